@@ -1,0 +1,37 @@
+# gauntlet: the two commands a new machine needs are `make demo` and `make test`.
+# Both install Debian dependencies (scripts/bootstrap-deps), configure and build
+# in Release, then run. Everything lands in build/release and out/.
+
+PRESET        ?= release
+BUILD_DIR     ?= build/release
+JOBS          ?= $(shell nproc)
+GAUNTLET_WERROR ?= OFF
+CTEST_ARGS    ?=
+
+.PHONY: all deps configure build demo test bench format clean
+
+all: build
+
+deps:
+	bash scripts/bootstrap-deps
+
+configure: deps
+	cmake --preset $(PRESET) -DGAUNTLET_WERROR=$(GAUNTLET_WERROR)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	bash scripts/demo
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+bench: build
+	bash scripts/bench
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build out
