@@ -59,7 +59,10 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double level) {
   const double denom = 1.0 + z2 / nn;
   const double center = (p + z2 / (2.0 * nn)) / denom;
   const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
-  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+  // At k = 0 and k = n the bound is exactly 0 or 1; do not let rounding say otherwise.
+  const double lo = k == 0 ? 0.0 : std::max(0.0, center - half);
+  const double hi = k == n ? 1.0 : std::min(1.0, center + half);
+  return {lo, hi};
 }
 
 Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method,
