@@ -1,0 +1,51 @@
+// The environment interface every backend implements (MuJoCo, Bullet, world
+// model): reset to an EpisodeSpec, step with one action, observe lazily.
+#pragma once
+
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "harness/action.hpp"
+#include "harness/episode.hpp"
+#include "harness/observation.hpp"
+
+namespace gauntlet {
+
+// Which observation parts to produce. An Env renders only these cameras.
+struct ObservationRequest {
+  std::vector<std::string> cameras;
+  int width = 128;
+  int height = 128;
+  bool privileged = false;
+};
+
+struct StepResult {
+  double reward = 0.0;
+  bool success = false;
+  double progress = 0.0;  // the task's progress measure after this step, in [0,1]
+  bool sim_error = false; // physics became unstable (NaN state, solver warnings)
+  std::string error;
+};
+
+// Thrown by Env::reset when the simulator cannot produce a valid initial state.
+class SimulationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  virtual const ActionSpace& action_space() const = 0;
+  // Builds the episode's scene from spec (task, perturbation, seed), runs the
+  // suite's settle steps, and returns the first observation.
+  virtual const Observation& reset(const EpisodeSpec& spec) = 0;
+  // Applies one action for one control period. When `observe` is false the
+  // Env may skip rendering: the runner will not read the observation.
+  virtual StepResult step(std::span<const float> action, bool observe) = 0;
+  virtual const Observation& observation() const = 0;
+};
+
+}  // namespace gauntlet

@@ -1,0 +1,42 @@
+// Which episodes a run consists of and their seeds. The seed of an episode is a
+// pure hash of (suite seed, task id, perturbation id, episode index): two
+// policies on the same suite meet the same initial states (common random numbers).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/episode.hpp"
+#include "harness/suite.hpp"
+
+namespace gauntlet {
+
+// First 8 bytes (big-endian) of
+// SHA-256("gauntlet-episode-v1|<suite_seed>|<task_id>|<perturbation_id>|<episode_index>").
+std::uint64_t episode_seed(std::uint64_t suite_seed, std::string_view task_id,
+                           std::string_view perturbation_id, int episode_index);
+
+struct Shard {
+  int index = 0;  // 0-based
+  int count = 1;
+  bool whole() const { return count == 1; }
+  std::string to_string() const;
+  static Shard parse(std::string_view text);  // "I/N", 0 <= I < N; throws InputError
+};
+
+struct EpisodePlan {
+  int episodes_per_task = 50;
+  std::vector<PerturbationSet> perturbations{PerturbationSet{}};  // nominal by default
+  std::vector<std::string> task_ids;  // empty = every task of the suite
+  Shard shard;
+};
+
+// Every episode of the plan in canonical order (task, perturbation, episode),
+// then the shard's part of it: episode i of the canonical order belongs to
+// shard i mod N. Throws InputError for unknown task ids.
+std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& plan);
+
+}  // namespace gauntlet

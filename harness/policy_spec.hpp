@@ -1,0 +1,33 @@
+// Parsing of policy specs: KIND[:ARG][,key=value...], e.g. "noisy-scripted:0.3",
+// "torchscript:model.pt,config=policy.yaml", "remote:ws://127.0.0.1:8000,name=pi0".
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gauntlet {
+
+struct PolicySpec {
+  std::string text;  // as the user wrote it
+  std::string kind;
+  std::string arg;
+  std::map<std::string, std::string> options;
+
+  // The `name=` option, or the spec text without it.
+  std::string display_name() const;
+  std::optional<std::string> option(const std::string& key) const;
+  double option_double(const std::string& key, double fallback) const;
+  long option_int(const std::string& key, long fallback) const;
+  // Throws InputError when an option is not one of `allowed` (name= is always allowed).
+  void require_known_options(std::initializer_list<std::string_view> allowed) const;
+
+  static PolicySpec parse(std::string_view text);  // throws InputError
+};
+
+// Parses a number in a spec argument, naming the spec in the error.
+double parse_spec_double(const PolicySpec& spec, std::string_view what, std::string_view text);
+
+}  // namespace gauntlet

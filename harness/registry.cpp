@@ -1,0 +1,45 @@
+#include "harness/registry.hpp"
+
+#include "harness/errors.hpp"
+
+namespace gauntlet {
+
+void Registry::add_policy(PolicyKind kind) {
+  const std::string key = kind.kind;
+  policies_[key] = std::move(kind);
+}
+
+void Registry::add_suite(SuiteEntry entry) {
+  const std::string key = entry.name;
+  suites_[key] = std::move(entry);
+}
+
+void Registry::add_suite_resolver(SuiteResolver resolver) {
+  resolvers_.push_back(std::move(resolver));
+}
+
+std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
+  const auto it = policies_.find(spec.kind);
+  if (it == policies_.end()) {
+    std::vector<std::string> usages;
+    for (const auto& [k, p] : policies_) usages.push_back(p.usage);
+    throw InputError("unknown policy kind '" + spec.kind + "' in --policy '" + spec.text +
+                     "'; valid kinds: " + join_names(usages));
+  }
+  return it->second.make(spec);
+}
+
+std::shared_ptr<const Suite> Registry::load_suite(const std::string& name) const {
+  if (const auto it = suites_.find(name); it != suites_.end()) return it->second.load();
+  for (const auto& r : resolvers_) {
+    const bool hit = r.prefix.empty() ? (r.matches && r.matches(name))
+                                      : name.rfind(r.prefix, 0) == 0;
+    if (hit) return r.load(r.prefix.empty() ? name : name.substr(r.prefix.size()));
+  }
+  std::vector<std::string> names;
+  for (const auto& [n, e] : suites_) names.push_back(n);
+  for (const auto& r : resolvers_) names.push_back(r.usage);
+  throw InputError("unknown suite '" + name + "'; valid suites: " + join_names(names));
+}
+
+}  // namespace gauntlet

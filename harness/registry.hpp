@@ -1,0 +1,59 @@
+// Registries of suites and policy kinds. No global state: the CLI builds one
+// Registry and each layer adds its builtins with an explicit register_* call.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/policy.hpp"
+#include "harness/policy_spec.hpp"
+#include "harness/suite.hpp"
+
+namespace gauntlet {
+
+struct PolicyKind {
+  std::string kind;
+  std::string usage;    // e.g. "noisy-scripted:EPS"
+  std::string summary;  // one line
+  std::function<std::unique_ptr<Policy>(const PolicySpec&)> make;
+};
+
+struct SuiteEntry {
+  std::string name;
+  std::string summary;
+  std::function<std::shared_ptr<const Suite>()> load;
+};
+
+// Resolves suite names of a form such as "bddl:PATH" or "path/to/suite.yaml".
+struct SuiteResolver {
+  std::string prefix;   // e.g. "bddl:"; empty with a matches() predicate for file paths
+  std::string usage;
+  std::function<bool(const std::string&)> matches;
+  std::function<std::shared_ptr<const Suite>(const std::string&)> load;
+};
+
+class Registry {
+ public:
+  void add_policy(PolicyKind kind);
+  void add_suite(SuiteEntry entry);
+  void add_suite_resolver(SuiteResolver resolver);
+
+  // Throws InputError listing the valid kinds.
+  std::unique_ptr<Policy> make_policy(const PolicySpec& spec) const;
+  // Throws InputError listing the valid suites and accepted forms.
+  std::shared_ptr<const Suite> load_suite(const std::string& name) const;
+
+  const std::map<std::string, PolicyKind>& policies() const { return policies_; }
+  const std::map<std::string, SuiteEntry>& suites() const { return suites_; }
+  const std::vector<SuiteResolver>& suite_resolvers() const { return resolvers_; }
+
+ private:
+  std::map<std::string, PolicyKind> policies_;
+  std::map<std::string, SuiteEntry> suites_;
+  std::vector<SuiteResolver> resolvers_;
+};
+
+}  // namespace gauntlet

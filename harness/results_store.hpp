@@ -1,0 +1,95 @@
+// The results store: one HDF5 file per run (header attributes, an `episodes`
+// table, `tasks` and `perturbations` tables), rewritten atomically after every
+// batch of finished episodes so a kill at any moment leaves the last complete file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "harness/episode.hpp"
+#include "harness/suite.hpp"
+
+namespace gauntlet {
+
+inline constexpr int kResultsSchemaVersion = 1;
+
+struct RunHeader {
+  int schema_version = kResultsSchemaVersion;
+  std::string harness_version;
+  std::string git_sha;
+  std::string suite_name;
+  std::string suite_version;
+  std::string suite_hash;
+  std::string suite_source;
+  std::uint64_t suite_seed = 0;
+  std::string policy_spec;
+  std::string policy_name;
+  std::string policy_identity;
+  int episodes_per_task = 0;
+  std::vector<std::string> perturbations;  // perturbation ids in the plan
+  std::vector<TaskInfo> tasks;             // tasks in the plan
+  std::string cameras;                     // comma-separated, as requested by the policy
+  int image_width = 0;
+  int image_height = 0;
+  int replan_every = 0;
+  std::string shard = "0/1";               // "I/N"; merged files say "merged:N"
+  std::string hosts;                       // comma-separated hosts that produced rows
+  std::string started_at;                  // ISO-8601 UTC
+  std::string updated_at;
+  std::string command;
+};
+
+struct RunResults {
+  RunHeader header;
+  std::vector<EpisodeResult> episodes;  // sorted by EpisodeKey
+};
+
+// Throws InputError naming both files when `b` cannot extend or merge with
+// `a` (different suite, suite hash, seed, policy, or observation settings).
+void check_same_experiment(const RunHeader& a, const std::string& a_name, const RunHeader& b,
+                           const std::string& b_name);
+
+class ResultsStore {
+ public:
+  // Creates `path`, or resumes it when it exists and holds the same experiment
+  // (otherwise InputError, file untouched). Writes the header at once, so an
+  // unwritable path fails before any episode runs. Holds an exclusive lock on
+  // `path.lock` until destroyed: two processes never write one file.
+  static std::unique_ptr<ResultsStore> open_for_run(const std::filesystem::path& path,
+                                                    RunHeader header);
+  ~ResultsStore();
+
+  const RunResults& results() const { return results_; }
+  bool contains(const EpisodeKey& key) const { return keys_.count(key) != 0; }
+  // Adds rows (duplicates of a stored key are ignored) and rewrites the file
+  // atomically before returning.
+  void append(std::span<const EpisodeResult> episodes);
+  const std::filesystem::path& path() const { return path_; }
+
+  // Reads a results file; InputError naming the file when it is missing or
+  // not a gauntlet results file of a supported schema.
+  static RunResults read(const std::filesystem::path& path);
+  // Writes `results` to `path` atomically (temp file, fsync, rename).
+  static void write(const std::filesystem::path& path, const RunResults& results);
+
+ private:
+  ResultsStore(std::filesystem::path path, int lock_fd);
+  std::filesystem::path path_;
+  int lock_fd_ = -1;
+  RunResults results_;
+  std::set<EpisodeKey> keys_;
+};
+
+// Joins shard files of one experiment; InputError on mismatched experiments
+// or conflicting rows for one episode key.
+RunResults merge_results(const std::vector<std::filesystem::path>& inputs);
+
+std::string utc_now_iso8601();
+std::string host_name();
+
+}  // namespace gauntlet

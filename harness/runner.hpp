@@ -1,0 +1,67 @@
+// The episode loop: one Env per worker slot, all slots that need an action go
+// to the policy in ONE batched call, finished episodes go to an EpisodeSink.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "harness/episode.hpp"
+#include "harness/policy.hpp"
+#include "harness/suite.hpp"
+
+namespace gauntlet {
+
+class LockstepPool;
+
+struct RunnerOptions {
+  int workers = 1;
+  int replan_every = 0;  // actions of a chunk executed before asking again; 0 = policy's choice
+  int image_width = 0;   // 0: the policy's request, else the suite's default
+  int image_height = 0;
+};
+
+// Receives finished episodes on the calling thread of Runner::run. It must
+// persist them before returning: the runner reports them as done afterwards.
+class EpisodeSink {
+ public:
+  virtual ~EpisodeSink() = default;
+  virtual void on_episodes(std::span<const EpisodeResult> finished) = 0;
+};
+
+class Runner {
+ public:
+  Runner(const Suite& suite, Policy& policy, RunnerOptions options);
+  ~Runner();
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  // Runs every spec (in any order across slots; each episode's outcome depends
+  // only on its spec). Returns early, dropping unfinished episodes, when
+  // `stop` becomes true.
+  void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
+           const std::atomic<bool>* stop = nullptr);
+
+  const ObservationRequest& observation_request() const { return request_; }
+
+ private:
+  struct Slot;
+  void start_episode(Slot& slot, int slot_index, const EpisodeSpec& spec);
+  void advance(Slot& slot);  // runs on the slot's worker thread
+  void execute_chunk(Slot& slot);
+  void finish(Slot& slot, Termination termination, std::string error);
+
+  const Suite& suite_;
+  Policy& policy_;
+  RunnerOptions options_;
+  ObservationRequest request_;
+  int replan_every_ = 0;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::unique_ptr<LockstepPool> pool_;
+};
+
+// Linear-interpolation percentile (numpy's default) of unsorted values.
+double percentile(std::vector<double> values, double q);
+
+}  // namespace gauntlet

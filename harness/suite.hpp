@@ -1,0 +1,55 @@
+// A suite is a named, versioned set of tasks with its seed and defaults; it is
+// the shared read-only "model" and makes one Env ("data") per worker.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/env.hpp"
+#include "harness/policy.hpp"
+
+namespace gauntlet {
+
+struct TaskInfo {
+  std::string id;           // stable name used in seeds and results
+  std::string instruction;  // the language instruction
+  int max_steps = 200;      // control steps the policy gets
+  std::string family;       // task family (code that implements it)
+};
+
+struct SuiteInfo {
+  std::string name;
+  std::string version = "1";
+  std::string description;
+  std::string backend;        // "mujoco", "bullet", "worldmodel"
+  std::string source;         // where the definition came from (file or builtin:NAME)
+  std::string content_hash;   // sha256 of the definition; results from different hashes never mix
+  std::uint64_t seed = 0;
+  int default_episodes = 50;  // per task
+  int control_hz = 20;
+  std::vector<std::string> cameras;  // cameras available
+  int image_width = 128;
+  int image_height = 128;
+  std::vector<std::string> proprio_names;
+};
+
+class Suite {
+ public:
+  virtual ~Suite() = default;
+  virtual const SuiteInfo& info() const = 0;
+  virtual const std::vector<TaskInfo>& tasks() const = 0;
+  virtual const ActionSpace& action_space() const = 0;
+  // Thread-safe: each worker calls it once for its own Env.
+  virtual std::unique_ptr<Env> make_env(const ObservationRequest& request) const = 0;
+  // nullptr when the task has no scripted expert.
+  virtual std::unique_ptr<Expert> make_expert(int task_index) const = 0;
+  // Perturbation dimensions this suite supports (see scenarios/perturb).
+  virtual std::vector<std::string> perturbation_dimensions() const { return {}; }
+
+  // Index of a task id; throws InputError listing the valid ids.
+  int task_index(const std::string& id) const;
+};
+
+}  // namespace gauntlet
