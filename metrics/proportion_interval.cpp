@@ -21,9 +21,62 @@ void check_counts(std::int64_t k, std::int64_t n, double level) {
   }
 }
 
-double two_sided_z(double level) {
+// Upper quantile of the standard normal at tail probability `tail` (statsmodels' norm.isf).
+double normal_isf(double tail) {
   const boost::math::normal_distribution<double> normal;
-  return boost::math::quantile(normal, 0.5 + level / 2.0);
+  return boost::math::quantile(boost::math::complement(normal, tail));
+}
+
+// Wilson bounds with critical value z; the sides not asked for are 0 and 1.
+Interval wilson(double k, double n, double z, bool want_lo, bool want_hi) {
+  const double p = k / n;
+  const double z2 = z * z;
+  const double denom = 1.0 + z2 / n;
+  const double center = (p + z2 / (2.0 * n)) / denom;
+  const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
+  // At k = 0 and k = n the bound is exactly 0 or 1 (scipy sets it so); do not let rounding
+  // say otherwise.
+  const double lo = (!want_lo || k == 0.0) ? 0.0 : std::max(0.0, center - half);
+  const double hi = (!want_hi || k == n) ? 1.0 : std::min(1.0, center + half);
+  return {lo, hi};
+}
+
+// tail: probability outside each requested bound (alpha/2 two-sided, alpha one-sided).
+Interval interval_with_tail(double k, double n, ProportionMethod method, double tail, bool want_lo,
+                            bool want_hi) {
+  using boost::math::beta_distribution;
+  using boost::math::complement;
+  using boost::math::quantile;
+  switch (method) {
+    case ProportionMethod::kWilson:
+      return wilson(k, n, normal_isf(tail), want_lo, want_hi);
+    case ProportionMethod::kClopperPearson: {
+      const double lo =
+          (!want_lo || k == 0.0) ? 0.0 : quantile(beta_distribution<>(k, n - k + 1), tail);
+      const double hi = (!want_hi || k == n)
+                            ? 1.0
+                            : quantile(complement(beta_distribution<>(k + 1, n - k), tail));
+      return {lo, hi};
+    }
+    case ProportionMethod::kJeffreys: {
+      // statsmodels: beta.interval(1 - alpha, k + 0.5, n - k + 0.5), also at k = 0 and k = n.
+      const beta_distribution<> posterior(k + 0.5, n - k + 0.5);
+      const double lo = want_lo ? quantile(posterior, tail) : 0.0;
+      const double hi = want_hi ? quantile(posterior, 1.0 - tail) : 1.0;
+      return {lo, hi};
+    }
+    case ProportionMethod::kAgrestiCoull: {
+      const double z = normal_isf(tail);
+      const double n_tilde = n + z * z;
+      const double p_tilde = (k + z * z / 2.0) / n_tilde;
+      const double half = z * std::sqrt(p_tilde * (1.0 - p_tilde) / n_tilde);
+      // statsmodels clips Agresti-Coull to [0, 1].
+      const double lo = want_lo ? std::clamp(p_tilde - half, 0.0, 1.0) : 0.0;
+      const double hi = want_hi ? std::clamp(p_tilde + half, 0.0, 1.0) : 1.0;
+      return {lo, hi};
+    }
+  }
+  throw std::logic_error("unreachable proportion method");
 }
 
 }  // namespace
@@ -50,54 +103,29 @@ std::string_view to_string(ProportionMethod method) {
 }
 
 Interval wilson_interval(std::int64_t k, std::int64_t n, double level) {
-  check_counts(k, n, level);
-  if (n == 0) return {0.0, 1.0};
-  const double z = two_sided_z(level);
-  const double nn = static_cast<double>(n);
-  const double p = static_cast<double>(k) / nn;
-  const double z2 = z * z;
-  const double denom = 1.0 + z2 / nn;
-  const double center = (p + z2 / (2.0 * nn)) / denom;
-  const double half = z * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
-  // At k = 0 and k = n the bound is exactly 0 or 1; do not let rounding say otherwise.
-  const double lo = k == 0 ? 0.0 : std::max(0.0, center - half);
-  const double hi = k == n ? 1.0 : std::min(1.0, center + half);
-  return {lo, hi};
+  return proportion_interval(k, n, ProportionMethod::kWilson, level, Alternative::kTwoSided);
 }
 
 Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method,
                              double level) {
+  return proportion_interval(k, n, method, level, Alternative::kTwoSided);
+}
+
+Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method,
+                             double level, Alternative alternative) {
   check_counts(k, n, level);
   if (n == 0) return {0.0, 1.0};
-  const double alpha = 1.0 - level;
   const double kk = static_cast<double>(k);
   const double nn = static_cast<double>(n);
-  switch (method) {
-    case ProportionMethod::kWilson:
-      return wilson_interval(k, n, level);
-    case ProportionMethod::kClopperPearson: {
-      const double lo =
-          k == 0 ? 0.0 : boost::math::quantile(boost::math::beta_distribution<>(kk, nn - kk + 1), alpha / 2);
-      const double hi = k == n ? 1.0
-                               : boost::math::quantile(
-                                     boost::math::beta_distribution<>(kk + 1, nn - kk), 1 - alpha / 2);
-      return {lo, hi};
-    }
-    case ProportionMethod::kJeffreys: {
-      const boost::math::beta_distribution<> posterior(kk + 0.5, nn - kk + 0.5);
-      const double lo = k == 0 ? 0.0 : boost::math::quantile(posterior, alpha / 2);
-      const double hi = k == n ? 1.0 : boost::math::quantile(posterior, 1 - alpha / 2);
-      return {lo, hi};
-    }
-    case ProportionMethod::kAgrestiCoull: {
-      const double z = two_sided_z(level);
-      const double n_tilde = nn + z * z;
-      const double p_tilde = (kk + z * z / 2.0) / n_tilde;
-      const double half = z * std::sqrt(p_tilde * (1.0 - p_tilde) / n_tilde);
-      return {std::max(0.0, p_tilde - half), std::min(1.0, p_tilde + half)};
-    }
+  switch (alternative) {
+    case Alternative::kTwoSided:
+      return interval_with_tail(kk, nn, method, (1.0 - level) / 2.0, true, true);
+    case Alternative::kLess:
+      return interval_with_tail(kk, nn, method, 1.0 - level, false, true);
+    case Alternative::kGreater:
+      return interval_with_tail(kk, nn, method, 1.0 - level, true, false);
   }
-  throw std::logic_error("unreachable proportion method");
+  throw std::logic_error("unreachable alternative");
 }
 
 }  // namespace gauntlet::metrics

@@ -1,0 +1,73 @@
+// Deterministic pseudo-random numbers for resampling and simulation in metrics/.
+// Our own generators (splitmix64, xoshiro256**) so results are bit-identical across standard libraries.
+#pragma once
+
+#include <cstdint>
+
+namespace gauntlet::metrics {
+
+// One step of splitmix64 (Steele, Lea, Flood 2014): advances `state` and returns a mixed word.
+constexpr std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Seed of an independent stream identified by (seed, a, b): resample b of policy a, say.
+// A pure function of its arguments, which is what makes results independent of thread count.
+constexpr std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0) {
+  std::uint64_t s = seed;
+  std::uint64_t h = splitmix64(s);
+  s = h ^ (a * 0xd1342543de82ef95ULL);
+  h = splitmix64(s);
+  s = h ^ (b * 0xaf251af3b0f025b5ULL);
+  return splitmix64(s);
+}
+
+// xoshiro256** 1.0 (Blackman and Vigna 2018), seeded through splitmix64.
+class Xoshiro256 {
+ public:
+  explicit constexpr Xoshiro256(std::uint64_t seed) {
+    std::uint64_t s = seed;
+    for (auto& word : state_) word = splitmix64(s);
+  }
+
+  constexpr std::uint64_t next() {
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+
+  // Uniform double in [0, 1) with 53 random bits.
+  constexpr double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+  // Uniform integer in [0, n) for 0 < n < 2^32, exactly unbiased (Lemire 2019, multiply and
+  // reject); `threshold` must be rejection_threshold(n), precomputed by callers in hot loops.
+  constexpr std::uint32_t below(std::uint32_t n, std::uint32_t threshold) {
+    for (;;) {
+      const std::uint64_t m = (next() >> 32) * static_cast<std::uint64_t>(n);
+      if (static_cast<std::uint32_t>(m) >= threshold) return static_cast<std::uint32_t>(m >> 32);
+    }
+  }
+  constexpr std::uint32_t below(std::uint32_t n) { return below(n, rejection_threshold(n)); }
+
+  // 2^32 mod n: multiply-shift results whose low word falls below it are rejected.
+  static constexpr std::uint32_t rejection_threshold(std::uint32_t n) {
+    return static_cast<std::uint32_t>((0x100000000ULL - n) % n);
+  }
+
+  constexpr bool bernoulli(double p) { return uniform() < p; }
+
+ private:
+  static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t state_[4] = {};
+};
+
+}  // namespace gauntlet::metrics
