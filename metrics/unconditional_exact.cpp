@@ -1,11 +1,13 @@
 #include "metrics/unconditional_exact.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 namespace gauntlet::metrics {
@@ -173,6 +175,31 @@ ConditionalTails conditional_tails(std::int64_t c1, std::int64_t c2) {
   return out;
 }
 
+// The Wald statistic of every table (x1, x2) at [x1 * (c2 + 1) + x2], with numpy's exact
+// operation order so that ties between tables (which decide the region) fall as in scipy.
+std::vector<double> wald_statistics(std::int64_t c1, std::int64_t c2, bool pooled) {
+  const auto w2 = static_cast<std::size_t>(c2 + 1);
+  std::vector<double> wald(static_cast<std::size_t>(c1 + 1) * w2);
+  const double n1 = static_cast<double>(c1);
+  const double n2 = static_cast<double>(c2);
+  for (std::int64_t x1 = 0; x1 <= c1; ++x1) {
+    for (std::int64_t x2 = 0; x2 <= c2; ++x2) {
+      const double p1 = static_cast<double>(x1) / n1;
+      const double p2 = static_cast<double>(x2) / n2;
+      double variance = 0.0;
+      if (pooled) {
+        const double p = static_cast<double>(x1 + x2) / static_cast<double>(c1 + c2);
+        variance = p * (1 - p) * (1 / n1 + 1 / n2);
+      } else {
+        variance = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2;
+      }
+      wald[static_cast<std::size_t>(x1) * w2 + static_cast<std::size_t>(x2)] =
+          p1 == p2 ? 0.0 : (p1 - p2) / std::sqrt(variance);
+    }
+  }
+  return wald;
+}
+
 UnconditionalResult boschloo_one_sided(const TwoByTwo& t, bool less) {
   const std::int64_t c1 = t.a + t.c;
   const std::int64_t c2 = t.b + t.d;
@@ -200,26 +227,7 @@ UnconditionalResult barnard_exact(const TwoByTwo& t, Alternative alternative, bo
   const std::int64_t c2 = t.b + t.d;
   if (c1 == 0 || c2 == 0) return {std::numeric_limits<double>::quiet_NaN(), 1.0, 0.5};
   const auto w2 = static_cast<std::size_t>(c2 + 1);
-  // The Wald statistic of every table, with numpy's exact operation order so that ties between
-  // tables (which decide the region) fall the same way as in scipy.
-  std::vector<double> wald(static_cast<std::size_t>(c1 + 1) * w2);
-  const double n1 = static_cast<double>(c1);
-  const double n2 = static_cast<double>(c2);
-  for (std::int64_t x1 = 0; x1 <= c1; ++x1) {
-    for (std::int64_t x2 = 0; x2 <= c2; ++x2) {
-      const double p1 = static_cast<double>(x1) / n1;
-      const double p2 = static_cast<double>(x2) / n2;
-      double variance = 0.0;
-      if (pooled) {
-        const double p = static_cast<double>(x1 + x2) / static_cast<double>(c1 + c2);
-        variance = p * (1 - p) * (1 / n1 + 1 / n2);
-      } else {
-        variance = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2;
-      }
-      wald[static_cast<std::size_t>(x1) * w2 + static_cast<std::size_t>(x2)] =
-          p1 == p2 ? 0.0 : (p1 - p2) / std::sqrt(variance);
-    }
-  }
+  const std::vector<double> wald = wald_statistics(c1, c2, pooled);
   const double observed = wald[static_cast<std::size_t>(t.a) * w2 + static_cast<std::size_t>(t.b)];
   const RegionPolynomial region(c1, c2, [&](std::int64_t x1, std::int64_t x2) {
     const double w = wald[static_cast<std::size_t>(x1) * w2 + static_cast<std::size_t>(x2)];
@@ -251,6 +259,62 @@ UnconditionalResult boschloo_exact(const TwoByTwo& t, Alternative alternative) {
     }
   }
   return {};
+}
+
+double barnard_power(std::int64_t n1, std::int64_t n2, double p1, double p2, double alpha,
+                     Alternative alternative, bool pooled) {
+  if (n1 <= 0 || n2 <= 0) throw std::invalid_argument("Barnard power: need n1, n2 >= 1");
+  if (!(alpha > 0.0 && alpha < 1.0)) throw std::invalid_argument("Barnard power: alpha in (0, 1)");
+  if (!(p1 >= 0.0 && p1 <= 1.0 && p2 >= 0.0 && p2 <= 1.0)) {
+    throw std::invalid_argument("Barnard power: rates must be in [0, 1]");
+  }
+  const auto w2 = static_cast<std::size_t>(n2 + 1);
+  const std::vector<double> wald = wald_statistics(n1, n2, pooled);
+  // Extremeness: larger is more extreme for the chosen alternative.
+  std::vector<double> extreme(wald.size());
+  for (std::size_t i = 0; i < wald.size(); ++i) {
+    switch (alternative) {
+      case Alternative::kTwoSided: extreme[i] = std::abs(wald[i]); break;
+      case Alternative::kLess: extreme[i] = -wald[i]; break;
+      case Alternative::kGreater: extreme[i] = wald[i]; break;
+    }
+  }
+  std::vector<double> levels = extreme;
+  std::sort(levels.begin(), levels.end());
+  levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+  auto p_value_at = [&](double t) {
+    const RegionPolynomial region(n1, n2, [&](std::int64_t x1, std::int64_t x2) {
+      return extreme[static_cast<std::size_t>(x1) * w2 + static_cast<std::size_t>(x2)] >= t;
+    });
+    return region.maximise().first;
+  };
+  // Smallest level whose p-value is <= alpha (p-values fall as the level rises).
+  std::size_t lo = 0;
+  std::size_t hi = levels.size();  // hi: known to reject (levels.size(): none known)
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (p_value_at(levels[mid]) <= alpha) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  if (hi == levels.size()) return 0.0;
+  const double critical = levels[hi];
+  const boost::math::binomial_distribution<double> b1(static_cast<double>(n1), p1);
+  const boost::math::binomial_distribution<double> b2(static_cast<double>(n2), p2);
+  std::vector<double> pmf2(w2);
+  for (std::size_t x2 = 0; x2 < w2; ++x2) pmf2[x2] = boost::math::pdf(b2, static_cast<double>(x2));
+  double power = 0.0;
+  for (std::int64_t x1 = 0; x1 <= n1; ++x1) {
+    const double q1 = boost::math::pdf(b1, static_cast<double>(x1));
+    double row = 0.0;
+    for (std::size_t x2 = 0; x2 < w2; ++x2) {
+      if (extreme[static_cast<std::size_t>(x1) * w2 + x2] >= critical) row += pmf2[x2];
+    }
+    power += q1 * row;
+  }
+  return std::min(power, 1.0);
 }
 
 }  // namespace gauntlet::metrics

@@ -2,6 +2,8 @@
 // Barnard's (Wald statistic) and Boschloo's (Fisher p-value as statistic), as scipy computes them.
 #pragma once
 
+#include <cstdint>
+
 #include "metrics/alternative.hpp"
 #include "metrics/two_by_two.hpp"
 
@@ -26,5 +28,11 @@ UnconditionalResult barnard_exact(const TwoByTwo& table,
 // p-value, clipped to 1 (scipy's convention). A zero column sum gives NaN for both numbers.
 UnconditionalResult boschloo_exact(const TwoByTwo& table,
                                    Alternative alternative = Alternative::kTwoSided);
+
+// Exact power of barnard_exact at level alpha with n1 and n2 trials when the true rates are p1 and
+// p2: the probability of a table whose p-value is <= alpha. The p-value is monotone in the Wald
+// statistic, so the rejection region is {T at least as extreme as t*}, t* found by bisection.
+double barnard_power(std::int64_t n1, std::int64_t n2, double p1, double p2, double alpha,
+                     Alternative alternative = Alternative::kTwoSided, bool pooled = true);
 
 }  // namespace gauntlet::metrics

@@ -1,0 +1,68 @@
+// Comparing two policies evaluated on the same episode seeds (paired by common random numbers):
+// exact McNemar on discordant pairs, the paired bootstrap of a difference, and CMH over tasks.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "metrics/aggregate.hpp"
+#include "metrics/alternative.hpp"
+#include "metrics/bootstrap.hpp"
+#include "metrics/task_scores.hpp"
+#include "metrics/two_by_two.hpp"
+
+namespace gauntlet::metrics {
+
+// Outcomes of n episode pairs. Discordant pairs (exactly one policy succeeds) carry all the
+// information about which policy is better: p_B - p_A = (b_only - a_only) / n.
+struct PairedCounts {
+  std::int64_t both = 0;
+  std::int64_t a_only = 0;  // A succeeded, B failed on the same seed: a win for A
+  std::int64_t b_only = 0;  // B succeeded, A failed: a win for B
+  std::int64_t neither = 0;
+
+  std::int64_t pairs() const { return both + a_only + b_only + neither; }
+  std::int64_t discordant() const { return a_only + b_only; }
+};
+
+// Counts over episodes paired by position. Scores must be 0 or 1 (success flags); throws
+// std::invalid_argument on a length mismatch or another value.
+PairedCounts paired_counts(std::span<const double> a, std::span<const double> b);
+PairedCounts paired_counts(const TaskScores& a, const TaskScores& b);
+
+// Exact McNemar test: under H0 (p_A = p_B) each discordant pair is a win for B with
+// probability 1/2, so b_only ~ Binomial(discordant, 1/2). Two-sided p = min(1, 2 P(X <= min)),
+// equal to statsmodels' mcnemar(table, exact=True) and scipy's binomtest(b_only, discordant).
+// kGreater: B better than A (b_only large). statistic: b_only (B's wins).
+// No discordant pair gives p = 1.
+TestResult mcnemar_exact(const PairedCounts& counts,
+                         Alternative alternative = Alternative::kTwoSided);
+
+// Exact power of mcnemar_exact at level alpha over n pairs when a pair is an A-only success with
+// probability p_a_only and a B-only success with probability p_b_only: the discordant count is
+// Binomial(n, p_a_only + p_b_only), and B's wins among d discordant pairs Binomial(d, q) with
+// q = p_b_only / (p_a_only + p_b_only).
+double mcnemar_power(std::int64_t n, double p_a_only, double p_b_only, double alpha,
+                     Alternative alternative = Alternative::kTwoSided);
+
+// Paired stratified bootstrap of aggregate(b) - aggregate(a): one draw of episode indices per
+// resample and task, shared by both policies, so the pairing survives resampling.
+// Throws std::invalid_argument unless a and b have the same layout.
+BootstrapEstimate paired_bootstrap_difference(const TaskScores& a, const TaskScores& b,
+                                              const AggregateSpec& spec = {},
+                                              const BootstrapOptions& options = {});
+
+// Cochran-Mantel-Haenszel test of a common odds ratio of 1 over strata (one 2x2 table per task,
+// policies in the columns as TwoByTwo::from_proportions), equal to statsmodels'
+// StratifiedTable(tables).test_null_odds(correction) and .oddsratio_pooled. Meant for
+// evaluations that are NOT paired (different seeds per policy): with paired episodes McNemar is
+// already the CMH test with every episode pair as its own stratum, the finest stratification.
+// Strata with fewer than two observations carry no information and are skipped.
+struct CmhResult {
+  double statistic = 0.0;          // chi-square, 1 degree of freedom
+  double p_value = 1.0;
+  double pooled_odds_ratio = 1.0;  // Mantel-Haenszel estimate
+};
+CmhResult cochran_mantel_haenszel(std::span<const TwoByTwo> tables, bool correction = false);
+
+}  // namespace gauntlet::metrics
