@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,6 +64,15 @@ struct PrivilegedState {
       if (n == name) return &q;
     }
     return nullptr;
+  }
+  // As body()/joint(), but throws std::out_of_range naming what is missing.
+  const Pose& require_body(std::string_view name) const {
+    if (const Pose* p = body(name)) return *p;
+    throw std::out_of_range("privileged state has no body '" + std::string(name) + "'");
+  }
+  double require_joint(std::string_view name) const {
+    if (const double* q = joint(name)) return *q;
+    throw std::out_of_range("privileged state has no joint '" + std::string(name) + "'");
   }
   const double* scalar(std::string_view name) const {
     for (const auto& [n, v] : scalars) {

@@ -69,7 +69,7 @@ std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& pl
         spec.task_id = task.id;
         spec.perturbation = perturbation;
         spec.episode_index = e;
-        spec.seed = episode_seed(suite.info().seed, task.id, pid, e);
+        spec.seed = episode_seed(plan.seed.value_or(suite.info().seed), task.id, pid, e);
         out.push_back(std::move(spec));
       }
     }

@@ -32,6 +32,7 @@ struct EpisodePlan {
   std::vector<PerturbationSet> perturbations{PerturbationSet{}};  // nominal by default
   std::vector<std::string> task_ids;  // empty = every task of the suite
   Shard shard;
+  std::optional<std::uint64_t> seed;  // overrides the suite's seed
 };
 
 // Every episode of the plan in canonical order (task, perturbation, episode),

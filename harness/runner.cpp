@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 
+#include "harness/errors.hpp"
 #include "harness/lockstep_pool.hpp"
 
 namespace gauntlet {
@@ -46,6 +47,13 @@ Runner::Runner(const Suite& suite, Policy& policy, RunnerOptions options)
   request_.height = options_.image_height > 0 ? options_.image_height
                     : req.image_height > 0    ? req.image_height
                                               : suite_.info().image_height;
+  for (const auto& cam : request_.cameras) {
+    const auto& available = suite_.info().cameras;
+    if (std::find(available.begin(), available.end(), cam) == available.end()) {
+      throw InputError("policy asks for camera '" + cam + "' but suite '" + suite_.info().name +
+                       "' has: " + join_names(available));
+    }
+  }
   replan_every_ = options_.replan_every > 0 ? options_.replan_every : policy_.replan_every();
   for (int i = 0; i < options_.workers; ++i) slots_.push_back(std::make_unique<Slot>());
   pool_ = std::make_unique<LockstepPool>(options_.workers);

@@ -1,0 +1,30 @@
+// State shared by the subcommands of the `gauntlet` executable: the registry
+// of suites and policies, the command line (for provenance), and the exit code.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/registry.hpp"
+
+namespace gauntlet::cli {
+
+struct CliContext {
+  Registry registry;
+  std::string command_line;
+  int exit_code = 0;
+  // Set by SIGINT/SIGTERM: running commands stop after saving finished episodes.
+  std::atomic<bool>* stop = nullptr;
+};
+
+void add_list_command(CLI::App& app, CliContext& ctx);
+void add_run_command(CLI::App& app, CliContext& ctx);
+void add_report_command(CLI::App& app, CliContext& ctx);
+void add_merge_command(CLI::App& app, CliContext& ctx);
+
+// Registers every built-in suite and policy kind.
+void register_everything(Registry& registry);
+
+}  // namespace gauntlet::cli

@@ -1,0 +1,77 @@
+// `gauntlet list suites|policies|perturbations [--json]`.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli_context.hpp"
+#include "harness/errors.hpp"
+
+namespace gauntlet::cli {
+namespace {
+
+struct ListOptions {
+  std::string what;
+  bool json = false;
+};
+
+void list_suites(const ListOptions& o, CliContext& ctx) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [name, entry] : ctx.registry.suites()) {
+    const auto suite = entry.load();
+    const SuiteInfo& info = suite->info();
+    if (o.json) {
+      nlohmann::json tasks = nlohmann::json::array();
+      for (const auto& t : suite->tasks()) {
+        tasks.push_back({{"id", t.id}, {"instruction", t.instruction}, {"max_steps", t.max_steps},
+                         {"family", t.family}});
+      }
+      out.push_back({{"name", info.name}, {"version", info.version}, {"description", info.description},
+                     {"backend", info.backend}, {"hash", info.content_hash}, {"seed", info.seed},
+                     {"episodes_per_task", info.default_episodes}, {"cameras", info.cameras},
+                     {"perturbations", suite->perturbation_dimensions()}, {"tasks", tasks}});
+    } else {
+      std::printf("%-22s %2zu tasks  %s\n", info.name.c_str(), suite->tasks().size(), info.description.c_str());
+    }
+  }
+  if (!o.json) {
+    for (const auto& r : ctx.registry.suite_resolvers()) std::printf("%-22s (form)    %s\n", r.usage.c_str(), "");
+  } else {
+    std::cout << out.dump(2) << std::endl;
+  }
+}
+
+void list_policies(const ListOptions& o, CliContext& ctx) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [kind, p] : ctx.registry.policies()) {
+    if (o.json) {
+      out.push_back({{"kind", kind}, {"usage", p.usage}, {"summary", p.summary}});
+    } else {
+      std::printf("%-34s %s\n", p.usage.c_str(), p.summary.c_str());
+    }
+  }
+  if (o.json) std::cout << out.dump(2) << std::endl;
+}
+
+void list_command(const ListOptions& o, CliContext& ctx) {
+  if (o.what == "suites") return list_suites(o, ctx);
+  if (o.what == "policies") return list_policies(o, ctx);
+  if (o.what == "perturbations") {
+    if (o.json) std::cout << "[]" << std::endl;
+    else std::printf("(no perturbation dimensions are registered in this build)\n");
+    return;
+  }
+  throw InputError("list: expected one of: suites, policies, perturbations; got '" + o.what + "'");
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app, CliContext& ctx) {
+  auto opts = std::make_shared<ListOptions>();
+  CLI::App* list = app.add_subcommand("list", "List suites, policy kinds or perturbations");
+  list->add_option("what", opts->what, "suites | policies | perturbations")->required();
+  list->add_flag("--json", opts->json, "print JSON on stdout");
+  list->callback([opts, &ctx] { list_command(*opts, ctx); });
+}
+
+}  // namespace gauntlet::cli

@@ -1,0 +1,229 @@
+// `gauntlet run`: plan the episodes of a suite for one policy, resume what a
+// results file already holds, run the rest on W workers, store every episode.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "cli/cli_context.hpp"
+#include "cli/progress.hpp"
+#include "harness/errors.hpp"
+#include "harness/plan.hpp"
+#include "harness/results_store.hpp"
+#include "harness/runner.hpp"
+#include "harness/version.hpp"
+#include "reports/report_model.hpp"
+
+namespace gauntlet::cli {
+namespace {
+
+struct RunOptions {
+  std::string suite;
+  std::string policy;
+  int episodes = 0;
+  std::string seed;
+  int workers = 0;
+  std::string perturb;
+  std::vector<std::string> tasks;
+  std::string shard = "0/1";
+  std::string out;
+  int replan_every = 0;
+  bool json = false;
+};
+
+std::string sanitize(const std::string& name) {
+  std::string out;
+  for (const char c : name) {
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
+  }
+  return out.empty() ? "policy" : out;
+}
+
+class StoreSink final : public EpisodeSink {
+ public:
+  StoreSink(ResultsStore& store, Progress& progress) : store_(store), progress_(progress) {}
+  void on_episodes(std::span<const EpisodeResult> finished) override {
+    store_.append(finished);
+    for (const auto& e : finished) {
+      ++done_;
+      succeeded_ += e.success ? 1 : 0;
+    }
+    progress_.update(done_, succeeded_);
+  }
+
+ private:
+  ResultsStore& store_;
+  Progress& progress_;
+  int done_ = 0;
+  int succeeded_ = 0;
+};
+
+nlohmann::json summary_json(const RunResults& results, const std::string& out) {
+  const reports::PolicySummary s = reports::summarize(results, out);
+  nlohmann::json j;
+  j["suite"] = results.header.suite_name;
+  j["suite_hash"] = results.header.suite_hash;
+  j["policy"] = s.name;
+  j["policy_spec"] = results.header.policy_spec;
+  j["episodes"] = s.episodes;
+  j["counted_episodes"] = s.success.trials;
+  j["successes"] = s.success.successes;
+  j["success_rate"] = s.success.rate;
+  j["ci95"] = {s.success.ci95.lo, s.success.ci95.hi};
+  j["mean_progress"] = s.mean_progress;
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const auto& t : s.tasks) {
+    tasks.push_back({{"task", t.task_id},
+                     {"episodes", t.success.trials},
+                     {"successes", t.success.successes},
+                     {"success_rate", t.success.rate},
+                     {"ci95", {t.success.ci95.lo, t.success.ci95.hi}}});
+  }
+  j["tasks"] = tasks;
+  nlohmann::json errors = nlohmann::json::object();
+  for (const char* k : {"policy_error", "invalid_action", "sim_error"}) {
+    const auto it = s.terminations.find(k);
+    errors[k] = it == s.terminations.end() ? 0 : it->second;
+  }
+  j["errors"] = errors;
+  j["out"] = out;
+  return j;
+}
+
+void run_command(const RunOptions& o, CliContext& ctx) {
+  const PolicySpec spec = PolicySpec::parse(o.policy);
+  const std::shared_ptr<const Suite> suite = ctx.registry.load_suite(o.suite);
+  std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
+
+  EpisodePlan plan;
+  plan.episodes_per_task = o.episodes > 0 ? o.episodes : suite->info().default_episodes;
+  if (o.episodes < 0) throw InputError("--episodes must be at least 1, got " + std::to_string(o.episodes));
+  plan.task_ids = o.tasks;
+  plan.shard = Shard::parse(o.shard);
+  plan.perturbations = {PerturbationSet::parse(o.perturb)};
+  const auto supported = suite->perturbation_dimensions();
+  for (const auto& [dim, level] : plan.perturbations.front().items) {
+    if (std::find(supported.begin(), supported.end(), dim) == supported.end()) {
+      throw InputError("--perturb: suite '" + suite->info().name + "' does not support dimension '" + dim +
+                       "'" + (supported.empty() ? std::string(" (it supports none)")
+                                                : "; supported: " + join_names(supported)));
+    }
+  }
+  std::uint64_t seed = suite->info().seed;
+  if (!o.seed.empty()) {
+    try {
+      std::size_t used = 0;
+      seed = std::stoull(o.seed, &used);
+      if (used != o.seed.size()) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      throw InputError("--seed: expected a non-negative integer, got '" + o.seed + "'");
+    }
+  }
+  plan.seed = seed;
+  if (o.workers < 0) throw InputError("--workers must be >= 1");
+  const int workers = o.workers > 0 ? o.workers
+                                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (o.replan_every < 0) throw InputError("--replan-every must be >= 0");
+  std::vector<EpisodeSpec> specs = plan_episodes(*suite, plan);
+
+  RunnerOptions runner_options;
+  runner_options.workers = workers;
+  runner_options.replan_every = o.replan_every;
+
+  std::string out = o.out;
+  if (out.empty()) {
+    out = "out/" + sanitize(suite->info().name) + "/" + sanitize(spec.display_name()) +
+          (plan.shard.whole() ? "" : ".shard-" + std::to_string(plan.shard.index) + "-of-" +
+                                         std::to_string(plan.shard.count)) +
+          ".h5";
+  }
+
+  // Validate the policy against the suite (cameras, action space) before
+  // touching the results file.
+  Runner runner(*suite, *policy, runner_options);
+  const ObservationRequest& request = runner.observation_request();
+
+  RunHeader header;
+  header.harness_version = kHarnessVersion;
+  header.git_sha = kGitSha;
+  header.suite_name = suite->info().name;
+  header.suite_version = suite->info().version;
+  header.suite_hash = suite->info().content_hash;
+  header.suite_source = suite->info().source;
+  header.suite_seed = seed;
+  header.policy_spec = spec.text;
+  header.policy_name = spec.display_name();
+  header.policy_identity = policy->identity();
+  header.episodes_per_task = plan.episodes_per_task;
+  for (const auto& p : plan.perturbations) header.perturbations.push_back(p.id());
+  if (plan.task_ids.empty()) {
+    header.tasks = suite->tasks();
+  } else {
+    for (const auto& id : plan.task_ids) header.tasks.push_back(suite->tasks()[static_cast<std::size_t>(suite->task_index(id))]);
+  }
+  header.cameras = join_names(request.cameras, ",");
+  header.image_width = request.cameras.empty() ? 0 : request.width;
+  header.image_height = request.cameras.empty() ? 0 : request.height;
+  header.replan_every = o.replan_every;
+  header.shard = plan.shard.to_string();
+  header.hosts = host_name();
+  header.started_at = utc_now_iso8601();
+  header.command = ctx.command_line;
+
+  auto store = ResultsStore::open_for_run(out, header);
+  std::vector<EpisodeSpec> todo;
+  int already = 0;
+  int already_succeeded = 0;
+  for (auto& s : specs) {
+    const EpisodeKey key{s.task_id, s.perturbation.id(), s.episode_index};
+    if (store->contains(key)) {
+      ++already;
+      continue;
+    }
+    todo.push_back(std::move(s));
+  }
+  for (const auto& e : store->results().episodes) already_succeeded += e.success ? 1 : 0;
+  already_succeeded = std::min(already_succeeded, already);
+
+  Progress progress(spec.display_name() + " on " + suite->info().name, already + static_cast<int>(todo.size()),
+                    already, already_succeeded);
+  StoreSink sink(*store, progress);
+  runner.run(todo, sink, ctx.stop);
+  progress.finish();
+  if (ctx.stop && ctx.stop->load()) {
+    std::fprintf(stderr, "interrupted: %zu episodes are saved in %s; run the same command again to resume\n",
+                 store->results().episodes.size(), out.c_str());
+    ctx.exit_code = 130;
+  }
+  const nlohmann::json summary = summary_json(store->results(), out);
+  if (o.json) {
+    std::cout << summary.dump() << std::endl;
+  } else {
+    std::fprintf(stderr, "%s: success %.1f%% [%.1f, %.1f] over %d episodes -> %s\n",
+                 summary["policy"].get<std::string>().c_str(), 100.0 * summary["success_rate"].get<double>(),
+                 100.0 * summary["ci95"][0].get<double>(), 100.0 * summary["ci95"][1].get<double>(),
+                 summary["counted_episodes"].get<int>(), out.c_str());
+  }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, CliContext& ctx) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand("run", "Evaluate one policy on a suite; resumable, shardable");
+  run->add_option("--suite", opts->suite, "suite name, PATH.yaml or bddl:PATH")->required();
+  run->add_option("--policy", opts->policy, "policy spec KIND[:ARG][,key=value...]")->required();
+  run->add_option("--episodes", opts->episodes, "episodes per task (and per perturbation); default: the suite's");
+  run->add_option("--seed", opts->seed, "suite seed override (episode seeds derive from it)");
+  run->add_option("--workers", opts->workers, "parallel episodes (one Env each); default: CPU cores");
+  run->add_option("--perturb", opts->perturb, "perturbations DIM:LEVEL[,DIM:LEVEL...]");
+  run->add_option("--task", opts->tasks, "run only these task ids (repeatable)");
+  run->add_option("--shard", opts->shard, "run part I of N of the episodes (0-based), e.g. 0/4");
+  run->add_option("--out", opts->out, "results file (.h5); default out/SUITE/POLICY.h5");
+  run->add_option("--replan-every", opts->replan_every, "actions of a chunk executed before asking again (0: all)");
+  run->add_flag("--json", opts->json, "print a JSON summary on stdout");
+  run->callback([opts, &ctx] { run_command(*opts, ctx); });
+}
+
+}  // namespace gauntlet::cli

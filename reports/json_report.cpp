@@ -1,0 +1,75 @@
+// report.json: every number of the report, versioned (docs/report-json.md).
+#include <nlohmann/json.hpp>
+
+#include "reports/writers.hpp"
+
+namespace gauntlet::reports {
+namespace {
+
+using nlohmann::json;
+
+json rate_json(const Rate& r) {
+  return json{{"trials", r.trials}, {"successes", r.successes}, {"success_rate", r.rate},
+              {"ci95", {r.ci95.lo, r.ci95.hi}}};
+}
+
+class JsonWriter final : public ReportWriter {
+ public:
+  std::string format() const override { return "json"; }
+  std::string file_name() const override { return "report.json"; }
+  void write(const ReportModel& model, const std::filesystem::path& dir) const override {
+    json doc;
+    doc["schema"] = "gauntlet-report";
+    doc["schema_version"] = 1;
+    doc["generated_at"] = model.generated_at;
+    const RunHeader* h = model.policies.empty() ? nullptr : &model.policies.front().header;
+    doc["suite"] = {{"name", model.suite},
+                    {"hash", model.suite_hash},
+                    {"version", h ? h->suite_version : ""},
+                    {"seed", h ? h->suite_seed : 0},
+                    {"tasks", model.task_ids}};
+    json policies = json::array();
+    int rank = 0;
+    for (const auto& p : model.policies) {
+      json pj;
+      pj["rank"] = ++rank;
+      pj["name"] = p.name;
+      pj["spec"] = p.header.policy_spec;
+      pj["identity"] = p.header.policy_identity;
+      pj["source"] = p.source;
+      pj["episodes"] = p.episodes;
+      pj["success"] = rate_json(p.success);
+      pj["mean_progress"] = p.mean_progress;
+      pj["terminations"] = p.terminations;
+      pj["latency_ms"] = {{"p50", p.latency_p50_ms}, {"p99_max", p.latency_p99_ms}};
+      pj["wall_time_s"] = p.wall_time_s;
+      json tasks = json::array();
+      for (const auto& t : p.tasks) {
+        tasks.push_back({{"task", t.task_id},
+                         {"instruction", t.instruction},
+                         {"success", rate_json(t.success)},
+                         {"mean_progress", t.mean_progress},
+                         {"terminations", t.terminations}});
+      }
+      pj["tasks"] = tasks;
+      pj["provenance"] = {{"harness_version", p.header.harness_version},
+                          {"git_sha", p.header.git_sha},
+                          {"episodes_per_task", p.header.episodes_per_task},
+                          {"perturbations", p.header.perturbations},
+                          {"shard", p.header.shard},
+                          {"hosts", p.header.hosts},
+                          {"started_at", p.header.started_at},
+                          {"updated_at", p.header.updated_at},
+                          {"command", p.header.command}};
+      policies.push_back(std::move(pj));
+    }
+    doc["policies"] = policies;
+    write_text_file(dir / file_name(), doc.dump(2) + "\n");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ReportWriter> make_json_writer() { return std::make_unique<JsonWriter>(); }
+
+}  // namespace gauntlet::reports

@@ -1,0 +1,114 @@
+#include "reports/report_model.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "harness/errors.hpp"
+
+namespace gauntlet::reports {
+
+Rate make_rate(int successes, int trials) {
+  Rate r;
+  r.trials = trials;
+  r.successes = successes;
+  r.rate = trials > 0 ? static_cast<double>(successes) / trials : 0.0;
+  r.ci95 = metrics::wilson_interval(successes, trials, 0.95);
+  return r;
+}
+
+PolicySummary summarize(const RunResults& run, const std::string& source) {
+  PolicySummary p;
+  p.name = run.header.policy_name;
+  p.source = source;
+  p.header = run.header;
+  std::map<std::string, TaskSummary> by_task;
+  std::map<std::string, std::pair<int, int>> counts;  // successes, trials
+  std::map<std::string, double> progress_sum;
+  int successes = 0;
+  int trials = 0;
+  double progress_total = 0.0;
+  std::vector<double> p50s;
+  for (const auto& e : run.episodes) {
+    ++p.episodes;
+    const std::string term(to_string(e.termination));
+    ++p.terminations[term];
+    TaskSummary& t = by_task[e.task_id];
+    t.task_id = e.task_id;
+    ++t.terminations[term];
+    p.wall_time_s += e.wall_time_s;
+    if (e.policy_calls > 0) p50s.push_back(e.latency_p50_ms);
+    p.latency_p99_ms = std::max(p.latency_p99_ms, e.latency_p99_ms);
+    if (!e.counts_for_policy()) continue;
+    ++trials;
+    successes += e.success ? 1 : 0;
+    progress_total += e.progress;
+    auto& c = counts[e.task_id];
+    c.first += e.success ? 1 : 0;
+    ++c.second;
+    progress_sum[e.task_id] += e.progress;
+  }
+  p.success = make_rate(successes, trials);
+  p.mean_progress = trials > 0 ? progress_total / trials : 0.0;
+  if (!p50s.empty()) {
+    std::sort(p50s.begin(), p50s.end());
+    p.latency_p50_ms = p50s[p50s.size() / 2];
+  }
+  for (const auto& info : run.header.tasks) {
+    TaskSummary t = by_task.count(info.id) ? by_task[info.id] : TaskSummary{};
+    t.task_id = info.id;
+    t.instruction = info.instruction;
+    const auto c = counts[info.id];
+    t.success = make_rate(c.first, c.second);
+    t.mean_progress = c.second > 0 ? progress_sum[info.id] / c.second : 0.0;
+    p.tasks.push_back(std::move(t));
+  }
+  return p;
+}
+
+ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::string> sources) {
+  if (runs.empty()) throw InputError("report: no results files given");
+  ReportModel model;
+  model.suite = runs.front().header.suite_name;
+  model.suite_hash = runs.front().header.suite_hash;
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    const auto& h = runs[i].header;
+    if (h.suite_name != model.suite || h.suite_hash != model.suite_hash) {
+      throw InputError(sources[i] + " holds suite '" + h.suite_name + "' (hash " +
+                       h.suite_hash.substr(0, 12) + ") but " + sources[0] + " holds '" +
+                       model.suite + "' (hash " + model.suite_hash.substr(0, 12) +
+                       "); a report ranks policies on one suite version");
+    }
+  }
+  std::vector<std::size_t> order(runs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<PolicySummary> summaries;
+  for (std::size_t i = 0; i < runs.size(); ++i) summaries.push_back(summarize(runs[i], sources[i]));
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return summaries[a].success.rate > summaries[b].success.rate;
+  });
+  for (const std::size_t i : order) {
+    model.policies.push_back(std::move(summaries[i]));
+    model.runs.push_back(std::move(runs[i]));
+  }
+  for (const auto& run : model.runs) {
+    for (const auto& t : run.header.tasks) {
+      if (std::find(model.task_ids.begin(), model.task_ids.end(), t.id) == model.task_ids.end()) {
+        model.task_ids.push_back(t.id);
+      }
+    }
+  }
+  model.generated_at = utc_now_iso8601();
+  return model;
+}
+
+ReportModel build_report_model(const std::vector<std::filesystem::path>& files) {
+  std::vector<RunResults> runs;
+  std::vector<std::string> sources;
+  for (const auto& f : files) {
+    runs.push_back(ResultsStore::read(f));
+    sources.push_back(f.string());
+  }
+  return build_report_model(std::move(runs), std::move(sources));
+}
+
+}  // namespace gauntlet::reports

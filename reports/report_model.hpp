@@ -1,0 +1,60 @@
+// The one in-memory model every report format is written from: per policy and
+// per task success with intervals, termination counts and provenance, built
+// from results files. Writers (Markdown, JSON, CSV, ...) only format it.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/results_store.hpp"
+#include "metrics/proportion_interval.hpp"
+
+namespace gauntlet::reports {
+
+struct Rate {
+  int trials = 0;      // episodes that count for the policy (sim_error excluded)
+  int successes = 0;
+  double rate = 0.0;   // successes / trials (0 when no trials)
+  metrics::Interval ci95;  // Wilson
+};
+
+struct TaskSummary {
+  std::string task_id;
+  std::string instruction;
+  Rate success;
+  double mean_progress = 0.0;
+  std::map<std::string, int> terminations;  // by to_string(Termination)
+};
+
+struct PolicySummary {
+  std::string name;
+  std::string source;  // results file
+  RunHeader header;
+  Rate success;        // pooled over every counted episode
+  double mean_progress = 0.0;
+  int episodes = 0;    // all rows, sim errors included
+  std::map<std::string, int> terminations;
+  std::vector<TaskSummary> tasks;  // in the suite's task order
+  double latency_p50_ms = 0.0;     // median over episodes of per-episode p50
+  double latency_p99_ms = 0.0;     // max over episodes of per-episode p99
+  double wall_time_s = 0.0;        // sum of episode wall times
+};
+
+struct ReportModel {
+  std::string suite;
+  std::string suite_hash;
+  std::vector<PolicySummary> policies;  // ranked: best success rate first
+  std::vector<RunResults> runs;         // same order as policies
+  std::vector<std::string> task_ids;    // union of tasks, in suite order
+  std::string generated_at;
+};
+
+Rate make_rate(int successes, int trials);
+PolicySummary summarize(const RunResults& run, const std::string& source);
+// Reads every file; InputError if they belong to different suites or hashes.
+ReportModel build_report_model(const std::vector<std::filesystem::path>& files);
+ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::string> sources);
+
+}  // namespace gauntlet::reports

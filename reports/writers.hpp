@@ -1,0 +1,39 @@
+// Report writers behind one interface, each formatting the same ReportModel:
+// adding a format touches one file and the factory below.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reports/report_model.hpp"
+
+namespace gauntlet::reports {
+
+class ReportWriter {
+ public:
+  virtual ~ReportWriter() = default;
+  virtual std::string format() const = 0;     // "md", "json", "csv", ...
+  virtual std::string file_name() const = 0;  // written inside the output directory
+  virtual void write(const ReportModel& model, const std::filesystem::path& dir) const = 0;
+};
+
+std::unique_ptr<ReportWriter> make_markdown_writer();
+std::unique_ptr<ReportWriter> make_json_writer();
+std::unique_ptr<ReportWriter> make_csv_writer();
+
+// Writers for a comma-separated list of formats; InputError naming the valid ones.
+std::vector<std::unique_ptr<ReportWriter>> make_writers(const std::string& formats);
+std::vector<std::string> available_formats();
+
+// The Markdown ranking table alone (also printed by `make demo`).
+std::string markdown_ranking_table(const ReportModel& model);
+std::string markdown_report(const ReportModel& model);
+
+// Writes `text` to `path` atomically (temp file + rename).
+void write_text_file(const std::filesystem::path& path, const std::string& text);
+std::string escape_markdown(const std::string& text);
+std::string format_percent(double rate, int decimals = 1);
+
+}  // namespace gauntlet::reports

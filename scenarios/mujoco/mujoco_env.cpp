@@ -1,0 +1,186 @@
+#include "scenarios/mujoco/mujoco_env.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "harness/errors.hpp"
+#include "harness/rng.hpp"
+#include "scenarios/mujoco/mujoco_suite.hpp"
+#include "scenarios/mujoco/sim.hpp"
+#include "scenarios/mujoco/task.hpp"
+
+namespace gauntlet::mj {
+
+// Streams derived from the episode seed; each consumer has its own.
+inline constexpr std::uint64_t kInitialStateStream = 1;
+
+struct MujocoEnv::Instance {
+  mjModel* model = nullptr;  // this worker's copy: perturbations may edit it
+  mjData* data = nullptr;
+  std::unique_ptr<GripperController> controller;
+  std::unique_ptr<render::SceneRenderer> renderer;
+  std::vector<int> camera_ids;
+  std::vector<std::pair<std::string, int>> bodies;
+  std::vector<std::pair<std::string, int>> joints;
+
+  ~Instance() {
+    renderer.reset();
+    if (data) mj_deleteData(data);
+    if (model) mj_deleteModel(model);
+  }
+};
+
+MujocoEnv::MujocoEnv(const MujocoSuite& suite, ObservationRequest request)
+    : suite_(suite), request_(std::move(request)) {
+  const double control_period = 1.0 / suite_.info().control_hz;
+  substeps_ = std::max(1, static_cast<int>(std::lround(control_period / suite_.config().scene.timestep)));
+  instances_.resize(suite_.tasks().size());
+  proprio_names_ = {"eef_pos_x", "eef_pos_y", "eef_pos_z", "eef_axis_angle_x", "eef_axis_angle_y",
+                    "eef_axis_angle_z", "gripper_qpos_left", "gripper_qpos_right"};
+  obs_.proprio_names = &proprio_names_;
+  for (const auto& cam : request_.cameras) obs_.cameras.push_back(CameraFrame{cam, Image{}});
+}
+
+MujocoEnv::~MujocoEnv() {
+  if (gl_) gl_->make_current();
+  instances_.clear();
+}
+
+const ActionSpace& MujocoEnv::action_space() const { return suite_.action_space(); }
+const mjModel* MujocoEnv::model() const { return current_ ? current_->model : nullptr; }
+mjData* MujocoEnv::data() const { return current_ ? current_->data : nullptr; }
+
+MujocoEnv::Instance& MujocoEnv::instance(int task_index) {
+  auto& slot = instances_.at(static_cast<std::size_t>(task_index));
+  if (slot) return *slot;
+  auto inst = std::make_unique<Instance>();
+  const mjModel* base = suite_.model(task_index);
+  inst->model = mj_copyModel(nullptr, base);
+  inst->model->vis.global.offwidth = std::max(inst->model->vis.global.offwidth, request_.width);
+  inst->model->vis.global.offheight = std::max(inst->model->vis.global.offheight, request_.height);
+  inst->data = mj_makeData(inst->model);
+  inst->controller = std::make_unique<GripperController>(inst->model, suite_.config().workspace);
+  for (const auto& cam : request_.cameras) {
+    const int id = mj_name2id(inst->model, mjOBJ_CAMERA, cam.c_str());
+    if (id < 0) {
+      throw InputError("suite '" + suite_.info().name + "' has no camera '" + cam +
+                       "'; cameras: " + join_names(suite_.info().cameras));
+    }
+    inst->camera_ids.push_back(id);
+  }
+  if (!request_.cameras.empty()) {
+    if (!gl_) gl_ = render::GlContext::create_offscreen();
+    inst->renderer = std::make_unique<render::SceneRenderer>(*gl_, inst->model);
+  }
+  const MjSim sim(inst->model, inst->data);
+  const MjTask& task = suite_.task(task_index);
+  for (const auto& b : task.privileged_bodies()) inst->bodies.emplace_back(b, sim.body(b));
+  for (const auto& j : task.privileged_joints()) inst->joints.emplace_back(j, sim.joint(j));
+  slot = std::move(inst);
+  return *slot;
+}
+
+const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
+  if (!spec.perturbation.nominal()) {
+    throw SimulationError("the MuJoCo backend has no perturbations yet ('" +
+                          spec.perturbation.id() + "')");
+  }
+  Instance& inst = instance(spec.task_index);
+  current_ = &inst;
+  task_ = &suite_.task(spec.task_index);
+  mjModel* m = inst.model;
+  mjData* d = inst.data;
+  mj_resetData(m, d);
+  const MjSim sim(m, d);
+  Rng rng(derive_seed(spec.seed, kInitialStateStream));
+  memory_ = TaskMemory{};
+  task_->initialize(sim, rng, memory_);
+  inst.controller->place(m, d, suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0);
+  inst.controller->compensate_gravity(m, d);
+  mj_forward(m, d);
+  warnings_.fill(0);
+  obs_.instruction = task_->info().instruction;
+  obs_.step = 0;
+  const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
+  for (int i = 0; i < suite_.config().settle_steps; ++i) control_step(noop);
+  std::string why;
+  if (physics_unstable(why)) {
+    throw SimulationError("task '" + task_->info().id + "' is unstable while settling: " + why);
+  }
+  observe();
+  return obs_;
+}
+
+void MujocoEnv::control_step(std::span<const float> action) {
+  mjModel* m = current_->model;
+  mjData* d = current_->data;
+  current_->controller->apply(m, d, action);
+  for (int i = 0; i < substeps_; ++i) mj_step(m, d);
+}
+
+bool MujocoEnv::physics_unstable(std::string& why) {
+  const mjData* d = current_->data;
+  for (int i = 0; i < mjNWARNING; ++i) {
+    if (i == mjWARN_VGEOMFULL) continue;  // visual only
+    if (d->warning[i].number > warnings_[static_cast<std::size_t>(i)]) {
+      static const char* kNames[] = {"near-singular inertia", "contact buffer full",
+                                     "constraint buffer full", "visual geom buffer full",
+                                     "bad qpos (NaN/Inf)", "bad qvel (NaN/Inf)",
+                                     "bad qacc (NaN/Inf)", "bad ctrl"};
+      why = std::string("MuJoCo warning: ") + kNames[i] + " at time " +
+            std::to_string(d->time) + " s";
+      return true;
+    }
+  }
+  for (int i = 0; i < current_->model->nq; ++i) {
+    if (!std::isfinite(d->qpos[i])) {
+      why = "non-finite joint position at time " + std::to_string(d->time) + " s";
+      return true;
+    }
+  }
+  return false;
+}
+
+StepResult MujocoEnv::step(std::span<const float> action, bool want_observation) {
+  StepResult result;
+  const ActionSpace& space = suite_.action_space();
+  for (std::size_t i = 0; i < clipped_.size(); ++i) {
+    clipped_[i] = std::clamp(action[i], space.low[i], space.high[i]);
+  }
+  control_step(clipped_);
+  ++obs_.step;
+  if (physics_unstable(result.error)) {
+    result.sim_error = true;
+    return result;
+  }
+  const TaskStatus status = task_->evaluate(MjSim(current_->model, current_->data), memory_);
+  result.success = status.success;
+  result.progress = status.progress;
+  result.reward = status.success ? 1.0 : 0.0;
+  if (want_observation) observe();
+  return result;
+}
+
+void MujocoEnv::observe() {
+  Instance& inst = *current_;
+  inst.controller->proprio(inst.data, obs_.proprio);
+  for (std::size_t c = 0; c < inst.camera_ids.size(); ++c) {
+    inst.renderer->render(inst.model, inst.data, inst.camera_ids[c], request_.width,
+                          request_.height, obs_.cameras[c].image);
+  }
+  if (request_.privileged) {
+    privileged_.ee = inst.controller->tcp_pose(inst.data);
+    privileged_.gripper_opening = inst.controller->opening(inst.data);
+    privileged_.bodies.clear();
+    const MjSim sim(inst.model, inst.data);
+    for (const auto& [name, id] : inst.bodies) privileged_.bodies.emplace_back(name, sim.body_pose(id));
+    privileged_.joints.clear();
+    for (const auto& [name, id] : inst.joints) privileged_.joints.emplace_back(name, sim.joint_pos(id));
+    obs_.privileged = &privileged_;
+  } else {
+    obs_.privileged = nullptr;
+  }
+}
+
+}  // namespace gauntlet::mj

@@ -1,0 +1,57 @@
+// The MuJoCo Env: per-task simulation instances owned by one worker, the
+// ee_delta controller at the suite's control rate, lazy rendering of the
+// requested cameras, and detection of unstable physics.
+#pragma once
+
+#include <mujoco/mujoco.h>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "harness/env.hpp"
+#include "scenarios/mujoco/robot.hpp"
+#include "scenarios/mujoco/task.hpp"
+#include "scenarios/render/scene_renderer.hpp"
+
+namespace gauntlet::mj {
+
+class MujocoSuite;
+
+class MujocoEnv : public Env {
+ public:
+  MujocoEnv(const MujocoSuite& suite, ObservationRequest request);
+  ~MujocoEnv() override;
+
+  const ActionSpace& action_space() const override;
+  const Observation& reset(const EpisodeSpec& spec) override;
+  StepResult step(std::span<const float> action, bool observe) override;
+  const Observation& observation() const override { return obs_; }
+
+  // For perturbations, tests and previews: the live simulation of the current episode.
+  const mjModel* model() const;
+  mjData* data() const;
+
+ private:
+  struct Instance;
+  Instance& instance(int task_index);
+  void observe();
+  bool physics_unstable(std::string& why);
+  void control_step(std::span<const float> action);
+
+  const MujocoSuite& suite_;
+  ObservationRequest request_;
+  int substeps_ = 25;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::unique_ptr<render::GlContext> gl_;
+  Instance* current_ = nullptr;
+  const MjTask* task_ = nullptr;
+  Observation obs_;
+  PrivilegedState privileged_;
+  TaskMemory memory_;
+  std::vector<std::string> proprio_names_;
+  std::array<float, 7> clipped_{};
+  std::array<int, mjNWARNING> warnings_{};
+};
+
+}  // namespace gauntlet::mj

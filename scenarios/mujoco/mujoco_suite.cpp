@@ -1,0 +1,50 @@
+#include "scenarios/mujoco/mujoco_suite.hpp"
+
+#include <cstring>
+
+#include "harness/errors.hpp"
+#include "scenarios/mujoco/mujoco_env.hpp"
+
+namespace gauntlet::mj {
+
+mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
+  mjVFS vfs;
+  mj_defaultVFS(&vfs);
+  const char* kName = "scene.xml";
+  if (mj_makeEmptyFileVFS(&vfs, kName, static_cast<int>(xml.size())) != 0) {
+    throw RuntimeFailure("MuJoCo: cannot allocate the virtual file for " + what);
+  }
+  const int index = mj_findFileVFS(&vfs, kName);
+  std::memcpy(vfs.filedata[index], xml.data(), xml.size());
+  char error[1024] = {};
+  mjModel* model = mj_loadXML(kName, &vfs, error, sizeof error);
+  mj_deleteVFS(&vfs);
+  if (!model) throw InputError("MuJoCo rejected the scene of " + what + ": " + error);
+  return model;
+}
+
+MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
+    : config_(std::move(config)), action_space_(ee_delta_action_space()) {
+  for (const auto& task : config_.tasks) {
+    task_infos_.push_back(task->info());
+    SceneBuilder builder(config_.scene);
+    task->build(builder);
+    xml_.push_back(builder.xml());
+    models_.push_back(compile_mjcf(xml_.back(), "task '" + task->info().id + "' of suite '" +
+                                                    config_.info.name + "'"));
+  }
+}
+
+MujocoSuite::~MujocoSuite() {
+  for (mjModel* m : models_) mj_deleteModel(m);
+}
+
+std::unique_ptr<Env> MujocoSuite::make_env(const ObservationRequest& request) const {
+  return std::make_unique<MujocoEnv>(*this, request);
+}
+
+std::unique_ptr<Expert> MujocoSuite::make_expert(int task_index) const {
+  return task(task_index).make_expert();
+}
+
+}  // namespace gauntlet::mj

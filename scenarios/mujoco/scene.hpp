@@ -1,0 +1,80 @@
+// The standard tabletop scene every MuJoCo suite starts from: floor, table,
+// backdrop, lights, the agentview camera and the floating parallel-jaw gripper.
+// Tasks add their objects and fixtures to it, then it is compiled once per task.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "harness/geometry.hpp"
+#include "scenarios/mujoco/mjcf.hpp"
+
+namespace gauntlet::mj {
+
+inline constexpr double kTableTop = 0.0;  // world z of the table surface
+
+using Rgba = std::array<double, 4>;
+
+struct SceneOptions {
+  double timestep = 0.002;         // 500 Hz physics
+  int offscreen_width = 256;       // largest image the renderer can produce
+  int offscreen_height = 256;
+  std::array<double, 2> table_half_size{0.5, 0.7};  // x, y
+  geo::Vec3 gripper_home{0.0, 0.0, 0.25};           // tool centre point at reset
+  geo::Vec3 agentview_pos{0.62, 0.0, 0.52};
+  geo::Vec3 agentview_target{-0.06, 0.0, 0.0};
+  double agentview_fovy = 52.0;
+  Rgba table_rgba{0.62, 0.48, 0.33, 1};
+  Rgba floor_rgba{0.35, 0.35, 0.38, 1};
+  Rgba wall_rgba{0.78, 0.80, 0.82, 1};
+};
+
+// Geometry helpers: each adds one geom to `body` and returns it for extra attributes.
+XmlElement& add_box(XmlElement& body, std::string_view name, const geo::Vec3& half_size,
+                    const geo::Vec3& pos, const Rgba& rgba);
+XmlElement& add_cylinder(XmlElement& body, std::string_view name, double radius, double half_height,
+                         const geo::Vec3& pos, const Rgba& rgba);
+XmlElement& add_sphere(XmlElement& body, std::string_view name, double radius,
+                       const geo::Vec3& pos, const Rgba& rgba);
+// A geom that is drawn but never collides (markers, regions, decals).
+XmlElement& make_visual_only(XmlElement& geom);
+
+// xyaxes attribute for a camera at `pos` looking at `target` with world z up.
+std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target);
+
+class SceneBuilder {
+ public:
+  explicit SceneBuilder(SceneOptions options);
+
+  XmlElement& worldbody() { return *worldbody_; }
+  XmlElement& asset() { return *asset_; }
+  XmlElement& equality() { return *equality_; }
+  XmlElement& actuator() { return *actuator_; }
+  XmlElement& contact() { return *contact_; }
+
+  // A body on the worldbody at `pos`, rotated by `yaw` about z; with a free
+  // joint named "<name>_joint" when `free`.
+  XmlElement& add_body(std::string_view name, const geo::Vec3& pos, bool free, double yaw = 0.0);
+
+  // MuJoCo only filters parent-child contacts between moving bodies: a drawer
+  // inside a static cabinet must be excluded explicitly.
+  void exclude_contact(std::string_view body1, std::string_view body2);
+
+  const SceneOptions& options() const { return options_; }
+  std::string xml() const;
+
+ private:
+  void add_environment();
+  void add_gripper();
+
+  SceneOptions options_;
+  XmlElement root_{"mujoco"};
+  XmlElement* worldbody_ = nullptr;
+  XmlElement* asset_ = nullptr;
+  XmlElement* equality_ = nullptr;
+  XmlElement* actuator_ = nullptr;
+  XmlElement* contact_ = nullptr;
+};
+
+}  // namespace gauntlet::mj

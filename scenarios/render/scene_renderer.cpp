@@ -1,0 +1,58 @@
+#include "scenarios/render/scene_renderer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "harness/errors.hpp"
+
+namespace gauntlet::render {
+
+SceneRenderer::SceneRenderer(GlContext& gl, const mjModel* model) : gl_(gl) {
+  gl_.make_current();
+  mjv_defaultScene(&scene_);
+  mjv_makeScene(model, &scene_, 2000);
+  mjr_defaultContext(&context_);
+  mjr_makeContext(model, &context_, mjFONTSCALE_100);
+  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+  if (context_.currentBuffer != mjFB_OFFSCREEN) {
+    throw RuntimeFailure("MuJoCo renderer: offscreen framebuffer not available");
+  }
+  mjv_defaultOption(&option_);
+  mjv_defaultCamera(&camera_);
+  camera_.type = mjCAMERA_FIXED;
+}
+
+SceneRenderer::~SceneRenderer() {
+  gl_.make_current();
+  mjr_freeContext(&context_);
+  mjv_freeScene(&scene_);
+}
+
+void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, int width,
+                           int height, Image& out) {
+  if (width > context_.offWidth || height > context_.offHeight) {
+    throw RuntimeFailure("renderer: image " + std::to_string(width) + "x" +
+                         std::to_string(height) + " exceeds the offscreen buffer " +
+                         std::to_string(context_.offWidth) + "x" +
+                         std::to_string(context_.offHeight));
+  }
+  gl_.make_current();
+  camera_.fixedcamid = camera_id;
+  mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
+  const mjrRect viewport{0, 0, width, height};
+  mjr_render(viewport, &scene_, &context_);
+  out.resize(width, height);
+  mjr_readPixels(out.rgb.data(), nullptr, viewport, &context_);
+  // OpenGL's row 0 is the bottom; ours is the top.
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
+  for (int r = 0; r < height / 2; ++r) {
+    std::swap_ranges(out.pixel(r, 0), out.pixel(r, 0) + row_bytes, out.pixel(height - 1 - r, 0));
+  }
+}
+
+void SceneRenderer::upload_texture(const mjModel* model, int texture_id) {
+  gl_.make_current();
+  mjr_uploadTexture(model, &context_, texture_id);
+}
+
+}  // namespace gauntlet::render

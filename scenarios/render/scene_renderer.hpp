@@ -1,0 +1,38 @@
+// Renders cameras of one MuJoCo model into RGB images with MuJoCo's own OpenGL
+// renderer (mjr_*). Every backend draws through this, so images look alike.
+#pragma once
+
+#include <mujoco/mujoco.h>
+
+#include "harness/observation.hpp"
+#include "scenarios/render/gl_context.hpp"
+
+namespace gauntlet::render {
+
+class SceneRenderer {
+ public:
+  // `model` must outlive the renderer; its offscreen buffer size
+  // (vis.global.offwidth/offheight) must hold the largest image rendered.
+  SceneRenderer(GlContext& gl, const mjModel* model);
+  ~SceneRenderer();
+  SceneRenderer(const SceneRenderer&) = delete;
+  SceneRenderer& operator=(const SceneRenderer&) = delete;
+
+  // Renders fixed camera `camera_id` of the current state into `out` (resized
+  // to width x height), row 0 = top. One read from GL into `out`, flipped in place.
+  void render(const mjModel* model, mjData* data, int camera_id, int width, int height,
+              Image& out);
+  // Re-sends a texture after a perturbation changed the model's texture data.
+  void upload_texture(const mjModel* model, int texture_id);
+
+  mjvOption& options() { return option_; }
+
+ private:
+  GlContext& gl_;
+  mjvScene scene_;
+  mjrContext context_;
+  mjvOption option_;
+  mjvCamera camera_;
+};
+
+}  // namespace gauntlet::render
