@@ -20,7 +20,7 @@
 namespace gauntlet::metrics {
 namespace {
 
-constexpr std::int64_t kUnlimitedCap = 1000000;
+constexpr std::int64_t kUnlimitedCap = 100000;
 
 std::string fmt(double v) {
   char buf[32];
@@ -113,14 +113,14 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
 
   const auto n = static_cast<std::size_t>(simulations);
   std::vector<std::int64_t> used(n);
-  std::vector<SequentialDecision> decision(n);
+  std::vector<int> outcome(n);  // 0 undecided at budget, 1 better, 2 worse, 3 futility
   parallel_for(n, threads, [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t s = begin; s < end; ++s) {
       Xoshiro256 rng(stream_seed(seed, 0x5e9, s));
       std::int64_t wins_b = 0;
       std::int64_t m = 0;
       std::int64_t pairs = 0;
-      SequentialDecision result = SequentialDecision::kUndecided;
+      int result = 0;
       while (pairs < budget) {
         ++pairs;
         const double u = rng.uniform();
@@ -129,16 +129,20 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
         if (u < p_b_only) ++wins_b;
         const auto mu = static_cast<std::size_t>(m);
         if (wins_b >= boundary.upper[mu]) {
-          result = SequentialDecision::kBBetter;
+          result = 1;
           break;
         }
         if (wins_b <= boundary.lower[mu]) {
-          result = SequentialDecision::kBWorse;
+          result = 2;
+          break;
+        }
+        if (wins_b >= boundary.futile_lo[mu] && wins_b <= boundary.futile_hi[mu]) {
+          result = 3;
           break;
         }
       }
       used[s] = pairs;
-      decision[s] = result;
+      outcome[s] = result;
     }
   });
 
@@ -149,16 +153,18 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
   out.budget = budget;
   for (std::size_t s = 0; s < n; ++s) {
     pairs_used(static_cast<double>(used[s]));
-    switch (decision[s]) {
-      case SequentialDecision::kBBetter: out.p_b_better += 1.0; break;
-      case SequentialDecision::kBWorse: out.p_b_worse += 1.0; break;
-      case SequentialDecision::kUndecided: out.p_undecided += 1.0; break;
+    switch (outcome[s]) {
+      case 1: out.p_b_better += 1.0; break;
+      case 2: out.p_b_worse += 1.0; break;
+      case 3: out.p_futility += 1.0; break;
+      default: break;
     }
   }
   const double sims = static_cast<double>(n);
   out.p_b_better /= sims;
   out.p_b_worse /= sims;
-  out.p_undecided /= sims;
+  out.p_futility /= sims;
+  out.p_undecided = 1.0 - out.p_b_better - out.p_b_worse;
   out.mean_pairs = mean(pairs_used);
   std::sort(used.begin(), used.end());
   out.median_pairs = static_cast<double>(used[n / 2]);
@@ -213,15 +219,22 @@ SamplePlan plan_sample_size(const PlanRequest& r) {
     plan.batch_exact_power = power;
     plan.exact_test = "barnard";
   }
+  SequentialOptions& o = plan.sequential_options;
+  // The sequential test spends alpha / 2 per direction; a one-sided plan gives each direction
+  // the full alpha.
+  o.alpha = r.alternative == Alternative::kTwoSided ? r.alpha : std::min(0.999, 2.0 * r.alpha);
+  o.budget = r.sequential_budget > 0 ? r.sequential_budget
+                                     : static_cast<std::int64_t>(std::ceil(1.5 * static_cast<double>(plan.batch_exact)));
+  if (r.sequential_design) {
+    o.design_win_share = design_win_share(std::min(p_a, p_b), std::max(p_a, p_b), discordance);
+  }
   if (r.simulations > 0) {
-    SequentialOptions o;
-    // The sequential test spends alpha / 2 per direction; a one-sided plan gives each
-    // direction the full alpha.
-    o.alpha = r.alternative == Alternative::kTwoSided ? r.alpha : std::min(0.999, 2.0 * r.alpha);
-    o.budget = r.sequential_budget > 0 ? r.sequential_budget : 2 * plan.batch_exact;
-    o.prior_concentration = r.prior_concentration;
     plan.sequential =
         simulate_sequential(p_a, p_b, discordance, o, r.simulations, r.seed, r.threads);
+    const double null_discordance =
+        r.paired && !std::isnan(r.discordance) ? discordance : independent_discordance(p_a, p_a);
+    plan.sequential_null =
+        simulate_sequential(p_a, p_a, null_discordance, o, r.simulations, r.seed, r.threads);
   }
   return plan;
 }

@@ -2,7 +2,9 @@
 // every episode pair, stop as soon as the evidence suffices, type-I error <= alpha regardless.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -11,71 +13,101 @@ namespace gauntlet::metrics {
 enum class SequentialDecision { kUndecided, kBBetter, kBWorse };
 std::string_view to_string(SequentialDecision decision);
 
+// Why a test stopped asking for pairs.
+enum class SequentialStop { kRunning, kDecided, kFutility, kBudget };
+std::string_view to_string(SequentialStop stop);
+
 struct SequentialOptions {
   double alpha = 0.05;      // total type-I error; each direction gets alpha / 2
-  std::int64_t budget = 0;  // most episode pairs before giving up undecided; 0 = no budget
-  // The mixture prior over q = P(B wins | discordant pair) is Beta(c, c) restricted to each half
-  // (q > 1/2 for "B better", q < 1/2 for "B worse"). c = 1 is uniform; larger c puts more weight
-  // near 1/2 (small effects) at some cost for large ones. See docs/statistics.md for the choice.
-  double prior_concentration = 1.0;
+  std::int64_t budget = 0;  // most episode pairs before stopping undecided; 0 = no budget
+  // The smallest effect worth detecting, as q1 = P(B wins | discordant pair) > 1/2 (see
+  // design_win_share). Set: the e-processes are the likelihood ratios of q1 (and 1 - q1)
+  // against 1/2 and the futility rule is on. NaN: a mixture over q with prior Beta(c, c) on
+  // each half, for when no effect size is known.
+  double design_win_share = std::numeric_limits<double>::quiet_NaN();
+  double prior_concentration = 1.0;  // c of the mixture (c = 1: uniform)
+  // Design only: stop undecided ("no effect of the design size") once both likelihood ratios
+  // fall to futility_beta / (1 - alpha / 2) (Wald's lower boundary). 0 disables. Stopping for
+  // futility never raises the type-I error, and the threshold below ignores it (non-binding).
+  double futility_beta = 0.2;
+  // With a budget: lower the decision threshold from Ville's 2 / alpha to the exact value at
+  // which the chance of ever crossing within `budget` discordant pairs is alpha / 2 under
+  // q = 1/2 (computed by dynamic programming; the worst case over every discordance rate).
+  bool calibrate = true;
 };
 
-// Throws std::invalid_argument when alpha is not in (0, 1), budget < 0 or the concentration
-// is not positive.
+// Throws std::invalid_argument when alpha is not in (0, 1), budget < 0, the concentration is
+// not positive, a design share is not in (1/2, 1) or futility_beta is not in [0, 1).
 void validate(const SequentialOptions& options);
 
-// Only discordant pairs (exactly one policy succeeds) carry information. Under H0 (B no better
-// than A on every episode: q <= 1/2 for each discordant pair given the past) the mixture
-// likelihood ratio
-//     E+_n = integral over q in (1/2, 1] of (2q)^w (2(1 - q))^l  prior(dq)
-// (w = B wins, l = A wins) is a nonnegative supermartingale with E+_0 = 1, so by Ville's
-// inequality P(ever E+_n >= 2 / alpha) <= alpha / 2. E- mirrors it for "B worse". Deciding at the
-// first crossing keeps the total type-I error at alpha under any optional stopping.
+// q1 = P(B wins | discordant) for success rates p_a < p_b and a discordance rate
+// D = P(exactly one succeeds) (NaN: independent policies): q1 = (D + p_b - p_a) / (2 D).
+double design_win_share(double p_a, double p_b,
+                        double discordance = std::numeric_limits<double>::quiet_NaN());
+
+// The evidence after w wins of B and l wins of A on discordant pairs, as log E+ ("B better");
+// log E- is log_evidence(l, w, options). Without a design:
+//     E+ = integral over q in (1/2, 1] of (2q)^w (2(1 - q))^l prior(dq);
+// with a design q1: E+ = (2 q1)^w (2 (1 - q1))^l. Under H0 (q <= 1/2 for every discordant pair
+// given the past) E+ is a nonnegative supermartingale with E+_0 = 1.
+double log_evidence(std::int64_t b_wins, std::int64_t a_wins, const SequentialOptions& options);
+
+// The decision threshold on E+ and E-: 2 / alpha (Ville's inequality), or the calibrated value
+// for the budget (never larger).
+double decision_threshold(const SequentialOptions& options);
+
+// Only discordant pairs (exactly one policy succeeds) carry information. The test declares
+// "B better" at the first pair where E+ reaches the threshold, "B worse" where E- does; by
+// Ville's inequality (or the exact calibration) the chance of any false declaration is at most
+// alpha whenever the runner stops, as long as it does not go past the budget.
 class SequentialPairedTest {
  public:
   explicit SequentialPairedTest(SequentialOptions options = {});
 
-  // Records one episode pair and returns the decision, which is final once reached: further
-  // pairs are counted but change nothing. Also kUndecided once the budget is spent (see
-  // finished()).
+  // Records one episode pair and returns the decision, final once reached. After the test has
+  // stopped (decided, futile or out of budget) further pairs are counted but change nothing.
   SequentialDecision update(bool a_success, bool b_success);
 
   SequentialDecision decision() const { return decision_; }
-  // Decided, or out of budget (the runner should stop in both cases).
-  bool finished() const;
-  bool budget_exhausted() const;
+  SequentialStop stop() const { return stop_; }
+  bool finished() const { return stop_ != SequentialStop::kRunning; }
 
   std::int64_t pairs() const { return pairs_; }
   std::int64_t a_wins() const { return a_wins_; }  // A succeeded, B failed
   std::int64_t b_wins() const { return b_wins_; }  // B succeeded, A failed
-  std::int64_t decided_at() const { return decided_at_; }  // pairs when decided, else 0
+  std::int64_t stopped_at() const { return stopped_at_; }  // pairs when it stopped, else 0
 
   double e_value_b_better() const;  // E+ now
   double e_value_b_worse() const;   // E- now
-  // Anytime-valid two-sided p-value: min(1, 2 / largest E seen so far).
+  // Anytime-valid two-sided p-value min(1, 2 / largest E seen), valid for any stopping time
+  // (it uses Ville's bound, so it can exceed alpha when a calibrated test has decided).
   double p_value() const;
-  double threshold() const { return 2.0 / options_.alpha; }
+  double threshold() const { return std::exp(log_threshold_); }
   const SequentialOptions& options() const { return options_; }
 
  private:
   SequentialOptions options_;
+  double log_threshold_ = 0.0;
   std::int64_t pairs_ = 0;
+  std::int64_t counted_ = 0;  // pairs that went into the evidence
   std::int64_t a_wins_ = 0;
   std::int64_t b_wins_ = 0;
-  std::int64_t decided_at_ = 0;
+  std::int64_t stopped_at_ = 0;
   double max_log_e_ = 0.0;
   SequentialDecision decision_ = SequentialDecision::kUndecided;
+  SequentialStop stop_ = SequentialStop::kRunning;
 };
 
-// log E+ after w wins of B and l wins of A (E- is log_e_b_better(l, w, ...)).
-double log_e_b_better(std::int64_t b_wins, std::int64_t a_wins, double prior_concentration);
-
-// The test as a table: for m discordant pairs, B is declared better once b_wins >= upper[m]
-// and worse once b_wins <= lower[m] (-1 / m + 1 where impossible). Equivalent to the class,
-// used for fast simulation.
+// The test as a table over m discordant pairs: "B better" once b_wins >= upper[m], "B worse"
+// once b_wins <= lower[m] (upper > m or lower < 0 where impossible), futile while
+// futile_lo[m] <= b_wins <= futile_hi[m] (empty when futile_lo > futile_hi). Equivalent to the
+// class, used by the simulations.
 struct SequentialBoundary {
+  double log_threshold = 0.0;
   std::vector<std::int64_t> upper;
   std::vector<std::int64_t> lower;
+  std::vector<std::int64_t> futile_lo;
+  std::vector<std::int64_t> futile_hi;
 };
 SequentialBoundary sequential_boundary(std::int64_t max_discordant,
                                        const SequentialOptions& options);
