@@ -1,6 +1,7 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 
 #include <cstring>
+#include <memory>
 
 #include "harness/errors.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
@@ -8,17 +9,18 @@
 namespace gauntlet::mj {
 
 mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
-  mjVFS vfs;
-  mj_defaultVFS(&vfs);
+  // mjVFS is megabytes large: never on a (worker thread's) stack.
+  auto vfs = std::make_unique<mjVFS>();
+  mj_defaultVFS(vfs.get());
   const char* kName = "scene.xml";
-  if (mj_makeEmptyFileVFS(&vfs, kName, static_cast<int>(xml.size())) != 0) {
+  if (mj_makeEmptyFileVFS(vfs.get(), kName, static_cast<int>(xml.size())) != 0) {
     throw RuntimeFailure("MuJoCo: cannot allocate the virtual file for " + what);
   }
-  const int index = mj_findFileVFS(&vfs, kName);
-  std::memcpy(vfs.filedata[index], xml.data(), xml.size());
+  const int index = mj_findFileVFS(vfs.get(), kName);
+  std::memcpy(vfs->filedata[index], xml.data(), xml.size());
   char error[1024] = {};
-  mjModel* model = mj_loadXML(kName, &vfs, error, sizeof error);
-  mj_deleteVFS(&vfs);
+  mjModel* model = mj_loadXML(kName, vfs.get(), error, sizeof error);
+  mj_deleteVFS(vfs.get());
   if (!model) throw InputError("MuJoCo rejected the scene of " + what + ": " + error);
   return model;
 }

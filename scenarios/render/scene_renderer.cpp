@@ -37,6 +37,8 @@ void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, in
                          std::to_string(context_.offHeight));
   }
   gl_.make_current();
+  // Several renderers (one per task model) share one GL context: bind ours.
+  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
   camera_.fixedcamid = camera_id;
   mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
   const mjrRect viewport{0, 0, width, height};
