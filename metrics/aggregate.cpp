@@ -60,11 +60,10 @@ bool higher_is_better(Aggregate aggregate) { return aggregate != Aggregate::kOpt
 
 double aggregate(const TaskScores& scores, const AggregateSpec& spec) {
   validate(scores, "aggregate scores");
-  const auto values = detail::prepared_values(scores, spec);
-  std::vector<double> scratch(std::max(scores.episodes(), scores.tasks()));
+  const detail::PreparedScores prepared(scores, spec);
+  detail::Scratch scratch(std::max(scores.episodes(), scores.tasks()));
   std::size_t k = 0;
-  return detail::evaluate(values.data(), scores.offsets, spec,
-                          [&](std::size_t, std::size_t) { return k++; }, scratch.data());
+  return detail::evaluate(prepared, spec, [&](std::size_t, std::size_t) { return k++; }, scratch);
 }
 
 TaskScores jackknife_aggregate(const TaskScores& scores, const AggregateSpec& spec) {
@@ -72,7 +71,7 @@ TaskScores jackknife_aggregate(const TaskScores& scores, const AggregateSpec& sp
   TaskScores out;
   out.offsets = scores.offsets;
   out.values.assign(scores.episodes(), 0.0);
-  const auto values = detail::prepared_values(scores, spec);
+  const auto values = detail::transformed_values(scores, spec);
   if (spec.kind == Aggregate::kIqm) {
     if (scores.episodes() < 2) {
       out.values.assign(scores.episodes(), aggregate(scores, spec));

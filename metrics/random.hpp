@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace gauntlet::metrics {
 
@@ -68,6 +69,93 @@ class Xoshiro256 {
  private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t state_[4] = {};
+};
+
+// Uniform indices for resampling. For n < 2^16 each 64-bit output yields four 16-bit lanes,
+// otherwise two 32-bit halves; Lemire's multiply-and-reject keeps every draw exactly uniform.
+class IndexSampler {
+ public:
+  explicit constexpr IndexSampler(std::uint64_t seed) : rng_(seed) {}
+
+  // The rejection threshold for below(n, .): 2^16 mod n for n < 2^16, else 2^32 mod n.
+  static constexpr std::uint32_t threshold(std::uint32_t n) {
+    return n < 0x10000u ? (0x10000u - n) % n : Xoshiro256::rejection_threshold(n);
+  }
+
+  // Uniform in [0, n) for 0 < n < 2^32; t = threshold(n).
+  constexpr std::uint32_t below(std::uint32_t n, std::uint32_t t) {
+    if (n < 0x10000u) {
+      for (;;) {
+        if (lanes_ == 0) {
+          bits_ = rng_.next();
+          lanes_ = 4;
+        }
+        const auto x = static_cast<std::uint32_t>(bits_ & 0xFFFFu);
+        bits_ >>= 16;
+        --lanes_;
+        const std::uint32_t m = x * n;
+        if ((m & 0xFFFFu) >= t) return m >> 16;
+      }
+    }
+    for (;;) {
+      const std::uint64_t m = (rng_.next() >> 32) * static_cast<std::uint64_t>(n);
+      if (static_cast<std::uint32_t>(m) >= t) return static_cast<std::uint32_t>(m >> 32);
+    }
+  }
+
+ private:
+  Xoshiro256 rng_;
+  std::uint64_t bits_ = 0;
+  int lanes_ = 0;
+};
+
+// Walker's alias method (Vose 1991): O(1) draws from a discrete law on 0..m-1 after an O(m)
+// build. Probabilities are exact up to double rounding (about 1e-16).
+class AliasTable {
+ public:
+  AliasTable() = default;
+  explicit AliasTable(const std::vector<double>& weights) {
+    const std::size_t m = weights.size();
+    prob_.assign(m, 1.0);
+    alias_.resize(m);
+    double total = 0.0;
+    for (double w : weights) total += w;
+    std::vector<double> scaled(m);
+    std::vector<std::uint32_t> small;
+    std::vector<std::uint32_t> large;
+    for (std::size_t i = 0; i < m; ++i) {
+      alias_[i] = static_cast<std::uint32_t>(i);
+      scaled[i] = weights[i] * static_cast<double>(m) / total;
+      (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(i));
+    }
+    while (!small.empty() && !large.empty()) {
+      const std::uint32_t s = small.back();
+      small.pop_back();
+      const std::uint32_t l = large.back();
+      prob_[s] = scaled[s];
+      alias_[s] = l;
+      scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+      if (scaled[l] < 1.0) {
+        large.pop_back();
+        small.push_back(l);
+      }
+    }
+    // Leftovers are 1 up to rounding.
+    for (std::uint32_t i : small) prob_[i] = 1.0;
+    for (std::uint32_t i : large) prob_[i] = 1.0;
+  }
+
+  std::size_t size() const { return prob_.size(); }
+
+  std::uint32_t sample(Xoshiro256& rng) const {
+    const double u = rng.uniform() * static_cast<double>(prob_.size());
+    const auto i = static_cast<std::size_t>(u);
+    return (u - static_cast<double>(i)) < prob_[i] ? static_cast<std::uint32_t>(i) : alias_[i];
+  }
+
+ private:
+  std::vector<double> prob_;
+  std::vector<std::uint32_t> alias_;
 };
 
 }  // namespace gauntlet::metrics

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +12,76 @@
 #include "metrics/random.hpp"
 
 namespace gauntlet::metrics {
+namespace {
+
+// A policy whose scores are all success flags (0 or 1). Resampling n episodes with replacement
+// from a task with k successes gives Binomial(n, k / n) successes: one draw per task from that
+// law replaces n index draws, with exactly the same bootstrap distribution.
+struct BinaryLaw {
+  std::vector<AliasTable> successes;  // per task: the law of the resampled success count
+  std::vector<double> size;           // per task: n
+  double episodes = 0.0;
+};
+
+std::optional<BinaryLaw> binary_law(const TaskScores& scores) {
+  for (double v : scores.values) {
+    if (v != 0.0 && v != 1.0) return std::nullopt;
+  }
+  BinaryLaw law;
+  for (std::size_t t = 0; t < scores.tasks(); ++t) {
+    double k = 0.0;
+    for (double v : scores.task(t)) k += v;
+    const auto n = static_cast<double>(scores.task_size(t));
+    // Binomial(n, k / n) weights by the ratio recurrence from the mode k (the alias table
+    // normalises): w(j + 1) / w(j) = (n - j) k / ((j + 1) (n - k)).
+    const auto size = scores.task_size(t);
+    const auto mode = static_cast<std::size_t>(k);
+    std::vector<double> pmf(size + 1, 0.0);
+    pmf[mode] = 1.0;
+    for (std::size_t j = mode; j < size; ++j) {
+      pmf[j + 1] = pmf[j] * (static_cast<double>(size - j) * k) /
+                   (static_cast<double>(j + 1) * (n - k));
+    }
+    for (std::size_t j = mode; j > 0; --j) {
+      pmf[j - 1] = pmf[j] * (static_cast<double>(j) * (n - k)) /
+                   (static_cast<double>(size - j + 1) * k);
+    }
+    law.successes.emplace_back(pmf);
+    law.size.push_back(n);
+  }
+  law.episodes = static_cast<double>(scores.episodes());
+  return law;
+}
+
+double evaluate_binary(const BinaryLaw& law, const AggregateSpec& spec, Xoshiro256& rng,
+                       detail::Scratch& scratch) {
+  const std::size_t tasks = law.size.size();
+  if (spec.kind == Aggregate::kIqm) {
+    // The pool sorted is (N - K) zeros then K ones; count the ones inside the trimmed window.
+    double ones = 0.0;
+    for (std::size_t t = 0; t < tasks; ++t) ones += law.successes[t].sample(rng);
+    const auto n = static_cast<std::size_t>(law.episodes);
+    const std::size_t lowercut = n / 4;
+    const std::size_t uppercut = n - lowercut;
+    const auto first_one = n - static_cast<std::size_t>(ones);
+    const std::size_t inside = uppercut > std::max(lowercut, first_one)
+                                   ? uppercut - std::max(lowercut, first_one)
+                                   : 0;
+    return static_cast<double>(inside) / static_cast<double>(uppercut - lowercut);
+  }
+  // min(score, gamma) for the optimality gap: a success counts min(1, gamma), a failure
+  // min(0, gamma).
+  const double hi = spec.kind == Aggregate::kOptimalityGap ? std::min(1.0, spec.gamma) : 1.0;
+  const double lo = spec.kind == Aggregate::kOptimalityGap ? std::min(0.0, spec.gamma) : 0.0;
+  for (std::size_t t = 0; t < tasks; ++t) {
+    const double k = law.successes[t].sample(rng);
+    const double n = law.size[t];
+    scratch.means[t] = (k * hi + (n - k) * lo) / n;
+  }
+  return detail::from_task_means(scratch.means.data(), tasks, spec);
+}
+
+}  // namespace
 
 std::vector<double> ReplicateMatrix::column(std::size_t p) const {
   std::vector<double> out(resamples);
@@ -37,15 +108,19 @@ ReplicateMatrix stratified_replicates(std::span<const TaskScores> policies,
 
   const std::size_t n_policies = policies.size();
   const auto resamples = static_cast<std::size_t>(options.resamples);
-  std::vector<std::vector<double>> prepared;
+  std::vector<detail::PreparedScores> prepared;
   std::vector<std::vector<std::uint32_t>> thresholds;
+  std::vector<std::optional<BinaryLaw>> binary(n_policies);
+  if (resampling == Resampling::kIndependent) {
+    for (std::size_t p = 0; p < n_policies; ++p) binary[p] = binary_law(policies[p]);
+  }
   prepared.reserve(n_policies);
   thresholds.reserve(n_policies);
   for (const auto& p : policies) {
-    prepared.push_back(detail::prepared_values(p, spec));
+    prepared.emplace_back(p, spec);
     std::vector<std::uint32_t> thr(p.tasks());
     for (std::size_t t = 0; t < p.tasks(); ++t) {
-      thr[t] = Xoshiro256::rejection_threshold(static_cast<std::uint32_t>(p.task_size(t)));
+      thr[t] = IndexSampler::threshold(static_cast<std::uint32_t>(p.task_size(t)));
     }
     thresholds.push_back(std::move(thr));
   }
@@ -56,13 +131,13 @@ ReplicateMatrix stratified_replicates(std::span<const TaskScores> policies,
   out.values.assign(resamples * n_policies, 0.0);
 
   parallel_for(resamples, options.threads, [&](std::size_t begin, std::size_t end, int) {
-    std::vector<double> scratch(scratch_size);
+    detail::Scratch scratch(scratch_size);
     std::vector<std::size_t> index(resampling == Resampling::kPaired ? policies[0].episodes() : 0);
     for (std::size_t r = begin; r < end; ++r) {
       if (resampling == Resampling::kPaired) {
         const auto& offsets = policies[0].offsets;
         const auto& thr = thresholds[0];
-        Xoshiro256 rng(stream_seed(options.seed, 0, r));
+        IndexSampler rng(stream_seed(options.seed, 0, r));
         for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
           const auto n = static_cast<std::uint32_t>(offsets[t + 1] - offsets[t]);
           for (std::size_t e = offsets[t]; e < offsets[t + 1]; ++e) {
@@ -72,20 +147,24 @@ ReplicateMatrix stratified_replicates(std::span<const TaskScores> policies,
         for (std::size_t p = 0; p < n_policies; ++p) {
           std::size_t k = 0;
           out.values[r * n_policies + p] = detail::evaluate(
-              prepared[p].data(), offsets, spec,
-              [&](std::size_t, std::size_t) { return index[k++]; }, scratch.data());
+              prepared[p], spec, [&](std::size_t, std::size_t) { return index[k++]; }, scratch);
         }
       } else {
         for (std::size_t p = 0; p < n_policies; ++p) {
+          if (binary[p]) {
+            Xoshiro256 rng(stream_seed(options.seed, p, r));
+            out.values[r * n_policies + p] = evaluate_binary(*binary[p], spec, rng, scratch);
+            continue;
+          }
           const auto& offsets = policies[p].offsets;
           const auto& thr = thresholds[p];
-          Xoshiro256 rng(stream_seed(options.seed, p, r));
+          IndexSampler rng(stream_seed(options.seed, p, r));
           out.values[r * n_policies + p] = detail::evaluate(
-              prepared[p].data(), offsets, spec,
+              prepared[p], spec,
               [&](std::size_t t, std::size_t n) {
                 return offsets[t] + rng.below(static_cast<std::uint32_t>(n), thr[t]);
               },
-              scratch.data());
+              scratch);
         }
       }
     }

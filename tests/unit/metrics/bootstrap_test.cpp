@@ -108,8 +108,9 @@ TEST_CASE("Same seed gives the same bootstrap for any thread count", "[metrics][
   const auto many = aggregate_intervals(both, {}, options);
   CHECK(many[0].interval.lo == single.interval.lo);
   CHECK(many[0].interval.hi == single.interval.hi);
+  const auto seed42 = stratified_replicates(both, {}, options, Resampling::kIndependent);
   options.seed = 43;
-  CHECK(aggregate_interval(a, {}, options).interval.lo != Approx(single.interval.lo).margin(0));
+  CHECK(stratified_replicates(both, {}, options, Resampling::kIndependent).values != seed42.values);
 }
 
 TEST_CASE("Bootstrap replicates of the task mean average to the estimate", "[metrics][bootstrap]") {
@@ -133,6 +134,38 @@ TEST_CASE("Bootstrap replicates of the task mean average to the estimate", "[met
   var /= 100.0;
   const auto est = aggregate_interval(s, {}, options);
   CHECK(est.standard_error == Approx(std::sqrt(var)).epsilon(0.03));
+}
+
+TEST_CASE("Success flags take the binomial shortcut with the same bootstrap distribution",
+          "[metrics][bootstrap]") {
+  // The shortcut draws each task's success count from Binomial(n, k / n); moving the failures
+  // to 1e-12 forces the generic path (n index draws per task). Both distributions must agree.
+  const auto flags = binary_scores(31, 6, 15, {0.1, 0.6, 0.9});
+  TaskScores nudged = flags;
+  for (double& v : nudged.values) v = v == 0.0 ? 1e-12 : v;
+  BootstrapOptions options;
+  options.resamples = 40000;
+  for (auto kind : {Aggregate::kMean, Aggregate::kMedian, Aggregate::kIqm}) {
+    const TaskScores a[1] = {flags};
+    const TaskScores b[1] = {nudged};
+    auto x = stratified_replicates(a, {kind}, options, Resampling::kIndependent).values;
+    auto y = stratified_replicates(b, {kind}, options, Resampling::kIndependent).values;
+    std::sort(x.begin(), x.end());
+    std::sort(y.begin(), y.end());
+    double mx = 0.0;
+    double my = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= static_cast<double>(x.size());
+    my /= static_cast<double>(y.size());
+    INFO(to_string(kind));
+    CHECK(mx == Approx(my).margin(2e-3));
+    for (double q : {0.025, 0.25, 0.5, 0.75, 0.975}) {
+      CHECK(sorted_quantile(x, q) == Approx(sorted_quantile(y, q)).margin(0.012));
+    }
+  }
 }
 
 TEST_CASE("Percentile and BCa intervals cover the true mean about 95% of the time",
