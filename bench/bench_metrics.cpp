@@ -62,7 +62,8 @@ void BM_StratifiedBootstrap(benchmark::State& state) {
   const auto& data = leaderboard();
   gm::BootstrapOptions options;
   options.resamples = kResamples;
-  options.method = state.range(0) == 0 ? gm::BootstrapMethod::kPercentile : gm::BootstrapMethod::kBca;
+  options.method =
+      state.range(0) == 0 ? gm::BootstrapMethod::kPercentile : gm::BootstrapMethod::kBca;
   options.threads = static_cast<int>(state.range(1));
   for (auto _ : state) {
     auto intervals = gm::aggregate_intervals(data, {}, options);
@@ -71,8 +72,10 @@ void BM_StratifiedBootstrap(benchmark::State& state) {
   const double episodes = static_cast<double>(kPolicies * kTasks * kEpisodes) * kResamples;
   state.counters["episodes_resampled_per_s"] =
       benchmark::Counter(episodes, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(std::string(gm::to_string(options.method)) + ", 20 policies x 40 tasks x 50 "
-                 "episodes, 10000 resamples, threads=" + std::to_string(options.threads));
+  state.SetLabel(std::string(gm::to_string(options.method)) +
+                 ", 20 policies x 40 tasks x 50 "
+                 "episodes, 10000 resamples, threads=" +
+                 std::to_string(options.threads));
 }
 BENCHMARK(BM_StratifiedBootstrap)
     ->Args({0, 0})
@@ -210,6 +213,38 @@ BENCHMARK(BM_SequentialSavings)
     ->Args({20, 50})
     ->Args({80, 95})
     ->Args({60, 90})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+// The design effect is a guess. A sequential test designed for p_B = design/100 (budget 1.5 N of
+// that design) facing a true p_B = truth/100, against the batch size N of the design.
+void BM_SequentialMisspecified(benchmark::State& state) {
+  const double p_a = static_cast<double>(state.range(0)) / 100.0;
+  const double p_design = static_cast<double>(state.range(1)) / 100.0;
+  const double p_true = static_cast<double>(state.range(2)) / 100.0;
+  gm::PlanRequest r;
+  r.p0 = p_a;
+  r.delta = p_design - p_a;
+  r.simulations = 0;
+  gm::SamplePlan plan;
+  gm::SequentialSimulation s;
+  for (auto _ : state) {
+    plan = gm::plan_sample_size(r);
+    s = gm::simulate_sequential(p_a, p_true, std::nan(""), plan.sequential_options, 10000, 9);
+  }
+  const double n = static_cast<double>(plan.batch_exact);
+  state.counters["barnard_n_design"] = n;
+  state.counters["barnard_power_true"] =
+      gm::barnard_power(plan.batch_exact, plan.batch_exact, p_true, p_a, 0.05);
+  state.counters["seq_mean"] = s.mean_pairs;
+  state.counters["seq_vs_batch"] = s.mean_pairs / n;
+  state.counters["seq_power"] = p_true >= p_a ? s.p_b_better : s.p_b_worse;
+}
+BENCHMARK(BM_SequentialMisspecified)
+    ->Args({50, 60, 70})
+    ->Args({50, 60, 80})
+    ->Args({50, 60, 55})
+    ->Args({50, 60, 40})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

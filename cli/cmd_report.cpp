@@ -12,6 +12,7 @@ struct ReportOptions {
   std::vector<std::string> files;
   std::string out;
   std::string formats = "md,json,csv";
+  bool print = false;
 };
 
 void report_command(const ReportOptions& o) {
@@ -27,6 +28,11 @@ void report_command(const ReportOptions& o) {
     w->write(model, o.out);
     std::fprintf(stderr, "wrote %s\n", (std::filesystem::path(o.out) / w->file_name()).c_str());
   }
+  if (o.print) {
+    std::printf("\n%s (%s episodes per task; success with 95%% Wilson interval)\n\n%s", model.suite.c_str(),
+                model.policies.empty() ? "?" : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
+                reports::markdown_ranking_table(model).c_str());
+  }
 }
 
 }  // namespace
@@ -37,6 +43,7 @@ void add_report_command(CLI::App& app, CliContext& /*ctx*/) {
   report->add_option("files", opts->files, "results files (.h5), one per policy, same suite")->required();
   report->add_option("--out", opts->out, "output directory")->required();
   report->add_option("--format", opts->formats, "comma-separated: md,json,csv");
+  report->add_flag("--print", opts->print, "also print the ranking table on stdout");
   report->callback([opts] { report_command(*opts); });
 }
 

@@ -22,6 +22,7 @@ struct RunOptions {
   std::string suite;
   std::string policy;
   int episodes = 0;
+  CLI::Option* episodes_option = nullptr;
   std::string seed;
   int workers = 0;
   std::string perturb;
@@ -97,8 +98,11 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
 
   EpisodePlan plan;
-  plan.episodes_per_task = o.episodes > 0 ? o.episodes : suite->info().default_episodes;
-  if (o.episodes < 0) throw InputError("--episodes must be at least 1, got " + std::to_string(o.episodes));
+  const bool episodes_given = o.episodes_option && o.episodes_option->count() > 0;
+  if (episodes_given && o.episodes < 1) {
+    throw InputError("--episodes must be at least 1, got " + std::to_string(o.episodes));
+  }
+  plan.episodes_per_task = episodes_given ? o.episodes : suite->info().default_episodes;
   plan.task_ids = o.tasks;
   plan.shard = Shard::parse(o.shard);
   plan.perturbations = {PerturbationSet::parse(o.perturb)};
@@ -114,6 +118,7 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   if (!o.seed.empty()) {
     try {
       std::size_t used = 0;
+      if (o.seed.find_first_not_of("0123456789") != std::string::npos) throw std::invalid_argument("digits");
       seed = std::stoull(o.seed, &used);
       if (used != o.seed.size()) throw std::invalid_argument("trailing characters");
     } catch (const std::exception&) {
@@ -214,7 +219,8 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   CLI::App* run = app.add_subcommand("run", "Evaluate one policy on a suite; resumable, shardable");
   run->add_option("--suite", opts->suite, "suite name, PATH.yaml or bddl:PATH")->required();
   run->add_option("--policy", opts->policy, "policy spec KIND[:ARG][,key=value...]")->required();
-  run->add_option("--episodes", opts->episodes, "episodes per task (and per perturbation); default: the suite's");
+  opts->episodes_option =
+      run->add_option("--episodes", opts->episodes, "episodes per task (and per perturbation); default: the suite's");
   run->add_option("--seed", opts->seed, "suite seed override (episode seeds derive from it)");
   run->add_option("--workers", opts->workers, "parallel episodes (one Env each); default: CPU cores");
   run->add_option("--perturb", opts->perturb, "perturbations DIM:LEVEL[,DIM:LEVEL...]");

@@ -1,0 +1,232 @@
+// Harness cost against the raw engine, measured in the same run:
+//  (a) episode loop with the `zero` policy and no cameras vs a bare mj_step loop
+//      over the same number of physics steps (target: ratio <= 1.05);
+//  (b) env steps rendering two 128x128 cameras vs bare physics + bare
+//      mjv_updateScene/mjr_render/mjr_readPixels (target: >= 0.9 of bare throughput);
+//  (c) episodes per second with 1 and 2 workers.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "adapters/builtin/builtin_policies.hpp"
+#include "harness/plan.hpp"
+#include "harness/registry.hpp"
+#include "harness/runner.hpp"
+#include "scenarios/mujoco/mujoco_env.hpp"
+#include "scenarios/mujoco/mujoco_suite.hpp"
+#include "scenarios/render/gl_context.hpp"
+#include "suites/builtin.hpp"
+
+using namespace gauntlet;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Registry& registry() {
+  static Registry r = [] {
+    Registry reg;
+    register_builtin_suites(reg);
+    adapters::register_builtin_policies(reg);
+    return reg;
+  }();
+  return r;
+}
+
+const mj::MujocoSuite& smoke() {
+  static const auto suite = registry().load_suite("tabletop-smoke");
+  return dynamic_cast<const mj::MujocoSuite&>(*suite);
+}
+
+struct CountingSink final : EpisodeSink {
+  long steps = 0;
+  int episodes = 0;
+  void on_episodes(std::span<const EpisodeResult> finished) override {
+    for (const auto& e : finished) steps += e.steps;
+    episodes += static_cast<int>(finished.size());
+  }
+};
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The floor: for each episode, the same initial state (reset untimed), then a
+// bare mj_step loop over as many physics steps as the harness ran for it,
+// settle steps included.
+double bare_physics_seconds(const mj::MujocoSuite& suite, std::span<const EpisodeSpec> specs,
+                            const std::vector<int>& control_steps, int substeps) {
+  auto env = suite.make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  double seconds = 0;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    env->reset(specs[i]);
+    const mjModel* m = menv->model();
+    mjData* d = menv->data();
+    const long n = static_cast<long>(control_steps[i] + suite.config().settle_steps) * substeps;
+    const auto t0 = Clock::now();
+    for (long k = 0; k < n; ++k) mj_step(m, d);
+    seconds += seconds_since(t0);
+  }
+  return seconds;
+}
+
+struct StepsSink final : EpisodeSink {
+  std::map<int, int> steps_by_episode;
+  void on_episodes(std::span<const EpisodeResult> finished) override {
+    for (const auto& e : finished) steps_by_episode[e.episode_index] = e.steps;
+  }
+};
+
+void BM_EpisodeLoopOverhead(benchmark::State& state) {
+  const auto& suite = smoke();
+  const int task = static_cast<int>(state.range(0));
+  auto policy = registry().make_policy(PolicySpec::parse("zero"));
+  EpisodePlan plan;
+  plan.episodes_per_task = 6;
+  plan.task_ids = {suite.tasks()[static_cast<std::size_t>(task)].id};
+  const auto specs = plan_episodes(suite, plan);
+  RunnerOptions options;
+  options.workers = 1;
+  Runner runner(suite, *policy, options);
+  const int substeps = static_cast<int>(std::lround(1.0 / suite.info().control_hz / suite.config().scene.timestep));
+  double harness = 0, floor = 0;
+  long steps = 0;
+  for (auto _ : state) {
+    StepsSink sink;
+    const auto t0 = Clock::now();
+    runner.run(specs, sink);
+    const double h = seconds_since(t0);
+    std::vector<int> per_episode;
+    for (const auto& spec : specs) per_episode.push_back(sink.steps_by_episode.at(spec.episode_index));
+    const double f = bare_physics_seconds(suite, specs, per_episode, substeps);
+    state.SetIterationTime(h);
+    harness += h;
+    floor += f;
+    for (const int n : per_episode) steps += n;
+  }
+  state.counters["ratio_vs_bare_mj_step"] = harness / floor;
+  state.counters["control_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  state.counters["harness_us_per_control_step"] = 1e6 * harness / static_cast<double>(steps);
+  state.counters["bare_us_per_control_step"] = 1e6 * floor / static_cast<double>(steps);
+  state.SetLabel(suite.tasks()[static_cast<std::size_t>(task)].id);
+}
+BENCHMARK(BM_EpisodeLoopOverhead)->DenseRange(0, 2)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Bare rendering + bare physics for the same control steps, as a floor.
+double bare_render_seconds(const mjModel* base, int control_steps, int substeps, int width, int height) {
+  mjModel* m = mj_copyModel(nullptr, base);
+  m->vis.global.offwidth = std::max(m->vis.global.offwidth, width);
+  m->vis.global.offheight = std::max(m->vis.global.offheight, height);
+  mjData* d = mj_makeData(m);
+  mj_forward(m, d);
+  auto gl = render::GlContext::create_offscreen();
+  mjvScene scn;
+  mjv_defaultScene(&scn);
+  mjv_makeScene(m, &scn, 2000);
+  mjrContext con;
+  mjr_defaultContext(&con);
+  mjr_makeContext(m, &con, mjFONTSCALE_100);
+  mjr_setBuffer(mjFB_OFFSCREEN, &con);
+  mjvOption opt;
+  mjv_defaultOption(&opt);
+  mjvCamera cam;
+  mjv_defaultCamera(&cam);
+  cam.type = mjCAMERA_FIXED;
+  const int cams[2] = {mj_name2id(m, mjOBJ_CAMERA, "agentview"), mj_name2id(m, mjOBJ_CAMERA, "wrist")};
+  std::vector<unsigned char> rgb(static_cast<std::size_t>(width * height * 3));
+  const mjrRect viewport{0, 0, width, height};
+  const auto t0 = Clock::now();
+  for (int s = 0; s < control_steps; ++s) {
+    for (int i = 0; i < substeps; ++i) mj_step(m, d);
+    for (const int c : cams) {
+      cam.fixedcamid = c;
+      mjv_updateScene(m, d, &opt, nullptr, &cam, mjCAT_ALL, &scn);
+      mjr_render(viewport, &scn, &con);
+      mjr_readPixels(rgb.data(), nullptr, viewport, &con);
+    }
+  }
+  const double seconds = seconds_since(t0);
+  benchmark::DoNotOptimize(rgb.data());
+  mjr_freeContext(&con);
+  mjv_freeScene(&scn);
+  mj_deleteData(d);
+  mj_deleteModel(m);
+  return seconds;
+}
+
+void BM_RenderTwoCameras(benchmark::State& state) {
+  const auto& suite = smoke();
+  const int size = static_cast<int>(state.range(0));
+  ObservationRequest request;
+  request.cameras = {"agentview", "wrist"};
+  request.width = size;
+  request.height = size;
+  auto env = suite.make_env(request);
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  const auto spec = plan_episodes(suite, plan).front();
+  const int steps = 100;
+  const std::vector<float> zero(7, 0.0f);
+  double harness = 0, floor = 0;
+  for (auto _ : state) {
+    env->reset(spec);
+    const auto t0 = Clock::now();
+    for (int s = 0; s < steps; ++s) env->step(zero, true);
+    const double h = seconds_since(t0);
+    const double f = bare_render_seconds(suite.model(0), steps, 25, size, size);
+    state.SetIterationTime(h);
+    harness += h;
+    floor += f;
+  }
+  state.counters["throughput_vs_bare"] = floor / harness;
+  state.counters["harness_ms_per_step"] = 1e3 * harness / (steps * static_cast<double>(state.iterations()));
+  state.counters["bare_ms_per_step"] = 1e3 * floor / (steps * static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_RenderTwoCameras)->Arg(128)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+
+void BM_WorkerScaling(benchmark::State& state) {
+  const auto& suite = smoke();
+  const int workers = static_cast<int>(state.range(0));
+  const bool cameras = state.range(1) != 0;
+  auto policy = registry().make_policy(PolicySpec::parse(cameras ? "zero" : "zero"));
+  EpisodePlan plan;
+  plan.episodes_per_task = 4;
+  const auto specs = plan_episodes(suite, plan);
+  RunnerOptions options;
+  options.workers = workers;
+  // The zero policy asks for no cameras; a wrapper asks for two.
+  struct CameraZero final : Policy {
+    Policy& inner;
+    explicit CameraZero(Policy& p) : inner(p) {}
+    PolicyRequirements requirements() const override {
+      PolicyRequirements r;
+      r.cameras = {"agentview", "wrist"};
+      return r;
+    }
+    void prepare(int s, const ActionSpace& a) override { inner.prepare(s, a); }
+    void reset(int s, const EpisodeContext& c) override { inner.reset(s, c); }
+    void act(std::span<const int> s, std::span<const Observation* const> o, std::span<ActionChunk> out) override {
+      inner.act(s, o, out);
+    }
+    std::string identity() const override { return "bench:camera-zero"; }
+  } camera_zero(*policy);
+  Runner runner(suite, cameras ? static_cast<Policy&>(camera_zero) : *policy, options);
+  int episodes = 0;
+  for (auto _ : state) {
+    CountingSink sink;
+    runner.run(specs, sink);
+    episodes += sink.episodes;
+  }
+  state.counters["episodes_per_s"] = benchmark::Counter(episodes, benchmark::Counter::kIsRate);
+  state.SetLabel(std::to_string(workers) + " worker(s), " + (cameras ? "2 cameras 128x128" : "no cameras"));
+}
+BENCHMARK(BM_WorkerScaling)
+    ->Args({1, 0})->Args({2, 0})->Args({1, 1})->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
