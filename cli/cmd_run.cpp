@@ -4,10 +4,10 @@
 
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "cli/cli_context.hpp"
 #include "cli/progress.hpp"
+#include "cli/run_setup.hpp"
 #include "harness/errors.hpp"
 #include "harness/plan.hpp"
 #include "harness/results_store.hpp"
@@ -19,27 +19,12 @@ namespace gauntlet::cli {
 namespace {
 
 struct RunOptions {
-  std::string suite;
+  PlanOptions plan;
   std::string policy;
-  int episodes = 0;
-  CLI::Option* episodes_option = nullptr;
-  std::string seed;
-  int workers = 0;
-  std::string perturb;
-  std::vector<std::string> tasks;
-  std::string shard = "0/1";
   std::string out;
   int replan_every = 0;
   bool json = false;
 };
-
-std::string sanitize(const std::string& name) {
-  std::string out;
-  for (const char c : name) {
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
-  }
-  return out.empty() ? "policy" : out;
-}
 
 class StoreSink final : public EpisodeSink {
  public:
@@ -94,43 +79,14 @@ nlohmann::json summary_json(const RunResults& results, const std::string& out) {
 
 void run_command(const RunOptions& o, CliContext& ctx) {
   const PolicySpec spec = PolicySpec::parse(o.policy);
-  const std::shared_ptr<const Suite> suite = ctx.registry.load_suite(o.suite);
+  PreparedPlan prepared = prepare_plan(o.plan, ctx);
+  const std::shared_ptr<const Suite> suite = prepared.suite;
+  const EpisodePlan& plan = prepared.plan;
+  const std::uint64_t seed = prepared.seed;
+  const int workers = prepared.workers;
+  std::vector<EpisodeSpec> specs = std::move(prepared.specs);
   std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
-
-  EpisodePlan plan;
-  const bool episodes_given = o.episodes_option && o.episodes_option->count() > 0;
-  if (episodes_given && o.episodes < 1) {
-    throw InputError("--episodes must be at least 1, got " + std::to_string(o.episodes));
-  }
-  plan.episodes_per_task = episodes_given ? o.episodes : suite->info().default_episodes;
-  plan.task_ids = o.tasks;
-  plan.shard = Shard::parse(o.shard);
-  plan.perturbations = {PerturbationSet::parse(o.perturb)};
-  const auto supported = suite->perturbation_dimensions();
-  for (const auto& [dim, level] : plan.perturbations.front().items) {
-    if (std::find(supported.begin(), supported.end(), dim) == supported.end()) {
-      throw InputError("--perturb: suite '" + suite->info().name + "' does not support dimension '" + dim +
-                       "'" + (supported.empty() ? std::string(" (it supports none)")
-                                                : "; supported: " + join_names(supported)));
-    }
-  }
-  std::uint64_t seed = suite->info().seed;
-  if (!o.seed.empty()) {
-    try {
-      std::size_t used = 0;
-      if (o.seed.find_first_not_of("0123456789") != std::string::npos) throw std::invalid_argument("digits");
-      seed = std::stoull(o.seed, &used);
-      if (used != o.seed.size()) throw std::invalid_argument("trailing characters");
-    } catch (const std::exception&) {
-      throw InputError("--seed: expected a non-negative integer, got '" + o.seed + "'");
-    }
-  }
-  plan.seed = seed;
-  if (o.workers < 0) throw InputError("--workers must be >= 1");
-  const int workers = o.workers > 0 ? o.workers
-                                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (o.replan_every < 0) throw InputError("--replan-every must be >= 0");
-  std::vector<EpisodeSpec> specs = plan_episodes(*suite, plan);
 
   RunnerOptions runner_options;
   runner_options.workers = workers;
@@ -138,7 +94,7 @@ void run_command(const RunOptions& o, CliContext& ctx) {
 
   std::string out = o.out;
   if (out.empty()) {
-    out = "out/" + sanitize(suite->info().name) + "/" + sanitize(spec.display_name()) +
+    out = "out/" + sanitize_file_name(suite->info().name) + "/" + sanitize_file_name(spec.display_name()) +
           (plan.shard.whole() ? "" : ".shard-" + std::to_string(plan.shard.index) + "-of-" +
                                          std::to_string(plan.shard.count)) +
           ".h5";
@@ -217,15 +173,8 @@ void run_command(const RunOptions& o, CliContext& ctx) {
 void add_run_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand("run", "Evaluate one policy on a suite; resumable, shardable");
-  run->add_option("--suite", opts->suite, "suite name, PATH.yaml or bddl:PATH")->required();
+  opts->plan.add_to(*run, true);
   run->add_option("--policy", opts->policy, "policy spec KIND[:ARG][,key=value...]")->required();
-  opts->episodes_option =
-      run->add_option("--episodes", opts->episodes, "episodes per task (and per perturbation); default: the suite's");
-  run->add_option("--seed", opts->seed, "suite seed override (episode seeds derive from it)");
-  run->add_option("--workers", opts->workers, "parallel episodes (one Env each); default: CPU cores");
-  run->add_option("--perturb", opts->perturb, "perturbations DIM:LEVEL[,DIM:LEVEL...]");
-  run->add_option("--task", opts->tasks, "run only these task ids (repeatable)");
-  run->add_option("--shard", opts->shard, "run part I of N of the episodes (0-based), e.g. 0/4");
   run->add_option("--out", opts->out, "results file (.h5); default out/SUITE/POLICY.h5");
   run->add_option("--replan-every", opts->replan_every, "actions of a chunk executed before asking again (0: all)");
   run->add_flag("--json", opts->json, "print a JSON summary on stdout");

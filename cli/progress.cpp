@@ -26,8 +26,12 @@ Progress::Progress(std::string label, int total, int already_done, int already_s
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {
   if (!tty_) {
-    std::fprintf(stderr, "%s: %d episodes to run (%d already in the results file)\n",
-                 label_.c_str(), total_ - base_done_, base_done_);
+    if (base_done_ > 0) {
+      std::fprintf(stderr, "%s: %d episodes to run (%d already in the results file)\n", label_.c_str(),
+                   total_ - base_done_, base_done_);
+    } else {
+      std::fprintf(stderr, "%s: %d episodes to run\n", label_.c_str(), total_);
+    }
   }
 }
 

@@ -14,11 +14,13 @@ using Clock = std::chrono::steady_clock;
 
 struct Runner::Slot {
   enum class Phase { kIdle, kNeedsReset, kNeedsAction, kExecuting, kFinished };
+  int index = 0;
   std::unique_ptr<Env> env;
   Phase phase = Phase::kIdle;
   const EpisodeSpec* spec = nullptr;
   const TaskInfo* task = nullptr;
   ActionChunk chunk;
+  std::vector<float> clipped;
   int steps = 0;
   EpisodeResult result;
   std::vector<double> latencies_ms;
@@ -40,6 +42,11 @@ Runner::Runner(const Suite& suite, Policy& policy, RunnerOptions options)
   if (options_.workers < 1) options_.workers = 1;
   const PolicyRequirements req = policy_.requirements();
   request_.cameras = req.cameras;
+  for (const auto& cam : options_.extra_cameras) {
+    if (std::find(request_.cameras.begin(), request_.cameras.end(), cam) == request_.cameras.end()) {
+      request_.cameras.push_back(cam);
+    }
+  }
   request_.privileged = req.privileged;
   request_.width = options_.image_width > 0   ? options_.image_width
                    : req.image_width > 0      ? req.image_width
@@ -55,7 +62,10 @@ Runner::Runner(const Suite& suite, Policy& policy, RunnerOptions options)
     }
   }
   replan_every_ = options_.replan_every > 0 ? options_.replan_every : policy_.replan_every();
-  for (int i = 0; i < options_.workers; ++i) slots_.push_back(std::make_unique<Slot>());
+  for (int i = 0; i < options_.workers; ++i) {
+    slots_.push_back(std::make_unique<Slot>());
+    slots_.back()->index = i;
+  }
   pool_ = std::make_unique<LockstepPool>(options_.workers);
   policy_.prepare(options_.workers, suite_.action_space());
 }
@@ -111,9 +121,20 @@ void Runner::finish(Slot& slot, Termination termination, std::string error) {
 void Runner::execute_chunk(Slot& slot) {
   const int available = slot.chunk.horizon;
   const int n = replan_every_ > 0 ? std::min(replan_every_, available) : available;
+  StepRecorder* recorder = options_.recorder;
+  const ActionSpace& space = suite_.action_space();
   for (int i = 0; i < n; ++i) {
-    const bool observe = i == n - 1;
-    const StepResult r = slot.env->step(slot.chunk.action(i), observe);
+    const bool observe = recorder != nullptr || i == n - 1;
+    std::span<const float> action = slot.chunk.action(i);
+    if (recorder) {
+      slot.clipped.assign(action.begin(), action.end());
+      for (std::size_t k = 0; k < slot.clipped.size(); ++k) {
+        slot.clipped[k] = std::clamp(slot.clipped[k], space.low[k], space.high[k]);
+      }
+      recorder->record_step(slot.index, slot.env->observation(), slot.clipped);
+    }
+    const StepResult r = slot.env->step(action, observe);
+    if (recorder) recorder->record_outcome(slot.index, r);
     ++slot.steps;
     slot.result.episode_return += r.reward;
     slot.result.progress = std::max(slot.result.progress, std::clamp(r.progress, 0.0, 1.0));
@@ -139,6 +160,7 @@ void Runner::advance(Slot& slot) {
     if (slot.phase == Slot::Phase::kNeedsReset) {
       if (!slot.env) slot.env = suite_.make_env(request_);
       slot.env->reset(*slot.spec);
+      if (options_.recorder) options_.recorder->begin_episode(slot.index, *slot.spec);
       slot.phase = Slot::Phase::kNeedsAction;
     } else if (slot.phase == Slot::Phase::kExecuting) {
       execute_chunk(slot);
@@ -180,6 +202,7 @@ void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
     finished.clear();
     for (auto& slot : slots_) {
       if (slot->phase == Slot::Phase::kFinished) {
+        if (options_.recorder) options_.recorder->end_episode(slot->index, slot->result);
         finished.push_back(slot->result);
         slot->phase = Slot::Phase::kIdle;
       }

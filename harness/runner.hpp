@@ -15,8 +15,29 @@ namespace gauntlet {
 
 class LockstepPool;
 
+// Receives every step of every episode, for demonstrations and world-model
+// training data. Called on the slot's worker thread (one episode per slot at a
+// time); must be thread-safe across slots. With a recorder the Env renders an
+// observation at every step, not only before policy calls.
+class StepRecorder {
+ public:
+  virtual ~StepRecorder() = default;
+  virtual void begin_episode(int slot, const EpisodeSpec& spec) = 0;
+  // Before a step: what the Env shows, and the action (clipped to the bounds)
+  // about to be applied. The recorder copies what it keeps.
+  virtual void record_step(int slot, const Observation& obs, std::span<const float> action) = 0;
+  // After that step.
+  virtual void record_outcome(int slot, const StepResult& result) = 0;
+  // Called on the runner's thread after the episode's result is final, before
+  // the sink. May come without begin_episode for an episode that failed before
+  // its first observation.
+  virtual void end_episode(int slot, const EpisodeResult& result) = 0;
+};
+
 struct RunnerOptions {
   int workers = 1;
+  StepRecorder* recorder = nullptr;
+  std::vector<std::string> extra_cameras;  // rendered even if the policy does not ask (recording)
   int replan_every = 0;  // actions of a chunk executed before asking again; 0 = policy's choice
   int image_width = 0;   // 0: the policy's request, else the suite's default
   int image_height = 0;

@@ -1,0 +1,108 @@
+// `gauntlet record --suite S --policy P --episodes N --out demos.h5`: run a
+// policy and keep every step in the robomimic / LIBERO demonstration layout.
+#include <cstdio>
+
+#include "cli/cli_context.hpp"
+#include "cli/progress.hpp"
+#include "cli/run_setup.hpp"
+#include "harness/demo_file.hpp"
+#include "harness/errors.hpp"
+#include "harness/runner.hpp"
+
+namespace gauntlet::cli {
+namespace {
+
+struct RecordOptions {
+  PlanOptions plan;
+  std::string policy = "scripted";
+  std::string out;
+  std::vector<std::string> cameras;
+  std::string image_size;
+  bool only_success = false;
+  bool force = false;
+  int compression = 4;
+};
+
+class CountingSink final : public EpisodeSink {
+ public:
+  explicit CountingSink(Progress& p) : progress_(p) {}
+  void on_episodes(std::span<const EpisodeResult> finished) override {
+    for (const auto& e : finished) {
+      ++done_;
+      succeeded_ += e.success ? 1 : 0;
+    }
+    progress_.update(done_, succeeded_);
+  }
+
+ private:
+  Progress& progress_;
+  int done_ = 0;
+  int succeeded_ = 0;
+};
+
+void record_command(const RecordOptions& o, CliContext& ctx) {
+  const PolicySpec spec = PolicySpec::parse(o.policy);
+  PreparedPlan prepared = prepare_plan(o.plan, ctx);
+  const Suite& suite = *prepared.suite;
+  std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
+  if (o.out.empty()) throw InputError("--out: give the demonstration file to write");
+  if (std::filesystem::exists(o.out) && !o.force) {
+    throw InputError("--out '" + o.out + "' exists; pass --force to replace it");
+  }
+  if (o.compression < 0 || o.compression > 9) throw InputError("--compression must be 0..9");
+
+  RunnerOptions options;
+  options.workers = prepared.workers;
+  options.extra_cameras = o.cameras.empty() ? suite.info().cameras : o.cameras;
+  if (!o.image_size.empty()) {
+    int w = 0, h = 0;
+    char x = 0;
+    if (std::sscanf(o.image_size.c_str(), "%d%c%d", &w, &x, &h) != 3 || x != 'x' || w < 8 || h < 8 ||
+        w > 2048 || h > 2048) {
+      throw InputError("--image-size: expected WxH between 8 and 2048, e.g. 128x128, got '" + o.image_size + "'");
+    }
+    options.image_width = w;
+    options.image_height = h;
+  }
+  const std::filesystem::path out(o.out);
+  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+  DemoFileOptions demo_options;
+  demo_options.only_success = o.only_success;
+  demo_options.compression = o.compression;
+  demo_options.policy_spec = spec.text;
+  demo_options.command = ctx.command_line;
+  DemoWriter writer(out, suite, prepared.workers, demo_options);
+  options.recorder = &writer;
+  Runner runner(suite, *policy, options);
+
+  Progress progress("record " + spec.display_name() + " on " + suite.info().name,
+                    static_cast<int>(prepared.specs.size()), 0, 0);
+  CountingSink sink(progress);
+  runner.run(prepared.specs, sink, ctx.stop);
+  progress.finish();
+  if (ctx.stop && ctx.stop->load()) {
+    std::fprintf(stderr, "interrupted: %s was not written (recordings are not resumable)\n", o.out.c_str());
+    ctx.exit_code = 130;
+    return;
+  }
+  writer.finish();
+  std::fprintf(stderr, "wrote %d demonstrations to %s\n", writer.demos_written(), o.out.c_str());
+}
+
+}  // namespace
+
+void add_record_command(CLI::App& app, CliContext& ctx) {
+  auto opts = std::make_shared<RecordOptions>();
+  CLI::App* rec = app.add_subcommand("record", "Record demonstrations (robomimic/LIBERO HDF5 layout)");
+  opts->plan.add_to(*rec, false);
+  rec->add_option("--policy", opts->policy, "policy spec (default: scripted)");
+  rec->add_option("--out", opts->out, "demonstration file (.h5)")->required();
+  rec->add_option("--camera", opts->cameras, "cameras to store (repeatable; default: all of the suite's)");
+  rec->add_option("--image-size", opts->image_size, "WxH of stored images (default: the suite's)");
+  rec->add_flag("--only-success", opts->only_success, "keep successful episodes only");
+  rec->add_option("--compression", opts->compression, "gzip level for images, 0..9 (default 4)");
+  rec->add_flag("--force", opts->force, "replace --out if it exists");
+  rec->callback([opts, &ctx] { record_command(*opts, ctx); });
+}
+
+}  // namespace gauntlet::cli

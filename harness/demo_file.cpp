@@ -1,0 +1,224 @@
+#include "harness/demo_file.hpp"
+
+#include <hdf5.h>
+
+#include <cstdio>
+
+#include "harness/errors.hpp"
+
+namespace gauntlet {
+namespace {
+
+void check(herr_t status, const char* what) {
+  if (status < 0) throw RuntimeFailure(std::string("HDF5 (demo file): ") + what + " failed");
+}
+
+hid_t checked(hid_t id, const char* what) {
+  if (id < 0) throw RuntimeFailure(std::string("HDF5 (demo file): ") + what + " failed");
+  return id;
+}
+
+void write_string_attr(hid_t obj, const char* name, const std::string& value) {
+  const hid_t type = checked(H5Tcopy(H5T_C_S1), "string type");
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  const hid_t space = checked(H5Screate(H5S_SCALAR), "scalar space");
+  const hid_t attr = checked(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), name);
+  const char* p = value.c_str();
+  check(H5Awrite(attr, type, &p), name);
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
+void write_int_attr(hid_t obj, const char* name, long long value) {
+  const hid_t space = checked(H5Screate(H5S_SCALAR), "scalar space");
+  const hid_t attr = checked(H5Acreate2(obj, name, H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT), name);
+  check(H5Awrite(attr, H5T_NATIVE_LLONG, &value), name);
+  H5Aclose(attr);
+  H5Sclose(space);
+}
+
+// An n-D dataset written at once; images are chunked per 8 frames and gzipped.
+void write_dataset(hid_t group, const char* name, hid_t mem_type, hid_t file_type,
+                   const std::vector<hsize_t>& dims, const void* data, int gzip) {
+  const hid_t space = checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space");
+  const hid_t dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), "dcpl");
+  if (gzip > 0 && dims[0] > 0) {
+    std::vector<hsize_t> chunk = dims;
+    chunk[0] = std::min<hsize_t>(dims[0], 8);
+    check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunk");
+    check(H5Pset_deflate(dcpl, static_cast<unsigned>(gzip)), "deflate");
+  }
+  const hid_t ds = checked(H5Dcreate2(group, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
+  if (dims[0] > 0) check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name);
+  H5Dclose(ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string demo_camera_key(const std::string& camera) {
+  if (camera == "wrist") return "eye_in_hand_rgb";
+  return camera + "_rgb";
+}
+
+struct DemoWriter::Buffer {
+  bool active = false;
+  EpisodeSpec spec;
+  std::vector<std::string> cameras;
+  int width = 0, height = 0;
+  std::vector<std::vector<std::uint8_t>> images;  // per camera, T x H x W x 3
+  std::vector<float> actions;                     // T x 7
+  std::vector<float> proprio;                     // T x P
+  std::size_t proprio_dim = 0;
+  std::vector<double> rewards;
+  std::vector<std::uint8_t> dones;
+};
+
+DemoWriter::DemoWriter(const std::filesystem::path& path, const Suite& suite, int slots,
+                       DemoFileOptions options)
+    : path_(path), partial_(path.string() + ".partial"), suite_(suite), options_(std::move(options)) {
+  for (int i = 0; i < slots; ++i) buffers_.push_back(std::make_unique<Buffer>());
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  file_ = H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) throw InputError("--out '" + path.string() + "': cannot create the demonstration file");
+  data_ = checked(H5Gcreate2(file_, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "group data");
+}
+
+DemoWriter::~DemoWriter() {
+  if (data_ >= 0) H5Gclose(data_);
+  if (file_ >= 0) H5Fclose(file_);
+}
+
+void DemoWriter::begin_episode(int slot, const EpisodeSpec& spec) {
+  Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
+  b = Buffer{};
+  b.active = true;
+  b.spec = spec;
+}
+
+void DemoWriter::record_step(int slot, const Observation& obs, std::span<const float> action) {
+  Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
+  if (!b.active) return;
+  if (b.cameras.empty() && !obs.cameras.empty()) {
+    for (const auto& c : obs.cameras) b.cameras.push_back(c.name);
+    b.width = obs.cameras[0].image.width;
+    b.height = obs.cameras[0].image.height;
+    b.images.resize(obs.cameras.size());
+  }
+  for (std::size_t c = 0; c < obs.cameras.size() && c < b.images.size(); ++c) {
+    const auto& px = obs.cameras[c].image.rgb;
+    b.images[c].insert(b.images[c].end(), px.begin(), px.end());
+  }
+  b.proprio_dim = obs.proprio.size();
+  b.proprio.insert(b.proprio.end(), obs.proprio.begin(), obs.proprio.end());
+  b.actions.insert(b.actions.end(), action.begin(), action.end());
+}
+
+void DemoWriter::record_outcome(int slot, const StepResult& result) {
+  Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
+  if (!b.active) return;
+  b.rewards.push_back(result.reward);
+  b.dones.push_back(result.success ? 1 : 0);
+}
+
+void DemoWriter::end_episode(int slot, const EpisodeResult& result) {
+  Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
+  const bool keep = b.active && !b.rewards.empty() && (result.success || !options_.only_success);
+  if (keep) write_demo(b, result);
+  b = Buffer{};
+}
+
+void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string name = "demo_" + std::to_string(demos_);
+  const hid_t g = checked(H5Gcreate2(data_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "demo group");
+  const auto t = static_cast<hsize_t>(b.rewards.size());
+  std::vector<std::uint8_t> dones = b.dones;
+  if (!dones.empty()) dones.back() = 1;  // robomimic: the last step ends the demo
+  write_dataset(g, "actions", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, static_cast<hsize_t>(b.actions.size() / t)},
+                b.actions.data(), 0);
+  write_dataset(g, "rewards", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {t}, b.rewards.data(), 0);
+  write_dataset(g, "dones", H5T_NATIVE_UINT8, H5T_STD_U8LE, {t}, dones.data(), 0);
+  const hid_t obs = checked(H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "obs group");
+  for (std::size_t c = 0; c < b.cameras.size(); ++c) {
+    write_dataset(obs, demo_camera_key(b.cameras[c]).c_str(), H5T_NATIVE_UINT8, H5T_STD_U8LE,
+                  {t, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3}, b.images[c].data(),
+                  options_.compression);
+  }
+  if (b.proprio_dim >= 8) {
+    std::vector<float> ee, grip;
+    for (hsize_t i = 0; i < t; ++i) {
+      const float* p = b.proprio.data() + i * b.proprio_dim;
+      ee.insert(ee.end(), p, p + 6);
+      grip.insert(grip.end(), p + 6, p + 8);
+    }
+    write_dataset(obs, "ee_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 6}, ee.data(), 0);
+    write_dataset(obs, "gripper_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 2}, grip.data(), 0);
+  }
+  write_dataset(obs, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {t, static_cast<hsize_t>(b.proprio_dim)},
+                b.proprio.data(), 0);
+  H5Gclose(obs);
+  const TaskInfo& task = suite_.tasks().at(static_cast<std::size_t>(b.spec.task_index));
+  write_int_attr(g, "num_samples", static_cast<long long>(t));
+  write_string_attr(g, "task", task.id);
+  write_string_attr(g, "language_instruction", task.instruction);
+  write_string_attr(g, "perturbation", b.spec.perturbation.id());
+  write_int_attr(g, "episode", b.spec.episode_index);
+  write_string_attr(g, "seed", std::to_string(b.spec.seed));
+  write_int_attr(g, "success", result.success ? 1 : 0);
+  write_string_attr(g, "termination", std::string(to_string(result.termination)));
+  H5Gclose(g);
+  H5Fflush(file_, H5F_SCOPE_GLOBAL);
+  ++demos_;
+  samples_ += static_cast<long>(t);
+}
+
+void DemoWriter::finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const SuiteInfo& info = suite_.info();
+  write_int_attr(data_, "total", samples_);
+  write_int_attr(data_, "num_demos", demos_);
+  std::string instructions = "[";
+  for (std::size_t i = 0; i < suite_.tasks().size(); ++i) {
+    instructions += (i ? ", \"" : "\"") + json_escape(suite_.tasks()[i].instruction) + "\"";
+  }
+  instructions += "]";
+  write_string_attr(data_, "problem_info",
+                    "{\"problem_name\": \"" + json_escape(info.name) + "\", \"domain_name\": \"gauntlet\", " +
+                        "\"language_instruction\": " +
+                        (suite_.tasks().size() == 1 ? "\"" + json_escape(suite_.tasks()[0].instruction) + "\""
+                                                    : instructions) + "}");
+  write_string_attr(data_, "env_args",
+                    "{\"env_name\": \"" + json_escape(info.name) + "\", \"type\": \"gauntlet\", " +
+                        "\"env_kwargs\": {\"suite_hash\": \"" + info.content_hash + "\", \"control_freq\": " +
+                        std::to_string(info.control_hz) + "}}");
+  write_string_attr(data_, "policy_spec", options_.policy_spec);
+  write_string_attr(data_, "command", options_.command);
+  H5Gclose(data_);
+  data_ = -1;
+  H5Fclose(file_);
+  file_ = -1;
+  std::error_code ec;
+  std::filesystem::rename(partial_, path_, ec);
+  if (ec) throw InputError("cannot move the demonstration file into place: " + ec.message());
+}
+
+}  // namespace gauntlet
