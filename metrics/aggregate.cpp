@@ -6,6 +6,7 @@
 #include <string>
 
 #include "metrics/aggregate_kernel.hpp"
+#include "metrics/parallel.hpp"
 #include "metrics/stratified_bootstrap.hpp"
 
 namespace gauntlet::metrics {
@@ -48,22 +49,29 @@ Aggregate parse_aggregate(std::string_view name) {
 
 std::string_view to_string(Aggregate aggregate) {
   switch (aggregate) {
-    case Aggregate::kMean: return "mean";
-    case Aggregate::kMedian: return "median";
-    case Aggregate::kIqm: return "iqm";
-    case Aggregate::kOptimalityGap: return "optimality-gap";
+    case Aggregate::kMean:
+      return "mean";
+    case Aggregate::kMedian:
+      return "median";
+    case Aggregate::kIqm:
+      return "iqm";
+    case Aggregate::kOptimalityGap:
+      return "optimality-gap";
   }
   return "?";
 }
 
-bool higher_is_better(Aggregate aggregate) { return aggregate != Aggregate::kOptimalityGap; }
+bool higher_is_better(Aggregate aggregate) {
+  return aggregate != Aggregate::kOptimalityGap;
+}
 
 double aggregate(const TaskScores& scores, const AggregateSpec& spec) {
   validate(scores, "aggregate scores");
   const detail::PreparedScores prepared(scores, spec);
   detail::Scratch scratch(std::max(scores.episodes(), scores.tasks()));
   std::size_t k = 0;
-  return detail::evaluate(prepared, spec, [&](std::size_t, std::size_t) { return k++; }, scratch);
+  return detail::evaluate(
+      prepared, spec, [&](std::size_t, std::size_t) { return k++; }, scratch);
 }
 
 TaskScores jackknife_aggregate(const TaskScores& scores, const AggregateSpec& spec) {
@@ -114,17 +122,18 @@ std::vector<BootstrapEstimate> aggregate_intervals(std::span<const TaskScores> p
                                                    const AggregateSpec& spec,
                                                    const BootstrapOptions& options) {
   const auto replicates = stratified_replicates(policies, spec, options, Resampling::kIndependent);
-  std::vector<BootstrapEstimate> out;
-  out.reserve(policies.size());
-  for (std::size_t p = 0; p < policies.size(); ++p) {
-    const double estimate = aggregate(policies[p], spec);
-    TaskScores jackknife;
-    if (options.method == BootstrapMethod::kBca) jackknife = jackknife_aggregate(policies[p], spec);
-    out.push_back(summarize_replicates(replicates.column(p), estimate,
-                                       options.method == BootstrapMethod::kBca ? &jackknife
-                                                                               : nullptr,
-                                       options));
-  }
+  std::vector<BootstrapEstimate> out(policies.size());
+  // Summaries (a sort of the replicates, the jackknife for BCa) are independent per policy.
+  parallel_for(policies.size(), options.threads, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t p = begin; p < end; ++p) {
+      const double estimate = aggregate(policies[p], spec);
+      TaskScores jackknife;
+      const bool bca = options.method == BootstrapMethod::kBca;
+      if (bca) jackknife = jackknife_aggregate(policies[p], spec);
+      out[p] =
+          summarize_replicates(replicates.column(p), estimate, bca ? &jackknife : nullptr, options);
+    }
+  });
   return out;
 }
 

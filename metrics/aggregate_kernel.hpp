@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "metrics/aggregate.hpp"
+#include "metrics/random.hpp"
 #include "metrics/task_scores.hpp"
 
 namespace gauntlet::metrics::detail {
@@ -130,6 +131,33 @@ double evaluate(const PreparedScores& p, const AggregateSpec& spec, Pick&& pick,
     }
     for (; i < n; ++i) s0 += values[pick(t, n)];
     scratch.means[t] = ((s0 + s1) + (s2 + s3)) / static_cast<double>(n);
+  }
+  return from_task_means(scratch.means.data(), tasks, spec);
+}
+
+// One bootstrap resample of every task, drawn on the spot (independent resampling); thr[t] is
+// index_threshold of task t's size. Same arithmetic as evaluate() with four partial sums.
+inline double evaluate_resample(const PreparedScores& p, const AggregateSpec& spec,
+                                const std::uint32_t* thr, Xoshiro256& rng, Scratch& scratch) {
+  const auto& offsets = *p.offsets;
+  const std::size_t tasks = offsets.size() - 1;
+  if (spec.kind == Aggregate::kIqm) {
+    std::uint32_t* counts = scratch.counts.data();
+    std::fill(counts, counts + p.values.size(), 0u);
+    const std::uint32_t* rank = p.rank.data();
+    for (std::size_t t = 0; t < tasks; ++t) {
+      const std::uint32_t* task_rank = rank + offsets[t];
+      uniform_indices(rng, static_cast<std::uint32_t>(offsets[t + 1] - offsets[t]), thr[t],
+                      [&](std::uint32_t, std::uint32_t i) { ++counts[task_rank[i]]; });
+    }
+    return trimmed_mean_of_counts(p.sorted, counts, p.values.size());
+  }
+  for (std::size_t t = 0; t < tasks; ++t) {
+    const double* v = p.values.data() + offsets[t];
+    const auto n = static_cast<std::uint32_t>(offsets[t + 1] - offsets[t]);
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    uniform_indices(rng, n, thr[t], [&](std::uint32_t lane, std::uint32_t i) { s[lane] += v[i]; });
+    scratch.means[t] = ((s[0] + s[1]) + (s[2] + s[3])) / static_cast<double>(n);
   }
   return from_task_means(scratch.means.data(), tasks, spec);
 }

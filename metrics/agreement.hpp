@@ -27,11 +27,11 @@ struct AgreementResult {
   std::vector<double> x_scores;       // policy scores: mean over tasks of the success rate
   std::vector<double> y_scores;
   AgreementStatistic pearson;
-  Interval pearson_fisher_interval;   // scipy's pearsonr(...).confidence_interval(level)
+  Interval pearson_fisher_interval;  // scipy's pearsonr(...).confidence_interval(level)
   AgreementStatistic spearman;
-  AgreementStatistic kendall;         // tau-b
-  AgreementStatistic mmrv;            // in y's units (y is the reference, e.g. the real robot)
-  std::int64_t resamples = 0;         // 0 when no interval was bootstrapped
+  AgreementStatistic kendall;  // tau-b
+  AgreementStatistic mmrv;     // in y's units (y is the reference, e.g. the real robot)
+  std::int64_t resamples = 0;  // 0 when no interval was bootstrapped
   double level = 0.95;
 };
 

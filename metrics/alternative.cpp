@@ -15,9 +15,12 @@ Alternative parse_alternative(std::string_view name) {
 
 std::string_view to_string(Alternative alternative) {
   switch (alternative) {
-    case Alternative::kTwoSided: return "two-sided";
-    case Alternative::kLess: return "less";
-    case Alternative::kGreater: return "greater";
+    case Alternative::kTwoSided:
+      return "two-sided";
+    case Alternative::kLess:
+      return "less";
+    case Alternative::kGreater:
+      return "greater";
   }
   return "?";
 }

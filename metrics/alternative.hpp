@@ -1,5 +1,6 @@
-// The alternative hypothesis of a test (two-sided, less, greater), shared by every test in metrics/.
-// Names and meaning follow scipy.stats: "greater" means the first quantity exceeds the second.
+// The alternative hypothesis of a test (two-sided, less, greater), shared by every test in
+// metrics/. Names and meaning follow scipy.stats: "greater" means the first quantity exceeds the
+// second.
 #pragma once
 
 #include <string_view>

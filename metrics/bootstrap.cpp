@@ -20,8 +20,10 @@ BootstrapMethod parse_bootstrap_method(std::string_view name) {
 
 std::string_view to_string(BootstrapMethod method) {
   switch (method) {
-    case BootstrapMethod::kPercentile: return "percentile";
-    case BootstrapMethod::kBca: return "bca";
+    case BootstrapMethod::kPercentile:
+      return "percentile";
+    case BootstrapMethod::kBca:
+      return "bca";
   }
   return "?";
 }
@@ -41,7 +43,8 @@ double sorted_quantile(std::span<const double> sorted, double q) {
   if (sorted.empty()) throw std::invalid_argument("quantile of an empty sample");
   const double h = q * static_cast<double>(sorted.size() - 1);
   const double lo = std::floor(h);
-  const auto i = static_cast<std::size_t>(std::clamp(lo, 0.0, static_cast<double>(sorted.size() - 1)));
+  const auto i =
+      static_cast<std::size_t>(std::clamp(lo, 0.0, static_cast<double>(sorted.size() - 1)));
   const std::size_t j = std::min(i + 1, sorted.size() - 1);
   const double t = h - lo;
   const double a = sorted[i];

@@ -164,16 +164,18 @@ BradleyTerryResult bradley_terry(std::span<const TaskScores> policies,
     std::vector<double> s(n);
     std::vector<double> next(n);
     for (std::size_t r = begin; r < end; ++r) {
-      IndexSampler rng(stream_seed(bootstrap.seed, 0, r));
+      Xoshiro256 rng(stream_seed(bootstrap.seed, 0, r));
       std::fill(multiplicity.begin(), multiplicity.end(), 0.0);
       for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
         const auto size = static_cast<std::uint32_t>(offsets[t + 1] - offsets[t]);
-        const auto thr = IndexSampler::threshold(size);
-        for (std::uint32_t i = 0; i < size; ++i) multiplicity[offsets[t] + rng.below(size, thr)] += 1.0;
+        double* task = multiplicity.data() + offsets[t];
+        uniform_indices(rng, size, index_threshold(size),
+                        [&](std::uint32_t, std::uint32_t i) { task[i] += 1.0; });
       }
       w.wins.assign(n * n, 0.0);
       for (std::size_t e = 0; e < multiplicity.size(); ++e) {
-        if (multiplicity[e] > 0.0) add_episode_wins(policies, e, multiplicity[e], w.wins, succ, fail);
+        if (multiplicity[e] > 0.0)
+          add_episode_wins(policies, e, multiplicity[e], w.wins, succ, fail);
       }
       s = out.fit.strength;  // warm start
       BradleyTerryOptions o = options;

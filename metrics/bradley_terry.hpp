@@ -29,8 +29,8 @@ struct BradleyTerryOptions {
   // the maximum-likelihood fit, which needs a strongly connected win graph.
   double prior_wins = 0.5;
   int max_iterations = 100000;
-  double tolerance = 1e-10;  // on the largest change of log strength per iteration
-  double elo_scale = 400.0;  // Elo points per factor 10 in the odds of winning
+  double tolerance = 1e-10;    // on the largest change of log strength per iteration
+  double elo_scale = 400.0;    // Elo points per factor 10 in the odds of winning
   double elo_anchor = 1000.0;  // mean Elo of the field
 };
 
@@ -51,7 +51,7 @@ BradleyTerryFit fit_bradley_terry(const WinMatrix& wins, const BradleyTerryOptio
 struct BradleyTerryResult {
   BradleyTerryFit fit;
   WinMatrix wins;
-  std::vector<Interval> elo_interval;       // percentile interval at bootstrap.level
+  std::vector<Interval> elo_interval;  // percentile interval at bootstrap.level
   std::vector<double> elo_standard_error;
 };
 

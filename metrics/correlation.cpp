@@ -133,7 +133,8 @@ PearsonResult pearson(std::span<const double> x, std::span<const double> y, doub
 std::vector<double> average_ranks(std::span<const double> x) {
   std::vector<std::size_t> order(x.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return x[i] < x[j]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t i, std::size_t j) { return x[i] < x[j]; });
   std::vector<double> ranks(x.size());
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i + 1;
@@ -246,7 +247,8 @@ double mean_maximum_rank_violation(std::span<const double> sim, std::span<const 
   for (std::size_t i = 0; i < sim.size(); ++i) {
     double worst = 0.0;
     for (std::size_t j = 0; j < sim.size(); ++j) {
-      if ((sim[i] > sim[j]) != (real[i] > real[j])) worst = std::max(worst, std::abs(real[i] - real[j]));
+      if ((sim[i] > sim[j]) != (real[i] > real[j]))
+        worst = std::max(worst, std::abs(real[i] - real[j]));
     }
     total += worst;
   }

@@ -13,10 +13,18 @@ namespace {
 
 const boost::math::normal_distribution<double> kNormal;
 
-double isf(double q) { return boost::math::quantile(boost::math::complement(kNormal, q)); }
-double ppf(double q) { return boost::math::quantile(kNormal, q); }
-double sf(double x) { return boost::math::cdf(boost::math::complement(kNormal, x)); }
-double cdf(double x) { return boost::math::cdf(kNormal, x); }
+double isf(double q) {
+  return boost::math::quantile(boost::math::complement(kNormal, q));
+}
+double ppf(double q) {
+  return boost::math::quantile(kNormal, q);
+}
+double sf(double x) {
+  return boost::math::cdf(boost::math::complement(kNormal, x));
+}
+double cdf(double x) {
+  return boost::math::cdf(kNormal, x);
+}
 
 void check_design(double alpha, double power, double ratio) {
   if (!(alpha > 0.0 && alpha < 1.0)) {
@@ -41,9 +49,9 @@ double solve_increasing(F f, double target, double lo, double hi) {
     if (hi > 1e15) throw std::invalid_argument("power analysis: no solution (target unreachable)");
   }
   std::uintmax_t iterations = 200;
-  const auto r = boost::math::tools::toms748_solve([&](double x) { return f(x) - target; }, lo, hi,
-                                                   boost::math::tools::eps_tolerance<double>(50),
-                                                   iterations);
+  const auto r =
+      boost::math::tools::toms748_solve([&](double x) { return f(x) - target; }, lo, hi,
+                                        boost::math::tools::eps_tolerance<double>(50), iterations);
   return (r.first + r.second) / 2.0;
 }
 

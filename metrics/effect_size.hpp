@@ -14,8 +14,8 @@ double cohens_h(double p1, double p2);
 
 struct RiskDifference {
   double difference = 0.0;  // p1 - p2
-  Interval interval;        // Newcombe's hybrid score interval (method 10, no continuity correction)
-  double cohens_h = 0.0;    // cohens_h(p1, p2)
+  Interval interval;      // Newcombe's hybrid score interval (method 10, no continuity correction)
+  double cohens_h = 0.0;  // cohens_h(p1, p2)
 };
 
 // k1/n1 against k2/n2. The interval equals statsmodels'
@@ -46,8 +46,8 @@ struct DetectableDifference {
 
 // The minimum detectable difference around a baseline rate p0 for n1 and n2 episodes, at alpha
 // and power (normal approximation on the arcsine scale).
-DetectableDifference minimum_detectable_difference(double p0, double n1, double n2, double alpha,
-                                                   double power,
-                                                   Alternative alternative = Alternative::kTwoSided);
+DetectableDifference minimum_detectable_difference(
+    double p0, double n1, double n2, double alpha, double power,
+    Alternative alternative = Alternative::kTwoSided);
 
 }  // namespace gauntlet::metrics

@@ -157,9 +157,10 @@ EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view sou
       kind = static_cast<int>(f.size());
       kind_line = parser.line;
     } else if (static_cast<int>(f.size()) != kind) {
-      parser.fail(std::to_string(kind) + " fields like line " + std::to_string(kind_line) +
-                      (kind == 3 ? " (policy,task,success_rate)" : " (policy,task,episode,success)"),
-                  std::to_string(f.size()) + " fields");
+      parser.fail(
+          std::to_string(kind) + " fields like line " + std::to_string(kind_line) +
+              (kind == 3 ? " (policy,task,success_rate)" : " (policy,task,episode,success)"),
+          std::to_string(f.size()) + " fields");
     }
     if (f[0].empty()) parser.fail("a policy name", "an empty field");
     if (f[1].empty()) parser.fail("a task name", "an empty field");
@@ -168,7 +169,8 @@ EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view sou
     if (kind == 3) {
       const double v = parser.unit_number(f[2], "success_rate");
       if (!rates.emplace(std::pair{p, t}, v).second) {
-        parser.fail("one row per (policy, task)", "a second row for ('" + f[0] + "', '" + f[1] + "')");
+        parser.fail("one row per (policy, task)",
+                    "a second row for ('" + f[0] + "', '" + f[1] + "')");
       }
     } else {
       const long long e = parser.episode_index(f[2]);

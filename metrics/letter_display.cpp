@@ -49,7 +49,8 @@ std::vector<std::string> compact_letter_display(std::size_t n,
   if (order.empty()) {
     std::iota(rank_of.begin(), rank_of.end(), std::size_t{0});
   } else {
-    if (order.size() != n) throw std::invalid_argument("letter display: order must list n policies");
+    if (order.size() != n)
+      throw std::invalid_argument("letter display: order must list n policies");
     std::vector<std::uint8_t> seen(n, 0);
     for (std::size_t r = 0; r < n; ++r) {
       if (order[r] >= n || seen[order[r]]) {

@@ -37,9 +37,12 @@ Adjustment parse_adjustment(std::string_view name) {
 
 std::string_view to_string(Adjustment adjustment) {
   switch (adjustment) {
-    case Adjustment::kNone: return "none";
-    case Adjustment::kHolm: return "holm";
-    case Adjustment::kBenjaminiHochberg: return "bh";
+    case Adjustment::kNone:
+      return "none";
+    case Adjustment::kHolm:
+      return "holm";
+    case Adjustment::kBenjaminiHochberg:
+      return "bh";
   }
   return "?";
 }
@@ -77,8 +80,10 @@ std::vector<double> adjust_p_values(std::span<const double> p, Adjustment adjust
       ascending_order(p);  // validates
       return {p.begin(), p.end()};
     }
-    case Adjustment::kHolm: return holm_adjust(p);
-    case Adjustment::kBenjaminiHochberg: return benjamini_hochberg_adjust(p);
+    case Adjustment::kHolm:
+      return holm_adjust(p);
+    case Adjustment::kBenjaminiHochberg:
+      return benjamini_hochberg_adjust(p);
   }
   return {};
 }

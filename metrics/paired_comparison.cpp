@@ -24,17 +24,21 @@ bool as_success(double v) {
 
 PairedCounts paired_counts(std::span<const double> a, std::span<const double> b) {
   if (a.size() != b.size()) {
-    throw std::invalid_argument("paired counts: " + std::to_string(a.size()) + " episodes of A but " +
-                                std::to_string(b.size()) + " of B");
+    throw std::invalid_argument("paired counts: " + std::to_string(a.size()) +
+                                " episodes of A but " + std::to_string(b.size()) + " of B");
   }
   PairedCounts c;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const bool sa = as_success(a[i]);
     const bool sb = as_success(b[i]);
-    if (sa && sb) ++c.both;
-    else if (sa) ++c.a_only;
-    else if (sb) ++c.b_only;
-    else ++c.neither;
+    if (sa && sb)
+      ++c.both;
+    else if (sa)
+      ++c.a_only;
+    else if (sb)
+      ++c.b_only;
+    else
+      ++c.neither;
   }
   return c;
 }
@@ -93,12 +97,18 @@ double mcnemar_power(std::int64_t n, double p_a_only, double p_b_only, double al
     const boost::math::binomial_distribution<double> wins(dd, q);
     const double kk = static_cast<double>(k);
     const double b_few = boost::math::cdf(wins, kk);  // B wins <= k
-    const double b_many =                               // B wins >= d - k
+    const double b_many =                             // B wins >= d - k
         boost::math::cdf(boost::math::complement(wins, dd - kk - 1.0));
     switch (alternative) {
-      case Alternative::kTwoSided: power += weight * std::min(1.0, b_few + b_many); break;
-      case Alternative::kGreater: power += weight * b_many; break;
-      case Alternative::kLess: power += weight * b_few; break;
+      case Alternative::kTwoSided:
+        power += weight * std::min(1.0, b_few + b_many);
+        break;
+      case Alternative::kGreater:
+        power += weight * b_many;
+        break;
+      case Alternative::kLess:
+        power += weight * b_few;
+        break;
     }
   }
   return std::min(power, 1.0);
@@ -110,7 +120,8 @@ BootstrapEstimate paired_bootstrap_difference(const TaskScores& a, const TaskSco
   const TaskScores both[2] = {a, b};
   const auto replicates = stratified_replicates(both, spec, options, Resampling::kPaired);
   std::vector<double> diff(replicates.resamples);
-  for (std::size_t r = 0; r < replicates.resamples; ++r) diff[r] = replicates(r, 1) - replicates(r, 0);
+  for (std::size_t r = 0; r < replicates.resamples; ++r)
+    diff[r] = replicates(r, 1) - replicates(r, 0);
   const double estimate = aggregate(b, spec) - aggregate(a, spec);
   if (options.method != BootstrapMethod::kBca) {
     return summarize_replicates(std::move(diff), estimate, nullptr, options);

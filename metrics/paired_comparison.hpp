@@ -59,7 +59,7 @@ BootstrapEstimate paired_bootstrap_difference(const TaskScores& a, const TaskSco
 // already the CMH test with every episode pair as its own stratum, the finest stratification.
 // Strata with fewer than two observations carry no information and are skipped.
 struct CmhResult {
-  double statistic = 0.0;          // chi-square, 1 degree of freedom
+  double statistic = 0.0;  // chi-square, 1 degree of freedom
   double p_value = 1.0;
   double pooled_odds_ratio = 1.0;  // Mantel-Haenszel estimate
 };

@@ -1,5 +1,6 @@
 // Deterministic data parallelism for metrics/: contiguous blocks of an index range on std::threads.
-// Work items must be pure functions of their index so that the result never depends on the thread count.
+// Work items must be pure functions of their index so that the result never depends on the thread
+// count.
 #pragma once
 
 #include <algorithm>

@@ -94,10 +94,14 @@ ProportionMethod parse_proportion_method(std::string_view name) {
 
 std::string_view to_string(ProportionMethod method) {
   switch (method) {
-    case ProportionMethod::kWilson: return "wilson";
-    case ProportionMethod::kClopperPearson: return "exact";
-    case ProportionMethod::kJeffreys: return "jeffreys";
-    case ProportionMethod::kAgrestiCoull: return "agresti-coull";
+    case ProportionMethod::kWilson:
+      return "wilson";
+    case ProportionMethod::kClopperPearson:
+      return "exact";
+    case ProportionMethod::kJeffreys:
+      return "jeffreys";
+    case ProportionMethod::kAgrestiCoull:
+      return "agresti-coull";
   }
   return "?";
 }
@@ -111,8 +115,8 @@ Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod me
   return proportion_interval(k, n, method, level, Alternative::kTwoSided);
 }
 
-Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method,
-                             double level, Alternative alternative) {
+Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method, double level,
+                             Alternative alternative) {
   check_counts(k, n, level);
   if (n == 0) return {0.0, 1.0};
   const double kk = static_cast<double>(k);

@@ -33,7 +33,7 @@ Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod me
 
 // One-sided intervals: kLess gives [0, hi], kGreater gives [lo, 1], each at confidence `level`
 // (as scipy's binomtest(k, n, alternative=...).proportion_ci(); kTwoSided is the call above).
-Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method,
-                             double level, Alternative alternative);
+Interval proportion_interval(std::int64_t k, std::int64_t n, ProportionMethod method, double level,
+                             Alternative alternative);
 
 }  // namespace gauntlet::metrics

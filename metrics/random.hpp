@@ -1,5 +1,6 @@
 // Deterministic pseudo-random numbers for resampling and simulation in metrics/.
-// Our own generators (splitmix64, xoshiro256**) so results are bit-identical across standard libraries.
+// Our own generators (splitmix64, xoshiro256**) so results are bit-identical across standard
+// libraries.
 #pragma once
 
 #include <cstdint>
@@ -71,43 +72,40 @@ class Xoshiro256 {
   std::uint64_t state_[4] = {};
 };
 
-// Uniform indices for resampling. For n < 2^16 each 64-bit output yields four 16-bit lanes,
-// otherwise two 32-bit halves; Lemire's multiply-and-reject keeps every draw exactly uniform.
-class IndexSampler {
- public:
-  explicit constexpr IndexSampler(std::uint64_t seed) : rng_(seed) {}
+// The rejection threshold of uniform_indices for a range of size n: 2^16 mod n for n < 2^16
+// (16-bit lanes), else 2^32 mod n (Xoshiro256::below).
+constexpr std::uint32_t index_threshold(std::uint32_t n) {
+  return n < 0x10000u ? (0x10000u - n) % n : Xoshiro256::rejection_threshold(n);
+}
 
-  // The rejection threshold for below(n, .): 2^16 mod n for n < 2^16, else 2^32 mod n.
-  static constexpr std::uint32_t threshold(std::uint32_t n) {
-    return n < 0x10000u ? (0x10000u - n) % n : Xoshiro256::rejection_threshold(n);
+// Calls use(lane, i) n times with i uniform in [0, n), exactly (Lemire's multiply-and-reject).
+// For n < 2^16 each 64-bit output gives four 16-bit lanes, and `lane` = 0..3 names the lane so a
+// caller can keep four independent accumulators; t = index_threshold(n). The bootstrap's inner
+// loop: a generator call per four episodes, no state kept between tasks.
+template <class Use>
+inline void uniform_indices(Xoshiro256& rng, std::uint32_t n, std::uint32_t t, Use&& use) {
+  if (n >= 0x10000u) {
+    for (std::uint32_t i = 0; i < n; ++i) use(i & 3u, rng.below(n, t));
+    return;
   }
-
-  // Uniform in [0, n) for 0 < n < 2^32; t = threshold(n).
-  constexpr std::uint32_t below(std::uint32_t n, std::uint32_t t) {
-    if (n < 0x10000u) {
-      for (;;) {
-        if (lanes_ == 0) {
-          bits_ = rng_.next();
-          lanes_ = 4;
-        }
-        const auto x = static_cast<std::uint32_t>(bits_ & 0xFFFFu);
-        bits_ >>= 16;
-        --lanes_;
-        const std::uint32_t m = x * n;
-        if ((m & 0xFFFFu) >= t) return m >> 16;
-      }
-    }
-    for (;;) {
-      const std::uint64_t m = (rng_.next() >> 32) * static_cast<std::uint64_t>(n);
-      if (static_cast<std::uint32_t>(m) >= t) return static_cast<std::uint32_t>(m >> 32);
-    }
+  auto draw = [&](std::uint64_t bits) {
+    std::uint32_t m = static_cast<std::uint32_t>(bits & 0xFFFFu) * n;
+    while ((m & 0xFFFFu) < t) m = static_cast<std::uint32_t>(rng.next() >> 48) * n;
+    return m >> 16;
+  };
+  std::uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const std::uint64_t r = rng.next();
+    use(0u, draw(r));
+    use(1u, draw(r >> 16));
+    use(2u, draw(r >> 32));
+    use(3u, draw(r >> 48));
   }
-
- private:
-  Xoshiro256 rng_;
-  std::uint64_t bits_ = 0;
-  int lanes_ = 0;
-};
+  if (i < n) {
+    std::uint64_t r = rng.next();
+    for (std::uint32_t lane = 0; i < n; ++i, ++lane, r >>= 16) use(lane, draw(r));
+  }
+}
 
 // Walker's alias method (Vose 1991): O(1) draws from a discrete law on 0..m-1 after an O(m)
 // build. Probabilities are exact up to double rounding (about 1e-16).
@@ -146,6 +144,9 @@ class AliasTable {
   }
 
   std::size_t size() const { return prob_.size(); }
+  // Column i keeps outcome i with probability(i), else yields alias(i).
+  double probability(std::size_t i) const { return prob_[i]; }
+  std::uint32_t alias(std::size_t i) const { return alias_[i]; }
 
   std::uint32_t sample(Xoshiro256& rng) const {
     const double u = rng.uniform() * static_cast<double>(prob_.size());

@@ -21,7 +21,8 @@ RankDistribution rank_distribution(const ReplicateMatrix& replicates,
                                    std::span<const double> estimate, bool higher_is_better,
                                    double level) {
   const std::size_t n = replicates.policies;
-  if (estimate.size() != n) throw std::invalid_argument("rank distribution: one estimate per policy");
+  if (estimate.size() != n)
+    throw std::invalid_argument("rank distribution: one estimate per policy");
   if (replicates.resamples == 0) throw std::invalid_argument("rank distribution: no replicates");
   RankDistribution out;
   out.policies = n;

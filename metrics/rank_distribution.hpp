@@ -23,12 +23,12 @@ struct RankOptions {
 // probability matrix sums to 1.
 struct RankDistribution {
   std::size_t policies = 0;
-  std::vector<double> estimate;          // the aggregate on the data
-  std::vector<double> probability;       // P(policy p has rank r + 1) at [p * policies + r]
-  std::vector<double> p_best;            // P(rank 1)
-  std::vector<double> mean_rank;         // expected rank
-  std::vector<std::size_t> rank_lo;      // central interval of the rank at the bootstrap level:
-  std::vector<std::size_t> rank_hi;      //   lo = min{r: P(rank <= r) > a/2}, hi = min{r: >= 1-a/2}
+  std::vector<double> estimate;      // the aggregate on the data
+  std::vector<double> probability;   // P(policy p has rank r + 1) at [p * policies + r]
+  std::vector<double> p_best;        // P(rank 1)
+  std::vector<double> mean_rank;     // expected rank
+  std::vector<std::size_t> rank_lo;  // central interval of the rank at the bootstrap level:
+  std::vector<std::size_t> rank_hi;  //   lo = min{r: P(rank <= r) > a/2}, hi = min{r: >= 1-a/2}
 
   double at(std::size_t policy, std::size_t rank) const {
     return probability[policy * policies + (rank - 1)];
@@ -36,8 +36,7 @@ struct RankDistribution {
 };
 
 RankDistribution rank_distribution(std::span<const TaskScores> policies,
-                                   const AggregateSpec& spec = {},
-                                   const RankOptions& options = {});
+                                   const AggregateSpec& spec = {}, const RankOptions& options = {});
 
 // The same from replicates already computed (column p = policy p).
 RankDistribution rank_distribution(const ReplicateMatrix& replicates,

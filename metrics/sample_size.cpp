@@ -96,9 +96,8 @@ void check_discordance(double p_a, double p_b, double d) {
 }
 
 SequentialSimulation simulate_sequential(double p_a, double p_b, double discordance,
-                                         const SequentialOptions& options,
-                                         std::int64_t simulations, std::uint64_t seed,
-                                         int threads) {
+                                         const SequentialOptions& options, std::int64_t simulations,
+                                         std::uint64_t seed, int threads) {
   validate(options);
   if (!(p_a >= 0.0 && p_a <= 1.0 && p_b >= 0.0 && p_b <= 1.0)) {
     throw std::invalid_argument("sequential simulation: success rates must be in [0, 1]");
@@ -154,10 +153,17 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
   for (std::size_t s = 0; s < n; ++s) {
     pairs_used(static_cast<double>(used[s]));
     switch (outcome[s]) {
-      case 1: out.p_b_better += 1.0; break;
-      case 2: out.p_b_worse += 1.0; break;
-      case 3: out.p_futility += 1.0; break;
-      default: break;
+      case 1:
+        out.p_b_better += 1.0;
+        break;
+      case 2:
+        out.p_b_worse += 1.0;
+        break;
+      case 3:
+        out.p_futility += 1.0;
+        break;
+      default:
+        break;
     }
   }
   const double sims = static_cast<double>(n);
@@ -198,12 +204,15 @@ SamplePlan plan_sample_size(const PlanRequest& r) {
     const double z_b = boost::math::quantile(normal, r.power);
     const double dd = r.delta * r.delta;
     // Connor (1987): n = (z_a sqrt(D) + z_b sqrt(D - delta^2))^2 / delta^2.
-    const double n = std::pow(z_a * std::sqrt(discordance) + z_b * std::sqrt(discordance - dd), 2) / dd;
+    const double n =
+        std::pow(z_a * std::sqrt(discordance) + z_b * std::sqrt(discordance - dd), 2) / dd;
     plan.batch_normal = static_cast<std::int64_t>(std::ceil(n));
     const double p_a_only = (discordance - r.delta) / 2.0;
     const double p_b_only = (discordance + r.delta) / 2.0;
     const auto [n_exact, power] = smallest_n(
-        [&](std::int64_t m) { return mcnemar_power(m, p_a_only, p_b_only, r.alpha, r.alternative); },
+        [&](std::int64_t m) {
+          return mcnemar_power(m, p_a_only, p_b_only, r.alpha, r.alternative);
+        },
         r.power, plan.batch_normal, r.max_episodes);
     plan.batch_exact = n_exact;
     plan.batch_exact_power = power;
@@ -223,8 +232,10 @@ SamplePlan plan_sample_size(const PlanRequest& r) {
   // The sequential test spends alpha / 2 per direction; a one-sided plan gives each direction
   // the full alpha.
   o.alpha = r.alternative == Alternative::kTwoSided ? r.alpha : std::min(0.999, 2.0 * r.alpha);
-  o.budget = r.sequential_budget > 0 ? r.sequential_budget
-                                     : static_cast<std::int64_t>(std::ceil(1.5 * static_cast<double>(plan.batch_exact)));
+  o.budget =
+      r.sequential_budget > 0
+          ? r.sequential_budget
+          : static_cast<std::int64_t>(std::ceil(1.5 * static_cast<double>(plan.batch_exact)));
   if (r.sequential_design) {
     o.design_win_share = design_win_share(std::min(p_a, p_b), std::max(p_a, p_b), discordance);
   }

@@ -15,7 +15,8 @@ constexpr int kGrid = 401;
 SequentialBoundedTest::SequentialBoundedTest(SequentialOptions options) : options_(options) {
   validate(options_);
   grid_.resize(kGrid);
-  for (int i = 0; i < kGrid; ++i) grid_[static_cast<std::size_t>(i)] = static_cast<double>(i) / (kGrid - 1);
+  for (int i = 0; i < kGrid; ++i)
+    grid_[static_cast<std::size_t>(i)] = static_cast<double>(i) / (kGrid - 1);
   log_k_up_.assign(kGrid, 0.0);
   log_k_down_.assign(kGrid, 0.0);
   excluded_.assign(kGrid, 0);
@@ -67,7 +68,8 @@ SequentialDecision SequentialBoundedTest::update(double a_score, double b_score)
   sum_sq_dev_ += (x - mu) * (x - mu);
   sum_ += x;
   ++pairs_;
-  if (decision_ == SequentialDecision::kUndecided && !(options_.budget > 0 && pairs_ > options_.budget)) {
+  if (decision_ == SequentialDecision::kUndecided &&
+      !(options_.budget > 0 && pairs_ > options_.budget)) {
     const double log_decide = std::log(2.0 / alpha);
     if (log_up_ >= log_decide) {
       decision_ = SequentialDecision::kBBetter;
@@ -84,8 +86,12 @@ double SequentialBoundedTest::mean_difference() const {
   return pairs_ == 0 ? 0.0 : 2.0 * sum_ / static_cast<double>(pairs_) - 1.0;
 }
 
-double SequentialBoundedTest::e_value_b_better() const { return std::exp(log_up_); }
-double SequentialBoundedTest::e_value_b_worse() const { return std::exp(log_down_); }
+double SequentialBoundedTest::e_value_b_better() const {
+  return std::exp(log_up_);
+}
+double SequentialBoundedTest::e_value_b_worse() const {
+  return std::exp(log_down_);
+}
 
 Interval SequentialBoundedTest::difference_interval() const {
   // The grid is fine but discrete: widen to the neighbouring excluded points so that the

@@ -40,7 +40,7 @@ class SequentialBoundedTest {
   SequentialOptions options_;
   std::int64_t pairs_ = 0;
   std::int64_t decided_at_ = 0;
-  double sum_ = 0.0;       // of x
+  double sum_ = 0.0;         // of x
   double sum_sq_dev_ = 0.0;  // sum of (x_i - mu_{i-1})^2, the WSR variance estimate
   double log_up_ = 0.0;
   double log_down_ = 0.0;
@@ -48,7 +48,7 @@ class SequentialBoundedTest {
   std::vector<double> grid_;      // candidate means m
   std::vector<double> log_k_up_;  // log capital against "mean <= m" per grid point
   std::vector<double> log_k_down_;
-  std::vector<char> excluded_;    // excluded at some time (running intersection)
+  std::vector<char> excluded_;  // excluded at some time (running intersection)
 };
 
 }  // namespace gauntlet::metrics

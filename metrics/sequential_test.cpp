@@ -18,7 +18,9 @@ double log_beta(double a, double b) {
   return boost::math::lgamma(a) + boost::math::lgamma(b) - boost::math::lgamma(a + b);
 }
 
-bool has_design(const SequentialOptions& o) { return !std::isnan(o.design_win_share); }
+bool has_design(const SequentialOptions& o) {
+  return !std::isnan(o.design_win_share);
+}
 
 double log_futility(const SequentialOptions& o) {
   return std::log(o.futility_beta / (1.0 - o.alpha / 2.0));
@@ -76,19 +78,26 @@ double upper_crossing(const std::vector<std::int64_t>& u, std::int64_t max) {
 
 std::string_view to_string(SequentialDecision decision) {
   switch (decision) {
-    case SequentialDecision::kUndecided: return "undecided";
-    case SequentialDecision::kBBetter: return "b-better";
-    case SequentialDecision::kBWorse: return "b-worse";
+    case SequentialDecision::kUndecided:
+      return "undecided";
+    case SequentialDecision::kBBetter:
+      return "b-better";
+    case SequentialDecision::kBWorse:
+      return "b-worse";
   }
   return "?";
 }
 
 std::string_view to_string(SequentialStop stop) {
   switch (stop) {
-    case SequentialStop::kRunning: return "running";
-    case SequentialStop::kDecided: return "decided";
-    case SequentialStop::kFutility: return "futility";
-    case SequentialStop::kBudget: return "budget";
+    case SequentialStop::kRunning:
+      return "running";
+    case SequentialStop::kDecided:
+      return "decided";
+    case SequentialStop::kFutility:
+      return "futility";
+    case SequentialStop::kBudget:
+      return "budget";
   }
   return "?";
 }
@@ -105,7 +114,8 @@ void validate(const SequentialOptions& o) {
   if (has_design(o) && !(o.design_win_share > 0.5 && o.design_win_share < 1.0)) {
     throw std::invalid_argument(
         "sequential test: the design win share q1 = P(B wins | discordant) must be in (0.5, 1), "
-        "got " + std::to_string(o.design_win_share));
+        "got " +
+        std::to_string(o.design_win_share));
   }
   if (!(o.futility_beta >= 0.0 && o.futility_beta < 1.0)) {
     throw std::invalid_argument("sequential test: futility_beta must be in [0, 1)");
@@ -221,8 +231,10 @@ SequentialBoundary sequential_boundary(std::int64_t max_discordant,
     const double b = std::log(2.0 * (1.0 - options.design_win_share));
     const double f = log_futility(options);
     const double m_d = static_cast<double>(mm);
-    auto lo = std::max(out.lower[m] + 1, static_cast<std::int64_t>(std::ceil((m_d * a - f) / (a - b))));
-    auto hi = std::min(out.upper[m] - 1, static_cast<std::int64_t>(std::floor((f - m_d * b) / (a - b))));
+    auto lo =
+        std::max(out.lower[m] + 1, static_cast<std::int64_t>(std::ceil((m_d * a - f) / (a - b))));
+    auto hi =
+        std::min(out.upper[m] - 1, static_cast<std::int64_t>(std::floor((f - m_d * b) / (a - b))));
     while (lo - 1 > out.lower[m] && futile(lo - 1, mm - lo + 1, options)) --lo;
     while (lo <= hi && !futile(lo, mm - lo, options)) ++lo;
     while (hi + 1 < out.upper[m] && futile(hi + 1, mm - hi - 1, options)) ++hi;

@@ -73,8 +73,8 @@ class SequentialPairedTest {
   bool finished() const { return stop_ != SequentialStop::kRunning; }
 
   std::int64_t pairs() const { return pairs_; }
-  std::int64_t a_wins() const { return a_wins_; }  // A succeeded, B failed
-  std::int64_t b_wins() const { return b_wins_; }  // B succeeded, A failed
+  std::int64_t a_wins() const { return a_wins_; }          // A succeeded, B failed
+  std::int64_t b_wins() const { return b_wins_; }          // B succeeded, A failed
   std::int64_t stopped_at() const { return stopped_at_; }  // pairs when it stopped, else 0
 
   double e_value_b_better() const;  // E+ now

@@ -28,8 +28,8 @@ struct ReplicateMatrix {
   std::vector<double> column(std::size_t p) const;
 };
 
-// Resample r draws with IndexSampler(stream_seed(seed, p, r)) for policy p (kIndependent) or
-// IndexSampler(stream_seed(seed, 0, r)) for the shared draw (kPaired). With kIndependent, a
+// Resample r draws from Xoshiro256(stream_seed(seed, p, r)) for policy p (kIndependent) or
+// Xoshiro256(stream_seed(seed, 0, r)) for the shared draw (kPaired), with uniform_indices. With kIndependent, a
 // policy whose scores are all success flags (0 or 1) draws each task's resampled success count
 // from its Binomial(n, k / n) law (alias method) instead of n episode indices: the same
 // bootstrap distribution, 50 times fewer draws at 50 episodes per task. The inner loop allocates

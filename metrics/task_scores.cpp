@@ -40,7 +40,9 @@ TaskScores TaskScores::from_counts(std::span<const std::int64_t> successes,
   return out;
 }
 
-bool same_layout(const TaskScores& x, const TaskScores& y) { return x.offsets == y.offsets; }
+bool same_layout(const TaskScores& x, const TaskScores& y) {
+  return x.offsets == y.offsets;
+}
 
 void validate(const TaskScores& s, const char* what) {
   const std::string name(what);

@@ -49,8 +49,8 @@ class RegionPolynomial {
       double sum = 0.0;
       for (std::int64_t x1 = lo; x1 <= hi; ++x1) {
         if (in_region(x1, s - x1)) {
-          sum += std::exp(l1[static_cast<std::size_t>(x1)] +
-                          l2[static_cast<std::size_t>(s - x1)] - m);
+          sum +=
+              std::exp(l1[static_cast<std::size_t>(x1)] + l2[static_cast<std::size_t>(s - x1)] - m);
         }
       }
       log_w_[static_cast<std::size_t>(s)] = m + std::log(sum);
@@ -92,8 +92,8 @@ class RegionPolynomial {
       double pi = static_cast<double>(i) / static_cast<double>(grid);
       double value = f[iu];
       // Refine inside the neighbouring cells (a flat top or an endpoint needs no refinement).
-      const double lo = static_cast<double>(std::max<std::int64_t>(i - 1, 0)) /
-                        static_cast<double>(grid);
+      const double lo =
+          static_cast<double>(std::max<std::int64_t>(i - 1, 0)) / static_cast<double>(grid);
       const double hi = static_cast<double>(std::min(i + 1, grid)) / static_cast<double>(grid);
       std::uintmax_t iterations = 200;
       const auto r = boost::math::tools::brent_find_minima(
@@ -142,19 +142,19 @@ ConditionalTails conditional_tails(std::int64_t c1, std::int64_t c2) {
     const auto count = static_cast<std::size_t>(hi - lo + 1);
     w.assign(count, 0.0);
     // Mode of the hypergeometric law of X1 (draws c1 from c1 + c2 with s successes).
-    auto mode = static_cast<std::int64_t>(std::floor(static_cast<double>((s + 1) * (c1 + 1)) /
-                                                     static_cast<double>(c1 + c2 + 2)));
+    auto mode = static_cast<std::int64_t>(
+        std::floor(static_cast<double>((s + 1) * (c1 + 1)) / static_cast<double>(c1 + c2 + 2)));
     mode = std::clamp(mode, lo, hi);
     const auto m = static_cast<std::size_t>(mode - lo);
     w[m] = 1.0;
     for (std::int64_t x = mode; x < hi; ++x) {  // w(x + 1) / w(x)
-      const double ratio = static_cast<double>((c1 - x) * (s - x)) /
-                           static_cast<double>((x + 1) * (c2 - s + x + 1));
+      const double ratio =
+          static_cast<double>((c1 - x) * (s - x)) / static_cast<double>((x + 1) * (c2 - s + x + 1));
       w[static_cast<std::size_t>(x + 1 - lo)] = w[static_cast<std::size_t>(x - lo)] * ratio;
     }
     for (std::int64_t x = mode; x > lo; --x) {  // w(x - 1) / w(x)
-      const double ratio = static_cast<double>(x * (c2 - s + x)) /
-                           static_cast<double>((c1 - x + 1) * (s - x + 1));
+      const double ratio =
+          static_cast<double>(x * (c2 - s + x)) / static_cast<double>((c1 - x + 1) * (s - x + 1));
       w[static_cast<std::size_t>(x - 1 - lo)] = w[static_cast<std::size_t>(x - lo)] * ratio;
     }
     double total = 0.0;
@@ -208,8 +208,7 @@ UnconditionalResult boschloo_one_sided(const TwoByTwo& t, bool less) {
   // kLess: small x1 is extreme, statistic P(X1 <= x1 | s). kGreater: large x1 is extreme, which
   // scipy writes as P(X2 <= x2 | s) on the second column: the same number as P(X1 >= x1 | s).
   const std::vector<double>& pv = less ? tails.lower : tails.upper;
-  const double fisher_stat =
-      pv[static_cast<std::size_t>(t.a) * w2 + static_cast<std::size_t>(t.b)];
+  const double fisher_stat = pv[static_cast<std::size_t>(t.a) * w2 + static_cast<std::size_t>(t.b)];
   // scipy's guard against rounding: a relative tolerance of 1e-13 (gh-14178).
   const double threshold = fisher_stat * (1.0 + 1e-13);
   const RegionPolynomial region(c1, c2, [&](std::int64_t x1, std::int64_t x2) {
@@ -232,9 +231,12 @@ UnconditionalResult barnard_exact(const TwoByTwo& t, Alternative alternative, bo
   const RegionPolynomial region(c1, c2, [&](std::int64_t x1, std::int64_t x2) {
     const double w = wald[static_cast<std::size_t>(x1) * w2 + static_cast<std::size_t>(x2)];
     switch (alternative) {
-      case Alternative::kTwoSided: return std::abs(w) >= std::abs(observed);
-      case Alternative::kLess: return w <= observed;
-      case Alternative::kGreater: return w >= observed;
+      case Alternative::kTwoSided:
+        return std::abs(w) >= std::abs(observed);
+      case Alternative::kLess:
+        return w <= observed;
+      case Alternative::kGreater:
+        return w >= observed;
     }
     return false;
   });
@@ -249,8 +251,10 @@ UnconditionalResult boschloo_exact(const TwoByTwo& t, Alternative alternative) {
     return {nan, nan, nan};
   }
   switch (alternative) {
-    case Alternative::kLess: return boschloo_one_sided(t, true);
-    case Alternative::kGreater: return boschloo_one_sided(t, false);
+    case Alternative::kLess:
+      return boschloo_one_sided(t, true);
+    case Alternative::kGreater:
+      return boschloo_one_sided(t, false);
     case Alternative::kTwoSided: {
       const auto less = boschloo_one_sided(t, true);
       const auto greater = boschloo_one_sided(t, false);
@@ -274,9 +278,15 @@ double barnard_power(std::int64_t n1, std::int64_t n2, double p1, double p2, dou
   std::vector<double> extreme(wald.size());
   for (std::size_t i = 0; i < wald.size(); ++i) {
     switch (alternative) {
-      case Alternative::kTwoSided: extreme[i] = std::abs(wald[i]); break;
-      case Alternative::kLess: extreme[i] = -wald[i]; break;
-      case Alternative::kGreater: extreme[i] = wald[i]; break;
+      case Alternative::kTwoSided:
+        extreme[i] = std::abs(wald[i]);
+        break;
+      case Alternative::kLess:
+        extreme[i] = -wald[i];
+        break;
+      case Alternative::kGreater:
+        extreme[i] = wald[i];
+        break;
     }
   }
   std::vector<double> levels = extreme;

@@ -86,8 +86,7 @@ TEST_CASE("MMRV is zero for the same order and measures the worst swap otherwise
   const std::vector<double> real{0.1, 0.5, 0.9};
   CHECK(mean_maximum_rank_violation(std::vector<double>{0.2, 0.3, 0.4}, real) == 0.0);
   // sim swaps policies 1 and 2: each of them has a violation of |0.5 - 0.9| = 0.4.
-  CHECK(mean_maximum_rank_violation(std::vector<double>{0.2, 0.6, 0.4}, real) ==
-        Approx(0.8 / 3.0));
+  CHECK(mean_maximum_rank_violation(std::vector<double>{0.2, 0.6, 0.4}, real) == Approx(0.8 / 3.0));
   CHECK(average_ranks(std::vector<double>{3, 1, 3, 2}) == std::vector<double>{3.5, 1, 3.5, 2});
 }
 
@@ -101,7 +100,8 @@ TEST_CASE("Evaluation CSVs parse with a header, comments and quotes", "[metrics]
   CHECK(rates.tasks == std::vector<std::string>{"pick", "place"});
   CHECK(rates.policy_scores() == std::vector<double>{0.75, 0.5});
 
-  const auto eps = parse_evaluation_csv("A,t1,1,1\nA,t1,0,0\nB,t1,0,1\nB,t1,1,1\nA,t2,0,1\nB,t2,0,0\n");
+  const auto eps =
+      parse_evaluation_csv("A,t1,1,1\nA,t1,0,0\nB,t1,0,1\nB,t1,1,1\nA,t2,0,1\nB,t2,0,0\n");
   CHECK(eps.per_episode);
   REQUIRE(eps.episodes.size() == 2);
   CHECK(eps.episodes[0].values == std::vector<double>{0, 1, 1});  // sorted by episode index
@@ -131,7 +131,8 @@ TEST_CASE("Malformed evaluation CSVs name the line and what was expected", "[met
   CHECK_THROWS_WITH(missing.policy_scores(), Catch::Contains("'B' has no result for task 't2'"));
 }
 
-TEST_CASE("Agreement from per-episode data comes with bootstrap intervals", "[metrics][agreement]") {
+TEST_CASE("Agreement from per-episode data comes with bootstrap intervals",
+          "[metrics][agreement]") {
   // Five policies; the simulator is a noisy, slightly biased copy of the real robot.
   Xoshiro256 rng(8);
   std::ostringstream sim;
@@ -140,8 +141,10 @@ TEST_CASE("Agreement from per-episode data comes with bootstrap intervals", "[me
   for (int p = 0; p < 5; ++p) {
     for (int t = 0; t < 3; ++t) {
       for (int e = 0; e < 40; ++e) {
-        sim << "p" << p << ",task" << t << "," << e << "," << (rng.bernoulli(rates[p] * 0.9 + 0.05) ? 1 : 0) << "\n";
-        real << "p" << p << ",task" << t << "," << e << "," << (rng.bernoulli(rates[p]) ? 1 : 0) << "\n";
+        sim << "p" << p << ",task" << t << "," << e << ","
+            << (rng.bernoulli(rates[p] * 0.9 + 0.05) ? 1 : 0) << "\n";
+        real << "p" << p << ",task" << t << "," << e << "," << (rng.bernoulli(rates[p]) ? 1 : 0)
+             << "\n";
       }
     }
   }
@@ -161,8 +164,8 @@ TEST_CASE("Agreement from per-episode data comes with bootstrap intervals", "[me
   CHECK(a.mmrv.interval->lo >= 0.0);
   CHECK(a.pearson_fisher_interval.lo < a.pearson.value);
 
-  const auto rates_only = agreement(std::vector<double>{0.1, 0.4, 0.5, 0.9},
-                                    std::vector<double>{0.2, 0.3, 0.6, 0.8});
+  const auto rates_only =
+      agreement(std::vector<double>{0.1, 0.4, 0.5, 0.9}, std::vector<double>{0.2, 0.3, 0.6, 0.8});
   CHECK_FALSE(rates_only.pearson.interval.has_value());
   CHECK(rates_only.kendall.value == Approx(1.0));
 

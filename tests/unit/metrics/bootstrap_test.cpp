@@ -58,7 +58,8 @@ TEST_CASE("Aggregates follow rliable's definitions on a small example", "[metric
 TEST_CASE("Percentile and BCa intervals equal scipy.stats.bootstrap on the same replicates",
           "[metrics][bootstrap][golden]") {
   const auto scores = continuous_scores(7, 5);
-  for (auto kind : {Aggregate::kMean, Aggregate::kMedian, Aggregate::kIqm, Aggregate::kOptimalityGap}) {
+  for (auto kind :
+       {Aggregate::kMean, Aggregate::kMedian, Aggregate::kIqm, Aggregate::kOptimalityGap}) {
     const AggregateSpec spec{kind, 1.0};
     BootstrapOptions options;
     options.resamples = 2000;
@@ -199,7 +200,8 @@ TEST_CASE("Percentile and BCa intervals cover the true mean about 95% of the tim
   CHECK(cb <= 0.99);
 }
 
-TEST_CASE("A degenerate bootstrap distribution gives a zero-width interval", "[metrics][bootstrap]") {
+TEST_CASE("A degenerate bootstrap distribution gives a zero-width interval",
+          "[metrics][bootstrap]") {
   const auto s = TaskScores::from_tasks({{1, 1, 1}, {1, 1}});
   BootstrapOptions options;
   options.resamples = 200;

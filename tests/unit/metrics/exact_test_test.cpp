@@ -70,7 +70,8 @@ TEST_CASE("Tables with an empty sample give p = 1 and no statistic", "[metrics][
   CHECK_THROWS_AS(fisher_exact(TwoByTwo{-1, 2, 3, 4}), std::invalid_argument);
 }
 
-TEST_CASE("Newcombe interval and Cohen's h equal statsmodels to 1e-9", "[metrics][effect][golden]") {
+TEST_CASE("Newcombe interval and Cohen's h equal statsmodels to 1e-9",
+          "[metrics][effect][golden]") {
   const auto golden = gauntlet::metrics::test::run_golden("newcombe");
   if (!golden) return;
   for (std::size_t i = 0; i < golden->rows.size(); ++i) {

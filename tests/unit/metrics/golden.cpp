@@ -1,5 +1,6 @@
 #include "tests/unit/metrics/golden.hpp"
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <charconv>
 #include <cstdlib>
@@ -8,7 +9,6 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace gauntlet::metrics::test {
 namespace {

@@ -6,17 +6,18 @@
 
 using namespace gauntlet::metrics;
 
-TEST_CASE("Holm and Benjamini-Hochberg equal statsmodels multipletests", "[metrics][multitest][golden]") {
-  const std::vector<std::vector<double>> families{
-      {0.01, 0.04, 0.03, 0.005, 0.5},
-      {0.02, 0.02, 0.02, 0.9},
-      {0.0, 1.0, 0.3, 0.049, 0.051, 0.2, 0.2, 0.001},
-      {0.7},
-      {0.04, 0.03, 0.02, 0.01}};
+TEST_CASE("Holm and Benjamini-Hochberg equal statsmodels multipletests",
+          "[metrics][multitest][golden]") {
+  const std::vector<std::vector<double>> families{{0.01, 0.04, 0.03, 0.005, 0.5},
+                                                  {0.02, 0.02, 0.02, 0.9},
+                                                  {0.0, 1.0, 0.3, 0.049, 0.051, 0.2, 0.2, 0.001},
+                                                  {0.7},
+                                                  {0.04, 0.03, 0.02, 0.01}};
   std::ostringstream in;
   in << "family,p\n";
   for (std::size_t f = 0; f < families.size(); ++f) {
-    for (double p : families[f]) in << f << "," << gauntlet::metrics::test::format_double(p) << "\n";
+    for (double p : families[f])
+      in << f << "," << gauntlet::metrics::test::format_double(p) << "\n";
   }
   const auto golden = gauntlet::metrics::test::run_golden("multitest", in.str());
   if (!golden) return;
@@ -25,7 +26,8 @@ TEST_CASE("Holm and Benjamini-Hochberg equal statsmodels multipletests", "[metri
     const auto k = static_cast<std::size_t>(golden->number(i, "index"));
     INFO("family " << f << " index " << k);
     CHECK(holm_adjust(families[f])[k] == Approx(golden->number(i, "holm")).margin(1e-15));
-    CHECK(benjamini_hochberg_adjust(families[f])[k] == Approx(golden->number(i, "bh")).margin(1e-15));
+    CHECK(benjamini_hochberg_adjust(families[f])[k] ==
+          Approx(golden->number(i, "bh")).margin(1e-15));
   }
 }
 

@@ -54,7 +54,8 @@ TEST_CASE("Exact McNemar equals statsmodels and scipy; CMH equals statsmodels St
   std::ostringstream in;
   in << "family,a,b,c,d\n";
   for (std::size_t f = 0; f < families.size(); ++f) {
-    for (const auto& t : families[f]) in << f << "," << t.a << "," << t.b << "," << t.c << "," << t.d << "\n";
+    for (const auto& t : families[f])
+      in << f << "," << t.a << "," << t.b << "," << t.c << "," << t.d << "\n";
   }
   const auto golden = gauntlet::metrics::test::run_golden("paired", in.str());
   if (!golden) return;
@@ -90,7 +91,8 @@ TEST_CASE("One-sided McNemar p-values are the binomial tails of B's wins", "[met
   c.b_only = 12;
   // P(X >= 12), X ~ Binomial(15, 1/2) = (C(15,12) + C(15,13) + C(15,14) + 1) / 2^15
   CHECK(mcnemar_exact(c, Alternative::kGreater).p_value == Approx(576.0 / 32768.0).margin(1e-15));
-  CHECK(mcnemar_exact(c, Alternative::kLess).p_value == Approx(1.0 - 121.0 / 32768.0).margin(1e-15));
+  CHECK(mcnemar_exact(c, Alternative::kLess).p_value ==
+        Approx(1.0 - 121.0 / 32768.0).margin(1e-15));
   CHECK(mcnemar_exact(PairedCounts{}).p_value == 1.0);
 }
 
@@ -123,7 +125,8 @@ TEST_CASE("The paired bootstrap is tighter than unpaired intervals under common 
   CHECK(paired.standard_error < 0.8 * unpaired_se);
   options.method = BootstrapMethod::kBca;
   const auto bca = paired_bootstrap_difference(a, b, {}, options);
-  CHECK(bca.interval.hi - bca.interval.lo == Approx(paired.interval.hi - paired.interval.lo).epsilon(0.2));
+  CHECK(bca.interval.hi - bca.interval.lo ==
+        Approx(paired.interval.hi - paired.interval.lo).epsilon(0.2));
 }
 
 TEST_CASE("McNemar's exact power matches simulation of the test", "[metrics][paired]") {
@@ -138,8 +141,10 @@ TEST_CASE("McNemar's exact power matches simulation of the test", "[metrics][pai
     PairedCounts c;
     for (std::int64_t i = 0; i < n; ++i) {
       const double u = rng.uniform();
-      if (u < p_a_only) ++c.a_only;
-      else if (u < p_a_only + p_b_only) ++c.b_only;
+      if (u < p_a_only)
+        ++c.a_only;
+      else if (u < p_a_only + p_b_only)
+        ++c.b_only;
     }
     rejections += mcnemar_exact(c).p_value <= 0.05 ? 1 : 0;
   }

@@ -3,8 +3,12 @@
 #include <boost/math/distributions/binomial.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 
+#include "metrics/random.hpp"
 #include "tests/unit/metrics/golden.hpp"
 
 using namespace gauntlet::metrics;
@@ -61,9 +65,9 @@ TEST_CASE("Every interval equals scipy and statsmodels to 1e-9 over a grid of k,
     const auto n = static_cast<std::int64_t>(golden->number(i, "n"));
     const double level = golden->number(i, "level");
     const Interval ci = proportion_interval(k, n, method, level, alternative);
-    INFO(golden->text(i, "source") << " " << golden->text(i, "method") << " "
-                                   << golden->text(i, "alternative") << " k=" << k << " n=" << n
-                                   << " level=" << level);
+    INFO(golden->text(i, "source")
+         << " " << golden->text(i, "method") << " " << golden->text(i, "alternative") << " k=" << k
+         << " n=" << n << " level=" << level);
     CHECK(ci.lo == Approx(golden->number(i, "lo")).margin(1e-9).epsilon(0));
     CHECK(ci.hi == Approx(golden->number(i, "hi")).margin(1e-9).epsilon(0));
   }
@@ -96,4 +100,38 @@ TEST_CASE("Wilson and Jeffreys coverage stays in [0.93, 0.97] where the normal t
       }
     }
   }
+}
+
+// Hidden (run explicitly): prints the coverage table of docs/statistics.md.
+//   build/metrics/tests/unit/metrics/test_metrics "[.doc]"
+TEST_CASE("Coverage table for the documentation", "[.doc]") {
+  const ProportionMethod methods[] = {ProportionMethod::kWilson, ProportionMethod::kClopperPearson,
+                                      ProportionMethod::kJeffreys, ProportionMethod::kAgrestiCoull};
+  std::ostringstream out;
+  out << "| p | n | wilson | exact | jeffreys | agresti-coull |\n|---|---|---|---|---|---|\n";
+  gauntlet::metrics::Xoshiro256 rng(2026);
+  for (double p : {0.05, 0.2, 0.5, 0.8, 0.95}) {
+    for (std::int64_t n : {10, 50, 200}) {
+      out << "| " << p << " | " << n << " |";
+      // 20,000 simulated draws of k ~ Binomial(n, p), and the exact coverage.
+      std::vector<std::int64_t> draws(20000);
+      for (auto& k : draws) {
+        k = 0;
+        for (std::int64_t i = 0; i < n; ++i) k += rng.bernoulli(p) ? 1 : 0;
+      }
+      for (auto m : methods) {
+        int hit = 0;
+        for (auto k : draws) {
+          const auto ci = proportion_interval(k, n, m, 0.95);
+          hit += (ci.lo <= p && p <= ci.hi) ? 1 : 0;
+        }
+        char cell[64];
+        std::snprintf(cell, sizeof cell, " %.4f (%.4f) |", hit / 20000.0,
+                      exact_coverage(m, p, n, 0.95));
+        out << cell;
+      }
+      out << "\n";
+    }
+  }
+  std::printf("%s", out.str().c_str());
 }

@@ -45,7 +45,8 @@ TEST_CASE("The unpaired plan is the first n whose exact power reaches the target
   CHECK(plan.batch_exact_power >= 0.8);
   CHECK(barnard_power(plan.batch_exact - 1, plan.batch_exact - 1, 0.85, 0.6, 0.05) < 0.8);
   const double h = cohens_h(0.85, 0.6);
-  CHECK(plan.batch_normal == static_cast<std::int64_t>(std::ceil(normal_sample_size(h, 0.05, 0.8))));
+  CHECK(plan.batch_normal ==
+        static_cast<std::int64_t>(std::ceil(normal_sample_size(h, 0.05, 0.8))));
   CHECK(std::abs(plan.batch_exact - plan.batch_normal) <= plan.batch_normal / 5);
 }
 

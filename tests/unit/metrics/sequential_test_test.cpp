@@ -132,7 +132,8 @@ TEST_CASE("A large effect is found in a fraction of the batch size", "[metrics][
   CHECK(plan.exact_test == "barnard");
   CHECK(plan.sequential.p_b_better >= 0.8);
   CHECK(plan.sequential.mean_pairs < 0.85 * static_cast<double>(plan.batch_exact));
-  CHECK(plan.sequential_null.p_b_better + plan.sequential_null.p_b_worse <= fpr_tolerance(0.05, 2000));
+  CHECK(plan.sequential_null.p_b_better + plan.sequential_null.p_b_worse <=
+        fpr_tolerance(0.05, 2000));
 }
 
 TEST_CASE("Sequential options reject impossible settings", "[metrics][sequential]") {
