@@ -194,8 +194,10 @@ SamplePlan plan_sample_size(const PlanRequest& r) {
     throw std::invalid_argument("sample size: alpha and power must be in (0, 1)");
   }
   SamplePlan plan;
-  const double discordance =
-      std::isnan(r.discordance) ? independent_discordance(p_a, p_b) : r.discordance;
+  // Unpaired plans assume independent policies, whatever discordance was passed.
+  const double discordance = (!r.paired || std::isnan(r.discordance))
+                                 ? independent_discordance(p_a, p_b)
+                                 : r.discordance;
   if (r.paired) {
     check_discordance(p_a, p_b, discordance);
     const boost::math::normal_distribution<double> normal;
