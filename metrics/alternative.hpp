@@ -1,6 +1,5 @@
-// The alternative hypothesis of a test (two-sided, less, greater), shared by every test in
-// metrics/. Names and meaning follow scipy.stats: "greater" means the first quantity exceeds the
-// second.
+// The alternative hypothesis of a test (two-sided, less, greater), shared by all of metrics/.
+// As in scipy.stats, "greater" means the first quantity exceeds the second (each test says which).
 #pragma once
 
 #include <string_view>

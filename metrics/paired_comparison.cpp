@@ -72,6 +72,20 @@ TestResult mcnemar_exact(const PairedCounts& counts, Alternative alternative) {
   return {wins_b, p};
 }
 
+std::vector<double> pairwise_mcnemar_p_values(std::span<const TaskScores> policies) {
+  require_same_layout(policies, "pairwise McNemar");
+  const std::size_t n = policies.size();
+  std::vector<double> p(n * n, 1.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double v = mcnemar_exact(paired_counts(policies[i], policies[j])).p_value;
+      p[i * n + j] = v;
+      p[j * n + i] = v;
+    }
+  }
+  return p;
+}
+
 double mcnemar_power(std::int64_t n, double p_a_only, double p_b_only, double alpha,
                      Alternative alternative) {
   if (n < 0) throw std::invalid_argument("McNemar power: n must be >= 0");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "metrics/aggregate.hpp"
 #include "metrics/alternative.hpp"
@@ -37,6 +38,11 @@ PairedCounts paired_counts(const TaskScores& a, const TaskScores& b);
 // No discordant pair gives p = 1.
 TestResult mcnemar_exact(const PairedCounts& counts,
                          Alternative alternative = Alternative::kTwoSided);
+
+// Two-sided exact McNemar p-values of every pair of policies (same layouts), row-major
+// policies x policies with 1 on the diagonal: the input of significance_matrix() and the compact
+// letter display for a leaderboard.
+std::vector<double> pairwise_mcnemar_p_values(std::span<const TaskScores> policies);
 
 // Exact power of mcnemar_exact at level alpha over n pairs when a pair is an A-only success with
 // probability p_a_only and a B-only success with probability p_b_only: the discordant count is

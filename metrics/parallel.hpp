@@ -1,6 +1,5 @@
-// Deterministic data parallelism for metrics/: contiguous blocks of an index range on std::threads.
-// Work items must be pure functions of their index so that the result never depends on the thread
-// count.
+// Deterministic data parallelism for metrics/: blocks of an index range on std::threads. Work
+// items are pure functions of their index, so results never depend on the thread count.
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,5 @@
-// Deterministic pseudo-random numbers for resampling and simulation in metrics/.
-// Our own generators (splitmix64, xoshiro256**) so results are bit-identical across standard
-// libraries.
+// Deterministic pseudo-random numbers for resampling and simulation in metrics/: our own
+// generators (splitmix64, xoshiro256**), so results are identical across standard libraries.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 
 #include "metrics/effect_size.hpp"
 #include "metrics/fisher_exact.hpp"
+#include "metrics/metrics.hpp"
 #include "metrics/unconditional_exact.hpp"
 #include "tests/unit/metrics/golden.hpp"
 
@@ -123,4 +124,23 @@ TEST_CASE("The minimum detectable difference maps Cohen's h back to success rate
   CHECK(cohens_h(0.6 + d.up, 0.6) == Approx(d.cohens_h).margin(1e-12));
   CHECK(cohens_h(0.6, 0.6 - d.down) == Approx(d.cohens_h).margin(1e-12));
   CHECK(std::isnan(minimum_detectable_difference(0.99, 5, 5, 0.05, 0.8).up));
+}
+
+TEST_CASE("Comparing two success rates orients every test as B against A", "[metrics][exact]") {
+  // A (baseline) 7/15, B (candidate) 12/15: B is better.
+  const auto greater =
+      compare_proportions(7, 15, 12, 15, UnpairedTest::kBarnard, Alternative::kGreater);
+  CHECK(greater.p_value == Approx(0.03407).margin(1e-5));  // scipy's vaccine example, mirrored
+  CHECK(greater.statistic == Approx(1.894).margin(1e-3));
+  CHECK(greater.difference == Approx(5.0 / 15.0));
+  CHECK(greater.difference_interval.lo < greater.difference);
+  CHECK(greater.cohens_h > 0.0);
+  const auto less = compare_proportions(7, 15, 12, 15, UnpairedTest::kFisher, Alternative::kLess);
+  CHECK(less.p_value > 0.9);
+  for (auto test : {UnpairedTest::kFisher, UnpairedTest::kBarnard, UnpairedTest::kBoschloo}) {
+    CHECK(parse_unpaired_test(to_string(test)) == test);
+    CHECK(compare_proportions(7, 15, 12, 15, test).p_value < 0.2);
+  }
+  CHECK_THROWS_WITH(parse_unpaired_test("chi2"), Catch::Contains("fisher, barnard, boschloo"));
+  CHECK_THROWS_AS(compare_proportions(1, 0, 1, 2), std::invalid_argument);
 }

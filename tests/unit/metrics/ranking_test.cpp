@@ -4,6 +4,7 @@
 
 #include "metrics/bradley_terry.hpp"
 #include "metrics/letter_display.hpp"
+#include "metrics/paired_comparison.hpp"
 #include "metrics/random.hpp"
 #include "metrics/rank_distribution.hpp"
 
@@ -185,4 +186,19 @@ TEST_CASE("Letters follow the order of the policies and adjust p-values first", 
   CHECK(letters[0] == "b");
   CHECK_THROWS_AS(compact_letter_display(n, sig, std::vector<std::size_t>{0, 0, 1}),
                   std::invalid_argument);
+}
+
+TEST_CASE("A leaderboard's letters come from Holm-adjusted pairwise McNemar tests",
+          "[metrics][cld]") {
+  const auto policies = field(6, {0.2, 0.5, 0.52, 0.85}, 5, 60);
+  const auto p = pairwise_mcnemar_p_values(policies);
+  REQUIRE(p.size() == 16);
+  CHECK(p[0] == 1.0);
+  CHECK(p[1 * 4 + 2] == p[2 * 4 + 1]);
+  const auto sig = significance_matrix(4, p, 0.05, Adjustment::kHolm);
+  const std::vector<std::size_t> best_first{3, 2, 1, 0};
+  const auto letters = compact_letter_display(4, sig, best_first);
+  CHECK(letters[3] == "a");
+  CHECK(letters[1] == letters[2]);  // 0.50 and 0.52 are indistinguishable
+  CHECK(letters[0] != letters[1]);
 }

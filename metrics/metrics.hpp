@@ -1,0 +1,26 @@
+// Everything in metrics/ in one include, for callers that use many of its parts (cli/, reports/).
+// Each header stands alone too; see docs/statistics.md for the map.
+#pragma once
+
+#include "metrics/aggregate.hpp"
+#include "metrics/agreement.hpp"
+#include "metrics/alternative.hpp"
+#include "metrics/bootstrap.hpp"
+#include "metrics/bradley_terry.hpp"
+#include "metrics/correlation.hpp"
+#include "metrics/effect_size.hpp"
+#include "metrics/evaluation_table.hpp"
+#include "metrics/fisher_exact.hpp"
+#include "metrics/letter_display.hpp"
+#include "metrics/multiple_testing.hpp"
+#include "metrics/paired_comparison.hpp"
+#include "metrics/proportion_comparison.hpp"
+#include "metrics/proportion_interval.hpp"
+#include "metrics/rank_distribution.hpp"
+#include "metrics/sample_size.hpp"
+#include "metrics/sequential_bounded.hpp"
+#include "metrics/sequential_test.hpp"
+#include "metrics/stratified_bootstrap.hpp"
+#include "metrics/task_scores.hpp"
+#include "metrics/two_by_two.hpp"
+#include "metrics/unconditional_exact.hpp"
