@@ -33,7 +33,7 @@ std::pair<TaskScores, TaskScores> paired_flags(std::uint64_t seed, std::size_t t
 
 }  // namespace
 
-TEST_CASE("Exact McNemar equals statsmodels and scipy; CMH equals statsmodels StratifiedTable",
+TEST_CASE("Exact McNemar equals statsmodels and scipy, and CMH equals StratifiedTable",
           "[metrics][paired][golden]") {
   std::vector<std::vector<TwoByTwo>> families;
   Xoshiro256 rng(3);
