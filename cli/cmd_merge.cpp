@@ -4,6 +4,7 @@
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
 #include "harness/results_store.hpp"
+#include "reports/episode_video.hpp"
 
 namespace gauntlet::cli {
 namespace {
@@ -26,6 +27,20 @@ void merge_command(const MergeOptions& o) {
   }
   const RunResults merged = merge_results(inputs);
   ResultsStore::write(o.out, merged);
+  // Episode videos follow their episodes.
+  int copied = 0;
+  for (const auto& in : inputs) {
+    const auto from = reports::media_dir(in);
+    if (!std::filesystem::is_directory(from)) continue;
+    const auto to = reports::media_dir(o.out);
+    std::filesystem::create_directories(to);
+    for (const auto& entry : std::filesystem::directory_iterator(from)) {
+      std::filesystem::copy_file(entry.path(), to / entry.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+      ++copied;
+    }
+  }
+  if (copied > 0) std::fprintf(stderr, "copied %d episode videos\n", copied);
   std::fprintf(stderr, "merged %zu files, %zu episodes -> %s\n", inputs.size(), merged.episodes.size(),
                o.out.c_str());
 }

@@ -11,7 +11,7 @@ namespace {
 struct ReportOptions {
   std::vector<std::string> files;
   std::string out;
-  std::string formats = "md,json,csv";
+  std::string formats = "html,md,json,csv";
   bool print = false;
 };
 
@@ -42,7 +42,7 @@ void add_report_command(CLI::App& app, CliContext& /*ctx*/) {
   CLI::App* report = app.add_subcommand("report", "Rank policies from results files and write reports");
   report->add_option("files", opts->files, "results files (.h5), one per policy, same suite")->required();
   report->add_option("--out", opts->out, "output directory")->required();
-  report->add_option("--format", opts->formats, "comma-separated: md,json,csv");
+  report->add_option("--format", opts->formats, "comma-separated: html,md,json,csv,junit");
   report->add_flag("--print", opts->print, "also print the ranking table on stdout");
   report->callback([opts] { report_command(*opts); });
 }

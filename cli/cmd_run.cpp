@@ -13,6 +13,7 @@
 #include "harness/results_store.hpp"
 #include "harness/runner.hpp"
 #include "harness/version.hpp"
+#include "reports/episode_video.hpp"
 #include "reports/report_model.hpp"
 
 namespace gauntlet::cli {
@@ -23,6 +24,7 @@ struct RunOptions {
   std::string policy;
   std::string out;
   int replan_every = 0;
+  int videos = 2;
   bool json = false;
 };
 
@@ -91,6 +93,7 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   RunnerOptions runner_options;
   runner_options.workers = workers;
   runner_options.replan_every = o.replan_every;
+  if (o.videos < 0) throw InputError("--videos must be >= 0");
 
   std::string out = o.out;
   if (out.empty()) {
@@ -100,6 +103,13 @@ void run_command(const RunOptions& o, CliContext& ctx) {
           ".h5";
   }
 
+  std::unique_ptr<reports::EpisodeVideoRecorder> videos;
+  if (o.videos > 0) {
+    reports::VideoOptions video_options;
+    video_options.episodes_per_task = o.videos;
+    videos = std::make_unique<reports::EpisodeVideoRecorder>(reports::media_dir(out), workers, video_options);
+    runner_options.recorder = videos.get();
+  }
   // Validate the policy against the suite (cameras, action space) before
   // touching the results file.
   Runner runner(*suite, *policy, runner_options);
@@ -177,6 +187,8 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   run->add_option("--policy", opts->policy, "policy spec KIND[:ARG][,key=value...]")->required();
   run->add_option("--out", opts->out, "results file (.h5); default out/SUITE/POLICY.h5");
   run->add_option("--replan-every", opts->replan_every, "actions of a chunk executed before asking again (0: all)");
+  run->add_option("--videos", opts->videos,
+                  "episodes per task (the first N) whose agentview is saved as a video in OUT.media/ (default 2)");
   run->add_flag("--json", opts->json, "print a JSON summary on stdout");
   run->callback([opts, &ctx] { run_command(*opts, ctx); });
 }

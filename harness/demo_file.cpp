@@ -107,7 +107,7 @@ DemoWriter::~DemoWriter() {
   if (file_ >= 0) H5Fclose(file_);
 }
 
-void DemoWriter::begin_episode(int slot, const EpisodeSpec& spec) {
+void DemoWriter::begin_episode(int slot, const EpisodeSpec& spec, Env& /*env*/) {
   Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
   b = Buffer{};
   b.active = true;
@@ -132,7 +132,7 @@ void DemoWriter::record_step(int slot, const Observation& obs, std::span<const f
   b.actions.insert(b.actions.end(), action.begin(), action.end());
 }
 
-void DemoWriter::record_outcome(int slot, const StepResult& result) {
+void DemoWriter::record_outcome(int slot, const StepResult& result, Env& /*env*/) {
   Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
   if (!b.active) return;
   b.rewards.push_back(result.reward);

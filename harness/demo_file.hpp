@@ -29,9 +29,9 @@ class DemoWriter final : public StepRecorder {
   DemoWriter(const std::filesystem::path& path, const Suite& suite, int slots, DemoFileOptions options);
   ~DemoWriter() override;
 
-  void begin_episode(int slot, const EpisodeSpec& spec) override;
+  void begin_episode(int slot, const EpisodeSpec& spec, Env& env) override;
   void record_step(int slot, const Observation& obs, std::span<const float> action) override;
-  void record_outcome(int slot, const StepResult& result) override;
+  void record_outcome(int slot, const StepResult& result, Env& env) override;
   void end_episode(int slot, const EpisodeResult& result) override;
 
   // Writes the summary attributes and moves the file into place.

@@ -46,6 +46,15 @@ class Env {
   // Env may skip rendering: the runner will not read the observation.
   virtual StepResult step(std::span<const float> action, bool observe) = 0;
   virtual const Observation& observation() const = 0;
+  // Renders `camera` of the current state outside the observation (episode
+  // videos, previews). False when the backend cannot render that camera.
+  virtual bool render(const std::string& camera, int width, int height, Image& out) {
+    (void)camera;
+    (void)width;
+    (void)height;
+    (void)out;
+    return false;
+  }
 };
 
 }  // namespace gauntlet

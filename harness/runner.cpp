@@ -21,6 +21,7 @@ struct Runner::Slot {
   const TaskInfo* task = nullptr;
   ActionChunk chunk;
   std::vector<float> clipped;
+  bool recording = false;
   int steps = 0;
   EpisodeResult result;
   std::vector<double> latencies_ms;
@@ -89,6 +90,7 @@ void Runner::start_episode(Slot& slot, int slot_index, const EpisodeSpec& spec) 
   slot.result.episode_index = spec.episode_index;
   slot.result.seed = spec.seed;
   slot.phase = Slot::Phase::kNeedsReset;
+  slot.recording = options_.recorder != nullptr && options_.recorder->records(spec);
 
   EpisodeContext ctx;
   ctx.spec = &spec;
@@ -121,10 +123,11 @@ void Runner::finish(Slot& slot, Termination termination, std::string error) {
 void Runner::execute_chunk(Slot& slot) {
   const int available = slot.chunk.horizon;
   const int n = replan_every_ > 0 ? std::min(replan_every_, available) : available;
-  StepRecorder* recorder = options_.recorder;
+  StepRecorder* recorder = slot.recording ? options_.recorder : nullptr;
+  const bool observe_all = recorder != nullptr && recorder->wants_observations();
   const ActionSpace& space = suite_.action_space();
   for (int i = 0; i < n; ++i) {
-    const bool observe = recorder != nullptr || i == n - 1;
+    const bool observe = observe_all || i == n - 1;
     std::span<const float> action = slot.chunk.action(i);
     if (recorder) {
       slot.clipped.assign(action.begin(), action.end());
@@ -134,7 +137,7 @@ void Runner::execute_chunk(Slot& slot) {
       recorder->record_step(slot.index, slot.env->observation(), slot.clipped);
     }
     const StepResult r = slot.env->step(action, observe);
-    if (recorder) recorder->record_outcome(slot.index, r);
+    if (recorder) recorder->record_outcome(slot.index, r, *slot.env);
     ++slot.steps;
     slot.result.episode_return += r.reward;
     slot.result.progress = std::max(slot.result.progress, std::clamp(r.progress, 0.0, 1.0));
@@ -160,7 +163,7 @@ void Runner::advance(Slot& slot) {
     if (slot.phase == Slot::Phase::kNeedsReset) {
       if (!slot.env) slot.env = suite_.make_env(request_);
       slot.env->reset(*slot.spec);
-      if (options_.recorder) options_.recorder->begin_episode(slot.index, *slot.spec);
+      if (slot.recording) options_.recorder->begin_episode(slot.index, *slot.spec, *slot.env);
       slot.phase = Slot::Phase::kNeedsAction;
     } else if (slot.phase == Slot::Phase::kExecuting) {
       execute_chunk(slot);
@@ -202,7 +205,7 @@ void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
     finished.clear();
     for (auto& slot : slots_) {
       if (slot->phase == Slot::Phase::kFinished) {
-        if (options_.recorder) options_.recorder->end_episode(slot->index, slot->result);
+        if (slot->recording) options_.recorder->end_episode(slot->index, slot->result);
         finished.push_back(slot->result);
         slot->phase = Slot::Phase::kIdle;
       }

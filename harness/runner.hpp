@@ -22,12 +22,20 @@ class LockstepPool;
 class StepRecorder {
  public:
   virtual ~StepRecorder() = default;
-  virtual void begin_episode(int slot, const EpisodeSpec& spec) = 0;
+  // Which episodes to record; the others run without any recorder call.
+  virtual bool records(const EpisodeSpec& spec) const {
+    (void)spec;
+    return true;
+  }
+  // True when record_step needs the Env's observation at every step (the Env
+  // then renders the policy's cameras at every step, not only before calls).
+  virtual bool wants_observations() const { return true; }
+  virtual void begin_episode(int slot, const EpisodeSpec& spec, Env& env) = 0;
   // Before a step: what the Env shows, and the action (clipped to the bounds)
   // about to be applied. The recorder copies what it keeps.
   virtual void record_step(int slot, const Observation& obs, std::span<const float> action) = 0;
-  // After that step.
-  virtual void record_outcome(int slot, const StepResult& result) = 0;
+  // After that step; `env` may be asked to render (Env::render).
+  virtual void record_outcome(int slot, const StepResult& result, Env& env) = 0;
   // Called on the runner's thread after the episode's result is final, before
   // the sink. May come without begin_episode for an episode that failed before
   // its first observation.

@@ -20,7 +20,7 @@ class JsonWriter final : public ReportWriter {
   void write(const ReportModel& model, const std::filesystem::path& dir) const override {
     json doc;
     doc["schema"] = "gauntlet-report";
-    doc["schema_version"] = 1;
+    doc["schema_version"] = 2;
     doc["generated_at"] = model.generated_at;
     const RunHeader* h = model.policies.empty() ? nullptr : &model.policies.front().header;
     doc["suite"] = {{"name", model.suite},
@@ -64,6 +64,56 @@ class JsonWriter final : public ReportWriter {
       policies.push_back(std::move(pj));
     }
     doc["policies"] = policies;
+    const RankingStatistics& st = model.stats;
+    json stats;
+    stats["available"] = st.available;
+    stats["note"] = st.note;
+    stats["paired"] = st.layout.same_seeds;
+    stats["common_episodes"] = st.layout.common_episodes;
+    stats["excluded_sim_errors"] = st.layout.excluded_sim_errors;
+    stats["alpha"] = st.options.alpha;
+    stats["adjustment"] = st.options.adjustment;
+    stats["resamples"] = st.options.resamples;
+    if (st.available) {
+      json per_policy = json::array();
+      for (std::size_t i = 0; i < model.policies.size() && i < st.task_mean.size(); ++i) {
+        json pj{{"name", model.policies[i].name},
+                {"task_mean_success", st.task_mean[i]},
+                {"task_mean_ci", {st.task_mean_ci[i].lo, st.task_mean_ci[i].hi}},
+                {"p_best", st.p_best[i]},
+                {"mean_rank", st.mean_rank[i]},
+                {"rank_interval", {st.rank_lo[i], st.rank_hi[i]}},
+                {"group", i < st.letters.size() ? st.letters[i] : ""}};
+        if (i < st.elo.size()) {
+          pj["elo"] = st.elo[i];
+          pj["elo_ci"] = {st.elo_ci[i].lo, st.elo_ci[i].hi};
+        }
+        std::vector<double> row;
+        for (std::size_t r = 0; r < model.policies.size(); ++r) {
+          row.push_back(st.rank_probability.at(i * model.policies.size() + r));
+        }
+        pj["rank_probability"] = row;
+        per_policy.push_back(std::move(pj));
+      }
+      stats["policies"] = per_policy;
+      json pairs = json::array();
+      for (const auto& c : st.pairs) {
+        pairs.push_back({{"a", model.policies[c.a].name},
+                         {"b", model.policies[c.b].name},
+                         {"difference", c.difference},
+                         {"ci", {c.ci.lo, c.ci.hi}},
+                         {"p_value", c.p_value},
+                         {"p_adjusted", c.p_adjusted},
+                         {"significant", c.significant},
+                         {"verdict", c.verdict},
+                         {"a_only", c.a_only},
+                         {"b_only", c.b_only},
+                         {"pairs", c.pairs}});
+      }
+      stats["pairwise"] = pairs;
+    }
+    doc["statistics"] = stats;
+    doc["perturbations"] = model.perturbations;
     write_text_file(dir / file_name(), doc.dump(2) + "\n");
   }
 };

@@ -1,6 +1,8 @@
-// report.md: the ranking table and per-task detail in GitHub-flavoured Markdown.
+// report.md: the ranking and pairwise verdicts in GitHub-flavoured Markdown,
+// short enough for a pull-request comment, with the SVG charts beside it.
 #include <cstdio>
 
+#include "reports/svg.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -20,31 +22,54 @@ int error_count(const std::map<std::string, int>& terminations) {
   return n;
 }
 
+std::string points(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f", 100.0 * d);
+  return buf;
+}
+
 class MarkdownWriter final : public ReportWriter {
  public:
   std::string format() const override { return "md"; }
   std::string file_name() const override { return "report.md"; }
   void write(const ReportModel& model, const std::filesystem::path& dir) const override {
     write_text_file(dir / file_name(), markdown_report(model));
+    std::vector<ForestRow> rows;
+    for (const auto& p : model.policies) {
+      rows.push_back({p.name, p.success.rate, p.success.ci95.lo, p.success.ci95.hi,
+                      format_percent(p.success.rate) + " " + interval_text(p.success.ci95)});
+    }
+    write_text_file(dir / "success.svg", forest_plot_svg("Success with 95% intervals", rows));
   }
 };
 
 }  // namespace
 
 std::string markdown_ranking_table(const ReportModel& model) {
-  std::string out = "| Rank | Policy | Success | 95% CI | Episodes | Errors |";
-  std::string sep = "|---:|---|---:|---|---:|---:|";
+  const RankingStatistics& st = model.stats;
+  const bool stats = st.available && st.p_best.size() == model.policies.size();
+  std::string out = "| Rank | Policy | Success | 95% CI |";
+  std::string sep = "|---:|---|---:|---|";
+  if (stats) {
+    out += " Rank CI | P(best) | Group |";
+    sep += "---|---:|:---:|";
+  }
+  out += " Episodes | Errors |";
+  sep += "---:|---:|";
   for (const auto& t : model.task_ids) {
     out += " " + escape_markdown(t) + " |";
     sep += "---:|";
   }
   out += "\n" + sep + "\n";
-  int rank = 0;
-  for (const auto& p : model.policies) {
-    ++rank;
-    out += "| " + std::to_string(rank) + " | " + escape_markdown(p.name) + " | " +
-           format_percent(p.success.rate) + " | " + interval_text(p.success.ci95) + " | " +
-           std::to_string(p.episodes) + " | " + std::to_string(error_count(p.terminations)) + " |";
+  for (std::size_t i = 0; i < model.policies.size(); ++i) {
+    const auto& p = model.policies[i];
+    out += "| " + std::to_string(i + 1) + " | " + escape_markdown(p.name) + " | " + format_percent(p.success.rate) +
+           " | " + interval_text(p.success.ci95) + " |";
+    if (stats) {
+      out += " " + std::to_string(st.rank_lo[i]) + "-" + std::to_string(st.rank_hi[i]) + " | " +
+             format_percent(st.p_best[i]) + " | " + escape_markdown(st.letters[i]) + " |";
+    }
+    out += " " + std::to_string(p.episodes) + " | " + std::to_string(error_count(p.terminations)) + " |";
     for (const auto& id : model.task_ids) {
       const TaskSummary* task = nullptr;
       for (const auto& t : p.tasks) {
@@ -62,14 +87,30 @@ std::string markdown_report(const ReportModel& model) {
   if (!model.policies.empty()) {
     const RunHeader& h = model.policies.front().header;
     out += "Suite `" + escape_markdown(h.suite_name) + "` version " + escape_markdown(h.suite_version) +
-           " (hash `" + h.suite_hash.substr(0, 12) + "`), seed " + std::to_string(h.suite_seed) +
-           ", " + std::to_string(h.episodes_per_task) + " episodes per task. Generated " +
-           model.generated_at + ".\n\n";
+           " (hash `" + h.suite_hash.substr(0, 12) + "`), seed " + std::to_string(h.suite_seed) + ", " +
+           std::to_string(h.episodes_per_task) + " episodes per task. Generated " + model.generated_at + ".\n\n";
   }
-  out += "Success is over episodes that count for the policy (simulator errors excluded); the "
-         "interval is the 95% Wilson score interval. Per-task columns give the success rate.\n\n";
   out += markdown_ranking_table(model);
-  out += "\n## Per task\n\n| Policy | Task | Success | 95% CI | Episodes | Mean progress |\n"
+  const RankingStatistics& st = model.stats;
+  out += "\nSuccess: episodes that count for the policy (simulator errors excluded), 95% Wilson interval. ";
+  if (st.available && model.policies.size() > 1) {
+    out += "Rank CI and P(best): paired bootstrap of task-mean success. Same group letter: not significantly "
+           "different (exact McNemar on " + std::to_string(st.layout.common_episodes) + " paired episodes, " +
+           st.options.adjustment + "-adjusted, alpha " + format_percent(st.options.alpha, 0) + ").\n";
+    if (!st.note.empty()) out += "\n> " + escape_markdown(st.note) + "\n";
+    out += "\n![success](success.svg)\n\n## Pairwise verdicts\n\n| B vs A | B - A (points) | 95% CI | adjusted p | verdict |\n"
+           "|---|---:|---|---:|---|\n";
+    for (const auto& c : st.pairs) {
+      char p[32];
+      std::snprintf(p, sizeof p, "%.3g", c.p_adjusted);
+      out += "| " + escape_markdown(model.policies[c.b].name) + " vs " + escape_markdown(model.policies[c.a].name) +
+             " | " + points(c.difference) + " | " + interval_text(c.ci) + " | " + p + " | " +
+             (c.significant ? "**" + c.verdict + "**" : c.verdict) + " |\n";
+    }
+  } else {
+    out += "\n";
+  }
+  out += "\n<details><summary>Per task</summary>\n\n| Policy | Task | Success | 95% CI | Episodes | Mean progress |\n"
          "|---|---|---:|---|---:|---:|\n";
   for (const auto& p : model.policies) {
     for (const auto& t : p.tasks) {
@@ -80,25 +121,20 @@ std::string markdown_report(const ReportModel& model) {
              std::to_string(t.success.trials) + " | " + prog + " |\n";
     }
   }
-  out += "\n## Terminations\n\n| Policy | success | timeout | policy_error | invalid_action | sim_error |\n"
-         "|---|---:|---:|---:|---:|---:|\n";
+  out += "\n</details>\n\n<details><summary>Terminations and provenance</summary>\n\n"
+         "| Policy | success | timeout | policy_error | invalid_action | sim_error | spec | identity | harness |\n"
+         "|---|---:|---:|---:|---:|---:|---|---|---|\n";
   for (const auto& p : model.policies) {
     out += "| " + escape_markdown(p.name) + " |";
     for (const char* k : {"success", "timeout", "policy_error", "invalid_action", "sim_error"}) {
       const auto it = p.terminations.find(k);
       out += " " + std::to_string(it == p.terminations.end() ? 0 : it->second) + " |";
     }
-    out += "\n";
-  }
-  out += "\n## Provenance\n\n| Policy | Spec | Identity | Harness | Git | Hosts | Started |\n"
-         "|---|---|---|---|---|---|---|\n";
-  for (const auto& p : model.policies) {
     const RunHeader& h = p.header;
-    out += "| " + escape_markdown(p.name) + " | `" + escape_markdown(h.policy_spec) + "` | `" +
-           escape_markdown(h.policy_identity.substr(0, 40)) + "` | " + escape_markdown(h.harness_version) +
-           " | " + escape_markdown(h.git_sha) + " | " + escape_markdown(h.hosts) + " | " +
-           escape_markdown(h.started_at) + " |\n";
+    out += " `" + escape_markdown(h.policy_spec) + "` | `" + escape_markdown(h.policy_identity.substr(0, 40)) +
+           "` | " + escape_markdown(h.harness_version + " " + h.git_sha) + " |\n";
   }
+  out += "\n</details>\n";
   return out;
 }
 

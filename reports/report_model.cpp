@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <set>
 
 #include "harness/errors.hpp"
 
@@ -65,7 +66,8 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
   return p;
 }
 
-ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::string> sources) {
+ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::string> sources,
+                               const StatisticsOptions& options) {
   if (runs.empty()) throw InputError("report: no results files given");
   ReportModel model;
   model.suite = runs.front().header.suite_name;
@@ -97,18 +99,27 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
       }
     }
   }
+  std::set<std::string> perturbations;
+  for (const auto& run : model.runs) {
+    for (const auto& e : run.episodes) perturbations.insert(e.perturbation_id);
+  }
+  if (perturbations.erase("nominal")) model.perturbations.push_back("nominal");
+  model.perturbations.insert(model.perturbations.end(), perturbations.begin(), perturbations.end());
+  std::vector<const RunResults*> ordered;
+  for (const auto& run : model.runs) ordered.push_back(&run);
+  model.stats = ranking_statistics(ordered, options);
   model.generated_at = utc_now_iso8601();
   return model;
 }
 
-ReportModel build_report_model(const std::vector<std::filesystem::path>& files) {
+ReportModel build_report_model(const std::vector<std::filesystem::path>& files, const StatisticsOptions& options) {
   std::vector<RunResults> runs;
   std::vector<std::string> sources;
   for (const auto& f : files) {
     runs.push_back(ResultsStore::read(f));
     sources.push_back(f.string());
   }
-  return build_report_model(std::move(runs), std::move(sources));
+  return build_report_model(std::move(runs), std::move(sources), options);
 }
 
 }  // namespace gauntlet::reports

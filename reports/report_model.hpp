@@ -10,6 +10,7 @@
 
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
+#include "reports/comparisons.hpp"
 
 namespace gauntlet::reports {
 
@@ -48,13 +49,17 @@ struct ReportModel {
   std::vector<PolicySummary> policies;  // ranked: best success rate first
   std::vector<RunResults> runs;         // same order as policies
   std::vector<std::string> task_ids;    // union of tasks, in suite order
+  std::vector<std::string> perturbations;  // perturbation ids present, nominal first
+  RankingStatistics stats;              // paired statistics over the policies, in this order
   std::string generated_at;
 };
 
 Rate make_rate(int successes, int trials);
 PolicySummary summarize(const RunResults& run, const std::string& source);
 // Reads every file; InputError if they belong to different suites or hashes.
-ReportModel build_report_model(const std::vector<std::filesystem::path>& files);
-ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::string> sources);
+ReportModel build_report_model(const std::vector<std::filesystem::path>& files,
+                               const StatisticsOptions& options = {});
+ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::string> sources,
+                               const StatisticsOptions& options = {});
 
 }  // namespace gauntlet::reports

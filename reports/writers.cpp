@@ -47,7 +47,7 @@ std::string format_percent(double rate, int decimals) {
   return buf;
 }
 
-std::vector<std::string> available_formats() { return {"md", "json", "csv"}; }
+std::vector<std::string> available_formats() { return {"html", "md", "json", "csv", "junit"}; }
 
 std::vector<std::unique_ptr<ReportWriter>> make_writers(const std::string& formats) {
   std::vector<std::unique_ptr<ReportWriter>> out;
@@ -57,6 +57,8 @@ std::vector<std::unique_ptr<ReportWriter>> make_writers(const std::string& forma
     if (f == "md" || f == "markdown") out.push_back(make_markdown_writer());
     else if (f == "json") out.push_back(make_json_writer());
     else if (f == "csv") out.push_back(make_csv_writer());
+    else if (f == "html") out.push_back(make_html_writer());
+    else if (f == "junit") out.push_back(make_junit_writer());
     else {
       throw InputError("--format: unknown report format '" + f + "'; valid formats: " +
                        join_names(available_formats()));

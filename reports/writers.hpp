@@ -22,6 +22,8 @@ class ReportWriter {
 std::unique_ptr<ReportWriter> make_markdown_writer();
 std::unique_ptr<ReportWriter> make_json_writer();
 std::unique_ptr<ReportWriter> make_csv_writer();
+std::unique_ptr<ReportWriter> make_html_writer();
+std::unique_ptr<ReportWriter> make_junit_writer();
 
 // Writers for a comma-separated list of formats; InputError naming the valid ones.
 std::vector<std::unique_ptr<ReportWriter>> make_writers(const std::string& formats);

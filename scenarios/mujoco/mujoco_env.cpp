@@ -69,16 +69,32 @@ MujocoEnv::Instance& MujocoEnv::instance(int task_index) {
     }
     inst->camera_ids.push_back(id);
   }
-  if (!request_.cameras.empty()) {
-    if (!gl_) gl_ = render::GlContext::create_offscreen();
-    inst->renderer = std::make_unique<render::SceneRenderer>(*gl_, inst->model);
-  }
+  if (!request_.cameras.empty()) renderer(*inst);
   const MjSim sim(inst->model, inst->data);
   const MjTask& task = suite_.task(task_index);
   for (const auto& b : task.privileged_bodies()) inst->bodies.emplace_back(b, sim.body(b));
   for (const auto& j : task.privileged_joints()) inst->joints.emplace_back(j, sim.joint(j));
   slot = std::move(inst);
   return *slot;
+}
+
+render::SceneRenderer& MujocoEnv::renderer(Instance& inst) {
+  if (!inst.renderer) {
+    if (!gl_) gl_ = render::GlContext::create_offscreen();
+    inst.renderer = std::make_unique<render::SceneRenderer>(*gl_, inst.model);
+  }
+  return *inst.renderer;
+}
+
+bool MujocoEnv::render(const std::string& camera, int width, int height, Image& out) {
+  if (!current_) return false;
+  const int id = mj_name2id(current_->model, mjOBJ_CAMERA, camera.c_str());
+  if (id < 0 || width > current_->model->vis.global.offwidth ||
+      height > current_->model->vis.global.offheight) {
+    return false;
+  }
+  renderer(*current_).render(current_->model, current_->data, id, width, height, out);
+  return true;
 }
 
 const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {

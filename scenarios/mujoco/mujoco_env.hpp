@@ -27,6 +27,7 @@ class MujocoEnv : public Env {
   const Observation& reset(const EpisodeSpec& spec) override;
   StepResult step(std::span<const float> action, bool observe) override;
   const Observation& observation() const override { return obs_; }
+  bool render(const std::string& camera, int width, int height, Image& out) override;
 
   // For perturbations, tests and previews: the live simulation of the current episode.
   const mjModel* model() const;
@@ -35,6 +36,7 @@ class MujocoEnv : public Env {
  private:
   struct Instance;
   Instance& instance(int task_index);
+  render::SceneRenderer& renderer(Instance& inst);
   void observe();
   bool physics_unstable(std::string& why);
   void control_step(std::span<const float> action);

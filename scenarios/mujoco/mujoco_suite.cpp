@@ -1,6 +1,9 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <memory>
 
 #include "harness/errors.hpp"
@@ -8,7 +11,26 @@
 
 namespace gauntlet::mj {
 
+namespace {
+
+// MuJoCo's default handlers write MUJOCO_LOG.TXT into the working directory
+// and exit the process. Warnings are counted in mjData and turned into
+// sim_error by the Env; fatal errors end the process with the runtime exit code.
+void install_mujoco_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mju_user_warning = [](const char*) {};
+    mju_user_error = [](const char* message) {
+      std::fprintf(stderr, "gauntlet: MuJoCo fatal error: %s\n", message);
+      std::_Exit(3);
+    };
+  });
+}
+
+}  // namespace
+
 mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
+  install_mujoco_handlers();
   // mjVFS is megabytes large: never on a (worker thread's) stack.
   auto vfs = std::make_unique<mjVFS>();
   mj_defaultVFS(vfs.get());
