@@ -26,6 +26,8 @@ void add_merge_command(CLI::App& app, CliContext& ctx);
 void add_record_command(CLI::App& app, CliContext& ctx);
 void add_compare_command(CLI::App& app, CliContext& ctx);
 void add_leaderboard_command(CLI::App& app, CliContext& ctx);
+void add_stats_command(CLI::App& app, CliContext& ctx);
+void add_agreement_command(CLI::App& app, CliContext& ctx);
 
 // Registers every built-in suite and policy kind.
 void register_everything(Registry& registry);

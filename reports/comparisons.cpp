@@ -131,14 +131,25 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
       c.b = b;
       c.difference = st.task_mean[b] - st.task_mean[a];
       if (st.layout.same_seeds) {
-        const auto counts = metrics::paired_counts(scores[a], scores[b]);
+        // Each pair on its own common episodes: more pairs than the layout
+        // every policy shares when submissions ran different episode counts.
+        const PairedLayout pair_layout = paired_layout({runs[a], runs[b]});
+        if (pair_layout.common_episodes == 0) {
+          raw.push_back(1.0);
+          st.pairs.push_back(c);
+          continue;
+        }
+        const auto& sa = pair_layout.success[0];
+        const auto& sb = pair_layout.success[1];
+        const auto counts = metrics::paired_counts(sa, sb);
         c.a_only = counts.a_only;
         c.b_only = counts.b_only;
         c.pairs = counts.pairs();
         c.p_value = metrics::mcnemar_exact(counts).p_value;
+        c.difference = metrics::aggregate(sb) - metrics::aggregate(sa);
         metrics::BootstrapOptions pb = boot;
         pb.seed = options.seed + 7919 * (a * n + b + 1);
-        c.ci = metrics::paired_bootstrap_difference(scores[a], scores[b], {}, pb).interval;
+        c.ci = metrics::paired_bootstrap_difference(sa, sb, {}, pb).interval;
       } else {
         const auto ka = static_cast<std::int64_t>(std::lround(std::accumulate(scores[a].values.begin(), scores[a].values.end(), 0.0)));
         const auto kb = static_cast<std::int64_t>(std::lround(std::accumulate(scores[b].values.begin(), scores[b].values.end(), 0.0)));

@@ -38,7 +38,7 @@ struct StatisticsOptions {
 
 struct PairComparison {
   std::size_t a = 0, b = 0;  // run indices; difference = success(b) - success(a)
-  double difference = 0.0;   // task-mean success difference
+  double difference = 0.0;   // task-mean success difference over this pair's common episodes
   metrics::Interval ci;      // paired stratified bootstrap interval of the difference
   double p_value = 1.0;      // exact McNemar (two-sided)
   double p_adjusted = 1.0;   // over all pairs

@@ -20,9 +20,10 @@ using testing::run_process;
 
 namespace {
 
-testing::ProcessResult gauntlet_cmd(std::vector<std::string> args) {
-  args.insert(args.begin(), testing::gauntlet_binary());
-  return run_process(args);
+testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
+  std::vector<std::string> full{testing::gauntlet_binary()};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_process(full);
 }
 
 // The columns that must not depend on workers, shards or interruptions.

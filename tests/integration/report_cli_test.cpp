@@ -1,0 +1,259 @@
+// Reports, the CI gate, the leaderboard and the statistics commands through
+// the real binary, and the HTML pages in a real headless Chromium.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "harness/results_store.hpp"
+#include "tests/support/process.hpp"
+
+using namespace gauntlet;
+using testing::fresh_dir;
+using testing::run_process;
+
+namespace {
+
+testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
+  std::vector<std::string> full{testing::gauntlet_binary()};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_process(full);
+}
+
+const char* kXss = "<img src=x onerror=alert(1)>";
+
+// Three policies of clearly different skill on the smoke suite, 6 episodes
+// per task, with episode videos; cached per test binary run.
+const std::filesystem::path& three_runs() {
+  static const std::filesystem::path dir = [] {
+    auto d = fresh_dir("report_runs");
+    const std::vector<std::pair<std::string, std::string>> runs{
+        {"scripted", "scripted,name=" + std::string(kXss)}, {"noisy", "noisy-scripted:0.5"}, {"zero", "zero"}};
+    for (const auto& [file, spec] : runs) {
+      const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", spec, "--episodes", "6", "--videos",
+                                   "2", "--out", (d / (file + ".h5")).string()});
+      if (r.exit_code != 0) throw std::runtime_error("run failed: " + r.err);
+    }
+    return d;
+  }();
+  return dir;
+}
+
+bool have_chromium() { return std::filesystem::exists("/usr/bin/chromium"); }
+
+nlohmann::json browse(const std::string& kind, const std::filesystem::path& page, const std::filesystem::path& shot) {
+  const auto r = run_process({GAUNTLET_PYTHON, std::string(GAUNTLET_SOURCE_DIR) + "/tests/browser/cdp_check.py", kind,
+                              page.string(), shot.string()},
+                             std::chrono::seconds(120));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("The HTML report works in a real browser: rank order, sorting, escaping, charts, videos", "[browser][report]") {
+  if (!have_chromium()) {
+    WARN("SKIPPED: /usr/bin/chromium is not installed (scripts/bootstrap-deps installs it)");
+    return;
+  }
+  const auto runs = three_runs();
+  const auto out = fresh_dir("report_html");
+  const auto r = gauntlet_cmd({"report", (runs / "zero.h5").string(), (runs / "noisy.h5").string(),
+                               (runs / "scripted.h5").string(), "--out", out.string(), "--format", "html,json,junit"});
+  REQUIRE(r.exit_code == 0);
+  const auto report = nlohmann::json::parse(testing::read_file(out / "report.json"));
+  std::vector<std::string> expected;
+  for (const auto& p : report["policies"]) expected.push_back(p["name"]);
+  REQUIRE(expected.size() == 3);
+  CHECK(expected[0] == kXss);
+  CHECK(expected[2] == "zero");
+
+  const auto page = browse("report", out / "report.html", out / "report.png");
+  CHECK(page["rows"].get<std::vector<std::string>>() == expected);  // one row per policy, rank order
+  CHECK(page["img_x"] == 0);             // the name is text, not an element
+  CHECK(page["dialogs"].empty());        // and nothing ran
+  CHECK(page["js_errors"].empty());
+  CHECK(page["scripts"] == 1);           // only the sorting script
+  auto sorted = expected;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(page["sorted_by_name_asc"].get<std::vector<std::string>>() == sorted);
+  std::reverse(sorted.begin(), sorted.end());
+  CHECK(page["sorted_by_name_desc"].get<std::vector<std::string>>() == sorted);
+  const auto values = page["success_values_asc"].get<std::vector<double>>();
+  CHECK(std::is_sorted(values.begin(), values.end()));
+  CHECK(page["sorted_by_rank"].get<std::vector<std::string>>() == expected);
+  for (const char* s : {"ranking", "forest", "pairwise", "ranks", "videos", "provenance"}) {
+    CHECK(std::find(page["sections"].begin(), page["sections"].end(), s) != page["sections"].end());
+  }
+  CHECK(page["svg_count"].get<int>() >= 6);  // overall + 3 tasks + pairwise + ranks
+  CHECK(page["videos"].get<int>() >= 3);     // a success and/or a failure per policy
+  CHECK(std::filesystem::file_size(out / "report.png") > 10000);
+  const std::string junit = testing::read_file(out / "junit.xml");
+  CHECK(std::count(junit.begin(), junit.end(), '\n') > 9);
+  CHECK_THAT(junit, Catch::Contains("&lt;img src=x"));
+}
+
+TEST_CASE("compare exits 1 on a significant regression, 0 otherwise, 2 on bad input", "[cli][compare]") {
+  const auto runs = three_runs();
+  const auto out = fresh_dir("compare_cli");
+  auto r = gauntlet_cmd({"compare", "--baseline", (runs / "scripted.h5").string(), "--candidate",
+                         (runs / "zero.h5").string(), "--out", out.string(), "--junit", (out / "j.xml").string(),
+                         "--json"});
+  CHECK(r.exit_code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["regression"] == true);
+  CHECK(j["overall"]["verdict"] == "worse");
+  CHECK(j["tasks"].size() == 3);
+  CHECK(std::filesystem::exists(out / "compare.md"));
+  CHECK_THAT(testing::read_file(out / "j.xml"), Catch::Contains("<failure"));
+
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate",
+                    (runs / "scripted.h5").string(), "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["overall"]["verdict"] == "better");
+
+  // Different seeds cannot be paired.
+  const auto other = out / "other-seed.h5";
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "2", "--seed", "5",
+                        "--videos", "0", "--out", other.string()})
+              .exit_code == 0);
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("same --seed"));
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", (out / "missing.h5").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("missing.h5"));
+}
+
+TEST_CASE("Sequential compare stops early when the difference is large and says undecided at the budget",
+          "[cli][compare][sequential]") {
+  const auto out = fresh_dir("compare_sequential");
+  auto r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a", "scripted",
+                         "--policy-b", "zero", "--max-episodes", "90", "--out", (out / "a").string(), "--json"});
+  CHECK(r.exit_code == 1);  // candidate significantly worse
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["decision"] == "b-worse");
+  CHECK(j["pairs_used"].get<int>() < 30);  // decided long before the budget
+  CHECK(j["saved_pairs"].get<int>() == 90 - j["pairs_used"].get<int>());
+  CHECK(ResultsStore::read(out / "a" / "candidate.h5").episodes.size() >= j["pairs_used"].get<std::size_t>());
+
+  r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a", "zero", "--policy-b",
+                    "zero,name=zero-again", "--max-episodes", "6", "--out", (out / "b").string(), "--json"});
+  CHECK(r.exit_code == 4);  // identical policies: no evidence either way within the budget
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["decision"] == "undecided");
+  CHECK(j["pairs_used"] == 6);
+}
+
+TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects tampered files", "[browser][leaderboard]") {
+  const auto runs = three_runs();
+  const auto out = fresh_dir("leaderboard");
+  // A second version of the suite: same tasks, another seed in its file, so another hash.
+  std::string yaml = testing::read_file(std::string(GAUNTLET_SOURCE_DIR) + "/suites/smoke/tabletop-smoke.yaml");
+  yaml.replace(yaml.find("version: \"1\""), 12, "version: \"2\"");
+  std::ofstream(out / "smoke-v2.yaml") << yaml;
+  REQUIRE(gauntlet_cmd({"run", "--suite", (out / "smoke-v2.yaml").string(), "--policy", "zero", "--episodes", "2",
+                        "--videos", "0", "--out", (out / "v2.h5").string()})
+              .exit_code == 0);
+  std::vector<std::string> cmd{"leaderboard", (runs / "scripted.h5").string(), (runs / "noisy.h5").string(),
+                               (runs / "zero.h5").string(), (out / "v2.h5").string(), "--out", (out / "site").string()};
+  REQUIRE(gauntlet_cmd(cmd).exit_code == 0);
+  const auto index = nlohmann::json::parse(testing::read_file(out / "site" / "leaderboard.json"));
+  REQUIRE(index["suites"].size() == 2);  // never mixed
+  CHECK(index["suites"][0]["ranking"].size() + index["suites"][1]["ranking"].size() == 4);
+
+  // A tampered submission: one row's seed edited with h5py.
+  std::filesystem::copy_file(runs / "noisy.h5", out / "tampered.h5");
+  const auto edit = run_process({GAUNTLET_PYTHON, "-c",
+                                 "import h5py,sys\nf=h5py.File(sys.argv[1],'r+')\nd=f['episodes']\nr=d[0]\n"
+                                 "r['seed']=r['seed']+1\nd[0]=r\nf.close()",
+                                 (out / "tampered.h5").string()});
+  REQUIRE(edit.exit_code == 0);
+  auto r = gauntlet_cmd({"leaderboard", (runs / "zero.h5").string(), (out / "tampered.h5").string(), "--out",
+                         (out / "site2").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("tampered.h5") && Catch::Contains("seed does not match"));
+  r = gauntlet_cmd({"leaderboard", (runs / "zero.h5").string(), (out / "tampered.h5").string(), "--out",
+                    (out / "site2").string(), "--skip-invalid"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(testing::read_file(out / "site2" / "index.html"), Catch::Contains("Rejected submissions"));
+
+  if (!have_chromium()) {
+    WARN("SKIPPED browser part: /usr/bin/chromium is not installed");
+    return;
+  }
+  const std::string page_name = index["suites"][0]["suite"] == "tabletop-smoke" &&
+                                        index["suites"][0]["ranking"].size() == 3
+                                    ? index["suites"][0]["page"]
+                                    : index["suites"][1]["page"];
+  const auto page = browse("leaderboard", out / "site" / page_name, out / "leaderboard.png");
+  const auto rows = page["rows"].get<std::vector<std::string>>();
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0] == kXss);
+  CHECK(page["img_x"] == 0);
+  CHECK(page["dialogs"].empty());
+}
+
+TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
+  auto r = gauntlet_cmd({"stats", "ci", "--successes", "7", "--trials", "20", "--method", "jeffreys", "--json"});
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  auto py = run_process({GAUNTLET_PYTHON, "-c",
+                         "from statsmodels.stats.proportion import proportion_confint as p;"
+                         "print(*p(7,20,method='jeffreys'))"});
+  if (py.exit_code != 0) {
+    WARN("SKIPPED: statsmodels is not available to Debian's python3");
+    return;
+  }
+  double lo = 0, hi = 0;
+  std::sscanf(py.out.c_str(), "%lf %lf", &lo, &hi);
+  CHECK(j["lo"].get<double>() == Approx(lo).epsilon(1e-9));
+  CHECK(j["hi"].get<double>() == Approx(hi).epsilon(1e-9));
+
+  r = gauntlet_cmd({"stats", "test", "--a", "30/50", "--b", "40/50", "--method", "boschloo", "--alternative",
+                    "greater", "--json"});
+  REQUIRE(r.exit_code == 0);
+  j = nlohmann::json::parse(r.out);
+  py = run_process({GAUNTLET_PYTHON, "-c",
+                    "from scipy.stats import boschloo_exact as b;print(b([[40,30],[10,20]],alternative='greater').pvalue)"});
+  REQUIRE(py.exit_code == 0);
+  CHECK(j["p_value"].get<double>() == Approx(std::stod(py.out)).margin(1e-6));
+
+  r = gauntlet_cmd({"stats", "plan", "--p0", "0.6", "--delta", "0.1", "--alpha", "0.05", "--power", "0.8", "--json",
+                    "--simulations", "200"});
+  REQUIRE(r.exit_code == 0);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["batch_exact"].get<int>() > 300);  // ~356 per policy for 0.6 vs 0.7
+  CHECK(j["batch_exact"].get<int>() < 450);
+  CHECK(j["sequential_mean"].get<double>() < j["batch_exact"].get<double>() * 1.5);
+
+  CHECK(gauntlet_cmd({"stats", "ci", "--successes", "30", "--trials", "20"}).exit_code == 2);
+  r = gauntlet_cmd({"stats", "test", "--a", "30of50", "--b", "1/2"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--a"));
+}
+
+TEST_CASE("agreement reads CSVs and results files and names the bad line", "[cli][agreement]") {
+  const auto dir = fresh_dir("agreement_cli");
+  std::ofstream(dir / "sim.csv") << "policy,task,success_rate\na,t1,0.9\nb,t1,0.5\nc,t1,0.2\nd,t1,0.7\n";
+  std::ofstream(dir / "real.csv") << "policy,task,success_rate\na,t1,0.8\nb,t1,0.5\nc,t1,0.1\nd,t1,0.6\n";
+  auto r = gauntlet_cmd({"agreement", (dir / "sim.csv").string(), (dir / "real.csv").string(), "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["spearman"]["value"].get<double>() == Approx(1.0));
+  CHECK(j["kendall"]["value"].get<double>() == Approx(1.0));
+  CHECK(j["mmrv"]["value"].get<double>() == Approx(0.0));
+  std::ofstream(dir / "bad.csv") << "policy,task,success_rate\na,t1,0.9\nb,t1,lots\n";
+  r = gauntlet_cmd({"agreement", (dir / "bad.csv").string(), (dir / "real.csv").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("bad.csv:3"));
+
+  // Results files stand in for a CSV: the same runs on both sides agree perfectly.
+  const auto runs = three_runs();
+  const std::string files = (runs / "scripted.h5").string() + "," + (runs / "noisy.h5").string() + "," +
+                            (runs / "zero.h5").string();
+  r = gauntlet_cmd({"agreement", files, runs.string(), "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["pearson"]["value"].get<double>() == Approx(1.0));
+}
