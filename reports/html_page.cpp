@@ -19,6 +19,7 @@ tr.sig td{background:#fff8e6}.note{color:#555;font-size:13px;max-width:900px}.wa
 figure{display:inline-block;margin:4px 12px 4px 0}figure img{width:192px;height:192px;image-rendering:pixelated;border:1px solid #ccc}
 figcaption{font-size:12px;color:#444}footer{margin-top:40px;font-size:13px}code{font-size:12px}
 nav a{margin-right:14px}.tabs a.active{font-weight:bold}
+table.pairs td:nth-child(-n+2),table.pairs th:nth-child(-n+2),footer td,footer th,#submissions td{text-align:left}
 )CSS";
 
 // Sorts a table by the clicked column using each cell's data-sort value.
