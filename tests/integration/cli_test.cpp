@@ -277,7 +277,7 @@ TEST_CASE("report ranks policies and writes Markdown, JSON and CSV", "[cli][repo
                                (dir / "noisy-scripted:0.5.h5").string(), "--out", (dir / "report").string()});
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(testing::read_file(dir / "report" / "report.json"));
-  CHECK(j["schema_version"] == 1);
+  CHECK(j["schema_version"] == 2);
   REQUIRE(j["policies"].size() == 3);
   CHECK(j["policies"][0]["name"] == "<scripted>");
   CHECK(j["policies"][2]["name"] == "<zero>");

@@ -2,6 +2,10 @@
 // the real binary, and the HTML pages in a real headless Chromium.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -23,17 +27,32 @@ testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
 const char* kXss = "<img src=x onerror=alert(1)>";
 
 // Three policies of clearly different skill on the smoke suite, 6 episodes
-// per task, with episode videos; cached per test binary run.
+// per task, with episode videos. ctest runs test cases as parallel processes:
+// the first one to take the lock makes the files, the others reuse them.
 const std::filesystem::path& three_runs() {
   static const std::filesystem::path dir = [] {
-    auto d = fresh_dir("report_runs");
+    const std::filesystem::path d = std::filesystem::path(GAUNTLET_TEST_TMP) / "report_runs";
+    std::filesystem::create_directories(d);
+    const int lock = open((d.string() + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+    flock(lock, LOCK_EX);
+    // Files made by another build of gauntlet are stale.
+    const std::string stamp =
+        std::to_string(std::filesystem::last_write_time(testing::gauntlet_binary()).time_since_epoch().count());
+    if (testing::read_file(d / "complete") == stamp) {
+      close(lock);
+      return d;
+    }
     const std::vector<std::pair<std::string, std::string>> runs{
         {"scripted", "scripted,name=" + std::string(kXss)}, {"noisy", "noisy-scripted:0.5"}, {"zero", "zero"}};
     for (const auto& [file, spec] : runs) {
+      std::filesystem::remove(d / (file + ".h5"));
+      std::filesystem::remove_all(d / (file + ".h5.media"));
       const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", spec, "--episodes", "6", "--videos",
                                    "2", "--out", (d / (file + ".h5")).string()});
       if (r.exit_code != 0) throw std::runtime_error("run failed: " + r.err);
     }
+    std::ofstream(d / "complete") << stamp;
+    close(lock);
     return d;
   }();
   return dir;
