@@ -347,3 +347,39 @@ print("ok")
   CHECK(py.out == "ok\n");
   CHECK(gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--episodes", "1", "--out", out}).exit_code == 2);
 }
+
+TEST_CASE("run --videos keeps the first N episodes of every task as animated WebP; merge carries them",
+          "[cli][videos]") {
+  const auto dir = fresh_dir("cli_videos");
+  for (int shard = 0; shard < 2; ++shard) {
+    REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.4", "--episodes", "4",
+                          "--videos", "2", "--shard", std::to_string(shard) + "/2", "--out",
+                          (dir / ("s" + std::to_string(shard) + ".h5")).string()})
+                .exit_code == 0);
+  }
+  std::vector<std::string> names;
+  for (int shard = 0; shard < 2; ++shard) {
+    for (const auto& e : std::filesystem::directory_iterator(dir / ("s" + std::to_string(shard) + ".h5.media"))) {
+      names.push_back(e.path().filename().string());
+      const std::string bytes = testing::read_file(e.path());
+      REQUIRE(bytes.size() > 1000);
+      CHECK(bytes.substr(0, 4) == "RIFF");
+      CHECK(bytes.substr(8, 4) == "WEBP");
+      CHECK(bytes.find("ANIM") != std::string::npos);  // animated, not a still
+    }
+  }
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"open-the-drawer__nominal__0.webp", "open-the-drawer__nominal__1.webp",
+                                          "pick-cube-onto-plate__nominal__0.webp", "pick-cube-onto-plate__nominal__1.webp",
+                                          "push-block-into-square__nominal__0.webp", "push-block-into-square__nominal__1.webp"});
+  REQUIRE(gauntlet_cmd({"merge", (dir / "all.h5").string(), (dir / "s0.h5").string(), (dir / "s1.h5").string()})
+              .exit_code == 0);
+  std::size_t merged = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir / "all.h5.media")) ++merged;
+  CHECK(merged == 6);
+  // --videos 0 renders nothing extra.
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1", "--videos", "0",
+                        "--out", (dir / "none.h5").string()})
+              .exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(dir / "none.h5.media"));
+}
