@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     cli::add_report_command(app, ctx);
     cli::add_merge_command(app, ctx);
     cli::add_record_command(app, ctx);
+    cli::add_preview_command(app, ctx);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet: internal error while starting: " << e.what() << "\n";
     return kExitRuntimeFailure;
