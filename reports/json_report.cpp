@@ -1,6 +1,7 @@
 // report.json: every number of the report, versioned (docs/report-json.md).
 #include <nlohmann/json.hpp>
 
+#include "reports/robustness_json.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -38,6 +39,8 @@ class JsonWriter final : public ReportWriter {
       pj["identity"] = p.header.policy_identity;
       pj["source"] = p.source;
       pj["episodes"] = p.episodes;
+      pj["scope"] = p.scope;
+      pj["perturbed_episodes"] = p.perturbed_episodes;
       pj["success"] = rate_json(p.success);
       pj["mean_progress"] = p.mean_progress;
       pj["terminations"] = p.terminations;
@@ -64,6 +67,7 @@ class JsonWriter final : public ReportWriter {
       policies.push_back(std::move(pj));
     }
     doc["policies"] = policies;
+    doc["robustness"] = robustness_json(model.robustness);
     write_text_file(dir / file_name(), doc.dump(2) + "\n");
   }
 };

@@ -1,4 +1,5 @@
 // report.md: the ranking table and per-task detail in GitHub-flavoured Markdown.
+#include <algorithm>
 #include <cstdio>
 
 #include "reports/writers.hpp"
@@ -68,6 +69,10 @@ std::string markdown_report(const ReportModel& model) {
   }
   out += "Success is over episodes that count for the policy (simulator errors excluded); the "
          "interval is the 95% Wilson score interval. Per-task columns give the success rate.\n\n";
+  if (std::any_of(model.policies.begin(), model.policies.end(), [](const PolicySummary& p) { return p.scope == "nominal"; })) {
+    out += "Runs that hold perturbed episodes are ranked by their nominal episodes; the perturbed ones "
+           "are in the Robustness section.\n\n";
+  }
   out += markdown_ranking_table(model);
   out += "\n## Per task\n\n| Policy | Task | Success | 95% CI | Episodes | Mean progress |\n"
          "|---|---|---:|---|---:|---:|\n";
@@ -90,6 +95,7 @@ std::string markdown_report(const ReportModel& model) {
     }
     out += "\n";
   }
+  out += markdown_robustness_section(model.robustness);
   out += "\n## Provenance\n\n| Policy | Spec | Identity | Harness | Git | Hosts | Started |\n"
          "|---|---|---|---|---|---|---|\n";
   for (const auto& p : model.policies) {

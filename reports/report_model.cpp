@@ -28,7 +28,16 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
   int trials = 0;
   double progress_total = 0.0;
   std::vector<double> p50s;
+  const bool has_nominal = std::any_of(run.episodes.begin(), run.episodes.end(),
+                                       [](const EpisodeResult& e) { return e.perturbation_id == "nominal"; });
+  const bool has_perturbed = std::any_of(run.episodes.begin(), run.episodes.end(),
+                                         [](const EpisodeResult& e) { return e.perturbation_id != "nominal"; });
+  if (has_nominal && has_perturbed) p.scope = "nominal";
   for (const auto& e : run.episodes) {
+    if (p.scope == "nominal" && e.perturbation_id != "nominal") {
+      ++p.perturbed_episodes;
+      continue;
+    }
     ++p.episodes;
     const std::string term(to_string(e.termination));
     ++p.terminations[term];
@@ -89,6 +98,9 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   for (const std::size_t i : order) {
     model.policies.push_back(std::move(summaries[i]));
     model.runs.push_back(std::move(runs[i]));
+    if (auto r = build_robustness(model.runs.back(), model.policies.back().name)) {
+      model.robustness.push_back(std::move(*r));
+    }
   }
   for (const auto& run : model.runs) {
     for (const auto& t : run.header.tasks) {

@@ -10,15 +10,10 @@
 
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
+#include "reports/rate.hpp"
+#include "reports/robustness.hpp"
 
 namespace gauntlet::reports {
-
-struct Rate {
-  int trials = 0;      // episodes that count for the policy (sim_error excluded)
-  int successes = 0;
-  double rate = 0.0;   // successes / trials (0 when no trials)
-  metrics::Interval ci95;  // Wilson
-};
 
 struct TaskSummary {
   std::string task_id;
@@ -32,7 +27,12 @@ struct PolicySummary {
   std::string name;
   std::string source;  // results file
   RunHeader header;
-  Rate success;        // pooled over every counted episode
+  // The episodes summarised: every one, except that a run holding both nominal
+  // and perturbed episodes is summarised by its nominal ones (the perturbed
+  // ones are in `ReportModel::robustness`).
+  std::string scope = "all";  // "all" | "nominal"
+  int perturbed_episodes = 0; // rows outside the scope
+  Rate success;        // pooled over every counted episode in scope
   double mean_progress = 0.0;
   int episodes = 0;    // all rows, sim errors included
   std::map<std::string, int> terminations;
@@ -49,9 +49,8 @@ struct ReportModel {
   std::vector<RunResults> runs;         // same order as policies
   std::vector<std::string> task_ids;    // union of tasks, in suite order
   std::string generated_at;
+  std::vector<PolicyRobustness> robustness;  // policies with perturbed episodes, ranked order
 };
-
-Rate make_rate(int successes, int trials);
 PolicySummary summarize(const RunResults& run, const std::string& source);
 // Reads every file; InputError if they belong to different suites or hashes.
 ReportModel build_report_model(const std::vector<std::filesystem::path>& files);

@@ -7,6 +7,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/rng.hpp"
+#include "adapters/builtin/vision_scripted.hpp"
 
 namespace gauntlet::adapters {
 namespace {
@@ -119,6 +120,7 @@ std::uint64_t seed_offset(const PolicySpec& spec) {
 }  // namespace
 
 void register_builtin_policies(Registry& registry) {
+  register_vision_scripted_policy(registry);
   registry.add_policy(PolicyKind{
       "scripted", "scripted", "the task's closed-loop expert (reads privileged simulator state)",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
