@@ -68,8 +68,8 @@ SurfaceDraw draw_surface(Rng& rng) {
   SurfaceDraw s{};
   s.shift_u = draw_fraction(rng);
   s.hue = rng.uniform();
-  s.saturation = rng.uniform(0.3, 0.9);
-  s.value = rng.uniform(0.3, 0.95);
+  s.saturation = rng.uniform(0.4, 1.0);
+  s.value = rng.uniform(0.35, 1.0);
   s.contrast_u = draw_fraction(rng);
   s.pattern = static_cast<int>(rng.below(4));
   s.period = 4 << rng.below(3);
@@ -79,12 +79,19 @@ SurfaceDraw draw_surface(Rng& rng) {
   return s;
 }
 
+// The material's colour and that of every geom using it: a geom's own rgba
+// (the scene sets one on the table and the wall) overrides its material's.
 void blend_material(mjModel* m, int mat, const SurfaceDraw& s, double shift) {
   const Vec3 target = s.value * ((1.0 - s.saturation) * Vec3{1, 1, 1} + s.saturation * hue_colour(s.hue));
   const double a = std::min(1.0, shift * s.shift_u);
-  for (int c = 0; c < 3; ++c) {
-    float& v = m->mat_rgba[4 * mat + c];
-    v = static_cast<float>((1.0 - a) * v + a * target[static_cast<std::size_t>(c)]);
+  const auto blend = [&](float* rgba) {
+    for (int c = 0; c < 3; ++c) {
+      rgba[c] = static_cast<float>((1.0 - a) * rgba[c] + a * target[static_cast<std::size_t>(c)]);
+    }
+  };
+  blend(m->mat_rgba + 4 * mat);
+  for (int g = 0; g < m->ngeom; ++g) {
+    if (m->geom_matid[g] == mat) blend(m->geom_rgba + 4 * g);
   }
 }
 

@@ -55,7 +55,7 @@ class PrimitiveDistractors final : public DistractorSource {
       case Kind::kCylinder: g = &mj::add_cylinder(body, geom_name, p.half[0], p.half[2], {0, 0, 0}, grey); break;
       case Kind::kSphere: g = &mj::add_sphere(body, geom_name, p.half[0], {0, 0, 0}, grey); break;
     }
-    g->set("mass", p.mass).set("condim", 4.0).set("contype", 0.0).set("conaffinity", 0.0)
+    g->set("mass", p.mass).set("condim", 3.0).set("contype", 0.0).set("conaffinity", 0.0)
         .set("group", static_cast<double>(kHiddenGeomGroup));
   }
 

@@ -204,10 +204,29 @@ Tokens strip_distractor(Tokens t) {
   return t;
 }
 
+// A fronted prepositional phrase ("into the square , push the block") splits
+// into the phrase and the main clause; otherwise the phrase is empty.
+std::pair<Tokens, Tokens> split_fronted(const Tokens& t) {
+  if (t.empty() || !prepositions().count(t[0])) return {{}, t};
+  const auto comma = std::find(t.begin(), t.end(), ",");
+  if (comma == t.end()) return {{}, t};
+  const auto c = static_cast<std::size_t>(comma - t.begin());
+  return {slice(t, 0, c), slice(t, c + 1, t.size())};
+}
+
+Tokens without_question_marks(const Tokens& t) {
+  Tokens out;
+  for (const auto& w : t) {
+    if (w != "?") out.push_back(w);
+  }
+  return out;
+}
+
+// Called with "?" already removed from the text, so frames are compared without it.
 Tokens strip_frame(const Tokens& t) {
   for (const auto& [pre, post] : paraphrase_templates()) {
-    const Tokens p = tokenize(pre);
-    const Tokens s = tokenize(post);
+    const Tokens p = without_question_marks(tokenize(pre));
+    const Tokens s = without_question_marks(tokenize(post));
     if (t.size() <= p.size() + s.size()) continue;
     if ((p.empty() || starts_with(t, 0, p)) && (s.empty() || starts_with(t, t.size() - s.size(), s))) {
       return slice(t, p.size(), t.size() - s.size());
@@ -223,13 +242,6 @@ Tokens undo_reorder(const Tokens& t) {
     }
     if (t[i] == "," && t[i + 1] == "but" && t[i + 2] == "first" && i + 3 < t.size()) {
       return concat({slice(t, i + 3, t.size()), {"and"}, slice(t, 0, i)});
-    }
-  }
-  if (!t.empty() && prepositions().count(t[0])) {
-    const auto comma = std::find(t.begin(), t.end(), ",");
-    if (comma != t.end()) {
-      const auto c = static_cast<std::size_t>(comma - t.begin());
-      return concat({slice(t, c + 1, t.size()), slice(t, 0, c)});
     }
   }
   return t;
@@ -395,10 +407,11 @@ Tokens add_typos(const Tokens& text, int count, Rng& rng) {
     const std::string original = out[i];
     for (int attempt = 0; attempt < 8; ++attempt) {
       std::string w = original;
-      const std::uint64_t op = rng.below(3);
+      // Swapped or doubled interior letters; no deletions, which too often
+      // leave another English word ("patch" -> "path", "plate" -> "pate").
+      const bool swap = rng.bernoulli(0.5);
       const std::size_t pos = 1 + rng.below(w.size() - 2);  // interior letters only
-      if (op == 0) std::swap(w[pos], w[pos + 1 < w.size() - 1 ? pos + 1 : pos - 1]);
-      else if (op == 1) w.erase(pos, 1);
+      if (swap) std::swap(w[pos], w[pos + 1 < w.size() - 1 ? pos + 1 : pos - 1]);
       else w.insert(pos, 1, w[pos]);
       // Readable as the original and as nothing else we know.
       if (w == original || known.count(w)) continue;
@@ -421,7 +434,12 @@ std::string perturb_instruction(const std::string& instruction, int level, std::
       distractor(derive_seed(seed, 4)), typos(derive_seed(seed, 5));
   Tokens t = apply_synonyms(tokenize(instruction), p.synonyms, synonyms);
   if (p.reorder) t = reorder_clauses(t, reorder);
-  if (p.paraphrase) t = apply_paraphrase(t, frame);
+  if (p.paraphrase) {
+    // A fronted phrase stays in front of the frame: "into the square, could you push the block?"
+    auto [fronted, main] = split_fronted(t);
+    main = apply_paraphrase(main, frame);
+    t = fronted.empty() ? main : concat({fronted, {","}, main});
+  }
   if (p.distractor_clause) t = add_distractor_clause(t, distractor);
   if (p.typos > 0) t = add_typos(t, p.typos, typos);
   return detokenize(t);
@@ -436,9 +454,11 @@ std::vector<Tokens> instruction_meaning(const std::string& text, const std::stri
     if (near.size() == 1) w = near.front();
   }
   t = strip_distractor(t);
-  t.erase(std::remove_if(t.begin(), t.end(), [](const std::string& w) { return w == "." || w == "!"; }), t.end());
-  t = strip_frame(t);
-  t = undo_reorder(t);
+  t.erase(std::remove_if(t.begin(), t.end(), [](const std::string& w) { return w == "." || w == "!" || w == "?"; }),
+          t.end());
+  auto [fronted, main] = split_fronted(t);
+  main = undo_reorder(strip_frame(main));
+  t = concat({main, fronted});
   t.erase(std::remove_if(t.begin(), t.end(), [](const std::string& w) { return is_punct(w); }), t.end());
   t = canonical_synonyms(t);
   return split_clauses(t);

@@ -28,8 +28,8 @@ Tokens reorder_clauses(const Tokens& text, Rng& rng);
 Tokens apply_paraphrase(const Tokens& text, Rng& rng);
 // Adds an irrelevant sentence before or after.
 Tokens add_distractor_clause(const Tokens& text, Rng& rng);
-// Swaps, drops or doubles a letter in up to `count` words of 4+ letters; never
-// produces a known word or one nearer to another known word.
+// Swaps two interior letters or doubles one in up to `count` words of 4+
+// letters; never produces a known word or one as near to another known word.
 Tokens add_typos(const Tokens& text, int count, Rng& rng);
 
 // The instruction at `level` (0: unchanged), operations cumulative as in

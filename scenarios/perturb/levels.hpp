@@ -64,7 +64,7 @@ struct LanguageLevel {
   bool paraphrase;        // a paraphrase template frames the instruction
   bool reorder;           // clauses (or a prepositional phrase) reordered
   bool distractor_clause; // an irrelevant sentence added
-  int typos;              // letters swapped, dropped or doubled
+  int typos;              // words with two letters swapped or one doubled
 };
 LanguageLevel language_level(int level);
 
