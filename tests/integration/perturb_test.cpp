@@ -112,7 +112,7 @@ std::map<std::tuple<std::string, std::string, int>, EpisodeResult> run(const std
   plan.episodes_per_task = episodes;
   plan.task_ids = tasks;
   plan.perturbations.clear();
-  for (const auto& s : sets) plan.perturbations.push_back(PerturbationSet::parse(s));
+  for (const auto& set : sets) plan.perturbations.push_back(PerturbationSet::parse(set));
   const auto specs = plan_episodes(s, plan);
   auto p = registry().make_policy(PolicySpec::parse(policy));
   RunnerOptions options;
@@ -294,4 +294,52 @@ TEST_CASE("A vision-dependent policy degrades under camera, lighting and texture
   CHECK(successes["camera:1"] < successes["nominal"]);
   CHECK(successes["lighting:5"] < successes["nominal"]);
   CHECK(successes["texture:5"] < successes["nominal"]);
+}
+
+TEST_CASE("Every perturbation of an episode keeps the nominal episode's seed", "[perturb][seeding]") {
+  EpisodePlan plan;
+  plan.episodes_per_task = 3;
+  plan.perturbations = {PerturbationSet{}, PerturbationSet::parse("camera:2"), PerturbationSet::parse("layout:1,texture:4")};
+  const auto specs = plan_episodes(smoke(), plan);
+  REQUIRE(specs.size() == 3 * 3 * 3);
+  for (const auto& s : specs) {
+    CHECK(s.seed == episode_seed(smoke().info().seed, s.task_id, "nominal", s.episode_index));
+  }
+  CHECK(specs[0].seed != specs[1].seed);  // but episodes differ from each other
+}
+
+namespace {
+
+// Records what the policy is told about its episode.
+class InstructionProbe final : public Policy {
+ public:
+  std::vector<std::string> context, observed;
+  PolicyRequirements requirements() const override { return {}; }
+  void prepare(int, const ActionSpace&) override {}
+  void reset(int, const EpisodeContext& ctx) override { context.push_back(ctx.instruction); }
+  void act(std::span<const int>, std::span<const Observation* const> obs, std::span<ActionChunk> out) override {
+    observed.push_back(obs[0]->instruction);
+    out[0].resize(1, 7);
+    out[0].error = "done";
+  }
+  std::string identity() const override { return "test:probe"; }
+};
+
+}  // namespace
+
+TEST_CASE("The policy is told the reworded instruction, in its context and its observations", "[perturb][language]") {
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  plan.task_ids = {"pick-cube-onto-plate"};
+  plan.perturbations = {PerturbationSet::parse("language:5")};
+  const auto specs = plan_episodes(smoke(), plan);
+  InstructionProbe probe;
+  Runner runner(smoke(), probe, RunnerOptions{});
+  Collect sink;
+  runner.run(specs, sink);
+  REQUIRE(probe.context.size() == 1);
+  REQUIRE(probe.observed.size() == 1);
+  CHECK(probe.context[0] == probe.observed[0]);
+  CHECK(probe.context[0] == smoke().instruction(specs[0]));
+  CHECK(probe.context[0] != "pick up the red cube and place it on the plate");
 }
