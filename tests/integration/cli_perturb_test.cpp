@@ -16,9 +16,13 @@ using testing::run_process;
 
 namespace {
 
-testing::ProcessResult gauntlet_cmd(std::vector<std::string> args) {
-  args.insert(args.begin(), testing::gauntlet_binary());
-  return run_process(args);
+testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
+  // Built front to back: GCC 12 sees a null dereference in vector::insert at begin().
+  std::vector<std::string> argv;
+  argv.reserve(args.size() + 1);
+  argv.push_back(testing::gauntlet_binary());
+  for (const auto& a : args) argv.push_back(a);
+  return run_process(argv);
 }
 
 // Width and height from a PNG's IHDR chunk.
