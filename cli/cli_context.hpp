@@ -19,12 +19,12 @@ struct CliContext {
   std::atomic<bool>* stop = nullptr;
 };
 
+void add_preview_command(CLI::App& app, CliContext& ctx);
 void add_list_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 void add_report_command(CLI::App& app, CliContext& ctx);
 void add_merge_command(CLI::App& app, CliContext& ctx);
 void add_record_command(CLI::App& app, CliContext& ctx);
-void add_preview_command(CLI::App& app, CliContext& ctx);
 
 // Registers every built-in suite and policy kind.
 void register_everything(Registry& registry);

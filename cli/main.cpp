@@ -27,12 +27,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   try {
     cli::register_everything(ctx.registry);
+    cli::add_preview_command(app, ctx);
     cli::add_list_command(app, ctx);
     cli::add_run_command(app, ctx);
     cli::add_report_command(app, ctx);
     cli::add_merge_command(app, ctx);
     cli::add_record_command(app, ctx);
-    cli::add_preview_command(app, ctx);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet: internal error while starting: " << e.what() << "\n";
     return kExitRuntimeFailure;

@@ -29,6 +29,7 @@ class JsonWriter final : public ReportWriter {
                     {"version", h ? h->suite_version : ""},
                     {"seed", h ? h->suite_seed : 0},
                     {"tasks", model.task_ids}};
+    doc["robustness"] = model.robustness ? robustness_json(*model.robustness) : json::array();
     json policies = json::array();
     int rank = 0;
     for (const auto& p : model.policies) {
@@ -67,7 +68,6 @@ class JsonWriter final : public ReportWriter {
       policies.push_back(std::move(pj));
     }
     doc["policies"] = policies;
-    doc["robustness"] = robustness_json(model.robustness);
     write_text_file(dir / file_name(), doc.dump(2) + "\n");
   }
 };

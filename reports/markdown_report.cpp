@@ -1,7 +1,7 @@
 // report.md: the ranking table and per-task detail in GitHub-flavoured Markdown.
-#include <algorithm>
 #include <cstdio>
 
+#include "reports/robustness.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -69,10 +69,6 @@ std::string markdown_report(const ReportModel& model) {
   }
   out += "Success is over episodes that count for the policy (simulator errors excluded); the "
          "interval is the 95% Wilson score interval. Per-task columns give the success rate.\n\n";
-  if (std::any_of(model.policies.begin(), model.policies.end(), [](const PolicySummary& p) { return p.scope == "nominal"; })) {
-    out += "Runs that hold perturbed episodes are ranked by their nominal episodes; the perturbed ones "
-           "are in the Robustness section.\n\n";
-  }
   out += markdown_ranking_table(model);
   out += "\n## Per task\n\n| Policy | Task | Success | 95% CI | Episodes | Mean progress |\n"
          "|---|---|---:|---|---:|---:|\n";
@@ -95,7 +91,6 @@ std::string markdown_report(const ReportModel& model) {
     }
     out += "\n";
   }
-  out += markdown_robustness_section(model.robustness);
   out += "\n## Provenance\n\n| Policy | Spec | Identity | Harness | Git | Hosts | Started |\n"
          "|---|---|---|---|---|---|---|\n";
   for (const auto& p : model.policies) {
@@ -105,6 +100,7 @@ std::string markdown_report(const ReportModel& model) {
            " | " + escape_markdown(h.git_sha) + " | " + escape_markdown(h.hosts) + " | " +
            escape_markdown(h.started_at) + " |\n";
   }
+  if (model.robustness) out += markdown_robustness_section(*model.robustness);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "harness/errors.hpp"
+#include "reports/robustness.hpp"
 
 namespace gauntlet::reports {
 
@@ -95,13 +96,13 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return summaries[a].success.rate > summaries[b].success.rate;
   });
+  auto robustness = std::make_shared<std::vector<PolicyRobustness>>();
   for (const std::size_t i : order) {
     model.policies.push_back(std::move(summaries[i]));
     model.runs.push_back(std::move(runs[i]));
-    if (auto r = build_robustness(model.runs.back(), model.policies.back().name)) {
-      model.robustness.push_back(std::move(*r));
-    }
+    if (auto r = build_robustness(model.runs.back(), model.policies.back().name)) robustness->push_back(std::move(*r));
   }
+  model.robustness = std::move(robustness);
   for (const auto& run : model.runs) {
     for (const auto& t : run.header.tasks) {
       if (std::find(model.task_ids.begin(), model.task_ids.end(), t.id) == model.task_ids.end()) {

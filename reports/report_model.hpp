@@ -5,15 +5,23 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
-#include "reports/rate.hpp"
-#include "reports/robustness.hpp"
 
 namespace gauntlet::reports {
+
+struct PolicyRobustness;  // reports/robustness.hpp
+
+struct Rate {
+  int trials = 0;      // episodes that count for the policy (sim_error excluded)
+  int successes = 0;
+  double rate = 0.0;   // successes / trials (0 when no trials)
+  metrics::Interval ci95;  // Wilson
+};
 
 struct TaskSummary {
   std::string task_id;
@@ -49,8 +57,11 @@ struct ReportModel {
   std::vector<RunResults> runs;         // same order as policies
   std::vector<std::string> task_ids;    // union of tasks, in suite order
   std::string generated_at;
-  std::vector<PolicyRobustness> robustness;  // policies with perturbed episodes, ranked order
+  // Policies with perturbed episodes, in ranked order (reports/robustness.hpp).
+  std::shared_ptr<const std::vector<PolicyRobustness>> robustness;
 };
+
+Rate make_rate(int successes, int trials);
 PolicySummary summarize(const RunResults& run, const std::string& source);
 // Reads every file; InputError if they belong to different suites or hashes.
 ReportModel build_report_model(const std::vector<std::filesystem::path>& files);

@@ -281,7 +281,8 @@ std::string markdown_robustness_section(const std::vector<PolicyRobustness>& rob
       "95% paired bootstrap interval (episodes resampled within tasks, the same draw for both) and the "
       "exact McNemar p-value. *Half at*: the first level whose success is below half of nominal. The "
       "most damaging dimension has the largest mean drop over its levels. Interaction = observed drop "
-      "of a composed perturbation minus the sum of its single drops (negative: less than additive).\n";
+      "of a composed perturbation minus the sum of its single drops (negative: less than additive). "
+      "Runs that hold perturbed episodes are ranked above by their nominal episodes.\n";
   for (const auto& r : robustness) {
     out += "\n### " + escape_markdown(r.policy) + "\n\n";
     if (r.nominal.trials > 0) {

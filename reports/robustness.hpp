@@ -11,7 +11,7 @@
 
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
-#include "reports/rate.hpp"
+#include "reports/report_model.hpp"
 
 namespace gauntlet::reports {
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/env.hpp"
 #include "harness/errors.hpp"
 #include "scenarios/perturb/action_noise.hpp"
 #include "scenarios/perturb/appearance.hpp"
@@ -27,6 +28,10 @@ class Perturber final : public mj::EpisodePerturber {
     bool edited = false;
     mjModel* m = sim.model();
     for (const auto& [dim, level] : spec.perturbation.items) {
+      // Plans are validated against the suite; this guards programmatic specs.
+      if (!provider_supports(dim)) {
+        throw SimulationError("perturbation dimension '" + dim + "' is not supported by this suite");
+      }
       Rng rng(dimension_seed(spec.seed, dim));
       if (dim == "camera") {
         perturb_camera(m, level, rng);
@@ -64,6 +69,8 @@ class Perturber final : public mj::EpisodePerturber {
   void edit_action(int step, std::span<float> action) override { action_.apply(step, action); }
 
  private:
+  bool provider_supports(const std::string& dim) const;
+
   const Provider& provider_;
   ActionSpace space_ = ee_delta_action_space();
   int sensor_level_ = 0;
@@ -116,6 +123,8 @@ class Provider final : public mj::PerturbationProvider {
   std::vector<std::string> dims_;
   std::shared_ptr<const DistractorSource> distractors_;
 };
+
+bool Perturber::provider_supports(const std::string& dim) const { return provider_.supports(dim); }
 
 bool Perturber::edit_state(const EpisodeSpec& spec, const mj::MjTask& task, const mj::MjSim& sim,
                            mj::GripperStart& gripper) {
