@@ -1,8 +1,8 @@
 // report.md: the ranking table and per-task detail in GitHub-flavoured Markdown.
 #include <cstdio>
 
-#include "reports/robustness.hpp"
 #include "reports/writers.hpp"
+#include "reports/robustness.hpp"  // after writers.hpp: keeps merges with report changes simple
 
 namespace gauntlet::reports {
 namespace {
