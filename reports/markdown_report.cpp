@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "reports/writers.hpp"
-#include "reports/robustness.hpp"  // after writers.hpp: keeps merges with report changes simple
+#include "reports/robustness.hpp"
 
 namespace gauntlet::reports {
 namespace {
