@@ -34,7 +34,9 @@ const Suite& smoke() {
   return *suite;
 }
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 EpisodeSpec spec_for(const std::string& perturbation, int index) {
   EpisodePlan plan;
@@ -50,15 +52,16 @@ std::unique_ptr<Env> make_env(bool cameras) {
   return smoke().make_env(request);
 }
 
-const std::vector<std::string> kSets = {"camera:5,lighting:5,texture:5", "dynamics:5", "distractors:5",
-                                        "layout:5,robot_init:5", "language:5"};
+const std::vector<std::string> kSets = {"camera:5,lighting:5,texture:5", "dynamics:5",
+                                        "distractors:5", "layout:5,robot_init:5", "language:5"};
 
 void BM_PerturbedReset(benchmark::State& state) {
   const std::string& set = kSets.at(static_cast<std::size_t>(state.range(0)));
   auto env = make_env(true);
   const EpisodeSpec nominal = spec_for("nominal", 0), perturbed = spec_for(set, 0);
   env->reset(nominal);
-  env->reset(perturbed);  // first use of a scene variant compiles nothing but copies a model: untimed
+  env->reset(
+      perturbed);  // first use of a scene variant compiles nothing but copies a model: untimed
   env->reset(nominal);
   double floor = 0, cost = 0;
   for (auto _ : state) {
@@ -74,10 +77,15 @@ void BM_PerturbedReset(benchmark::State& state) {
     state.SetIterationTime(c);
   }
   state.counters["ratio_vs_nominal_resets"] = cost / floor;
-  state.counters["nominal_reset_ms"] = 1e3 * floor / (2.0 * static_cast<double>(state.iterations()));
+  state.counters["nominal_reset_ms"] =
+      1e3 * floor / (2.0 * static_cast<double>(state.iterations()));
   state.SetLabel(set);
 }
-BENCHMARK(BM_PerturbedReset)->DenseRange(0, 4)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(20);
+BENCHMARK(BM_PerturbedReset)
+    ->DenseRange(0, 4)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(20);
 
 double step_seconds(Env& env, const EpisodeSpec& spec, int steps, bool observe) {
   env.reset(spec);
@@ -98,8 +106,10 @@ void BM_SensorNoiseSteps(benchmark::State& state) {
     state.SetIterationTime(c);
   }
   state.counters["ratio_vs_nominal_steps"] = cost / floor;
-  state.counters["nominal_ms_per_step"] = 1e3 * floor / (steps * static_cast<double>(state.iterations()));
-  state.counters["perturbed_ms_per_step"] = 1e3 * cost / (steps * static_cast<double>(state.iterations()));
+  state.counters["nominal_ms_per_step"] =
+      1e3 * floor / (steps * static_cast<double>(state.iterations()));
+  state.counters["perturbed_ms_per_step"] =
+      1e3 * cost / (steps * static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_SensorNoiseSteps)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 
@@ -114,7 +124,8 @@ void BM_DistractorPhysics(benchmark::State& state) {
     state.SetIterationTime(c);
   }
   state.counters["ratio_vs_nominal_steps"] = cost / floor;
-  state.counters["nominal_us_per_step"] = 1e6 * floor / (steps * static_cast<double>(state.iterations()));
+  state.counters["nominal_us_per_step"] =
+      1e6 * floor / (steps * static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_DistractorPhysics)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 

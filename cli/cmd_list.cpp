@@ -62,11 +62,15 @@ void list_perturbations(bool json) {
       nlohmann::json levels = nlohmann::json::array();
       for (std::size_t l = 0; l < d.levels.size(); ++l) {
         nlohmann::json params = nlohmann::json::array();
-        for (const auto& p : d.levels[l]) params.push_back({{"name", p.name}, {"value", p.value}, {"unit", p.unit}});
+        for (const auto& p : d.levels[l])
+          params.push_back({{"name", p.name}, {"value", p.value}, {"unit", p.unit}});
         levels.push_back({{"level", l + 1}, {"parameters", params}});
       }
-      out.push_back({{"name", d.name}, {"summary", d.summary}, {"affects", d.affects},
-                     {"visual_only", d.visual_only}, {"levels", levels}});
+      out.push_back({{"name", d.name},
+                     {"summary", d.summary},
+                     {"affects", d.affects},
+                     {"visual_only", d.visual_only},
+                     {"levels", levels}});
       continue;
     }
     std::printf("%-13s %s (%s)\n", d.name.c_str(), d.summary.c_str(), d.affects.c_str());
@@ -74,7 +78,8 @@ void list_perturbations(bool json) {
       std::string line;
       for (const auto& p : d.levels[l]) {
         char buf[96];
-        std::snprintf(buf, sizeof buf, "%s%s=%g %s", line.empty() ? "" : ", ", p.name.c_str(), p.value, p.unit.c_str());
+        std::snprintf(buf, sizeof buf, "%s%s=%g %s", line.empty() ? "" : ", ", p.name.c_str(),
+                      p.value, p.unit.c_str());
         line += buf;
       }
       std::printf("    level %zu: %s\n", l + 1, line.c_str());

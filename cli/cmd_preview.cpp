@@ -32,7 +32,8 @@ std::vector<int> parse_preview_levels(const std::string& text) {
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
     if (item.size() != 1 || item[0] < '0' || item[0] > '5') {
-      throw InputError("--levels: expected levels 0..5 separated by commas (e.g. 0,3,5), got '" + text + "'");
+      throw InputError("--levels: expected levels 0..5 separated by commas (e.g. 0,3,5), got '" +
+                       text + "'");
     }
     out.push_back(item[0] - '0');
   }
@@ -47,8 +48,10 @@ void preview_command(const PreviewOptions& o, CliContext& ctx) {
   std::stringstream dims(o.perturb);
   for (std::string d; std::getline(dims, d, ',');) {
     if (d.find(':') != std::string::npos) {
-      throw InputError("--perturb: preview takes dimension names (e.g. camera or camera,lighting); the "
-                       "levels are the columns (--levels), got '" + o.perturb + "'");
+      throw InputError(
+          "--perturb: preview takes dimension names (e.g. camera or camera,lighting); the "
+          "levels are the columns (--levels), got '" +
+          o.perturb + "'");
     }
     request.dimensions.push_back(d);
   }
@@ -69,7 +72,8 @@ void preview_command(const PreviewOptions& o, CliContext& ctx) {
   const perturb::PreviewImages images = perturb::render_preview(*suite, request);
 
   reports::ContactSheet sheet;
-  for (const int l : images.levels) sheet.column_labels.push_back(l == 0 ? "NOMINAL" : "LEVEL " + std::to_string(l));
+  for (const int l : images.levels)
+    sheet.column_labels.push_back(l == 0 ? "NOMINAL" : "LEVEL " + std::to_string(l));
   for (std::size_t e = 0; e < images.seeds.size(); ++e) {
     for (std::size_t c = 0; c < images.cameras.size(); ++c) {
       sheet.row_labels.push_back("EP" + std::to_string(e) + " " + images.cameras[c]);
@@ -87,22 +91,28 @@ void preview_command(const PreviewOptions& o, CliContext& ctx) {
     }
   }
   for (const auto& err : images.errors) std::fprintf(stderr, "warning: %s\n", err.c_str());
-  std::fprintf(stderr, "wrote %s (%dx%d: %zu episodes x %zu cameras, levels %s)\n", o.out.c_str(), png.width,
-               png.height, images.seeds.size(), images.cameras.size(), o.levels.c_str());
+  std::fprintf(stderr, "wrote %s (%dx%d: %zu episodes x %zu cameras, levels %s)\n", o.out.c_str(),
+               png.width, png.height, images.seeds.size(), images.cameras.size(), o.levels.c_str());
 }
 
 }  // namespace
 
 void add_preview_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<PreviewOptions>();
-  CLI::App* preview = app.add_subcommand("preview", "Contact sheet of a task's images under a perturbation, levels 0..5");
+  CLI::App* preview = app.add_subcommand(
+      "preview", "Contact sheet of a task's images under a perturbation, levels 0..5");
   preview->add_option("--suite", opts->suite, "suite name or PATH.yaml")->required();
   preview->add_option("--task", opts->task, "task id (default: the suite's first task)");
-  preview->add_option("--perturb", opts->perturb, "dimension(s) to preview, e.g. camera or camera,lighting")->required();
+  preview
+      ->add_option("--perturb", opts->perturb,
+                   "dimension(s) to preview, e.g. camera or camera,lighting")
+      ->required();
   preview->add_option("--out", opts->out, "PNG file to write")->required();
-  preview->add_option("--seeds", opts->seeds, "episodes (rows), each with its run seed (default 3)");
+  preview->add_option("--seeds", opts->seeds,
+                      "episodes (rows), each with its run seed (default 3)");
   preview->add_option("--levels", opts->levels, "levels (columns), default 0,1,2,3,4,5");
-  preview->add_option("--camera", opts->cameras, "cameras to show (repeatable; default: all of the suite's)");
+  preview->add_option("--camera", opts->cameras,
+                      "cameras to show (repeatable; default: all of the suite's)");
   preview->add_option("--width", opts->width, "image width (default: the suite's)");
   preview->add_option("--height", opts->height, "image height (default: the suite's)");
   preview->add_option("--seed", opts->seed, "suite seed override, as for run");

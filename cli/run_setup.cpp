@@ -18,10 +18,12 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
   app.add_option("--perturb", perturb,
                  "perturbations applied together, DIM:LEVEL[,DIM:LEVEL...]; repeat for more sets");
   ood_sweep_option =
-      app.add_option("--ood-sweep", ood_sweep,
-                     "nominal plus every supported dimension at each level (default 1,2,3,4,5), paired")
+      app.add_option(
+             "--ood-sweep", ood_sweep,
+             "nominal plus every supported dimension at each level (default 1,2,3,4,5), paired")
           ->expected(0, 1);
-  app.add_option("--ood-dims", ood_dims, "dimensions of --ood-sweep, comma-separated (default: all the suite's)");
+  app.add_option("--ood-dims", ood_dims,
+                 "dimensions of --ood-sweep, comma-separated (default: all the suite's)");
   app.add_option("--task", tasks, "only these task ids (repeatable)");
   if (with_shard) app.add_option("--shard", shard, "run part I of N of the episodes (0-based), e.g. 0/4");
 }
@@ -40,17 +42,19 @@ std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite
   std::vector<PerturbationSet> sets;
   const auto add = [&](PerturbationSet set) {
     const std::string id = set.id();
-    if (std::none_of(sets.begin(), sets.end(), [&](const PerturbationSet& s) { return s.id() == id; })) {
+    if (std::none_of(sets.begin(), sets.end(),
+                     [&](const PerturbationSet& s) { return s.id() == id; })) {
       sets.push_back(std::move(set));
     }
   };
   if (sweep) {
-    const std::vector<int> levels = perturb::parse_levels(o.ood_sweep.empty() ? "1,2,3,4,5" : o.ood_sweep,
-                                                          "--ood-sweep");
+    const std::vector<int> levels =
+        perturb::parse_levels(o.ood_sweep.empty() ? "1,2,3,4,5" : o.ood_sweep, "--ood-sweep");
     std::vector<std::string> dims;
     if (o.ood_dims.empty()) {
       dims = suite.perturbation_dimensions();
-      if (dims.empty()) throw InputError("--ood-sweep: suite '" + suite.info().name + "' supports no perturbation");
+      if (dims.empty())
+        throw InputError("--ood-sweep: suite '" + suite.info().name + "' supports no perturbation");
     } else {
       std::stringstream in(o.ood_dims);
       for (std::string d; std::getline(in, d, ',');) dims.push_back(d);
@@ -60,7 +64,8 @@ std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite
       for (const int l : levels) {
         PerturbationSet set;
         set.items.emplace_back(d, l);
-        perturb::validate_set(set, suite.perturbation_dimensions(), suite.info().name, "--ood-dims");
+        perturb::validate_set(set, suite.perturbation_dimensions(), suite.info().name,
+                              "--ood-dims");
         add(std::move(set));
       }
     }

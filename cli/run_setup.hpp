@@ -22,7 +22,7 @@ struct PlanOptions {
   std::vector<std::string> perturb;  // one perturbation set per occurrence
   std::string ood_sweep;             // levels of --ood-sweep ("" with the option: 1..5)
   CLI::Option* ood_sweep_option = nullptr;
-  std::string ood_dims;              // dimensions of the sweep (default: every one the suite supports)
+  std::string ood_dims;  // dimensions of the sweep (default: every one the suite supports)
   std::vector<std::string> tasks;
   std::string shard = "0/1";
 

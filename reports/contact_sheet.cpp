@@ -15,51 +15,96 @@ constexpr int kGlyphW = 3, kGlyphH = 5;
 // A 3x5 pixel font: five rows of three dots per glyph ('#' = ink).
 const char* glyph(char ch) {
   switch (std::toupper(static_cast<unsigned char>(ch))) {
-    case '0': return "####.##.##.####";
-    case '1': return ".#.##..#..#.###";
-    case '2': return "###..#####..###";
-    case '3': return "###..####..####";
-    case '4': return "#.##.####..#..#";
-    case '5': return "####..###..####";
-    case '6': return "####..####.####";
-    case '7': return "###..#..#.#..#.";
-    case '8': return "####.#####.####";
-    case '9': return "####.####..####";
-    case 'A': return ".#.#.#####.##.#";
-    case 'B': return "##.#.###.#.###.";
-    case 'C': return ".###..#..#...##";
-    case 'D': return "##.#.##.##.###.";
-    case 'E': return "####..##.#..###";
-    case 'F': return "####..##.#..#..";
-    case 'G': return ".###..#.##.#.##";
-    case 'H': return "#.##.#####.##.#";
-    case 'I': return "###.#..#..#.###";
-    case 'J': return "..#..#..##.#.#.";
-    case 'K': return "#.##.###.#.##.#";
-    case 'L': return "#..#..#..#..###";
-    case 'M': return "#.########.##.#";
-    case 'N': return "##.#.##.##.##.#";
-    case 'O': return ".#.#.##.##.#.#.";
-    case 'P': return "##.#.###.#..#..";
-    case 'Q': return ".#.#.##.###..##";
-    case 'R': return "##.#.###.#.##.#";
-    case 'S': return ".###...#...###.";
-    case 'T': return "###.#..#..#..#.";
-    case 'U': return "#.##.##.##.####";
-    case 'V': return "#.##.##.##.#.#.";
-    case 'W': return "#.##.########.#";
-    case 'X': return "#.##.#.#.#.##.#";
-    case 'Y': return "#.##.#.#..#..#.";
-    case 'Z': return "###..#.#.#..###";
-    case ':': return "....#.....#....";
-    case '-': return "......###......";
-    case '.': return ".............#.";
-    case ',': return "..........#.#..";
-    case '_': return "............###";
-    case '/': return "..#..#.#.#..#..";
-    case '=': return "...###...###...";
-    case '#': return "#.#####.#####.#";
-    default: return "...............";
+    case '0':
+      return "####.##.##.####";
+    case '1':
+      return ".#.##..#..#.###";
+    case '2':
+      return "###..#####..###";
+    case '3':
+      return "###..####..####";
+    case '4':
+      return "#.##.####..#..#";
+    case '5':
+      return "####..###..####";
+    case '6':
+      return "####..####.####";
+    case '7':
+      return "###..#..#.#..#.";
+    case '8':
+      return "####.#####.####";
+    case '9':
+      return "####.####..####";
+    case 'A':
+      return ".#.#.#####.##.#";
+    case 'B':
+      return "##.#.###.#.###.";
+    case 'C':
+      return ".###..#..#...##";
+    case 'D':
+      return "##.#.##.##.###.";
+    case 'E':
+      return "####..##.#..###";
+    case 'F':
+      return "####..##.#..#..";
+    case 'G':
+      return ".###..#.##.#.##";
+    case 'H':
+      return "#.##.#####.##.#";
+    case 'I':
+      return "###.#..#..#.###";
+    case 'J':
+      return "..#..#..##.#.#.";
+    case 'K':
+      return "#.##.###.#.##.#";
+    case 'L':
+      return "#..#..#..#..###";
+    case 'M':
+      return "#.########.##.#";
+    case 'N':
+      return "##.#.##.##.##.#";
+    case 'O':
+      return ".#.#.##.##.#.#.";
+    case 'P':
+      return "##.#.###.#..#..";
+    case 'Q':
+      return ".#.#.##.###..##";
+    case 'R':
+      return "##.#.###.#.##.#";
+    case 'S':
+      return ".###...#...###.";
+    case 'T':
+      return "###.#..#..#..#.";
+    case 'U':
+      return "#.##.##.##.####";
+    case 'V':
+      return "#.##.##.##.#.#.";
+    case 'W':
+      return "#.##.########.#";
+    case 'X':
+      return "#.##.#.#.#.##.#";
+    case 'Y':
+      return "#.##.#.#..#..#.";
+    case 'Z':
+      return "###..#.#.#..###";
+    case ':':
+      return "....#.....#....";
+    case '-':
+      return "......###......";
+    case '.':
+      return ".............#.";
+    case ',':
+      return "..........#.#..";
+    case '_':
+      return "............###";
+    case '/':
+      return "..#..#.#.#..#..";
+    case '=':
+      return "...###...###...";
+    case '#':
+      return "#.#####.#####.#";
+    default:
+      return "...............";
   }
 }
 
@@ -92,11 +137,13 @@ void draw_text(Image& image, const std::string& text, int row, int col, int scal
 }
 
 Image render_contact_sheet(const ContactSheet& sheet) {
-  if (sheet.rows.empty() || sheet.rows.front().empty()) throw std::invalid_argument("contact sheet: no images");
+  if (sheet.rows.empty() || sheet.rows.front().empty())
+    throw std::invalid_argument("contact sheet: no images");
   const std::size_t columns = sheet.rows.front().size();
   std::vector<const Image*> cells;
   for (const auto& row : sheet.rows) {
-    if (row.size() != columns) throw std::invalid_argument("contact sheet: rows of different lengths");
+    if (row.size() != columns)
+      throw std::invalid_argument("contact sheet: rows of different lengths");
     cells.insert(cells.end(), row.begin(), row.end());
   }
   const Image grid = tile_images(cells, static_cast<int>(columns), sheet.gap);
@@ -114,11 +161,13 @@ Image render_contact_sheet(const ContactSheet& sheet) {
   out.resize(grid.width + left, grid.height + top);
   std::fill(out.rgb.begin(), out.rgb.end(), 255);
   for (int r = 0; r < grid.height; ++r) {
-    std::memcpy(out.pixel(r + top, left), grid.pixel(r, 0), static_cast<std::size_t>(grid.width) * 3);
+    std::memcpy(out.pixel(r + top, left), grid.pixel(r, 0),
+                static_cast<std::size_t>(grid.width) * 3);
   }
   for (std::size_t c = 0; c < sheet.column_labels.size() && c < columns; ++c) {
     const int x = left + sheet.gap + static_cast<int>(c) * (cell_w + sheet.gap);
-    draw_text(out, sheet.column_labels[c], s, x + std::max(0, (cell_w - text_width(sheet.column_labels[c], s)) / 2), s);
+    draw_text(out, sheet.column_labels[c], s,
+              x + std::max(0, (cell_w - text_width(sheet.column_labels[c], s)) / 2), s);
   }
   for (std::size_t r = 0; r < sheet.row_labels.size() && r < sheet.rows.size(); ++r) {
     const int y = top + sheet.gap + static_cast<int>(r) * (cell_h + sheet.gap);

@@ -10,11 +10,11 @@
 namespace gauntlet::reports {
 
 struct ContactSheet {
-  std::vector<std::string> column_labels;      // one per column (may be empty)
-  std::vector<std::string> row_labels;         // one per row (may be empty)
+  std::vector<std::string> column_labels;       // one per column (may be empty)
+  std::vector<std::string> row_labels;          // one per row (may be empty)
   std::vector<std::vector<const Image*>> rows;  // rows[r][c]; every row as long as the first
   int gap = 2;
-  int font_scale = 2;                           // pixels per font dot
+  int font_scale = 2;  // pixels per font dot
 };
 
 // Throws std::invalid_argument when rows are ragged or empty.

@@ -1,8 +1,8 @@
 // report.md: the ranking table and per-task detail in GitHub-flavoured Markdown.
 #include <cstdio>
 
-#include "reports/writers.hpp"
 #include "reports/robustness.hpp"
+#include "reports/writers.hpp"
 
 namespace gauntlet::reports {
 namespace {

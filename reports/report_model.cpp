@@ -29,10 +29,12 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
   int trials = 0;
   double progress_total = 0.0;
   std::vector<double> p50s;
-  const bool has_nominal = std::any_of(run.episodes.begin(), run.episodes.end(),
-                                       [](const EpisodeResult& e) { return e.perturbation_id == "nominal"; });
-  const bool has_perturbed = std::any_of(run.episodes.begin(), run.episodes.end(),
-                                         [](const EpisodeResult& e) { return e.perturbation_id != "nominal"; });
+  const bool has_nominal =
+      std::any_of(run.episodes.begin(), run.episodes.end(),
+                  [](const EpisodeResult& e) { return e.perturbation_id == "nominal"; });
+  const bool has_perturbed =
+      std::any_of(run.episodes.begin(), run.episodes.end(),
+                  [](const EpisodeResult& e) { return e.perturbation_id != "nominal"; });
   if (has_nominal && has_perturbed) p.scope = "nominal";
   for (const auto& e : run.episodes) {
     if (p.scope == "nominal" && e.perturbation_id != "nominal") {
@@ -100,7 +102,8 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   for (const std::size_t i : order) {
     model.policies.push_back(std::move(summaries[i]));
     model.runs.push_back(std::move(runs[i]));
-    if (auto r = build_robustness(model.runs.back(), model.policies.back().name)) robustness->push_back(std::move(*r));
+    if (auto r = build_robustness(model.runs.back(), model.policies.back().name))
+      robustness->push_back(std::move(*r));
   }
   model.robustness = std::move(robustness);
   for (const auto& run : model.runs) {

@@ -38,9 +38,9 @@ struct PolicySummary {
   // The episodes summarised: every one, except that a run holding both nominal
   // and perturbed episodes is summarised by its nominal ones (the perturbed
   // ones are in `ReportModel::robustness`).
-  std::string scope = "all";  // "all" | "nominal"
-  int perturbed_episodes = 0; // rows outside the scope
-  Rate success;        // pooled over every counted episode in scope
+  std::string scope = "all";   // "all" | "nominal"
+  int perturbed_episodes = 0;  // rows outside the scope
+  Rate success;                // pooled over every counted episode in scope
   double mean_progress = 0.0;
   int episodes = 0;    // all rows, sim errors included
   std::map<std::string, int> terminations;

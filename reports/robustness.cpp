@@ -32,8 +32,10 @@ class Builder {
   Builder(const RunResults& run, const RobustnessOptions& options) : run_(run), options_(options) {
     for (const auto& t : run.header.tasks) tasks_.push_back(t.id);
     for (const auto& e : run.episodes) {
-      by_set_[e.perturbation_id][{e.task_id, e.episode_index}] = Outcome{e.seed, e.success ? 1.0 : 0.0, e.counts_for_policy()};
-      if (std::find(tasks_.begin(), tasks_.end(), e.task_id) == tasks_.end()) tasks_.push_back(e.task_id);
+      by_set_[e.perturbation_id][{e.task_id, e.episode_index}] =
+          Outcome{e.seed, e.success ? 1.0 : 0.0, e.counts_for_policy()};
+      if (std::find(tasks_.begin(), tasks_.end(), e.task_id) == tasks_.end())
+        tasks_.push_back(e.task_id);
     }
   }
 
@@ -49,12 +51,13 @@ class Builder {
   }
 
   // Per task, the episode keys present (and counted, with equal seeds) in every set of `ids`.
-  std::vector<std::vector<std::pair<std::string, int>>> common_keys(const std::vector<std::string>& ids,
-                                                                     int* seed_mismatches) const {
+  std::vector<std::vector<std::pair<std::string, int>>> common_keys(
+      const std::vector<std::string>& ids, int* seed_mismatches) const {
     std::vector<std::vector<std::pair<std::string, int>>> out(tasks_.size());
     const Episodes& first = by_set_.at(ids.front());
     for (const auto& [key, outcome] : first) {
-      const auto t = static_cast<std::size_t>(std::find(tasks_.begin(), tasks_.end(), key.first) - tasks_.begin());
+      const auto t = static_cast<std::size_t>(std::find(tasks_.begin(), tasks_.end(), key.first) -
+                                              tasks_.begin());
       bool all = outcome.counts;
       for (std::size_t i = 1; i < ids.size() && all; ++i) {
         const Episodes& other = by_set_.at(ids[i]);
@@ -71,7 +74,9 @@ class Builder {
     return out;
   }
 
-  metrics::TaskScores scores(const std::string& id, const std::vector<std::vector<std::pair<std::string, int>>>& keys) const {
+  metrics::TaskScores scores(
+      const std::string& id,
+      const std::vector<std::vector<std::pair<std::string, int>>>& keys) const {
     metrics::TaskScores s;
     const Episodes& e = by_set_.at(id);
     for (const auto& task : keys) {
@@ -105,14 +110,15 @@ class Builder {
     }
     const int unpaired = trials - d.pairs - mismatches;
     if (unpaired > 0) {
-      notes.push_back(id + ": " + std::to_string(unpaired) +
-                      " counted episodes have no counted nominal twin (missing, or a simulator error)");
+      notes.push_back(
+          id + ": " + std::to_string(unpaired) +
+          " counted episodes have no counted nominal twin (missing, or a simulator error)");
     }
     if (d.pairs == 0) return d;
     const metrics::TaskScores perturbed = scores(id, keys);
     const metrics::TaskScores nominal = scores("nominal", keys);
-    const metrics::BootstrapEstimate est =
-        metrics::paired_bootstrap_difference(perturbed, nominal, metrics::AggregateSpec{}, bootstrap(id));
+    const metrics::BootstrapEstimate est = metrics::paired_bootstrap_difference(
+        perturbed, nominal, metrics::AggregateSpec{}, bootstrap(id));
     d.drop = est.estimate;
     d.drop_ci = est.interval;
     d.nominal_rate = metrics::aggregate(nominal);
@@ -124,7 +130,8 @@ class Builder {
     return d;
   }
 
-  Interaction interaction(const std::string& id, const PerturbationSet& set, std::vector<std::string>& notes) const {
+  Interaction interaction(const std::string& id, const PerturbationSet& set,
+                          std::vector<std::string>& notes) const {
     Interaction x;
     x.perturbation_id = id;
     x.observed = paired_drop(id, notes);
@@ -138,8 +145,8 @@ class Builder {
     x.sum_of_single_drops = x.interaction = std::nan("");
     x.interaction_ci = {std::nan(""), std::nan("")};
     if (!x.complete) {
-      notes.push_back(id + ": the interaction needs nominal and every single set (" + join_names(x.singles) +
-                      ") in the same file");
+      notes.push_back(id + ": the interaction needs nominal and every single set (" +
+                      join_names(x.singles) + ") in the same file");
       return x;
     }
     std::vector<std::string> ids{"nominal", id};
@@ -160,7 +167,8 @@ class Builder {
       diff.values[i] = (nominal.values[i] - composed.values[i]) - sum;
     }
     x.sum_of_single_drops = metrics::aggregate(singles_sum);
-    const metrics::BootstrapEstimate est = metrics::aggregate_interval(diff, metrics::AggregateSpec{}, bootstrap(id + "#interaction"));
+    const metrics::BootstrapEstimate est =
+        metrics::aggregate_interval(diff, metrics::AggregateSpec{}, bootstrap(id + "#interaction"));
     x.interaction = est.estimate;
     x.interaction_ci = est.interval;
     return x;
@@ -201,8 +209,9 @@ std::optional<PolicyRobustness> build_robustness(const RunResults& run, const st
     }
     r.nominal = make_rate(successes, trials);
   } else {
-    r.notes.push_back("no nominal episodes: drops need the nominal episodes of the same seeds in the same file "
-                      "(run with --ood-sweep, or add nominal episodes with --perturb nominal)");
+    r.notes.push_back(
+        "no nominal episodes: drops need the nominal episodes of the same seeds in the same file "
+        "(run with --ood-sweep, or add nominal episodes with --perturb nominal)");
   }
   for (const auto& id : b.ordered_ids()) {
     if (id == "nominal") continue;
@@ -227,14 +236,16 @@ std::optional<PolicyRobustness> build_robustness(const RunResults& run, const st
   }
   double worst = -1.0;
   for (auto& d : r.dimensions) {
-    std::sort(d.levels.begin(), d.levels.end(), [](const LevelDrop& a, const LevelDrop& c) { return a.level < c.level; });
+    std::sort(d.levels.begin(), d.levels.end(),
+              [](const LevelDrop& a, const LevelDrop& c) { return a.level < c.level; });
     double sum = 0.0;
     int n = 0;
     for (const auto& l : d.levels) {
       if (l.drop.pairs == 0) continue;
       sum += l.drop.drop;
       ++n;
-      if (!d.half_level && l.drop.nominal_rate > 0 && l.drop.perturbed_rate < 0.5 * l.drop.nominal_rate) {
+      if (!d.half_level && l.drop.nominal_rate > 0 &&
+          l.drop.perturbed_rate < 0.5 * l.drop.nominal_rate) {
         d.half_level = l.level;
       }
     }
@@ -276,28 +287,37 @@ std::string markdown_robustness_section(const std::vector<PolicyRobustness>& rob
   if (robustness.empty()) return "";
   std::string out =
       "\n## Robustness\n\n"
-      "Each perturbed episode is paired with the nominal episode of the same seed (same initial state). "
-      "Drop = nominal minus perturbed success over the pairs (task-averaged, percentage points), with a "
-      "95% paired bootstrap interval (episodes resampled within tasks, the same draw for both) and the "
-      "exact McNemar p-value. *Half at*: the first level whose success is below half of nominal. The "
-      "most damaging dimension has the largest mean drop over its levels. Interaction = observed drop "
-      "of a composed perturbation minus the sum of its single drops (negative: less than additive). "
+      "Each perturbed episode is paired with the nominal episode of the same seed (same initial "
+      "state). "
+      "Drop = nominal minus perturbed success over the pairs (task-averaged, percentage points), "
+      "with a "
+      "95% paired bootstrap interval (episodes resampled within tasks, the same draw for both) and "
+      "the "
+      "exact McNemar p-value. *Half at*: the first level whose success is below half of nominal. "
+      "The "
+      "most damaging dimension has the largest mean drop over its levels. Interaction = observed "
+      "drop "
+      "of a composed perturbation minus the sum of its single drops (negative: less than "
+      "additive). "
       "Runs that hold perturbed episodes are ranked above by their nominal episodes.\n";
   for (const auto& r : robustness) {
     out += "\n### " + escape_markdown(r.policy) + "\n\n";
     if (r.nominal.trials > 0) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "Nominal success %s [%.1f, %.1f] over %d episodes.", format_percent(r.nominal.rate).c_str(),
-                    100.0 * r.nominal.ci95.lo, 100.0 * r.nominal.ci95.hi, r.nominal.trials);
+      std::snprintf(buf, sizeof buf, "Nominal success %s [%.1f, %.1f] over %d episodes.",
+                    format_percent(r.nominal.rate).c_str(), 100.0 * r.nominal.ci95.lo,
+                    100.0 * r.nominal.ci95.hi, r.nominal.trials);
       out += buf;
-      if (!r.most_damaging.empty()) out += " Most damaging dimension: **" + escape_markdown(r.most_damaging) + "**.";
+      if (!r.most_damaging.empty())
+        out += " Most damaging dimension: **" + escape_markdown(r.most_damaging) + "**.";
       out += "\n\n";
     }
     if (!r.dimensions.empty()) {
       std::vector<int> levels;
       for (const auto& d : r.dimensions) {
         for (const auto& l : d.levels) {
-          if (std::find(levels.begin(), levels.end(), l.level) == levels.end()) levels.push_back(l.level);
+          if (std::find(levels.begin(), levels.end(), l.level) == levels.end())
+            levels.push_back(l.level);
         }
       }
       std::sort(levels.begin(), levels.end());
@@ -311,34 +331,43 @@ std::string markdown_robustness_section(const std::vector<PolicyRobustness>& rob
       for (const auto& d : r.dimensions) {
         out += "| " + escape_markdown(d.dimension) + " |";
         for (const int l : levels) {
-          const auto it = std::find_if(d.levels.begin(), d.levels.end(), [&](const LevelDrop& x) { return x.level == l; });
+          const auto it = std::find_if(d.levels.begin(), d.levels.end(),
+                                       [&](const LevelDrop& x) { return x.level == l; });
           out += it == d.levels.end() ? " - |"
-                                      : " " + format_percent(it->drop.success.rate) + " (" + points(-it->drop.drop) + ") |";
+                                      : " " + format_percent(it->drop.success.rate) + " (" +
+                                            points(-it->drop.drop) + ") |";
         }
-        out += " " + (d.half_level ? "L" + std::to_string(*d.half_level) : std::string("-")) + " | " +
-               points(d.mean_drop, false) + " |\n";
+        out += " " + (d.half_level ? "L" + std::to_string(*d.half_level) : std::string("-")) +
+               " | " + points(d.mean_drop, false) + " |\n";
       }
-      out += "\n| Perturbation | Success | 95% CI | Pairs | Drop | 95% CI of drop | McNemar p | Lost | Gained |\n"
-             "|---|---:|---|---:|---:|---|---:|---:|---:|\n";
+      out +=
+          "\n| Perturbation | Success | 95% CI | Pairs | Drop | 95% CI of drop | McNemar p | Lost "
+          "| Gained |\n"
+          "|---|---:|---|---:|---:|---|---:|---:|---:|\n";
       for (const auto& d : r.dimensions) {
         for (const auto& l : d.levels) {
           const PairedDrop& x = l.drop;
           char ci[64];
-          std::snprintf(ci, sizeof ci, "[%.1f, %.1f]", 100.0 * x.success.ci95.lo, 100.0 * x.success.ci95.hi);
-          out += "| " + escape_markdown(x.perturbation_id) + " | " + format_percent(x.success.rate) + " | " + ci + " | " +
-                 std::to_string(x.pairs) + " | " + points(x.drop, false) + " | " + interval_points(x.drop_ci) + " | " +
-                 (x.pairs > 0 ? p_value(x.mcnemar_p) : std::string("-")) + " | " + std::to_string(x.lost) + " | " +
-                 std::to_string(x.gained) + " |\n";
+          std::snprintf(ci, sizeof ci, "[%.1f, %.1f]", 100.0 * x.success.ci95.lo,
+                        100.0 * x.success.ci95.hi);
+          out += "| " + escape_markdown(x.perturbation_id) + " | " +
+                 format_percent(x.success.rate) + " | " + ci + " | " + std::to_string(x.pairs) +
+                 " | " + points(x.drop, false) + " | " + interval_points(x.drop_ci) + " | " +
+                 (x.pairs > 0 ? p_value(x.mcnemar_p) : std::string("-")) + " | " +
+                 std::to_string(x.lost) + " | " + std::to_string(x.gained) + " |\n";
         }
       }
     }
     if (!r.interactions.empty()) {
-      out += "\n| Composed | Success | Observed drop | Sum of single drops | Interaction | 95% CI | Episodes |\n"
-             "|---|---:|---:|---:|---:|---|---:|\n";
+      out +=
+          "\n| Composed | Success | Observed drop | Sum of single drops | Interaction | 95% CI | "
+          "Episodes |\n"
+          "|---|---:|---:|---:|---:|---|---:|\n";
       for (const auto& x : r.interactions) {
-        out += "| " + escape_markdown(x.perturbation_id) + " | " + format_percent(x.observed.success.rate) + " | " +
-               points(x.observed.drop, false) + " | " + points(x.sum_of_single_drops, false) + " | " +
-               points(x.interaction) + " | " + interval_points(x.interaction_ci) + " | " + std::to_string(x.episodes) +
+        out += "| " + escape_markdown(x.perturbation_id) + " | " +
+               format_percent(x.observed.success.rate) + " | " + points(x.observed.drop, false) +
+               " | " + points(x.sum_of_single_drops, false) + " | " + points(x.interaction) +
+               " | " + interval_points(x.interaction_ci) + " | " + std::to_string(x.episodes) +
                " |\n";
       }
     }

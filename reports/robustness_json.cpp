@@ -7,11 +7,17 @@ namespace {
 
 using nlohmann::json;
 
-json number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
-json interval(const metrics::Interval& ci) { return json::array({number(ci.lo), number(ci.hi)}); }
+json number(double v) {
+  return std::isnan(v) ? json(nullptr) : json(v);
+}
+json interval(const metrics::Interval& ci) {
+  return json::array({number(ci.lo), number(ci.hi)});
+}
 
 json rate(const Rate& r) {
-  return json{{"trials", r.trials}, {"successes", r.successes}, {"success_rate", r.rate},
+  return json{{"trials", r.trials},
+              {"successes", r.successes},
+              {"success_rate", r.rate},
               {"ci95", {r.ci95.lo, r.ci95.hi}}};
 }
 
@@ -58,15 +64,17 @@ json robustness_json(const std::vector<PolicyRobustness>& robustness) {
                               {"interaction", number(x.interaction)},
                               {"interaction_ci95", interval(x.interaction_ci)}});
     }
-    out.push_back({{"policy", r.policy},
-                   {"nominal", rate(r.nominal)},
-                   {"dimensions", dims},
-                   {"most_damaging", r.most_damaging.empty() ? json(nullptr) : json(r.most_damaging)},
-                   {"interactions", interactions},
-                   {"notes", r.notes},
-                   {"method", "paired: perturbed episodes share their nominal twin's seed; drop = nominal - "
-                              "perturbed task-averaged success over the pairs; 95% paired stratified bootstrap "
-                              "(10000 resamples); exact McNemar p"}});
+    out.push_back(
+        {{"policy", r.policy},
+         {"nominal", rate(r.nominal)},
+         {"dimensions", dims},
+         {"most_damaging", r.most_damaging.empty() ? json(nullptr) : json(r.most_damaging)},
+         {"interactions", interactions},
+         {"notes", r.notes},
+         {"method",
+          "paired: perturbed episodes share their nominal twin's seed; drop = nominal - "
+          "perturbed task-averaged success over the pairs; 95% paired stratified bootstrap "
+          "(10000 resamples); exact McNemar p"}});
   }
   return out;
 }

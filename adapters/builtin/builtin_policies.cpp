@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "adapters/builtin/vision_scripted.hpp"
 #include "harness/errors.hpp"
 #include "harness/rng.hpp"
-#include "adapters/builtin/vision_scripted.hpp"
 
 namespace gauntlet::adapters {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <memory>
 #include <cmath>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -35,9 +35,12 @@ std::array<double, 3> hsv(const std::uint8_t* p) {
   const double mx = std::max({r, g, b}), mn = std::min({r, g, b}), d = mx - mn;
   double h = 0.0;
   if (d > 1e-9) {
-    if (mx == r) h = 60.0 * std::fmod((g - b) / d, 6.0);
-    else if (mx == g) h = 60.0 * ((b - r) / d + 2.0);
-    else h = 60.0 * ((r - g) / d + 4.0);
+    if (mx == r)
+      h = 60.0 * std::fmod((g - b) / d, 6.0);
+    else if (mx == g)
+      h = 60.0 * ((b - r) / d + 2.0);
+    else
+      h = 60.0 * ((r - g) / d + 4.0);
   }
   if (h < 0) h += 360.0;
   return {h, mx > 0 ? d / mx : 0.0, mx};
@@ -53,8 +56,8 @@ bool within_one_edit(const std::string& a, const std::string& b) {
     for (std::size_t i = 0; i < n; ++i) {
       if (a[i] != b[i]) diff.push_back(i);
     }
-    return diff.size() == 1 ||
-           (diff.size() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]);
+    return diff.size() == 1 || (diff.size() == 2 && diff[1] == diff[0] + 1 &&
+                                a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]);
   }
   const std::string& longer = n > m ? a : b;
   const std::string& shorter = n > m ? b : a;
@@ -86,7 +89,8 @@ class VisionScriptedPolicy final : public Policy {
     SlotState& s = slots_.at(static_cast<std::size_t>(slot));
     s = SlotState{};
     s.expert = ctx.make_expert ? ctx.make_expert() : nullptr;
-    if (!s.expert) throw std::runtime_error("task '" + ctx.spec->task_id + "' has no scripted expert");
+    if (!s.expert)
+      throw std::runtime_error("task '" + ctx.spec->task_id + "' has no scripted expert");
     s.colour = colour_in_instruction(ctx.instruction);
   }
 
@@ -96,7 +100,8 @@ class VisionScriptedPolicy final : public Policy {
       SlotState& s = slots_[static_cast<std::size_t>(slots[i])];
       out[i].resize(1, space_.dim);
       if (!s.colour) {
-        out[i].error = "vision-scripted: the instruction '" + obs[i]->instruction + "' names no colour to look for";
+        out[i].error = "vision-scripted: the instruction '" + obs[i]->instruction +
+                       "' names no colour to look for";
         continue;
       }
       if (!obs[i]->privileged || obs[i]->privileged->bodies.empty()) {
@@ -117,7 +122,7 @@ class VisionScriptedPolicy final : public Policy {
     bool in_hand = false;          // grasped: it moves with the gripper
     int full_view_pixels = 0;      // blob size while the gripper was away
     Vec3 grasp_offset{};
-    PrivilegedState seen;          // privileged state with the target replaced
+    PrivilegedState seen;  // privileged state with the target replaced
   };
 
   void act_one(SlotState& s, const Observation& obs, std::span<float> action) {
@@ -133,7 +138,8 @@ class VisionScriptedPolicy final : public Policy {
         // Fingers over the object hide part of it and shift the blob's
         // centroid: trust a blob only while most of the object is in view.
         if (blob && (gripper_away || blob->pixels >= 0.6 * s.full_view_pixels)) {
-          if (auto p = camera_.pixel_to_plane(blob->row, blob->col, image->width, image->height, object_height_)) {
+          if (auto p = camera_.pixel_to_plane(blob->row, blob->col, image->width, image->height,
+                                              object_height_)) {
             s.estimate = *p;
           }
         }
@@ -169,7 +175,8 @@ class VisionScriptedPolicy final : public Policy {
 
 }  // namespace
 
-std::optional<Vec3> PinholeCamera::pixel_to_plane(double row, double col, int width, int height, double z) const {
+std::optional<Vec3> PinholeCamera::pixel_to_plane(double row, double col, int width, int height,
+                                                  double z) const {
   const CameraFrame f = frame_of(*this);
   const double focal = 0.5 * height / std::tan(0.5 * fovy_deg * kPi / 180.0);
   const double x = (col + 0.5 - 0.5 * width) / focal;
@@ -193,12 +200,15 @@ std::array<double, 2> PinholeCamera::project(const Vec3& p, int width, int heigh
 
 std::optional<ColourClass> colour_in_instruction(const std::string& instruction) {
   static const std::vector<std::pair<std::string, ColourClass>> kWords = {
-      {"red", ColourClass::kRed},       {"green", ColourClass::kGreen},   {"blue", ColourClass::kBlue},
-      {"yellow", ColourClass::kYellow}, {"orange", ColourClass::kOrange}, {"purple", ColourClass::kPurple},
+      {"red", ColourClass::kRed},       {"green", ColourClass::kGreen},
+      {"blue", ColourClass::kBlue},     {"yellow", ColourClass::kYellow},
+      {"orange", ColourClass::kOrange}, {"purple", ColourClass::kPurple},
       {"white", ColourClass::kWhite},   {"black", ColourClass::kBlack}};
   std::string lowered;
   for (const char c : instruction) {
-    lowered += std::isalpha(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : ' ';
+    lowered += std::isalpha(static_cast<unsigned char>(c))
+                   ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                   : ' ';
   }
   std::istringstream words(lowered);
   for (std::string w; words >> w;) {
@@ -212,14 +222,22 @@ std::optional<ColourClass> colour_in_instruction(const std::string& instruction)
 bool matches_colour(const std::uint8_t* rgb, ColourClass colour) {
   const auto [h, s, v] = hsv(rgb);
   switch (colour) {
-    case ColourClass::kRed: return s > 0.55 && v > 0.2 && (h < 15 || h > 340);
-    case ColourClass::kGreen: return s > 0.45 && v > 0.2 && h > 90 && h < 160;
-    case ColourClass::kBlue: return s > 0.45 && v > 0.2 && h > 200 && h < 260;
-    case ColourClass::kYellow: return s > 0.55 && v > 0.35 && h > 45 && h < 70;
-    case ColourClass::kOrange: return s > 0.75 && v > 0.35 && h > 18 && h < 40;
-    case ColourClass::kPurple: return s > 0.35 && v > 0.2 && h > 265 && h < 320;
-    case ColourClass::kWhite: return s < 0.12 && v > 0.85;
-    case ColourClass::kBlack: return v < 0.12;
+    case ColourClass::kRed:
+      return s > 0.55 && v > 0.2 && (h < 15 || h > 340);
+    case ColourClass::kGreen:
+      return s > 0.45 && v > 0.2 && h > 90 && h < 160;
+    case ColourClass::kBlue:
+      return s > 0.45 && v > 0.2 && h > 200 && h < 260;
+    case ColourClass::kYellow:
+      return s > 0.55 && v > 0.35 && h > 45 && h < 70;
+    case ColourClass::kOrange:
+      return s > 0.75 && v > 0.35 && h > 18 && h < 40;
+    case ColourClass::kPurple:
+      return s > 0.35 && v > 0.2 && h > 265 && h < 320;
+    case ColourClass::kWhite:
+      return s < 0.12 && v > 0.85;
+    case ColourClass::kBlack:
+      return v < 0.12;
   }
   return false;
 }
@@ -270,13 +288,16 @@ std::optional<Blob> largest_blob(const Image& image, ColourClass colour, int min
 void register_vision_scripted_policy(Registry& registry) {
   registry.add_policy(PolicyKind{
       "vision-scripted", "vision-scripted[,height=H]",
-      "the expert, but the target object is found by colour in the agentview image (nominal camera calibration)",
+      "the expert, but the target object is found by colour in the agentview image (nominal camera "
+      "calibration)",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"height"});
-        if (!spec.arg.empty()) throw InputError("--policy '" + spec.text + "': vision-scripted takes no argument");
+        if (!spec.arg.empty())
+          throw InputError("--policy '" + spec.text + "': vision-scripted takes no argument");
         const double height = spec.option_double("height", 0.02);
         if (!(height >= 0.0 && height <= 0.3)) {
-          throw InputError("--policy '" + spec.text + "': height (of the object's centre, m) must be in [0, 0.3]");
+          throw InputError("--policy '" + spec.text +
+                           "': height (of the object's centre, m) must be in [0, 0.3]");
         }
         std::ostringstream id;
         id << "builtin:vision-scripted/1:height=" << height;

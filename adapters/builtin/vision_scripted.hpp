@@ -26,7 +26,8 @@ struct PinholeCamera {
 
   // Where the ray through pixel (row, col) centre of a width x height image
   // meets the horizontal plane z = height; nullopt when it does not.
-  std::optional<geo::Vec3> pixel_to_plane(double row, double col, int width, int height, double z) const;
+  std::optional<geo::Vec3> pixel_to_plane(double row, double col, int width, int height,
+                                          double z) const;
   // Pixel (row, col) where world point p projects.
   std::array<double, 2> project(const geo::Vec3& p, int width, int height) const;
 };

@@ -100,7 +100,9 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   mjData* d = inst.data;
   if (inst.model_edited) restore_model(inst, spec.task_index);
   const MjSim sim(m, d);
-  if (perturbed_) inst.model_edited = perturber_->edit_model(spec, *task_, sim, inst.renderer.get());
+  if (perturbed_) {
+    inst.model_edited = perturber_->edit_model(spec, *task_, sim, inst.renderer.get());
+  }
   mj_resetData(m, d);
   Rng rng(derive_seed(spec.seed, kInitialStateStream));
   memory_ = TaskMemory{};

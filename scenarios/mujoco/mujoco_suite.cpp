@@ -46,9 +46,9 @@ void MujocoSuite::compile_variants() {
       SceneBuilder builder(config_.scene);
       task->build(builder);
       config_.perturbations->extend_scene(builder, *task, v);
-      variant_models_.push_back(compile_mjcf(builder.xml(), "task '" + task->info().id +
-                                                                "' of suite '" + config_.info.name +
-                                                                "' (scene variant " + std::to_string(v) + ")"));
+      variant_models_.push_back(compile_mjcf(
+          builder.xml(), "task '" + task->info().id + "' of suite '" + config_.info.name +
+                             "' (scene variant " + std::to_string(v) + ")"));
     }
   }
 }

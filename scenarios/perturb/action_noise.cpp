@@ -8,7 +8,8 @@
 
 namespace gauntlet::perturb {
 
-void ActionPerturbation::reset(int level, std::uint64_t seed, const ActionSpace& space, std::vector<float> hold) {
+void ActionPerturbation::reset(int level, std::uint64_t seed, const ActionSpace& space,
+                               std::vector<float> hold) {
   level_ = level;
   seed_ = seed;
   in_flight_.clear();
@@ -22,7 +23,8 @@ void ActionPerturbation::reset(int level, std::uint64_t seed, const ActionSpace&
   const int motion = space.kind == ActionKind::kEeDelta ? space.dim - 1 : space.dim;
   for (int i = 0; i < motion; ++i) {
     const auto k = static_cast<std::size_t>(i);
-    scale_[k] = static_cast<float>(noise_frac_ * std::max(std::abs(space.low[k]), std::abs(space.high[k])));
+    scale_[k] =
+        static_cast<float>(noise_frac_ * std::max(std::abs(space.low[k]), std::abs(space.high[k])));
   }
 }
 

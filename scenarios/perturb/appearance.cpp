@@ -40,12 +40,16 @@ Vec3 rotate_about(const Vec3& v, const Vec3& k, double a) {
 // A grey pattern value in [0, 1] at texel (x, y).
 double pattern_value(int pattern, int period, const std::vector<double>& grain, int x, int y) {
   switch (pattern) {
-    case 0: return ((x / period + y / period) % 2) ? 1.0 : 0.0;               // checker
-    case 1: return ((x + y) / period % 2) ? 1.0 : 0.0;                        // diagonal stripes
-    case 2: return (x % (2 * period) < 2 || y % (2 * period) < 2) ? 1.0 : 0.0; // tiles
-    default: {                                                                // grain: bilinear value noise
+    case 0:
+      return ((x / period + y / period) % 2) ? 1.0 : 0.0;  // checker
+    case 1:
+      return ((x + y) / period % 2) ? 1.0 : 0.0;  // diagonal stripes
+    case 2:
+      return (x % (2 * period) < 2 || y % (2 * period) < 2) ? 1.0 : 0.0;  // tiles
+    default: {  // grain: bilinear value noise
       const int cells = 8;
-      const double fx = static_cast<double>(x) * cells / kTextureSize, fy = static_cast<double>(y) * cells / kTextureSize;
+      const double fx = static_cast<double>(x) * cells / kTextureSize,
+                   fy = static_cast<double>(y) * cells / kTextureSize;
       const int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
       const double tx = fx - x0, ty = fy - y0;
       auto at = [&](int i, int j) {
@@ -82,7 +86,8 @@ SurfaceDraw draw_surface(Rng& rng) {
 // The material's colour and that of every geom using it: a geom's own rgba
 // (the scene sets one on the table and the wall) overrides its material's.
 void blend_material(mjModel* m, int mat, const SurfaceDraw& s, double shift) {
-  const Vec3 target = s.value * ((1.0 - s.saturation) * Vec3{1, 1, 1} + s.saturation * hue_colour(s.hue));
+  const Vec3 target =
+      s.value * ((1.0 - s.saturation) * Vec3{1, 1, 1} + s.saturation * hue_colour(s.hue));
   const double a = std::min(1.0, shift * s.shift_u);
   const auto blend = [&](float* rgba) {
     for (int c = 0; c < 3; ++c) {
@@ -101,7 +106,8 @@ void paint_texture(mjModel* m, int tex, const SurfaceDraw& s, double contrast) {
   const double c = std::min(0.9, contrast * s.contrast_u);
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      const auto v = static_cast<mjtByte>(std::lround(255.0 * (1.0 - c * pattern_value(s.pattern, s.period, s.grain, x, y))));
+      const auto v = static_cast<mjtByte>(
+          std::lround(255.0 * (1.0 - c * pattern_value(s.pattern, s.period, s.grain, x, y))));
       mjtByte* p = rgb + 3 * (y * w + x);
       p[0] = p[1] = p[2] = v;
     }
@@ -112,8 +118,13 @@ void paint_texture(mjModel* m, int tex, const SurfaceDraw& s, double contrast) {
 
 void add_texture_assets(mj::SceneBuilder& scene) {
   for (const char* name : {kTableTexture, kWallTexture}) {
-    scene.asset().add("texture").set("name", name).set("type", "2d").set("builtin", "flat")
-        .set("width", static_cast<double>(kTextureSize)).set("height", static_cast<double>(kTextureSize))
+    scene.asset()
+        .add("texture")
+        .set("name", name)
+        .set("type", "2d")
+        .set("builtin", "flat")
+        .set("width", static_cast<double>(kTextureSize))
+        .set("height", static_cast<double>(kTextureSize))
         .set("rgb1", {1, 1, 1});
   }
 }
@@ -121,7 +132,8 @@ void add_texture_assets(mj::SceneBuilder& scene) {
 void perturb_camera(mjModel* m, int level, Rng& rng) {
   const int cam = mj_name2id(m, mjOBJ_CAMERA, "agentview");
   if (cam < 0 || m->cam_bodyid[cam] != 0) {
-    throw RuntimeFailure("camera perturbation: the scene has no fixed 'agentview' camera on the worldbody");
+    throw RuntimeFailure(
+        "camera perturbation: the scene has no fixed 'agentview' camera on the worldbody");
   }
   const CameraLevel p = camera_level(level);
   const double azimuth = draw_signed_fraction(rng), elevation = draw_signed_fraction(rng),
@@ -134,7 +146,8 @@ void perturb_camera(mjModel* m, int level, Rng& rng) {
   mju_quat2Mat(mat, m->cam_quat + 4 * cam);
   const Vec3 forward{-mat[2], -mat[5], -mat[8]};  // cameras look along their -z axis
   // The point looked at on the table (or 1 m ahead when looking above it).
-  const Vec3 target = forward[2] < -1e-3 ? pos + ((mj::kTableTop - pos[2]) / forward[2]) * forward : pos + forward;
+  const Vec3 target =
+      forward[2] < -1e-3 ? pos + ((mj::kTableTop - pos[2]) / forward[2]) * forward : pos + forward;
   const Vec3 offset = pos - target;
   double radius = norm(offset);
   double az = std::atan2(offset[1], offset[0]);
@@ -142,8 +155,10 @@ void perturb_camera(mjModel* m, int level, Rng& rng) {
   az += p.azimuth_deg * kDeg * azimuth;
   el = std::clamp(el + p.elevation_deg * kDeg * elevation, 10.0 * kDeg, 85.0 * kDeg);
   radius *= 1.0 + p.distance_frac * distance;
-  const Vec3 new_target = target + (p.target_shift_m * shift) * Vec3{std::cos(shift_angle), std::sin(shift_angle), 0};
-  const Vec3 new_pos = new_target + radius * Vec3{std::cos(el) * std::cos(az), std::cos(el) * std::sin(az), std::sin(el)};
+  const Vec3 new_target =
+      target + (p.target_shift_m * shift) * Vec3{std::cos(shift_angle), std::sin(shift_angle), 0};
+  const Vec3 new_pos = new_target + radius * Vec3{std::cos(el) * std::cos(az),
+                                                  std::cos(el) * std::sin(az), std::sin(el)};
 
   const Vec3 f = normalized(new_target - new_pos);
   Vec3 right = normalized(cross(f, {0, 0, 1}));
@@ -175,19 +190,25 @@ void perturb_lighting(mjModel* m, int level, Rng& rng) {
   const bool shadows_off = shadow_u < p.shadow_off_prob;
   for (int i = 0; i < m->nlight; ++i) {
     for (int c = 0; c < 3; ++c) {
-      m->light_diffuse[3 * i + c] = static_cast<float>(m->light_diffuse[3 * i + c] * colour[static_cast<std::size_t>(c)]);
-      m->light_specular[3 * i + c] = static_cast<float>(m->light_specular[3 * i + c] * colour[static_cast<std::size_t>(c)]);
-      m->light_ambient[3 * i + c] = static_cast<float>(m->light_ambient[3 * i + c] * colour[static_cast<std::size_t>(c)]);
+      m->light_diffuse[3 * i + c] =
+          static_cast<float>(m->light_diffuse[3 * i + c] * colour[static_cast<std::size_t>(c)]);
+      m->light_specular[3 * i + c] =
+          static_cast<float>(m->light_specular[3 * i + c] * colour[static_cast<std::size_t>(c)]);
+      m->light_ambient[3 * i + c] =
+          static_cast<float>(m->light_ambient[3 * i + c] * colour[static_cast<std::size_t>(c)]);
     }
     Vec3 dir = normalized({m->light_dir[3 * i], m->light_dir[3 * i + 1], m->light_dir[3 * i + 2]});
     dir = rotate_about(dir, axis, angle);
-    if (dir[2] > -0.2) dir = normalized({dir[0], dir[1], -0.2});  // keep lighting the table from above
+    if (dir[2] > -0.2)
+      dir = normalized({dir[0], dir[1], -0.2});  // keep lighting the table from above
     for (int k = 0; k < 3; ++k) m->light_dir[3 * i + k] = dir[static_cast<std::size_t>(k)];
     if (shadows_off) m->light_castshadow[i] = 0;
   }
   for (int c = 0; c < 3; ++c) {
-    m->vis.headlight.ambient[c] = static_cast<float>(m->vis.headlight.ambient[c] * colour[static_cast<std::size_t>(c)]);
-    m->vis.headlight.diffuse[c] = static_cast<float>(m->vis.headlight.diffuse[c] * colour[static_cast<std::size_t>(c)]);
+    m->vis.headlight.ambient[c] =
+        static_cast<float>(m->vis.headlight.ambient[c] * colour[static_cast<std::size_t>(c)]);
+    m->vis.headlight.diffuse[c] =
+        static_cast<float>(m->vis.headlight.diffuse[c] * colour[static_cast<std::size_t>(c)]);
   }
 }
 

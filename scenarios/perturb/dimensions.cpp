@@ -20,8 +20,9 @@ std::vector<Params> table(F f) {
 
 std::vector<DimensionInfo> build() {
   std::vector<DimensionInfo> d;
-  d.push_back({"camera", "agentview camera orbited, moved closer/farther, rolled, zoomed and panned",
-               "image", true, table([](int l) {
+  d.push_back({"camera",
+               "agentview camera orbited, moved closer/farther, rolled, zoomed and panned", "image",
+               true, table([](int l) {
                  const CameraLevel c = camera_level(l);
                  return Params{{"azimuth", c.azimuth_deg, "deg"},
                                {"elevation", c.elevation_deg, "deg"},
@@ -44,13 +45,15 @@ std::vector<DimensionInfo> build() {
                  return Params{{"colour_shift", x.colour_shift, "fraction"},
                                {"pattern_contrast", x.contrast, "fraction"}};
                })});
-  d.push_back({"distractors", "extra objects placed on the table clear of the task's objects and paths",
-               "scene", false, table([](int l) {
+  d.push_back({"distractors",
+               "extra objects placed on the table clear of the task's objects and paths", "scene",
+               false, table([](int l) {
                  const DistractorsLevel x = distractors_level(l);
                  return Params{{"count", static_cast<double>(x.count), "objects"},
                                {"clearance", x.clearance_m, "m"}};
                })});
-  d.push_back({"layout", "task objects and fixtures displaced beyond their nominal regions, no overlaps",
+  d.push_back({"layout",
+               "task objects and fixtures displaced beyond their nominal regions, no overlaps",
                "scene", false, table([](int l) {
                  const LayoutLevel x = layout_level(l);
                  return Params{{"displacement", x.displacement_m, "m"}, {"yaw", x.yaw_deg, "deg"}};
@@ -63,7 +66,8 @@ std::vector<DimensionInfo> build() {
                                {"tilt", x.tilt_deg, "deg"},
                                {"closed", x.closed_frac, "fraction"}};
                })});
-  d.push_back({"language", "synonyms, paraphrase templates, reordered clauses, distractor clause, typos",
+  d.push_back({"language",
+               "synonyms, paraphrase templates, reordered clauses, distractor clause, typos",
                "instruction", false, table([](int l) {
                  const LanguageLevel x = language_level(l);
                  return Params{{"synonyms", static_cast<double>(x.synonyms), "count"},
@@ -72,7 +76,8 @@ std::vector<DimensionInfo> build() {
                                {"distractor_clause", x.distractor_clause ? 1.0 : 0.0, "flag"},
                                {"typos", static_cast<double>(x.typos), "count"}};
                })});
-  d.push_back({"sensor_noise", "Gaussian noise, blur, JPEG-like compression, dropout patches, colour jitter",
+  d.push_back({"sensor_noise",
+               "Gaussian noise, blur, JPEG-like compression, dropout patches, colour jitter",
                "sensor", true, table([](int l) {
                  const SensorNoiseLevel x = sensor_noise_level(l);
                  return Params{{"gaussian_sigma", x.gaussian_sigma, "0-255"},
@@ -82,17 +87,19 @@ std::vector<DimensionInfo> build() {
                                {"patch_size", static_cast<double>(x.patch_px), "px"},
                                {"colour_jitter", x.colour_jitter, "fraction"}};
                })});
-  d.push_back({"dynamics", "friction, object mass and joint damping", "physics", false, table([](int l) {
-                 const DynamicsLevel x = dynamics_level(l);
-                 return Params{{"friction", x.friction_log, "log-factor"},
-                               {"mass", x.mass_log, "log-factor"},
-                               {"damping", x.damping_log, "log-factor"}};
-               })});
-  d.push_back({"action", "Gaussian action noise and control latency", "control", false, table([](int l) {
-                 const ActionLevel x = action_level(l);
-                 return Params{{"noise", x.noise_frac, "fraction of bound"},
-                               {"latency", static_cast<double>(x.latency_steps), "steps"}};
-               })});
+  d.push_back(
+      {"dynamics", "friction, object mass and joint damping", "physics", false, table([](int l) {
+         const DynamicsLevel x = dynamics_level(l);
+         return Params{{"friction", x.friction_log, "log-factor"},
+                       {"mass", x.mass_log, "log-factor"},
+                       {"damping", x.damping_log, "log-factor"}};
+       })});
+  d.push_back(
+      {"action", "Gaussian action noise and control latency", "control", false, table([](int l) {
+         const ActionLevel x = action_level(l);
+         return Params{{"noise", x.noise_frac, "fraction of bound"},
+                       {"latency", static_cast<double>(x.latency_steps), "steps"}};
+       })});
   return d;
 }
 
@@ -111,7 +118,8 @@ std::vector<std::string> dimension_names() {
 
 bool is_dimension(std::string_view name) {
   const auto& dims = all_dimensions();
-  return std::any_of(dims.begin(), dims.end(), [&](const DimensionInfo& d) { return d.name == name; });
+  return std::any_of(dims.begin(), dims.end(),
+                     [&](const DimensionInfo& d) { return d.name == name; });
 }
 
 const DimensionInfo& dimension_info(std::string_view name) {
@@ -137,7 +145,8 @@ void validate_set(const PerturbationSet& set, const std::vector<std::string>& su
                        "'; valid dimensions: " + join_names(dimension_names()));
     }
     if (std::find(supported.begin(), supported.end(), dim) == supported.end()) {
-      throw InputError(what + ": suite '" + suite_name + "' does not support dimension '" + dim + "'" +
+      throw InputError(what + ": suite '" + suite_name + "' does not support dimension '" + dim +
+                       "'" +
                        (supported.empty() ? std::string(" (it supports none)")
                                           : "; supported: " + join_names(supported)));
     }

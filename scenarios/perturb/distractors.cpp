@@ -13,8 +13,8 @@ namespace gauntlet::perturb {
 using namespace geo;  // Vec3 arithmetic
 namespace {
 
-constexpr int kCandidates = 64;               // places tried per distractor
-constexpr double kDistractorSpacing = 0.02;   // m between distractors
+constexpr int kCandidates = 64;              // places tried per distractor
+constexpr double kDistractorSpacing = 0.02;  // m between distractors
 
 enum class Kind { kBox, kCylinder, kSphere };
 struct Primitive {
@@ -44,18 +44,28 @@ class PrimitiveDistractors final : public DistractorSource {
  public:
   int slots() const override { return static_cast<int>(kPrimitives.size()); }
 
-  void build(mj::SceneBuilder& scene, int slot, const std::string& body_name, const Vec3& parked) const override {
+  void build(mj::SceneBuilder& scene, int slot, const std::string& body_name,
+             const Vec3& parked) const override {
     const Primitive& p = kPrimitives.at(static_cast<std::size_t>(slot));
     mj::XmlElement& body = scene.add_body(body_name, parked, true);
     const std::string geom_name = body_name + "_geom";
     const mj::Rgba grey{0.5, 0.5, 0.5, 1};
     mj::XmlElement* g = nullptr;
     switch (p.kind) {
-      case Kind::kBox: g = &mj::add_box(body, geom_name, p.half, {0, 0, 0}, grey); break;
-      case Kind::kCylinder: g = &mj::add_cylinder(body, geom_name, p.half[0], p.half[2], {0, 0, 0}, grey); break;
-      case Kind::kSphere: g = &mj::add_sphere(body, geom_name, p.half[0], {0, 0, 0}, grey); break;
+      case Kind::kBox:
+        g = &mj::add_box(body, geom_name, p.half, {0, 0, 0}, grey);
+        break;
+      case Kind::kCylinder:
+        g = &mj::add_cylinder(body, geom_name, p.half[0], p.half[2], {0, 0, 0}, grey);
+        break;
+      case Kind::kSphere:
+        g = &mj::add_sphere(body, geom_name, p.half[0], {0, 0, 0}, grey);
+        break;
     }
-    g->set("mass", p.mass).set("condim", 3.0).set("contype", 0.0).set("conaffinity", 0.0)
+    g->set("mass", p.mass)
+        .set("condim", 3.0)
+        .set("contype", 0.0)
+        .set("conaffinity", 0.0)
         .set("group", static_cast<double>(kHiddenGeomGroup));
   }
 
@@ -68,7 +78,8 @@ class PrimitiveDistractors final : public DistractorSource {
       m->geom_group[g] = 0;
       m->geom_contype[g] = 1;
       m->geom_conaffinity[g] = 1;
-      for (int c = 0; c < 3; ++c) m->geom_rgba[4 * g + c] = static_cast<float>(colour[static_cast<std::size_t>(c)]);
+      for (int c = 0; c < 3; ++c)
+        m->geom_rgba[4 * g + c] = static_cast<float>(colour[static_cast<std::size_t>(c)]);
     }
   }
 
@@ -100,12 +111,16 @@ std::shared_ptr<const DistractorSource> primitive_distractors() {
   return source;
 }
 
-std::string distractor_body_name(int slot) { return "gauntlet_distractor_" + std::to_string(slot); }
+std::string distractor_body_name(int slot) {
+  return "gauntlet_distractor_" + std::to_string(slot);
+}
 
-Vec3 parked_position(int slot) { return {-0.25 + 0.1 * slot, 0.0, mj::kTableTop - 0.35}; }
+Vec3 parked_position(int slot) {
+  return {-0.25 + 0.1 * slot, 0.0, mj::kTableTop - 0.35};
+}
 
-int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const DistractorSource& source, int count,
-                      double clearance, Rng& rng) {
+int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const DistractorSource& source,
+                      int count, double clearance, Rng& rng) {
   mjModel* m = sim.model();
   mjData* d = sim.data();
   struct Obstacle {
@@ -113,7 +128,8 @@ int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const Distra
     double radius;
   };
   std::vector<Obstacle> task_objects;
-  for (const int b : task_root_bodies(sim, task)) task_objects.push_back({sim.body_pos(b), footprint_radius(sim, b)});
+  for (const int b : task_root_bodies(sim, task))
+    task_objects.push_back({sim.body_pos(b), footprint_radius(sim, b)});
   std::vector<Obstacle> placed;
   // A region the agentview camera sees, on the table, within reach.
   const double x_lo = -0.32, x_hi = 0.28, y_lo = -0.38, y_hi = 0.38;
@@ -135,18 +151,20 @@ int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const Distra
     source.activate(sim, slot, body, slot_rng);
     bool found = false;
     for (const Vec3& c : candidates) {
-      const bool clear_of_task = std::all_of(task_objects.begin(), task_objects.end(), [&](const Obstacle& o) {
-        return dist_xy(c, o.pos) >= o.radius + r + clearance;
-      });
+      const bool clear_of_task = std::all_of(
+          task_objects.begin(), task_objects.end(),
+          [&](const Obstacle& o) { return dist_xy(c, o.pos) >= o.radius + r + clearance; });
       bool clear_of_paths = true;
       for (std::size_t i = 0; i < task_objects.size() && clear_of_paths; ++i) {
         for (std::size_t j = i + 1; j < task_objects.size(); ++j) {
-          if (segment_distance_xy(c, task_objects[i].pos, task_objects[j].pos) < r + clearance) clear_of_paths = false;
+          if (segment_distance_xy(c, task_objects[i].pos, task_objects[j].pos) < r + clearance)
+            clear_of_paths = false;
         }
       }
-      const bool clear_of_others = std::all_of(placed.begin(), placed.end(), [&](const Obstacle& o) {
-        return dist_xy(c, o.pos) >= o.radius + r + kDistractorSpacing;
-      });
+      const bool clear_of_others =
+          std::all_of(placed.begin(), placed.end(), [&](const Obstacle& o) {
+            return dist_xy(c, o.pos) >= o.radius + r + kDistractorSpacing;
+          });
       if (!clear_of_task || !clear_of_paths || !clear_of_others) continue;
       sim.set_free_pose(body, {c[0], c[1], source.rest_height(slot)}, quat_from_yaw(yaw));
       placed.push_back({c, r});

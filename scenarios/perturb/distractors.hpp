@@ -49,7 +49,7 @@ geo::Vec3 parked_position(int slot);
 // the table, keeping `clearance` from the task's objects, the straight paths
 // between them and each other. Parked ones float, inert (gravity cancelled).
 // Returns how many were placed (fewer when the table has no room left).
-int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const DistractorSource& source, int count,
-                      double clearance, Rng& rng);
+int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const DistractorSource& source,
+                      int count, double clearance, Rng& rng);
 
 }  // namespace gauntlet::perturb

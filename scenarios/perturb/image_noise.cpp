@@ -12,7 +12,9 @@
 namespace gauntlet::perturb {
 namespace {
 
-std::uint8_t to_byte(double v) { return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L)); }
+std::uint8_t to_byte(double v) {
+  return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+}
 
 // The quantisation tables of the JPEG standard (Annex K), row-major.
 constexpr std::array<int, 64> kLumaTable = {
@@ -32,7 +34,8 @@ const std::array<double, 64>& dct_matrix() {
     for (int u = 0; u < 8; ++u) {
       const double c = u == 0 ? std::sqrt(0.125) : 0.5;
       for (int x = 0; x < 8; ++x) {
-        m[static_cast<std::size_t>(u * 8 + x)] = c * std::cos((2 * x + 1) * u * std::numbers::pi / 16.0);
+        m[static_cast<std::size_t>(u * 8 + x)] =
+            c * std::cos((2 * x + 1) * u * std::numbers::pi / 16.0);
       }
     }
     return m;
@@ -47,14 +50,16 @@ void quantise_block(std::array<double, 64>& block, const std::array<int, 64>& q)
   for (int u = 0; u < 8; ++u) {
     for (int y = 0; y < 8; ++y) {
       double s = 0;
-      for (int x = 0; x < 8; ++x) s += t[static_cast<std::size_t>(u * 8 + x)] * block[static_cast<std::size_t>(x * 8 + y)];
+      for (int x = 0; x < 8; ++x)
+        s += t[static_cast<std::size_t>(u * 8 + x)] * block[static_cast<std::size_t>(x * 8 + y)];
       tmp[static_cast<std::size_t>(u * 8 + y)] = s;
     }
   }
   for (int u = 0; u < 8; ++u) {
     for (int v = 0; v < 8; ++v) {
       double s = 0;
-      for (int y = 0; y < 8; ++y) s += tmp[static_cast<std::size_t>(u * 8 + y)] * t[static_cast<std::size_t>(v * 8 + y)];
+      for (int y = 0; y < 8; ++y)
+        s += tmp[static_cast<std::size_t>(u * 8 + y)] * t[static_cast<std::size_t>(v * 8 + y)];
       const double step = q[static_cast<std::size_t>(u * 8 + v)];
       coef[static_cast<std::size_t>(u * 8 + v)] = std::round(s / step) * step;
     }
@@ -62,14 +67,16 @@ void quantise_block(std::array<double, 64>& block, const std::array<int, 64>& q)
   for (int x = 0; x < 8; ++x) {
     for (int v = 0; v < 8; ++v) {
       double s = 0;
-      for (int u = 0; u < 8; ++u) s += t[static_cast<std::size_t>(u * 8 + x)] * coef[static_cast<std::size_t>(u * 8 + v)];
+      for (int u = 0; u < 8; ++u)
+        s += t[static_cast<std::size_t>(u * 8 + x)] * coef[static_cast<std::size_t>(u * 8 + v)];
       tmp[static_cast<std::size_t>(x * 8 + v)] = s;
     }
   }
   for (int x = 0; x < 8; ++x) {
     for (int y = 0; y < 8; ++y) {
       double s = 0;
-      for (int v = 0; v < 8; ++v) s += tmp[static_cast<std::size_t>(x * 8 + v)] * t[static_cast<std::size_t>(v * 8 + y)];
+      for (int v = 0; v < 8; ++v)
+        s += tmp[static_cast<std::size_t>(x * 8 + v)] * t[static_cast<std::size_t>(v * 8 + y)];
       block[static_cast<std::size_t>(x * 8 + y)] = s;
     }
   }
@@ -93,7 +100,8 @@ void apply_colour_jitter(Image& image, const ColourJitter& j) {
     const double r = image.rgb[i], g = image.rgb[i + 1], b = image.rgb[i + 2];
     const double grey = 0.299 * r + 0.587 * g + 0.114 * b;
     for (std::size_t c = 0; c < 3; ++c) {
-      double v = grey + saturation * (image.rgb[i + c] - grey);  // saturation about the pixel's grey
+      double v =
+          grey + saturation * (image.rgb[i + c] - grey);  // saturation about the pixel's grey
       v = 128.0 + contrast * (v - 128.0) + brightness;
       image.rgb[i + c] = to_byte(v);
     }
@@ -106,11 +114,16 @@ void apply_gaussian_blur(Image& image, double sigma) {
   std::vector<float> kernel(static_cast<std::size_t>(2 * radius + 1));
   double sum = 0;
   for (int k = -radius; k <= radius; ++k) {
-    sum += kernel[static_cast<std::size_t>(k + radius)] = static_cast<float>(std::exp(-0.5 * k * k / (sigma * sigma)));
+    sum += kernel[static_cast<std::size_t>(k + radius)] =
+        static_cast<float>(std::exp(-0.5 * k * k / (sigma * sigma)));
   }
   for (auto& k : kernel) k = static_cast<float>(k / sum);
   const int w = image.width, h = image.height;
-  const auto at = [w](int r, int c) { return (static_cast<std::size_t>(r) * static_cast<std::size_t>(w) + static_cast<std::size_t>(c)) * 3; };
+  const auto at = [w](int r, int c) {
+    return (static_cast<std::size_t>(r) * static_cast<std::size_t>(w) +
+            static_cast<std::size_t>(c)) *
+           3;
+  };
   std::vector<float> src(image.rgb.begin(), image.rgb.end()), tmp(image.rgb.size());
   // Horizontal then vertical; edges clamped (only the border columns/rows pay for it).
   for (int r = 0; r < h; ++r) {
@@ -187,13 +200,15 @@ void apply_jpeg_like(Image& image, int quality) {
           for (int x = 0; x < 8; ++x) {
             const int yy = std::min(by + y, h - 1), xx = std::min(bx + x, w - 1);
             block[static_cast<std::size_t>(y * 8 + x)] =
-                plane[ch][static_cast<std::size_t>(yy) * static_cast<std::size_t>(w) + static_cast<std::size_t>(xx)];
+                plane[ch][static_cast<std::size_t>(yy) * static_cast<std::size_t>(w) +
+                          static_cast<std::size_t>(xx)];
           }
         }
         quantise_block(block, ch == 0 ? luma : chroma);
         for (int y = 0; y < 8 && by + y < h; ++y) {
           for (int x = 0; x < 8 && bx + x < w; ++x) {
-            plane[ch][static_cast<std::size_t>(by + y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(bx + x)] =
+            plane[ch][static_cast<std::size_t>(by + y) * static_cast<std::size_t>(w) +
+                      static_cast<std::size_t>(bx + x)] =
                 block[static_cast<std::size_t>(y * 8 + x)];
           }
         }
@@ -220,11 +235,13 @@ void apply_dropout(Image& image, int patches, int size, Rng& rng) {
   }
 }
 
-void apply_sensor_noise(Image& image, int level, std::uint64_t episode_seed, std::uint64_t frame_seed) {
+void apply_sensor_noise(Image& image, int level, std::uint64_t episode_seed,
+                        std::uint64_t frame_seed) {
   if (level <= 0) return;
   const SensorNoiseLevel p = sensor_noise_level(level);
   Rng episode(episode_seed);
-  const ColourJitter jitter{p.colour_jitter * draw_signed_fraction(episode), p.colour_jitter * draw_signed_fraction(episode),
+  const ColourJitter jitter{p.colour_jitter * draw_signed_fraction(episode),
+                            p.colour_jitter * draw_signed_fraction(episode),
                             1.5 * p.colour_jitter * draw_signed_fraction(episode)};
   Rng frame(frame_seed);
   apply_colour_jitter(image, jitter);

@@ -30,6 +30,7 @@ void apply_dropout(Image& image, int patches, int size, Rng& rng);
 
 // Every operation at `level`: the jitter comes from `episode_seed`, the noise
 // and patches from `frame_seed` (one per control step and camera).
-void apply_sensor_noise(Image& image, int level, std::uint64_t episode_seed, std::uint64_t frame_seed);
+void apply_sensor_noise(Image& image, int level, std::uint64_t episode_seed,
+                        std::uint64_t frame_seed);
 
 }  // namespace gauntlet::perturb

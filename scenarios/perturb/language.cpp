@@ -37,13 +37,14 @@ const std::vector<SynonymClass>& classes() {
 
 // Spatial expressions kept whole: "on the left of" must not become "onto the left of".
 const std::vector<std::string>& protected_phrases() {
-  static const std::vector<std::string> p = {"in front of", "on the left", "on the right", "in the middle",
-                                             "in between", "on its side"};
+  static const std::vector<std::string> p = {"in front of",   "on the left", "on the right",
+                                             "in the middle", "in between",  "on its side"};
   return p;
 }
 
 const std::set<std::string>& object_starters() {
-  static const std::set<std::string> s = {"the", "a", "an", "it", "them", "its", "their", "this", "that", "both"};
+  static const std::set<std::string> s = {"the", "a",     "an",   "it",   "them",
+                                          "its", "their", "this", "that", "both"};
   return s;
 }
 
@@ -51,19 +52,23 @@ const std::set<std::string>& object_starters() {
 // ("... and place it ..."), before anything else it joins nouns ("soup and sauce").
 const std::set<std::string>& clause_verbs() {
   static const std::set<std::string> s = {
-      "pick", "place", "put",  "set",   "push",  "slide", "shove", "open",  "close", "shut",  "turn",
-      "switch", "grab", "lift", "grasp", "take", "move",  "stack", "pull",  "press", "rotate", "flip",
-      "wipe", "pour", "insert", "hang", "lay",  "drop",  "bring", "fold",  "stir",  "knock", "lower"};
+      "pick", "place", "put",    "set",  "push",  "slide", "shove",  "open", "close",
+      "shut", "turn",  "switch", "grab", "lift",  "grasp", "take",   "move", "stack",
+      "pull", "press", "rotate", "flip", "wipe",  "pour",  "insert", "hang", "lay",
+      "drop", "bring", "fold",   "stir", "knock", "lower"};
   return s;
 }
 
 const std::set<std::string>& prepositions() {
-  static const std::set<std::string> s = {"on",   "onto", "into",   "in",   "inside", "under",  "behind",
-                                          "beside", "near", "next", "between", "at", "to", "toward", "towards"};
+  static const std::set<std::string> s = {"on",      "onto",   "into",   "in",     "inside",
+                                          "under",   "behind", "beside", "near",   "next",
+                                          "between", "at",     "to",     "toward", "towards"};
   return s;
 }
 
-bool is_punct(const std::string& t) { return t.size() == 1 && std::string(",.?!;").find(t[0]) != std::string::npos; }
+bool is_punct(const std::string& t) {
+  return t.size() == 1 && std::string(",.?!;").find(t[0]) != std::string::npos;
+}
 
 bool starts_with(const Tokens& t, std::size_t at, const Tokens& phrase) {
   if (phrase.empty() || at + phrase.size() > t.size()) return false;
@@ -71,7 +76,8 @@ bool starts_with(const Tokens& t, std::size_t at, const Tokens& phrase) {
 }
 
 Tokens slice(const Tokens& t, std::size_t from, std::size_t to) {
-  return Tokens(t.begin() + static_cast<std::ptrdiff_t>(from), t.begin() + static_cast<std::ptrdiff_t>(to));
+  return Tokens(t.begin() + static_cast<std::ptrdiff_t>(from),
+                t.begin() + static_cast<std::ptrdiff_t>(to));
 }
 
 Tokens concat(std::initializer_list<Tokens> parts) {
@@ -103,7 +109,8 @@ std::vector<Match> find_matches(const Tokens& t) {
       for (std::size_t m = 0; m < classes()[c].members.size(); ++m) {
         const Tokens p = tokenize(classes()[c].members[m]);
         if (p.size() > best_len && starts_with(t, i, p)) {
-          const bool object_follows = i + p.size() < t.size() && object_starters().count(t[i + p.size()]);
+          const bool object_follows =
+              i + p.size() < t.size() && object_starters().count(t[i + p.size()]);
           if (classes()[c].needs_object && !object_follows) continue;
           best_len = p.size();
           best_protected = false;
@@ -228,7 +235,8 @@ Tokens strip_frame(const Tokens& t) {
     const Tokens p = without_question_marks(tokenize(pre));
     const Tokens s = without_question_marks(tokenize(post));
     if (t.size() <= p.size() + s.size()) continue;
-    if ((p.empty() || starts_with(t, 0, p)) && (s.empty() || starts_with(t, t.size() - s.size(), s))) {
+    if ((p.empty() || starts_with(t, 0, p)) &&
+        (s.empty() || starts_with(t, t.size() - s.size(), s))) {
       return slice(t, p.size(), t.size() - s.size());
     }
   }
@@ -251,7 +259,8 @@ Tokens canonical_synonyms(const Tokens& t) {
   Tokens out;
   std::size_t next = 0;
   for (const Match& m : find_matches(t)) {
-    out.insert(out.end(), t.begin() + static_cast<std::ptrdiff_t>(next), t.begin() + static_cast<std::ptrdiff_t>(m.pos));
+    out.insert(out.end(), t.begin() + static_cast<std::ptrdiff_t>(next),
+               t.begin() + static_cast<std::ptrdiff_t>(m.pos));
     const Tokens canonical = tokenize(classes()[m.cls].members.front());
     out.insert(out.end(), canonical.begin(), canonical.end());
     next = m.pos + m.len;
@@ -304,16 +313,16 @@ const std::vector<std::vector<std::string>>& synonym_classes() {
 
 const std::vector<std::pair<std::string, std::string>>& paraphrase_templates() {
   static const std::vector<std::pair<std::string, std::string>> t = {
-      {"please", ""},           {"", ", please"},        {"could you", "?"},
-      {"can you", "?"},         {"i need you to", ""},   {"your task is to", ""},
-      {"go ahead and", ""},     {"the robot should", ""}};
+      {"please", ""},       {"", ", please"},        {"could you", "?"},
+      {"can you", "?"},     {"i need you to", ""},   {"your task is to", ""},
+      {"go ahead and", ""}, {"the robot should", ""}};
   return t;
 }
 
 const std::vector<std::string>& distractor_clauses() {
-  static const std::vector<std::string> d = {"the weather is nice today", "there is no need to hurry",
-                                             "this is the last job of the day", "the room is quiet",
-                                             "music is playing somewhere", "it is almost noon"};
+  static const std::vector<std::string> d = {
+      "the weather is nice today", "there is no need to hurry",  "this is the last job of the day",
+      "the room is quiet",         "music is playing somewhere", "it is almost noon"};
   return d;
 }
 
@@ -347,7 +356,8 @@ Tokens apply_synonyms(const Tokens& text, int count, Rng& rng) {
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
   std::vector<bool> chosen(matches.size(), false);
-  for (std::size_t k = 0; k < order.size() && static_cast<int>(k) < count; ++k) chosen[order[k]] = true;
+  for (std::size_t k = 0; k < order.size() && static_cast<int>(k) < count; ++k)
+    chosen[order[k]] = true;
   Tokens out;
   std::size_t next = 0;
   for (std::size_t i = 0; i < matches.size(); ++i) {
@@ -396,11 +406,14 @@ Tokens add_typos(const Tokens& text, int count, Rng& rng) {
   std::vector<std::size_t> eligible;
   for (std::size_t i = 0; i < out.size(); ++i) {
     const std::string& w = out[i];
-    if (w.size() >= 4 && std::all_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
+    if (w.size() >= 4 && std::all_of(w.begin(), w.end(), [](char c) {
+          return std::isalpha(static_cast<unsigned char>(c));
+        })) {
       eligible.push_back(i);
     }
   }
-  for (std::size_t i = eligible.size(); i > 1; --i) std::swap(eligible[i - 1], eligible[rng.below(i)]);
+  for (std::size_t i = eligible.size(); i > 1; --i)
+    std::swap(eligible[i - 1], eligible[rng.below(i)]);
   int done = 0;
   for (const std::size_t i : eligible) {
     if (done >= count) break;
@@ -411,8 +424,10 @@ Tokens add_typos(const Tokens& text, int count, Rng& rng) {
       // leave another English word ("patch" -> "path", "plate" -> "pate").
       const bool swap = rng.bernoulli(0.5);
       const std::size_t pos = 1 + rng.below(w.size() - 2);  // interior letters only
-      if (swap) std::swap(w[pos], w[pos + 1 < w.size() - 1 ? pos + 1 : pos - 1]);
-      else w.insert(pos, 1, w[pos]);
+      if (swap)
+        std::swap(w[pos], w[pos + 1 < w.size() - 1 ? pos + 1 : pos - 1]);
+      else
+        w.insert(pos, 1, w[pos]);
       // Readable as the original and as nothing else we know.
       if (w == original || known.count(w)) continue;
       const auto near = near_words(w, known);
@@ -454,12 +469,14 @@ std::vector<Tokens> instruction_meaning(const std::string& text, const std::stri
     if (near.size() == 1) w = near.front();
   }
   t = strip_distractor(t);
-  t.erase(std::remove_if(t.begin(), t.end(), [](const std::string& w) { return w == "." || w == "!" || w == "?"; }),
+  t.erase(std::remove_if(t.begin(), t.end(),
+                         [](const std::string& w) { return w == "." || w == "!" || w == "?"; }),
           t.end());
   auto [fronted, main] = split_fronted(t);
   main = undo_reorder(strip_frame(main));
   t = concat({main, fronted});
-  t.erase(std::remove_if(t.begin(), t.end(), [](const std::string& w) { return is_punct(w); }), t.end());
+  t.erase(std::remove_if(t.begin(), t.end(), [](const std::string& w) { return is_punct(w); }),
+          t.end());
   t = canonical_synonyms(t);
   return split_clauses(t);
 }

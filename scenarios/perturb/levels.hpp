@@ -12,21 +12,21 @@ inline constexpr int kMaxLevel = 5;
 
 // Agentview camera orbited about the point it looks at on the table.
 struct CameraLevel {
-  double azimuth_deg;    // orbit about the vertical through the look-at point
-  double elevation_deg;  // orbit up or down
-  double distance_frac;  // closer or farther, fraction of the distance
-  double roll_deg;       // about the optical axis
-  double fovy_deg;       // wider or narrower vertical field of view
-  double target_shift_m; // the look-at point moves on the table (pan/tilt)
+  double azimuth_deg;     // orbit about the vertical through the look-at point
+  double elevation_deg;   // orbit up or down
+  double distance_frac;   // closer or farther, fraction of the distance
+  double roll_deg;        // about the optical axis
+  double fovy_deg;        // wider or narrower vertical field of view
+  double target_shift_m;  // the look-at point moves on the table (pan/tilt)
 };
 CameraLevel camera_level(int level);
 
 // Every light (and the headlight).
 struct LightingLevel {
-  double intensity_log;   // diffuse and specular scaled by exp(+-value)
-  double direction_deg;   // directional lights turned about a horizontal axis
-  double tint;            // colour blended this far from white toward a random hue
-  double shadow_off_prob; // chance that shadows are off (monotone in level for an episode)
+  double intensity_log;    // diffuse and specular scaled by exp(+-value)
+  double direction_deg;    // directional lights turned about a horizontal axis
+  double tint;             // colour blended this far from white toward a random hue
+  double shadow_off_prob;  // chance that shadows are off (monotone in level for an episode)
 };
 LightingLevel lighting_level(int level);
 
@@ -38,8 +38,8 @@ struct TextureLevel {
 TextureLevel texture_level(int level);
 
 struct DistractorsLevel {
-  int count;            // extra objects on the table
-  double clearance_m;   // free space kept around the task's objects and their paths
+  int count;           // extra objects on the table
+  double clearance_m;  // free space kept around the task's objects and their paths
 };
 DistractorsLevel distractors_level(int level);
 
@@ -51,20 +51,20 @@ struct LayoutLevel {
 LayoutLevel layout_level(int level);
 
 struct RobotInitLevel {
-  double offset_m;        // tool centre point moved from its home position
+  double offset_m;  // tool centre point moved from its home position
   double yaw_deg;
-  double tilt_deg;        // fingers tilted away from pointing down
-  double closed_frac;     // gripper starts this far closed (0 open .. 1 closed)
+  double tilt_deg;     // fingers tilted away from pointing down
+  double closed_frac;  // gripper starts this far closed (0 open .. 1 closed)
 };
 RobotInitLevel robot_init_level(int level);
 
 // Operations are cumulative: level L applies every operation of levels <= L.
 struct LanguageLevel {
-  int synonyms;           // words or phrases replaced by a synonym (at most)
-  bool paraphrase;        // a paraphrase template frames the instruction
-  bool reorder;           // clauses (or a prepositional phrase) reordered
-  bool distractor_clause; // an irrelevant sentence added
-  int typos;              // words with two letters swapped or one doubled
+  int synonyms;            // words or phrases replaced by a synonym (at most)
+  bool paraphrase;         // a paraphrase template frames the instruction
+  bool reorder;            // clauses (or a prepositional phrase) reordered
+  bool distractor_clause;  // an irrelevant sentence added
+  int typos;               // words with two letters swapped or one doubled
 };
 LanguageLevel language_level(int level);
 

@@ -30,7 +30,8 @@ class Perturber final : public mj::EpisodePerturber {
     for (const auto& [dim, level] : spec.perturbation.items) {
       // Plans are validated against the suite; this guards programmatic specs.
       if (!provider_supports(dim)) {
-        throw SimulationError("perturbation dimension '" + dim + "' is not supported by this suite");
+        throw SimulationError("perturbation dimension '" + dim +
+                              "' is not supported by this suite");
       }
       Rng rng(dimension_seed(spec.seed, dim));
       if (dim == "camera") {
@@ -51,8 +52,8 @@ class Perturber final : public mj::EpisodePerturber {
     }
     sensor_level_ = level_of(spec.perturbation, "sensor_noise");
     sensor_seed_ = dimension_seed(spec.seed, "sensor_noise");
-    action_.reset(level_of(spec.perturbation, "action"), dimension_seed(spec.seed, "action"), space_,
-                  {0, 0, 0, 0, 0, 0, -1});
+    action_.reset(level_of(spec.perturbation, "action"), dimension_seed(spec.seed, "action"),
+                  space_, {0, 0, 0, 0, 0, 0, -1});
     return edited;
   }
 
@@ -86,7 +87,9 @@ class Provider final : public mj::PerturbationProvider {
   }
 
   std::vector<std::string> dimensions() const override { return dims_; }
-  bool supports(const std::string& dim) const { return std::find(dims_.begin(), dims_.end(), dim) != dims_.end(); }
+  bool supports(const std::string& dim) const {
+    return std::find(dims_.begin(), dims_.end(), dim) != dims_.end();
+  }
   const DistractorSource& distractors() const { return *distractors_; }
 
   int variants() const override { return supports("distractors") ? 2 : 1; }
@@ -94,7 +97,8 @@ class Provider final : public mj::PerturbationProvider {
     return level_of(set, "distractors") > 0 && supports("distractors") ? 1 : 0;
   }
 
-  void extend_scene(mj::SceneBuilder& scene, const mj::MjTask& /*task*/, int variant) const override {
+  void extend_scene(mj::SceneBuilder& scene, const mj::MjTask& /*task*/,
+                    int variant) const override {
     if (supports("texture")) add_texture_assets(scene);
     if (variant == 1) {
       for (int slot = 0; slot < distractors_->slots(); ++slot) {
@@ -124,7 +128,9 @@ class Provider final : public mj::PerturbationProvider {
   std::shared_ptr<const DistractorSource> distractors_;
 };
 
-bool Perturber::provider_supports(const std::string& dim) const { return provider_.supports(dim); }
+bool Perturber::provider_supports(const std::string& dim) const {
+  return provider_.supports(dim);
+}
 
 bool Perturber::edit_state(const EpisodeSpec& spec, const mj::MjTask& task, const mj::MjSim& sim,
                            mj::GripperStart& gripper) {

@@ -35,7 +35,8 @@ std::vector<int> task_bodies(const mj::MjSim& sim, const mj::MjTask& task) {
   for (const auto& name : task.privileged_bodies()) roots.push_back(sim.body(name));
   std::vector<int> out;
   for (int b = 1; b < m->nbody; ++b) {
-    if (std::any_of(roots.begin(), roots.end(), [&](int r) { return in_subtree(m, b, r); })) out.push_back(b);
+    if (std::any_of(roots.begin(), roots.end(), [&](int r) { return in_subtree(m, b, r); }))
+      out.push_back(b);
   }
   return out;
 }
@@ -78,7 +79,9 @@ bool displace_layout(const mj::MjSim& sim, const mj::MjTask& task, int level, Rn
   };
   std::vector<Item> items;
   for (const int b : roots) {
-    Item it{b, sim.body_pos(b), footprint_radius(sim, b), draw_fraction(rng), draw_signed_fraction(rng), {}};
+    Item it{
+        b, sim.body_pos(b), footprint_radius(sim, b), draw_fraction(rng), draw_signed_fraction(rng),
+        {}};
     for (auto& a : it.angle) a = rng.uniform(0.0, 2.0 * std::numbers::pi);
     items.push_back(it);
   }
@@ -104,10 +107,11 @@ bool displace_layout(const mj::MjSim& sim, const mj::MjTask& task, int level, Rn
     if (has_free_joint(m, it.body)) {
       const int q = m->jnt_qposadr[m->body_jntadr[it.body]];
       const Quat old{d->qpos[q + 3], d->qpos[q + 4], d->qpos[q + 5], d->qpos[q + 6]};
-      sim.set_free_pose(it.body, {it.pos[0], it.pos[1], d->qpos[q + 2]}, quat_normalize(quat_mul(turn, old)));
+      sim.set_free_pose(it.body, {it.pos[0], it.pos[1], d->qpos[q + 2]},
+                        quat_normalize(quat_mul(turn, old)));
     } else {
-      const Quat old{m->body_quat[4 * it.body], m->body_quat[4 * it.body + 1], m->body_quat[4 * it.body + 2],
-                     m->body_quat[4 * it.body + 3]};
+      const Quat old{m->body_quat[4 * it.body], m->body_quat[4 * it.body + 1],
+                     m->body_quat[4 * it.body + 2], m->body_quat[4 * it.body + 3]};
       sim.set_static_pose(it.body, {it.pos[0], it.pos[1], m->body_pos[3 * it.body + 2]},
                           quat_normalize(quat_mul(turn, old)));
       edited = true;
@@ -118,7 +122,8 @@ bool displace_layout(const mj::MjSim& sim, const mj::MjTask& task, int level, Rn
 
 void perturb_gripper_start(mj::GripperStart& start, int level, Rng& rng) {
   const RobotInitLevel p = robot_init_level(level);
-  const double u = draw_fraction(rng), heading = rng.uniform(0.0, 2.0 * std::numbers::pi), rise = rng.uniform(-0.6, 0.6);
+  const double u = draw_fraction(rng), heading = rng.uniform(0.0, 2.0 * std::numbers::pi),
+               rise = rng.uniform(-0.6, 0.6);
   const double yaw = draw_signed_fraction(rng);
   const double tilt = draw_fraction(rng), tilt_axis = rng.uniform(0.0, 2.0 * std::numbers::pi);
   const double closed = draw_fraction(rng);
@@ -126,10 +131,13 @@ void perturb_gripper_start(mj::GripperStart& start, int level, Rng& rng) {
   dir = (1.0 / norm(dir)) * dir;
   Vec3 pos = start.pos + (p.offset_m * u) * dir;
   // Reachable, and high enough to clear every object and fixture on the table.
-  pos = {std::clamp(pos[0], -0.40, 0.40), std::clamp(pos[1], -0.50, 0.50), std::clamp(pos[2], 0.17, 0.42)};
+  pos = {std::clamp(pos[0], -0.40, 0.40), std::clamp(pos[1], -0.50, 0.50),
+         std::clamp(pos[2], 0.17, 0.42)};
   start.pos = pos;
-  const Quat tilt_q = quat_from_rotvec((p.tilt_deg * kDeg * tilt) * Vec3{std::cos(tilt_axis), std::sin(tilt_axis), 0});
-  start.quat = quat_normalize(quat_mul(tilt_q, quat_mul(quat_from_yaw(p.yaw_deg * kDeg * yaw), start.quat)));
+  const Quat tilt_q = quat_from_rotvec((p.tilt_deg * kDeg * tilt) *
+                                       Vec3{std::cos(tilt_axis), std::sin(tilt_axis), 0});
+  start.quat =
+      quat_normalize(quat_mul(tilt_q, quat_mul(quat_from_yaw(p.yaw_deg * kDeg * yaw), start.quat)));
   start.command = std::clamp(start.command + 2.0 * p.closed_frac * closed, -1.0, 1.0);
 }
 
@@ -149,7 +157,8 @@ void perturb_dynamics(const mj::MjSim& sim, const mj::MjTask& task, int level, R
     for (int k = 0; k < 3; ++k) m->body_inertia[3 * b + k] *= mass;
   }
   for (int j = 0; j < m->njnt; ++j) {
-    if (m->jnt_type[j] == mjJNT_HINGE || m->jnt_type[j] == mjJNT_SLIDE) m->dof_damping[m->jnt_dofadr[j]] *= damping;
+    if (m->jnt_type[j] == mjJNT_HINGE || m->jnt_type[j] == mjJNT_SLIDE)
+      m->dof_damping[m->jnt_dofadr[j]] *= damping;
   }
   mj_setConst(m, sim.data());  // masses feed the constraint solver's scaling
 }

@@ -15,7 +15,8 @@ namespace gauntlet::perturb {
 
 // A task's bodies: its privileged bodies and everything attached to them.
 std::vector<int> task_bodies(const mj::MjSim& sim, const mj::MjTask& task);
-// Those of them that hang on the worldbody (objects with a free joint, fixtures): what layout moves.
+// Those of them that hang on the worldbody (objects with a free joint, fixtures): what layout
+// moves.
 std::vector<int> task_root_bodies(const mj::MjSim& sim, const mj::MjTask& task);
 // Radius around the body's origin in the xy plane that holds every geom of its
 // subtree (current state; needs mj_kinematics).

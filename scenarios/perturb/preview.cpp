@@ -12,7 +12,8 @@ namespace gauntlet::perturb {
 
 PreviewImages render_preview(const Suite& suite, const PreviewRequest& request) {
   const int task_index = suite.task_index(request.task_id);
-  if (request.dimensions.empty()) throw InputError("--perturb: name at least one dimension to preview");
+  if (request.dimensions.empty())
+    throw InputError("--perturb: name at least one dimension to preview");
   if (request.episodes < 1 || request.episodes > 64) throw InputError("--seeds must be in 1..64");
   for (const int l : request.levels) {
     if (l < 0 || l > kMaxLevel) throw InputError("--levels: levels must be in 0..5");
@@ -62,7 +63,8 @@ PreviewImages render_preview(const Suite& suite, const PreviewRequest& request) 
         }
         out.instructions.back()[l] = obs.instruction;
       } catch (const SimulationError& err) {
-        out.errors.push_back("episode " + std::to_string(e) + " at " + spec.perturbation.id() + ": " + err.what());
+        out.errors.push_back("episode " + std::to_string(e) + " at " + spec.perturbation.id() +
+                             ": " + err.what());
         for (auto& cam : cells) {
           cam[l].resize(obs_request.width, obs_request.height);
           std::fill(cam[l].rgb.begin(), cam[l].rgb.end(), 0);

@@ -14,13 +14,13 @@ namespace gauntlet::perturb {
 
 struct PreviewRequest {
   std::string task_id;
-  std::vector<std::string> dimensions;      // applied together, each at the column's level
+  std::vector<std::string> dimensions;  // applied together, each at the column's level
   std::vector<int> levels{0, 1, 2, 3, 4, 5};
-  int episodes = 3;                         // episode indices 0..episodes-1, with their run seeds
-  std::vector<std::string> cameras;         // empty: every camera of the suite
-  int width = 0;                            // 0: the suite's image size
+  int episodes = 3;                  // episode indices 0..episodes-1, with their run seeds
+  std::vector<std::string> cameras;  // empty: every camera of the suite
+  int width = 0;                     // 0: the suite's image size
   int height = 0;
-  std::uint64_t suite_seed = 0;             // 0: the suite's seed
+  std::uint64_t suite_seed = 0;  // 0: the suite's seed
 };
 
 struct PreviewImages {
@@ -29,7 +29,7 @@ struct PreviewImages {
   std::vector<std::uint64_t> seeds;                     // per episode
   std::vector<std::vector<std::vector<Image>>> images;  // [episode][camera][level]
   std::vector<std::vector<std::string>> instructions;   // [episode][level]
-  std::vector<std::string> errors;                      // resets that failed (their cells stay black)
+  std::vector<std::string> errors;  // resets that failed (their cells stay black)
 
   const Image& at(std::size_t episode, std::size_t camera, std::size_t level) const {
     return images.at(episode).at(camera).at(level);

@@ -29,7 +29,9 @@ inline std::uint64_t dimension_seed(std::uint64_t episode_seed, std::string_view
 }
 
 // A magnitude fraction in [0.5, 1]: every episode is perturbed noticeably.
-inline double draw_fraction(Rng& rng) { return rng.uniform(0.5, 1.0); }
+inline double draw_fraction(Rng& rng) {
+  return rng.uniform(0.5, 1.0);
+}
 // A signed fraction in [-1, -0.5] U [0.5, 1].
 inline double draw_signed_fraction(Rng& rng) {
   const double u = draw_fraction(rng);

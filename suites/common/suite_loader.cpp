@@ -88,8 +88,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   for (const auto& d : config.perturbation_dimensions) {
     if (!perturb::is_dimension(d)) {
       top.fail_at(root["perturbations"], "perturbations",
-                  "unknown perturbation dimension '" + d + "'; expected some of: " +
-                      join_names(perturb::dimension_names()));
+                  "unknown perturbation dimension '" + d +
+                      "'; expected some of: " + join_names(perturb::dimension_names()));
     }
   }
   if (!config.perturbation_dimensions.empty()) {

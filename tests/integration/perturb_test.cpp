@@ -44,7 +44,8 @@ const mj::MujocoSuite& smoke() {
 double mean_abs_diff(const Image& a, const Image& b) {
   REQUIRE(a.rgb.size() == b.rgb.size());
   double s = 0;
-  for (std::size_t i = 0; i < a.rgb.size(); ++i) s += std::abs(static_cast<double>(a.rgb[i]) - b.rgb[i]);
+  for (std::size_t i = 0; i < a.rgb.size(); ++i)
+    s += std::abs(static_cast<double>(a.rgb[i]) - b.rgb[i]);
   return s / static_cast<double>(a.rgb.size());
 }
 
@@ -66,7 +67,8 @@ struct Snapshot {
   std::vector<std::pair<std::string, Pose>> bodies;
   std::string instruction;
   bool operator==(const Snapshot& o) const {
-    if (images != o.images || proprio != o.proprio || instruction != o.instruction || bodies.size() != o.bodies.size()) {
+    if (images != o.images || proprio != o.proprio || instruction != o.instruction ||
+        bodies.size() != o.bodies.size()) {
       return false;
     }
     for (std::size_t i = 0; i < bodies.size(); ++i) {
@@ -103,10 +105,10 @@ struct Collect final : EpisodeSink {
 };
 
 // Runs `policy` on every task x set x episode; results keyed by (set, task, episode).
-std::map<std::tuple<std::string, std::string, int>, EpisodeResult> run(const std::string& policy,
-                                                                      const std::vector<std::string>& sets,
-                                                                      const std::vector<std::string>& tasks, int episodes,
-                                                                      int workers, const Suite* suite = nullptr) {
+std::map<std::tuple<std::string, std::string, int>, EpisodeResult> run(
+    const std::string& policy, const std::vector<std::string>& sets,
+    const std::vector<std::string>& tasks, int episodes, int workers,
+    const Suite* suite = nullptr) {
   const Suite& s = suite ? *suite : smoke();
   EpisodePlan plan;
   plan.episodes_per_task = episodes;
@@ -128,8 +130,10 @@ std::map<std::tuple<std::string, std::string, int>, EpisodeResult> run(const std
 
 }  // namespace
 
-TEST_CASE("Each dimension that shows in images changes the agentview more at every level", "[perturb][mujoco]") {
-  for (const char* dim : {"camera", "lighting", "texture", "sensor_noise", "distractors", "layout", "robot_init"}) {
+TEST_CASE("Each dimension that shows in images changes the agentview more at every level",
+          "[perturb][mujoco]") {
+  for (const char* dim :
+       {"camera", "lighting", "texture", "sensor_noise", "distractors", "layout", "robot_init"}) {
     perturb::PreviewRequest request;
     request.task_id = "pick-cube-onto-plate";
     request.dimensions = {dim};
@@ -139,7 +143,8 @@ TEST_CASE("Each dimension that shows in images changes the agentview more at eve
     CHECK(images.errors.empty());
     std::vector<double> mad(images.levels.size(), 0.0);
     for (std::size_t e = 0; e < images.seeds.size(); ++e) {
-      for (std::size_t l = 0; l < images.levels.size(); ++l) mad[l] += mean_abs_diff(images.at(e, 0, l), images.at(e, 0, 0));
+      for (std::size_t l = 0; l < images.levels.size(); ++l)
+        mad[l] += mean_abs_diff(images.at(e, 0, l), images.at(e, 0, 0));
     }
     INFO(dim << ": mean |difference| from nominal by level " << Catch::Detail::stringify(mad));
     CHECK(mad[0] == 0.0);
@@ -152,7 +157,9 @@ TEST_CASE("The same seed gives the same perturbed scene, bit for bit", "[perturb
   auto b = make_env();
   std::vector<std::string> sets;
   for (const auto& d : perturb::dimension_names()) sets.push_back(d + ":5");
-  sets.push_back("camera:3,distractors:2,language:4,layout:4,lighting:2,robot_init:3,sensor_noise:2,texture:5");
+  sets.push_back(
+      "camera:3,distractors:2,language:4,layout:4,lighting:2,robot_init:3,sensor_noise:2,texture:"
+      "5");
   for (const char* task : {"pick-cube-onto-plate", "open-the-drawer"}) {
     for (const auto& set : sets) {
       const EpisodeSpec spec = spec_for(task, set, 1);
@@ -165,23 +172,29 @@ TEST_CASE("The same seed gives the same perturbed scene, bit for bit", "[perturb
   }
 }
 
-TEST_CASE("A worker's model copy is back to the suite's after a perturbed episode", "[perturb][mujoco]") {
+TEST_CASE("A worker's model copy is back to the suite's after a perturbed episode",
+          "[perturb][mujoco]") {
   auto env = make_env();
   auto& mj_env = dynamic_cast<mj::MujocoEnv&>(*env);
   const EpisodeSpec nominal = spec_for("push-block-into-square", "nominal", 2);
   const Snapshot before = snapshot(env->reset(nominal));
-  for (const char* set : {"camera:5", "lighting:5", "texture:5", "dynamics:5", "layout:5", "distractors:5",
-                          "camera:2,dynamics:4,texture:3"}) {
+  for (const char* set : {"camera:5", "lighting:5", "texture:5", "dynamics:5", "layout:5",
+                          "distractors:5", "camera:2,dynamics:4,texture:3"}) {
     env->reset(spec_for("push-block-into-square", set, 2));
     INFO(set);
     CHECK(snapshot(env->reset(nominal)) == before);
     const mjModel* base = smoke().model(smoke().task_index("push-block-into-square"));
     const mjModel* m = mj_env.model();
-    CHECK(std::memcmp(m->geom_friction, base->geom_friction, sizeof(mjtNum) * 3 * static_cast<std::size_t>(m->ngeom)) == 0);
-    CHECK(std::memcmp(m->body_mass, base->body_mass, sizeof(mjtNum) * static_cast<std::size_t>(m->nbody)) == 0);
-    CHECK(std::memcmp(m->cam_pos, base->cam_pos, sizeof(mjtNum) * 3 * static_cast<std::size_t>(m->ncam)) == 0);
-    CHECK(std::memcmp(m->geom_rgba, base->geom_rgba, sizeof(float) * 4 * static_cast<std::size_t>(m->ngeom)) == 0);
-    CHECK(std::memcmp(m->light_diffuse, base->light_diffuse, sizeof(float) * 3 * static_cast<std::size_t>(m->nlight)) == 0);
+    CHECK(std::memcmp(m->geom_friction, base->geom_friction,
+                      sizeof(mjtNum) * 3 * static_cast<std::size_t>(m->ngeom)) == 0);
+    CHECK(std::memcmp(m->body_mass, base->body_mass,
+                      sizeof(mjtNum) * static_cast<std::size_t>(m->nbody)) == 0);
+    CHECK(std::memcmp(m->cam_pos, base->cam_pos,
+                      sizeof(mjtNum) * 3 * static_cast<std::size_t>(m->ncam)) == 0);
+    CHECK(std::memcmp(m->geom_rgba, base->geom_rgba,
+                      sizeof(float) * 4 * static_cast<std::size_t>(m->ngeom)) == 0);
+    CHECK(std::memcmp(m->light_diffuse, base->light_diffuse,
+                      sizeof(float) * 3 * static_cast<std::size_t>(m->nlight)) == 0);
     CHECK(std::memcmp(m->tex_rgb, base->tex_rgb, static_cast<std::size_t>(m->ntexdata)) == 0);
   }
 }
@@ -192,7 +205,8 @@ TEST_CASE("Distractors wake as many objects as the level asks, clear of the task
   auto& mj_env = dynamic_cast<mj::MujocoEnv&>(*env);
   for (int level = 1; level <= perturb::kMaxLevel; ++level) {
     for (int e = 0; e < 3; ++e) {
-      const Observation& obs = env->reset(spec_for("pick-cube-onto-plate", "distractors:" + std::to_string(level), e));
+      const Observation& obs =
+          env->reset(spec_for("pick-cube-onto-plate", "distractors:" + std::to_string(level), e));
       const mjModel* m = mj_env.model();
       const mjData* d = mj_env.data();
       int on_table = 0;
@@ -209,7 +223,8 @@ TEST_CASE("Distractors wake as many objects as the level asks, clear of the task
         } else {
           // Parked: exactly where it was compiled, after the settle steps.
           const geo::Vec3 parked = perturb::parked_position(slot);
-          CHECK(geo::norm(geo::Vec3{pos[0] - parked[0], pos[1] - parked[1], pos[2] - parked[2]}) < 1e-6);
+          CHECK(geo::norm(geo::Vec3{pos[0] - parked[0], pos[1] - parked[1], pos[2] - parked[2]}) <
+                1e-6);
         }
       }
       CHECK(on_table == level);
@@ -217,7 +232,8 @@ TEST_CASE("Distractors wake as many objects as the level asks, clear of the task
   }
 }
 
-TEST_CASE("Layout and robot_init move things further at higher levels, inside the workspace", "[perturb][mujoco]") {
+TEST_CASE("Layout and robot_init move things further at higher levels, inside the workspace",
+          "[perturb][mujoco]") {
   auto env = make_env(false);
   for (int e = 0; e < 4; ++e) {
     const Observation& nominal_obs = env->reset(spec_for("pick-cube-onto-plate", "nominal", e));
@@ -225,10 +241,12 @@ TEST_CASE("Layout and robot_init move things further at higher levels, inside th
     const std::vector<float> home = nominal_obs.proprio;
     double previous_shift = 0.0, previous_move = 0.0;
     for (int level = 1; level <= perturb::kMaxLevel; ++level) {
-      const Observation& obs = env->reset(spec_for("pick-cube-onto-plate", "layout:" + std::to_string(level), e));
+      const Observation& obs =
+          env->reset(spec_for("pick-cube-onto-plate", "layout:" + std::to_string(level), e));
       const auto& bodies = obs.privileged->bodies;
       double shift = 0.0;
-      for (std::size_t i = 0; i < bodies.size(); ++i) shift += geo::dist_xy(bodies[i].second.pos, nominal[i].second.pos);
+      for (std::size_t i = 0; i < bodies.size(); ++i)
+        shift += geo::dist_xy(bodies[i].second.pos, nominal[i].second.pos);
       // cube (footprint 0.035) and plate (0.075) never overlap
       CHECK(geo::dist_xy(bodies[0].second.pos, bodies[1].second.pos) > 0.11);
       for (const auto& [name, pose] : bodies) {
@@ -238,9 +256,11 @@ TEST_CASE("Layout and robot_init move things further at higher levels, inside th
       CHECK(shift > previous_shift);
       previous_shift = shift;
 
-      const Observation& robot = env->reset(spec_for("pick-cube-onto-plate", "robot_init:" + std::to_string(level), e));
-      const double move = std::hypot(std::hypot(robot.proprio[0] - home[0], robot.proprio[1] - home[1]),
-                                     robot.proprio[2] - home[2]);
+      const Observation& robot =
+          env->reset(spec_for("pick-cube-onto-plate", "robot_init:" + std::to_string(level), e));
+      const double move =
+          std::hypot(std::hypot(robot.proprio[0] - home[0], robot.proprio[1] - home[1]),
+                     robot.proprio[2] - home[2]);
       CHECK(move <= perturb::robot_init_level(level).offset_m + 0.01);
       CHECK(robot.proprio[2] >= 0.16);
       CHECK(move >= previous_move - 1e-3);  // clamping to the workspace may stop it growing
@@ -251,9 +271,15 @@ TEST_CASE("Layout and robot_init move things further at higher levels, inside th
   }
 }
 
-TEST_CASE("Purely visual perturbations never change a privileged-state expert's episodes", "[perturb][mujoco]") {
-  const std::vector<std::string> sets = {"nominal", "camera:5", "lighting:5", "texture:5", "sensor_noise:5",
-                                         "language:5", "camera:4,lighting:3,texture:2"};
+TEST_CASE("Purely visual perturbations never change a privileged-state expert's episodes",
+          "[perturb][mujoco]") {
+  const std::vector<std::string> sets = {"nominal",
+                                         "camera:5",
+                                         "lighting:5",
+                                         "texture:5",
+                                         "sensor_noise:5",
+                                         "language:5",
+                                         "camera:4,lighting:3,texture:2"};
   const auto results = run("scripted", sets, {}, 3, 2);
   for (const auto& [key, r] : results) {
     const auto& [set, task, index] = key;
@@ -268,7 +294,8 @@ TEST_CASE("Purely visual perturbations never change a privileged-state expert's 
   CHECK(results.at({"nominal", "pick-cube-onto-plate", 0}).success);
 }
 
-TEST_CASE("A vision-dependent policy degrades under camera, lighting and texture", "[perturb][mujoco][slow]") {
+TEST_CASE("A vision-dependent policy degrades under camera, lighting and texture",
+          "[perturb][mujoco][slow]") {
   // The smoke suite's pick and push tasks with shorter timeouts (the expert
   // needs at most ~55 steps): failed episodes dominate the test's time.
   std::string yaml;
@@ -281,9 +308,12 @@ TEST_CASE("A vision-dependent policy degrades under camera, lighting and texture
       yaml.replace(at, std::strlen(from), "max_steps: 90");
     }
   }
-  const auto suite = suites::load_suite_yaml(yaml, "vision-test.yaml", suites::builtin_task_families());
-  const std::vector<std::string> sets = {"nominal", "camera:1", "camera:5", "lighting:5", "texture:5"};
-  const auto results = run("vision-scripted", sets, {"pick-cube-onto-plate", "push-block-into-square"}, 10, 2, suite.get());
+  const auto suite =
+      suites::load_suite_yaml(yaml, "vision-test.yaml", suites::builtin_task_families());
+  const std::vector<std::string> sets = {"nominal", "camera:1", "camera:5", "lighting:5",
+                                         "texture:5"};
+  const auto results = run("vision-scripted", sets,
+                           {"pick-cube-onto-plate", "push-block-into-square"}, 10, 2, suite.get());
   std::map<std::string, int> successes;
   for (const auto& [key, r] : results) successes[std::get<0>(key)] += r.success ? 1 : 0;
   std::string counts;
@@ -296,10 +326,12 @@ TEST_CASE("A vision-dependent policy degrades under camera, lighting and texture
   CHECK(successes["texture:5"] < successes["nominal"]);
 }
 
-TEST_CASE("Every perturbation of an episode keeps the nominal episode's seed", "[perturb][seeding]") {
+TEST_CASE("Every perturbation of an episode keeps the nominal episode's seed",
+          "[perturb][seeding]") {
   EpisodePlan plan;
   plan.episodes_per_task = 3;
-  plan.perturbations = {PerturbationSet{}, PerturbationSet::parse("camera:2"), PerturbationSet::parse("layout:1,texture:4")};
+  plan.perturbations = {PerturbationSet{}, PerturbationSet::parse("camera:2"),
+                        PerturbationSet::parse("layout:1,texture:4")};
   const auto specs = plan_episodes(smoke(), plan);
   REQUIRE(specs.size() == 3 * 3 * 3);
   for (const auto& s : specs) {
@@ -317,7 +349,8 @@ class InstructionProbe final : public Policy {
   PolicyRequirements requirements() const override { return {}; }
   void prepare(int, const ActionSpace&) override {}
   void reset(int, const EpisodeContext& ctx) override { context.push_back(ctx.instruction); }
-  void act(std::span<const int>, std::span<const Observation* const> obs, std::span<ActionChunk> out) override {
+  void act(std::span<const int>, std::span<const Observation* const> obs,
+           std::span<ActionChunk> out) override {
     observed.push_back(obs[0]->instruction);
     out[0].resize(1, 7);
     out[0].error = "done";
@@ -327,7 +360,8 @@ class InstructionProbe final : public Policy {
 
 }  // namespace
 
-TEST_CASE("The policy is told the reworded instruction, in its context and its observations", "[perturb][language]") {
+TEST_CASE("The policy is told the reworded instruction, in its context and its observations",
+          "[perturb][language]") {
   EpisodePlan plan;
   plan.episodes_per_task = 1;
   plan.task_ids = {"pick-cube-onto-plate"};

@@ -13,19 +13,23 @@
 using namespace gauntlet;
 using namespace gauntlet::perturb;
 
-TEST_CASE("The registry holds the ten dimensions of the issue with five levels each", "[perturb][dimensions]") {
-  const std::vector<std::string> expected = {"camera",     "lighting", "texture",      "distractors", "layout",
-                                             "robot_init", "language", "sensor_noise", "dynamics",    "action"};
+TEST_CASE("The registry holds the ten dimensions of the issue with five levels each",
+          "[perturb][dimensions]") {
+  const std::vector<std::string> expected = {"camera",   "lighting",   "texture",  "distractors",
+                                             "layout",   "robot_init", "language", "sensor_noise",
+                                             "dynamics", "action"};
   CHECK(dimension_names() == expected);
   for (const auto& d : all_dimensions()) {
     INFO(d.name);
     CHECK(d.levels.size() == 5);
     CHECK(!d.summary.empty());
-    CHECK(d.visual_only == (d.name == "camera" || d.name == "lighting" || d.name == "texture" || d.name == "sensor_noise"));
+    CHECK(d.visual_only == (d.name == "camera" || d.name == "lighting" || d.name == "texture" ||
+                            d.name == "sensor_noise"));
   }
 }
 
-TEST_CASE("Every documented parameter grows with the level (JPEG quality falls)", "[perturb][dimensions]") {
+TEST_CASE("Every documented parameter grows with the level (JPEG quality falls)",
+          "[perturb][dimensions]") {
   for (const auto& d : all_dimensions()) {
     for (std::size_t p = 0; p < d.levels.front().size(); ++p) {
       const std::string& name = d.levels.front()[p].name;
@@ -41,13 +45,17 @@ TEST_CASE("Every documented parameter grows with the level (JPEG quality falls)"
   }
 }
 
-TEST_CASE("Perturbation sets are validated against the registry and the suite", "[perturb][dimensions]") {
+TEST_CASE("Perturbation sets are validated against the registry and the suite",
+          "[perturb][dimensions]") {
   const std::vector<std::string> supported = {"camera", "lighting"};
-  CHECK_NOTHROW(validate_set(PerturbationSet::parse("camera:2,lighting:5"), supported, "s", "--perturb"));
+  CHECK_NOTHROW(
+      validate_set(PerturbationSet::parse("camera:2,lighting:5"), supported, "s", "--perturb"));
   CHECK_THROWS_WITH(validate_set(PerturbationSet::parse("weather:2"), supported, "s", "--perturb"),
-                    Catch::Contains("unknown perturbation dimension 'weather'") && Catch::Contains("sensor_noise"));
+                    Catch::Contains("unknown perturbation dimension 'weather'") &&
+                        Catch::Contains("sensor_noise"));
   CHECK_THROWS_WITH(validate_set(PerturbationSet::parse("texture:1"), supported, "s", "--perturb"),
-                    Catch::Contains("does not support dimension 'texture'") && Catch::Contains("camera, lighting"));
+                    Catch::Contains("does not support dimension 'texture'") &&
+                        Catch::Contains("camera, lighting"));
   CHECK_THROWS_AS(dimension_info("nope"), InputError);
   CHECK(level_of(PerturbationSet::parse("camera:2,lighting:5"), "lighting") == 5);
   CHECK(level_of(PerturbationSet::parse("camera:2"), "lighting") == 0);
@@ -58,8 +66,9 @@ TEST_CASE("Perturbation sets are validated against the registry and the suite", 
   }
 }
 
-TEST_CASE("Each dimension draws from its own stream, the same at every level and in any composition",
-          "[perturb][dimensions][seeding]") {
+TEST_CASE(
+    "Each dimension draws from its own stream, the same at every level and in any composition",
+    "[perturb][dimensions][seeding]") {
   const std::uint64_t seed = episode_seed(20261121, "pick-cube-onto-plate", "nominal", 3);
   std::set<std::uint64_t> seen;
   for (const auto& d : dimension_names()) seen.insert(dimension_seed(seed, d));

@@ -34,13 +34,15 @@ Image test_card(int w = 64, int h = 48) {
 double mean_abs_diff(const Image& a, const Image& b) {
   REQUIRE(a.rgb.size() == b.rgb.size());
   double s = 0;
-  for (std::size_t i = 0; i < a.rgb.size(); ++i) s += std::abs(static_cast<double>(a.rgb[i]) - b.rgb[i]);
+  for (std::size_t i = 0; i < a.rgb.size(); ++i)
+    s += std::abs(static_cast<double>(a.rgb[i]) - b.rgb[i]);
   return s / static_cast<double>(a.rgb.size());
 }
 
 }  // namespace
 
-TEST_CASE("JPEG-like compression keeps flat colour and loses more at lower quality", "[perturb][sensor]") {
+TEST_CASE("JPEG-like compression keeps flat colour and loses more at lower quality",
+          "[perturb][sensor]") {
   Image flat;
   flat.resize(20, 12);  // not a multiple of 8: edge blocks are padded
   for (std::size_t i = 0; i < flat.rgb.size(); i += 3) {
@@ -81,7 +83,8 @@ TEST_CASE("Blur keeps constant images and smooths noise", "[perturb][sensor]") {
   CHECK(mean_abs_diff(smoothed, flat) < 0.5 * mean_abs_diff(noisy, flat));
 }
 
-TEST_CASE("Sensor noise grows with level and is a pure function of its seeds", "[perturb][sensor]") {
+TEST_CASE("Sensor noise grows with level and is a pure function of its seeds",
+          "[perturb][sensor]") {
   const Image card = test_card();
   double previous = 0.0;
   for (int level = 1; level <= kMaxLevel; ++level) {
@@ -105,7 +108,8 @@ TEST_CASE("Sensor noise grows with level and is a pure function of its seeds", "
   CHECK(c.rgb == card.rgb);
 }
 
-TEST_CASE("Action latency applies each action k steps late, holding still before", "[perturb][action]") {
+TEST_CASE("Action latency applies each action k steps late, holding still before",
+          "[perturb][action]") {
   const ActionSpace space = ee_delta_action_space();
   for (int level = 1; level <= kMaxLevel; ++level) {
     const ActionLevel p = action_level(level);
@@ -113,7 +117,8 @@ TEST_CASE("Action latency applies each action k steps late, holding still before
     a.reset(level, 42, space, {0, 0, 0, 0, 0, 0, -1});
     std::vector<std::vector<float>> sent;
     for (int step = 0; step < 12; ++step) {
-      std::vector<float> action{0.01f * step, -0.01f * step, 0.002f * step, 0.01f, 0.0f, -0.02f, step % 2 ? 1.0f : -1.0f};
+      std::vector<float> action{0.01f * step, -0.01f * step, 0.002f * step,          0.01f,
+                                0.0f,         -0.02f,        step % 2 ? 1.0f : -1.0f};
       sent.push_back(action);
       a.apply(step, action);
       if (step < p.latency_steps) {

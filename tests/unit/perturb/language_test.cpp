@@ -27,13 +27,14 @@ std::vector<std::string> instructions() {
       const auto suite = entry.load();
       for (const auto& t : suite->tasks()) out.insert(t.instruction);
     }
-    for (const char* s : {"put the black bowl in the bottom drawer of the cabinet and close it",
-                          "put both the alphabet soup and the tomato sauce in the basket",
-                          "turn on the stove and put the moka pot on it",
-                          "open the top drawer and put the bowl inside",
-                          "put the white mug on the left plate and put the yellow and white mug on the right plate",
-                          "pick up the book and place it in the back compartment of the caddy",
-                          "put the bowl on top of the cabinet", "push the plate to the front of the stove"}) {
+    for (const char* s :
+         {"put the black bowl in the bottom drawer of the cabinet and close it",
+          "put both the alphabet soup and the tomato sauce in the basket",
+          "turn on the stove and put the moka pot on it",
+          "open the top drawer and put the bowl inside",
+          "put the white mug on the left plate and put the yellow and white mug on the right plate",
+          "pick up the book and place it in the back compartment of the caddy",
+          "put the bowl on top of the cabinet", "push the plate to the front of the stove"}) {
       out.insert(s);
     }
     return std::vector<std::string>(out.begin(), out.end());
@@ -49,9 +50,11 @@ std::string show(const std::vector<Tokens>& meaning) {
 
 }  // namespace
 
-TEST_CASE("The built-in suites give the language test instructions to check", "[perturb][language]") {
+TEST_CASE("The built-in suites give the language test instructions to check",
+          "[perturb][language]") {
   const auto all = instructions();
-  CHECK(std::find(all.begin(), all.end(), "pick up the red cube and place it on the plate") != all.end());
+  CHECK(std::find(all.begin(), all.end(), "pick up the red cube and place it on the plate") !=
+        all.end());
   CHECK(all.size() >= 10);
 }
 
@@ -62,30 +65,36 @@ TEST_CASE("The meaning extractor tells different instructions apart", "[perturb]
                             "pick up the red cube and place it on the bowl",
                             "place it on the plate and pick up the red cube",
                             "pick up the red cube and place it in the plate",
-                            "push the red cube and place it on the plate",
-                            "pick up the red cube", "pick up the red cube and place it on the plate and close it"}) {
+                            "push the red cube and place it on the plate", "pick up the red cube",
+                            "pick up the red cube and place it on the plate and close it"}) {
     INFO(other);
     CHECK(instruction_meaning(other, base) != meaning);
   }
   // ... and sees through what the perturbation does.
-  CHECK(instruction_meaning("could you place it onto the dish after you grab the red cube?", base) == meaning);
-  CHECK(instruction_meaning("the room is quiet. plaec it on the plate, but first pick up the red cube, please", base) ==
-        meaning);
+  CHECK(instruction_meaning("could you place it onto the dish after you grab the red cube?",
+                            base) == meaning);
+  CHECK(instruction_meaning(
+            "the room is quiet. plaec it on the plate, but first pick up the red cube, please",
+            base) == meaning);
 }
 
-TEST_CASE("Every language operation keeps the meaning of every instruction", "[perturb][language]") {
+TEST_CASE("Every language operation keeps the meaning of every instruction",
+          "[perturb][language]") {
   for (const auto& text : instructions()) {
     const auto meaning = instruction_meaning(text, text);
     for (std::uint64_t seed = 0; seed < 40; ++seed) {
       Rng rng(seed);
       const Tokens t = tokenize(text);
       const std::vector<std::pair<const char*, Tokens>> variants = {
-          {"synonyms", apply_synonyms(t, 3, rng)},  {"reorder", reorder_clauses(t, rng)},
-          {"paraphrase", apply_paraphrase(t, rng)}, {"distractor", add_distractor_clause(t, rng)},
+          {"synonyms", apply_synonyms(t, 3, rng)},
+          {"reorder", reorder_clauses(t, rng)},
+          {"paraphrase", apply_paraphrase(t, rng)},
+          {"distractor", add_distractor_clause(t, rng)},
           {"typos", add_typos(t, 2, rng)}};
       for (const auto& [op, v] : variants) {
         const std::string out = detokenize(v);
-        INFO(op << ": '" << text << "' -> '" << out << "' means " << show(instruction_meaning(out, text)));
+        INFO(op << ": '" << text << "' -> '" << out << "' means "
+                << show(instruction_meaning(out, text)));
         CHECK(instruction_meaning(out, text) == meaning);
       }
     }
@@ -128,7 +137,8 @@ TEST_CASE("Language levels are deterministic and reword more as they grow", "[pe
   CHECK(perturb_instruction(text, 0, 7) == text);
 }
 
-TEST_CASE("Typos stay one edit from the word and are never another known word", "[perturb][language]") {
+TEST_CASE("Typos stay one edit from the word and are never another known word",
+          "[perturb][language]") {
   std::set<std::string> lexicon;
   for (const auto& c : synonym_classes()) {
     for (const auto& m : c) {
@@ -158,25 +168,32 @@ TEST_CASE("Typos stay one edit from the word and are never another known word", 
   CHECK(typos > 0);
 }
 
-TEST_CASE("Reordering turns two steps around with a connector and fronts a lone phrase", "[perturb][language]") {
+TEST_CASE("Reordering turns two steps around with a connector and fronts a lone phrase",
+          "[perturb][language]") {
   Rng rng(3);
-  const std::string two = detokenize(reorder_clauses(tokenize("pick up the red cube and place it on the plate"), rng));
+  const std::string two =
+      detokenize(reorder_clauses(tokenize("pick up the red cube and place it on the plate"), rng));
   CHECK((two == "place it on the plate after you pick up the red cube" ||
          two == "place it on the plate, but first pick up the red cube"));
-  const std::string one = detokenize(reorder_clauses(tokenize("push the blue block into the green square"), rng));
+  const std::string one =
+      detokenize(reorder_clauses(tokenize("push the blue block into the green square"), rng));
   CHECK(one == "into the green square, push the blue block");
   // Nouns joined by "and" are not two steps.
   const std::string nouns = "put both the alphabet soup and the tomato sauce in the basket";
-  CHECK(detokenize(reorder_clauses(tokenize(nouns), rng)) == "in the basket, put both the alphabet soup and the tomato sauce");
+  CHECK(detokenize(reorder_clauses(tokenize(nouns), rng)) ==
+        "in the basket, put both the alphabet soup and the tomato sauce");
   CHECK(detokenize(reorder_clauses(tokenize("open the drawer"), rng)) == "open the drawer");
 }
 
-TEST_CASE("Prepositions change only before an object and spatial phrases stay whole", "[perturb][language]") {
+TEST_CASE("Prepositions change only before an object and spatial phrases stay whole",
+          "[perturb][language]") {
   for (std::uint64_t seed = 0; seed < 30; ++seed) {
     Rng rng(seed);
-    const std::string a = detokenize(apply_synonyms(tokenize("open the top drawer and put the bowl inside"), 5, rng));
+    const std::string a =
+        detokenize(apply_synonyms(tokenize("open the top drawer and put the bowl inside"), 5, rng));
     CHECK(a.substr(a.size() - 6) == "inside");
-    const std::string b = detokenize(apply_synonyms(tokenize("put the mug on the left plate"), 5, rng));
+    const std::string b =
+        detokenize(apply_synonyms(tokenize("put the mug on the left plate"), 5, rng));
     CHECK(b.find(" on the left ") != std::string::npos);
   }
 }

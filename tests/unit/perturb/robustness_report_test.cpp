@@ -17,7 +17,9 @@ namespace {
 
 constexpr int kEpisodes = 10;
 
-std::uint64_t seed_of(const std::string& task, int index) { return std::hash<std::string>{}(task) + static_cast<std::uint64_t>(index); }
+std::uint64_t seed_of(const std::string& task, int index) {
+  return std::hash<std::string>{}(task) + static_cast<std::uint64_t>(index);
+}
 
 // Success of (task, perturbation, index): nominal fails only t1/0; camera:1
 // also fails t1/1 and t1/2; camera:2 fails every t1 and t2/0..5; lighting:1 is
@@ -26,7 +28,8 @@ bool succeeds(const std::string& task, const std::string& p, int i) {
   if (task == "t1" && i == 0) return false;
   if (p == "camera:1") return !(task == "t1" && (i == 1 || i == 2));
   if (p == "camera:2") return !(task == "t1" || i <= 5);
-  if (p == "camera:1,lighting:1") return !((task == "t1" && i >= 1 && i <= 4) || (task == "t2" && i == 1));
+  if (p == "camera:1,lighting:1")
+    return !((task == "t1" && i >= 1 && i <= 4) || (task == "t2" && i == 1));
   return true;
 }
 
@@ -34,7 +37,8 @@ RunResults results() {
   RunResults run;
   run.header.policy_name = "p";
   run.header.tasks = {TaskInfo{"t1", "do one", 100, "f"}, TaskInfo{"t2", "do two", 100, "f"}};
-  run.header.perturbations = {"nominal", "camera:1", "camera:2", "lighting:1", "camera:1,lighting:1"};
+  run.header.perturbations = {"nominal", "camera:1", "camera:2", "lighting:1",
+                              "camera:1,lighting:1"};
   for (const auto& p : run.header.perturbations) {
     for (const char* task : {"t1", "t2"}) {
       for (int i = 0; i < kEpisodes; ++i) {
@@ -64,7 +68,8 @@ const PairedDrop& find(const PolicyRobustness& r, const std::string& dim, int le
 
 }  // namespace
 
-TEST_CASE("Robustness drops are paired differences with metrics' intervals and McNemar p", "[reports][robustness]") {
+TEST_CASE("Robustness drops are paired differences with metrics' intervals and McNemar p",
+          "[reports][robustness]") {
   const auto r = build_robustness(results(), "p");
   REQUIRE(r);
   CHECK(r->nominal.trials == 20);
@@ -83,7 +88,8 @@ TEST_CASE("Robustness drops are paired differences with metrics' intervals and M
   CHECK(find(*r, "lighting", 1).mcnemar_p == Approx(1.0));
 }
 
-TEST_CASE("The half level, the most damaging dimension and interactions are found", "[reports][robustness]") {
+TEST_CASE("The half level, the most damaging dimension and interactions are found",
+          "[reports][robustness]") {
   const auto r = build_robustness(results(), "p");
   REQUIRE(r);
   REQUIRE(r->dimensions.size() == 2);
@@ -104,14 +110,17 @@ TEST_CASE("The half level, the most damaging dimension and interactions are foun
   CHECK(x.interaction_ci.hi >= 0.15);
 }
 
-TEST_CASE("Episodes without a nominal twin of the same seed are not paired and are noted", "[reports][robustness]") {
+TEST_CASE("Episodes without a nominal twin of the same seed are not paired and are noted",
+          "[reports][robustness]") {
   RunResults run = results();
   for (auto& e : run.episodes) {
-    if (e.perturbation_id == "camera:1" && e.task_id == "t2" && e.episode_index == 9) e.seed += 1000;
+    if (e.perturbation_id == "camera:1" && e.task_id == "t2" && e.episode_index == 9)
+      e.seed += 1000;
   }
   run.episodes.erase(std::remove_if(run.episodes.begin(), run.episodes.end(),
                                     [](const EpisodeResult& e) {
-                                      return e.perturbation_id == "nominal" && e.task_id == "t1" && e.episode_index == 5;
+                                      return e.perturbation_id == "nominal" && e.task_id == "t1" &&
+                                             e.episode_index == 5;
                                     }),
                      run.episodes.end());
   const auto r = build_robustness(run, "p");
@@ -126,11 +135,13 @@ TEST_CASE("Episodes without a nominal twin of the same seed are not paired and a
   CHECK(missing_note);
 }
 
-TEST_CASE("Runs without perturbed episodes have no robustness and keep their headline", "[reports][robustness]") {
+TEST_CASE("Runs without perturbed episodes have no robustness and keep their headline",
+          "[reports][robustness]") {
   RunResults run = results();
-  run.episodes.erase(std::remove_if(run.episodes.begin(), run.episodes.end(),
-                                    [](const EpisodeResult& e) { return e.perturbation_id != "nominal"; }),
-                     run.episodes.end());
+  run.episodes.erase(
+      std::remove_if(run.episodes.begin(), run.episodes.end(),
+                     [](const EpisodeResult& e) { return e.perturbation_id != "nominal"; }),
+      run.episodes.end());
   CHECK_FALSE(build_robustness(run, "p"));
   const PolicySummary all = summarize(run, "x.h5");
   CHECK(all.scope == "all");
@@ -147,7 +158,8 @@ TEST_CASE("The Markdown and JSON sections carry the robustness numbers", "[repor
   REQUIRE(r);
   const std::string md = markdown_robustness_section({*r});
   CHECK_THAT(md, Catch::Contains("## Robustness") && Catch::Contains("| camera |") &&
-                     Catch::Contains("Most damaging dimension: **camera**") && Catch::Contains("camera:1,lighting:1"));
+                     Catch::Contains("Most damaging dimension: **camera**") &&
+                     Catch::Contains("camera:1,lighting:1"));
   const nlohmann::json j = robustness_json({*r});
   REQUIRE(j.size() == 1);
   CHECK(j[0]["most_damaging"] == "camera");
