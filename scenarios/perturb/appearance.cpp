@@ -199,8 +199,9 @@ void perturb_lighting(mjModel* m, int level, Rng& rng) {
     }
     Vec3 dir = normalized({m->light_dir[3 * i], m->light_dir[3 * i + 1], m->light_dir[3 * i + 2]});
     dir = rotate_about(dir, axis, angle);
-    if (dir[2] > -0.2)
+    if (dir[2] > -0.2) {
       dir = normalized({dir[0], dir[1], -0.2});  // keep lighting the table from above
+    }
     for (int k = 0; k < 3; ++k) m->light_dir[3 * i + k] = dir[static_cast<std::size_t>(k)];
     if (shadows_off) m->light_castshadow[i] = 0;
   }

@@ -157,8 +157,9 @@ int place_distractors(const mj::MjSim& sim, const mj::MjTask& task, const Distra
       bool clear_of_paths = true;
       for (std::size_t i = 0; i < task_objects.size() && clear_of_paths; ++i) {
         for (std::size_t j = i + 1; j < task_objects.size(); ++j) {
-          if (segment_distance_xy(c, task_objects[i].pos, task_objects[j].pos) < r + clearance)
+          if (segment_distance_xy(c, task_objects[i].pos, task_objects[j].pos) < r + clearance) {
             clear_of_paths = false;
+          }
         }
       }
       const bool clear_of_others =

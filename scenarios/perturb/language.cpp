@@ -424,10 +424,11 @@ Tokens add_typos(const Tokens& text, int count, Rng& rng) {
       // leave another English word ("patch" -> "path", "plate" -> "pate").
       const bool swap = rng.bernoulli(0.5);
       const std::size_t pos = 1 + rng.below(w.size() - 2);  // interior letters only
-      if (swap)
+      if (swap) {
         std::swap(w[pos], w[pos + 1 < w.size() - 1 ? pos + 1 : pos - 1]);
-      else
+      } else {
         w.insert(pos, 1, w[pos]);
+      }
       // Readable as the original and as nothing else we know.
       if (w == original || known.count(w)) continue;
       const auto near = near_words(w, known);

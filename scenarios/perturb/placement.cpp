@@ -35,8 +35,9 @@ std::vector<int> task_bodies(const mj::MjSim& sim, const mj::MjTask& task) {
   for (const auto& name : task.privileged_bodies()) roots.push_back(sim.body(name));
   std::vector<int> out;
   for (int b = 1; b < m->nbody; ++b) {
-    if (std::any_of(roots.begin(), roots.end(), [&](int r) { return in_subtree(m, b, r); }))
+    if (std::any_of(roots.begin(), roots.end(), [&](int r) { return in_subtree(m, b, r); })) {
       out.push_back(b);
+    }
   }
   return out;
 }
@@ -157,8 +158,9 @@ void perturb_dynamics(const mj::MjSim& sim, const mj::MjTask& task, int level, R
     for (int k = 0; k < 3; ++k) m->body_inertia[3 * b + k] *= mass;
   }
   for (int j = 0; j < m->njnt; ++j) {
-    if (m->jnt_type[j] == mjJNT_HINGE || m->jnt_type[j] == mjJNT_SLIDE)
+    if (m->jnt_type[j] == mjJNT_HINGE || m->jnt_type[j] == mjJNT_SLIDE) {
       m->dof_damping[m->jnt_dofadr[j]] *= damping;
+    }
   }
   mj_setConst(m, sim.data());  // masses feed the constraint solver's scaling
 }

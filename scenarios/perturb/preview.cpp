@@ -12,8 +12,9 @@ namespace gauntlet::perturb {
 
 PreviewImages render_preview(const Suite& suite, const PreviewRequest& request) {
   const int task_index = suite.task_index(request.task_id);
-  if (request.dimensions.empty())
+  if (request.dimensions.empty()) {
     throw InputError("--perturb: name at least one dimension to preview");
+  }
   if (request.episodes < 1 || request.episodes > 64) throw InputError("--seeds must be in 1..64");
   for (const int l : request.levels) {
     if (l < 0 || l > kMaxLevel) throw InputError("--levels: levels must be in 0..5");
