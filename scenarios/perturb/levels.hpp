@@ -46,7 +46,7 @@ DistractorsLevel distractors_level(int level);
 // Task objects and fixtures that sit on the worldbody.
 struct LayoutLevel {
   double displacement_m;  // each object moved this far in a random direction
-  double yaw_deg;         // and turned about the vertical
+  double yaw_deg;         // and objects (not fixtures) turned about the vertical
 };
 LayoutLevel layout_level(int level);
 

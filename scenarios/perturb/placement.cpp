@@ -111,10 +111,11 @@ bool displace_layout(const mj::MjSim& sim, const mj::MjTask& task, int level, Rn
       sim.set_free_pose(it.body, {it.pos[0], it.pos[1], d->qpos[q + 2]},
                         quat_normalize(quat_mul(turn, old)));
     } else {
-      const Quat old{m->body_quat[4 * it.body], m->body_quat[4 * it.body + 1],
-                     m->body_quat[4 * it.body + 2], m->body_quat[4 * it.body + 3]};
-      sim.set_static_pose(it.body, {it.pos[0], it.pos[1], m->body_pos[3 * it.body + 2]},
-                          quat_normalize(quat_mul(turn, old)));
+      // Fixtures move but keep their orientation: a task may assume it (the
+      // push task checks its goal square axis-aligned).
+      const Quat kept{m->body_quat[4 * it.body], m->body_quat[4 * it.body + 1],
+                      m->body_quat[4 * it.body + 2], m->body_quat[4 * it.body + 3]};
+      sim.set_static_pose(it.body, {it.pos[0], it.pos[1], m->body_pos[3 * it.body + 2]}, kept);
       edited = true;
     }
   }

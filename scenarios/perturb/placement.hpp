@@ -33,7 +33,8 @@ struct TableArea {
 };
 
 // Moves the task's root bodies (free objects and fixtures) in random directions
-// without overlaps; true when it edited the model (fixtures live there).
+// without overlaps and turns the free objects; true when it edited the model
+// (fixtures live there).
 bool displace_layout(const mj::MjSim& sim, const mj::MjTask& task, int level, Rng& rng);
 // Moves, turns, tilts and partly closes the gripper's start.
 void perturb_gripper_start(mj::GripperStart& start, int level, Rng& rng);
