@@ -19,6 +19,7 @@ struct CliContext {
   std::atomic<bool>* stop = nullptr;
 };
 
+void add_preview_command(CLI::App& app, CliContext& ctx);
 void add_list_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 void add_report_command(CLI::App& app, CliContext& ctx);

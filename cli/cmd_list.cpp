@@ -6,6 +6,7 @@
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
+#include "scenarios/perturb/dimensions.hpp"
 
 namespace gauntlet::cli {
 namespace {
@@ -53,14 +54,44 @@ void list_policies(const ListOptions& o, CliContext& ctx) {
   if (o.json) std::cout << out.dump(2) << std::endl;
 }
 
+// Every dimension with its parameters per level (scenarios/perturb/levels.hpp).
+void list_perturbations(bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : perturb::all_dimensions()) {
+    if (json) {
+      nlohmann::json levels = nlohmann::json::array();
+      for (std::size_t l = 0; l < d.levels.size(); ++l) {
+        nlohmann::json params = nlohmann::json::array();
+        for (const auto& p : d.levels[l])
+          params.push_back({{"name", p.name}, {"value", p.value}, {"unit", p.unit}});
+        levels.push_back({{"level", l + 1}, {"parameters", params}});
+      }
+      out.push_back({{"name", d.name},
+                     {"summary", d.summary},
+                     {"affects", d.affects},
+                     {"visual_only", d.visual_only},
+                     {"levels", levels}});
+      continue;
+    }
+    std::printf("%-13s %s (%s)\n", d.name.c_str(), d.summary.c_str(), d.affects.c_str());
+    for (std::size_t l = 0; l < d.levels.size(); ++l) {
+      std::string line;
+      for (const auto& p : d.levels[l]) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s%s=%g %s", line.empty() ? "" : ", ", p.name.c_str(),
+                      p.value, p.unit.c_str());
+        line += buf;
+      }
+      std::printf("    level %zu: %s\n", l + 1, line.c_str());
+    }
+  }
+  if (json) std::cout << out.dump(2) << std::endl;
+}
+
 void list_command(const ListOptions& o, CliContext& ctx) {
   if (o.what == "suites") return list_suites(o, ctx);
   if (o.what == "policies") return list_policies(o, ctx);
-  if (o.what == "perturbations") {
-    if (o.json) std::cout << "[]" << std::endl;
-    else std::printf("(no perturbation dimensions are registered in this build)\n");
-    return;
-  }
+  if (o.what == "perturbations") return list_perturbations(o.json);
   throw InputError("list: expected one of: suites, policies, perturbations; got '" + o.what + "'");
 }
 

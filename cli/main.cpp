@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   try {
     cli::register_everything(ctx.registry);
+    cli::add_preview_command(app, ctx);
     cli::add_list_command(app, ctx);
     cli::add_run_command(app, ctx);
     cli::add_report_command(app, ctx);

@@ -1,9 +1,11 @@
 #include "cli/run_setup.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include "harness/errors.hpp"
+#include "scenarios/perturb/dimensions.hpp"
 
 namespace gauntlet::cli {
 
@@ -13,7 +15,15 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
       app.add_option("--episodes", episodes, "episodes per task (and per perturbation); default: the suite's");
   app.add_option("--seed", seed, "suite seed override (episode seeds derive from it)");
   app.add_option("--workers", workers, "parallel episodes (one Env each); default: CPU cores");
-  app.add_option("--perturb", perturb, "perturbations DIM:LEVEL[,DIM:LEVEL...]");
+  app.add_option("--perturb", perturb,
+                 "perturbations applied together, DIM:LEVEL[,DIM:LEVEL...]; repeat for more sets");
+  ood_sweep_option =
+      app.add_option(
+             "--ood-sweep", ood_sweep,
+             "nominal plus every supported dimension at each level (default 1,2,3,4,5), paired")
+          ->expected(0, 1);
+  app.add_option("--ood-dims", ood_dims,
+                 "dimensions of --ood-sweep, comma-separated (default: all the suite's)");
   app.add_option("--task", tasks, "only these task ids (repeatable)");
   if (with_shard) app.add_option("--shard", shard, "run part I of N of the episodes (0-based), e.g. 0/4");
 }
@@ -24,6 +34,49 @@ std::string sanitize_file_name(const std::string& name) {
     out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
   }
   return out.empty() ? "policy" : out;
+}
+
+std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite& suite) {
+  const bool sweep = o.ood_sweep_option && o.ood_sweep_option->count() > 0;
+  if (!o.ood_dims.empty() && !sweep) throw InputError("--ood-dims needs --ood-sweep");
+  std::vector<PerturbationSet> sets;
+  const auto add = [&](PerturbationSet set) {
+    const std::string id = set.id();
+    if (std::none_of(sets.begin(), sets.end(),
+                     [&](const PerturbationSet& s) { return s.id() == id; })) {
+      sets.push_back(std::move(set));
+    }
+  };
+  if (sweep) {
+    const std::vector<int> levels =
+        perturb::parse_levels(o.ood_sweep.empty() ? "1,2,3,4,5" : o.ood_sweep, "--ood-sweep");
+    std::vector<std::string> dims;
+    if (o.ood_dims.empty()) {
+      dims = suite.perturbation_dimensions();
+      if (dims.empty())
+        throw InputError("--ood-sweep: suite '" + suite.info().name + "' supports no perturbation");
+    } else {
+      std::stringstream in(o.ood_dims);
+      for (std::string d; std::getline(in, d, ',');) dims.push_back(d);
+    }
+    add(PerturbationSet{});
+    for (const auto& d : dims) {
+      for (const int l : levels) {
+        PerturbationSet set;
+        set.items.emplace_back(d, l);
+        perturb::validate_set(set, suite.perturbation_dimensions(), suite.info().name,
+                              "--ood-dims");
+        add(std::move(set));
+      }
+    }
+  }
+  for (const auto& text : o.perturb) {
+    PerturbationSet set = PerturbationSet::parse(text);
+    perturb::validate_set(set, suite.perturbation_dimensions(), suite.info().name, "--perturb");
+    add(std::move(set));
+  }
+  if (sets.empty()) add(PerturbationSet{});
+  return sets;
 }
 
 PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx) {
@@ -37,15 +90,7 @@ PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx) {
   p.plan.episodes_per_task = episodes_given ? o.episodes : suite.info().default_episodes;
   p.plan.task_ids = o.tasks;
   p.plan.shard = Shard::parse(o.shard);
-  p.plan.perturbations = {PerturbationSet::parse(o.perturb)};
-  const auto supported = suite.perturbation_dimensions();
-  for (const auto& [dim, level] : p.plan.perturbations.front().items) {
-    if (std::find(supported.begin(), supported.end(), dim) == supported.end()) {
-      throw InputError("--perturb: suite '" + suite.info().name + "' does not support dimension '" + dim + "'" +
-                       (supported.empty() ? std::string(" (it supports none)")
-                                          : "; supported: " + join_names(supported)));
-    }
-  }
+  p.plan.perturbations = perturbation_sets(o, suite);
   p.seed = suite.info().seed;
   if (!o.seed.empty()) {
     if (o.seed.find_first_not_of("0123456789") != std::string::npos || o.seed.size() > 20) {

@@ -19,11 +19,14 @@ struct PlanOptions {
   CLI::Option* episodes_option = nullptr;
   std::string seed;
   int workers = 0;
-  std::string perturb;
+  std::vector<std::string> perturb;  // one perturbation set per occurrence
+  std::string ood_sweep;             // levels of --ood-sweep ("" with the option: 1..5)
+  CLI::Option* ood_sweep_option = nullptr;
+  std::string ood_dims;  // dimensions of the sweep (default: every one the suite supports)
   std::vector<std::string> tasks;
   std::string shard = "0/1";
 
-  // Adds --suite --episodes --seed --workers --perturb --task [--shard].
+  // Adds --suite --episodes --seed --workers --perturb --ood-sweep --ood-dims --task [--shard].
   void add_to(CLI::App& app, bool with_shard);
 };
 
@@ -34,6 +37,10 @@ struct PreparedPlan {
   int workers = 1;
   std::vector<EpisodeSpec> specs;
 };
+
+// The perturbation sets of the plan: --ood-sweep (nominal, then each dimension
+// at each level) and every --perturb set; nominal alone when neither is given.
+std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite& suite);
 
 // Loads the suite and validates every option (InputError naming the option).
 PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx);

@@ -179,7 +179,7 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   const TaskInfo& task = suite_.tasks().at(static_cast<std::size_t>(b.spec.task_index));
   write_int_attr(g, "num_samples", static_cast<long long>(t));
   write_string_attr(g, "task", task.id);
-  write_string_attr(g, "language_instruction", task.instruction);
+  write_string_attr(g, "language_instruction", suite_.instruction(b.spec));  // as the policy saw it
   write_string_attr(g, "perturbation", b.spec.perturbation.id());
   write_int_attr(g, "episode", b.spec.episode_index);
   write_string_attr(g, "seed", std::to_string(b.spec.seed));

@@ -57,7 +57,6 @@ std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& pl
   for (const int t : task_indices) {
     const TaskInfo& task = suite.tasks()[static_cast<std::size_t>(t)];
     for (const auto& perturbation : plan.perturbations) {
-      const std::string pid = perturbation.id();
       for (int e = 0; e < plan.episodes_per_task; ++e, ++canonical) {
         if (canonical % static_cast<std::size_t>(plan.shard.count) !=
             static_cast<std::size_t>(plan.shard.index)) {
@@ -69,7 +68,9 @@ std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& pl
         spec.task_id = task.id;
         spec.perturbation = perturbation;
         spec.episode_index = e;
-        spec.seed = episode_seed(plan.seed.value_or(suite.info().seed), task.id, pid, e);
+        // Perturbed episodes share the seed of their nominal twin: same initial
+        // state, paired outcomes (the perturbation draws from its own stream).
+        spec.seed = episode_seed(plan.seed.value_or(suite.info().seed), task.id, "nominal", e);
         out.push_back(std::move(spec));
       }
     }

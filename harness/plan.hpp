@@ -1,6 +1,7 @@
 // Which episodes a run consists of and their seeds. The seed of an episode is a
-// pure hash of (suite seed, task id, perturbation id, episode index): two
-// policies on the same suite meet the same initial states (common random numbers).
+// pure hash of (suite seed, task id, episode index): two policies on the same
+// suite meet the same initial states (common random numbers), and an episode
+// under a perturbation shares the seed of its nominal twin (paired robustness).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,8 @@ namespace gauntlet {
 
 // First 8 bytes (big-endian) of
 // SHA-256("gauntlet-episode-v1|<suite_seed>|<task_id>|<perturbation_id>|<episode_index>").
+// plan_episodes passes "nominal" for every perturbation: perturbed episodes are
+// paired with nominal ones and draw their perturbation from a stream of this seed.
 std::uint64_t episode_seed(std::uint64_t suite_seed, std::string_view task_id,
                            std::string_view perturbation_id, int episode_index);
 

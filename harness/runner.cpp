@@ -94,7 +94,7 @@ void Runner::start_episode(Slot& slot, int slot_index, const EpisodeSpec& spec) 
 
   EpisodeContext ctx;
   ctx.spec = &spec;
-  ctx.instruction = slot.task->instruction;
+  ctx.instruction = suite_.instruction(spec);
   ctx.max_steps = slot.task->max_steps;
   ctx.action_space = &suite_.action_space();
   const int task_index = spec.task_index;

@@ -47,6 +47,11 @@ class Suite {
   virtual std::unique_ptr<Expert> make_expert(int task_index) const = 0;
   // Perturbation dimensions this suite supports (see scenarios/perturb).
   virtual std::vector<std::string> perturbation_dimensions() const { return {}; }
+  // The instruction an episode shows the policy: the task's, unless the
+  // episode's perturbation rewords it (the `language` dimension).
+  virtual std::string instruction(const EpisodeSpec& spec) const {
+    return tasks().at(static_cast<std::size_t>(spec.task_index)).instruction;
+  }
 
   // Index of a task id; throws InputError listing the valid ids.
   int task_index(const std::string& id) const;

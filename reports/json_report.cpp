@@ -1,6 +1,7 @@
 // report.json: every number of the report, versioned (docs/report-json.md).
 #include <nlohmann/json.hpp>
 
+#include "reports/robustness_json.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -28,6 +29,7 @@ class JsonWriter final : public ReportWriter {
                     {"version", h ? h->suite_version : ""},
                     {"seed", h ? h->suite_seed : 0},
                     {"tasks", model.task_ids}};
+    doc["robustness"] = model.robustness ? robustness_json(*model.robustness) : json::array();
     json policies = json::array();
     int rank = 0;
     for (const auto& p : model.policies) {
@@ -38,6 +40,8 @@ class JsonWriter final : public ReportWriter {
       pj["identity"] = p.header.policy_identity;
       pj["source"] = p.source;
       pj["episodes"] = p.episodes;
+      pj["scope"] = p.scope;
+      pj["perturbed_episodes"] = p.perturbed_episodes;
       pj["success"] = rate_json(p.success);
       pj["mean_progress"] = p.mean_progress;
       pj["terminations"] = p.terminations;

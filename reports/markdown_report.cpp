@@ -2,6 +2,7 @@
 // short enough for a pull-request comment, with the SVG charts beside it.
 #include <cstdio>
 
+#include "reports/robustness.hpp"
 #include "reports/svg.hpp"
 #include "reports/writers.hpp"
 
@@ -135,6 +136,7 @@ std::string markdown_report(const ReportModel& model) {
            "` | " + escape_markdown(h.harness_version + " " + h.git_sha) + " |\n";
   }
   out += "\n</details>\n";
+  if (model.robustness) out += markdown_robustness_section(*model.robustness);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/errors.hpp"
+#include "reports/robustness.hpp"
 
 namespace gauntlet::reports {
 
@@ -29,7 +30,18 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
   int trials = 0;
   double progress_total = 0.0;
   std::vector<double> p50s;
+  const bool has_nominal =
+      std::any_of(run.episodes.begin(), run.episodes.end(),
+                  [](const EpisodeResult& e) { return e.perturbation_id == "nominal"; });
+  const bool has_perturbed =
+      std::any_of(run.episodes.begin(), run.episodes.end(),
+                  [](const EpisodeResult& e) { return e.perturbation_id != "nominal"; });
+  if (has_nominal && has_perturbed) p.scope = "nominal";
   for (const auto& e : run.episodes) {
+    if (p.scope == "nominal" && e.perturbation_id != "nominal") {
+      ++p.perturbed_episodes;
+      continue;
+    }
     ++p.episodes;
     const std::string term(to_string(e.termination));
     ++p.terminations[term];
@@ -88,10 +100,14 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return summaries[a].success.rate > summaries[b].success.rate;
   });
+  auto robustness = std::make_shared<std::vector<PolicyRobustness>>();
   for (const std::size_t i : order) {
     model.policies.push_back(std::move(summaries[i]));
     model.runs.push_back(std::move(runs[i]));
+    if (auto r = build_robustness(model.runs.back(), model.policies.back().name))
+      robustness->push_back(std::move(*r));
   }
+  model.robustness = std::move(robustness);
   for (const auto& run : model.runs) {
     for (const auto& t : run.header.tasks) {
       if (std::find(model.task_ids.begin(), model.task_ids.end(), t.id) == model.task_ids.end()) {

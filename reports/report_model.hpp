@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "reports/comparisons.hpp"
 
 namespace gauntlet::reports {
+
+struct PolicyRobustness;  // reports/robustness.hpp
 
 struct Rate {
   int trials = 0;      // episodes that count for the policy (sim_error excluded)
@@ -33,7 +36,12 @@ struct PolicySummary {
   std::string name;
   std::string source;  // results file
   RunHeader header;
-  Rate success;        // pooled over every counted episode
+  // The episodes summarised: every one, except that a run holding both nominal
+  // and perturbed episodes is summarised by its nominal ones (the perturbed
+  // ones are in `ReportModel::robustness`).
+  std::string scope = "all";   // "all" | "nominal"
+  int perturbed_episodes = 0;  // rows outside the scope
+  Rate success;                // pooled over every counted episode in scope
   double mean_progress = 0.0;
   int episodes = 0;    // all rows, sim errors included
   std::map<std::string, int> terminations;
@@ -52,6 +60,8 @@ struct ReportModel {
   std::vector<std::string> perturbations;  // perturbation ids present, nominal first
   RankingStatistics stats;              // paired statistics over the policies, in this order
   std::string generated_at;
+  // Policies with perturbed episodes, in ranked order (reports/robustness.hpp).
+  std::shared_ptr<const std::vector<PolicyRobustness>> robustness;
 };
 
 Rate make_rate(int successes, int trials);

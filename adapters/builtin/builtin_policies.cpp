@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "adapters/builtin/vision_scripted.hpp"
 #include "harness/errors.hpp"
 #include "harness/rng.hpp"
 
@@ -119,6 +120,7 @@ std::uint64_t seed_offset(const PolicySpec& spec) {
 }  // namespace
 
 void register_builtin_policies(Registry& registry) {
+  register_vision_scripted_policy(registry);
   registry.add_policy(PolicyKind{
       "scripted", "scripted", "the task's closed-loop expert (reads privileged simulator state)",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {

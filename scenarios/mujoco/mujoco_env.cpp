@@ -23,6 +23,7 @@ struct MujocoEnv::Instance {
   std::vector<int> camera_ids;
   std::vector<std::pair<std::string, int>> bodies;
   std::vector<std::pair<std::string, int>> joints;
+  bool model_edited = false;  // a perturbation changed `model`: restore it before reuse
 
   ~Instance() {
     renderer.reset();
@@ -35,7 +36,10 @@ MujocoEnv::MujocoEnv(const MujocoSuite& suite, ObservationRequest request)
     : suite_(suite), request_(std::move(request)) {
   const double control_period = 1.0 / suite_.info().control_hz;
   substeps_ = std::max(1, static_cast<int>(std::lround(control_period / suite_.config().scene.timestep)));
-  instances_.resize(suite_.tasks().size());
+  const PerturbationProvider* perturbations = suite_.perturbations();
+  instances_.resize(suite_.tasks().size() *
+                    static_cast<std::size_t>(perturbations ? perturbations->variants() : 1));
+  if (perturbations) perturber_ = perturbations->make_perturber();
   proprio_names_ = {"eef_pos_x", "eef_pos_y", "eef_pos_z", "eef_axis_angle_x", "eef_axis_angle_y",
                     "eef_axis_angle_z", "gripper_qpos_left", "gripper_qpos_right"};
   obs_.proprio_names = &proprio_names_;
@@ -52,10 +56,11 @@ const mjModel* MujocoEnv::model() const { return current_ ? current_->model : nu
 mjData* MujocoEnv::data() const { return current_ ? current_->data : nullptr; }
 
 MujocoEnv::Instance& MujocoEnv::instance(int task_index) {
-  auto& slot = instances_.at(static_cast<std::size_t>(task_index));
+  auto& slot = instances_.at(static_cast<std::size_t>(variant_) * suite_.tasks().size() +
+                             static_cast<std::size_t>(task_index));
   if (slot) return *slot;
   auto inst = std::make_unique<Instance>();
-  const mjModel* base = suite_.model(task_index);
+  const mjModel* base = suite_.model(task_index, variant_);
   inst->model = mj_copyModel(nullptr, base);
   inst->model->vis.global.offwidth = std::max(inst->model->vis.global.offwidth, request_.width);
   inst->model->vis.global.offheight = std::max(inst->model->vis.global.offheight, request_.height);
@@ -98,25 +103,36 @@ bool MujocoEnv::render(const std::string& camera, int width, int height, Image& 
 }
 
 const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
-  if (!spec.perturbation.nominal()) {
-    throw SimulationError("the MuJoCo backend has no perturbations yet ('" +
+  perturbed_ = !spec.perturbation.nominal();
+  if (perturbed_ && !perturber_) {
+    throw SimulationError("suite '" + suite_.info().name + "' has no perturbations ('" +
                           spec.perturbation.id() + "')");
   }
+  variant_ = perturbed_ ? suite_.perturbations()->scene_variant(spec.perturbation) : 0;
   Instance& inst = instance(spec.task_index);
   current_ = &inst;
   task_ = &suite_.task(spec.task_index);
   mjModel* m = inst.model;
   mjData* d = inst.data;
-  mj_resetData(m, d);
+  if (inst.model_edited) restore_model(inst, spec.task_index);
   const MjSim sim(m, d);
+  if (perturbed_) {
+    inst.model_edited = perturber_->edit_model(spec, *task_, sim, inst.renderer.get());
+  }
+  mj_resetData(m, d);
   Rng rng(derive_seed(spec.seed, kInitialStateStream));
   memory_ = TaskMemory{};
   task_->initialize(sim, rng, memory_);
-  inst.controller->place(m, d, suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0);
+  GripperStart start{suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0};
+  if (perturbed_) {
+    mj_kinematics(m, d);
+    inst.model_edited = perturber_->edit_state(spec, *task_, sim, start) || inst.model_edited;
+  }
+  inst.controller->place(m, d, start.pos, start.quat, start.command);
   inst.controller->compensate_gravity(m, d);
   mj_forward(m, d);
   warnings_.fill(0);
-  obs_.instruction = task_->info().instruction;
+  obs_.instruction = suite_.instruction(spec);
   obs_.step = 0;
   const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
   for (int i = 0; i < suite_.config().settle_steps; ++i) control_step(noop);
@@ -126,6 +142,19 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   }
   observe();
   return obs_;
+}
+
+// Back to the suite's model after a perturbed episode, textures included.
+void MujocoEnv::restore_model(Instance& inst, int task_index) {
+  const int offwidth = inst.model->vis.global.offwidth;
+  const int offheight = inst.model->vis.global.offheight;
+  mj_copyModel(inst.model, suite_.model(task_index, variant_));
+  inst.model->vis.global.offwidth = offwidth;
+  inst.model->vis.global.offheight = offheight;
+  if (inst.renderer) {
+    for (int t = 0; t < inst.model->ntex; ++t) inst.renderer->upload_texture(inst.model, t);
+  }
+  inst.model_edited = false;
 }
 
 void MujocoEnv::control_step(std::span<const float> action) {
@@ -161,6 +190,11 @@ bool MujocoEnv::physics_unstable(std::string& why) {
 StepResult MujocoEnv::step(std::span<const float> action, bool want_observation) {
   StepResult result;
   const ActionSpace& space = suite_.action_space();
+  if (perturbed_) {
+    action_buffer_.assign(action.begin(), action.end());
+    perturber_->edit_action(obs_.step, action_buffer_);
+    action = action_buffer_;
+  }
   for (std::size_t i = 0; i < clipped_.size(); ++i) {
     clipped_[i] = std::clamp(action[i], space.low[i], space.high[i]);
   }
@@ -184,6 +218,7 @@ void MujocoEnv::observe() {
   for (std::size_t c = 0; c < inst.camera_ids.size(); ++c) {
     inst.renderer->render(inst.model, inst.data, inst.camera_ids[c], request_.width,
                           request_.height, obs_.cameras[c].image);
+    if (perturbed_) perturber_->edit_image(obs_.cameras[c].name, obs_.step, obs_.cameras[c].image);
   }
   if (request_.privileged) {
     privileged_.ee = inst.controller->tcp_pose(inst.data);

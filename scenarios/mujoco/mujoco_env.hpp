@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/env.hpp"
+#include "scenarios/mujoco/perturbation_hooks.hpp"
 #include "scenarios/mujoco/robot.hpp"
 #include "scenarios/mujoco/task.hpp"
 #include "scenarios/render/scene_renderer.hpp"
@@ -40,6 +41,7 @@ class MujocoEnv : public Env {
   void observe();
   bool physics_unstable(std::string& why);
   void control_step(std::span<const float> action);
+  void restore_model(Instance& inst, int task_index);
 
   const MujocoSuite& suite_;
   ObservationRequest request_;
@@ -54,6 +56,12 @@ class MujocoEnv : public Env {
   std::vector<std::string> proprio_names_;
   std::array<float, 7> clipped_{};
   std::array<int, mjNWARNING> warnings_{};
+  // Perturbations (scenarios/perturb): which compiled scene variant the next
+  // instance() call uses, the per-worker editor, and whether this episode is perturbed.
+  int variant_ = 0;
+  std::unique_ptr<EpisodePerturber> perturber_;
+  bool perturbed_ = false;
+  std::vector<float> action_buffer_;
 };
 
 }  // namespace gauntlet::mj

@@ -53,14 +53,43 @@ MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
     task_infos_.push_back(task->info());
     SceneBuilder builder(config_.scene);
     task->build(builder);
+    if (config_.perturbations) config_.perturbations->extend_scene(builder, *task, 0);
     xml_.push_back(builder.xml());
     models_.push_back(compile_mjcf(xml_.back(), "task '" + task->info().id + "' of suite '" +
                                                     config_.info.name + "'"));
+  }
+  compile_variants();
+}
+
+void MujocoSuite::compile_variants() {
+  const int variants = config_.perturbations ? config_.perturbations->variants() : 1;
+  for (int v = 1; v < variants; ++v) {
+    for (const auto& task : config_.tasks) {
+      SceneBuilder builder(config_.scene);
+      task->build(builder);
+      config_.perturbations->extend_scene(builder, *task, v);
+      variant_models_.push_back(compile_mjcf(
+          builder.xml(), "task '" + task->info().id + "' of suite '" + config_.info.name +
+                             "' (scene variant " + std::to_string(v) + ")"));
+    }
   }
 }
 
 MujocoSuite::~MujocoSuite() {
   for (mjModel* m : models_) mj_deleteModel(m);
+  for (mjModel* m : variant_models_) mj_deleteModel(m);
+}
+
+const mjModel* MujocoSuite::model(int index, int variant) const {
+  if (variant == 0) return model(index);
+  return variant_models_.at(static_cast<std::size_t>(variant - 1) * models_.size() +
+                            static_cast<std::size_t>(index));
+}
+
+std::string MujocoSuite::instruction(const EpisodeSpec& spec) const {
+  const std::string& nominal = task(spec.task_index).info().instruction;
+  if (spec.perturbation.nominal() || !config_.perturbations) return nominal;
+  return config_.perturbations->instruction(spec, nominal);
 }
 
 std::unique_ptr<Env> MujocoSuite::make_env(const ObservationRequest& request) const {

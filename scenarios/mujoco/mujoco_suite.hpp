@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/suite.hpp"
+#include "scenarios/mujoco/perturbation_hooks.hpp"
 #include "scenarios/mujoco/robot.hpp"
 #include "scenarios/mujoco/scene.hpp"
 #include "scenarios/mujoco/task.hpp"
@@ -22,6 +23,7 @@ struct MujocoSuiteConfig {
   int settle_steps = 10;  // no-op control steps before the policy acts (LIBERO: 10)
   std::vector<std::shared_ptr<const MjTask>> tasks;
   std::vector<std::string> perturbation_dimensions;
+  std::shared_ptr<const PerturbationProvider> perturbations;  // null: nominal only
 };
 
 class MujocoSuite : public Suite {
@@ -39,18 +41,25 @@ class MujocoSuite : public Suite {
   std::vector<std::string> perturbation_dimensions() const override {
     return config_.perturbation_dimensions;
   }
+  std::string instruction(const EpisodeSpec& spec) const override;
 
   const MujocoSuiteConfig& config() const { return config_; }
   const MjTask& task(int index) const { return *config_.tasks.at(static_cast<std::size_t>(index)); }
   const mjModel* model(int index) const { return models_.at(static_cast<std::size_t>(index)); }
+  // The model of `index` compiled with the perturbation provider's scene variant.
+  const mjModel* model(int index, int variant) const;
+  const PerturbationProvider* perturbations() const { return config_.perturbations.get(); }
   const std::string& scene_xml(int index) const { return xml_.at(static_cast<std::size_t>(index)); }
 
  private:
+  void compile_variants();
+
   MujocoSuiteConfig config_;
   std::vector<TaskInfo> task_infos_;
   ActionSpace action_space_;
   std::vector<mjModel*> models_;
   std::vector<std::string> xml_;
+  std::vector<mjModel*> variant_models_;  // [(variant - 1) * tasks + index]
 };
 
 // Compiles MJCF text; throws InputError with MuJoCo's message and `what`.

@@ -5,6 +5,8 @@
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
+#include "scenarios/perturb/dimensions.hpp"
+#include "scenarios/perturb/mujoco_perturbations.hpp"
 
 namespace gauntlet::suites {
 
@@ -81,7 +83,18 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     config.scene.agentview_fovy = scene.number_or("agentview_fovy", config.scene.agentview_fovy);
     config.scene.table_rgba = scene.rgba_or("table_rgba", config.scene.table_rgba);
   }
-  config.perturbation_dimensions = top.strings_or("perturbations", {});
+  // Every dimension unless the suite restricts them (`perturbations: []` for none).
+  config.perturbation_dimensions = top.strings_or("perturbations", perturb::dimension_names());
+  for (const auto& d : config.perturbation_dimensions) {
+    if (!perturb::is_dimension(d)) {
+      top.fail_at(root["perturbations"], "perturbations",
+                  "unknown perturbation dimension '" + d +
+                      "'; expected some of: " + join_names(perturb::dimension_names()));
+    }
+  }
+  if (!config.perturbation_dimensions.empty()) {
+    config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);
+  }
   info.proprio_names = {"eef_pos_x",        "eef_pos_y",        "eef_pos_z",
                         "eef_axis_angle_x", "eef_axis_angle_y", "eef_axis_angle_z",
                         "gripper_qpos_left", "gripper_qpos_right"};
@@ -109,6 +122,7 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   std::string hashed = text;
   for (const auto& v : code_versions) hashed += "\n#code " + v;
   hashed += "\n#scene tabletop/1";
+  if (config.perturbations) hashed += "\n#perturbations " + config.perturbations->version();
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));
 }

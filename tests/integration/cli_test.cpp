@@ -75,7 +75,7 @@ TEST_CASE("Bad numbers in options exit 2 naming the option", "[cli][bad-input]")
            {{"--episodes", "0"}, "--episodes"},
            {{"--shard", "3/2"}, "--shard"},
            {{"--perturb", "camera"}, "--perturb"},
-           {{"--perturb", "camera:2"}, "does not support dimension 'camera'"},
+           {{"--perturb", "weather:2"}, "unknown perturbation dimension 'weather'"},
            {{"--seed", "-4"}, "--seed"},
            {{"--workers", "abc"}, "--workers"}}) {
     std::vector<std::string> cmd{"run", "--suite", "tabletop-smoke", "--policy", "random", "--out", out};
