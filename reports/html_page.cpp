@@ -17,7 +17,7 @@ table.sortable th[aria-sort=descending]::after{content:" \25BC"}td.group{font-we
 tr.sig td{background:#fff8e6}.note{color:#555;font-size:13px;max-width:900px}.warning{color:#8a4b00;font-size:13px}
 .multiples{display:flex;flex-wrap:wrap;gap:8px}.chart{overflow-x:auto}
 figure{display:inline-block;margin:4px 12px 4px 0}figure img{width:192px;height:192px;image-rendering:pixelated;border:1px solid #ccc}
-figcaption{font-size:12px;color:#444}footer{margin-top:40px;font-size:13px}code{font-size:12px}
+figcaption{font-size:12px;color:#444}figure.preview img{width:auto;height:auto;max-width:100%;image-rendering:auto}footer{margin-top:40px;font-size:13px}code{font-size:12px}
 nav a{margin-right:14px}.tabs a.active{font-weight:bold}
 table.pairs td:nth-child(-n+2),table.pairs th:nth-child(-n+2),footer td,footer th,#submissions td{text-align:left}
 )CSS";

@@ -62,6 +62,9 @@ struct ReportModel {
   std::string generated_at;
   // Policies with perturbed episodes, in ranked order (reports/robustness.hpp).
   std::shared_ptr<const std::vector<PolicyRobustness>> robustness;
+  // PNG strips (dimension, bytes) of what each perturbation looks like at
+  // levels 0..5; filled by the CLI, which can reach the simulator.
+  std::vector<std::pair<std::string, std::string>> robustness_previews;
 };
 
 Rate make_rate(int successes, int trials);
