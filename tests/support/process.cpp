@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -28,6 +29,17 @@ int decode_status(int status) {
 }  // namespace
 
 std::string gauntlet_binary() { return GAUNTLET_BIN; }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::string out;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return out;
+  char buf[65536];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
 
 std::filesystem::path fresh_dir(const std::string& name) {
   const std::filesystem::path dir = std::filesystem::path(GAUNTLET_TEST_TMP) / name;

@@ -31,4 +31,7 @@ std::filesystem::path fresh_dir(const std::string& name);
 
 std::string gauntlet_binary();
 
+// The whole file as a string (empty when it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
 }  // namespace gauntlet::testing
