@@ -1,4 +1,5 @@
 #include "adapters/builtin/builtin_policies.hpp"
+#include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
 #include "suites/builtin.hpp"
 
@@ -7,6 +8,7 @@ namespace gauntlet::cli {
 void register_everything(Registry& registry) {
   register_builtin_suites(registry);
   adapters::register_builtin_policies(registry);
+  adapters::register_torchscript_policy(registry);
 }
 
 }  // namespace gauntlet::cli
