@@ -1,4 +1,5 @@
 #include "adapters/builtin/builtin_policies.hpp"
+#include "adapters/python/register.hpp"
 #include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
 #include "suites/builtin.hpp"
@@ -9,6 +10,7 @@ void register_everything(Registry& registry) {
   register_builtin_suites(registry);
   adapters::register_builtin_policies(registry);
   adapters::register_torchscript_policy(registry);
+  adapters::register_python_policy(registry);
 }
 
 }  // namespace gauntlet::cli

@@ -9,7 +9,7 @@ namespace gauntlet::adapters {
 void register_torchscript_policy(Registry& registry) {
   registry.add_policy(PolicyKind{
       "torchscript",
-      "torchscript:MODEL.pt,config=POLICY.yaml[,device=cpu|cuda][,threads=N][,replan_every=N|ensemble=M]",
+      "torchscript:MODEL.pt,config=POLICY.yaml[,KEY=VALUE...]",
       "a TorchScript model run in-process with LibTorch (batched across workers)",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"config", "device", "threads", kReplanEveryOption, kEnsembleOption});
