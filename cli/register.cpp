@@ -1,5 +1,6 @@
 #include "adapters/builtin/builtin_policies.hpp"
 #include "adapters/python/register.hpp"
+#include "adapters/remote/register.hpp"
 #include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
 #include "suites/builtin.hpp"
@@ -11,6 +12,7 @@ void register_everything(Registry& registry) {
   adapters::register_builtin_policies(registry);
   adapters::register_torchscript_policy(registry);
   adapters::register_python_policy(registry);
+  adapters::register_remote_policy(registry);
 }
 
 }  // namespace gauntlet::cli
