@@ -196,11 +196,18 @@ void describe(const msgpack::object& o, std::string& out) {
 }
 
 msgpack::object_handle unpack(const std::string& payload) {
+  std::size_t offset = 0;
+  msgpack::object_handle oh;
   try {
-    return msgpack::unpack(payload.data(), payload.size());
+    oh = msgpack::unpack(payload.data(), payload.size(), offset);
   } catch (const msgpack::unpack_error& e) {
-    throw std::runtime_error(std::string("the reply is not valid msgpack: ") + e.what());
+    throw std::runtime_error(std::string("the message is not valid msgpack: ") + e.what());
   }
+  if (offset != payload.size()) {
+    throw std::runtime_error("the message is not valid msgpack: " + std::to_string(payload.size() - offset) +
+                             " bytes after the first object");
+  }
+  return oh;
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ class WebsocketClient {
   // Opens ws://HOST:PORT[/PATH]; throws ConnectionLost (refused, handshake
   // failed or timed out) or std::invalid_argument (a malformed URI).
   void connect(const std::string& uri, std::chrono::milliseconds timeout);
-  // Closes the connection (if any) and stops the I/O thread.
+  // Closes the connection (if any) without waiting for the server.
   void close();
   bool connected() const;
 

@@ -2,8 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
@@ -92,5 +98,55 @@ std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers, 
   std::sort(sink.rows.begin(), sink.rows.end(), [](const auto& a, const auto& b) { return a.key() < b.key(); });
   return sink.rows;
 }
+
+PolicyServerProcess::PolicyServerProcess(const std::string& policy, const std::vector<std::string>& args,
+                                         const std::vector<std::string>& paths, int port) {
+  static std::atomic<int> counter{0};
+  dir_ = fresh_dir("policy-server-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  const auto port_file = dir_ / "port";
+  std::vector<std::string> argv = {GAUNTLET_PYTHON,
+                                   std::string(GAUNTLET_SOURCE_DIR) + "/examples/policy_server/openpi_server.py",
+                                   "--policy", policy, "--port", std::to_string(port), "--port-file",
+                                   port_file.string()};
+  for (const auto& a : args) {
+    argv.push_back("--arg");
+    argv.push_back(a);
+  }
+  for (const auto& p : paths) {
+    argv.push_back("--path");
+    argv.push_back(p);
+  }
+  pid_ = start_process(argv, dir_ / "log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = read_file(port_file);
+    if (!text.empty()) {
+      port_ = std::stoi(text);
+      return;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL("the policy server exited before listening:\n" << log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  FAIL("the policy server did not start listening within 60 s:\n" << log());
+}
+
+PolicyServerProcess::~PolicyServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    wait_process(pid_);
+  }
+}
+
+int PolicyServerProcess::wait() {
+  const int code = wait_process(pid_);
+  pid_ = -1;
+  return code;
+}
+
+std::string PolicyServerProcess::log() const { return read_file(dir_ / "log"); }
 
 }  // namespace gauntlet::testing

@@ -2,6 +2,8 @@
 // python3, observations to feed policies, and runs on the real smoke suite.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,5 +35,28 @@ std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers, 
                                      int replan_every = 0);
 
 const Suite& smoke_suite();
+
+// examples/policy_server/openpi_server.py in a child process serving a Python
+// policy class on 127.0.0.1; the constructor waits until it listens. Port 0
+// picks a free port. The destructor stops it (SIGTERM) if it still runs.
+class PolicyServerProcess {
+ public:
+  PolicyServerProcess(const std::string& policy, const std::vector<std::string>& args,
+                      const std::vector<std::string>& paths, int port = 0);
+  ~PolicyServerProcess();
+  PolicyServerProcess(const PolicyServerProcess&) = delete;
+  PolicyServerProcess& operator=(const PolicyServerProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string uri() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+  // Waits for the process to end by itself; returns its exit code.
+  int wait();
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::filesystem::path dir_;
+};
 
 }  // namespace gauntlet::testing

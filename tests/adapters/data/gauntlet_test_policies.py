@@ -3,6 +3,7 @@
 Each class exercises one behaviour of the embedded-Python adapter; LAST holds
 what the last call saw so the C++ test can inspect it from the same interpreter.
 """
+import os
 import threading
 import time
 
@@ -159,3 +160,68 @@ class WithIdentity:
 
     def act(self, obs):
         return np.zeros(7)
+
+
+# --- served through examples/policy_server/openpi_server.py (remote tests) ---
+
+
+class Echo:
+    """Reports what the request carried: image and wrist means (channel 0),
+    the first two state entries, the prompt length and the request count."""
+
+    def act(self, obs):
+        a = np.zeros((2, 7), dtype=np.float32)
+        images = obs["images"]
+        if "agentview" in images:
+            a[0, 0] = images["agentview"][..., 0].mean()
+        if "wrist" in images:
+            a[0, 1] = images["wrist"][..., 0].mean()
+        state = obs["proprio"][:2]
+        a[0, 2 : 2 + len(state)] = state
+        a[0, 4] = len(obs["instruction"])
+        a[0, 5] = obs["step"]
+        a[1, :] = 0.001
+        return a
+
+
+class DieOnce:
+    """Exits the whole server process at request `calls` if `flag` exists
+    (deleting it first), so a restarted server with the same arguments lives."""
+
+    def __init__(self, calls="5", flag=""):
+        self.calls = int(calls)
+        self.flag = flag
+        self.seen = 0
+
+    def act(self, obs):
+        self.seen += 1
+        if self.seen >= self.calls and self.flag and os.path.exists(self.flag):
+            os.remove(self.flag)
+            os._exit(3)
+        return np.zeros(7, dtype=np.float32)
+
+
+class RaiseOnWord:
+    """Raises for prompts that contain `word` (the drawer task by default)."""
+
+    def __init__(self, word="drawer"):
+        self.word = word
+
+    def act(self, obs):
+        if self.word in obs["instruction"]:
+            raise ValueError("no policy for " + obs["instruction"])
+        return np.zeros(7, dtype=np.float32)
+
+
+class Sleepy:
+    def __init__(self, seconds="1.0"):
+        self.seconds = float(seconds)
+
+    def act(self, obs):
+        time.sleep(self.seconds)
+        return np.zeros(7, dtype=np.float32)
+
+
+class SixDims:
+    def act(self, obs):
+        return np.zeros((1, 6), dtype=np.float32)
