@@ -48,11 +48,30 @@ std::filesystem::path adapter_test_data() {
   return std::filesystem::path(GAUNTLET_SOURCE_DIR) / "tests" / "adapters" / "data";
 }
 
+std::filesystem::path process_dir(const std::string& name) {
+  // ctest runs test cases of one binary as parallel processes: each gets its
+  // own folder, removed when the process ends.
+  struct Owned {
+    std::filesystem::path path;
+    ~Owned() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static std::mutex mutex;
+  static std::vector<std::unique_ptr<Owned>> owned;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto dir = std::make_unique<Owned>();  // no temporary Owned: its destructor would remove the folder
+  dir->path = fresh_dir(name + "-" + std::to_string(::getpid()));
+  owned.push_back(std::move(dir));
+  return owned.back()->path;
+}
+
 std::filesystem::path torchscript_artifacts() {
   static std::once_flag once;
   static std::filesystem::path dir;
   std::call_once(once, [] {
-    dir = fresh_dir("torchscript-artifacts");
+    dir = process_dir("torchscript-artifacts");
     run_python({(adapter_test_data() / "make_torchscript_models.py").string(), dir.string()});
   });
   return dir;
@@ -102,7 +121,7 @@ std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers, 
 PolicyServerProcess::PolicyServerProcess(const std::string& policy, const std::vector<std::string>& args,
                                          const std::vector<std::string>& paths, int port) {
   static std::atomic<int> counter{0};
-  dir_ = fresh_dir("policy-server-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  dir_ = process_dir("policy-server-" + std::to_string(counter++));
   const auto port_file = dir_ / "port";
   std::vector<std::string> argv = {GAUNTLET_PYTHON,
                                    std::string(GAUNTLET_SOURCE_DIR) + "/examples/policy_server/openpi_server.py",

@@ -18,6 +18,10 @@ namespace gauntlet::testing {
 // Runs GAUNTLET_PYTHON with `args`; fails the test (REQUIRE) on a non-zero exit.
 void run_python(const std::vector<std::string>& args);
 
+// A fresh folder under the build's test-tmp named NAME-PID, removed at exit:
+// ctest runs the test cases of one binary as concurrent processes.
+std::filesystem::path process_dir(const std::string& name);
+
 // The folder with tests/adapters/data/make_torchscript_models.py's output,
 // written once per process.
 std::filesystem::path torchscript_artifacts();

@@ -191,7 +191,7 @@ TEST_CASE("The identity covers the class, its options and the policy's own ident
 }
 
 TEST_CASE("venv= adds a --system-site-packages virtualenv and refuses one that is not", "[python][venv]") {
-  const auto dir = fresh_dir("python-venv");
+  const auto dir = process_dir("python-venv");
   run_python({"-m", "venv", "--system-site-packages", "--without-pip", (dir / "good").string()});
   const auto site = dir / "good" / "lib" / "python3.11" / "site-packages";
   REQUIRE(std::filesystem::exists(site));
@@ -216,7 +216,7 @@ TEST_CASE("venv= adds a --system-site-packages virtualenv and refuses one that i
 
 TEST_CASE("A Python policy runs from the CLI with GAUNTLET_PYTHONPATH and prints nothing on stdout",
           "[python][cli]") {
-  const auto dir = fresh_dir("python-cli");
+  const auto dir = process_dir("python-cli");
   const auto r = run_process({"/usr/bin/env", "GAUNTLET_PYTHONPATH=" + test_path(), gauntlet_binary(), "run",
                               "--suite", "tabletop-smoke", "--task", "push-block-into-square", "--episodes", "1",
                               "--policy", "python:gauntlet_test_policies:Constant,value=0.01", "--out",

@@ -160,7 +160,7 @@ TEST_CASE("A reply that takes longer than timeout= fails the item after one retr
 
 TEST_CASE("A server that dies mid-run and comes back: in-flight requests are retried, no episode is lost",
           "[remote][crash]") {
-  const auto dir = fresh_dir("remote-restart");
+  const auto dir = process_dir("remote-restart");
   const std::string flag = (dir / "die").string();
   std::ofstream(flag) << "1";
   auto first = std::make_unique<PolicyServerProcess>("gauntlet_test_policies:DieOnce",
@@ -185,7 +185,7 @@ TEST_CASE("A server that dies mid-run and comes back: in-flight requests are ret
 
 TEST_CASE("A server that dies for good ends the affected episodes as policy_error and the run finishes",
           "[remote][crash]") {
-  const auto dir = fresh_dir("remote-dead");
+  const auto dir = process_dir("remote-dead");
   const std::string flag = (dir / "die").string();
   std::ofstream(flag) << "1";
   PolicyServerProcess server("gauntlet_test_policies:DieOnce", {"calls=30", "flag=" + flag}, kPaths);

@@ -94,7 +94,7 @@ TEST_CASE("A model whose output does not match the config fails at load time nam
 }
 
 TEST_CASE("The CLI refuses a mismatching model with exit code 2 before any episode runs", "[torchscript][cli]") {
-  const auto dir = fresh_dir("torchscript-cli-mismatch");
+  const auto dir = process_dir("torchscript-cli-mismatch");
   const auto out = dir / "r.h5";
   const auto r = run_process({gauntlet_binary(), "run", "--suite", "tabletop-smoke", "--episodes", "1", "--policy",
                               "torchscript:" + (torchscript_artifacts() / "wrong_shape.pt").string() +
@@ -231,7 +231,7 @@ TEST_CASE("Chunks run replan_every actions per call, or one ensembled action per
 }
 
 TEST_CASE("The identity hashes the model and config files", "[torchscript][identity]") {
-  const auto dir = fresh_dir("torchscript-identity");
+  const auto dir = process_dir("torchscript-identity");
   std::filesystem::copy_file(torchscript_artifacts() / "mlp_chunk1.pt", dir / "a.pt");
   std::filesystem::copy_file(torchscript_artifacts() / "mlp_chunk1.yaml", dir / "a.yaml");
   const auto identity = [&](const std::string& model, const std::string& config) {
