@@ -31,6 +31,10 @@ class TorchModel {
   // LibTorch's message.
   virtual void forward(std::span<const HostTensor> args, ModelOutput& out) = 0;
   virtual std::string device() const = 0;
+  // The model's own time: seconds per forward() over `iterations` calls with
+  // the inputs wrapped once beforehand and the output left on the device (no
+  // packing, wrapping or copying). The floor for adapter-overhead benchmarks.
+  virtual double time_bare_forward(std::span<const HostTensor> args, int iterations) = 0;
 };
 
 // Loads a TorchScript file. Throws InputError naming the file when LibTorch

@@ -1,7 +1,6 @@
 #include "adapters/torchscript/torchscript_policy.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <thread>
 
 #include "harness/errors.hpp"
@@ -49,7 +48,7 @@ void TorchscriptPolicy::prepare(int slots, const ActionSpace& space) {
   for (const int batch : {1, slots}) {
     packer_->pack_dummy(batch);
     try {
-      run(batch);
+      model_->forward(packer_->tensors(), output_);
     } catch (const std::runtime_error& e) {
       std::string args;
       for (const auto& t : packer_->tensors()) args += (args.empty() ? "" : ", ") + t.describe();
@@ -65,18 +64,11 @@ void TorchscriptPolicy::prepare(int slots, const ActionSpace& space) {
 
 void TorchscriptPolicy::reset(int slot, const EpisodeContext& ctx) { packer_->set_instruction(slot, ctx.instruction); }
 
-void TorchscriptPolicy::run(int batch) {
-  (void)batch;
-  const auto t0 = std::chrono::steady_clock::now();
-  model_->forward(packer_->tensors(), output_);
-  last_forward_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 void TorchscriptPolicy::act(std::span<const int> slots, std::span<const Observation* const> obs,
                             std::span<ActionChunk> out) {
   const int batch = static_cast<int>(obs.size());
   packer_->pack(slots, obs);
-  run(batch);
+  model_->forward(packer_->tensors(), output_);
   if (const std::string why = check_output_shape(output_.shape, batch, config_.output.chunk, config_.output.dim);
       !why.empty()) {
     throw std::runtime_error(where() + ": " + why);

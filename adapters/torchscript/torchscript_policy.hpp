@@ -37,12 +37,12 @@ class TorchscriptPolicy final : public Policy {
 
   const TorchscriptConfig& config() const { return config_; }
   int threads() const { return threads_; }
-  // Time spent in the model's forward() during the last act(), for benchmarks.
-  double last_forward_seconds() const { return last_forward_s_; }
+  // For benchmarks: the loaded model and the arguments of the last call.
+  TorchModel& model() { return *model_; }
+  const std::vector<HostTensor>& last_inputs() const { return packer_->tensors(); }
 
  private:
   std::string where() const;
-  void run(int batch);
 
   TorchscriptOptions options_;
   TorchscriptConfig config_;
@@ -52,7 +52,6 @@ class TorchscriptPolicy final : public Policy {
   ModelOutput output_;
   std::string identity_;
   int threads_ = 0;
-  double last_forward_s_ = 0.0;
 };
 
 }  // namespace gauntlet::adapters

@@ -35,6 +35,30 @@ import msgpack
 import numpy as np
 import websockets
 
+# --- unmasking without websockets' C speedups ---------------------------------
+# Debian's python3-websockets ships without websockets.speedups, and its pure
+# Python fallback unmasks a 300 KB request (two 224x224 images) in ~0.5 ms.
+# numpy does it word-wise, several times faster.
+
+
+def _numpy_apply_mask(data, mask):
+    n = len(data)
+    n4 = n - n % 4
+    out = np.empty(n, dtype=np.uint8)
+    np.bitwise_xor(np.frombuffer(data, np.uint32, n4 // 4), np.frombuffer(mask, np.uint32)[0],
+                   out=out[:n4].view(np.uint32))
+    for i in range(n4, n):
+        out[i] = data[i] ^ mask[i - n4]
+    return out.tobytes()
+
+
+try:
+    import websockets.speedups  # noqa: F401  (pip's websockets has it: nothing to do)
+except ImportError:
+    import websockets.legacy.framing
+
+    websockets.legacy.framing.apply_mask = _numpy_apply_mask
+
 # --- openpi_client.msgpack_numpy, compatible on the wire --------------------
 
 
