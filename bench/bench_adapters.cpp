@@ -34,9 +34,11 @@ const std::string kSource = GAUNTLET_SOURCE_DIR;
 
 std::filesystem::path work_dir() {
   static const std::filesystem::path dir = [] {
-    const auto d = std::filesystem::temp_directory_path() / ("gauntlet-bench-adapters-" + std::to_string(getpid()));
+    const auto d = std::filesystem::temp_directory_path() /
+                   ("gauntlet-bench-adapters-" + std::to_string(getpid()));
     std::filesystem::create_directories(d);
-    const std::string cmd = std::string(GAUNTLET_PYTHON) + " " + kSource + "/bench/bench_policies.py " + d.string();
+    const std::string cmd =
+        std::string(GAUNTLET_PYTHON) + " " + kSource + "/bench/bench_policies.py " + d.string();
     if (std::system(cmd.c_str()) != 0) {
       std::fprintf(stderr, "cannot write the benchmark model: %s\n", cmd.c_str());
       std::exit(1);
@@ -46,7 +48,9 @@ std::filesystem::path work_dir() {
   return dir;
 }
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0.0;
@@ -59,10 +63,11 @@ struct Batch {
   std::vector<const Observation*> ptrs;
   std::vector<int> slots;
   std::vector<ActionChunk> out;
-  explicit Batch(int n, const std::vector<std::string>& cameras = {}, int size = 0) : obs(static_cast<std::size_t>(n)) {
-    static const std::vector<std::string> names = {"eef_pos_x", "eef_pos_y", "eef_pos_z", "eef_axis_angle_x",
-                                                   "eef_axis_angle_y", "eef_axis_angle_z", "gripper_qpos_left",
-                                                   "gripper_qpos_right"};
+  explicit Batch(int n, const std::vector<std::string>& cameras = {}, int size = 0)
+      : obs(static_cast<std::size_t>(n)) {
+    static const std::vector<std::string> names = {
+        "eef_pos_x",        "eef_pos_y",        "eef_pos_z",         "eef_axis_angle_x",
+        "eef_axis_angle_y", "eef_axis_angle_z", "gripper_qpos_left", "gripper_qpos_right"};
     for (int i = 0; i < n; ++i) {
       Observation& o = obs[static_cast<std::size_t>(i)];
       o.proprio = {0.1f * static_cast<float>(i), 0.2f, 0.3f, 0.f, 0.f, 0.f, 0.02f, 0.02f};
@@ -72,7 +77,8 @@ struct Batch {
         CameraFrame f;
         f.name = c;
         f.image.resize(size, size);
-        for (std::size_t k = 0; k < f.image.rgb.size(); ++k) f.image.rgb[k] = static_cast<std::uint8_t>(k * 31 + i);
+        for (std::size_t k = 0; k < f.image.rgb.size(); ++k)
+          f.image.rgb[k] = static_cast<std::uint8_t>(k * 31 + i);
         o.cameras.push_back(std::move(f));
       }
       slots.push_back(i);
@@ -84,8 +90,8 @@ struct Batch {
 };
 
 // Latency counters shared by the three benchmarks.
-void report(benchmark::State& state, const std::vector<double>& call_s, const std::vector<double>& model_s,
-            int batch) {
+void report(benchmark::State& state, const std::vector<double>& call_s,
+            const std::vector<double>& model_s, int batch) {
   const double p50 = quantile(call_s, 0.5);
   const double model_p50 = quantile(model_s, 0.5);
   state.counters["calls_per_s"] = 1.0 / std::max(p50, 1e-12);
@@ -135,7 +141,8 @@ void BM_PythonAdapter(benchmark::State& state) {
     const double s = seconds_since(t0);
     state.SetIterationTime(s);
     call_s.push_back(s);
-    model_s.push_back(std::stod(adapters::run_embedded_python("import bench_policies\nresult = bench_policies.LAST['model_s']")));
+    model_s.push_back(std::stod(adapters::run_embedded_python(
+        "import bench_policies\nresult = bench_policies.LAST['model_s']")));
   }
   report(state, call_s, model_s, batch);
 }
@@ -155,8 +162,9 @@ struct Server {
       const std::string path = kSource + "/bench";
       const std::string pf = port_file.string();
       std::freopen("/dev/null", "w", stderr);
-      execl(py.c_str(), py.c_str(), script.c_str(), "--policy", "bench_policies:TorchMLP", "--path", path.c_str(),
-            "--arg", "threads=1", "--port", "0", "--port-file", pf.c_str(), static_cast<char*>(nullptr));
+      execl(py.c_str(), py.c_str(), script.c_str(), "--policy", "bench_policies:TorchMLP", "--path",
+            path.c_str(), "--arg", "threads=1", "--port", "0", "--port-file", pf.c_str(),
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     for (int i = 0; i < 3000 && port == 0; ++i) {

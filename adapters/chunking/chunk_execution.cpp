@@ -13,7 +13,8 @@ namespace {
 // Forwards everything; only replan_every() and identity() differ.
 class ReplanPolicy final : public Policy {
  public:
-  ReplanPolicy(std::unique_ptr<Policy> inner, int every) : inner_(std::move(inner)), every_(every) {}
+  ReplanPolicy(std::unique_ptr<Policy> inner, int every)
+      : inner_(std::move(inner)), every_(every) {}
   PolicyRequirements requirements() const override { return inner_->requirements(); }
   void prepare(int slots, const ActionSpace& space) override { inner_->prepare(slots, space); }
   void reset(int slot, const EpisodeContext& ctx) override { inner_->reset(slot, ctx); }
@@ -57,7 +58,8 @@ class EnsemblingPolicy final : public Policy {
         continue;
       }
       if (c.horizon < 1 || c.dim < 1 ||
-          c.values.size() != static_cast<std::size_t>(c.horizon) * static_cast<std::size_t>(c.dim)) {
+          c.values.size() !=
+              static_cast<std::size_t>(c.horizon) * static_cast<std::size_t>(c.dim)) {
         out[i] = c;  // let the runner's validation name what is wrong
         continue;
       }
@@ -87,19 +89,22 @@ std::unique_ptr<Policy> with_chunk_execution(const PolicySpec& spec, std::unique
   const auto replan = spec.option(std::string(kReplanEveryOption));
   const auto ensemble = spec.option(std::string(kEnsembleOption));
   if (replan && ensemble) {
-    throw InputError("--policy '" + spec.text +
-                     "': replan_every and ensemble exclude each other (ensembling queries every step)");
+    throw InputError(
+        "--policy '" + spec.text +
+        "': replan_every and ensemble exclude each other (ensembling queries every step)");
   }
   if (ensemble) {
     const double m = spec.option_double(std::string(kEnsembleOption), 0.0);
     if (!std::isfinite(m)) {
-      throw InputError("--policy '" + spec.text + "': ensemble must be a finite number (ACT uses 0.01)");
+      throw InputError("--policy '" + spec.text +
+                       "': ensemble must be a finite number (ACT uses 0.01)");
     }
     return std::make_unique<EnsemblingPolicy>(std::move(policy), m, *ensemble);
   }
   const long every = spec.option_int(std::string(kReplanEveryOption), fallback_replan_every);
   if (every < 0 || every > 1000000) {
-    throw InputError("--policy '" + spec.text + "': replan_every must be >= 0 (0: the whole chunk), got " +
+    throw InputError("--policy '" + spec.text +
+                     "': replan_every must be >= 0 (0: the whole chunk), got " +
                      std::to_string(every));
   }
   if (every == 0) return policy;

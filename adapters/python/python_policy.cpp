@@ -30,7 +30,8 @@ void ensure_interpreter() {
   std::call_once(once, [] {
     if (Py_IsInitialized()) return;  // embedded by someone else (e.g. a test)
     static const char* argv[] = {"gauntlet", nullptr};
-    py::initialize_interpreter(/*init_signal_handlers=*/false, 1, argv, /*add_program_dir_to_path=*/false);
+    py::initialize_interpreter(/*init_signal_handlers=*/false, 1, argv,
+                               /*add_program_dir_to_path=*/false);
     {
       py::exec(R"(
 import os, sys
@@ -46,12 +47,15 @@ del _extra
   });
 }
 
-std::string format_exception(const py::handle& type, const py::handle& value, const py::handle& trace) {
+std::string format_exception(const py::handle& type, const py::handle& value,
+                             const py::handle& trace) {
   try {
     // A null handle (no traceback yet) cannot be passed to Python: use None.
-    const auto arg = [](const py::handle& h) { return h ? py::reinterpret_borrow<py::object>(h) : py::none(); };
-    const py::list lines =
-        py::module_::import("traceback").attr("format_exception")(arg(type), arg(value), arg(trace));
+    const auto arg = [](const py::handle& h) {
+      return h ? py::reinterpret_borrow<py::object>(h) : py::none();
+    };
+    const py::list lines = py::module_::import("traceback")
+                               .attr("format_exception")(arg(type), arg(value), arg(trace));
     std::string text;
     for (const auto& line : lines) text += line.cast<std::string>();
     while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -61,7 +65,9 @@ std::string format_exception(const py::handle& type, const py::handle& value, co
   }
 }
 
-std::string format_exception(const py::error_already_set& e) { return format_exception(e.type(), e.value(), e.trace()); }
+std::string format_exception(const py::error_already_set& e) {
+  return format_exception(e.type(), e.value(), e.trace());
+}
 
 // The last line of a traceback ("ValueError: ...") for one-line messages.
 std::string last_line(const std::string& text) {
@@ -74,7 +80,8 @@ void add_venv(const PolicySpec& spec, const std::filesystem::path& venv) {
   const std::filesystem::path cfg = venv / "pyvenv.cfg";
   std::ifstream in(cfg);
   if (!in) {
-    throw InputError("--policy '" + spec.text + "': venv=" + venv.string() + " has no pyvenv.cfg; create it with " +
+    throw InputError("--policy '" + spec.text + "': venv=" + venv.string() +
+                     " has no pyvenv.cfg; create it with " +
                      "/usr/bin/python3 -m venv --system-site-packages " + venv.string());
   }
   std::map<std::string, std::string> kv;
@@ -91,14 +98,16 @@ void add_venv(const PolicySpec& spec, const std::filesystem::path& venv) {
   }
   const std::string version = kv.count("version") ? kv["version"] : kv["version_info"];
   if (version.rfind("3.11", 0) != 0) {
-    throw InputError("--policy '" + spec.text + "': venv=" + venv.string() + " was made with Python " +
-                     (version.empty() ? "(unknown)" : version) +
-                     "; gauntlet embeds Debian's python3.11: recreate it with /usr/bin/python3 -m venv "
-                     "--system-site-packages");
+    throw InputError(
+        "--policy '" + spec.text + "': venv=" + venv.string() + " was made with Python " +
+        (version.empty() ? "(unknown)" : version) +
+        "; gauntlet embeds Debian's python3.11: recreate it with /usr/bin/python3 -m venv "
+        "--system-site-packages");
   }
   if (kv["include-system-site-packages"] != "true") {
     throw InputError("--policy '" + spec.text + "': venv=" + venv.string() +
-                     " was not created with --system-site-packages; the embedded interpreter always sees Debian's "
+                     " was not created with --system-site-packages; the embedded interpreter "
+                     "always sees Debian's "
                      "packages, so the venv must be built on top of them");
   }
   const std::filesystem::path site = venv / "lib" / "python3.11" / "site-packages";
@@ -124,18 +133,21 @@ class PythonPolicy final : public Policy {
  public:
   explicit PythonPolicy(const PolicySpec& spec) : spec_text_(spec.text) {
     const std::size_t colon = spec.arg.rfind(':');
-    if (spec.arg.empty() || colon == std::string::npos || colon == 0 || colon + 1 == spec.arg.size()) {
+    if (spec.arg.empty() || colon == std::string::npos || colon == 0 ||
+        colon + 1 == spec.arg.size()) {
       throw InputError("--policy '" + spec.text + "': expected python:package.module:ClassName");
     }
     module_name_ = spec.arg.substr(0, colon);
     class_name_ = spec.arg.substr(colon + 1);
     const std::string instances = spec.option("instances").value_or("shared");
     if (instances != "shared" && instances != "per_slot") {
-      throw InputError("--policy '" + spec.text + "': instances must be shared or per_slot, got '" + instances + "'");
+      throw InputError("--policy '" + spec.text + "': instances must be shared or per_slot, got '" +
+                       instances + "'");
     }
     per_slot_ = instances == "per_slot";
     for (const auto& [k, v] : spec.options) {
-      if (k == "name" || k == "path" || k == "venv" || k == "instances" || k == "replan_every" || k == "ensemble") {
+      if (k == "name" || k == "path" || k == "venv" || k == "instances" || k == "replan_every" ||
+          k == "ensemble") {
         continue;
       }
       kwargs_[k] = v;
@@ -158,14 +170,16 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
       module_ = py::module_::import(module_name_.c_str());
     } catch (const py::error_already_set& e) {
       const std::string tb = format_exception(e);
-      const std::string sys_path = py::str(py::module_::import("sys").attr("path")).cast<std::string>();
-      throw InputError("--policy '" + spec.text + "': cannot import '" + module_name_ + "': " + last_line(tb) +
-                       "\n" + tb + "\nsys.path: " + sys_path +
-                       "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH, a virtualenv with venv=DIR)");
+      const std::string sys_path =
+          py::str(py::module_::import("sys").attr("path")).cast<std::string>();
+      throw InputError(
+          "--policy '" + spec.text + "': cannot import '" + module_name_ + "': " + last_line(tb) +
+          "\n" + tb + "\nsys.path: " + sys_path +
+          "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH, a virtualenv with venv=DIR)");
     }
     if (!py::hasattr(module_, class_name_.c_str())) {
-      throw InputError("--policy '" + spec.text + "': module '" + module_name_ + "' has no attribute '" +
-                       class_name_ + "'");
+      throw InputError("--policy '" + spec.text + "': module '" + module_name_ +
+                       "' has no attribute '" + class_name_ + "'");
     }
     cls_ = module_.attr(class_name_.c_str());
     instances_.push_back(construct());
@@ -179,9 +193,11 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
     h.update(std::string("|instances=") + (per_slot_ ? "per_slot" : "shared"));
     if (py::hasattr(instances_.front().object, "identity")) {
       try {
-        h.update("|policy=" + py::str(instances_.front().object.attr("identity")()).cast<std::string>());
+        h.update("|policy=" +
+                 py::str(instances_.front().object.attr("identity")()).cast<std::string>());
       } catch (const py::error_already_set& e) {
-        throw InputError("--policy '" + spec.text + "': identity() raised:\n" + format_exception(e));
+        throw InputError("--policy '" + spec.text + "': identity() raised:\n" +
+                         format_exception(e));
       }
     }
     identity_ = "python/1:" + h.hex_digest();
@@ -207,7 +223,8 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
       while (static_cast<int>(instances_.size()) < slots) instances_.push_back(construct());
     }
     if (keys_.empty()) {
-      for (const char* k : {"images", "proprio", "proprio_names", "instruction", "step", "slot"}) keys_.emplace_back(k);
+      for (const char* k : {"images", "proprio", "proprio_names", "instruction", "step", "slot"})
+        keys_.emplace_back(k);
     }
   }
 
@@ -255,13 +272,15 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
       }
       if (!py::isinstance<py::sequence>(result) || py::len(result) != obs.size()) {
         throw std::runtime_error("act_batch returned " + describe(result) + ", expected " +
-                                 std::to_string(obs.size()) + " action arrays (one per observation)");
+                                 std::to_string(obs.size()) +
+                                 " action arrays (one per observation)");
       }
       const auto seq = py::reinterpret_borrow<py::sequence>(result);
       for (std::size_t i = 0; i < obs.size(); ++i) {
         const py::object item = seq[i];
         if (py::isinstance(item, py::reinterpret_borrow<py::object>(PyExc_BaseException))) {
-          out[i].error = format_exception(py::type::handle_of(item), item, item.attr("__traceback__"));
+          out[i].error =
+              format_exception(py::type::handle_of(item), item, item.attr("__traceback__"));
         } else {
           to_chunk(item, "act_batch()[" + std::to_string(i) + "]", out[i]);
         }
@@ -315,8 +334,9 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
         requirements_.image_height = wh.second;
       }
     } catch (const py::cast_error&) {
-      throw InputError("--policy '" + spec_text_ + "': " + class_name_ +
-                       ".cameras must be a list of camera names and image_size a (width, height) pair");
+      throw InputError(
+          "--policy '" + spec_text_ + "': " + class_name_ +
+          ".cameras must be a list of camera names and image_size a (width, height) pair");
     }
   }
 
@@ -351,13 +371,15 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
     for (const auto& cam : o.cameras) {
       const Image& img = cam.image;
       py::array view(py::dtype::of<std::uint8_t>(), {img.height, img.width, 3},
-                     {static_cast<py::ssize_t>(img.width) * 3, static_cast<py::ssize_t>(3), static_cast<py::ssize_t>(1)},
+                     {static_cast<py::ssize_t>(img.width) * 3, static_cast<py::ssize_t>(3),
+                      static_cast<py::ssize_t>(1)},
                      img.rgb.data(), owner_is_gauntlet);
       view.attr("setflags")(py::arg("write") = false);
       images[py::str(cam.name)] = view;
     }
     py::array proprio(py::dtype::of<float>(), {static_cast<py::ssize_t>(o.proprio.size())},
-                      {static_cast<py::ssize_t>(sizeof(float))}, o.proprio.data(), owner_is_gauntlet);
+                      {static_cast<py::ssize_t>(sizeof(float))}, o.proprio.data(),
+                      owner_is_gauntlet);
     proprio.attr("setflags")(py::arg("write") = false);
     if (o.proprio_names != names_source_ || !names_) {
       py::list names;
@@ -396,7 +418,9 @@ for _p in reversed([p for p in PATHS.split(os.pathsep) if p]):
 
 }  // namespace
 
-std::unique_ptr<Policy> make_python_policy(const PolicySpec& spec) { return std::make_unique<PythonPolicy>(spec); }
+std::unique_ptr<Policy> make_python_policy(const PolicySpec& spec) {
+  return std::make_unique<PythonPolicy>(spec);
+}
 
 std::string run_embedded_python(const std::string& code) {
   ensure_interpreter();

@@ -43,13 +43,16 @@ void pack_ndarray(Packer& pk, const void* data, std::size_t bytes, const char* d
 }
 
 int count_keys(const RemoteKeys& keys) {
-  return !keys.image.empty() + !keys.wrist_image.empty() + !keys.state.empty() + !keys.prompt.empty();
+  return !keys.image.empty() + !keys.wrist_image.empty() + !keys.state.empty() +
+         !keys.prompt.empty();
 }
 
 bool key_is(const msgpack::object& k, const char* name) {
   const std::size_t n = std::strlen(name);
-  if (k.type == msgpack::type::STR) return k.via.str.size == n && std::memcmp(k.via.str.ptr, name, n) == 0;
-  if (k.type == msgpack::type::BIN) return k.via.bin.size == n && std::memcmp(k.via.bin.ptr, name, n) == 0;
+  if (k.type == msgpack::type::STR)
+    return k.via.str.size == n && std::memcmp(k.via.str.ptr, name, n) == 0;
+  if (k.type == msgpack::type::BIN)
+    return k.via.bin.size == n && std::memcmp(k.via.bin.ptr, name, n) == 0;
   return false;
 }
 
@@ -69,17 +72,23 @@ std::string as_string(const msgpack::object& o) {
 
 double as_number(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::POSITIVE_INTEGER: return static_cast<double>(o.via.u64);
-    case msgpack::type::NEGATIVE_INTEGER: return static_cast<double>(o.via.i64);
+    case msgpack::type::POSITIVE_INTEGER:
+      return static_cast<double>(o.via.u64);
+    case msgpack::type::NEGATIVE_INTEGER:
+      return static_cast<double>(o.via.i64);
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return o.via.f64;
-    case msgpack::type::BOOLEAN: return o.via.boolean ? 1.0 : 0.0;
-    default: throw std::runtime_error("expected a number");
+    case msgpack::type::FLOAT64:
+      return o.via.f64;
+    case msgpack::type::BOOLEAN:
+      return o.via.boolean ? 1.0 : 0.0;
+    default:
+      throw std::runtime_error("expected a number");
   }
 }
 
 // An ndarray map, or nested lists of numbers, as (shape, float values).
-void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape, std::vector<float>& values) {
+void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape,
+                std::vector<float>& values) {
   if (o.type == msgpack::type::MAP && find(o, "__ndarray__")) {
     const msgpack::object* data = find(o, "data");
     const msgpack::object* dtype = find(o, "dtype");
@@ -96,13 +105,14 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape, std:
     }
     const std::string dt = as_string(*dtype);
     const char* bytes = data->type == msgpack::type::BIN ? data->via.bin.ptr : data->via.str.ptr;
-    const std::size_t size = data->type == msgpack::type::BIN ? data->via.bin.size : data->via.str.size;
+    const std::size_t size =
+        data->type == msgpack::type::BIN ? data->via.bin.size : data->via.str.size;
     values.resize(n);
     const auto convert = [&](auto tag) {
       using T = decltype(tag);
       if (size != n * sizeof(T)) {
-        throw std::runtime_error("ndarray of dtype " + dt + " and " + std::to_string(n) + " elements has " +
-                                 std::to_string(size) + " data bytes");
+        throw std::runtime_error("ndarray of dtype " + dt + " and " + std::to_string(n) +
+                                 " elements has " + std::to_string(size) + " data bytes");
       }
       for (std::size_t i = 0; i < n; ++i) {
         T v;
@@ -122,7 +132,8 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape, std:
     } else if (dt == "|u1") {
       convert(std::uint8_t{});
     } else {
-      throw std::runtime_error("unsupported ndarray dtype '" + dt + "' (expected <f4, <f8, <i4, <i8 or |u1)");
+      throw std::runtime_error("unsupported ndarray dtype '" + dt +
+                               "' (expected <f4, <f8, <i4, <i8 or |u1)");
     }
     return;
   }
@@ -137,8 +148,10 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape, std:
           nested = true;
           shape.push_back(e.via.array.size);
         }
-        if (!nested || e.via.array.size != shape[1]) throw std::runtime_error("a ragged list of actions");
-        for (std::uint32_t j = 0; j < e.via.array.size; ++j) values.push_back(static_cast<float>(as_number(e.via.array.ptr[j])));
+        if (!nested || e.via.array.size != shape[1])
+          throw std::runtime_error("a ragged list of actions");
+        for (std::uint32_t j = 0; j < e.via.array.size; ++j)
+          values.push_back(static_cast<float>(as_number(e.via.array.ptr[j])));
       } else {
         if (nested) throw std::runtime_error("a ragged list of actions");
         values.push_back(static_cast<float>(as_number(e)));
@@ -178,12 +191,24 @@ void describe(const msgpack::object& o, std::string& out) {
       }
       out += "]";
       return;
-    case msgpack::type::STR: out += "\"" + std::string(o.via.str.ptr, o.via.str.size) + "\""; return;
-    case msgpack::type::BIN: out += "b\"" + std::string(o.via.bin.ptr, o.via.bin.size) + "\""; return;
-    case msgpack::type::NIL: out += "null"; return;
-    case msgpack::type::BOOLEAN: out += o.via.boolean ? "true" : "false"; return;
-    case msgpack::type::POSITIVE_INTEGER: out += std::to_string(o.via.u64); return;
-    case msgpack::type::NEGATIVE_INTEGER: out += std::to_string(o.via.i64); return;
+    case msgpack::type::STR:
+      out += "\"" + std::string(o.via.str.ptr, o.via.str.size) + "\"";
+      return;
+    case msgpack::type::BIN:
+      out += "b\"" + std::string(o.via.bin.ptr, o.via.bin.size) + "\"";
+      return;
+    case msgpack::type::NIL:
+      out += "null";
+      return;
+    case msgpack::type::BOOLEAN:
+      out += o.via.boolean ? "true" : "false";
+      return;
+    case msgpack::type::POSITIVE_INTEGER:
+      out += std::to_string(o.via.u64);
+      return;
+    case msgpack::type::NEGATIVE_INTEGER:
+      out += std::to_string(o.via.i64);
+      return;
     case msgpack::type::FLOAT32:
     case msgpack::type::FLOAT64: {
       char buf[32];
@@ -191,7 +216,9 @@ void describe(const msgpack::object& o, std::string& out) {
       out += buf;
       return;
     }
-    default: out += "?"; return;
+    default:
+      out += "?";
+      return;
   }
 }
 
@@ -204,15 +231,17 @@ msgpack::object_handle unpack(const std::string& payload) {
     throw std::runtime_error(std::string("the message is not valid msgpack: ") + e.what());
   }
   if (offset != payload.size()) {
-    throw std::runtime_error("the message is not valid msgpack: " + std::to_string(payload.size() - offset) +
-                             " bytes after the first object");
+    throw std::runtime_error(
+        "the message is not valid msgpack: " + std::to_string(payload.size() - offset) +
+        " bytes after the first object");
   }
   return oh;
 }
 
 }  // namespace
 
-void encode_request(const Observation& obs, const std::string& prompt, const RemoteKeys& keys, std::string& out) {
+void encode_request(const Observation& obs, const std::string& prompt, const RemoteKeys& keys,
+                    std::string& out) {
   out.clear();
   StringWriter w{&out};
   Packer pk(w);
@@ -220,10 +249,13 @@ void encode_request(const Observation& obs, const std::string& prompt, const Rem
   const auto image = [&](const std::string& key, const std::string& camera) {
     if (key.empty()) return;
     const Image* img = obs.camera(camera);
-    if (!img) throw std::runtime_error("the observation has no camera '" + camera + "' for key '" + key + "'");
+    if (!img)
+      throw std::runtime_error("the observation has no camera '" + camera + "' for key '" + key +
+                               "'");
     pack_key(pk, key);
-    pack_ndarray(pk, img->rgb.data(), img->rgb.size(), "|u1",
-                 {static_cast<std::uint32_t>(img->height), static_cast<std::uint32_t>(img->width), 3u});
+    pack_ndarray(
+        pk, img->rgb.data(), img->rgb.size(), "|u1",
+        {static_cast<std::uint32_t>(img->height), static_cast<std::uint32_t>(img->width), 3u});
   };
   // Reserve once: images dominate; avoids reallocation while packing.
   std::size_t bytes = 256 + obs.proprio.size() * 4 + prompt.size();
@@ -283,7 +315,8 @@ RemoteReply decode_reply(const std::string& payload) {
   } else {
     std::string s;
     for (const auto d : shape) s += (s.empty() ? "" : ", ") + std::to_string(d);
-    throw std::runtime_error("reply 'actions' has shape (" + s + "), expected (chunk, dim) or (dim,)");
+    throw std::runtime_error("reply 'actions' has shape (" + s +
+                             "), expected (chunk, dim) or (dim,)");
   }
   if (const msgpack::object* timing = find(root, "server_timing")) {
     if (const msgpack::object* infer = find(*timing, "infer_ms")) {

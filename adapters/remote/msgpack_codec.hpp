@@ -23,7 +23,8 @@ struct RemoteKeys {
 
 // Appends the request for one observation to `out` (cleared first). Throws
 // std::runtime_error naming a camera the observation does not have.
-void encode_request(const Observation& obs, const std::string& prompt, const RemoteKeys& keys, std::string& out);
+void encode_request(const Observation& obs, const std::string& prompt, const RemoteKeys& keys,
+                    std::string& out);
 
 // A request with zero images of width x height and a zero state of `state_dim`
 // entries, for the load-time probe.

@@ -13,13 +13,15 @@ namespace {
 double seconds(const PolicySpec& spec, const std::string& key, double fallback) {
   const double v = spec.option_double(key, fallback);
   if (!(v > 0.0) || !std::isfinite(v)) {
-    throw InputError("--policy '" + spec.text + "': " + key + " must be a positive number of seconds");
+    throw InputError("--policy '" + spec.text + "': " + key +
+                     " must be a positive number of seconds");
   }
   return v;
 }
 
 // "none" omits a key (or a camera) from the requests.
-std::string key_option(const PolicySpec& spec, const std::string& key, const std::string& fallback) {
+std::string key_option(const PolicySpec& spec, const std::string& key,
+                       const std::string& fallback) {
   const std::string v = spec.option(key).value_or(fallback);
   return v == "none" ? std::string() : v;
 }
@@ -27,7 +29,9 @@ std::string key_option(const PolicySpec& spec, const std::string& key, const std
 RemoteOptions parse_options(const PolicySpec& spec) {
   if (spec.arg.rfind("ws://", 0) != 0) {
     throw InputError("--policy '" + spec.text + "': expected remote:ws://HOST:PORT" +
-                     (spec.arg.rfind("wss://", 0) == 0 ? " (wss:// is not supported; tunnel it or use ws://)" : ""));
+                     (spec.arg.rfind("wss://", 0) == 0
+                          ? " (wss:// is not supported; tunnel it or use ws://)"
+                          : ""));
   }
   RemoteOptions o;
   o.uri = spec.arg;
@@ -43,8 +47,10 @@ RemoteOptions parse_options(const PolicySpec& spec) {
   if (const auto size = spec.option("image_size")) {
     int w = 0, h = 0;
     char x = 0;
-    if (std::sscanf(size->c_str(), "%d%c%d", &w, &x, &h) != 3 || x != 'x' || w < 8 || h < 8 || w > 4096 || h > 4096) {
-      throw InputError("--policy '" + spec.text + "': image_size must be WxH, e.g. 224x224, got '" + *size + "'");
+    if (std::sscanf(size->c_str(), "%d%c%d", &w, &x, &h) != 3 || x != 'x' || w < 8 || h < 8 ||
+        w > 4096 || h > 4096) {
+      throw InputError("--policy '" + spec.text + "': image_size must be WxH, e.g. 224x224, got '" +
+                       *size + "'");
     }
     o.image_width = w;
     o.image_height = h;
@@ -68,9 +74,10 @@ void register_remote_policy(Registry& registry) {
       "remote", "remote:ws://HOST:PORT[,KEY=VALUE...]",
       "a policy server speaking the openpi websocket protocol (msgpack + numpy arrays)",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
-        spec.require_known_options({"image_key", "wrist_image_key", "state_key", "prompt_key", "camera",
-                                    "wrist_camera", "image_size", "timeout", "connect_timeout", "reconnect", "probe",
-                                    "identity", kReplanEveryOption, kEnsembleOption});
+        spec.require_known_options({"image_key", "wrist_image_key", "state_key", "prompt_key",
+                                    "camera", "wrist_camera", "image_size", "timeout",
+                                    "connect_timeout", "reconnect", "probe", "identity",
+                                    kReplanEveryOption, kEnsembleOption});
         return with_chunk_execution(spec, std::make_unique<RemotePolicy>(parse_options(spec)));
       }});
 }

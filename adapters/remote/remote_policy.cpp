@@ -30,16 +30,18 @@ RemotePolicy::RemotePolicy(RemoteOptions options)
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("remote policy: ") + e.what());
   } catch (const std::runtime_error& e) {
-    throw InputError("remote policy: " + std::string(e.what()) + " (is the policy server running?)");
+    throw InputError("remote policy: " + std::string(e.what()) +
+                     " (is the policy server running?)");
   }
   if (!options_.identity.empty()) {
     identity_ = "remote/1:declared:" + options_.identity;
   } else {
     const RemoteKeys& k = options_.keys;
-    identity_ = "remote/1:" + sha256_hex("gauntlet-remote-v1|" + options_.uri + "|" + k.image + "=" + k.image_camera +
-                                         "|" + k.wrist_image + "=" + k.wrist_camera + "|" + k.state + "|" + k.prompt +
-                                         "|" + std::to_string(options_.image_width) + "x" +
-                                         std::to_string(options_.image_height) + "|metadata=" + metadata_);
+    identity_ = "remote/1:" +
+                sha256_hex("gauntlet-remote-v1|" + options_.uri + "|" + k.image + "=" +
+                           k.image_camera + "|" + k.wrist_image + "=" + k.wrist_camera + "|" +
+                           k.state + "|" + k.prompt + "|" + std::to_string(options_.image_width) +
+                           "x" + std::to_string(options_.image_height) + "|metadata=" + metadata_);
   }
 }
 
@@ -47,7 +49,8 @@ RemotePolicy::~RemotePolicy() = default;
 
 std::string RemotePolicy::read_metadata() {
   const WebsocketClient::Message m = client_->receive(ms(options_.connect_timeout_s));
-  if (!m.binary) throw std::runtime_error("the server sent text instead of its metadata: " + m.payload);
+  if (!m.binary)
+    throw std::runtime_error("the server sent text instead of its metadata: " + m.payload);
   return describe_message(m.payload);
 }
 
@@ -68,17 +71,19 @@ void RemotePolicy::prepare(int slots, const ActionSpace& space) {
   const int w = options_.image_width > 0 ? options_.image_width : 128;
   const int h = options_.image_height > 0 ? options_.image_height : 128;
   encode_probe(w, h, kProbeStateDim, options_.keys, request);
-  const std::string where = "remote policy " + options_.uri + ": the load-time probe (zero images of " +
-                            std::to_string(w) + "x" + std::to_string(h) + ", zero state, empty prompt; probe=false skips it)";
+  const std::string where = "remote policy " + options_.uri +
+                            ": the load-time probe (zero images of " + std::to_string(w) + "x" +
+                            std::to_string(h) + ", zero state, empty prompt; probe=false skips it)";
   try {
     client_->send_binary(request);
     const WebsocketClient::Message m = client_->receive(ms(options_.timeout_s));
     if (!m.binary) throw InputError(where + " failed on the server:\n" + m.payload);
     const RemoteReply r = decode_reply(m.payload);
     if (r.dim != space.dim) {
-      throw InputError(where + " got actions of shape (" + std::to_string(r.horizon) + ", " + std::to_string(r.dim) +
-                       "); the suite's action space (" + to_string(space.kind) + ") has " +
-                       std::to_string(space.dim) + " components");
+      throw InputError(where + " got actions of shape (" + std::to_string(r.horizon) + ", " +
+                       std::to_string(r.dim) + "); the suite's action space (" +
+                       to_string(space.kind) + ") has " + std::to_string(space.dim) +
+                       " components");
     }
   } catch (const InputError&) {
     throw;
@@ -87,7 +92,9 @@ void RemotePolicy::prepare(int slots, const ActionSpace& space) {
   }
 }
 
-void RemotePolicy::reset(int slot, const EpisodeContext& ctx) { prompts_.at(static_cast<std::size_t>(slot)) = ctx.instruction; }
+void RemotePolicy::reset(int slot, const EpisodeContext& ctx) {
+  prompts_.at(static_cast<std::size_t>(slot)) = ctx.instruction;
+}
 
 bool RemotePolicy::ensure_connected(std::string& why) {
   if (client_->connected()) return true;
@@ -103,8 +110,8 @@ bool RemotePolicy::ensure_connected(std::string& why) {
       ++reconnects_;
       if (metadata != metadata_) {
         client_->close();
-        why = "after reconnecting, the server's metadata differs from the run's start (" + metadata + " vs " +
-              metadata_ + "): it serves another policy";
+        why = "after reconnecting, the server's metadata differs from the run's start (" +
+              metadata + " vs " + metadata_ + "): it serves another policy";
         return false;
       }
       outage_since_.reset();
@@ -113,7 +120,8 @@ bool RemotePolicy::ensure_connected(std::string& why) {
       why = e.what();
     }
     if (!patient || Clock::now() + ms(backoff) > deadline) {
-      why += patient ? " (gave up reconnecting after " : " (the server has been unreachable for over ";
+      why +=
+          patient ? " (gave up reconnecting after " : " (the server has been unreachable for over ";
       why += std::to_string(static_cast<int>(options_.reconnect_s)) + " s)";
       return false;
     }
@@ -122,7 +130,8 @@ bool RemotePolicy::ensure_connected(std::string& why) {
   }
 }
 
-std::vector<std::size_t> RemotePolicy::exchange(const std::vector<std::size_t>& items, std::span<ActionChunk> out,
+std::vector<std::size_t> RemotePolicy::exchange(const std::vector<std::size_t>& items,
+                                                std::span<ActionChunk> out,
                                                 std::vector<std::string>& failure) {
   std::vector<std::size_t> retry;
   const auto fail_rest = [&](std::size_t from, const std::string& why) {
@@ -181,7 +190,8 @@ void RemotePolicy::act(std::span<const int> slots, std::span<const Observation* 
   std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < obs.size(); ++i) {
     try {
-      encode_request(*obs[i], prompts_.at(static_cast<std::size_t>(slots[i])), options_.keys, requests_[i]);
+      encode_request(*obs[i], prompts_.at(static_cast<std::size_t>(slots[i])), options_.keys,
+                     requests_[i]);
       pending.push_back(i);
     } catch (const std::runtime_error& e) {
       out[i].error = e.what();

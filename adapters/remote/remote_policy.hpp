@@ -58,8 +58,8 @@ class RemotePolicy final : public Policy {
   // reconnect_s, a single attempt after that. False with `why` on failure.
   bool ensure_connected(std::string& why);
   // One round of sends and receives for `items`; returns those to retry.
-  std::vector<std::size_t> exchange(const std::vector<std::size_t>& items, std::span<ActionChunk> out,
-                                    std::vector<std::string>& failure);
+  std::vector<std::size_t> exchange(const std::vector<std::size_t>& items,
+                                    std::span<ActionChunk> out, std::vector<std::string>& failure);
 
   RemoteOptions options_;
   std::unique_ptr<WebsocketClient> client_;

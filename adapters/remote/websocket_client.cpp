@@ -94,7 +94,9 @@ WebsocketClient::~WebsocketClient() {
   if (s.io.joinable()) s.io.join();
 }
 
-void WebsocketClient::close() { impl_->abandon(); }
+void WebsocketClient::close() {
+  impl_->abandon();
+}
 
 bool WebsocketClient::connected() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -106,7 +108,9 @@ void WebsocketClient::connect(const std::string& uri, std::chrono::milliseconds 
   s.abandon();
   websocketpp::lib::error_code ec;
   Endpoint::connection_ptr con = s.endpoint.get_connection(uri, ec);
-  if (ec) throw std::invalid_argument("'" + uri + "' is not a websocket URI (ws://HOST:PORT): " + ec.message());
+  if (ec)
+    throw std::invalid_argument("'" + uri +
+                                "' is not a websocket URI (ws://HOST:PORT): " + ec.message());
   std::uint64_t g = 0;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
@@ -118,7 +122,8 @@ void WebsocketClient::connect(const std::string& uri, std::chrono::milliseconds 
     s.inbox.clear();
   }
   con->set_open_handshake_timeout(static_cast<long>(timeout.count()));
-  con->set_open_handler([&s, g](websocketpp::connection_hdl) { s.on_current(g, [&] { s.open = true; }); });
+  con->set_open_handler(
+      [&s, g](websocketpp::connection_hdl) { s.on_current(g, [&] { s.open = true; }); });
   con->set_fail_handler([&s, g](websocketpp::connection_hdl h) {
     websocketpp::lib::error_code e;
     const auto c = s.endpoint.get_con_from_hdl(h, e);
@@ -144,10 +149,11 @@ void WebsocketClient::connect(const std::string& uri, std::chrono::milliseconds 
   s.endpoint.connect(con);
 
   std::unique_lock<std::mutex> lock(s.mutex);
-  const bool done =
-      s.changed.wait_for(lock, timeout + std::chrono::milliseconds(100), [&s] { return s.open || s.closed; });
+  const bool done = s.changed.wait_for(lock, timeout + std::chrono::milliseconds(100),
+                                       [&s] { return s.open || s.closed; });
   if (!done || !s.open) {
-    const std::string reason = done ? s.close_reason : "timed out after " + std::to_string(timeout.count()) + " ms";
+    const std::string reason =
+        done ? s.close_reason : "timed out after " + std::to_string(timeout.count()) + " ms";
     lock.unlock();
     s.abandon();
     throw ConnectionLost("cannot connect to " + uri + ": " + reason);
@@ -159,7 +165,8 @@ void WebsocketClient::send_binary(const std::string& payload) {
   websocketpp::connection_hdl h;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (!s.open || s.closed) throw ConnectionLost(s.close_reason.empty() ? "not connected" : s.close_reason);
+    if (!s.open || s.closed)
+      throw ConnectionLost(s.close_reason.empty() ? "not connected" : s.close_reason);
     h = s.handle;
   }
   websocketpp::lib::error_code ec;
@@ -170,7 +177,8 @@ void WebsocketClient::send_binary(const std::string& payload) {
 WebsocketClient::Message WebsocketClient::receive(std::chrono::milliseconds timeout) {
   Impl& s = *impl_;
   std::unique_lock<std::mutex> lock(s.mutex);
-  const bool ready = s.changed.wait_for(lock, timeout, [&s] { return !s.inbox.empty() || s.closed; });
+  const bool ready =
+      s.changed.wait_for(lock, timeout, [&s] { return !s.inbox.empty() || s.closed; });
   if (!s.inbox.empty()) {
     Message m = std::move(s.inbox.front());
     s.inbox.pop_front();

@@ -31,8 +31,8 @@ YAML::Node parse(const std::string& text, const std::string& file) {
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                     ": YAML syntax error: " + e.msg);
+    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                     std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   }
 }
 
@@ -46,8 +46,8 @@ class Fields {
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
     const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : node_.Mark().line + 1;
-    throw InputError(file_ + ":" + std::to_string(std::max(line, 1)) + ": " + (path_.empty() ? "" : path_ + ": ") +
-                     message);
+    throw InputError(file_ + ":" + std::to_string(std::max(line, 1)) + ": " +
+                     (path_.empty() ? "" : path_ + ": ") + message);
   }
   [[noreturn]] void fail_key(const std::string& key, const std::string& message) const {
     fail(node_[key] ? node_[key] : node_, key + ": " + message);
@@ -76,13 +76,14 @@ class Fields {
       if (n.IsScalar()) return n.as<double>();
     } catch (const YAML::Exception&) {
     }
-    fail_key(key, "expected a number, got '" + (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
+    fail_key(key, "expected a number, got '" +
+                      (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
   }
   int integer(const std::string& key, int lo, int hi) const {
     const double v = number(key);
     if (v != std::floor(v) || v < lo || v > hi) {
-      fail_key(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                        get(key).Scalar());
+      fail_key(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                        "], got " + get(key).Scalar());
     }
     return static_cast<int>(v);
   }
@@ -105,21 +106,25 @@ class Fields {
       try {
         out.push_back(v.as<double>());
       } catch (const YAML::Exception&) {
-        fail(v, key + ": expected a list of numbers, got '" + (v.IsScalar() ? v.Scalar() : std::string("?")) + "'");
+        fail(v, key + ": expected a list of numbers, got '" +
+                    (v.IsScalar() ? v.Scalar() : std::string("?")) + "'");
       }
     }
     return out;
   }
-  std::vector<float> floats_or_empty(const std::string& key, std::size_t count, bool positive = false) const {
+  std::vector<float> floats_or_empty(const std::string& key, std::size_t count,
+                                     bool positive = false) const {
     if (!has(key)) return {};
     const std::vector<double> v = numbers(key);
     if (v.size() != count) {
-      fail_key(key, "expected " + std::to_string(count) + " numbers, got " + std::to_string(v.size()));
+      fail_key(key,
+               "expected " + std::to_string(count) + " numbers, got " + std::to_string(v.size()));
     }
     std::vector<float> out;
     for (const double d : v) {
       if (!std::isfinite(d) || (positive && !(d > 0.0))) {
-        fail_key(key, positive ? "every value must be a positive number" : "every value must be finite");
+        fail_key(key,
+                 positive ? "every value must be a positive number" : "every value must be finite");
       }
       out.push_back(static_cast<float>(d));
     }
@@ -137,8 +142,8 @@ class Fields {
   }
   std::pair<int, int> size(const std::string& key) const {
     const std::vector<double> v = numbers(key);
-    if (v.size() != 2 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096 || v[0] != std::floor(v[0]) ||
-        v[1] != std::floor(v[1])) {
+    if (v.size() != 2 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096 ||
+        v[0] != std::floor(v[0]) || v[1] != std::floor(v[1])) {
       fail_key(key, "expected [width, height] in pixels (1..4096)");
     }
     return {static_cast<int>(v[0]), static_cast<int>(v[1])};
@@ -171,23 +176,28 @@ std::filesystem::path resolve(const std::filesystem::path& config, const std::st
 }
 
 ImageInput parse_image(const Fields& f) {
-  f.only_keys({"cameras", "size", "render", "layout", "channel_order", "dtype", "pixel_scale", "mean", "std"});
+  f.only_keys({"cameras", "size", "render", "layout", "channel_order", "dtype", "pixel_scale",
+               "mean", "std"});
   ImageInput in;
   in.cameras = f.strings("cameras");
   std::tie(in.width, in.height) = f.size("size");
   if (f.has("render")) std::tie(in.render_width, in.render_height) = f.size("render");
   const std::string layout = f.string_or("layout", "nchw");
-  if (layout != "nchw" && layout != "nhwc") f.fail_key("layout", "expected nchw or nhwc, got '" + layout + "'");
+  if (layout != "nchw" && layout != "nhwc")
+    f.fail_key("layout", "expected nchw or nhwc, got '" + layout + "'");
   in.nhwc = layout == "nhwc";
   const std::string order = f.string_or("channel_order", "rgb");
-  if (order != "rgb" && order != "bgr") f.fail_key("channel_order", "expected rgb or bgr, got '" + order + "'");
+  if (order != "rgb" && order != "bgr")
+    f.fail_key("channel_order", "expected rgb or bgr, got '" + order + "'");
   in.bgr = order == "bgr";
   const std::string dtype = f.string_or("dtype", "float32");
-  if (dtype != "float32" && dtype != "uint8") f.fail_key("dtype", "expected float32 or uint8, got '" + dtype + "'");
+  if (dtype != "float32" && dtype != "uint8")
+    f.fail_key("dtype", "expected float32 or uint8, got '" + dtype + "'");
   in.uint8 = dtype == "uint8";
   if (f.has("pixel_scale")) {
     const double s = f.number("pixel_scale");
-    if (!(s > 0.0) || !std::isfinite(s)) f.fail_key("pixel_scale", "expected a positive number (255: [0, 1] pixels)");
+    if (!(s > 0.0) || !std::isfinite(s))
+      f.fail_key("pixel_scale", "expected a positive number (255: [0, 1] pixels)");
     in.pixel_scale = static_cast<float>(s);
   }
   in.mean = f.floats_or_empty("mean", 3);
@@ -234,7 +244,8 @@ InstructionInput parse_instruction(const Fields& f, const std::filesystem::path&
       }
       start = end + 1;
     }
-    if (in.vocab.empty()) t.fail_key("vocab", "the vocabulary file '" + vocab.string() + "' has no tokens");
+    if (in.vocab.empty())
+      t.fail_key("vocab", "the vocabulary file '" + vocab.string() + "' has no tokens");
     in.length = t.integer_or("length", 16, 1, 4096);
     in.pad_id = t.integer_or("pad_id", 0, 0, 1 << 30);
     in.unknown_id = t.integer_or("unknown_id", 1, 0, 1 << 30);
@@ -246,7 +257,8 @@ InstructionInput parse_instruction(const Fields& f, const std::filesystem::path&
     const std::string text = read_text_file(file, f.file() + ": " + f.path() + ".embedding");
     const YAML::Node root = parse(text, file.string());
     if (!root.IsMap() || root.size() == 0) {
-      throw InputError(file.string() + ":1: expected a mapping from instruction text to a list of numbers");
+      throw InputError(file.string() +
+                       ":1: expected a mapping from instruction text to a list of numbers");
     }
     for (const auto& kv : root) {
       const std::string key = kv.first.Scalar();
@@ -262,10 +274,11 @@ InstructionInput parse_instruction(const Fields& f, const std::filesystem::path&
         }
       }
       if (v.empty() || (in.embedding_dim && static_cast<int>(v.size()) != in.embedding_dim)) {
-        throw InputError(file.string() + ":" + std::to_string(kv.second.Mark().line + 1) + ": '" + key +
-                         "': expected a list of " +
-                         (in.embedding_dim ? std::to_string(in.embedding_dim) : std::string("one or more")) +
-                         " numbers (every embedding has the same size)");
+        throw InputError(
+            file.string() + ":" + std::to_string(kv.second.Mark().line + 1) + ": '" + key +
+            "': expected a list of " +
+            (in.embedding_dim ? std::to_string(in.embedding_dim) : std::string("one or more")) +
+            " numbers (every embedding has the same size)");
       }
       in.embedding_dim = static_cast<int>(v.size());
       in.embeddings.emplace(key, std::move(v));
@@ -292,19 +305,22 @@ OutputMapping parse_outputs(const Fields& f, int action_dim) {
   if (f.has("indices")) {
     const std::vector<double> v = f.numbers("indices");
     if (v.size() != static_cast<std::size_t>(action_dim)) {
-      f.fail_key("indices", "expected " + std::to_string(action_dim) +
-                                " entries (one per action component: the model output index, or -1 for zero)");
+      f.fail_key("indices",
+                 "expected " + std::to_string(action_dim) +
+                     " entries (one per action component: the model output index, or -1 for zero)");
     }
     for (const double x : v) {
       if (x != std::floor(x) || x < -1 || x >= out.dim) {
-        f.fail_key("indices", "every entry must be -1 or a model output index in [0, " + std::to_string(out.dim - 1) +
-                                  "], got " + std::to_string(x));
+        f.fail_key("indices", "every entry must be -1 or a model output index in [0, " +
+                                  std::to_string(out.dim - 1) + "], got " + std::to_string(x));
       }
       out.indices.push_back(static_cast<int>(x));
     }
   } else if (out.dim != action_dim) {
-    f.fail(f.node(), "the model produces " + std::to_string(out.dim) + " numbers per action but the action space has " +
-                         std::to_string(action_dim) + "; give indices: to say which output fills which component");
+    f.fail(f.node(), "the model produces " + std::to_string(out.dim) +
+                         " numbers per action but the action space has " +
+                         std::to_string(action_dim) +
+                         "; give indices: to say which output fills which component");
   }
   out.scale = f.floats_or_empty("scale", static_cast<std::size_t>(action_dim));
   if (f.has("gripper")) {
@@ -342,15 +358,17 @@ std::pair<int, int> TorchscriptConfig::render_size() const {
   std::pair<int, int> size{0, 0};
   for (const auto& in : inputs) {
     if (in.kind != ModelInput::Kind::kImage) continue;
-    const std::pair<int, int> s = in.image.render_width > 0
-                                      ? std::pair<int, int>{in.image.render_width, in.image.render_height}
-                                      : std::pair<int, int>{in.image.width, in.image.height};
+    const std::pair<int, int> s =
+        in.image.render_width > 0
+            ? std::pair<int, int>{in.image.render_width, in.image.render_height}
+            : std::pair<int, int>{in.image.width, in.image.height};
     if (size.first == 0) {
       size = s;
     } else if (size != s) {
-      throw InputError(file.string() + ": image inputs need different render sizes (" + std::to_string(size.first) +
-                       "x" + std::to_string(size.second) + " and " + std::to_string(s.first) + "x" +
-                       std::to_string(s.second) + "); the Env renders every camera at one size: set the same "
+      throw InputError(file.string() + ": image inputs need different render sizes (" +
+                       std::to_string(size.first) + "x" + std::to_string(size.second) + " and " +
+                       std::to_string(s.first) + "x" + std::to_string(s.second) +
+                       "); the Env renders every camera at one size: set the same "
                        "render: [W, H] on every image input and let size: resize");
     }
   }
@@ -373,12 +391,14 @@ TorchscriptConfig load_torchscript_config(const std::filesystem::path& file) {
   cfg.file = file;
   const std::string text = read_text_file(file, "torchscript config");
   const YAML::Node root = parse(text, file.string());
-  if (!root || root.IsNull()) throw InputError(file.string() + ":1: the config is empty; expected inputs: and outputs:");
+  if (!root || root.IsNull())
+    throw InputError(file.string() + ":1: the config is empty; expected inputs: and outputs:");
   const Fields top(root, file.string(), "");
   top.only_keys({"inputs", "outputs", "replan_every"});
   const YAML::Node inputs = top.get("inputs");
   if (!inputs.IsSequence() || inputs.size() == 0) {
-    top.fail_key("inputs", "expected a list of model arguments, e.g. - state: {keys: [eef_pos_x, ...]}");
+    top.fail_key("inputs",
+                 "expected a list of model arguments, e.g. - state: {keys: [eef_pos_x, ...]}");
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string path = "inputs[" + std::to_string(i) + "]";
@@ -388,8 +408,9 @@ TorchscriptConfig load_torchscript_config(const std::filesystem::path& file) {
                        ": expected one of image:, state: or instruction: with its fields");
     }
     const std::string kind = item.begin()->first.Scalar();
-    const Fields f(item.begin()->second.IsNull() ? YAML::Node(YAML::NodeType::Map) : item.begin()->second,
-                   file.string(), path + "." + kind);
+    const Fields f(
+        item.begin()->second.IsNull() ? YAML::Node(YAML::NodeType::Map) : item.begin()->second,
+        file.string(), path + "." + kind);
     ModelInput in;
     in.name = path + "." + kind;
     if (kind == "image") {
@@ -403,7 +424,8 @@ TorchscriptConfig load_torchscript_config(const std::filesystem::path& file) {
       in.instruction = parse_instruction(f, file, cfg.referenced_files);
     } else {
       throw InputError(file.string() + ":" + std::to_string(item.Mark().line + 1) + ": " + path +
-                       ": unknown input kind '" + kind + "'; valid kinds: image, state, instruction");
+                       ": unknown input kind '" + kind +
+                       "'; valid kinds: image, state, instruction");
     }
     cfg.inputs.push_back(std::move(in));
   }

@@ -24,7 +24,9 @@ bool parse_index(const std::string& key, int& out) {
 }  // namespace
 
 std::string HostTensor::describe() const {
-  const char* name = dtype == DType::kFloat32 ? "float32" : dtype == DType::kUInt8 ? "uint8" : "int64";
+  const char* name = dtype == DType::kFloat32 ? "float32"
+                     : dtype == DType::kUInt8 ? "uint8"
+                                              : "int64";
   return name + shape_text(shape);
 }
 
@@ -105,7 +107,8 @@ void InputPacker::set_instruction(int slot, const std::string& instruction) {
           continue;
         }
         throw std::runtime_error("the instruction embedding file of " + config_.file.string() +
-                                 " has no entry for \"" + instruction + "\" (and no \"*\" fallback)");
+                                 " has no entry for \"" + instruction +
+                                 "\" (and no \"*\" fallback)");
       }
       embedding_.at(s) = &it->second;
     }
@@ -118,9 +121,15 @@ void InputPacker::set_batch(int batch) {
     std::size_t n = 1;
     for (const auto d : t.shape) n *= static_cast<std::size_t>(d);
     switch (t.dtype) {
-      case HostTensor::DType::kFloat32: t.f32.resize(n); break;
-      case HostTensor::DType::kUInt8: t.u8.resize(n); break;
-      case HostTensor::DType::kInt64: t.i64.resize(n); break;
+      case HostTensor::DType::kFloat32:
+        t.f32.resize(n);
+        break;
+      case HostTensor::DType::kUInt8:
+        t.u8.resize(n);
+        break;
+      case HostTensor::DType::kInt64:
+        t.i64.resize(n);
+        break;
     }
   }
 }
@@ -137,10 +146,12 @@ void InputPacker::pack_dummy(int batch) {
       for (int b = 0; b < batch; ++b) {
         const auto s = static_cast<std::size_t>(b) % std::max<std::size_t>(tokens_.size(), 1);
         if (in.instruction.tokens) {
-          std::fill_n(t.i64.begin() + static_cast<std::ptrdiff_t>(b * row), row, in.instruction.pad_id);
+          std::fill_n(t.i64.begin() + static_cast<std::ptrdiff_t>(b * row), row,
+                      in.instruction.pad_id);
         } else {
-          const std::vector<float>& e =
-              s < embedding_.size() && embedding_[s] ? *embedding_[s] : in.instruction.embeddings.begin()->second;
+          const std::vector<float>& e = s < embedding_.size() && embedding_[s]
+                                            ? *embedding_[s]
+                                            : in.instruction.embeddings.begin()->second;
           std::copy(e.begin(), e.end(), t.f32.begin() + static_cast<std::ptrdiff_t>(b * row));
         }
       }
@@ -155,13 +166,18 @@ void InputPacker::pack(std::span<const int> slots, std::span<const Observation* 
     HostTensor& t = tensors_[i];
     for (std::size_t b = 0; b < obs.size(); ++b) {
       switch (in.kind) {
-        case ModelInput::Kind::kImage: pack_image(i, static_cast<int>(b), *obs[b]); break;
-        case ModelInput::Kind::kState: pack_state(i, static_cast<int>(b), *obs[b]); break;
+        case ModelInput::Kind::kImage:
+          pack_image(i, static_cast<int>(b), *obs[b]);
+          break;
+        case ModelInput::Kind::kState:
+          pack_state(i, static_cast<int>(b), *obs[b]);
+          break;
         case ModelInput::Kind::kInstruction: {
           const auto s = static_cast<std::size_t>(slots[b]);
           const auto row = static_cast<std::size_t>(t.shape[1]);
           if (in.instruction.tokens) {
-            std::copy(tokens_.at(s).begin(), tokens_.at(s).end(), t.i64.begin() + static_cast<std::ptrdiff_t>(b * row));
+            std::copy(tokens_.at(s).begin(), tokens_.at(s).end(),
+                      t.i64.begin() + static_cast<std::ptrdiff_t>(b * row));
           } else {
             const std::vector<float>& e = *embedding_.at(s);
             std::copy(e.begin(), e.end(), t.f32.begin() + static_cast<std::ptrdiff_t>(b * row));
@@ -193,9 +209,10 @@ void InputPacker::pack_image(std::size_t input, int b, const Observation& obs) {
       const int rw = im.render_width > 0 ? im.render_width : im.width;
       const int rh = im.render_width > 0 ? im.render_height : im.height;
       if (img->width != rw || img->height != rh) {
-        throw std::runtime_error("camera '" + im.cameras[c] + "' is " + std::to_string(img->width) + "x" +
-                                 std::to_string(img->height) + ", " + config_.inputs[input].name + " of " +
-                                 config_.file.string() + " expects " + std::to_string(rw) + "x" + std::to_string(rh));
+        throw std::runtime_error("camera '" + im.cameras[c] + "' is " + std::to_string(img->width) +
+                                 "x" + std::to_string(img->height) + ", " +
+                                 config_.inputs[input].name + " of " + config_.file.string() +
+                                 " expects " + std::to_string(rw) + "x" + std::to_string(rh));
       }
       resize_bilinear(*img, im.width, im.height, resized_);
       px = resized_.data();
@@ -239,9 +256,11 @@ void InputPacker::pack_state(std::size_t input, int b, const Observation& obs) {
           if (it != names.end()) index = static_cast<int>(it - names.begin());
         }
         if (index < 0 && !parse_index(key, index)) {
-          std::string valid = obs.proprio_names ? join_names(*obs.proprio_names) : std::string("(no names)");
-          throw std::runtime_error(config_.file.string() + ": " + config_.inputs[i].name + ": no proprio entry '" +
-                                   key + "'; this suite's entries are: " + valid);
+          std::string valid =
+              obs.proprio_names ? join_names(*obs.proprio_names) : std::string("(no names)");
+          throw std::runtime_error(config_.file.string() + ": " + config_.inputs[i].name +
+                                   ": no proprio entry '" + key +
+                                   "'; this suite's entries are: " + valid);
         }
         out.push_back(index);
       }
@@ -253,8 +272,9 @@ void InputPacker::pack_state(std::size_t input, int b, const Observation& obs) {
   for (std::size_t k = 0; k < idx.size(); ++k) {
     const auto j = static_cast<std::size_t>(idx[k]);
     if (j >= obs.proprio.size()) {
-      throw std::runtime_error(config_.file.string() + ": " + config_.inputs[input].name + ": proprio index " +
-                               std::to_string(j) + " is out of range (the observation has " +
+      throw std::runtime_error(config_.file.string() + ": " + config_.inputs[input].name +
+                               ": proprio index " + std::to_string(j) +
+                               " is out of range (the observation has " +
                                std::to_string(obs.proprio.size()) + " entries)");
     }
     const float mean = st.mean.empty() ? 0.0f : st.mean[k];
@@ -281,23 +301,27 @@ void resize_bilinear(const Image& src, int width, int height, std::vector<std::u
       const std::uint8_t* p01 = src.pixel(y0, x1);
       const std::uint8_t* p10 = src.pixel(y1, x0);
       const std::uint8_t* p11 = src.pixel(y1, x1);
-      std::uint8_t* d = out.data() + (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
-                                      static_cast<std::size_t>(x)) * 3;
+      std::uint8_t* d =
+          out.data() + (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                        static_cast<std::size_t>(x)) *
+                           3;
       for (int k = 0; k < 3; ++k) {
-        const double v = (1 - wy) * ((1 - wx) * p00[k] + wx * p01[k]) + wy * ((1 - wx) * p10[k] + wx * p11[k]);
+        const double v =
+            (1 - wy) * ((1 - wx) * p00[k] + wx * p01[k]) + wy * ((1 - wx) * p10[k] + wx * p11[k]);
         d[k] = static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
       }
     }
   }
 }
 
-OutputMapper::OutputMapper(const OutputMapping& mapping, const ActionSpace& space, const std::string& where)
+OutputMapper::OutputMapper(const OutputMapping& mapping, const ActionSpace& space,
+                           const std::string& where)
     : m_(mapping), action_dim_(space.dim) {
   if (m_.indices.empty()) {
     if (m_.dim != space.dim) {
-      throw InputError(where + ": outputs.dim is " + std::to_string(m_.dim) + " but the suite's action space (" +
-                       to_string(space.kind) + ") has " + std::to_string(space.dim) +
-                       " components; add outputs.indices to map them");
+      throw InputError(where + ": outputs.dim is " + std::to_string(m_.dim) +
+                       " but the suite's action space (" + to_string(space.kind) + ") has " +
+                       std::to_string(space.dim) + " components; add outputs.indices to map them");
     }
     for (int k = 0; k < space.dim; ++k) m_.indices.push_back(k);
   } else if (static_cast<int>(m_.indices.size()) != space.dim) {
@@ -309,7 +333,8 @@ OutputMapper::OutputMapper(const OutputMapping& mapping, const ActionSpace& spac
                      " entries, the action space has " + std::to_string(space.dim));
   }
   gripper_index_ = m_.gripper_index >= 0 ? m_.gripper_index : space.dim - 1;
-  if (gripper_index_ >= space.dim) throw InputError(where + ": outputs.gripper.index is out of range");
+  if (gripper_index_ >= space.dim)
+    throw InputError(where + ": outputs.gripper.index is out of range");
 }
 
 void OutputMapper::map(const float* y, ActionChunk& out) const {
@@ -341,14 +366,19 @@ void OutputMapper::map(const float* y, ActionChunk& out) const {
   }
 }
 
-std::string check_output_shape(const std::vector<std::int64_t>& shape, int batch, int chunk, int dim) {
-  const bool ok = (shape.size() == 3 && shape[0] == batch && shape[1] == chunk && shape[2] == dim) ||
-                  (shape.size() == 2 && shape[0] == batch && shape[1] == static_cast<std::int64_t>(chunk) * dim);
+std::string check_output_shape(const std::vector<std::int64_t>& shape, int batch, int chunk,
+                               int dim) {
+  const bool ok =
+      (shape.size() == 3 && shape[0] == batch && shape[1] == chunk && shape[2] == dim) ||
+      (shape.size() == 2 && shape[0] == batch &&
+       shape[1] == static_cast<std::int64_t>(chunk) * dim);
   if (ok) return {};
-  std::string expected = "[" + std::to_string(batch) + ", " + std::to_string(chunk) + ", " + std::to_string(dim) +
-                         "] or [" + std::to_string(batch) + ", " + std::to_string(chunk * dim) + "]";
-  return "output shape " + shape_text(shape) + " does not match outputs: chunk " + std::to_string(chunk) +
-         " x dim " + std::to_string(dim) + " (expected " + expected + " for a batch of " + std::to_string(batch) + ")";
+  std::string expected = "[" + std::to_string(batch) + ", " + std::to_string(chunk) + ", " +
+                         std::to_string(dim) + "] or [" + std::to_string(batch) + ", " +
+                         std::to_string(chunk * dim) + "]";
+  return "output shape " + shape_text(shape) + " does not match outputs: chunk " +
+         std::to_string(chunk) + " x dim " + std::to_string(dim) + " (expected " + expected +
+         " for a batch of " + std::to_string(batch) + ")";
 }
 
 }  // namespace gauntlet::adapters

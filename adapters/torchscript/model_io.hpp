@@ -62,7 +62,7 @@ class InputPacker {
   std::vector<std::vector<int>> state_index_;
   const std::vector<std::string>* resolved_for_ = nullptr;
   bool resolved_ = false;
-  std::vector<std::vector<std::int64_t>> tokens_;  // per slot
+  std::vector<std::vector<std::int64_t>> tokens_;     // per slot
   std::vector<const std::vector<float>*> embedding_;  // per slot
   std::vector<std::uint8_t> resized_;
 };
@@ -86,6 +86,7 @@ class OutputMapper {
 
 // "" when `shape` is a valid output for `batch` items of chunk x dim
 // ([B, chunk, dim], [B, chunk * dim], or [B, dim] when chunk is 1), else why not.
-std::string check_output_shape(const std::vector<std::int64_t>& shape, int batch, int chunk, int dim);
+std::string check_output_shape(const std::vector<std::int64_t>& shape, int batch, int chunk,
+                               int dim);
 
 }  // namespace gauntlet::adapters

@@ -40,7 +40,8 @@ class TorchModel {
 // Loads a TorchScript file. Throws InputError naming the file when LibTorch
 // cannot read it or the device is unavailable, RuntimeFailure when the module
 // itself cannot be loaded.
-std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file, const TorchModelOptions& options);
+std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file,
+                                             const TorchModelOptions& options);
 
 // LibTorch's intra-op thread count (process-wide) and interop threads (set
 // once, to 1: the runner makes one call at a time).
@@ -50,7 +51,8 @@ int torch_threads();
 // The C entry points of the module; versioned so a stale module is refused.
 struct TorchModuleApi {
   int version;
-  TorchModel* (*load)(const char* path, const TorchModelOptions* options, std::string* error, bool* user_error);
+  TorchModel* (*load)(const char* path, const TorchModelOptions* options, std::string* error,
+                      bool* user_error);
   void (*set_threads)(int intra_op);
   int (*get_threads)();
 };

@@ -69,7 +69,8 @@ const TorchModuleApi& api() {
 
 }  // namespace
 
-std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file, const TorchModelOptions& options) {
+std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file,
+                                             const TorchModelOptions& options) {
   const TorchModuleApi& a = api();
   std::string error;
   bool user_error = true;
@@ -82,7 +83,11 @@ std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file, 
   return std::unique_ptr<TorchModel>(model);
 }
 
-void set_torch_threads(int intra_op) { api().set_threads(intra_op); }
-int torch_threads() { return api().get_threads(); }
+void set_torch_threads(int intra_op) {
+  api().set_threads(intra_op);
+}
+int torch_threads() {
+  return api().get_threads();
+}
 
 }  // namespace gauntlet::adapters

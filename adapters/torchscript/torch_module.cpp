@@ -13,9 +13,12 @@ namespace {
 
 c10::ScalarType scalar_type(HostTensor::DType d) {
   switch (d) {
-    case HostTensor::DType::kFloat32: return torch::kFloat32;
-    case HostTensor::DType::kUInt8: return torch::kUInt8;
-    case HostTensor::DType::kInt64: return torch::kInt64;
+    case HostTensor::DType::kFloat32:
+      return torch::kFloat32;
+    case HostTensor::DType::kUInt8:
+      return torch::kUInt8;
+    case HostTensor::DType::kInt64:
+      return torch::kInt64;
   }
   return torch::kFloat32;
 }
@@ -80,7 +83,8 @@ class LoadedModel final : public TorchModel {
       (void)r;
     }
     if (device_.is_cuda()) torch::cuda::synchronize();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / std::max(iterations, 1);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+           std::max(iterations, 1);
   }
 
  private:
@@ -88,7 +92,8 @@ class LoadedModel final : public TorchModel {
   torch::Device device_;
 };
 
-TorchModel* load(const char* path, const TorchModelOptions* options, std::string* error, bool* user_error) {
+TorchModel* load(const char* path, const TorchModelOptions* options, std::string* error,
+                 bool* user_error) {
   *user_error = true;
   try {
     torch::Device device(torch::kCPU);
@@ -100,7 +105,8 @@ TorchModel* load(const char* path, const TorchModelOptions* options, std::string
     }
     if (device.is_cuda() && !torch::cuda::is_available()) {
       *error = "device=" + options->device +
-               " was asked for, but LibTorch sees no CUDA device (Debian's libtorch is built for CPU only); "
+               " was asked for, but LibTorch sees no CUDA device (Debian's libtorch is built for "
+               "CPU only); "
                "use device=cpu";
       return nullptr;
     }
@@ -130,7 +136,9 @@ void set_threads(int intra_op) {
   if (intra_op > 0) torch::set_num_threads(intra_op);
 }
 
-int get_threads() { return torch::get_num_threads(); }
+int get_threads() {
+  return torch::get_num_threads();
+}
 
 const TorchModuleApi kApi{kTorchModuleApiVersion, &load, &set_threads, &get_threads};
 

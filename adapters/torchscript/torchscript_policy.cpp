@@ -26,7 +26,8 @@ TorchscriptPolicy::TorchscriptPolicy(TorchscriptOptions options) : options_(std:
 TorchscriptPolicy::~TorchscriptPolicy() = default;
 
 std::string TorchscriptPolicy::where() const {
-  return "torchscript model '" + options_.model.string() + "' with config '" + options_.config.string() + "'";
+  return "torchscript model '" + options_.model.string() + "' with config '" +
+         options_.config.string() + "'";
 }
 
 PolicyRequirements TorchscriptPolicy::requirements() const {
@@ -54,7 +55,8 @@ void TorchscriptPolicy::prepare(int slots, const ActionSpace& space) {
       for (const auto& t : packer_->tensors()) args += (args.empty() ? "" : ", ") + t.describe();
       throw InputError(where() + ": forward(" + args + ") failed on a dummy batch: " + e.what());
     }
-    if (const std::string why = check_output_shape(output_.shape, batch, config_.output.chunk, config_.output.dim);
+    if (const std::string why =
+            check_output_shape(output_.shape, batch, config_.output.chunk, config_.output.dim);
         !why.empty()) {
       throw InputError(where() + ": " + why);
     }
@@ -62,21 +64,28 @@ void TorchscriptPolicy::prepare(int slots, const ActionSpace& space) {
   }
 }
 
-void TorchscriptPolicy::reset(int slot, const EpisodeContext& ctx) { packer_->set_instruction(slot, ctx.instruction); }
+void TorchscriptPolicy::reset(int slot, const EpisodeContext& ctx) {
+  packer_->set_instruction(slot, ctx.instruction);
+}
 
 void TorchscriptPolicy::act(std::span<const int> slots, std::span<const Observation* const> obs,
                             std::span<ActionChunk> out) {
   const int batch = static_cast<int>(obs.size());
   packer_->pack(slots, obs);
   model_->forward(packer_->tensors(), output_);
-  if (const std::string why = check_output_shape(output_.shape, batch, config_.output.chunk, config_.output.dim);
+  if (const std::string why =
+          check_output_shape(output_.shape, batch, config_.output.chunk, config_.output.dim);
       !why.empty()) {
     throw std::runtime_error(where() + ": " + why);
   }
-  const std::size_t per_item = static_cast<std::size_t>(config_.output.chunk) * static_cast<std::size_t>(config_.output.dim);
-  for (std::size_t i = 0; i < out.size(); ++i) mapper_->map(output_.values.data() + i * per_item, out[i]);
+  const std::size_t per_item =
+      static_cast<std::size_t>(config_.output.chunk) * static_cast<std::size_t>(config_.output.dim);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    mapper_->map(output_.values.data() + i * per_item, out[i]);
 }
 
-std::string TorchscriptPolicy::identity() const { return identity_; }
+std::string TorchscriptPolicy::identity() const {
+  return identity_;
+}
 
 }  // namespace gauntlet::adapters

@@ -21,9 +21,9 @@ namespace gauntlet::testing {
 namespace {
 
 const std::vector<std::string>& smoke_proprio_names() {
-  static const std::vector<std::string> names = {"eef_pos_x",        "eef_pos_y",        "eef_pos_z",
-                                                 "eef_axis_angle_x", "eef_axis_angle_y", "eef_axis_angle_z",
-                                                 "gripper_qpos_left", "gripper_qpos_right"};
+  static const std::vector<std::string> names = {
+      "eef_pos_x",        "eef_pos_y",        "eef_pos_z",         "eef_axis_angle_x",
+      "eef_axis_angle_y", "eef_axis_angle_z", "gripper_qpos_left", "gripper_qpos_right"};
   return names;
 }
 
@@ -40,7 +40,8 @@ void run_python(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {GAUNTLET_PYTHON};
   argv.insert(argv.end(), args.begin(), args.end());
   const ProcessResult r = run_process(argv, std::chrono::seconds(300));
-  INFO("python " << (args.empty() ? "" : args[0]) << "\nstdout: " << r.out << "\nstderr: " << r.err);
+  INFO("python " << (args.empty() ? "" : args[0]) << "\nstdout: " << r.out
+                 << "\nstderr: " << r.err);
   REQUIRE(r.exit_code == 0);
 }
 
@@ -61,7 +62,8 @@ std::filesystem::path process_dir(const std::string& name) {
   static std::mutex mutex;
   static std::vector<std::unique_ptr<Owned>> owned;
   std::lock_guard<std::mutex> lock(mutex);
-  auto dir = std::make_unique<Owned>();  // no temporary Owned: its destructor would remove the folder
+  auto dir =
+      std::make_unique<Owned>();  // no temporary Owned: its destructor would remove the folder
   dir->path = fresh_dir(name + "-" + std::to_string(::getpid()));
   owned.push_back(std::move(dir));
   return owned.back()->path;
@@ -77,8 +79,8 @@ std::filesystem::path torchscript_artifacts() {
   return dir;
 }
 
-Observation make_observation(std::vector<float> proprio, const std::vector<std::string>& cameras, int width,
-                             int height) {
+Observation make_observation(std::vector<float> proprio, const std::vector<std::string>& cameras,
+                             int width, int height) {
   Observation obs;
   obs.proprio = std::move(proprio);
   obs.proprio_names = &smoke_proprio_names();
@@ -101,8 +103,8 @@ const Suite& smoke_suite() {
   return *suite;
 }
 
-std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers, const std::string& task,
-                                     int replan_every) {
+std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers,
+                                     const std::string& task, int replan_every) {
   EpisodePlan plan;
   plan.episodes_per_task = episodes;
   if (!task.empty()) plan.task_ids = {task};
@@ -114,19 +116,26 @@ std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers, 
   Collect sink;
   runner.run(specs, sink);
   REQUIRE(sink.rows.size() == specs.size());
-  std::sort(sink.rows.begin(), sink.rows.end(), [](const auto& a, const auto& b) { return a.key() < b.key(); });
+  std::sort(sink.rows.begin(), sink.rows.end(),
+            [](const auto& a, const auto& b) { return a.key() < b.key(); });
   return sink.rows;
 }
 
-PolicyServerProcess::PolicyServerProcess(const std::string& policy, const std::vector<std::string>& args,
+PolicyServerProcess::PolicyServerProcess(const std::string& policy,
+                                         const std::vector<std::string>& args,
                                          const std::vector<std::string>& paths, int port) {
   static std::atomic<int> counter{0};
   dir_ = process_dir("policy-server-" + std::to_string(counter++));
   const auto port_file = dir_ / "port";
-  std::vector<std::string> argv = {GAUNTLET_PYTHON,
-                                   std::string(GAUNTLET_SOURCE_DIR) + "/examples/policy_server/openpi_server.py",
-                                   "--policy", policy, "--port", std::to_string(port), "--port-file",
-                                   port_file.string()};
+  std::vector<std::string> argv = {
+      GAUNTLET_PYTHON,
+      std::string(GAUNTLET_SOURCE_DIR) + "/examples/policy_server/openpi_server.py",
+      "--policy",
+      policy,
+      "--port",
+      std::to_string(port),
+      "--port-file",
+      port_file.string()};
   for (const auto& a : args) {
     argv.push_back("--arg");
     argv.push_back(a);
@@ -166,6 +175,8 @@ int PolicyServerProcess::wait() {
   return code;
 }
 
-std::string PolicyServerProcess::log() const { return read_file(dir_ / "log"); }
+std::string PolicyServerProcess::log() const {
+  return read_file(dir_ / "log");
+}
 
 }  // namespace gauntlet::testing

@@ -30,13 +30,14 @@ std::filesystem::path torchscript_artifacts();
 std::filesystem::path adapter_test_data();
 
 // An observation with the 8 smoke-suite proprio entries and optional cameras.
-Observation make_observation(std::vector<float> proprio, const std::vector<std::string>& cameras = {},
-                             int width = 0, int height = 0);
+Observation make_observation(std::vector<float> proprio,
+                             const std::vector<std::string>& cameras = {}, int width = 0,
+                             int height = 0);
 
 // Runs `episodes` episodes per task of tabletop-smoke (optionally one task)
 // with `workers` slots; rows sorted by (task, perturbation, episode).
-std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers, const std::string& task = "",
-                                     int replan_every = 0);
+std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers,
+                                     const std::string& task = "", int replan_every = 0);
 
 const Suite& smoke_suite();
 

@@ -36,8 +36,9 @@ std::filesystem::path work() {
   static const std::filesystem::path dir = [] {
     const auto d = process_dir("bc-example");
     // 6 scripted demonstrations, 32x32 agentview images.
-    gauntlet_ok({"record", "--suite", "tabletop-smoke", "--task", kTask, "--episodes", "6", "--workers", "2",
-                 "--camera", "agentview", "--image-size", "32x32", "--out", (d / "demos.h5").string()});
+    gauntlet_ok({"record", "--suite", "tabletop-smoke", "--task", kTask, "--episodes", "6",
+                 "--workers", "2", "--camera", "agentview", "--image-size", "32x32", "--out",
+                 (d / "demos.h5").string()});
     return d;
   }();
   return dir;
@@ -46,8 +47,9 @@ std::filesystem::path work() {
 std::filesystem::path train(const std::string& kind, int epochs) {
   const auto out = work() / kind;
   if (!std::filesystem::exists(out)) {
-    run_python({kSource + "/examples/bc/train.py", "--demos", (work() / "demos.h5").string(), "--kind", kind, "--out",
-                out.string(), "--epochs", std::to_string(epochs), "--save-at", "1", "--hidden", "64"});
+    run_python({kSource + "/examples/bc/train.py", "--demos", (work() / "demos.h5").string(),
+                "--kind", kind, "--out", out.string(), "--epochs", std::to_string(epochs),
+                "--save-at", "1", "--hidden", "64"});
   }
   char name[32];
   std::snprintf(name, sizeof name, "epoch_%03d", epochs);
@@ -61,15 +63,17 @@ std::vector<EpisodeResult> evaluate(const std::string& label, const std::string&
   const auto results = work() / (label + ".h5");
   const auto demos = work() / ("demos-" + label + ".h5");
   std::filesystem::remove(results);
-  const std::vector<std::string> plan = {"--suite", "tabletop-smoke", "--task", kTask, "--episodes", "3",
-                                         "--workers", "1", "--policy", spec};
+  const std::vector<std::string> plan = {
+      "--suite", "tabletop-smoke", "--task", kTask,      "--episodes",
+      "3",       "--workers",      "1",      "--policy", spec};
   std::vector<std::string> run = {"run"};
   run.insert(run.end(), plan.begin(), plan.end());
   run.insert(run.end(), {"--out", results.string()});
   gauntlet_ok(run);
   std::vector<std::string> rec = {"record"};
   rec.insert(rec.end(), plan.begin(), plan.end());
-  rec.insert(rec.end(), {"--camera", "agentview", "--image-size", "32x32", "--force", "--out", demos.string()});
+  rec.insert(rec.end(), {"--camera", "agentview", "--image-size", "32x32", "--force", "--out",
+                         demos.string()});
   gauntlet_ok(rec);
   return ResultsStore::read(results).episodes;
 }
@@ -119,12 +123,16 @@ assert np.abs(flat).max() > 1e-3, "the policy outputs zeros"
 void three_ways(const std::string& kind, int epochs) {
   const auto dir = train(kind, epochs);
   const std::string ckpt = (dir / "checkpoint.pt").string();
-  const auto ts = evaluate(kind + "-torchscript", "torchscript:" + (dir / "model.pt").string() + ",config=" +
-                                                     (dir / "policy.yaml").string() + ",threads=1,replan_every=2");
-  const auto py = evaluate(kind + "-python", "python:bc_policy:BCPolicy,path=" + kSource + "/examples/bc,checkpoint=" +
-                                                 ckpt + ",threads=1,replan_every=2");
-  PolicyServerProcess server("bc_policy:BCPolicy", {"checkpoint=" + ckpt, "threads=1"}, {kSource + "/examples/bc"});
-  const auto rm = evaluate(kind + "-remote", "remote:" + server.uri() + ",image_size=32x32,replan_every=2");
+  const auto ts = evaluate(kind + "-torchscript", "torchscript:" + (dir / "model.pt").string() +
+                                                      ",config=" + (dir / "policy.yaml").string() +
+                                                      ",threads=1,replan_every=2");
+  const auto py = evaluate(kind + "-python", "python:bc_policy:BCPolicy,path=" + kSource +
+                                                 "/examples/bc,checkpoint=" + ckpt +
+                                                 ",threads=1,replan_every=2");
+  PolicyServerProcess server("bc_policy:BCPolicy", {"checkpoint=" + ckpt, "threads=1"},
+                             {kSource + "/examples/bc"});
+  const auto rm =
+      evaluate(kind + "-remote", "remote:" + server.uri() + ",image_size=32x32,replan_every=2");
   REQUIRE(ts.size() == 3);
   for (const auto& r : ts) {
     INFO(r.error);
@@ -138,10 +146,12 @@ void three_ways(const std::string& kind, int epochs) {
 
 }  // namespace
 
-TEST_CASE("The state MLP gives identical episodes through torchscript, python and remote", "[bc][example]") {
+TEST_CASE("The state MLP gives identical episodes through torchscript, python and remote",
+          "[bc][example]") {
   three_ways("mlp", 4);
 }
 
-TEST_CASE("The image CNN gives identical episodes through torchscript, python and remote", "[bc][example]") {
+TEST_CASE("The image CNN gives identical episodes through torchscript, python and remote",
+          "[bc][example]") {
   three_ways("cnn", 2);
 }

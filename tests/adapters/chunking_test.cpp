@@ -31,14 +31,20 @@ float blend(TemporalEnsembler& e, const ActionChunk& c) {
 class CountingPolicy final : public Policy {
  public:
   PolicyRequirements requirements() const override { return {}; }
-  void prepare(int slots, const ActionSpace&) override { calls_.assign(static_cast<std::size_t>(slots), 0); }
-  void reset(int slot, const EpisodeContext&) override { calls_[static_cast<std::size_t>(slot)] = 0; }
-  void act(std::span<const int> slots, std::span<const Observation* const>, std::span<ActionChunk> out) override {
+  void prepare(int slots, const ActionSpace&) override {
+    calls_.assign(static_cast<std::size_t>(slots), 0);
+  }
+  void reset(int slot, const EpisodeContext&) override {
+    calls_[static_cast<std::size_t>(slot)] = 0;
+  }
+  void act(std::span<const int> slots, std::span<const Observation* const>,
+           std::span<ActionChunk> out) override {
     for (std::size_t i = 0; i < slots.size(); ++i) {
       const int s = slots[i];
       int& k = calls_[static_cast<std::size_t>(s)];
       out[i].resize(3, 1);
-      for (int j = 0; j < 3; ++j) out[i].values[static_cast<std::size_t>(j)] = static_cast<float>(100 * s + 10 * k + j);
+      for (int j = 0; j < 3; ++j)
+        out[i].values[static_cast<std::size_t>(j)] = static_cast<float>(100 * s + 10 * k + j);
       if (s == 2) out[i].error = "slot 2 failed";
       ++k;
     }
@@ -51,7 +57,8 @@ class CountingPolicy final : public Policy {
 
 }  // namespace
 
-TEST_CASE("Temporal ensembling with m = 0 averages every prediction covering the step", "[chunking]") {
+TEST_CASE("Temporal ensembling with m = 0 averages every prediction covering the step",
+          "[chunking]") {
   TemporalEnsembler e(0.0);
   CHECK(blend(e, chunk_of({1, 2, 3})) == Approx(1.0));
   CHECK(e.live_predictions() == 1);
@@ -63,7 +70,8 @@ TEST_CASE("Temporal ensembling with m = 0 averages every prediction covering the
   CHECK(e.live_predictions() == 3);
 }
 
-TEST_CASE("Temporal ensembling weighs the oldest prediction most, exp(-m i) with i = 0 the oldest", "[chunking]") {
+TEST_CASE("Temporal ensembling weighs the oldest prediction most, exp(-m i) with i = 0 the oldest",
+          "[chunking]") {
   const double m = 0.5;
   TemporalEnsembler e(m);
   blend(e, chunk_of({1, 2, 3}));
@@ -80,7 +88,8 @@ TEST_CASE("Temporal ensembling weighs the oldest prediction most, exp(-m i) with
   CHECK(blend(newest, chunk_of({10, 20, 30})) == Approx(10.0));
 }
 
-TEST_CASE("Temporal ensembling restarts at reset and rejects a chunk of another dimension", "[chunking]") {
+TEST_CASE("Temporal ensembling restarts at reset and rejects a chunk of another dimension",
+          "[chunking]") {
   TemporalEnsembler e(0.0);
   blend(e, chunk_of({1, 2, 3}));
   blend(e, chunk_of({5, 5, 5}));
@@ -93,7 +102,8 @@ TEST_CASE("Temporal ensembling restarts at reset and rejects a chunk of another 
   CHECK_THROWS_AS(e.add_and_blend(wide, std::span<float>(out, 2)), std::invalid_argument);
 }
 
-TEST_CASE("The ensemble= wrapper queries every step and keeps each slot's chunks apart", "[chunking]") {
+TEST_CASE("The ensemble= wrapper queries every step and keeps each slot's chunks apart",
+          "[chunking]") {
   auto policy = adapters::with_chunk_execution(PolicySpec::parse("x:arg,ensemble=0"),
                                                std::make_unique<CountingPolicy>());
   CHECK(policy->replan_every() == 1);
@@ -123,13 +133,16 @@ TEST_CASE("replan_every= sets the policy's replan count and its identity", "[chu
                                                std::make_unique<CountingPolicy>());
   CHECK(policy->replan_every() == 5);
   CHECK(policy->identity() == "test:counting|replan_every=5");
-  auto fallback = adapters::with_chunk_execution(PolicySpec::parse("x:arg"), std::make_unique<CountingPolicy>(), 3);
+  auto fallback = adapters::with_chunk_execution(PolicySpec::parse("x:arg"),
+                                                 std::make_unique<CountingPolicy>(), 3);
   CHECK(fallback->replan_every() == 3);
-  auto plain = adapters::with_chunk_execution(PolicySpec::parse("x:arg"), std::make_unique<CountingPolicy>());
+  auto plain = adapters::with_chunk_execution(PolicySpec::parse("x:arg"),
+                                              std::make_unique<CountingPolicy>());
   CHECK(plain->identity() == "test:counting");
-  CHECK_THROWS_AS(adapters::with_chunk_execution(PolicySpec::parse("x:arg,replan_every=2,ensemble=0.01"),
-                                                 std::make_unique<CountingPolicy>()),
-                  InputError);
+  CHECK_THROWS_AS(
+      adapters::with_chunk_execution(PolicySpec::parse("x:arg,replan_every=2,ensemble=0.01"),
+                                     std::make_unique<CountingPolicy>()),
+      InputError);
   CHECK_THROWS_AS(adapters::with_chunk_execution(PolicySpec::parse("x:arg,ensemble=abc"),
                                                  std::make_unique<CountingPolicy>()),
                   InputError);

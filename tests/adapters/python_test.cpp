@@ -18,7 +18,9 @@ using namespace gauntlet::testing;
 
 namespace {
 
-std::string test_path() { return adapter_test_data().string(); }
+std::string test_path() {
+  return adapter_test_data().string();
+}
 
 std::unique_ptr<Policy> make(const std::string& cls, const std::string& options = "") {
   Registry r;
@@ -28,7 +30,8 @@ std::unique_ptr<Policy> make(const std::string& cls, const std::string& options 
 }
 
 std::string py(const std::string& expression) {
-  return adapters::run_embedded_python("import gauntlet_test_policies as m\nresult = " + expression);
+  return adapters::run_embedded_python("import gauntlet_test_policies as m\nresult = " +
+                                       expression);
 }
 
 EpisodeContext context(const EpisodeSpec& spec) {
@@ -39,7 +42,8 @@ EpisodeContext context(const EpisodeSpec& spec) {
   return ctx;
 }
 
-std::vector<ActionChunk> act(Policy& p, const std::vector<int>& slots, const std::vector<Observation>& obs) {
+std::vector<ActionChunk> act(Policy& p, const std::vector<int>& slots,
+                             const std::vector<Observation>& obs) {
   std::vector<const Observation*> ptrs;
   for (const auto& o : obs) ptrs.push_back(&o);
   std::vector<ActionChunk> out(obs.size());
@@ -49,7 +53,8 @@ std::vector<ActionChunk> act(Policy& p, const std::vector<int>& slots, const std
 
 }  // namespace
 
-TEST_CASE("Images reach Python as read-only views of the observation's own buffer", "[python][zero-copy]") {
+TEST_CASE("Images reach Python as read-only views of the observation's own buffer",
+          "[python][zero-copy]") {
   auto policy = make("Constant", ",value=0.5");
   const PolicyRequirements req = policy->requirements();
   CHECK(req.cameras == std::vector<std::string>{"agentview"});
@@ -60,7 +65,8 @@ TEST_CASE("Images reach Python as read-only views of the observation's own buffe
   spec.task_id = "pick-cube-onto-plate";
   spec.seed = 1234;
   policy->reset(1, context(spec));
-  std::vector<Observation> batch = {make_observation({1, 2, 3, 4, 5, 6, 7, 8}, {"agentview"}, 32, 24)};
+  std::vector<Observation> batch = {
+      make_observation({1, 2, 3, 4, 5, 6, 7, 8}, {"agentview"}, 32, 24)};
   Observation& obs = batch[0];
   obs.cameras[0].image.pixel(1, 2)[0] = 77;
   obs.step = 5;
@@ -68,7 +74,8 @@ TEST_CASE("Images reach Python as read-only views of the observation's own buffe
   REQUIRE(out[0].error.empty());
   CHECK(out[0].horizon == 1);
   CHECK(out[0].action(0)[0] == 0.5f);
-  CHECK(py("m.LAST['address']") == std::to_string(reinterpret_cast<std::uintptr_t>(obs.cameras[0].image.rgb.data())));
+  CHECK(py("m.LAST['address']") ==
+        std::to_string(reinterpret_cast<std::uintptr_t>(obs.cameras[0].image.rgb.data())));
   CHECK(py("m.LAST['owndata']") == "False");
   CHECK(py("m.LAST['writeable']") == "False");
   CHECK(py("m.LAST['proprio_writeable']") == "False");
@@ -118,12 +125,14 @@ TEST_CASE("act_batch gets every waiting observation in one call", "[python][batc
   }
 }
 
-TEST_CASE("An act_batch exception fails the batch; an exception object in its result fails one item",
-          "[python][batch][errors]") {
+TEST_CASE(
+    "An act_batch exception fails the batch; an exception object in its result fails one item",
+    "[python][batch][errors]") {
   const std::vector<Observation> obs(2, make_observation({0, 0, 0, 0, 0, 0, 0, 0}));
   auto fails = make("BatchFails");
   fails->prepare(2, ee_delta_action_space());
-  CHECK_THROWS_WITH(act(*fails, {0, 1}, obs), Catch::Contains("RuntimeError: the whole batch failed"));
+  CHECK_THROWS_WITH(act(*fails, {0, 1}, obs),
+                    Catch::Contains("RuntimeError: the whole batch failed"));
   auto item = make("BatchItemError");
   item->prepare(2, ee_delta_action_space());
   const auto out = act(*item, {0, 1}, obs);
@@ -132,7 +141,8 @@ TEST_CASE("An act_batch exception fails the batch; an exception object in its re
   CHECK_THAT(out[1].error, Catch::Contains("Traceback"));
 }
 
-TEST_CASE("An action of the wrong shape is an error for that item naming the shape", "[python][errors]") {
+TEST_CASE("An action of the wrong shape is an error for that item naming the shape",
+          "[python][errors]") {
   auto policy = make("WrongShape");
   policy->prepare(1, ee_delta_action_space());
   const auto out = act(*policy, {0}, {make_observation({0, 0, 0, 0, 0, 0, 0, 0})});
@@ -145,10 +155,11 @@ TEST_CASE("Import, constructor and interface errors are input errors that say wh
   Registry r;
   adapters::register_python_policy(r);
   CHECK_THROWS_WITH(r.make_policy(PolicySpec::parse("python:no_such_module_xyz:Policy")),
-                    Catch::Contains("cannot import 'no_such_module_xyz'") && Catch::Contains("sys.path") &&
-                        Catch::Contains("path=DIR"));
+                    Catch::Contains("cannot import 'no_such_module_xyz'") &&
+                        Catch::Contains("sys.path") && Catch::Contains("path=DIR"));
   CHECK_THROWS_AS(r.make_policy(PolicySpec::parse("python:no_such_module_xyz:Policy")), InputError);
-  CHECK_THROWS_WITH(make("RaisesInInit"), Catch::Contains("FileNotFoundError: checkpoint.pt not found"));
+  CHECK_THROWS_WITH(make("RaisesInInit"),
+                    Catch::Contains("FileNotFoundError: checkpoint.pt not found"));
   CHECK_THROWS_WITH(make("NoAct"), Catch::Contains("has no act(obs) method"));
   CHECK_THROWS_WITH(make("Missing"), Catch::Contains("has no attribute 'Missing'"));
   CHECK_THROWS_WITH(r.make_policy(PolicySpec::parse("python:just_a_module")),
@@ -166,7 +177,8 @@ TEST_CASE("The GIL is free while gauntlet runs between policy calls", "[python][
   CHECK(after - before > 30);
 }
 
-TEST_CASE("instances=per_slot gives every slot its own object; shared is one object", "[python][instances]") {
+TEST_CASE("instances=per_slot gives every slot its own object; shared is one object",
+          "[python][instances]") {
   const std::vector<Observation> obs(2, make_observation({0, 0, 0, 0, 0, 0, 0, 0}));
   auto per_slot = make("Stateful", ",instances=per_slot");
   per_slot->prepare(2, ee_delta_action_space());
@@ -182,15 +194,19 @@ TEST_CASE("instances=per_slot gives every slot its own object; shared is one obj
   CHECK_THROWS_AS(make("Stateful", ",instances=some"), InputError);
 }
 
-TEST_CASE("The identity covers the class, its options and the policy's own identity()", "[python][identity]") {
+TEST_CASE("The identity covers the class, its options and the policy's own identity()",
+          "[python][identity]") {
   CHECK(make("Constant", ",value=0.5")->identity() == make("Constant", ",value=0.5")->identity());
   CHECK(make("Constant", ",value=0.5")->identity() != make("Constant", ",value=0.6")->identity());
-  CHECK(make("Constant", ",value=0.5,name=x")->identity() == make("Constant", ",value=0.5")->identity());
-  CHECK(make("WithIdentity", ",weights=a")->identity() != make("WithIdentity", ",weights=b")->identity());
+  CHECK(make("Constant", ",value=0.5,name=x")->identity() ==
+        make("Constant", ",value=0.5")->identity());
+  CHECK(make("WithIdentity", ",weights=a")->identity() !=
+        make("WithIdentity", ",weights=b")->identity());
   CHECK(make("Constant")->identity() != make("Stateful")->identity());
 }
 
-TEST_CASE("venv= adds a --system-site-packages virtualenv and refuses one that is not", "[python][venv]") {
+TEST_CASE("venv= adds a --system-site-packages virtualenv and refuses one that is not",
+          "[python][venv]") {
   const auto dir = process_dir("python-venv");
   run_python({"-m", "venv", "--system-site-packages", "--without-pip", (dir / "good").string()});
   const auto site = dir / "good" / "lib" / "python3.11" / "site-packages";
@@ -201,15 +217,18 @@ TEST_CASE("venv= adds a --system-site-packages virtualenv and refuses one that i
                                                  "        return np.full(7, 0.125)\n";
   Registry r;
   adapters::register_python_policy(r);
-  auto policy = r.make_policy(PolicySpec::parse("python:venv_only_policy:VenvPolicy,venv=" + (dir / "good").string()));
+  auto policy = r.make_policy(
+      PolicySpec::parse("python:venv_only_policy:VenvPolicy,venv=" + (dir / "good").string()));
   policy->prepare(1, ee_delta_action_space());
   CHECK(act(*policy, {0}, {make_observation({})})[0].action(0)[3] == 0.125f);
 
   run_python({"-m", "venv", "--without-pip", (dir / "isolated").string()});
-  CHECK_THROWS_WITH(r.make_policy(PolicySpec::parse("python:x:Y,venv=" + (dir / "isolated").string())),
-                    Catch::Contains("--system-site-packages"));
+  CHECK_THROWS_WITH(
+      r.make_policy(PolicySpec::parse("python:x:Y,venv=" + (dir / "isolated").string())),
+      Catch::Contains("--system-site-packages"));
   std::filesystem::create_directories(dir / "old");
-  std::ofstream(dir / "old" / "pyvenv.cfg") << "home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.9.2\n";
+  std::ofstream(dir / "old" / "pyvenv.cfg")
+      << "home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.9.2\n";
   CHECK_THROWS_WITH(r.make_policy(PolicySpec::parse("python:x:Y,venv=" + (dir / "old").string())),
                     Catch::Contains("3.9.2"));
 }
@@ -217,10 +236,11 @@ TEST_CASE("venv= adds a --system-site-packages virtualenv and refuses one that i
 TEST_CASE("A Python policy runs from the CLI with GAUNTLET_PYTHONPATH and prints nothing on stdout",
           "[python][cli]") {
   const auto dir = process_dir("python-cli");
-  const auto r = run_process({"/usr/bin/env", "GAUNTLET_PYTHONPATH=" + test_path(), gauntlet_binary(), "run",
-                              "--suite", "tabletop-smoke", "--task", "push-block-into-square", "--episodes", "1",
-                              "--policy", "python:gauntlet_test_policies:Constant,value=0.01", "--out",
-                              (dir / "r.h5").string(), "--json"});
+  const auto r =
+      run_process({"/usr/bin/env", "GAUNTLET_PYTHONPATH=" + test_path(), gauntlet_binary(), "run",
+                   "--suite", "tabletop-smoke", "--task", "push-block-into-square", "--episodes",
+                   "1", "--policy", "python:gauntlet_test_policies:Constant,value=0.01", "--out",
+                   (dir / "r.h5").string(), "--json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.front() == '{');

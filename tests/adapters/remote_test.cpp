@@ -4,8 +4,8 @@
 // dies mid-run, with and without a restart.
 #include <catch2/catch.hpp>
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -32,7 +32,8 @@ std::unique_ptr<Policy> make(const std::string& spec) {
   return r.make_policy(PolicySpec::parse(spec));
 }
 
-std::vector<ActionChunk> act(Policy& p, const std::vector<int>& slots, const std::vector<Observation>& obs) {
+std::vector<ActionChunk> act(Policy& p, const std::vector<int>& slots,
+                             const std::vector<Observation>& obs) {
   std::vector<const Observation*> ptrs;
   for (const auto& o : obs) ptrs.push_back(&o);
   std::vector<ActionChunk> out(obs.size());
@@ -55,7 +56,8 @@ int closed_port() {
 
 }  // namespace
 
-TEST_CASE("Requests carry the openpi keys and numpy arrays, and replies become chunks", "[remote][protocol]") {
+TEST_CASE("Requests carry the openpi keys and numpy arrays, and replies become chunks",
+          "[remote][protocol]") {
   PolicyServerProcess server("gauntlet_test_policies:Echo", {}, kPaths);
   auto policy = make("remote:" + server.uri() + ",image_size=16x8");
   const PolicyRequirements req = policy->requirements();
@@ -67,7 +69,8 @@ TEST_CASE("Requests carry the openpi keys and numpy arrays, and replies become c
   ctx.spec = &spec;
   ctx.instruction = "open the drawer";
   policy->reset(1, ctx);
-  std::vector<Observation> obs = {make_observation({0.5f, -0.25f, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 16, 8)};
+  std::vector<Observation> obs = {
+      make_observation({0.5f, -0.25f, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 16, 8)};
   for (auto& px : obs[0].cameras[0].image.rgb) px = 40;
   for (auto& px : obs[0].cameras[1].image.rgb) px = 7;
   const auto out = act(*policy, {1}, obs);
@@ -91,7 +94,8 @@ TEST_CASE("Keys and cameras are configurable and 'none' leaves them out", "[remo
   auto policy = make("remote:" + server.uri() + ",wrist_camera=none,state_key=none,camera=wrist");
   CHECK(policy->requirements().cameras == std::vector<std::string>{"wrist"});
   policy->prepare(1, ee_delta_action_space());
-  std::vector<Observation> obs = {make_observation({0.5f, 0.5f, 0, 0, 0, 0, 0, 0}, {"wrist"}, 8, 8)};
+  std::vector<Observation> obs = {
+      make_observation({0.5f, 0.5f, 0, 0, 0, 0, 0, 0}, {"wrist"}, 8, 8)};
   for (auto& px : obs[0].cameras[0].image.rgb) px = 9;
   const auto out = act(*policy, {0}, obs);
   REQUIRE(out[0].error.empty());
@@ -113,8 +117,9 @@ TEST_CASE("The identity follows the server's metadata unless declared", "[remote
         make("remote:" + sleepy.uri() + ",identity=pi0-libero-step30000")->identity());
 }
 
-TEST_CASE("A server that cannot be reached, or answers the probe with the wrong shape, is an input error",
-          "[remote][errors]") {
+TEST_CASE(
+    "A server that cannot be reached, or answers the probe with the wrong shape, is an input error",
+    "[remote][errors]") {
   const int port = closed_port();
   CHECK_THROWS_WITH(make("remote:ws://127.0.0.1:" + std::to_string(port) + ",connect_timeout=2"),
                     Catch::Contains("cannot connect to ws://127.0.0.1:" + std::to_string(port)) &&
@@ -127,7 +132,8 @@ TEST_CASE("A server that cannot be reached, or answers the probe with the wrong 
   CHECK_NOTHROW(unchecked->prepare(1, ee_delta_action_space()));
 }
 
-TEST_CASE("A server traceback (text frame) ends only that episode, and the others carry on", "[remote][errors]") {
+TEST_CASE("A server traceback (text frame) ends only that episode, and the others carry on",
+          "[remote][errors]") {
   PolicyServerProcess server("gauntlet_test_policies:RaiseOnWord", {"word=drawer"}, kPaths);
   auto policy = make("remote:" + server.uri());
   const auto rows = run_smoke(*policy, 2, 2);
@@ -146,32 +152,37 @@ TEST_CASE("A server traceback (text frame) ends only that episode, and the other
   CHECK(errors == 2);
 }
 
-TEST_CASE("A reply that takes longer than timeout= fails the item after one retry", "[remote][errors]") {
+TEST_CASE("A reply that takes longer than timeout= fails the item after one retry",
+          "[remote][errors]") {
   PolicyServerProcess server("gauntlet_test_policies:Sleepy", {"seconds=1.5"}, kPaths);
   auto policy = make("remote:" + server.uri() + ",timeout=0.3,probe=false");
   policy->prepare(1, ee_delta_action_space());
   const auto t0 = std::chrono::steady_clock::now();
-  const auto out = act(*policy, {0}, {make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8)});
+  const auto out =
+      act(*policy, {0}, {make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8)});
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK_THAT(out[0].error, Catch::Contains("no reply within 300 ms"));
   CHECK_THAT(out[0].error, Catch::Contains("sent again once"));
   CHECK(s < 5.0);
 }
 
-TEST_CASE("A server that dies mid-run and comes back: in-flight requests are retried, no episode is lost",
-          "[remote][crash]") {
+TEST_CASE(
+    "A server that dies mid-run and comes back: in-flight requests are retried, no episode is lost",
+    "[remote][crash]") {
   const auto dir = process_dir("remote-restart");
   const std::string flag = (dir / "die").string();
   std::ofstream(flag) << "1";
-  auto first = std::make_unique<PolicyServerProcess>("gauntlet_test_policies:DieOnce",
-                                                     std::vector<std::string>{"calls=40", "flag=" + flag}, kPaths);
+  auto first = std::make_unique<PolicyServerProcess>(
+      "gauntlet_test_policies:DieOnce", std::vector<std::string>{"calls=40", "flag=" + flag},
+      kPaths);
   const int port = first->port();
   auto policy = make("remote:" + first->uri() + ",reconnect=30");
   std::unique_ptr<PolicyServerProcess> second;
   std::thread restarter([&] {
     CHECK(first->wait() == 3);  // it died by itself, mid-run
     second = std::make_unique<PolicyServerProcess>(
-        "gauntlet_test_policies:DieOnce", std::vector<std::string>{"calls=40", "flag=" + flag}, kPaths, port);
+        "gauntlet_test_policies:DieOnce", std::vector<std::string>{"calls=40", "flag=" + flag},
+        kPaths, port);
   });
   const auto rows = run_smoke(*policy, 1, 2);
   restarter.join();
@@ -183,12 +194,14 @@ TEST_CASE("A server that dies mid-run and comes back: in-flight requests are ret
   CHECK(dynamic_cast<adapters::RemotePolicy*>(policy.get())->reconnects() >= 1);
 }
 
-TEST_CASE("A server that dies for good ends the affected episodes as policy_error and the run finishes",
-          "[remote][crash]") {
+TEST_CASE(
+    "A server that dies for good ends the affected episodes as policy_error and the run finishes",
+    "[remote][crash]") {
   const auto dir = process_dir("remote-dead");
   const std::string flag = (dir / "die").string();
   std::ofstream(flag) << "1";
-  PolicyServerProcess server("gauntlet_test_policies:DieOnce", {"calls=30", "flag=" + flag}, kPaths);
+  PolicyServerProcess server("gauntlet_test_policies:DieOnce", {"calls=30", "flag=" + flag},
+                             kPaths);
   auto policy = make("remote:" + server.uri() + ",reconnect=1,connect_timeout=1");
   const auto t0 = std::chrono::steady_clock::now();
   const auto rows = run_smoke(*policy, 2, 2);
@@ -204,18 +217,28 @@ TEST_CASE("A server that dies for good ends the affected episodes as policy_erro
     }
   }
   CHECK(failed == static_cast<int>(rows.size()));  // request 30 comes before any episode ends
-  CHECK(s < 30.0);  // after the first outage window, calls fail fast
+  CHECK(s < 30.0);                                 // after the first outage window, calls fail fast
 }
 
-TEST_CASE("The msgpack codec reads ndarray maps with bytes or str keys and nested lists", "[remote][protocol]") {
+TEST_CASE("The msgpack codec reads ndarray maps with bytes or str keys and nested lists",
+          "[remote][protocol]") {
   // What Python's msgpack.packb({"actions": [[1, 2], [3, 4]]}) produces: a fixmap
   // with one str key and a 2x2 array of positive fixints.
-  const std::string nested = std::string("\x81\xa7" "actions" "\x92\x92\x01\x02\x92\x03\x04", 16);
+  const std::string nested = std::string(
+      "\x81\xa7"
+      "actions"
+      "\x92\x92\x01\x02\x92\x03\x04",
+      16);
   const auto r = adapters::decode_reply(nested);
   CHECK(r.horizon == 2);
   CHECK(r.dim == 2);
   CHECK(r.actions == std::vector<float>{1, 2, 3, 4});
-  CHECK_THROWS_WITH(adapters::decode_reply(std::string("\x81\xa1" "a" "\x01", 4)), Catch::Contains("no 'actions'"));
+  CHECK_THROWS_WITH(adapters::decode_reply(std::string("\x81\xa1"
+                                                       "a"
+                                                       "\x01",
+                                                       4)),
+                    Catch::Contains("no 'actions'"));
   CHECK_THROWS_WITH(adapters::decode_reply("\xc1"), Catch::Contains("not valid msgpack"));
-  CHECK_THROWS_WITH(adapters::decode_reply(nested + "x"), Catch::Contains("1 bytes after the first object"));
+  CHECK_THROWS_WITH(adapters::decode_reply(nested + "x"),
+                    Catch::Contains("1 bytes after the first object"));
 }

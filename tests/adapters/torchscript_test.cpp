@@ -57,8 +57,9 @@ std::vector<ActionChunk> act(Policy& p, const std::vector<Observation>& obs) {
 
 }  // namespace
 
-TEST_CASE("A TorchScript state MLP gives eager PyTorch's actions through the config's normalisation",
-          "[torchscript]") {
+TEST_CASE(
+    "A TorchScript state MLP gives eager PyTorch's actions through the config's normalisation",
+    "[torchscript]") {
   const auto ref = nlohmann::json::parse(read_file(torchscript_artifacts() / "mlp_reference.json"));
   auto policy = load("mlp_chunk4.pt", "mlp_chunk4.yaml");
   policy->prepare(3, ee_delta_action_space());
@@ -70,7 +71,8 @@ TEST_CASE("A TorchScript state MLP gives eager PyTorch's actions through the con
     REQUIRE(out[i].dim == 7);
     for (int h = 0; h < 4; ++h) {
       for (int k = 0; k < 7; ++k) {
-        const float expected = ref["actions"][i][static_cast<std::size_t>(h)][static_cast<std::size_t>(k)];
+        const float expected =
+            ref["actions"][i][static_cast<std::size_t>(h)][static_cast<std::size_t>(k)];
         INFO("item " << i << " step " << h << " component " << k);
         CHECK(out[i].action(h)[static_cast<std::size_t>(k)] == Approx(expected).margin(1e-6));
       }
@@ -78,8 +80,9 @@ TEST_CASE("A TorchScript state MLP gives eager PyTorch's actions through the con
   }
 }
 
-TEST_CASE("A model whose output does not match the config fails at load time naming model and config",
-          "[torchscript][errors]") {
+TEST_CASE(
+    "A model whose output does not match the config fails at load time naming model and config",
+    "[torchscript][errors]") {
   auto policy = load("wrong_shape.pt", "wrong_shape.yaml");
   try {
     policy->prepare(2, ee_delta_action_space());
@@ -93,13 +96,15 @@ TEST_CASE("A model whose output does not match the config fails at load time nam
   }
 }
 
-TEST_CASE("The CLI refuses a mismatching model with exit code 2 before any episode runs", "[torchscript][cli]") {
+TEST_CASE("The CLI refuses a mismatching model with exit code 2 before any episode runs",
+          "[torchscript][cli]") {
   const auto dir = process_dir("torchscript-cli-mismatch");
   const auto out = dir / "r.h5";
-  const auto r = run_process({gauntlet_binary(), "run", "--suite", "tabletop-smoke", "--episodes", "1", "--policy",
-                              "torchscript:" + (torchscript_artifacts() / "wrong_shape.pt").string() +
-                                  ",config=" + (torchscript_artifacts() / "wrong_shape.yaml").string(),
-                              "--out", out.string()});
+  const auto r = run_process(
+      {gauntlet_binary(), "run", "--suite", "tabletop-smoke", "--episodes", "1", "--policy",
+       "torchscript:" + (torchscript_artifacts() / "wrong_shape.pt").string() +
+           ",config=" + (torchscript_artifacts() / "wrong_shape.yaml").string(),
+       "--out", out.string()});
   INFO(r.err);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("does not match outputs"));
@@ -119,13 +124,16 @@ TEST_CASE("A misspelt config field is an input error naming the file, line and v
   }
   CHECK_THROWS_WITH(make("torchscript:" + (torchscript_artifacts() / "mlp_chunk1.pt").string()),
                     Catch::Contains("needs config="));
-  CHECK_THROWS_WITH(make("torchscript:/nonexistent/model.pt,config=x.yaml"), Catch::Contains("does not exist"));
-  CHECK_THROWS_AS(make("torchscript:" + (torchscript_artifacts() / "mlp_chunk1.pt").string() +
-                       ",config=" + (torchscript_artifacts() / "mlp_chunk1.yaml").string() + ",devise=cpu"),
-                  InputError);
+  CHECK_THROWS_WITH(make("torchscript:/nonexistent/model.pt,config=x.yaml"),
+                    Catch::Contains("does not exist"));
+  CHECK_THROWS_AS(
+      make("torchscript:" + (torchscript_artifacts() / "mlp_chunk1.pt").string() +
+           ",config=" + (torchscript_artifacts() / "mlp_chunk1.yaml").string() + ",devise=cpu"),
+      InputError);
 }
 
-TEST_CASE("Images, state and tokens reach the model as the config describes", "[torchscript][inputs]") {
+TEST_CASE("Images, state and tokens reach the model as the config describes",
+          "[torchscript][inputs]") {
   auto policy = load("probe.pt", "probe.yaml");
   const PolicyRequirements req = policy->requirements();
   CHECK(req.cameras == std::vector<std::string>{"agentview"});
@@ -134,8 +142,9 @@ TEST_CASE("Images, state and tokens reach the model as the config describes", "[
   policy->prepare(2, ee_delta_action_space());
   policy->reset(0, context("Pick up the RED cube, please"));
   policy->reset(1, context("stack blocks"));
-  std::vector<Observation> obs = {make_observation({0.25f, -0.5f, 0, 0, 0, 0, 0, 0}, {"agentview"}, 16, 8),
-                                  make_observation({1.0f, 2.0f, 0, 0, 0, 0, 0, 0}, {"agentview"}, 16, 8)};
+  std::vector<Observation> obs = {
+      make_observation({0.25f, -0.5f, 0, 0, 0, 0, 0, 0}, {"agentview"}, 16, 8),
+      make_observation({1.0f, 2.0f, 0, 0, 0, 0, 0, 0}, {"agentview"}, 16, 8)};
   for (auto& o : obs) {
     Image& img = o.cameras[0].image;
     for (int r = 0; r < img.height; ++r) {
@@ -171,7 +180,8 @@ TEST_CASE("Bilinear resizing by two averages each 2x2 block", "[torchscript][inp
   img.resize(4, 2);
   for (int r = 0; r < 2; ++r) {
     for (int c = 0; c < 4; ++c) {
-      for (int k = 0; k < 3; ++k) img.pixel(r, c)[k] = static_cast<std::uint8_t>(10 * c + 100 * r + k);
+      for (int k = 0; k < 3; ++k)
+        img.pixel(r, c)[k] = static_cast<std::uint8_t>(10 * c + 100 * r + k);
     }
   }
   std::vector<std::uint8_t> out;
@@ -199,10 +209,12 @@ TEST_CASE("An instruction embedding is looked up by text, with the gripper conve
   auto strict = load("embedding_probe.pt", "embedding_only_cube.yaml");
   strict->prepare(1, ee_delta_action_space());
   CHECK_NOTHROW(strict->reset(0, context("pick up the red cube")));
-  CHECK_THROWS_WITH(strict->reset(0, context("open the drawer")), Catch::Contains("no entry for \"open the drawer\""));
+  CHECK_THROWS_WITH(strict->reset(0, context("open the drawer")),
+                    Catch::Contains("no entry for \"open the drawer\""));
 }
 
-TEST_CASE("A model that raises at run time fails the batch with LibTorch's message", "[torchscript][errors]") {
+TEST_CASE("A model that raises at run time fails the batch with LibTorch's message",
+          "[torchscript][errors]") {
   auto policy = load("raises.pt", "raises.yaml");
   policy->prepare(1, ee_delta_action_space());  // the dummy batch (zeros) passes
   CHECK_NOTHROW(act(*policy, {make_observation({0, 0, 0, 0, 0, 0, 0, 0})}));
@@ -210,10 +222,13 @@ TEST_CASE("A model that raises at run time fails the batch with LibTorch's messa
                     Catch::Contains("state out of range"));
 }
 
-TEST_CASE("Chunks run replan_every actions per call, or one ensembled action per call, in the real runner",
-          "[torchscript][chunking]") {
+TEST_CASE(
+    "Chunks run replan_every actions per call, or one ensembled action per call, in the real "
+    "runner",
+    "[torchscript][chunking]") {
   const std::string spec = "torchscript:" + (torchscript_artifacts() / "mlp_chunk4.pt").string() +
-                           ",config=" + (torchscript_artifacts() / "mlp_chunk4.yaml").string() + ",threads=1";
+                           ",config=" + (torchscript_artifacts() / "mlp_chunk4.yaml").string() +
+                           ",threads=1";
   const auto check_calls = [](const std::vector<EpisodeResult>& rows, int per_call) {
     for (const auto& r : rows) {
       INFO(r.task_id << " " << r.error);
@@ -249,7 +264,8 @@ TEST_CASE("The identity hashes the model and config files", "[torchscript][ident
   CHECK(identity("a.pt", "b.yaml") != base);
 }
 
-TEST_CASE("Intra-op threads default to the cores the workers leave, at least one", "[torchscript][threads]") {
+TEST_CASE("Intra-op threads default to the cores the workers leave, at least one",
+          "[torchscript][threads]") {
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   TorchscriptOptions o;
   o.model = torchscript_artifacts() / "mlp_chunk1.pt";
@@ -262,7 +278,8 @@ TEST_CASE("Intra-op threads default to the cores the workers leave, at least one
   CHECK(adapters::torch_threads() == p.threads());
 }
 
-TEST_CASE("device=cuda without a CUDA device is an input error saying so", "[torchscript][device]") {
+TEST_CASE("device=cuda without a CUDA device is an input error saying so",
+          "[torchscript][device]") {
   TorchscriptOptions o;
   o.model = torchscript_artifacts() / "mlp_chunk1.pt";
   o.config = torchscript_artifacts() / "mlp_chunk1.yaml";
