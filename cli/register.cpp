@@ -1,4 +1,7 @@
 #include "adapters/builtin/builtin_policies.hpp"
+#include "adapters/python/register.hpp"
+#include "adapters/remote/register.hpp"
+#include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
 #include "suites/builtin.hpp"
 
@@ -7,6 +10,9 @@ namespace gauntlet::cli {
 void register_everything(Registry& registry) {
   register_builtin_suites(registry);
   adapters::register_builtin_policies(registry);
+  adapters::register_torchscript_policy(registry);
+  adapters::register_python_policy(registry);
+  adapters::register_remote_policy(registry);
 }
 
 }  // namespace gauntlet::cli

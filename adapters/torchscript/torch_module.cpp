@@ -1,0 +1,151 @@
+// The only translation unit that includes LibTorch. Built as a MODULE library
+// (libgauntlet_torch.so) and dlopen'ed by torch_model_loader.cpp.
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "adapters/torchscript/torch_model.hpp"
+
+namespace gauntlet::adapters {
+namespace {
+
+c10::ScalarType scalar_type(HostTensor::DType d) {
+  switch (d) {
+    case HostTensor::DType::kFloat32:
+      return torch::kFloat32;
+    case HostTensor::DType::kUInt8:
+      return torch::kUInt8;
+    case HostTensor::DType::kInt64:
+      return torch::kInt64;
+  }
+  return torch::kFloat32;
+}
+
+class LoadedModel final : public TorchModel {
+ public:
+  LoadedModel(torch::jit::script::Module module, torch::Device device)
+      : module_(std::move(module)), device_(device) {
+    module_.eval();
+  }
+
+  void forward(std::span<const HostTensor> args, ModelOutput& out) override {
+    c10::InferenceMode guard;
+    std::vector<torch::jit::IValue> inputs;
+    inputs.reserve(args.size());
+    for (const HostTensor& a : args) {
+      // No copy on the CPU: the tensor views the packer's buffer.
+      torch::Tensor t = torch::from_blob(const_cast<void*>(a.data()), a.shape,
+                                         torch::TensorOptions().dtype(scalar_type(a.dtype)));
+      if (!device_.is_cpu()) t = t.to(device_, /*non_blocking=*/false);
+      inputs.emplace_back(std::move(t));
+    }
+    torch::jit::IValue result;
+    try {
+      result = module_.forward(std::move(inputs));
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(e.what_without_backtrace());
+    }
+    if (result.isTuple()) {
+      const auto& elements = result.toTupleRef().elements();
+      if (elements.empty()) throw std::runtime_error("the model returned an empty tuple");
+      result = elements[0];
+    }
+    if (!result.isTensor()) {
+      throw std::runtime_error("the model returned " + result.tagKind() + ", expected a Tensor");
+    }
+    torch::Tensor y = result.toTensor();
+    if (!y.device().is_cpu()) y = y.to(torch::kCPU);
+    if (y.scalar_type() != torch::kFloat32) y = y.to(torch::kFloat32);
+    y = y.contiguous();
+    out.shape.assign(y.sizes().begin(), y.sizes().end());
+    const float* p = y.data_ptr<float>();
+    out.values.assign(p, p + y.numel());
+  }
+
+  std::string device() const override { return device_.str(); }
+
+  double time_bare_forward(std::span<const HostTensor> args, int iterations) override {
+    c10::InferenceMode guard;
+    std::vector<torch::jit::IValue> inputs;
+    for (const HostTensor& a : args) {
+      inputs.emplace_back(torch::from_blob(const_cast<void*>(a.data()), a.shape,
+                                           torch::TensorOptions().dtype(scalar_type(a.dtype)))
+                              .to(device_));
+    }
+    torch::jit::Method forward = module_.get_method("forward");
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < iterations; ++i) {
+      // Method::operator() takes its stack by value: copying IValues only
+      // bumps reference counts, as the interpreter's own call does.
+      torch::jit::IValue r = forward(inputs);
+      (void)r;
+    }
+    if (device_.is_cuda()) torch::cuda::synchronize();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+           std::max(iterations, 1);
+  }
+
+ private:
+  torch::jit::script::Module module_;
+  torch::Device device_;
+};
+
+TorchModel* load(const char* path, const TorchModelOptions* options, std::string* error,
+                 bool* user_error) {
+  *user_error = true;
+  try {
+    torch::Device device(torch::kCPU);
+    try {
+      device = torch::Device(options->device);
+    } catch (const c10::Error&) {
+      *error = "device '" + options->device + "' is not a device name (cpu, cuda, cuda:N)";
+      return nullptr;
+    }
+    if (device.is_cuda() && !torch::cuda::is_available()) {
+      *error = "device=" + options->device +
+               " was asked for, but LibTorch sees no CUDA device (Debian's libtorch is built for "
+               "CPU only); "
+               "use device=cpu";
+      return nullptr;
+    }
+    if (!device.is_cpu() && !device.is_cuda()) {
+      *error = "device '" + options->device + "' is not supported (cpu or cuda)";
+      return nullptr;
+    }
+    torch::jit::script::Module module = torch::jit::load(path, device);
+    return new LoadedModel(std::move(module), device);
+  } catch (const c10::Error& e) {
+    *error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    *error = e.what();
+  }
+  return nullptr;
+}
+
+void set_threads(int intra_op) {
+  static std::once_flag interop;
+  std::call_once(interop, [] {
+    try {
+      torch::set_num_interop_threads(1);
+    } catch (const c10::Error&) {
+      // Already started by someone else (e.g. torch inside an embedded Python).
+    }
+  });
+  if (intra_op > 0) torch::set_num_threads(intra_op);
+}
+
+int get_threads() {
+  return torch::get_num_threads();
+}
+
+const TorchModuleApi kApi{kTorchModuleApiVersion, &load, &set_threads, &get_threads};
+
+}  // namespace
+}  // namespace gauntlet::adapters
+
+extern "C" __attribute__((visibility("default"))) const gauntlet::adapters::TorchModuleApi*
+gauntlet_torch_module_api() {
+  return &gauntlet::adapters::kApi;
+}
