@@ -31,4 +31,8 @@ std::filesystem::path fresh_dir(const std::string& name);
 
 std::string gauntlet_binary();
 
+// The whole content of a file (fopen/fread: no stream iterators, see STYLE);
+// throws std::runtime_error when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
 }  // namespace gauntlet::testing
