@@ -14,6 +14,9 @@ namespace {
 constexpr int kTries = 64;
 constexpr double kGap = 0.006;     // clearance wanted between footprints
 constexpr double kLift = 0.0015;   // objects start this far above their surface
+// Room kept beside an object that starts in a container (a drawer) for a
+// gripper's open fingers to reach in.
+constexpr double kReachMargin = 0.065;
 
 struct Footprint {  // an oriented rectangle (fixtures) or a circle (hx = hy = radius, round)
   Vec3 c;
@@ -147,7 +150,8 @@ class Placer {
     } else {
       const Frame f = owner_frame(p.owner, p.container->part);
       const ContainerSpec& k = *p.container;
-      const double ax = std::max(0.0, k.half[0] - r), ay = std::max(0.0, k.half[1] - r);
+      const double margin = std::max(r + kGap, kReachMargin);
+      const double ax = std::max(0.0, k.half[0] - margin), ay = std::max(0.0, k.half[1] - margin);
       const Vec3 floor = container_floor_center(k, f);
       // A drawer's content starts in the part sticking out of the cabinet
       // when the drawer is open, so that it can be reached from above.

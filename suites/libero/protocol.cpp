@@ -14,6 +14,9 @@ int libero_step_limit(std::string_view folder) {
 void apply_libero_scene(mj::MujocoSuiteConfig& config) {
   config.workspace.lo = kLiberoWorkspaceLo;
   config.workspace.hi = kLiberoWorkspaceHi;
+  config.scene.agentview_pos = kLiberoAgentviewPos;
+  config.scene.agentview_target = kLiberoAgentviewTarget;
+  config.scene.agentview_fovy = kLiberoAgentviewFovy;
 }
 
 }  // namespace gauntlet::suites::libero

@@ -18,6 +18,13 @@ int libero_step_limit(std::string_view suite_folder);
 inline constexpr geo::Vec3 kLiberoWorkspaceLo{-0.5, -0.6, 0.005};
 inline constexpr geo::Vec3 kLiberoWorkspaceHi{0.5, 0.6, 0.6};
 
+// The agentview camera sits further back and higher than the default
+// tabletop's, so that fixtures at the table's sides (a microwave, a cabinet
+// at y = 0.3) stay in view.
+inline constexpr geo::Vec3 kLiberoAgentviewPos{0.8, 0.0, 0.75};
+inline constexpr geo::Vec3 kLiberoAgentviewTarget{-0.08, 0.0, 0.0};
+inline constexpr double kLiberoAgentviewFovy = 58.0;
+
 // Applies the settings above to a suite configuration.
 void apply_libero_scene(mj::MujocoSuiteConfig& config);
 

@@ -41,6 +41,8 @@ class PlaceSkill final : public Skill {
     switch (phase_) {
       case Phase::kRise: {
         if (!planned_) {
+          preferred_ = preferred_carry_yaw(w, c_);
+          grasp_offset_ = wrap_angle(choose_grasp_yaw(w, c_.subject, preferred_.value_or(tcp_yaw)) - yaw_of(f.quat));
           const double top = std::max(w.highest_along(tcp.pos, gp, 0.06, {}), f.pos[2] + m.height);
           z_app_ = std::min(kMaxZ, top + 0.05);
           planned_ = true;
@@ -53,7 +55,7 @@ class PlaceSkill final : public Skill {
       }
       case Phase::kApproach: {
         grip = -1.0f;
-        yaw = grasp_yaw(m, f, tcp_yaw);
+        yaw = wrap_angle(yaw_of(f.quat) + grasp_offset_);
         goal = {gp[0], gp[1], z_app_};
         if (dist_xy(tcp.pos, gp) < 0.008 && yaw_error(tcp, yaw) < 0.06 &&
             std::abs(tcp.pos[2] - z_app_) < 0.03) {
@@ -65,7 +67,7 @@ class PlaceSkill final : public Skill {
       }
       case Phase::kDescend: {
         grip = -1.0f;
-        yaw = grasp_yaw(m, f, tcp_yaw);
+        yaw = wrap_angle(yaw_of(f.quat) + grasp_offset_);
         goal = gp;
         goal[2] = std::max(gp[2], mj::kTableTop + 0.022);
         if (dist_xy(tcp.pos, gp) > 0.02) phase_ = Phase::kApproach;
@@ -108,6 +110,9 @@ class PlaceSkill final : public Skill {
           const double d = wrap_angle(target_.yaw - yaw_of(f.quat));
           yaw = tcp_yaw + d;
           yaw_err = std::abs(d);
+        } else if (target_.set_release_yaw) {
+          yaw = target_.release_yaw;
+          yaw_err = std::abs(wrap_angle(yaw - tcp_yaw));
         }
         if (!holding(w, gp)) {
           recover();
@@ -120,18 +125,18 @@ class PlaceSkill final : public Skill {
         break;
       }
       case Phase::kEntryDescend: {
+        // Servo the object's bottom (measured: it may have slipped in the grasp).
         const Vec3 e = target_.world(w, target_.entry_local);
-        const double z = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_) + hang_;
-        goal = tcp.pos + Vec3{e[0] - obj[0], e[1] - obj[1], 0};
-        goal[2] = z;
+        const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
+        goal = tcp.pos + Vec3{e[0] - obj[0], e[1] - obj[1], bottom - f.pos[2]};
         if (!holding(w, gp)) recover();
-        else if (std::abs(tcp.pos[2] - z) < 0.008) phase_ = Phase::kInsert;
+        else if (std::abs(f.pos[2] - bottom) < 0.006) phase_ = Phase::kInsert;
         break;
       }
       case Phase::kInsert: {
         const Vec3 to = target_.world(w, target_.local);
-        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], 0};
-        goal[2] = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_) + hang_;
+        const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
+        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], bottom - f.pos[2]};
         if (!holding(w, gp)) recover();
         else if (dist_xy(obj, to) < 0.012) phase_ = Phase::kLower, stall_ = 0, last_z_ = 1e9;
         break;
@@ -150,9 +155,18 @@ class PlaceSkill final : public Skill {
         grip = -1.0f;
         goal = tcp.pos;
         if (++counter_ >= 5) {
-          phase_ = target_.front ? Phase::kRetreatOut : Phase::kRetreat;
+          phase_ = target_.front ? Phase::kCenter : Phase::kRetreat;
+          counter_ = 0;
           z_retreat_ = std::min(kMaxZ, std::max(f.pos[2] + m.height, w.place_top(c_.place)) + 0.05);
         }
+        break;
+      }
+      case Phase::kCenter: {
+        // Centre the open fingers on the object before sliding out, so that
+        // no pad still leaning on it drags it along.
+        grip = -1.0f;
+        goal = {f.pos[0], f.pos[1], tcp.pos[2]};
+        if (dist_xy(tcp.pos, f.pos) < 0.003 || ++counter_ >= 8) phase_ = Phase::kRetreatOut;
         break;
       }
       case Phase::kRetreatOut: {
@@ -160,7 +174,9 @@ class PlaceSkill final : public Skill {
         const Vec3 e = target_.world(w, target_.entry_local);
         goal = {e[0], e[1], tcp.pos[2]};
         if (dist_xy(tcp.pos, e) < 0.015) phase_ = Phase::kRetreat;
-        break;
+        servo_pose(tcp, goal, gripper_quat(yaw), a, 0.02);
+        a[6] = grip;
+        return false;
       }
       case Phase::kRetreat: {
         grip = -1.0f;
@@ -187,13 +203,9 @@ class PlaceSkill final : public Skill {
  private:
   enum class Phase {
     kRise, kApproach, kDescend, kGrasp, kLift, kTransport, kEntryDescend, kInsert, kLower,
-    kRelease, kRetreatOut, kRetreat, kRecover
+    kRelease, kCenter, kRetreatOut, kRetreat, kRecover
   };
   enum class PushPhase { kAbove, kDown, kPush, kLift, kDone };
-
-  static double grasp_yaw(const ObjectModel& m, const Frame& f, double current) {
-    return closest_symmetric_yaw(wrap_angle(yaw_of(f.quat) + m.grasp.yaw), current, m.grasp.period);
-  }
 
   bool holding(const WorldView& w, const Vec3& gp) const {
     return norm(w.tcp().pos - gp) < 0.035 && w.opening() > 0.003;
@@ -284,6 +296,8 @@ class PlaceSkill final : public Skill {
   double z_app_ = 0.2;
   double z_carry_ = 0.2;
   double z_retreat_ = 0.2;
+  std::optional<double> preferred_;
+  double grasp_offset_ = 0.0;  // gripper yaw relative to the object's for this attempt
   double hang_ = 0.0;
   double hold_yaw_ = 0.0;
   double last_z_ = 1e9;

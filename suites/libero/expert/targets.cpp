@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "scenarios/mujoco/scene.hpp"
+#include "suites/common/expert_kit.hpp"
 
 namespace gauntlet::suites::libero {
 namespace {
@@ -26,10 +27,24 @@ double room(const WorldView& w, int subject, const Vec3& p, double r) {
   return best;
 }
 
-// How far `p` lies outside a model's root footprint (negative: inside).
-double outside(const Frame& root, const ObjectModel& m, const Vec3& p) {
-  const Vec3 l = to_local(root, p);
-  return std::max(std::abs(l[0]) - m.half_x, std::abs(l[1]) - m.half_y);
+// Room between a circle (p, r) and the owner's obstacle boxes that stand
+// above `floor`, other than those of `part` (the drawer the object goes in):
+// an open drawer's content must lie clear of the cabinet and of the handles
+// of the drawers above, or nothing could reach it from above.
+double room_under(const WorldView& w, int owner, const std::string& part, double floor, const Vec3& p,
+                  double r) {
+  double best = 1.0;
+  for (const ObstacleBox& o : w.model(owner).obstacles) {
+    if (o.part == part) continue;
+    const Frame f = w.frame(owner, o.part);
+    const Vec3 c = to_world(f, o.center);
+    if (c[2] + o.half[2] <= floor + 0.005) continue;
+    const Vec3 l = to_local(f, p) - o.center;
+    const double dx = std::abs(l[0]) - o.half[0], dy = std::abs(l[1]) - o.half[1];
+    const double d = dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0)) : std::max(dx, dy);
+    best = std::min(best, d - r);
+  }
+  return best;
 }
 
 // Grid over a rectangle (half sizes hx, hy) around local centre c, in frame f.
@@ -78,9 +93,6 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
   Target t;
   std::vector<Vec3> candidates;
   Vec3 center{};
-  // Table regions and fixture surfaces leave the fingers room; objects and
-  // container walls may not.
-  std::vector<bool> fits;
   if (p.kind == Place::Kind::kTableRegion) {
     center = w.place_center(p);
     if (p.region) {
@@ -128,46 +140,66 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
                  k.center[2] - k.half[2]};
       t.entry_local = {k.center[0] + (k.half[0] + 0.12) * k.front[0],
                        k.center[1] + (k.half[0] + 0.12) * k.front[1], k.center[2] - k.half[2]};
-      t.drop = center[2] + 0.008;
+      // Set down on the floor, not dropped: a dropped mug tips against a pad.
+      t.drop = center[2] + 0.002;
       t.finger_floor = center[2] + 0.002;
       return t;
     }
     choose_turn(t, m, object, pf, k.half[0], k.half[1]);
     const Vec3 floor_local{k.center[0], k.center[1], k.center[2] - k.half[2]};
     grid(candidates, pf, floor_local, k.half[0] - r - 0.004, k.half[1] - r - 0.004);
-    // Where the fingers open at release: along the gripper's y axis.
-    double release_yaw = gripper_yaw;
-    if (t.turn) release_yaw += wrap_angle(t.yaw - yaw_of(object.quat));
-    const Vec3 closing{-std::sin(release_yaw), std::cos(release_yaw), 0};
-    const Frame root = w.frame(p.owner);
-    const ObjectModel& owner = w.model(p.owner);
-    for (const Vec3& q : candidates) {
-      bool ok = true;
-      for (const double s : {-1.0, 1.0}) {
-        const Vec3 pad = q + (s * kOpenHalf) * closing;
-        const Vec3 l = to_local(pf, pad) - floor_local;
-        ok = ok && std::abs(l[0]) <= k.half[0] - 0.004 && std::abs(l[1]) <= k.half[1] - 0.004;
-        if (!k.part.empty()) ok = ok && outside(root, owner, pad) > 0.004;
+    // The fingers open along the gripper's y axis at release. Unless the
+    // object must be turned, the gripper may turn while carrying so that they
+    // open along one of the container's axes.
+    std::vector<double> yaws;
+    if (t.turn) {
+      yaws.push_back(gripper_yaw + wrap_angle(t.yaw - yaw_of(object.quat)));
+    } else {
+      yaws.push_back(gripper_yaw);
+      for (const double extra : {0.0, kHalfPi}) {
+        yaws.push_back(closest_symmetric_yaw(yaw_of(pf.quat) + extra, gripper_yaw, 2 * kHalfPi));
       }
-      fits.push_back(ok);
     }
-    const double top = w.place_top(p);
-    // Filled in below once the spot is chosen.
-    t.drop = top + 0.012;
-    t.finger_floor = top + 0.005;
+    const bool drawer = !k.part.empty();
+    const double rim = w.place_top(p);
+    double best = -1e18;
+    bool best_fits = false;
+    for (const double yaw : yaws) {
+      const Vec3 closing{-std::sin(yaw), std::cos(yaw), 0};
+      for (const Vec3& q : candidates) {
+        bool fits = true;
+        for (const double side : {-1.0, 1.0}) {
+          const Vec3 pad = q + (side * kOpenHalf) * closing;
+          const Vec3 l = to_local(pf, pad) - floor_local;
+          fits = fits && std::abs(l[0]) <= k.half[0] - 0.004 && std::abs(l[1]) <= k.half[1] - 0.004;
+          if (drawer) fits = fits && room_under(w, p.owner, k.part, center[2], pad, 0.0) > 0.004;
+        }
+        // Room to the other objects (up to 2 cm), fingers that fit, little
+        // turning, then closeness to the centre; a drawer's spot must lie
+        // clear of the cabinet and the handles above it.
+        double score = 10.0 * std::min(room(w, c.subject, q, r), 0.02) + (fits ? 0.3 : 0.0) -
+                       0.02 * std::abs(wrap_angle(yaw - gripper_yaw)) - dist_xy(q, center);
+        if (drawer) score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.008, 0.0);
+        if (score > best) {
+          best = score;
+          best_fits = fits;
+          t.local = to_local(pf, q);
+          t.release_yaw = yaw;
+        }
+      }
+    }
+    t.set_release_yaw = !t.turn;
+    // Fingers that fit lower the object to the floor; otherwise it is let go
+    // just above the rim.
+    t.drop = best_fits ? center[2] + 0.008 : rim + 0.012;
+    t.finger_floor = best_fits ? center[2] + 0.002 : rim + 0.005;
+    return t;
   }
-  // Score: room to the other objects (up to 2 cm), a spot where the fingers
-  // fit, then closeness to the centre; a drawer's spot must stick out of the
-  // cabinet (only that part can be reached from above).
-  const bool drawer = p.kind == Place::Kind::kContainer && !p.container->part.empty();
-  const Frame root = p.owner >= 0 ? w.frame(p.owner) : Frame{};
   double best = -1e18;
   std::size_t chosen = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Vec3& q = candidates[i];
-    double score = 10.0 * std::min(room(w, c.subject, q, r), 0.02) - dist_xy(q, center);
-    if (!fits.empty() && fits[i]) score += 0.1;
-    if (drawer) score += 10.0 * std::min(outside(root, w.model(p.owner), q) - r - 0.008, 0.0);
+    const double score = 10.0 * std::min(room(w, c.subject, q, r), 0.02) - dist_xy(q, center);
     if (score > best) {
       best = score;
       chosen = i;
@@ -175,11 +207,70 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
   }
   const Vec3 q = candidates[chosen];
   t.local = t.owner < 0 ? q : to_local(w.frame(t.owner, t.part), q);
-  if (!fits.empty() && fits[chosen]) {
-    t.drop = center[2] + 0.008;
-    t.finger_floor = center[2] + 0.002;
-  }
   return t;
+}
+
+double choose_grasp_yaw(const WorldView& w, int subject, double reference) {
+  const ObjectModel& m = w.model(subject);
+  const Frame f = w.frame(subject);
+  const Vec3 gp = to_world(f, m.grasp.point);
+  const double pad_bottom = gp[2] - kFingerTip;
+  constexpr double kPadRadius = 0.014;   // a pad's footprint, as a circle
+  constexpr double kPadCentre = 0.053;   // open pads' centres from the tool centre point
+  const double base = yaw_of(f.quat) + m.grasp.yaw;
+  const int n = std::max(1, static_cast<int>(std::lround(3.14159265358979323846 / m.grasp.period)));
+  double best_yaw = closest_symmetric_yaw(base, reference, m.grasp.period);
+  double best_score = -1e18;
+  for (int k = 0; k < n; ++k) {
+    const double yaw = closest_symmetric_yaw(base + k * m.grasp.period, reference, 3.14159265358979323846);
+    const Vec3 axis{-std::sin(yaw), std::cos(yaw), 0};
+    double clear = 1.0;
+    for (const double side : {-1.0, 1.0}) {
+      const Vec3 pad = gp + (side * kPadCentre) * axis;
+      for (std::size_t e = 0; e < w.scene().entities.size(); ++e) {
+        const Entity& ent = w.scene().entities[e];
+        if (static_cast<int>(e) == subject || ent.is_table()) continue;
+        if (!ent.is_fixture()) {
+          const Frame g = w.frame(static_cast<int>(e));
+          // Under the object (it stands on it) or below the pads: no matter.
+          if (dist_xy(g.pos, gp) < ent.model->radius || g.pos[2] + ent.model->height < pad_bottom) continue;
+          clear = std::min(clear, dist_xy(g.pos, pad) - ent.model->radius - kPadRadius);
+          continue;
+        }
+        for (const ObstacleBox& o : ent.model->obstacles) {
+          const Frame g = w.frame(static_cast<int>(e), o.part);
+          if (to_world(g, o.center)[2] + o.half[2] < pad_bottom) continue;
+          const Vec3 lg = to_local(g, gp) - o.center;
+          if (std::abs(lg[0]) <= o.half[0] && std::abs(lg[1]) <= o.half[1]) continue;  // it stands in/on it
+          const Vec3 l = to_local(g, pad) - o.center;
+          const double dx = std::abs(l[0]) - o.half[0], dy = std::abs(l[1]) - o.half[1];
+          const double d = dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0)) : std::max(dx, dy);
+          clear = std::min(clear, d - kPadRadius);
+        }
+        // Inside a container (a drawer): the pads must stay within its walls.
+        for (const ContainerSpec& c : ent.model->containers) {
+          const Frame g = w.frame(static_cast<int>(e), c.part);
+          if (!inside_container(c, g, gp, 0.0, 0.02)) continue;
+          const Vec3 l = to_local(g, pad) - c.center;
+          clear = std::min(clear, std::min(c.half[0] - std::abs(l[0]), c.half[1] - std::abs(l[1])) - kPadRadius);
+        }
+      }
+    }
+    const double score = std::min(clear, 0.015) - 0.001 * std::abs(wrap_angle(yaw - reference));
+    if (score > best_score) {
+      best_score = score;
+      best_yaw = yaw;
+    }
+  }
+  return best_yaw;
+}
+
+std::optional<double> preferred_carry_yaw(const WorldView& w, const Condition& c) {
+  const Place& p = c.place;
+  if (p.kind != Place::Kind::kContainer || p.container->part.empty()) return std::nullopt;
+  // Into a drawer: the palm's long side (the gripper's y) along the cabinet's
+  // front keeps the palm and wrist off the handles above.
+  return yaw_of(w.frame(p.owner).quat);
 }
 
 }  // namespace gauntlet::suites::libero

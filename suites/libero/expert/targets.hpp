@@ -4,6 +4,7 @@
 // fingers, opening, would hit the place's walls.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "suites/libero/expert/world_view.hpp"
@@ -18,6 +19,8 @@ struct Target {
   double yaw = 0.0;        // world yaw wanted for the object
   double drop = 0.0;       // the object's bottom height to release it at (world z)
   double finger_floor = -1.0;  // the fingertips stay above this (world z)
+  bool set_release_yaw = false;  // turn the gripper to `release_yaw` while carrying
+  double release_yaw = 0.0;
   bool front = false;      // carried in through a front opening
   geo::Vec3 entry_local{};  // outside that opening, owner frame
 
@@ -28,5 +31,14 @@ struct Target {
 
 // `gripper_yaw`: the gripper's yaw while it carries the object (before any turn).
 Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw);
+
+// The gripper yaw to grasp `subject` at: among its symmetric grasps, the one
+// whose open fingers land clear of neighbours, fixture walls and the walls of
+// a container it stands in; ties go to the one closest to `reference`.
+double choose_grasp_yaw(const WorldView& w, int subject, double reference);
+
+// The gripper yaw the place prefers the object carried at (the object is
+// then grasped at the symmetric yaw closest to it); none: keep the current.
+std::optional<double> preferred_carry_yaw(const WorldView& w, const Condition& c);
 
 }  // namespace gauntlet::suites::libero

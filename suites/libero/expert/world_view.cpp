@@ -59,7 +59,12 @@ Vec3 WorldView::place_center(const Place& p) const {
 double WorldView::place_top(const Place& p) const {
   if (p.kind == Place::Kind::kContainer) {
     const Frame f = frame(p.owner, p.container->part);
-    return to_world(f, p.container->center)[2] + p.container->half[2];
+    const double top = to_world(f, p.container->center)[2] + p.container->half[2];
+    // A basket's volume reaches above its rim (things sticking out are in);
+    // its rim is the top of the basket.
+    const Entity& owner = scene_.entities[static_cast<std::size_t>(p.owner)];
+    if (!owner.is_fixture()) return std::min(top, frame(p.owner).pos[2] + owner.model->height);
+    return top;
   }
   return place_center(p)[2];
 }

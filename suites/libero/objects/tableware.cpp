@@ -53,11 +53,12 @@ ObjectModel mug(const char* category, const char* description, const mj::Rgba& l
   m.supports = {SupportSpec{"", "", {0, 0, v.floor}, v.radius - 0.01, 0, true}};
   m.build = [=](ModelBuild& b) {
     solid_cylinder(b.root, v.radius - v.wall, v.floor / 2, {0, 0, v.floor / 2}, lower, v.density);
-    const double mid = 0.05;
-    add_ring(b.root, {0, 0, 0}, v.radius - v.wall / 2, v.wall, v.floor, mid, v.segments, lower,
+    // One colliding wall ring; the upper colour is drawn over it (two
+    // stacked colliding rings would give the fingers an edge to hook on).
+    add_ring(b.root, {0, 0, 0}, v.radius - v.wall / 2, v.wall, v.floor, v.height, v.segments, lower,
              v.density);
-    add_ring(b.root, {0, 0, 0}, v.radius - v.wall / 2, v.wall, mid, v.height, v.segments, upper,
-             v.density);
+    add_ring(b.root, {0, 0, 0}, v.radius - v.wall / 2, v.wall + 0.0012, 0.05, v.height + 0.0005,
+             v.segments, upper, 0);
     // A C-shaped handle on the +x side.
     for (const double z : {0.024, 0.066}) {
       solid_box(b.root, {0.011, 0.006, 0.005}, {v.radius + 0.009, 0, z}, lower, v.density);
