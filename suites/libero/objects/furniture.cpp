@@ -118,6 +118,8 @@ ObjectModel table(const char* category, const char* description, const mj::Rgba&
   m.table = true;
   m.table_rgba = rgba;
   m.radius = 0;
+  m.half_x = 0;
+  m.half_y = 0;
   m.height = 0;
   m.obstacles.clear();
   return m;

@@ -24,7 +24,8 @@ constexpr double kPalmAbove = 0.065;
 // Grasp height: above the centre of mass, the palm clear of the top, the
 // pads overlapping the object by at least 1.5 cm.
 double grasp_height(double height) {
-  return std::clamp(std::max(0.65 * height, height - kPalmAbove), 0.023, height - 0.015);
+  const double high = std::min(std::max(0.65 * height, height - kPalmAbove), height - 0.012);
+  return std::max(0.023, high);  // flat boxes: as high as the fingertips allow
 }
 
 // A rectangular box or carton: half extents in x and y, full height.
