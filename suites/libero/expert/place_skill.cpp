@@ -235,8 +235,11 @@ class PlaceSkill final : public Skill {
     if (!pushed_target_) {
       target_ = choose_target(w, c_, yaw_of(tcp.quat));
       pushed_target_ = true;
+      plan_push_route(w, obj, m.radius);
     }
-    const Vec3 goal_center = target_.world(w, target_.local);
+    // Legs of the route: a waypoint first when the straight line is blocked.
+    if (via_ && dist_xy(obj, *via_) < 0.015) via_.reset();
+    const Vec3 goal_center = via_ ? *via_ : target_.world(w, target_.local);
     Vec3 dir = goal_center - obj;
     dir[2] = 0;
     const double remaining = norm(dir);
@@ -249,10 +252,13 @@ class PlaceSkill final : public Skill {
                            ? yaw_of(tcp.quat)
                            : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
     const Vec3 contact = inside ? obj + m.grasp.drag_radius * dir : obj - (m.radius + 0.024) * dir;
-    const double push_z = inside ? obj[2] + m.grasp.point[2] : mj::kTableTop + 0.022;
-    const double above_z = obj[2] + std::max(0.12, m.height + 0.08);
+    // Fixed heights over the table: following a tilting plate upwards would lift it further.
+    const double push_z = mj::kTableTop + (inside ? m.grasp.point[2] : 0.022);
+    const double above_z = mj::kTableTop + std::max(0.12, m.height + 0.08);
     Vec3 goal = tcp.pos;
-    if (remaining < 0.008 && push_phase_ != PushPhase::kDone) push_phase_ = PushPhase::kDone;
+    if (!via_ && remaining < 0.008 && push_phase_ != PushPhase::kDone) push_phase_ = PushPhase::kDone;
+    // Toppled (a plate on its rim): nothing more to do by pushing.
+    if (uprightness(w.frame(c_.subject)) < 0.8) return true;
     switch (push_phase_) {
       case PushPhase::kAbove:
         goal = {contact[0], contact[1], above_z};
@@ -287,7 +293,35 @@ class PlaceSkill final : public Skill {
     return false;
   }
 
+  // A waypoint when sliding straight to the target would hit another object
+  // or a fixture: the shortest two-leg detour that clears everything.
+  void plan_push_route(const WorldView& w, const Vec3& from, double radius) {
+    const Vec3 to = target_.world(w, target_.local);
+    constexpr double kClear = 0.012;
+    if (w.room_along(from, to, radius, c_.subject) >= kClear) return;
+    Vec3 d = to - from;
+    d[2] = 0;
+    const double len = norm(d);
+    if (len < 1e-6) return;
+    const Vec3 u = (1.0 / len) * d;
+    const Vec3 perp{-u[1], u[0], 0};
+    double best = 1e9;
+    for (const double along : {0.2, 0.4, 0.6, 0.8}) {
+      for (const double side : {-0.2, -0.15, -0.1, -0.06, 0.06, 0.1, 0.15, 0.2}) {
+        const Vec3 via = from + (along * len) * u + side * perp;
+        if (std::abs(via[0]) > 0.45 || std::abs(via[1]) > 0.6) continue;
+        const double route = dist_xy(from, via) + dist_xy(via, to);
+        if (route < best && w.room_along(from, via, radius, c_.subject) >= kClear &&
+            w.room_along(via, to, radius, c_.subject) >= kClear) {
+          best = route;
+          via_ = via;
+        }
+      }
+    }
+  }
+
   Condition c_;
+  std::optional<Vec3> via_;
   Phase phase_ = Phase::kRise;
   PushPhase push_phase_ = PushPhase::kAbove;
   bool planned_ = false;

@@ -14,12 +14,13 @@ using namespace geo;
 
 constexpr double kHalfPi = 1.57079632679489661923;
 
-// Room between a circle of radius r at p and the nearest other movable object.
-double room(const WorldView& w, int subject, const Vec3& p, double r) {
+// Room between a circle of radius r at p and the nearest other movable object
+// (not the place's owner `owner`: the basket the object goes into).
+double room(const WorldView& w, int subject, int owner, const Vec3& p, double r) {
   double best = 1.0;
   for (std::size_t e = 0; e < w.scene().entities.size(); ++e) {
     const Entity& ent = w.scene().entities[e];
-    if (static_cast<int>(e) == subject || ent.is_fixture()) continue;
+    if (static_cast<int>(e) == subject || static_cast<int>(e) == owner || ent.is_fixture()) continue;
     const Frame f = w.frame(static_cast<int>(e));
     if (std::abs(f.pos[2] - p[2]) > 0.08) continue;
     best = std::min(best, dist_xy(f.pos, p) - r - ent.model->radius);
@@ -177,7 +178,7 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
         // Room to the other objects (up to 2 cm), fingers that fit, little
         // turning, then closeness to the centre; a drawer's spot must lie
         // clear of the cabinet and the handles above it.
-        double score = 10.0 * std::min(room(w, c.subject, q, r), 0.02) + (fits ? 0.3 : 0.0) -
+        double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) + (fits ? 0.3 : 0.0) -
                        0.02 * std::abs(wrap_angle(yaw - gripper_yaw)) - dist_xy(q, center);
         if (drawer) score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.008, 0.0);
         if (score > best) {
@@ -199,7 +200,7 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
   std::size_t chosen = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Vec3& q = candidates[i];
-    const double score = 10.0 * std::min(room(w, c.subject, q, r), 0.02) - dist_xy(q, center);
+    const double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) - dist_xy(q, center);
     if (score > best) {
       best = score;
       chosen = i;

@@ -100,6 +100,31 @@ double WorldView::highest_along(const Vec3& a, const Vec3& b, double inflate,
   return top;
 }
 
+double WorldView::room_along(const Vec3& a, const Vec3& b, double radius, int skip) const {
+  const int n = 1 + static_cast<int>(std::ceil(dist_xy(a, b) / 0.01));
+  double room = 1.0;
+  for (int i = 0; i <= n; ++i) {
+    const Vec3 p = a + (static_cast<double>(i) / n) * (b - a);
+    for (std::size_t e = 0; e < scene_.entities.size(); ++e) {
+      const Entity& ent = scene_.entities[e];
+      if (ent.is_table() || static_cast<int>(e) == skip) continue;
+      if (ent.is_fixture()) {
+        for (const ObstacleBox& o : ent.model->obstacles) {
+          const Frame f = frame(static_cast<int>(e), o.part);
+          const Vec3 c = to_world(f, o.center);
+          if (c[2] - o.half[2] > mj::kTableTop + 0.03) continue;  // overhead, not in the way
+          room = std::min(room, rect_distance(c, yaw_of(f.quat), o.half[0], o.half[1], p) - radius);
+        }
+      } else {
+        const Frame f = frame(static_cast<int>(e));
+        if (f.pos[2] > mj::kTableTop + 0.03) continue;  // resting on something else
+        room = std::min(room, dist_xy(f.pos, p) - radius - ent.model->radius);
+      }
+    }
+  }
+  return room;
+}
+
 bool WorldView::placed(const Condition& c) const {
   const ObjectModel& m = model(c.subject);
   const Frame f = frame(c.subject);

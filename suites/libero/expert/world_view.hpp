@@ -42,6 +42,10 @@ class WorldView {
   double highest_along(const geo::Vec3& a, const geo::Vec3& b, double inflate,
                        std::span<const int> skip) const;
 
+  // Room along the segment a -> b (horizontal) for a disc of `radius` sliding
+  // on the table: to other movable objects (but `skip`) and to fixtures.
+  double room_along(const geo::Vec3& a, const geo::Vec3& b, double radius, int skip) const;
+
   // Approximate, slightly stricter versions of the goal predicates, from poses.
   bool placed(const Condition& c) const;
 

@@ -68,11 +68,11 @@ ObjectModel can_item(const char* category, const char* description, double radiu
   set_round_footprint(m, radius, height);
   m.grasp.style = GraspStyle::kAcross;
   m.grasp.point = {0, 0, grasp_height(height)};
-  m.grasp.period = kPi / 8;  // round: any yaw works, keep the current one
+  m.grasp.period = kRoundGraspPeriod;
   m.grasp.width = 2 * radius;
   m.supports = {SupportSpec{"", "", {0, 0, height}, radius * 0.9, radius * 0.9, true}};
   m.build = [=](ModelBuild& b) {
-    solid_cylinder(b.root, radius, height / 2, {0, 0, height / 2}, look.body, density);
+    solid_round(b.root, radius, height / 2, {0, 0, height / 2}, look.body, density, m.grasp.point[2]);
     decal_cylinder(b.root, radius + 0.0006, 0.25 * height, {0, 0, 0.68 * height}, look.band);
     decal_cylinder(b.root, radius * 0.92, 0.0008, {0, 0, height + 0.0004}, look.top);
   };
@@ -97,11 +97,12 @@ ObjectModel bottle_item(const char* category, const char* description, bool roun
                                      body_height - 0.012)};
   m.grasp.yaw = round || hy <= hx ? 0.0 : kPi / 2;
   m.grasp.width = round ? 2 * hx : 2 * std::min(hx, hy);
-  m.grasp.period = round ? kPi / 8 : kPi;
+  m.grasp.period = round ? kRoundGraspPeriod : kPi;
   m.supports = {SupportSpec{"", "", {0, 0, height}, 0.012, 0.012, true}};
   m.build = [=](ModelBuild& b) {
     if (round) {
-      solid_cylinder(b.root, hx, body_height / 2, {0, 0, body_height / 2}, look.body, density);
+      solid_round(b.root, hx, body_height / 2, {0, 0, body_height / 2}, look.body, density,
+                  m.grasp.point[2]);
       decal_cylinder(b.root, hx + 0.0006, 0.22 * body_height, {0, 0, 0.45 * body_height}, look.band);
     } else {
       solid_box(b.root, {hx, hy, body_height / 2}, {0, 0, body_height / 2}, look.body, density);
@@ -158,11 +159,11 @@ void add_groceries(std::vector<ObjectModel>& out) {
     m.grasp.style = GraspStyle::kAcross;
     m.grasp.point = {0, 0, height - kPalmAbove};
     m.grasp.width = 2 * r;
-    m.grasp.period = kPi / 8;
+    m.grasp.period = kRoundGraspPeriod;
     m.supports = {SupportSpec{"", "", {0, 0, height}, 0.01, 0.01, true}};
     const mj::Rgba glass{0.1, 0.3, 0.15, 1};
     m.build = [=](ModelBuild& b) {
-      solid_cylinder(b.root, r, body_h / 2, {0, 0, body_h / 2}, glass, 450);
+      solid_round(b.root, r, body_h / 2, {0, 0, body_h / 2}, glass, 450, m.grasp.point[2]);
       decal_cylinder(b.root, r + 0.0006, 0.03, {0, 0, 0.06}, {0.93, 0.88, 0.72, 1});
       solid_cylinder(b.root, 0.02, shoulder_h / 2, {0, 0, body_h + shoulder_h / 2}, glass, 450);
       solid_cylinder(b.root, 0.011, neck_h / 2, {0, 0, body_h + shoulder_h + neck_h / 2}, glass, 450);

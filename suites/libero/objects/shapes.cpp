@@ -46,6 +46,21 @@ mj::XmlElement& solid_cylinder(mj::XmlElement& body, double radius, double half_
   return mj::add_cylinder(body, name, radius, half_height, pos, rgba).set("density", density);
 }
 
+void solid_round(mj::XmlElement& body, double radius, double half_height, const geo::Vec3& pos,
+                 const mj::Rgba& rgba, double density, double grip_z) {
+  solid_cylinder(body, radius, half_height, pos, rgba, density);
+  constexpr double kBand = 0.016;  // half height of the grip band
+  if (grip_z - kBand < pos[2] - half_height || grip_z + kBand > pos[2] + half_height) return;
+  const double pi = 3.14159265358979323846;
+  const double half_side = radius * std::tan(pi / 12);
+  for (int k = 0; k < 6; ++k) {
+    solid_box(body, {radius, half_side, kBand}, {pos[0], pos[1], grip_z}, rgba, density)
+        .set("quat", geo::quat_from_yaw(k * pi / 6))
+        .set("group", 3.0)  // collision only: renders show groups 0-2
+        .set("mass", 0.001);
+  }
+}
+
 mj::XmlElement& decal_box(mj::XmlElement& body, const geo::Vec3& half, const geo::Vec3& pos,
                           const mj::Rgba& rgba, std::string_view name) {
   return mj::make_visual_only(mj::add_box(body, name, half, pos, rgba));

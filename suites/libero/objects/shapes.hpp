@@ -29,6 +29,15 @@ mj::XmlElement& solid_box(mj::XmlElement& body, const geo::Vec3& half, const geo
 mj::XmlElement& solid_cylinder(mj::XmlElement& body, double radius, double half_height,
                                const geo::Vec3& pos, const mj::Rgba& rgba, double density,
                                std::string_view name = {});
+// A round solid the gripper holds firmly: a cylinder, plus around the grasp
+// height `grip_z` (body frame) a hidden band colliding as a regular 12-sided
+// prism (six slabs turned by 30 degrees). A flat pad touches a cylinder at a
+// single point, about which a grasped can would pivot; the band's faces give
+// the pads a contact patch. Faces every 30 degrees: a grasp repeats every pi/6.
+void solid_round(mj::XmlElement& body, double radius, double half_height, const geo::Vec3& pos,
+                 const mj::Rgba& rgba, double density, double grip_z);
+inline constexpr double kRoundGraspPeriod = 3.14159265358979323846 / 6;
+
 // Drawn, never collides, no mass: labels, rims, decals.
 mj::XmlElement& decal_box(mj::XmlElement& body, const geo::Vec3& half, const geo::Vec3& pos,
                           const mj::Rgba& rgba, std::string_view name = {});

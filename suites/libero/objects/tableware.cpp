@@ -134,14 +134,14 @@ void add_tableware(std::vector<ObjectModel>& out) {
     m.obstacles = {ObstacleBox{"", {0.018, 0, 0.065}, {0.052, 0.034, 0.065}}};
     m.grasp.style = GraspStyle::kAcross;
     m.grasp.point = {0, 0, 0.09};
-    m.grasp.period = kPi;  // across y: the handle and spout lie along x
+    m.grasp.period = kPi;  // across y: the handle and spout lie along x (a prism face)
     m.grasp.width = 0.06;
     m.supports = {SupportSpec{"", "", {0, 0, 0.125}, 0.02, 0, true}};
     const mj::Rgba alu{0.72, 0.72, 0.75, 1}, black{0.06, 0.06, 0.06, 1};
     m.build = [=](ModelBuild& b) {
       solid_cylinder(b.root, 0.034, 0.0275, {0, 0, 0.0275}, alu, 500);
       solid_cylinder(b.root, 0.022, 0.006, {0, 0, 0.061}, shade(alu, 0.8), 500);
-      solid_cylinder(b.root, 0.03, 0.025, {0, 0, 0.092}, alu, 500);
+      solid_round(b.root, 0.03, 0.025, {0, 0, 0.092}, alu, 500, 0.09);
       solid_cylinder(b.root, 0.024, 0.004, {0, 0, 0.121}, shade(alu, 0.9), 500);
       decal_cylinder(b.root, 0.007, 0.005, {0, 0, 0.13}, black);
       solid_box(b.root, {0.011, 0.006, 0.005}, {-0.036, 0, 0.112}, alu, 500);  // spout
