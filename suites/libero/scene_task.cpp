@@ -15,6 +15,16 @@ SceneTask::SceneTask(TaskInfo info, std::shared_ptr<const ResolvedScene> scene)
 }
 
 void SceneTask::build(mj::SceneBuilder& builder) const {
+  // Objects rest on a plane at the table's top: MuJoCo collides a cylinder
+  // (a plate, a can, a bowl's foot) with a box at a single point, about which
+  // it tips when pushed, but with a plane on a ring of points. The table box
+  // stays for the eye.
+  if (mj::XmlElement* table = builder.worldbody().find_child("geom", "table")) {
+    mj::make_visual_only(*table).set("group", 0.0);
+  }
+  builder.worldbody().add("geom").set("name", "table_surface").set("type", "plane")
+      .set("size", {builder.options().table_half_size[0], builder.options().table_half_size[1], 0.05})
+      .set("pos", {0, 0, mj::kTableTop}).set("rgba", {0, 0, 0, 0}).set("group", 3.0);
   if (scene_->table >= 0) {
     // The table's category only changes its colour.
     const mj::Rgba& c = scene_->entities[static_cast<std::size_t>(scene_->table)].model->table_rgba;

@@ -24,17 +24,23 @@ class GoalExpert final : public Expert {
   void act(const Observation& obs, std::span<float> a) override {
     if (!obs.privileged) throw std::runtime_error("the LIBERO expert needs privileged state");
     const WorldView w(*scene_, *obs.privileged);
-    if (!skill_) {
-      for (std::size_t i = 0; i < stages_.size() && !skill_; ++i) {
-        if (!holds(w, i)) skill_ = start(stages_[i]);
+    // A skill that finishes this step may not have written an action: the
+    // next skill acts in the same step, or the gripper holds still. (Reusing
+    // whatever the buffer held would make episodes depend on memory.)
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!skill_) {
+        for (std::size_t i = 0; i < stages_.size() && !skill_; ++i) {
+          if (!holds(w, i)) skill_ = start(stages_[i]);
+        }
       }
-    }
-    if (!skill_) {  // everything holds (or nothing can be done): stay still, open
+      if (!skill_) break;
       std::fill(a.begin(), a.end(), 0.0f);
-      a[6] = -1.0f;
-      return;
+      if (!skill_->act(w, a)) return;
+      skill_.reset();
     }
-    if (skill_->act(w, a)) skill_.reset();
+    // Everything holds (or nothing can be done): stay still, fingers open.
+    std::fill(a.begin(), a.end(), 0.0f);
+    a[6] = -1.0f;
   }
 
  private:
