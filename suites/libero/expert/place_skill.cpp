@@ -205,7 +205,7 @@ class PlaceSkill final : public Skill {
     kRise, kApproach, kDescend, kGrasp, kLift, kTransport, kEntryDescend, kInsert, kLower,
     kRelease, kCenter, kRetreatOut, kRetreat, kRecover
   };
-  enum class PushPhase { kAbove, kDown, kPush, kLift, kDone };
+  enum class PushPhase { kAbove, kDown, kPush, kLift, kBackOff, kDone };
 
   bool holding(const WorldView& w, const Vec3& gp) const {
     return norm(w.tcp().pos - gp) < 0.035 && w.opening() > 0.003;
@@ -248,15 +248,20 @@ class PlaceSkill final : public Skill {
     // Behind: the fingers' broad side faces the object; inside: the pads'
     // faces push the rim ahead of them.
     const double face_yaw = wrap_angle(std::atan2(dir[1], dir[0]) + (inside ? 0.0 : kPi / 2));
-    const double yaw = push_phase_ == PushPhase::kPush
-                           ? yaw_of(tcp.quat)
+    const bool steady = push_phase_ == PushPhase::kPush || push_phase_ == PushPhase::kBackOff ||
+                        push_phase_ == PushPhase::kDone;
+    const double yaw = steady ? yaw_of(tcp.quat)
                            : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
     const Vec3 contact = inside ? obj + m.grasp.drag_radius * dir : obj - (m.radius + 0.024) * dir;
     // Fixed heights over the table: following a tilting plate upwards would lift it further.
     const double push_z = mj::kTableTop + (inside ? m.grasp.point[2] : 0.022);
     const double above_z = mj::kTableTop + std::max(0.12, m.height + 0.08);
     Vec3 goal = tcp.pos;
-    if (!via_ && remaining < 0.008 && push_phase_ != PushPhase::kDone) push_phase_ = PushPhase::kDone;
+    if (!via_ && remaining < 0.008 && push_phase_ != PushPhase::kDone && push_phase_ != PushPhase::kBackOff) {
+      push_phase_ = PushPhase::kBackOff;
+      counter_ = 0;
+      back_dir_ = dir;
+    }
     // Toppled (a plate on its rim): nothing more to do by pushing.
     if (uprightness(w.frame(c_.subject)) < 0.8) return true;
     switch (push_phase_) {
@@ -282,6 +287,13 @@ class PlaceSkill final : public Skill {
       case PushPhase::kLift:
         goal = {tcp.pos[0], tcp.pos[1], above_z};
         if (tcp.pos[2] > above_z - 0.02) push_phase_ = PushPhase::kAbove;
+        break;
+      case PushPhase::kBackOff:
+        // Off the rim before rising: fingers lifted while touching it would
+        // tip the plate up.
+        goal = tcp.pos - 0.015 * back_dir_;
+        goal[2] = push_z;
+        if (++counter_ >= 4) push_phase_ = PushPhase::kDone;
         break;
       case PushPhase::kDone:
         goal = {tcp.pos[0], tcp.pos[1], above_z};
@@ -322,6 +334,7 @@ class PlaceSkill final : public Skill {
 
   Condition c_;
   std::optional<Vec3> via_;
+  Vec3 back_dir_{1, 0, 0};
   Phase phase_ = Phase::kRise;
   PushPhase push_phase_ = PushPhase::kAbove;
   bool planned_ = false;
