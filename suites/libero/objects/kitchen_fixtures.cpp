@@ -137,7 +137,7 @@ ObjectModel flat_stove() {
   m.build = [=](ModelBuild& b) {
     const mj::Rgba black{0.1, 0.1, 0.11, 1}, steel{0.62, 0.62, 0.65, 1};
     solid_box(b.root, {hx, hy, top / 2}, {0, 0, top / 2}, black, 800);
-    decal_box(b.root, {hx + 0.0006, hy + 0.0006, 0.004}, {0, 0, top - 0.004}, steel);
+    decal_box(b.root, {hx + 0.0006, hy + 0.0006, 0.0035}, {0, 0, top - 0.0045}, steel);  // steel rim band
     for (int i = 0; i < 2; ++i) {
       const double y = i == 0 ? 0.075 : -0.075;
       decal_cylinder(b.root, 0.055, 0.0008, {-0.02, y, top + 0.0004}, {0.12, 0.12, 0.13, 1},
