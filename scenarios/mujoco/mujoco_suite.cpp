@@ -1,12 +1,22 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 
+#include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <memory>
 
 #include "harness/errors.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
 
 namespace gauntlet::mj {
+namespace {
+
+// MuJoCo prints its warnings (e.g. an unstable simulation, which the Env
+// reports as sim_error) on stdout, where `--json` promises one JSON document
+// and nothing else: send them to stderr.
+void warning_to_stderr(const char* message) { std::fprintf(stderr, "MuJoCo warning: %s\n", message); }
+
+}  // namespace
 
 mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
   // mjVFS is megabytes large: never on a (worker thread's) stack.
@@ -27,6 +37,8 @@ mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
 
 MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
     : config_(std::move(config)), action_space_(ee_delta_action_space()) {
+  static std::once_flag hooked;
+  std::call_once(hooked, [] { mju_user_warning = warning_to_stderr; });
   for (const auto& task : config_.tasks) {
     task_infos_.push_back(task->info());
     SceneBuilder builder(config_.scene);

@@ -1,4 +1,5 @@
-// Task families of the LIBERO-like suites (registered in suites/builtin.cpp).
+// Task families of the LIBERO-like suites, registered in suites/builtin.cpp;
+// their YAML vocabulary is documented in docs/suites.md.
 #pragma once
 
 #include "suites/common/suite_loader.hpp"

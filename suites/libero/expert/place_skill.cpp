@@ -1,8 +1,10 @@
 // Pick-and-place and push, the skills behind On and In.
 // Pitfalls handled here: carry heights clear everything along the path plus
 // what hangs below the fingers; the object (not the fingers) is servoed over
-// the target; objects wider than the gripper are pushed; containers too
-// narrow for open fingers get the object dropped from just above their rim.
+// the target; objects wider than the gripper are pushed from behind or
+// dragged by their rim; containers too narrow for open fingers get the object
+// let go just above their rim; a skill that ends writes no action (the
+// planner fills it).
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // The LIBERO category names gauntlet can build, each mapped to a primitive
-// model (objects.hpp describes what a model declares). Lookup by category.
+// model (model.hpp describes what a model declares). Lookup by category.
 #pragma once
 
 #include <string>
