@@ -6,6 +6,8 @@
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
+#include "scenarios/perturb/dimensions.hpp"
+#include "scenarios/perturb/mujoco_perturbations.hpp"
 #include "suites/bddl/bddl_parser.hpp"
 #include "suites/libero/objects/catalog.hpp"
 #include "suites/libero/protocol.hpp"
@@ -79,6 +81,9 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
                         "gripper_qpos_left", "gripper_qpos_right"};
   config.settle_steps = 10;
   libero::apply_libero_scene(config);
+  // LIBERO files get every perturbation dimension, like YAML suites.
+  config.perturbation_dimensions = perturb::dimension_names();
+  config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);
 
   std::string hashed = std::string("bddl-suite/1\n") + libero::kSceneTaskVersion + "\n" +
                        libero::kCatalogVersion + "\n";
@@ -100,6 +105,7 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
     config.tasks.push_back(std::make_shared<libero::SceneTask>(std::move(task), std::move(scene)));
     hashed += relative.generic_string() + "\n" + text + "\n";
   }
+  hashed += "#perturbations " + config.perturbations->version() + "\n";
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));
 }
