@@ -1,6 +1,7 @@
 // `gauntlet list suites|policies|perturbations [--json]`.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -44,11 +45,13 @@ void list_suites(const ListOptions& o, CliContext& ctx) {
 
 void list_policies(const ListOptions& o, CliContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
+  int width = 0;
+  for (const auto& [kind, p] : ctx.registry.policies()) width = std::max(width, static_cast<int>(p.usage.size()));
   for (const auto& [kind, p] : ctx.registry.policies()) {
     if (o.json) {
       out.push_back({{"kind", kind}, {"usage", p.usage}, {"summary", p.summary}});
     } else {
-      std::printf("%-34s %s\n", p.usage.c_str(), p.summary.c_str());
+      std::printf("%-*s  %s\n", width, p.usage.c_str(), p.summary.c_str());
     }
   }
   if (o.json) std::cout << out.dump(2) << std::endl;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "harness/errors.hpp"
+#include "scenarios/render/gl_context.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/worldmodel/worldmodel_suite.hpp"
 
@@ -113,6 +114,7 @@ PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx) {
   p.plan.seed = p.seed;
   if (o.workers < 0) throw InputError("--workers must be >= 1");
   p.workers = o.workers > 0 ? o.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  render::configure_rasterizer_threads(p.workers);
   p.specs = plan_episodes(suite, p.plan);
   return p;
 }

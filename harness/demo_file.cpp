@@ -226,6 +226,9 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   H5Fflush(file_, H5F_SCOPE_GLOBAL);
   ++demos_;
   samples_ += static_cast<long>(t);
+  if (std::find(task_indices_.begin(), task_indices_.end(), b.spec.task_index) == task_indices_.end()) {
+    task_indices_.push_back(b.spec.task_index);
+  }
 }
 
 void DemoWriter::finish() {
@@ -233,16 +236,19 @@ void DemoWriter::finish() {
   const SuiteInfo& info = suite_.info();
   write_int_attr(data_, "total", samples_);
   write_int_attr(data_, "num_demos", demos_);
-  std::string instructions = "[";
-  for (std::size_t i = 0; i < suite_.tasks().size(); ++i) {
-    instructions += (i ? ", \"" : "\"") + json_escape(suite_.tasks()[i].instruction) + "\"";
+  // The instructions of the tasks recorded here (all of the suite's when none was).
+  std::vector<std::string> instructions;
+  for (const int t : task_indices_) instructions.push_back(suite_.tasks().at(static_cast<std::size_t>(t)).instruction);
+  if (instructions.empty()) {
+    for (const auto& task : suite_.tasks()) instructions.push_back(task.instruction);
   }
-  instructions += "]";
+  std::string list = "[";
+  for (std::size_t i = 0; i < instructions.size(); ++i) list += (i ? ", \"" : "\"") + json_escape(instructions[i]) + "\"";
+  list += "]";
   write_string_attr(data_, "problem_info",
                     "{\"problem_name\": \"" + json_escape(info.name) + "\", \"domain_name\": \"gauntlet\", " +
                         "\"language_instruction\": " +
-                        (suite_.tasks().size() == 1 ? "\"" + json_escape(suite_.tasks()[0].instruction) + "\""
-                                                    : instructions) + "}");
+                        (instructions.size() == 1 ? "\"" + json_escape(instructions[0]) + "\"" : list) + "}");
   write_string_attr(data_, "env_args",
                     "{\"env_name\": \"" + json_escape(info.name) + "\", \"type\": \"gauntlet\", " +
                         "\"env_kwargs\": {\"suite_hash\": \"" + info.content_hash + "\", \"control_freq\": " +

@@ -50,6 +50,7 @@ class DemoWriter final : public StepRecorder {
   long file_ = -1;  // hid_t
   long data_ = -1;  // hid_t of /data
   int demos_ = 0;
+  std::vector<int> task_indices_;  // tasks with at least one demo, in first-seen order
   long samples_ = 0;
   std::mutex mutex_;
 };

@@ -6,6 +6,8 @@
 #include "harness/errors.hpp"
 #include "suites/common/suite_loader.hpp"
 #include "suites/smoke/families.hpp"
+#include "suites/libero/families.hpp"
+#include "suites/bddl/bddl_suite.hpp"
 
 namespace gauntlet {
 namespace suites {
@@ -16,6 +18,7 @@ const TaskFamilies& builtin_task_families() {
     f.add(smoke::pick_place_family());
     f.add(smoke::push_to_region_family());
     f.add(smoke::open_drawer_family());
+    f.add(libero::libero_scene_family());
     return f;
   }();
   return families;
@@ -66,6 +69,7 @@ void register_builtin_suites(Registry& registry) {
     return suites::load_suite_yaml(buf.str(), path, suites::builtin_task_families());
   };
   registry.add_suite_resolver(std::move(files));
+  suites::bddl::register_bddl_resolver(registry);
 }
 
 }  // namespace gauntlet

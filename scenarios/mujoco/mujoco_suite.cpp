@@ -10,16 +10,24 @@
 #include "scenarios/mujoco/mujoco_env.hpp"
 
 namespace gauntlet::mj {
+namespace {
+
+// MuJoCo prints its warnings (e.g. an unstable simulation, which the Env
+// reports as sim_error) on stdout, where `--json` promises one JSON document
+// and nothing else: send them to stderr.
+void warning_to_stderr(const char* message) { std::fprintf(stderr, "MuJoCo warning: %s\n", message); }
+
+}  // namespace
 
 namespace {
 
 // MuJoCo's default handlers write MUJOCO_LOG.TXT into the working directory
-// and exit the process. Warnings are counted in mjData and turned into
-// sim_error by the Env; fatal errors end the process with the runtime exit code.
+// and exit the process. Warnings (counted in mjData and turned into sim_error
+// by the Env) go to stderr; fatal errors end the process with the runtime exit code.
 void install_mujoco_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
-    mju_user_warning = [](const char*) {};
+    mju_user_warning = warning_to_stderr;
     mju_user_error = [](const char* message) {
       std::fprintf(stderr, "gauntlet: MuJoCo fatal error: %s\n", message);
       std::_Exit(3);

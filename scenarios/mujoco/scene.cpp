@@ -61,6 +61,8 @@ SceneBuilder::SceneBuilder(SceneOptions options) : options_(std::move(options)) 
       .set("cone", "elliptic")
       .set("impratio", 10.0)
       .set("noslip_iterations", 2.0);
+  root_.add("size").set("nconmax", static_cast<double>(options_.nconmax))
+      .set("njmax", static_cast<double>(options_.njmax));
   XmlElement& visual = root_.add("visual");
   visual.add("global")
       .set("offwidth", static_cast<double>(options_.offscreen_width))

@@ -28,6 +28,11 @@ struct SceneOptions {
   Rgba table_rgba{0.62, 0.48, 0.33, 1};
   Rgba floor_rgba{0.35, 0.35, 0.38, 1};
   Rgba wall_rgba{0.78, 0.80, 0.82, 1};
+  // Contact and constraint buffers. MuJoCo 2.2 defaults to 100 contacts, and
+  // a full buffer is a sim_error: cluttered scenes (ten objects, cabinets,
+  // baskets) need more.
+  int nconmax = 400;
+  int njmax = 1600;
 };
 
 // Geometry helpers: each adds one geom to `body` and returns it for extra attributes.

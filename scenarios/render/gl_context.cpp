@@ -2,9 +2,20 @@
 
 #include <GL/osmesa.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
 #include "harness/errors.hpp"
 
 namespace gauntlet::render {
+
+void configure_rasterizer_threads(int workers) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (std::getenv("LP_NUM_THREADS") == nullptr && workers >= static_cast<int>(cores)) {
+    setenv("LP_NUM_THREADS", "0", 0);
+  }
+}
 
 std::unique_ptr<GlContext> GlContext::create_offscreen() {
   std::unique_ptr<GlContext> ctx(new GlContext());

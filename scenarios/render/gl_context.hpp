@@ -7,6 +7,12 @@
 
 namespace gauntlet::render {
 
+// Mesa's CPU rasteriser (llvmpipe) starts its own threads per context, one per
+// core by default. With one worker per core they only compete with the
+// workers, so rasterise on the calling thread instead (LP_NUM_THREADS=0).
+// Call before the first context exists; a user's LP_NUM_THREADS wins.
+void configure_rasterizer_threads(int workers);
+
 class GlContext {
  public:
   // Throws RuntimeFailure when no offscreen GL implementation is available.

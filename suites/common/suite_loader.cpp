@@ -76,12 +76,22 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   if (top.has("scene")) {
     const YamlFields scene = top.child("scene");
     scene.only_keys({"gripper_home", "agentview_pos", "agentview_target", "agentview_fovy",
-                     "table_rgba"});
+                     "table_rgba", "workspace"});
     config.scene.gripper_home = scene.vec3_or("gripper_home", config.scene.gripper_home);
     config.scene.agentview_pos = scene.vec3_or("agentview_pos", config.scene.agentview_pos);
     config.scene.agentview_target = scene.vec3_or("agentview_target", config.scene.agentview_target);
     config.scene.agentview_fovy = scene.number_or("agentview_fovy", config.scene.agentview_fovy);
     config.scene.table_rgba = scene.rgba_or("table_rgba", config.scene.table_rgba);
+    if (scene.has("workspace")) {
+      // Where the tool centre point may go: {lo: [x, y, z], hi: [x, y, z]}.
+      const YamlFields ws = scene.child("workspace");
+      ws.only_keys({"lo", "hi"});
+      config.workspace.lo = ws.vec3("lo");
+      config.workspace.hi = ws.vec3("hi");
+      for (std::size_t i = 0; i < 3; ++i) {
+        if (!(config.workspace.lo[i] < config.workspace.hi[i])) ws.fail("workspace needs lo < hi on every axis");
+      }
+    }
   }
   // Every dimension unless the suite restricts them (`perturbations: []` for none).
   config.perturbation_dimensions = top.strings_or("perturbations", perturb::dimension_names());

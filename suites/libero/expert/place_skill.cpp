@@ -1,0 +1,362 @@
+// Pick-and-place and push, the skills behind On and In.
+// Pitfalls handled here: carry heights clear everything along the path plus
+// what hangs below the fingers; the object (not the fingers) is servoed over
+// the target; objects wider than the gripper are pushed from behind or
+// dragged by their rim; containers too narrow for open fingers get the object
+// let go just above their rim; a skill that ends writes no action (the
+// planner fills it).
+
+#include <algorithm>
+#include <cmath>
+
+#include "scenarios/mujoco/scene.hpp"
+#include "suites/common/expert_kit.hpp"
+#include "suites/libero/expert/skills.hpp"
+#include "suites/libero/expert/targets.hpp"
+
+namespace gauntlet::suites::libero {
+namespace {
+
+using namespace geo;
+
+constexpr double kMaxZ = 0.56;        // below the workspace ceiling of LIBERO suites
+constexpr int kGiveUpSteps = 260;     // a skill running this long restarts
+constexpr double kPi = 3.14159265358979323846;
+
+class PlaceSkill final : public Skill {
+ public:
+  explicit PlaceSkill(const Condition& c) : c_(c) {}
+
+  bool act(const WorldView& w, std::span<float> a) override {
+    if (++steps_ > kGiveUpSteps) return true;
+    const ObjectModel& m = w.model(c_.subject);
+    if (m.grasp.style != GraspStyle::kAcross) return push(w, a);
+    const Pose& tcp = w.tcp();
+    const Frame f = w.frame(c_.subject);
+    const Vec3 gp = to_world(f, m.grasp.point);
+    const Vec3 obj = object_center(m, f);
+    const double tcp_yaw = yaw_of(tcp.quat);
+    double yaw = hold_yaw_;
+    float grip = 1.0f;
+    Vec3 goal = tcp.pos;
+    const int subject[] = {c_.subject};
+    switch (phase_) {
+      case Phase::kRise: {
+        if (!planned_) {
+          preferred_ = preferred_carry_yaw(w, c_);
+          grasp_offset_ = wrap_angle(choose_grasp_yaw(w, c_.subject, preferred_.value_or(tcp_yaw)) - yaw_of(f.quat));
+          const double top = std::max(w.highest_along(tcp.pos, gp, 0.06, {}), f.pos[2] + m.height);
+          z_app_ = std::min(kMaxZ, top + 0.05);
+          planned_ = true;
+        }
+        grip = -1.0f;
+        yaw = tcp_yaw;
+        goal = {tcp.pos[0], tcp.pos[1], std::max(tcp.pos[2], z_app_)};
+        if (tcp.pos[2] >= z_app_ - 0.015) phase_ = Phase::kApproach;
+        break;
+      }
+      case Phase::kApproach: {
+        grip = -1.0f;
+        yaw = wrap_angle(yaw_of(f.quat) + grasp_offset_);
+        goal = {gp[0], gp[1], z_app_};
+        if (dist_xy(tcp.pos, gp) < 0.008 && yaw_error(tcp, yaw) < 0.06 &&
+            std::abs(tcp.pos[2] - z_app_) < 0.03) {
+          phase_ = Phase::kDescend;
+          stall_ = 0;
+          last_z_ = 1e9;
+        }
+        break;
+      }
+      case Phase::kDescend: {
+        grip = -1.0f;
+        yaw = wrap_angle(yaw_of(f.quat) + grasp_offset_);
+        goal = gp;
+        goal[2] = std::max(gp[2], mj::kTableTop + 0.022);
+        if (dist_xy(tcp.pos, gp) > 0.02) phase_ = Phase::kApproach;
+        if (std::abs(tcp.pos[2] - goal[2]) < 0.006 || stalled(tcp.pos[2])) {
+          phase_ = Phase::kGrasp;
+          counter_ = 0;
+        }
+        break;
+      }
+      case Phase::kGrasp: {
+        yaw = tcp_yaw;
+        goal = {gp[0], gp[1], tcp.pos[2]};
+        if (++counter_ >= 6) {
+          phase_ = Phase::kLift;
+          hold_yaw_ = tcp_yaw;
+          target_ = choose_target(w, c_, tcp_yaw);
+          hang_ = std::max(0.0, tcp.pos[2] - f.pos[2]);
+          const Vec3 to = target_.world(w, target_.front ? target_.entry_local : target_.local);
+          const double inflate = std::max(m.radius, 0.05) + 0.02;
+          z_carry_ = std::min(kMaxZ, std::max(w.highest_along(tcp.pos, to, inflate, subject) + hang_ + 0.035,
+                                              tcp.pos[2] + 0.03));
+        }
+        break;
+      }
+      case Phase::kLift: {
+        goal = {tcp.pos[0], tcp.pos[1], z_carry_};
+        if (!holding(w, gp)) {
+          recover();
+        } else if (tcp.pos[2] >= z_carry_ - 0.015) {
+          phase_ = Phase::kTransport;
+        }
+        break;
+      }
+      case Phase::kTransport: {
+        const Vec3 to = target_.world(w, target_.front ? target_.entry_local : target_.local);
+        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], 0};
+        goal[2] = z_carry_;
+        double yaw_err = 0;
+        if (target_.turn) {
+          const double d = wrap_angle(target_.yaw - yaw_of(f.quat));
+          yaw = tcp_yaw + d;
+          yaw_err = std::abs(d);
+        } else if (target_.set_release_yaw) {
+          yaw = target_.release_yaw;
+          yaw_err = std::abs(wrap_angle(yaw - tcp_yaw));
+        }
+        if (!holding(w, gp)) {
+          recover();
+        } else if (dist_xy(obj, to) < 0.01 && yaw_err < 0.06) {
+          phase_ = target_.front ? Phase::kEntryDescend : Phase::kLower;
+          stall_ = 0;
+          last_z_ = 1e9;
+          hold_yaw_ = yaw;
+        }
+        break;
+      }
+      case Phase::kEntryDescend: {
+        // Servo the object's bottom (measured: it may have slipped in the grasp).
+        const Vec3 e = target_.world(w, target_.entry_local);
+        const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
+        goal = tcp.pos + Vec3{e[0] - obj[0], e[1] - obj[1], bottom - f.pos[2]};
+        if (!holding(w, gp)) recover();
+        else if (std::abs(f.pos[2] - bottom) < 0.006) phase_ = Phase::kInsert;
+        break;
+      }
+      case Phase::kInsert: {
+        const Vec3 to = target_.world(w, target_.local);
+        const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
+        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], bottom - f.pos[2]};
+        if (!holding(w, gp)) recover();
+        else if (dist_xy(obj, to) < 0.012) phase_ = Phase::kLower, stall_ = 0, last_z_ = 1e9;
+        break;
+      }
+      case Phase::kLower: {
+        const Vec3 to = target_.world(w, target_.local);
+        const double drop = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
+        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], drop - f.pos[2]};
+        if (f.pos[2] <= drop + 0.006 || stalled(tcp.pos[2]) || !holding(w, gp)) {
+          phase_ = Phase::kRelease;
+          counter_ = 0;
+        }
+        break;
+      }
+      case Phase::kRelease: {
+        grip = -1.0f;
+        goal = tcp.pos;
+        if (++counter_ >= 5) {
+          phase_ = target_.front ? Phase::kCenter : Phase::kRetreat;
+          counter_ = 0;
+          z_retreat_ = std::min(kMaxZ, std::max(f.pos[2] + m.height, w.place_top(c_.place)) + 0.05);
+        }
+        break;
+      }
+      case Phase::kCenter: {
+        // Centre the open fingers on the object before sliding out, so that
+        // no pad still leaning on it drags it along.
+        grip = -1.0f;
+        goal = {f.pos[0], f.pos[1], tcp.pos[2]};
+        if (dist_xy(tcp.pos, f.pos) < 0.003 || ++counter_ >= 8) phase_ = Phase::kRetreatOut;
+        break;
+      }
+      case Phase::kRetreatOut: {
+        grip = -1.0f;
+        const Vec3 e = target_.world(w, target_.entry_local);
+        goal = {e[0], e[1], tcp.pos[2]};
+        if (dist_xy(tcp.pos, e) < 0.015) phase_ = Phase::kRetreat;
+        servo_pose(tcp, goal, gripper_quat(yaw), a, 0.02);
+        a[6] = grip;
+        return false;
+      }
+      case Phase::kRetreat: {
+        grip = -1.0f;
+        goal = {tcp.pos[0], tcp.pos[1], z_retreat_};
+        if (tcp.pos[2] >= z_retreat_ - 0.01) return true;
+        break;
+      }
+      case Phase::kRecover: {
+        grip = -1.0f;
+        yaw = tcp_yaw;
+        goal = {tcp.pos[0], tcp.pos[1], std::min(kMaxZ, tcp.pos[2] + 0.05)};
+        if (++counter_ >= 8) {
+          phase_ = Phase::kRise;
+          planned_ = false;
+        }
+        break;
+      }
+    }
+    servo_pose(tcp, goal, gripper_quat(yaw), a);
+    a[6] = grip;
+    return false;
+  }
+
+ private:
+  enum class Phase {
+    kRise, kApproach, kDescend, kGrasp, kLift, kTransport, kEntryDescend, kInsert, kLower,
+    kRelease, kCenter, kRetreatOut, kRetreat, kRecover
+  };
+  enum class PushPhase { kAbove, kDown, kPush, kLift, kBackOff, kDone };
+
+  bool holding(const WorldView& w, const Vec3& gp) const {
+    return norm(w.tcp().pos - gp) < 0.035 && w.opening() > 0.003;
+  }
+
+  // True when the tool centre point stopped moving down (blocked).
+  bool stalled(double z) {
+    if (z < last_z_ - 0.001) {
+      stall_ = 0;
+      last_z_ = z;
+      return false;
+    }
+    return ++stall_ > 10;
+  }
+
+  void recover() {
+    phase_ = Phase::kRecover;
+    counter_ = 0;
+  }
+
+  // Non-prehensile: slide the object across the table into its region, with
+  // the closed fingers behind it, or inside its rim (a plate) when it has one.
+  bool push(const WorldView& w, std::span<float> a) {
+    const ObjectModel& m = w.model(c_.subject);
+    const Pose& tcp = w.tcp();
+    const Vec3 obj = w.frame(c_.subject).pos;
+    if (!pushed_target_) {
+      target_ = choose_target(w, c_, yaw_of(tcp.quat));
+      pushed_target_ = true;
+      plan_push_route(w, obj, m.radius);
+    }
+    // Legs of the route: a waypoint first when the straight line is blocked.
+    if (via_ && dist_xy(obj, *via_) < 0.015) via_.reset();
+    const Vec3 goal_center = via_ ? *via_ : target_.world(w, target_.local);
+    Vec3 dir = goal_center - obj;
+    dir[2] = 0;
+    const double remaining = norm(dir);
+    if (remaining > 1e-6) dir = (1.0 / remaining) * dir;
+    const bool inside = m.grasp.style == GraspStyle::kDragInside;
+    // Behind: the fingers' broad side faces the object; inside: the pads'
+    // faces push the rim ahead of them.
+    const double face_yaw = wrap_angle(std::atan2(dir[1], dir[0]) + (inside ? 0.0 : kPi / 2));
+    const bool steady = push_phase_ == PushPhase::kPush || push_phase_ == PushPhase::kBackOff ||
+                        push_phase_ == PushPhase::kDone;
+    const double yaw = steady ? yaw_of(tcp.quat)
+                           : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
+    const Vec3 contact = inside ? obj + m.grasp.drag_radius * dir : obj - (m.radius + 0.024) * dir;
+    // Fixed heights over the table: following a tilting plate upwards would lift it further.
+    const double push_z = mj::kTableTop + (inside ? m.grasp.point[2] : 0.022);
+    const double above_z = mj::kTableTop + std::max(0.12, m.height + 0.08);
+    Vec3 goal = tcp.pos;
+    if (!via_ && remaining < 0.008 && push_phase_ != PushPhase::kDone && push_phase_ != PushPhase::kBackOff) {
+      push_phase_ = PushPhase::kBackOff;
+      counter_ = 0;
+      back_dir_ = dir;
+    }
+    // Toppled (a plate on its rim): nothing more to do by pushing.
+    if (uprightness(w.frame(c_.subject)) < 0.8) return true;
+    switch (push_phase_) {
+      case PushPhase::kAbove:
+        goal = {contact[0], contact[1], above_z};
+        if (tcp.pos[2] < above_z - 0.03 && dist_xy(tcp.pos, contact) > 0.02) goal = {tcp.pos[0], tcp.pos[1], above_z};
+        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08) push_phase_ = PushPhase::kDown;
+        break;
+      case PushPhase::kDown:
+        goal = {contact[0], contact[1], push_z};
+        if (std::abs(tcp.pos[2] - push_z) < 0.006) push_phase_ = PushPhase::kPush;
+        break;
+      case PushPhase::kPush: {
+        const Vec3 rel = tcp.pos - contact;
+        const double along = dot(rel, dir);
+        const double lateral = norm_xy(rel - along * dir);
+        const double step = std::min(0.025, remaining + 0.006);
+        goal = contact + (inside ? step : step - 0.012) * dir;
+        goal[2] = push_z;
+        if (lateral > (inside ? 0.02 : 0.03) || along > 0.03) push_phase_ = PushPhase::kLift;
+        break;
+      }
+      case PushPhase::kLift:
+        goal = {tcp.pos[0], tcp.pos[1], above_z};
+        if (tcp.pos[2] > above_z - 0.02) push_phase_ = PushPhase::kAbove;
+        break;
+      case PushPhase::kBackOff:
+        // Off the rim before rising: fingers lifted while touching it would
+        // tip the plate up.
+        goal = tcp.pos - 0.015 * back_dir_;
+        goal[2] = push_z;
+        if (++counter_ >= 4) push_phase_ = PushPhase::kDone;
+        break;
+      case PushPhase::kDone:
+        goal = {tcp.pos[0], tcp.pos[1], above_z};
+        if (tcp.pos[2] > above_z - 0.02) return true;
+        break;
+    }
+    servo_pose(tcp, goal, gripper_quat(yaw), a);
+    a[6] = 1.0f;
+    return false;
+  }
+
+  // A waypoint when sliding straight to the target would hit another object
+  // or a fixture: the shortest two-leg detour that clears everything.
+  void plan_push_route(const WorldView& w, const Vec3& from, double radius) {
+    const Vec3 to = target_.world(w, target_.local);
+    constexpr double kClear = 0.012;
+    if (w.room_along(from, to, radius, c_.subject) >= kClear) return;
+    Vec3 d = to - from;
+    d[2] = 0;
+    const double len = norm(d);
+    if (len < 1e-6) return;
+    const Vec3 u = (1.0 / len) * d;
+    const Vec3 perp{-u[1], u[0], 0};
+    double best = 1e9;
+    for (const double along : {0.2, 0.4, 0.6, 0.8}) {
+      for (const double side : {-0.2, -0.15, -0.1, -0.06, 0.06, 0.1, 0.15, 0.2}) {
+        const Vec3 via = from + (along * len) * u + side * perp;
+        if (std::abs(via[0]) > 0.45 || std::abs(via[1]) > 0.6) continue;
+        const double route = dist_xy(from, via) + dist_xy(via, to);
+        if (route < best && w.room_along(from, via, radius, c_.subject) >= kClear &&
+            w.room_along(via, to, radius, c_.subject) >= kClear) {
+          best = route;
+          via_ = via;
+        }
+      }
+    }
+  }
+
+  Condition c_;
+  std::optional<Vec3> via_;
+  Vec3 back_dir_{1, 0, 0};
+  Phase phase_ = Phase::kRise;
+  PushPhase push_phase_ = PushPhase::kAbove;
+  bool planned_ = false;
+  bool pushed_target_ = false;
+  Target target_;
+  double z_app_ = 0.2;
+  double z_carry_ = 0.2;
+  double z_retreat_ = 0.2;
+  std::optional<double> preferred_;
+  double grasp_offset_ = 0.0;  // gripper yaw relative to the object's for this attempt
+  double hang_ = 0.0;
+  double hold_yaw_ = 0.0;
+  double last_z_ = 1e9;
+  int stall_ = 0;
+  int counter_ = 0;
+  int steps_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Skill> make_place_skill(const Condition& c) { return std::make_unique<PlaceSkill>(c); }
+
+}  // namespace gauntlet::suites::libero
