@@ -136,6 +136,7 @@ void train_command(const CommonTrainOptions& o, int horizon, CliContext& ctx) {
                                 {"steps", o.steps},
                                 {"resumed_from", request.resumed_from},
                                 {"final_loss", request.final_loss},
+                                {"weights_digest", request.weights_digest},
                                 {"sha256", sha256_file_hex(o.out)}}
                      .dump()
               << std::endl;
@@ -214,6 +215,7 @@ void train_judge_command(const CommonTrainOptions& o, const JudgeExtraOptions& x
                                 {"steps", o.steps},
                                 {"resumed_from", request.resumed_from},
                                 {"final_loss", request.final_loss},
+                                {"weights_digest", request.weights_digest},
                                 {"sha256", sha256_file_hex(o.out)}}
                      .dump()
               << std::endl;

@@ -49,6 +49,7 @@ std::string string_attr(hid_t obj, const char* name) {
   if (H5Tis_variable_str(type.get()) > 0) {
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // HDF5 does not convert between ASCII and UTF-8
     char* p = nullptr;
     if (H5Aread(attr.get(), mem.get(), &p) < 0) return {};
     std::string out = p ? p : "";

@@ -188,6 +188,26 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
   return last_loss;
 }
 
+// FNV-1a (64-bit) of the parameters (names, sizes and float bytes, in
+// order): equal for equal weights, whatever else the saved file holds
+// (paths, provenance). Not cryptographic; this module links no harness code.
+std::string weights_digest(const torch::jit::Module& module) {
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto mix = [&h](const void* data, std::size_t size) {
+    const auto* b = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < size; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  };
+  for (const auto& p : module.named_parameters()) {
+    const torch::Tensor t = p.value.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    const std::string head = p.name + "|" + std::to_string(t.numel()) + "|";
+    mix(head.data(), head.size());
+    mix(t.data_ptr(), static_cast<std::size_t>(t.numel()) * sizeof(float));
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
 // uint8 HxWx3 frames -> float [N, 3, H, W] in [0, 1].
 torch::Tensor frames_to_tensor(const std::vector<const std::uint8_t*>& frames, int width, int height) {
   const auto n = static_cast<std::int64_t>(frames.size());
@@ -273,6 +293,7 @@ bool train_world_model_impl(WorldModelTrainRequest& r) {
     return module.run_method("training_loss", f, a, p).toTensor();
   };
   r.final_loss = train_loop(module, r.options, identity, metadata, r.resumed_from, batch_loss);
+  r.weights_digest = weights_digest(module);
   return true;
 }
 
@@ -329,6 +350,7 @@ bool train_judge_impl(JudgeTrainRequest& r) {
     return module.run_method("training_loss", f, y, q, w).toTensor();
   };
   r.final_loss = train_loop(module, r.options, identity, metadata, r.resumed_from, batch_loss);
+  r.weights_digest = weights_digest(module);
   return true;
 }
 

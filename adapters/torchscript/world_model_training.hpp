@@ -53,6 +53,7 @@ struct WorldModelTrainRequest {
   // Output.
   long resumed_from = 0;
   double final_loss = 0.0;
+  std::string weights_digest;  // FNV-1a of the trained parameters (not of the file)
 };
 
 // One labelled frame for the judge.
@@ -74,6 +75,7 @@ struct JudgeTrainRequest {
   // Output.
   long resumed_from = 0;
   double final_loss = 0.0;
+  std::string weights_digest;  // FNV-1a of the trained parameters (not of the file)
 };
 
 // Entry points inside libgauntlet_torch.so (reached via TorchModuleApi).

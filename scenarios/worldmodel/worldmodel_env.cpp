@@ -122,7 +122,16 @@ StepResult WorldModelEnv::step(std::span<const float> action, bool observe_now) 
     const std::size_t keep = ji.frames == 0 ? frames_.size()
                                             : std::min(frames_.size(), static_cast<std::size_t>(ji.frames));
     std::vector<const Image*> seen;
-    for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i) seen.push_back(&frames_[i]);
+    const WorldModelInfo& wm = model_->info();
+    if (ji.width == wm.width && ji.height == wm.height) {
+      for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i) seen.push_back(&frames_[i]);
+    } else {
+      judge_frames_.resize(keep);
+      for (std::size_t i = 0; i < keep; ++i) {
+        resize_image(frames_[frames_.size() - keep + i], ji.width, ji.height, judge_frames_[i]);
+        seen.push_back(&judge_frames_[i]);
+      }
+    }
     JudgeInput in;
     in.frames = seen;
     in.instruction = obs_.instruction;

@@ -42,6 +42,7 @@ class WorldModelEnv final : public Env {
   WorldModelEnvConfig config_;
   std::unique_ptr<WorldModelRollout> rollout_;
   std::vector<Image> frames_;  // the episode so far: the real first frame, then generated ones
+  std::vector<Image> judge_frames_;  // frames_ resized for a judge of another size
   std::vector<float> proprio_;
   int max_steps_ = 0;
   Observation obs_;

@@ -43,6 +43,10 @@ class WorldModelSuite final : public Suite {
       throw InputError("--env '" + options_.text + "': the world model generates camera '" + wm.camera +
                        "' but suite '" + in.name + "' has: " + join_names(cams));
     }
+    if (judge_->info().camera != wm.camera) {
+      throw InputError("--env '" + options_.text + "': the judge looks at camera '" + judge_->info().camera +
+                       "' but the world model generates '" + wm.camera + "'");
+    }
     if (wm.action_dim != inner_->action_space().dim) {
       throw InputError("--env '" + options_.text + "': the world model takes " + std::to_string(wm.action_dim) +
                        "-D actions, suite '" + in.name + "' has " + std::to_string(inner_->action_space().dim));
@@ -79,6 +83,12 @@ class WorldModelSuite final : public Suite {
 
   std::unique_ptr<Env> make_env(const ObservationRequest& request) const override {
     const WorldModelInfo& wm = model_->info();
+    for (const auto& cam : request.cameras) {
+      if (cam != wm.camera) {
+        throw InputError("the policy asks for camera '" + cam + "', but the world model (" + options_.model.text +
+                         ") generates only '" + wm.camera + "'");
+      }
+    }
     ObservationRequest real;
     real.cameras = {wm.camera};
     real.width = wm.width;
