@@ -107,6 +107,15 @@ void run_training(Request& request, const std::string& label, bool (*entry)(Requ
   if (bar) bar->finish();
 }
 
+void report_written(const char* what, const std::string& out, double loss, long resumed_from, long steps) {
+  if (resumed_from >= steps) {
+    std::fprintf(stderr, "wrote %s %s: its checkpoint had already done %ld of %ld steps, nothing trained\n", what,
+                 out.c_str(), resumed_from, steps);
+  } else {
+    std::fprintf(stderr, "wrote %s %s (loss of the last batch %.5f)\n", what, out.c_str(), loss);
+  }
+}
+
 void train_command(const CommonTrainOptions& o, int horizon, CliContext& ctx) {
   o.validate();
   if (horizon < 1 || horizon > 256) throw InputError("--horizon must be 1..256");
@@ -129,7 +138,7 @@ void train_command(const CommonTrainOptions& o, int horizon, CliContext& ctx) {
                request.episodes.size(), successes, sets.size(), first.width, first.height, o.camera.c_str());
   const adapters::TorchModuleApi& api = adapters::torch_module_api();
   run_training(request, "wm train", api.train_world_model);
-  std::fprintf(stderr, "wrote world model %s (final loss %.5f)\n", o.out.c_str(), request.final_loss);
+  report_written("world model", o.out, request.final_loss, request.resumed_from, o.steps);
   if (o.json) {
     std::cout << nlohmann::json{{"out", o.out},
                                 {"episodes", request.episodes.size()},
@@ -147,12 +156,14 @@ struct JudgeExtraOptions {
   std::string wm;
   int negatives = 4;
   int margin = 5;
+  int holdout_every = 4;
 };
 
 void train_judge_command(const CommonTrainOptions& o, const JudgeExtraOptions& x, CliContext& ctx) {
   o.validate();
   if (x.negatives < 0 || x.negatives > 1000) throw InputError("--negatives must be 0..1000");
   if (x.margin < 0) throw InputError("--margin must be >= 0");
+  if (x.holdout_every < 0 || x.holdout_every == 1) throw InputError("--holdout-every must be 0 or at least 2");
   std::vector<DemoSet> sets = read_demo_sets(o.demos, o.camera);
   std::vector<const DemoEpisode*> episodes;
   for (const auto& s : sets) {
@@ -197,20 +208,45 @@ void train_judge_command(const CommonTrainOptions& o, const JudgeExtraOptions& x
   so.negatives_per_episode = x.negatives;
   so.margin = x.margin;
   so.seed = o.seed;
-  for (std::size_t i = 0; i < episodes.size(); ++i) {
-    const std::vector<Image>* g = generated.empty() || !generated[i].error.empty() ? nullptr : &generated[i].frames;
-    adapters::add_judge_samples(*episodes[i], static_cast<int>(i), g, so, request.samples);
+  // With --wm, every holdout_every-th episode of each file is kept out of
+  // training: its regenerated frames calibrate the decision threshold.
+  long held_out = 0;
+  std::size_t index = 0;
+  for (const auto& set : sets) {
+    for (std::size_t k = 0; k < set.episodes.size(); ++k, ++index) {
+      const std::vector<Image>* g =
+          generated.empty() || !generated[index].error.empty() ? nullptr : &generated[index].frames;
+      if (g && x.holdout_every > 0 && k % static_cast<std::size_t>(x.holdout_every) ==
+                                           static_cast<std::size_t>(x.holdout_every - 1)) {
+        adapters::JudgeCalibrationEpisode c;
+        for (const Image& img : *g) c.frames.push_back(img.rgb.data());
+        c.success = episodes[index]->success;
+        request.calibration.push_back(std::move(c));
+        ++held_out;
+        continue;
+      }
+      adapters::add_judge_samples(*episodes[index], static_cast<int>(index), g, so, request.samples);
+    }
   }
   const adapters::JudgeSampleCounts counts = adapters::balance_judge_samples(request.samples);
   std::fprintf(stderr, "wm train-judge: %zu episodes -> %ld success frames, %ld other frames%s\n", episodes.size(),
                counts.positives, counts.negatives, generated.empty() ? "" : " (real and generated)");
   const adapters::TorchModuleApi& api = adapters::torch_module_api();
   run_training(request, "wm train-judge", api.train_judge);
-  std::fprintf(stderr, "wrote judge %s (final loss %.5f)\n", o.out.c_str(), request.final_loss);
+  report_written("judge", o.out, request.final_loss, request.resumed_from, o.steps);
+  if (request.calibration_balanced_accuracy >= 0) {
+    std::fprintf(stderr,
+                 "calibrated the success threshold on %ld held-out regenerated episodes: %.3f (episode-level balanced "
+                 "accuracy %.3f there)\n",
+                 held_out, request.threshold, request.calibration_balanced_accuracy);
+  }
   if (o.json) {
     std::cout << nlohmann::json{{"out", o.out},
                                 {"episodes", episodes.size()},
                                 {"positives", counts.positives},
+                                {"calibration_episodes", held_out},
+                                {"threshold", request.threshold},
+                                {"calibration_balanced_accuracy", request.calibration_balanced_accuracy},
                                 {"negatives", counts.negatives},
                                 {"steps", o.steps},
                                 {"resumed_from", request.resumed_from},
@@ -242,6 +278,9 @@ void add_wm_command(CLI::App& app, CliContext& ctx) {
   j->add_option("--wm", extra->wm, "also learn from these frames as this world model regenerates them");
   j->add_option("--negatives", extra->negatives, "earlier frames per episode used as negatives (default 4)");
   j->add_option("--margin", extra->margin, "last frames of a successful episode never used as negatives (default 5)");
+  j->add_option("--holdout-every", extra->holdout_every,
+                "with --wm: every Nth episode of each file is held out to calibrate the success threshold "
+                "(default 4; 0: none, threshold 0.5)");
   j->callback([judge, extra, &ctx] { train_judge_command(*judge, *extra, ctx); });
 
   add_wm_validate_command(*wm, ctx);

@@ -34,7 +34,7 @@ struct ValidateOptions {
   std::vector<std::string> wms;
   std::string judge;
   int judge_every = 1;
-  double threshold = 0.5;
+  double threshold = -1.0;  // -1: the judge's calibrated threshold, else 0.5
   std::vector<std::string> holdout;
   int horizon = 0;
   std::string features;
@@ -221,7 +221,7 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   PreparedPlan prepared = prepare_plan(o.plan, ctx);
   const std::shared_ptr<const Suite> sim = prepared.suite;
   std::string env_text = "worldmodel:" + o.wms.front() + ",judge=" + o.judge + ",judge_every=" +
-                         std::to_string(o.judge_every) + ",threshold=" + std::to_string(o.threshold);
+                         std::to_string(o.judge_every) + (o.threshold > 0 ? ",threshold=" + std::to_string(o.threshold) : std::string());
   const worldmodel::WorldModelEnvOptions env = worldmodel::parse_world_model_env(env_text);
   std::shared_ptr<Judge> judge = ctx.registry.make_judge(env.judge);
   std::vector<std::shared_ptr<WorldModel>> models;
@@ -250,7 +250,7 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   card.judge = o.judge;
   card.judge_identity = judge->identity();
   card.judge_every = o.judge_every;
-  card.threshold = o.threshold;
+  card.threshold = worldmodel::resolved_threshold(env, *judge);
   card.command = ctx.command_line;
   card.harness_version = std::string("gauntlet ") + kHarnessVersion + " (" + kGitSha + ")";
   card.generated_at = utc_now_iso8601();
@@ -422,7 +422,7 @@ void add_wm_validate_command(CLI::App& wm, CliContext& ctx) {
       ->required();
   v->add_option("--judge", o->judge, "judge JUDGE.pt or python:pkg.mod:Class")->required();
   v->add_option("--judge-every", o->judge_every, "judge every N steps (0: only the last; default 1)");
-  v->add_option("--threshold", o->threshold, "success when the judge's probability reaches it (default 0.5)");
+  v->add_option("--threshold", o->threshold, "success when the judge's probability reaches it (default: the judge's calibrated threshold, else 0.5)");
   v->add_option("--holdout", o->holdout, "demonstration files for open-loop fidelity (default: capture from the simulator runs)");
   v->add_option("--horizon", o->horizon, "open-loop steps replayed (default 0: whole episodes)");
   v->add_option("--capture", o->capture, "episodes per task and policy captured for open-loop replay (default 2)");

@@ -71,6 +71,9 @@ struct JudgeInfo {
   int width = 64;
   int height = 64;
   int frames = 1;  // most recent frames it looks at; 0 = the whole episode
+  // The decision threshold it recommends (calibrated by gauntlet wm
+  // train-judge); used when --env sets none. Outside (0, 1]: none (0.5).
+  double threshold = -1.0;
 };
 
 struct JudgeInput {

@@ -278,6 +278,7 @@ class PythonJudge final : public Judge {
     info_.width = size.first;
     info_.height = size.second;
     info_.frames = cls_.attribute<int>("frames", 1, spec_);
+    info_.threshold = cls_.attribute<double>("threshold", -1.0, spec_);
     if (info_.frames < 0) throw InputError("'" + spec_.text + "': frames must be >= 0 (0: the whole episode)");
     if (!py::hasattr(cls_.instance, "judge")) {
       throw InputError("'" + spec_.text + "': a judge class needs judge(frames, instruction) -> (success, progress)");

@@ -84,6 +84,7 @@ ModelMetadata read_model_metadata(const TorchModel& model, const std::filesystem
     m.action_dim = j.value("action_dim", 7);
     m.proprio_dim = j.value("proprio_dim", 0);
     m.frames = j.value("frames", 1);
+    m.threshold = j.value("threshold", -1.0);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(where(file) + ": " + kModelMetadataFile +
                      " needs \"image_size\": [width, height] (and optional camera, context_frames, action_dim, "
@@ -276,6 +277,7 @@ TorchscriptJudge::TorchscriptJudge(TorchscriptModelOptions options) : options_(s
   info_.width = metadata_.width;
   info_.height = metadata_.height;
   info_.frames = std::max(1, metadata_.frames);
+  info_.threshold = metadata_.threshold;
 }
 
 void TorchscriptJudge::judge(std::span<const JudgeInput> items, std::span<JudgeVerdict> out) {

@@ -30,6 +30,7 @@ struct ModelMetadata {
   int action_dim = 7;
   int proprio_dim = 0;
   int frames = 1;
+  double threshold = -1.0;  // a judge's calibrated decision threshold (-1: none)
   std::string text;  // the whole JSON
 };
 ModelMetadata read_model_metadata(const TorchModel& model, const std::filesystem::path& file,

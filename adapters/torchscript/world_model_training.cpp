@@ -6,10 +6,13 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <sstream>
 
 #include "adapters/torchscript/torch_model.hpp"
@@ -99,7 +102,7 @@ std::vector<torch::Tensor> trainable(torch::jit::Module& module) {
 // deterministically from (seed, step), step Adam, report, checkpoint, save.
 template <typename BatchLoss>
 double train_loop(torch::jit::Module& module, const TrainingOptions& o, const std::string& identity,
-                  const std::string& metadata, long& resumed_from, BatchLoss&& batch_loss) {
+                  const std::function<std::string()>& metadata, long& resumed_from, BatchLoss&& batch_loss) {
   torch::set_num_threads(std::max(1, o.threads));
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   // The graph executor optimises a method after its first profiled runs, and
@@ -148,7 +151,7 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
   }
   double window_loss = 0.0;
   long window = 0;
-  double last_loss = 0.0;
+  double last_loss = std::numeric_limits<double>::quiet_NaN();  // stays NaN when the checkpoint is already done
   const auto checkpoint = [&](long step) {
     if (o.checkpoint.empty()) return;
     const std::string info = "{\"step\":" + std::to_string(step) + ",\"identity\":" + json_string(identity) + "}";
@@ -184,7 +187,7 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
   module.eval();
   for (auto& p : params) p.set_requires_grad(false);
   checkpoint(o.steps);
-  save_atomically(module, o.out, {{kModelMetadataFile, metadata}});
+  save_atomically(module, o.out, {{kModelMetadataFile, metadata()}});
   return last_loss;
 }
 
@@ -292,9 +295,56 @@ bool train_world_model_impl(WorldModelTrainRequest& r) {
     torch::Tensor p = torch::from_blob(prop.data(), {b, h + 1, shape.proprio_dim}, torch::kFloat32).clone();
     return module.run_method("training_loss", f, a, p).toTensor();
   };
-  r.final_loss = train_loop(module, r.options, identity, metadata, r.resumed_from, batch_loss);
+  r.final_loss = train_loop(module, r.options, identity, [&] { return metadata; }, r.resumed_from, batch_loss);
   r.weights_digest = weights_digest(module);
   return true;
+}
+
+// The episode-level threshold with the best balanced accuracy on the
+// calibration episodes: each episode's score is the judge's highest success
+// probability over its frames (it succeeds when that reaches the threshold).
+// Ties go to the threshold nearest 0.5; thresholds lie midway between scores.
+void calibrate_threshold(torch::jit::Module& module, JudgeTrainRequest& r) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::pair<double, bool>> scored;
+  for (const auto& e : r.calibration) {
+    if (e.frames.empty()) continue;
+    double best = 0.0;
+    for (std::size_t at = 0; at < e.frames.size(); at += 256) {
+      const std::vector<const std::uint8_t*> chunk(e.frames.begin() + static_cast<std::ptrdiff_t>(at),
+                                                   e.frames.begin() + static_cast<std::ptrdiff_t>(std::min(e.frames.size(), at + 256)));
+      torch::Tensor f = frames_to_tensor(chunk, r.width, r.height).unsqueeze(1);
+      torch::Tensor p = module.forward({f}).toTensor().select(1, 0);
+      best = std::max(best, p.max().item<double>());
+    }
+    scored.emplace_back(best, e.success);
+  }
+  long pos = 0, neg = 0;
+  for (const auto& [m, y] : scored) (y ? pos : neg) += 1;
+  if (pos == 0 || neg == 0) return;  // balanced accuracy undefined: keep 0.5
+  std::vector<double> cuts{0.5};
+  std::vector<double> values;
+  for (const auto& [m, y] : scored) values.push_back(m);
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  for (std::size_t i = 0; i + 1 < values.size(); ++i) cuts.push_back((values[i] + values[i + 1]) / 2);
+  cuts.push_back(std::min(0.999999, values.back() + (1.0 - values.back()) / 2));
+  double best_ba = -1.0, best_t = 0.5;
+  for (const double t : cuts) {
+    if (!(t > 0.0 && t < 1.0)) continue;
+    long tp = 0, tn = 0;
+    for (const auto& [m, y] : scored) {
+      if (y && m >= t) ++tp;
+      if (!y && m < t) ++tn;
+    }
+    const double ba = 0.5 * (static_cast<double>(tp) / pos + static_cast<double>(tn) / neg);
+    if (ba > best_ba + 1e-12 || (std::abs(ba - best_ba) <= 1e-12 && std::abs(t - 0.5) < std::abs(best_t - 0.5))) {
+      best_ba = ba;
+      best_t = t;
+    }
+  }
+  r.threshold = best_t;
+  r.calibration_balanced_accuracy = best_ba;
 }
 
 bool train_judge_impl(JudgeTrainRequest& r) {
@@ -349,7 +399,17 @@ bool train_judge_impl(JudgeTrainRequest& r) {
     torch::Tensor w = torch::from_blob(weight.data(), {b}, torch::kFloat32).clone();
     return module.run_method("training_loss", f, y, q, w).toTensor();
   };
-  r.final_loss = train_loop(module, r.options, identity, metadata, r.resumed_from, batch_loss);
+  const auto final_metadata = [&] {
+    if (r.calibration.empty()) return metadata;
+    calibrate_threshold(module, r);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "\"threshold\":%.6f,\"calibration\":{\"episodes\":%zu,\"balanced_accuracy\":%.6f},",
+                  r.threshold, r.calibration.size(), r.calibration_balanced_accuracy);
+    std::string m = metadata;
+    m.insert(1, buf);  // right after the opening brace
+    return m;
+  };
+  r.final_loss = train_loop(module, r.options, identity, final_metadata, r.resumed_from, batch_loss);
   r.weights_digest = weights_digest(module);
   return true;
 }

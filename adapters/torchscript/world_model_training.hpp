@@ -64,6 +64,14 @@ struct JudgeSample {
   float weight = 1.0f;
 };
 
+// An episode the judge did not train on, as the world model regenerated it
+// (frames after each action, in order), with the simulator's verdict: the
+// decision threshold is calibrated on these.
+struct JudgeCalibrationEpisode {
+  std::vector<const std::uint8_t*> frames;  // height x width x 3 each
+  bool success = false;
+};
+
 // The success / progress classifier on single frames.
 struct JudgeTrainRequest {
   TrainingOptions options;
@@ -72,10 +80,18 @@ struct JudgeTrainRequest {
   int width = 64;
   int height = 64;
   int channels = 32;
+  // Judged after every step, an episode succeeds the first time the success
+  // probability reaches the threshold, so per-frame false positives compound
+  // over an episode. When given, the threshold that maximises the balanced
+  // accuracy of that episode-level decision on these episodes is stored in
+  // gauntlet.json ("threshold") and used unless --env sets one.
+  std::vector<JudgeCalibrationEpisode> calibration;
   // Output.
   long resumed_from = 0;
   double final_loss = 0.0;
   std::string weights_digest;  // FNV-1a of the trained parameters (not of the file)
+  double threshold = 0.5;                   // calibrated (0.5 without calibration episodes)
+  double calibration_balanced_accuracy = -1.0;  // at that threshold; -1 without calibration
 };
 
 // Entry points inside libgauntlet_torch.so (reached via TorchModuleApi).

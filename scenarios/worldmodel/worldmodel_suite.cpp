@@ -31,6 +31,16 @@ PolicySpec component_spec(const std::string& text, const std::string& env_text, 
   return s;
 }
 
+}  // namespace
+
+double resolved_threshold(const WorldModelEnvOptions& options, const Judge& judge) {
+  if (options.threshold_set) return options.threshold;
+  const double t = judge.info().threshold;
+  return t > 0.0 && t <= 1.0 ? t : 0.5;
+}
+
+namespace {
+
 class WorldModelSuite final : public Suite {
  public:
   WorldModelSuite(std::shared_ptr<const Suite> inner, std::shared_ptr<WorldModel> model,
@@ -38,6 +48,7 @@ class WorldModelSuite final : public Suite {
       : inner_(std::move(inner)), model_(std::move(model)), judge_(std::move(judge)), options_(std::move(options)) {
     const WorldModelInfo& wm = model_->info();
     const SuiteInfo& in = inner_->info();
+    options_.threshold = resolved_threshold(options_, *judge_);
     const auto& cams = in.cameras;
     if (std::find(cams.begin(), cams.end(), wm.camera) == cams.end()) {
       throw InputError("--env '" + options_.text + "': the world model generates camera '" + wm.camera +
@@ -141,6 +152,7 @@ WorldModelEnvOptions parse_world_model_env(const std::string& text) {
       o.judge_every = static_cast<int>(n);
     } else if (key == "threshold") {
       o.threshold = spec.option_double(key, 0.5);
+      o.threshold_set = true;
       if (!(o.threshold > 0.0 && o.threshold <= 1.0)) {
         throw InputError("--env '" + text + "': threshold must be in (0, 1]");
       }

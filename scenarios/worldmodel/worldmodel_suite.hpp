@@ -21,7 +21,12 @@ struct WorldModelEnvOptions {
   // The last step of an episode is always judged.
   int judge_every = 1;
   double threshold = 0.5;  // success when the judge's probability reaches it
+  bool threshold_set = false;  // given in the spec; otherwise the judge's recommendation, else 0.5
 };
+
+// The success threshold in force: the spec's, else the judge's calibrated
+// one, else 0.5.
+double resolved_threshold(const WorldModelEnvOptions& options, const Judge& judge);
 
 // Parses worldmodel:MODEL,judge=JUDGE[,judge_every=N][,threshold=P]
 // [,device=D][,threads=N][,path=DIR][,venv=DIR][,wm.KEY=V][,judge.KEY=V].

@@ -143,11 +143,15 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   train(d, wm2, {"--steps", "8", "--seed", "2"});
   const auto j = gauntlet_cli({"wm", "train-judge", "--demos", d.good.string(), "--demos", d.bad.string(), "--out",
                                judge.string(), "--channels", "8", "--steps", "10", "--batch", "8", "--wm", wm.string(),
-                               "--json"});
+                               "--holdout-every", "2", "--json"});
   REQUIRE_EXIT(j, 0);
   const auto jj = nlohmann::json::parse(j.out);
   CHECK(jj["positives"].get<int>() > 0);
   CHECK(jj["negatives"].get<int>() > 0);
+  // One episode of each file (the second of three) calibrates the threshold instead of training.
+  CHECK(jj["calibration_episodes"] == 2);
+  CHECK(jj["threshold"].get<double>() > 0.0);
+  CHECK(jj["threshold"].get<double>() < 1.0);
 
   // gauntlet run --env worldmodel: the ordinary path (results file, seeds, JSON summary).
   const fs::path results = d.dir / "wm-run.h5";
@@ -229,6 +233,38 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
     CHECK(e.success);
     CHECK(e.steps == 40);  // judged after every step; success at the 40th generated frame ends the episode
     CHECK(e.progress == Approx(1.0));
+  }
+
+  // A vision policy acts on the generated frames (it raises on anything else).
+  const fs::path vision = dir / "vision.h5";
+  const auto rv = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                                "python:wm_test_models:PaintReader,path=" + test_data(), "--episodes", "2", "--env",
+                                env, "--out", vision.string(), "--json", "--videos", "0"});
+  REQUIRE_EXIT(rv, 0);
+  for (const auto& e : gauntlet::ResultsStore::read(vision).episodes) {
+    CHECK(e.error.empty());
+    CHECK(e.steps == 40);
+  }
+
+  // A policy that wants a camera the world model does not generate.
+  const auto wrist = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy",
+                                   "python:wm_test_models:WristPolicy,path=" + test_data(), "--episodes", "1",
+                                   "--env", env, "--out", (dir / "wrist.h5").string()});
+  CHECK(wrist.exit_code == 2);
+  CHECK_THAT(wrist.err, Catch::Contains("wrist"));
+
+  // The judge's recommended threshold applies unless --env sets one.
+  const std::string ramp = "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:RampJudge,path=" +
+                           test_data();
+  for (const auto& [suffix, steps] : {std::pair{std::string(), 90}, std::pair{std::string(",threshold=0.5"), 50}}) {
+    const fs::path f = dir / ("ramp" + std::to_string(steps) + ".h5");
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+                               "--episodes", "1", "--env", ramp + suffix, "--out", f.string(), "--videos", "0"}),
+                 0);
+    const auto rows = gauntlet::ResultsStore::read(f).episodes;
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].success);
+    CHECK(rows[0].steps == steps);
   }
 
   // judge_every=0: only the last step is judged, so the episode runs to the step limit.

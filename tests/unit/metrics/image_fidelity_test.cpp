@@ -163,7 +163,7 @@ TEST_CASE("PSNR, SSIM (both windows) and the Frechet distance equal independent 
   }
 }
 
-TEST_CASE("The confusion matrix and its rates have their textbook values; kappa equals statsmodels",
+TEST_CASE("The confusion matrix and its rates have their textbook values, and kappa equals statsmodels",
           "[metrics][confusion][golden]") {
   // reference (simulator) and predicted (judge): 3 TP, 1 FN, 2 FP, 4 TN.
   const std::array<bool, 10> ref{true, true, true, true, false, false, false, false, false, false};

@@ -70,3 +70,47 @@ class BrokenJudge:
 
     def judge(self, frames, instruction):
         raise RuntimeError("judge exploded")
+
+
+class PaintReader:
+    """A vision policy that checks it sees PaintWorld's frames after the first."""
+    cameras = ["agentview"]
+    image_size = (32, 24)
+
+    def reset(self, task):
+        pass
+
+    def act(self, obs):
+        img = obs["images"]["agentview"]
+        assert img.shape == (24, 32, 3), img.shape
+        painted = bool((img[:, :, 2] == 7).all())
+        if obs["step"] > 0 and (not painted or int(img[0, 0, 0]) != min(obs["step"], 255)):
+            raise ValueError("step %d: not the world model's frame" % obs["step"])
+        if obs["step"] == 0 and painted:
+            raise ValueError("the first frame must be the simulator's")
+        a = np.zeros(7, dtype=np.float32)
+        a[0] = 0.5
+        return a
+
+
+class WristPolicy:
+    cameras = ["wrist"]
+    image_size = (32, 24)
+
+    def reset(self, task):
+        pass
+
+    def act(self, obs):
+        return np.zeros(7, dtype=np.float32)
+
+
+class RampJudge:
+    """Success probability n/100 after n generated frames; recommends threshold 0.9."""
+    camera = "agentview"
+    image_size = (32, 24)
+    frames = 0
+    threshold = 0.9
+
+    def judge(self, frames, instruction):
+        n = len(frames) - 1
+        return min(1.0, n / 100.0), min(1.0, n / 100.0)
