@@ -189,6 +189,16 @@ RunOutcome run_into(const Suite& suite, const PolicySpec& spec, Policy& policy, 
   return out;
 }
 
+// Episodes and the sum of their wall times (seconds one worker spent on them).
+std::pair<double, double> episode_seconds(const std::vector<EpisodeResult>& rows) {
+  double n = 0, seconds = 0;
+  for (const auto& e : rows) {
+    n += 1;
+    seconds += e.wall_time_s;
+  }
+  return {n, seconds};
+}
+
 std::string file_label(const std::string& name) { return sanitize_file_name(name); }
 
 // The seeds the world model was trained on (gauntlet wm train records them).
@@ -292,9 +302,12 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     }
     reports::WmPolicyRow row;
     row.name = name;
-    row.sim_episodes_per_s = s.ran > 0 ? s.ran / s.seconds : std::numeric_limits<double>::quiet_NaN();
-    sim_seconds += s.ran > 0 ? s.seconds : 0.0;
-    sim_ran += s.ran;
+    // Throughput per worker from every stored episode's wall time, so a
+    // resumed validation reports the same cost as the run that made them.
+    const auto [sim_n, sim_s] = episode_seconds(s.results.episodes);
+    row.sim_episodes_per_s = sim_s > 0 ? sim_n / sim_s : std::numeric_limits<double>::quiet_NaN();
+    sim_seconds += sim_s;
+    sim_ran += static_cast<long>(sim_n);
     std::vector<std::vector<EpisodeResult>> wm_rows;
     for (std::size_t k = 0; k < wm_suites.size(); ++k) {
       const std::string sub = k == 0 ? "wm" : "wm" + std::to_string(k);
@@ -302,9 +315,10 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
                               dir / "results" / sub / (file_label(name) + ".h5"), nullptr,
                               "world model" + (k ? " " + std::to_string(k) : std::string()) + ": " + name, ctx);
       if (k == 0) {
-        row.wm_episodes_per_s = w.ran > 0 ? w.ran / w.seconds : std::numeric_limits<double>::quiet_NaN();
-        wm_seconds += w.ran > 0 ? w.seconds : 0.0;
-        wm_ran += w.ran;
+        const auto [wm_n, wm_s] = episode_seconds(w.results.episodes);
+        row.wm_episodes_per_s = wm_s > 0 ? wm_n / wm_s : std::numeric_limits<double>::quiet_NaN();
+        wm_seconds += wm_s;
+        wm_ran += static_cast<long>(wm_n);
       }
       wm_rows.push_back(std::move(w.results.episodes));
       if (ctx.stop && ctx.stop->load()) break;

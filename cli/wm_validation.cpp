@@ -210,7 +210,8 @@ void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>
                         std::vector<std::vector<Image>>* generated_out) {
   const WorldModelInfo& info = model.info();
   const auto rollouts = worldmodel::replay_open_loop(model, episodes, o.horizon, o.batch);
-  std::vector<std::vector<double>> psnrs, ssims;
+  // The trivial baseline: predict that nothing moves (the first real frame).
+  std::vector<std::vector<double>> psnrs, ssims, copy_psnrs, copy_ssims;
   int failed = 0;
   for (std::size_t e = 0; e < episodes.size(); ++e) {
     const DemoEpisode& ep = *episodes[e];
@@ -219,16 +220,21 @@ void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>
       ++failed;
       continue;
     }
+    const Image first = worldmodel::demo_frame(ep, 0, info.width, info.height);
     for (std::size_t k = 0; k < r.frames.size(); ++k) {
       const int real_index = static_cast<int>(k) + 1;
       if (real_index >= ep.frame_count()) break;
       if (psnrs.size() <= k) {
         psnrs.resize(k + 1);
         ssims.resize(k + 1);
+        copy_psnrs.resize(k + 1);
+        copy_ssims.resize(k + 1);
       }
       const Image real = worldmodel::demo_frame(ep, real_index, info.width, info.height);
       psnrs[k].push_back(std::min(kPsnrCap, metrics::psnr(view(real), view(r.frames[k]))));
       ssims[k].push_back(metrics::ssim(view(real), view(r.frames[k]), o.ssim));
+      copy_psnrs[k].push_back(std::min(kPsnrCap, metrics::psnr(view(real), view(first))));
+      copy_ssims[k].push_back(metrics::ssim(view(real), view(first), o.ssim));
     }
   }
   fidelity.episodes = static_cast<std::int64_t>(episodes.size()) - failed;
@@ -242,6 +248,8 @@ void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>
     p.psnr_sd = sd(psnrs[k]);
     p.ssim_mean = mean(ssims[k]);
     p.ssim_sd = sd(ssims[k]);
+    p.copy_psnr_mean = mean(copy_psnrs[k]);
+    p.copy_ssim_mean = mean(copy_ssims[k]);
     fidelity.curve.push_back(p);
   }
   if (failed > 0) {

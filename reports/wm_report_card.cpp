@@ -95,6 +95,10 @@ std::string drift_chart(const std::string& title, const std::vector<WmFidelityPo
     if (psnr && std::isfinite(m)) {
       lo = std::min(lo, m - s);
       hi = std::max(hi, m + s);
+      if (std::isfinite(p.copy_psnr_mean)) {
+        lo = std::min(lo, p.copy_psnr_mean);
+        hi = std::max(hi, p.copy_psnr_mean);
+      }
     }
   }
   if (psnr) {
@@ -105,10 +109,12 @@ std::string drift_chart(const std::string& title, const std::vector<WmFidelityPo
   const double x_max = std::max(1, curve.back().step);
   const auto x = [&](double s) { return left + (w - left - right) * s / x_max; };
   const auto y = [&](double v) { return top + (h - top - bottom) * (1.0 - (std::clamp(v, lo, hi) - lo) / (hi - lo)); };
-  std::string band_up, band_down, line;
+  std::string band_up, band_down, line, baseline;
   for (const auto& p : curve) {
     const double m = psnr ? p.psnr_mean : p.ssim_mean;
     const double s = psnr ? p.psnr_sd : p.ssim_sd;
+    const double c = psnr ? p.copy_psnr_mean : p.copy_ssim_mean;
+    if (std::isfinite(c)) baseline += (baseline.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(c), 1);
     if (!std::isfinite(m)) continue;
     line += (line.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(m), 1);
     band_up += (band_up.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(m + s), 1);
@@ -126,6 +132,9 @@ std::string drift_chart(const std::string& title, const std::vector<WmFidelityPo
   svg += "<text x=\"" + num((left + w - right) / 2.0, 1) + "\" y=\"" + std::to_string(h - 6) +
          "\" font-size=\"11\" text-anchor=\"middle\">actions replayed (0 to " + num(x_max, 0) + ")</text>";
   if (!band_up.empty()) svg += "<path d=\"" + band_up + band_down + "Z\" fill=\"#c6d8f0\" stroke=\"none\"/>";
+  if (!baseline.empty()) {
+    svg += "<path d=\"" + baseline + "\" fill=\"none\" stroke=\"#888\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>baseline: the first real frame held still</title></path>";
+  }
   if (!line.empty()) svg += "<path d=\"" + line + "\" fill=\"none\" stroke=\"#2060b0\" stroke-width=\"2\"/>";
   return svg + "</svg>";
 }
@@ -182,7 +191,9 @@ std::string wm_report_card_json(const WmReportCard& c) {
                      {"psnr_mean", number_json(p.psnr_mean)},
                      {"psnr_sd", number_json(p.psnr_sd)},
                      {"ssim_mean", number_json(p.ssim_mean)},
-                     {"ssim_sd", number_json(p.ssim_sd)}});
+                     {"ssim_sd", number_json(p.ssim_sd)},
+                     {"copy_first_frame_psnr", number_json(p.copy_psnr_mean)},
+                     {"copy_first_frame_ssim", number_json(p.copy_ssim_mean)}});
   }
   j["open_loop_fidelity"] = {{"source", c.fidelity.source},
                              {"episodes", c.fidelity.episodes},
@@ -270,10 +281,16 @@ std::string wm_report_card_markdown(const WmReportCard& c) {
        escape_markdown(f.ssim_window) + ".\n\n";
   if (!f.note.empty()) m += escape_markdown(f.note) + "\n\n";
   if (!f.curve.empty()) {
-    m += "| Step | Episodes | PSNR (dB) | SSIM |\n|---:|---:|---|---|\n";
-    for (const auto& p : f.curve) {
+    m += "Steps 1, 2, 4, 8, ... and the last (every step is in report-card.json). Baseline: the first real frame "
+         "held still (a model that predicts no motion).\n\n"
+         "| Step | Episodes | PSNR (dB) | SSIM | baseline PSNR | baseline SSIM |\n|---:|---:|---|---|---:|---:|\n";
+    for (std::size_t i = 0; i < f.curve.size(); ++i) {
+      const auto& p = f.curve[i];
+      const bool power_of_two = (p.step & (p.step - 1)) == 0;
+      if (!power_of_two && i + 1 != f.curve.size()) continue;
       m += "| " + std::to_string(p.step) + " | " + std::to_string(p.episodes) + " | " + num(p.psnr_mean, 2) + " +- " +
-           num(p.psnr_sd, 2) + " | " + num(p.ssim_mean, 3) + " +- " + num(p.ssim_sd, 3) + " |\n";
+           num(p.psnr_sd, 2) + " | " + num(p.ssim_mean, 3) + " +- " + num(p.ssim_sd, 3) + " | " +
+           num(p.copy_psnr_mean, 2) + " | " + num(p.copy_ssim_mean, 3) + " |\n";
     }
   }
   if (f.frechet_distance) {
@@ -281,7 +298,7 @@ std::string wm_report_card_markdown(const WmReportCard& c) {
          num(*f.frechet_distance, 3) + "\n";
   }
   m += "\n## Cost\n\nSimulator " + num(c.sim_episodes_per_s, 2) + " episodes/s, world model " +
-       num(c.wm_episodes_per_s, 2) + " episodes/s (wall clock, same workers; a busy machine makes these noisy).\n";
+       num(c.wm_episodes_per_s, 2) + " episodes/s per worker (each episode's wall time, policy included; a busy machine makes these noisy).\n";
   m += "\n---\n" + escape_markdown(c.harness_version) + ", " + escape_markdown(c.generated_at) + ": `" +
        escape_markdown(c.command) + "`\n";
   return m;
@@ -368,7 +385,7 @@ std::string wm_report_card_html(const WmReportCard& c) {
   const auto& f = c.fidelity;
   b += "<section id=\"fidelity\"><h2>Open-loop fidelity</h2>\n<p class=\"note\">" + escape_xml(f.source) + ": " +
        std::to_string(f.episodes) + " episodes, recorded actions replayed for up to " + std::to_string(f.horizon) +
-       " steps; mean +- one standard deviation over episodes. SSIM: " + escape_xml(f.ssim_window) + ". " +
+       " steps; mean +- one standard deviation over episodes (dashed: the first real frame held still, a model that predicts no motion). SSIM: " + escape_xml(f.ssim_window) + ". " +
        escape_xml(f.note) + "</p>\n<div class=\"multiples\">" + drift_chart("PSNR (dB) per step", f.curve, true) +
        drift_chart("SSIM per step", f.curve, false) + "</div>\n";
   if (f.frechet_distance) {
@@ -384,7 +401,7 @@ std::string wm_report_card_html(const WmReportCard& c) {
   }
   b += "</section>\n<section id=\"cost\"><h2>Cost</h2>\n<p>Simulator " + num(c.sim_episodes_per_s, 2) +
        " episodes/s; world model " + num(c.wm_episodes_per_s, 2) +
-       " episodes/s (wall clock with the same workers; noisy on a busy machine).</p></section>\n";
+       " episodes/s per worker (each episode's wall time, policy included; noisy on a busy machine).</p></section>\n";
   b += "<footer>" + escape_xml(c.harness_version) + ", " + escape_xml(c.generated_at) + "<br><code>" +
        escape_xml(c.command) + "</code></footer>\n";
   return html_page("World-model report card: " + c.suite, b);

@@ -43,6 +43,9 @@ struct WmFidelityPoint {
   double psnr_sd = 0.0;
   double ssim_mean = 0.0;
   double ssim_sd = 0.0;
+  // The baseline "nothing moves": the first real frame against the real frame.
+  double copy_psnr_mean = 0.0;
+  double copy_ssim_mean = 0.0;
 };
 
 struct WmFidelity {

@@ -199,6 +199,7 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   for (const auto& p : curve) {
     CHECK(p["psnr_mean"].get<double>() > 3.0);
     CHECK(p["ssim_mean"].get<double>() <= 1.0);
+    CHECK(p["copy_first_frame_psnr"].get<double>() > 3.0);
   }
   CHECK(card["uncertainty"]["rows"].size() == 4);
   const std::string html = read_file(out / "report-card.html");
