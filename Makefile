@@ -8,7 +8,7 @@ JOBS          ?= $(shell nproc)
 GAUNTLET_WERROR ?= OFF
 CTEST_ARGS    ?=
 
-.PHONY: all deps configure build demo test bench format clean
+.PHONY: all deps configure build demo wm-demo test bench format clean
 
 all: build
 
@@ -23,6 +23,9 @@ build: configure
 
 demo: build
 	bash scripts/demo
+
+wm-demo: build
+	bash scripts/wm-demo
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)

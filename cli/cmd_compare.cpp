@@ -257,6 +257,7 @@ void add_compare_command(CLI::App& app, CliContext& ctx) {
   cmp->add_option("--seed", opts->plan.seed, "sequential: suite seed override");
   cmp->add_option("--workers", opts->plan.workers, "sequential: parallel episodes");
   cmp->add_option("--task", opts->plan.tasks, "sequential: only these tasks");
+  add_env_option(*cmp, opts->plan.env);
   cmp->callback([opts, &ctx] {
     if (opts->sequential) {
       if (opts->plan.suite.empty()) throw InputError("compare --sequential needs --suite");

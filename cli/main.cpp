@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     cli::add_leaderboard_command(app, ctx);
     cli::add_stats_command(app, ctx);
     cli::add_agreement_command(app, ctx);
+    cli::add_wm_command(app, ctx);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet: internal error while starting: " << e.what() << "\n";
     return kExitRuntimeFailure;

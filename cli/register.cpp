@@ -13,6 +13,8 @@ void register_everything(Registry& registry) {
   adapters::register_torchscript_policy(registry);
   adapters::register_python_policy(registry);
   adapters::register_remote_policy(registry);
+  adapters::register_torchscript_world_models(registry);
+  adapters::register_python_world_models(registry);
 }
 
 }  // namespace gauntlet::cli

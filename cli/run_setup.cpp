@@ -7,6 +7,7 @@
 #include "harness/errors.hpp"
 #include "scenarios/render/gl_context.hpp"
 #include "scenarios/perturb/dimensions.hpp"
+#include "scenarios/worldmodel/worldmodel_suite.hpp"
 
 namespace gauntlet::cli {
 
@@ -26,7 +27,14 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
   app.add_option("--ood-dims", ood_dims,
                  "dimensions of --ood-sweep, comma-separated (default: all the suite's)");
   app.add_option("--task", tasks, "only these task ids (repeatable)");
+  add_env_option(app, env);
   if (with_shard) app.add_option("--shard", shard, "run part I of N of the episodes (0-based), e.g. 0/4");
+}
+
+void add_env_option(CLI::App& app, std::string& env) {
+  app.add_option("--env", env,
+                 "where episodes run: sim (default: the suite's simulator) or worldmodel:WM.pt,judge=JUDGE.pt "
+                 "(a learned world model; see docs/worldmodel.md)");
 }
 
 std::string sanitize_file_name(const std::string& name) {
@@ -82,7 +90,7 @@ std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite
 
 PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx) {
   PreparedPlan p;
-  p.suite = ctx.registry.load_suite(o.suite);
+  p.suite = worldmodel::wrap_suite_for_env(ctx.registry.load_suite(o.suite), o.env, ctx.registry);
   const Suite& suite = *p.suite;
   const bool episodes_given = o.episodes_option && o.episodes_option->count() > 0;
   if (episodes_given && o.episodes < 1) {

@@ -25,8 +25,9 @@ struct PlanOptions {
   std::string ood_dims;  // dimensions of the sweep (default: every one the suite supports)
   std::vector<std::string> tasks;
   std::string shard = "0/1";
+  std::string env;  // --env: "" / "sim" (the suite's simulator) or worldmodel:MODEL,judge=JUDGE
 
-  // Adds --suite --episodes --seed --workers --perturb --ood-sweep --ood-dims --task [--shard].
+  // Adds --suite --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env [--shard].
   void add_to(CLI::App& app, bool with_shard);
 };
 
@@ -42,9 +43,13 @@ struct PreparedPlan {
 // at each level) and every --perturb set; nominal alone when neither is given.
 std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite& suite);
 
-// Loads the suite and validates every option (InputError naming the option).
+// Loads the suite (wrapped in the world-model backend when --env says so) and
+// validates every option (InputError naming the option).
 PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx);
 
 std::string sanitize_file_name(const std::string& name);
+
+// --env (for commands that take plan options one by one, e.g. compare --sequential).
+void add_env_option(CLI::App& app, std::string& env);
 
 }  // namespace gauntlet::cli

@@ -91,6 +91,11 @@ struct DemoWriter::Buffer {
   std::size_t proprio_dim = 0;
   std::vector<double> rewards;
   std::vector<std::uint8_t> dones;
+  std::vector<float> progress;  // the task's progress after each step
+  // The observation after the last step (world-model targets, judge labels):
+  // overwritten after every step, so it holds the final one when the episode ends.
+  std::vector<std::vector<std::uint8_t>> final_images;  // per camera, H x W x 3
+  std::vector<float> final_proprio;
 };
 
 DemoWriter::DemoWriter(const std::filesystem::path& path, const Suite& suite, int slots,
@@ -133,11 +138,19 @@ void DemoWriter::record_step(int slot, const Observation& obs, std::span<const f
   b.actions.insert(b.actions.end(), action.begin(), action.end());
 }
 
-void DemoWriter::record_outcome(int slot, const StepResult& result, Env& /*env*/) {
+void DemoWriter::record_outcome(int slot, const StepResult& result, Env& env) {
   Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
   if (!b.active) return;
   b.rewards.push_back(result.reward);
   b.dones.push_back(result.success ? 1 : 0);
+  b.progress.push_back(static_cast<float>(result.progress));
+  // The runner asked for an observation after this step (wants_observations).
+  const Observation& obs = env.observation();
+  b.final_images.resize(b.images.size());
+  for (std::size_t c = 0; c < obs.cameras.size() && c < b.final_images.size(); ++c) {
+    b.final_images[c].assign(obs.cameras[c].image.rgb.begin(), obs.cameras[c].image.rgb.end());
+  }
+  b.final_proprio.assign(obs.proprio.begin(), obs.proprio.end());
 }
 
 void DemoWriter::end_episode(int slot, const EpisodeResult& result) {
@@ -177,6 +190,29 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   write_dataset(obs, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {t, static_cast<hsize_t>(b.proprio_dim)},
                 b.proprio.data(), 0);
   H5Gclose(obs);
+  // gauntlet extensions (ignored by robomimic/LIBERO loaders): the task's
+  // progress after each step and the observation after the last step, so a
+  // demo holds T + 1 frames for T actions (world-model and judge training).
+  if (b.progress.size() == t) {
+    write_dataset(g, "progress", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {t}, b.progress.data(), 0);
+  }
+  const bool have_final = b.final_images.size() == b.cameras.size() &&
+                          std::all_of(b.final_images.begin(), b.final_images.end(), [&](const auto& img) {
+                            return img.size() == static_cast<std::size_t>(b.width) * b.height * 3;
+                          });
+  if (have_final) {
+    const hid_t fin = checked(H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "final_obs group");
+    for (std::size_t c = 0; c < b.cameras.size(); ++c) {
+      write_dataset(fin, demo_camera_key(b.cameras[c]).c_str(), H5T_NATIVE_UINT8, H5T_STD_U8LE,
+                    {1, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3}, b.final_images[c].data(),
+                    options_.compression);
+    }
+    if (b.final_proprio.size() == b.proprio_dim) {
+      write_dataset(fin, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {1, static_cast<hsize_t>(b.proprio_dim)},
+                    b.final_proprio.data(), 0);
+    }
+    H5Gclose(fin);
+  }
   const TaskInfo& task = suite_.tasks().at(static_cast<std::size_t>(b.spec.task_index));
   write_int_attr(g, "num_samples", static_cast<long long>(t));
   write_string_attr(g, "task", task.id);

@@ -18,6 +18,38 @@ void Registry::add_suite_resolver(SuiteResolver resolver) {
   resolvers_.push_back(std::move(resolver));
 }
 
+void Registry::add_world_model(WorldModelKind kind) {
+  const std::string key = kind.kind;
+  world_models_[key] = std::move(kind);
+}
+
+void Registry::add_judge(JudgeKind kind) {
+  const std::string key = kind.kind;
+  judges_[key] = std::move(kind);
+}
+
+std::unique_ptr<WorldModel> Registry::make_world_model(const PolicySpec& spec) const {
+  const auto it = world_models_.find(spec.kind);
+  if (it == world_models_.end()) {
+    std::vector<std::string> usages;
+    for (const auto& [k, w] : world_models_) usages.push_back(w.usage);
+    throw InputError("unknown world model kind '" + spec.kind + "' in '" + spec.text +
+                     "'; valid kinds: " + (usages.empty() ? "(none in this build)" : join_names(usages)));
+  }
+  return it->second.make(spec);
+}
+
+std::unique_ptr<Judge> Registry::make_judge(const PolicySpec& spec) const {
+  const auto it = judges_.find(spec.kind);
+  if (it == judges_.end()) {
+    std::vector<std::string> usages;
+    for (const auto& [k, j] : judges_) usages.push_back(j.usage);
+    throw InputError("unknown judge kind '" + spec.kind + "' in '" + spec.text +
+                     "'; valid kinds: " + (usages.empty() ? "(none in this build)" : join_names(usages)));
+  }
+  return it->second.make(spec);
+}
+
 std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
   const auto it = policies_.find(spec.kind);
   if (it == policies_.end()) {

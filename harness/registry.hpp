@@ -11,6 +11,7 @@
 #include "harness/policy.hpp"
 #include "harness/policy_spec.hpp"
 #include "harness/suite.hpp"
+#include "harness/world_model.hpp"
 
 namespace gauntlet {
 
@@ -35,25 +36,50 @@ struct SuiteResolver {
   std::function<std::shared_ptr<const Suite>(const std::string&)> load;
 };
 
+// World models and judges (the `worldmodel` backend): KIND:ARG[,key=value...]
+// parsed like a policy spec, e.g. torchscript:wm.pt, python:pkg.mod:Class.
+struct WorldModelKind {
+  std::string kind;
+  std::string usage;
+  std::string summary;
+  std::function<std::unique_ptr<WorldModel>(const PolicySpec&)> make;
+};
+
+struct JudgeKind {
+  std::string kind;
+  std::string usage;
+  std::string summary;
+  std::function<std::unique_ptr<Judge>(const PolicySpec&)> make;
+};
+
 class Registry {
  public:
   void add_policy(PolicyKind kind);
   void add_suite(SuiteEntry entry);
   void add_suite_resolver(SuiteResolver resolver);
+  void add_world_model(WorldModelKind kind);
+  void add_judge(JudgeKind kind);
 
   // Throws InputError listing the valid kinds.
   std::unique_ptr<Policy> make_policy(const PolicySpec& spec) const;
   // Throws InputError listing the valid suites and accepted forms.
   std::shared_ptr<const Suite> load_suite(const std::string& name) const;
+  // Throw InputError listing the valid kinds.
+  std::unique_ptr<WorldModel> make_world_model(const PolicySpec& spec) const;
+  std::unique_ptr<Judge> make_judge(const PolicySpec& spec) const;
 
   const std::map<std::string, PolicyKind>& policies() const { return policies_; }
   const std::map<std::string, SuiteEntry>& suites() const { return suites_; }
   const std::vector<SuiteResolver>& suite_resolvers() const { return resolvers_; }
+  const std::map<std::string, WorldModelKind>& world_models() const { return world_models_; }
+  const std::map<std::string, JudgeKind>& judges() const { return judges_; }
 
  private:
   std::map<std::string, PolicyKind> policies_;
   std::map<std::string, SuiteEntry> suites_;
   std::vector<SuiteResolver> resolvers_;
+  std::map<std::string, WorldModelKind> world_models_;
+  std::map<std::string, JudgeKind> judges_;
 };
 
 }  // namespace gauntlet

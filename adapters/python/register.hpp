@@ -11,6 +11,9 @@ namespace gauntlet::adapters {
 
 void register_python_policy(Registry& registry);
 
+// The `python:` world-model and judge kinds (the `worldmodel` backend).
+void register_python_world_models(Registry& registry);
+
 // The policy without chunk-execution wrapping (tests and benchmarks).
 std::unique_ptr<Policy> make_python_policy(const PolicySpec& spec);
 

@@ -31,6 +31,15 @@ class TorchModel {
   // LibTorch's message.
   virtual void forward(std::span<const HostTensor> args, ModelOutput& out) = 0;
   virtual std::string device() const = 0;
+  // Runs the method `name` (e.g. reset, step) without gradients. Every Tensor
+  // of the result (a Tensor, or a tuple/list of Tensors, in order) is copied
+  // to the host as float32. Throws std::runtime_error with LibTorch's message.
+  virtual void run_method(const std::string& name, std::span<const HostTensor> args,
+                          std::vector<ModelOutput>& outputs) = 0;
+  virtual bool has_method(const std::string& name) const = 0;
+  // An extra file stored in the archive ("gauntlet.json": what the model is
+  // and how to call it); empty when absent.
+  virtual std::string metadata() const = 0;
   // The model's own time: seconds per forward() over `iterations` calls with
   // the inputs wrapped once beforehand and the output left on the device (no
   // packing, wrapping or copying). The floor for adapter-overhead benchmarks.
@@ -48,6 +57,12 @@ std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file,
 void set_torch_threads(int intra_op);
 int torch_threads();
 
+// The archive member that describes a gauntlet model (world model, judge).
+inline constexpr const char* kModelMetadataFile = "gauntlet.json";
+
+struct WorldModelTrainRequest;
+struct JudgeTrainRequest;
+
 // The C entry points of the module; versioned so a stale module is refused.
 struct TorchModuleApi {
   int version;
@@ -55,8 +70,16 @@ struct TorchModuleApi {
                       bool* user_error);
   void (*set_threads)(int intra_op);
   int (*get_threads)();
+  // Training (world_model_training.hpp): false with *error (and *user_error
+  // when the input is at fault, e.g. a checkpoint of another configuration).
+  bool (*train_world_model)(WorldModelTrainRequest* request, std::string* error, bool* user_error);
+  bool (*train_judge)(JudgeTrainRequest* request, std::string* error, bool* user_error);
 };
-inline constexpr int kTorchModuleApiVersion = 1;
+inline constexpr int kTorchModuleApiVersion = 2;
+
+// The module's entry points (loads it on first use; RuntimeFailure when it
+// cannot be found).
+const TorchModuleApi& torch_module_api();
 
 }  // namespace gauntlet::adapters
 

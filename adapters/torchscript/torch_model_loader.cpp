@@ -33,7 +33,7 @@ std::vector<std::filesystem::path> candidates() {
   return out;
 }
 
-const TorchModuleApi& api() {
+const TorchModuleApi& load_api() {
   static const TorchModuleApi* loaded = nullptr;
   static std::string failure;
   static std::once_flag once;
@@ -69,9 +69,13 @@ const TorchModuleApi& api() {
 
 }  // namespace
 
+const TorchModuleApi& torch_module_api() {
+  return load_api();
+}
+
 std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file,
                                              const TorchModelOptions& options) {
-  const TorchModuleApi& a = api();
+  const TorchModuleApi& a = load_api();
   std::string error;
   bool user_error = true;
   TorchModel* model = a.load(file.c_str(), &options, &error, &user_error);
@@ -84,10 +88,10 @@ std::unique_ptr<TorchModel> load_torch_model(const std::filesystem::path& file,
 }
 
 void set_torch_threads(int intra_op) {
-  api().set_threads(intra_op);
+  load_api().set_threads(intra_op);
 }
 int torch_threads() {
-  return api().get_threads();
+  return load_api().get_threads();
 }
 
 }  // namespace gauntlet::adapters

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "adapters/torchscript/torch_model.hpp"
+#include "adapters/torchscript/world_model_training.hpp"
 
 namespace gauntlet::adapters {
 namespace {
@@ -23,12 +24,64 @@ c10::ScalarType scalar_type(HostTensor::DType d) {
   return torch::kFloat32;
 }
 
+// Copies every Tensor of `v` (a Tensor, or tuples/lists of them, depth first)
+// to the host as contiguous float32.
+void flatten_tensors(const torch::jit::IValue& v, std::vector<ModelOutput>& out) {
+  if (v.isTensor()) {
+    torch::Tensor y = v.toTensor();
+    if (!y.device().is_cpu()) y = y.to(torch::kCPU);
+    if (y.scalar_type() != torch::kFloat32) y = y.to(torch::kFloat32);
+    y = y.contiguous();
+    ModelOutput o;
+    o.shape.assign(y.sizes().begin(), y.sizes().end());
+    const float* p = y.data_ptr<float>();
+    o.values.assign(p, p + y.numel());
+    out.push_back(std::move(o));
+  } else if (v.isTuple()) {
+    for (const auto& e : v.toTupleRef().elements()) flatten_tensors(e, out);
+  } else if (v.isList()) {
+    for (const auto& e : v.toListRef()) flatten_tensors(e, out);
+  } else {
+    throw std::runtime_error("the model returned " + v.tagKind() +
+                             ", expected Tensors (or a tuple/list of Tensors)");
+  }
+}
+
 class LoadedModel final : public TorchModel {
  public:
-  LoadedModel(torch::jit::script::Module module, torch::Device device)
-      : module_(std::move(module)), device_(device) {
+  LoadedModel(torch::jit::script::Module module, torch::Device device, std::string metadata)
+      : module_(std::move(module)), device_(device), metadata_(std::move(metadata)) {
     module_.eval();
   }
+
+  void run_method(const std::string& name, std::span<const HostTensor> args,
+                  std::vector<ModelOutput>& outputs) override {
+    c10::InferenceMode guard;
+    std::vector<torch::jit::IValue> inputs;
+    inputs.reserve(args.size());
+    for (const HostTensor& a : args) {
+      torch::Tensor t = torch::from_blob(const_cast<void*>(a.data()), a.shape,
+                                         torch::TensorOptions().dtype(scalar_type(a.dtype)));
+      if (!device_.is_cpu()) t = t.to(device_, /*non_blocking=*/false);
+      inputs.emplace_back(std::move(t));
+    }
+    const auto method = module_.find_method(name);
+    if (!method) throw std::runtime_error("the model has no method '" + name + "'");
+    torch::jit::IValue result;
+    try {
+      result = (*method)(std::move(inputs));
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(e.what_without_backtrace());
+    }
+    outputs.clear();
+    flatten_tensors(result, outputs);
+  }
+
+  bool has_method(const std::string& name) const override {
+    return module_.find_method(name).has_value();
+  }
+
+  std::string metadata() const override { return metadata_; }
 
   void forward(std::span<const HostTensor> args, ModelOutput& out) override {
     c10::InferenceMode guard;
@@ -90,6 +143,7 @@ class LoadedModel final : public TorchModel {
  private:
   torch::jit::script::Module module_;
   torch::Device device_;
+  std::string metadata_;
 };
 
 TorchModel* load(const char* path, const TorchModelOptions* options, std::string* error,
@@ -114,8 +168,9 @@ TorchModel* load(const char* path, const TorchModelOptions* options, std::string
       *error = "device '" + options->device + "' is not supported (cpu or cuda)";
       return nullptr;
     }
-    torch::jit::script::Module module = torch::jit::load(path, device);
-    return new LoadedModel(std::move(module), device);
+    torch::jit::ExtraFilesMap extra{{kModelMetadataFile, ""}};
+    torch::jit::script::Module module = torch::jit::load(path, device, extra);
+    return new LoadedModel(std::move(module), device, extra[kModelMetadataFile]);
   } catch (const c10::Error& e) {
     *error = e.what_without_backtrace();
   } catch (const std::exception& e) {
@@ -140,7 +195,8 @@ int get_threads() {
   return torch::get_num_threads();
 }
 
-const TorchModuleApi kApi{kTorchModuleApiVersion, &load, &set_threads, &get_threads};
+const TorchModuleApi kApi{kTorchModuleApiVersion, &load,           &set_threads,
+                          &get_threads,           &train_world_model, &train_judge};
 
 }  // namespace
 }  // namespace gauntlet::adapters

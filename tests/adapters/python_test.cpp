@@ -177,7 +177,7 @@ TEST_CASE("The GIL is free while gauntlet runs between policy calls", "[python][
   CHECK(after - before > 30);
 }
 
-TEST_CASE("instances=per_slot gives every slot its own object; shared is one object",
+TEST_CASE("instances=per_slot gives every slot its own object, and shared is one object",
           "[python][instances]") {
   const std::vector<Observation> obs(2, make_observation({0, 0, 0, 0, 0, 0, 0, 0}));
   auto per_slot = make("Stateful", ",instances=per_slot");

@@ -142,7 +142,7 @@ TEST_CASE("Bad perturbation options exit 2 naming the option and the valid choic
   CHECK_FALSE(std::filesystem::exists(out));
 }
 
-TEST_CASE("A suite can restrict its dimensions; unknown ones fail at their line",
+TEST_CASE("A suite can restrict its dimensions, and unknown ones fail at their line",
           "[cli][perturb][bad-input]") {
   const auto dir = fresh_dir("cli_perturb_yaml");
   const auto write = [&](const std::string& name, const std::string& perturbations) {

@@ -348,7 +348,7 @@ print("ok")
   CHECK(gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--episodes", "1", "--out", out}).exit_code == 2);
 }
 
-TEST_CASE("run --videos keeps the first N episodes of every task as animated WebP; merge carries them",
+TEST_CASE("run --videos keeps the first N episodes of every task as animated WebP, and merge carries them",
           "[cli][videos]") {
   const auto dir = fresh_dir("cli_videos");
   for (int shard = 0; shard < 2; ++shard) {

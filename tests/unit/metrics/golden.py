@@ -233,13 +233,78 @@ def bca(out, inp):
     write(out, ["method", "lo", "hi", "se", "estimate"], rows)
 
 
+def fidelity(out, inp):
+    """PSNR and SSIM computed independently: scipy.signal.correlate2d ('valid') with the
+    window of Wang et al. (ssim_index.m), per channel, averaged; the Frechet distance with
+    scipy.linalg.sqrtm, as the FID reference implementation."""
+    from scipy.linalg import sqrtm
+    from scipy.signal import correlate2d
+    images, feats = {}, {}
+    for r in read(inp):
+        if r["kind"] == "image":
+            w, h, c = int(r["w"]), int(r["h"]), int(r["c"])
+            px = np.array([int(v) for v in r["values"].split()], dtype=np.float64).reshape(h, w, c)
+            images.setdefault(r["name"], []).append(px)
+        else:
+            feats.setdefault(r["name"], []).append([float(v) for v in r["values"].split()])
+    rows = []
+
+    def window(kind):
+        if kind == "uniform8":
+            return np.full((8, 8), 1.0 / 64)
+        x = np.arange(11) - 5.0
+        g = np.exp(-x * x / (2 * 1.5 * 1.5))
+        g2 = np.outer(g, g)
+        return g2 / g2.sum()
+
+    for name, (a, b) in images.items():
+        mse = np.mean((a - b) ** 2)
+        psnr = float("inf") if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+        for kind in ("gaussian11", "uniform8"):
+            win = window(kind)
+            c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+            vals = []
+            for ch in range(a.shape[2]):
+                x, y = a[:, :, ch], b[:, :, ch]
+                f = lambda z: correlate2d(z, win, mode="valid")
+                mx, my = f(x), f(y)
+                sxx = f(x * x) - mx * mx
+                syy = f(y * y) - my * my
+                sxy = f(x * y) - mx * my
+                m = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+                vals.append(m.mean())
+            rows.append([name, kind, mse, psnr, float(np.mean(vals))])
+    for name in dict.fromkeys(n[:-2] for n in feats):  # in input order
+        a, b = np.array(feats[name + "/a"]), np.array(feats[name + "/b"])
+        mu1, mu2 = a.mean(0), b.mean(0)
+        s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+        covmean = sqrtm(s1.dot(s2))
+        if np.iscomplexobj(covmean):
+            covmean = covmean.real
+        fd = float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
+        rows.append([name, "frechet", 0.0, 0.0, fd])
+    write(out, ["name", "kind", "mse", "psnr", "value"], rows)
+
+
+def kappa(out, inp):
+    """Cohen's kappa of 2x2 tables by statsmodels."""
+    from statsmodels.stats.inter_rater import cohens_kappa
+    rows = []
+    for r in read(inp):
+        tp, fp, fn, tn = (int(r[k]) for k in ("tp", "fp", "fn", "tn"))
+        # rows: reference (success, failure); columns: evaluator (success, failure)
+        k = cohens_kappa(np.array([[tp, fn], [fp, tn]]), return_results=False)
+        rows.append([tp, fp, fn, tn, float(k)])
+    write(out, ["tp", "fp", "fn", "tn", "kappa"], rows)
+
+
 def check(_, __):
     import scipy  # noqa: F401
     import statsmodels  # noqa: F401
 
 
 SECTIONS = {f.__name__: f for f in (proportion, exact_tests, newcombe, multitest, power, paired,
-                                    correlation, bca, check)}
+                                    correlation, bca, fidelity, kappa, check)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in SECTIONS:

@@ -1,0 +1,168 @@
+#include "scenarios/worldmodel/worldmodel_env.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gauntlet::worldmodel {
+
+void resize_image(const Image& src, int width, int height, Image& out) {
+  out.resize(width, height);
+  if (src.width == width && src.height == height) {
+    out.rgb = src.rgb;
+    return;
+  }
+  const double sx = static_cast<double>(src.width) / width;
+  const double sy = static_cast<double>(src.height) / height;
+  for (int y = 0; y < height; ++y) {
+    const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, static_cast<double>(src.height - 1));
+    const int y0 = static_cast<int>(fy);
+    const int y1 = std::min(y0 + 1, src.height - 1);
+    const double wy = fy - y0;
+    for (int x = 0; x < width; ++x) {
+      const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, static_cast<double>(src.width - 1));
+      const int x0 = static_cast<int>(fx);
+      const int x1 = std::min(x0 + 1, src.width - 1);
+      const double wx = fx - x0;
+      for (int k = 0; k < 3; ++k) {
+        const double v = (1 - wy) * ((1 - wx) * src.pixel(y0, x0)[k] + wx * src.pixel(y0, x1)[k]) +
+                         wy * ((1 - wx) * src.pixel(y1, x0)[k] + wx * src.pixel(y1, x1)[k]);
+        out.pixel(y, x)[k] = static_cast<std::uint8_t>(std::lround(std::clamp(v, 0.0, 255.0)));
+      }
+    }
+  }
+}
+
+WorldModelEnv::WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real, std::shared_ptr<WorldModel> model,
+                             std::shared_ptr<Judge> judge, ObservationRequest request, WorldModelEnvConfig config)
+    : suite_(suite),
+      real_(std::move(real)),
+      model_(std::move(model)),
+      judge_(std::move(judge)),
+      request_(std::move(request)),
+      config_(config),
+      rollout_(model_->new_rollout()) {
+  for (const auto& cam : request_.cameras) obs_.cameras.push_back(CameraFrame{cam, {}});
+}
+
+const Observation& WorldModelEnv::reset(const EpisodeSpec& spec) {
+  const WorldModelInfo& wm = model_->info();
+  const Observation& first = real_->reset(spec);
+  const Image* frame = first.camera(wm.camera);
+  if (!frame) throw SimulationError("the real environment rendered no '" + wm.camera + "' frame at reset");
+  frames_.clear();
+  frames_.push_back(*frame);
+  proprio_ = first.proprio;
+  max_steps_ = suite_.tasks().at(static_cast<std::size_t>(spec.task_index)).max_steps;
+  // A model that wants several context frames gets the first one repeated:
+  // the scene at rest after the real Env's settle steps.
+  std::vector<const Image*> context(static_cast<std::size_t>(wm.context_frames), &frames_.front());
+  WorldModelContext ctx;
+  ctx.frames = context;
+  ctx.proprio = proprio_;
+  const std::string instruction = suite_.instruction(spec);
+  ctx.instruction = instruction;
+  WorldModelRollout* r = rollout_.get();
+  try {
+    model_->reset(std::span<WorldModelRollout* const>(&r, 1), std::span<const WorldModelContext>(&ctx, 1));
+  } catch (const std::exception& e) {
+    throw SimulationError(std::string("world model reset failed: ") + e.what());
+  }
+  obs_.proprio = proprio_;
+  obs_.proprio_names = first.proprio_names;
+  obs_.instruction = first.instruction;
+  obs_.step = 0;
+  obs_.privileged = config_.shadow ? first.privileged : nullptr;
+  observe();
+  return obs_;
+}
+
+StepResult WorldModelEnv::step(std::span<const float> action, bool observe_now) {
+  StepResult result;
+  const ActionSpace& space = suite_.action_space();
+  chunk_.resize(1, space.dim);
+  for (std::size_t k = 0; k < static_cast<std::size_t>(space.dim) && k < action.size(); ++k) {
+    chunk_.values[k] = std::clamp(action[k], space.low[k], space.high[k]);
+  }
+  if (config_.shadow) {
+    const StepResult real = real_->step(chunk_.values, observe_now);
+    if (real.sim_error) {
+      result.sim_error = true;
+      result.error = "shadow simulation (privileged state for the policy): " + real.error;
+      return result;
+    }
+    obs_.privileged = observe_now ? real_->observation().privileged : nullptr;
+  }
+  WorldModelRollout* r = rollout_.get();
+  const ActionChunk* a = &chunk_;
+  try {
+    model_->predict(std::span<WorldModelRollout* const>(&r, 1), std::span<const ActionChunk* const>(&a, 1),
+                    std::span<WorldModelPrediction>(&prediction_, 1));
+  } catch (const std::exception& e) {
+    prediction_.error = e.what();
+  }
+  if (prediction_.error.empty() && prediction_.frames.size() != 1) {
+    prediction_.error = "returned " + std::to_string(prediction_.frames.size()) + " frames for one action";
+  }
+  if (!prediction_.error.empty()) {
+    // Not the policy's fault: reported like an unstable simulator.
+    result.sim_error = true;
+    result.error = "world model: " + prediction_.error;
+    return result;
+  }
+  frames_.push_back(std::move(prediction_.frames.front()));
+  const int dim = model_->info().proprio_dim;
+  if (dim > 0 && prediction_.proprio.size() >= static_cast<std::size_t>(dim)) {
+    std::copy_n(prediction_.proprio.begin(), dim, proprio_.begin());
+  }
+  ++obs_.step;
+  const int n = obs_.step;
+  const bool last = n >= max_steps_;
+  if (last || (config_.judge_every > 0 && n % config_.judge_every == 0)) {
+    const JudgeInfo& ji = judge_->info();
+    const std::size_t keep = ji.frames == 0 ? frames_.size()
+                                            : std::min(frames_.size(), static_cast<std::size_t>(ji.frames));
+    std::vector<const Image*> seen;
+    const WorldModelInfo& wm = model_->info();
+    if (ji.width == wm.width && ji.height == wm.height) {
+      for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i) seen.push_back(&frames_[i]);
+    } else {
+      judge_frames_.resize(keep);
+      for (std::size_t i = 0; i < keep; ++i) {
+        resize_image(frames_[frames_.size() - keep + i], ji.width, ji.height, judge_frames_[i]);
+        seen.push_back(&judge_frames_[i]);
+      }
+    }
+    JudgeInput in;
+    in.frames = seen;
+    in.instruction = obs_.instruction;
+    JudgeVerdict verdict;
+    try {
+      judge_->judge(std::span<const JudgeInput>(&in, 1), std::span<JudgeVerdict>(&verdict, 1));
+    } catch (const std::exception& e) {
+      verdict.error = e.what();
+    }
+    if (!verdict.error.empty()) {
+      result.sim_error = true;
+      result.error = "judge: " + verdict.error;
+      return result;
+    }
+    result.success = verdict.success >= config_.threshold;
+    result.progress = verdict.progress;
+    result.reward = result.success ? 1.0 : 0.0;
+  }
+  if (observe_now) observe();
+  return result;
+}
+
+void WorldModelEnv::observe() {
+  obs_.proprio = proprio_;
+  for (auto& cam : obs_.cameras) resize_image(frames_.back(), request_.width, request_.height, cam.image);
+}
+
+bool WorldModelEnv::render(const std::string& camera, int width, int height, Image& out) {
+  if (frames_.empty() || camera != model_->info().camera) return false;
+  resize_image(frames_.back(), width, height, out);
+  return true;
+}
+
+}  // namespace gauntlet::worldmodel

@@ -1,0 +1,190 @@
+#include "scenarios/worldmodel/worldmodel_suite.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "harness/errors.hpp"
+#include "harness/sha256.hpp"
+#include "scenarios/worldmodel/worldmodel_env.hpp"
+
+namespace gauntlet::worldmodel {
+namespace {
+
+// A model or judge spec from the --env text: FILE.pt, torchscript:FILE or python:MOD:CLASS.
+PolicySpec component_spec(const std::string& text, const std::string& env_text, const char* what) {
+  if (text.empty()) {
+    throw InputError("--env '" + env_text + "': no " + what + " given (FILE.pt, torchscript:FILE.pt or python:pkg.module:Class)");
+  }
+  PolicySpec s;
+  s.text = text;
+  if (text.rfind("python:", 0) == 0) {
+    s.kind = "python";
+    s.arg = text.substr(7);
+  } else if (text.rfind("torchscript:", 0) == 0) {
+    s.kind = "torchscript";
+    s.arg = text.substr(12);
+  } else {
+    s.kind = "torchscript";
+    s.arg = text;
+  }
+  if (s.arg.empty()) throw InputError("--env '" + env_text + "': empty " + what + " after '" + s.kind + ":'");
+  return s;
+}
+
+}  // namespace
+
+double resolved_threshold(const WorldModelEnvOptions& options, const Judge& judge) {
+  if (options.threshold_set) return options.threshold;
+  const double t = judge.info().threshold;
+  return t > 0.0 && t <= 1.0 ? t : 0.5;
+}
+
+namespace {
+
+class WorldModelSuite final : public Suite {
+ public:
+  WorldModelSuite(std::shared_ptr<const Suite> inner, std::shared_ptr<WorldModel> model,
+                  std::shared_ptr<Judge> judge, WorldModelEnvOptions options)
+      : inner_(std::move(inner)), model_(std::move(model)), judge_(std::move(judge)), options_(std::move(options)) {
+    const WorldModelInfo& wm = model_->info();
+    const SuiteInfo& in = inner_->info();
+    options_.threshold = resolved_threshold(options_, *judge_);
+    const auto& cams = in.cameras;
+    if (std::find(cams.begin(), cams.end(), wm.camera) == cams.end()) {
+      throw InputError("--env '" + options_.text + "': the world model generates camera '" + wm.camera +
+                       "' but suite '" + in.name + "' has: " + join_names(cams));
+    }
+    if (judge_->info().camera != wm.camera) {
+      throw InputError("--env '" + options_.text + "': the judge looks at camera '" + judge_->info().camera +
+                       "' but the world model generates '" + wm.camera + "'");
+    }
+    if (wm.action_dim != inner_->action_space().dim) {
+      throw InputError("--env '" + options_.text + "': the world model takes " + std::to_string(wm.action_dim) +
+                       "-D actions, suite '" + in.name + "' has " + std::to_string(inner_->action_space().dim));
+    }
+    if (wm.proprio_dim > 0 && wm.proprio_dim != static_cast<int>(in.proprio_names.size())) {
+      throw InputError("--env '" + options_.text + "': the world model takes " + std::to_string(wm.proprio_dim) +
+                       " proprioception values, suite '" + in.name + "' has " +
+                       std::to_string(in.proprio_names.size()));
+    }
+    info_ = in;
+    info_.name = in.name + "@worldmodel";
+    info_.backend = "worldmodel";
+    info_.source = in.source + " + " + options_.text;
+    info_.description = in.description + " (rolled out in world model " + options_.model.text + ", judged by " +
+                        options_.judge.text + ")";
+    info_.cameras = {wm.camera};
+    info_.image_width = wm.width;
+    info_.image_height = wm.height;
+    char threshold[32];
+    std::snprintf(threshold, sizeof threshold, "%.6g", options_.threshold);
+    // Results of other models, judges or judging rules never mix with these,
+    // nor with the simulator's (resume, merge, report and compare check it).
+    info_.content_hash = sha256_hex("gauntlet-worldmodel-suite-v1|suite=" + in.content_hash +
+                                    "|model=" + model_->identity() + "|judge=" + judge_->identity() +
+                                    "|judge_every=" + std::to_string(options_.judge_every) +
+                                    "|threshold=" + threshold);
+  }
+
+  const SuiteInfo& info() const override { return info_; }
+  const std::vector<TaskInfo>& tasks() const override { return inner_->tasks(); }
+  const ActionSpace& action_space() const override { return inner_->action_space(); }
+  std::unique_ptr<Expert> make_expert(int task_index) const override { return inner_->make_expert(task_index); }
+  std::string instruction(const EpisodeSpec& spec) const override { return inner_->instruction(spec); }
+
+  std::unique_ptr<Env> make_env(const ObservationRequest& request) const override {
+    const WorldModelInfo& wm = model_->info();
+    for (const auto& cam : request.cameras) {
+      if (cam != wm.camera) {
+        throw InputError("the policy asks for camera '" + cam + "', but the world model (" + options_.model.text +
+                         ") generates only '" + wm.camera + "'");
+      }
+    }
+    ObservationRequest real;
+    real.cameras = {wm.camera};
+    real.width = wm.width;
+    real.height = wm.height;
+    // Scripted experts read simulator state: it comes from a shadow
+    // simulation driven by the same actions (docs/worldmodel.md).
+    real.privileged = request.privileged;
+    WorldModelEnvConfig config;
+    config.judge_every = options_.judge_every;
+    config.threshold = options_.threshold;
+    config.shadow = request.privileged;
+    return std::make_unique<WorldModelEnv>(*this, inner_->make_env(real), model_, judge_, request, config);
+  }
+
+ private:
+  std::shared_ptr<const Suite> inner_;
+  std::shared_ptr<WorldModel> model_;
+  std::shared_ptr<Judge> judge_;
+  WorldModelEnvOptions options_;
+  SuiteInfo info_;
+};
+
+}  // namespace
+
+WorldModelEnvOptions parse_world_model_env(const std::string& text) {
+  PolicySpec spec;
+  try {
+    spec = PolicySpec::parse(text);
+  } catch (const InputError& e) {
+    std::string why = e.what();
+    if (why.rfind("--policy", 0) == 0) why = "--env" + why.substr(8);
+    throw InputError(why);
+  }
+  if (spec.kind != "worldmodel") {
+    throw InputError("--env '" + text + "': expected sim or worldmodel:MODEL,judge=JUDGE (e.g. worldmodel:wm.pt,judge=judge.pt)");
+  }
+  WorldModelEnvOptions o;
+  o.text = text;
+  o.model = component_spec(spec.arg, text, "world model");
+  const auto judge = spec.option("judge");
+  if (!judge) {
+    throw InputError("--env '" + text + "': a world-model evaluation needs a judge: add judge=JUDGE.pt (gauntlet wm train-judge) or judge=python:pkg.module:Class");
+  }
+  o.judge = component_spec(*judge, text, "judge");
+  for (const auto& [key, value] : spec.options) {
+    if (key == "judge" || key == "name") continue;
+    if (key == "judge_every") {
+      const long n = spec.option_int(key, 1);
+      if (n < 0) throw InputError("--env '" + text + "': judge_every must be >= 0 (0: judge only the last step)");
+      o.judge_every = static_cast<int>(n);
+    } else if (key == "threshold") {
+      o.threshold = spec.option_double(key, 0.5);
+      o.threshold_set = true;
+      if (!(o.threshold > 0.0 && o.threshold <= 1.0)) {
+        throw InputError("--env '" + text + "': threshold must be in (0, 1]");
+      }
+    } else if (key == "device" || key == "threads" || key == "path" || key == "venv") {
+      o.model.options[key] = value;
+      o.judge.options[key] = value;
+    } else if (key.rfind("wm.", 0) == 0 && key.size() > 3) {
+      o.model.options[key.substr(3)] = value;
+    } else if (key.rfind("judge.", 0) == 0 && key.size() > 6) {
+      o.judge.options[key.substr(6)] = value;
+    } else {
+      throw InputError("--env '" + text + "': unknown option '" + key +
+                       "'; valid: judge, judge_every, threshold, device, threads, path, venv, wm.KEY, judge.KEY");
+    }
+  }
+  return o;
+}
+
+std::shared_ptr<const Suite> make_world_model_suite(std::shared_ptr<const Suite> inner,
+                                                    std::shared_ptr<WorldModel> model,
+                                                    std::shared_ptr<Judge> judge,
+                                                    const WorldModelEnvOptions& options) {
+  return std::make_shared<WorldModelSuite>(std::move(inner), std::move(model), std::move(judge), options);
+}
+
+std::shared_ptr<const Suite> wrap_suite_for_env(std::shared_ptr<const Suite> suite, const std::string& env,
+                                                const Registry& registry) {
+  if (env.empty() || env == "sim") return suite;
+  const WorldModelEnvOptions o = parse_world_model_env(env);
+  std::shared_ptr<WorldModel> model = registry.make_world_model(o.model);
+  std::shared_ptr<Judge> judge = registry.make_judge(o.judge);
+  return make_world_model_suite(std::move(suite), std::move(model), std::move(judge), o);
+}
+
+}  // namespace gauntlet::worldmodel
