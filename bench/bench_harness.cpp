@@ -6,6 +6,7 @@
 //  (c) episodes per second with 1 and 2 workers.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -53,22 +54,71 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The floor: for each episode, the same initial state (reset untimed), then a
-// bare mj_step loop over as many physics steps as the harness ran for it,
-// settle steps included.
+// The state MuJoCo steps from: what a control step's mj_step calls read.
+struct PhysicsState {
+  double time = 0;
+  std::vector<mjtNum> qpos, qvel, act, ctrl, qacc_warmstart, qfrc_applied, xfrc_applied, mocap_pos, mocap_quat;
+};
+
+PhysicsState save_state(const mjModel* m, const mjData* d) {
+  PhysicsState s;
+  s.time = d->time;
+  s.qpos.assign(d->qpos, d->qpos + m->nq);
+  s.qvel.assign(d->qvel, d->qvel + m->nv);
+  s.act.assign(d->act, d->act + m->na);
+  s.ctrl.assign(d->ctrl, d->ctrl + m->nu);
+  s.qacc_warmstart.assign(d->qacc_warmstart, d->qacc_warmstart + m->nv);
+  s.qfrc_applied.assign(d->qfrc_applied, d->qfrc_applied + m->nv);
+  s.xfrc_applied.assign(d->xfrc_applied, d->xfrc_applied + 6 * m->nbody);
+  s.mocap_pos.assign(d->mocap_pos, d->mocap_pos + 3 * m->nmocap);
+  s.mocap_quat.assign(d->mocap_quat, d->mocap_quat + 4 * m->nmocap);
+  return s;
+}
+
+void load_state(const PhysicsState& s, mjData* d) {
+  d->time = s.time;
+  std::copy(s.qpos.begin(), s.qpos.end(), d->qpos);
+  std::copy(s.qvel.begin(), s.qvel.end(), d->qvel);
+  std::copy(s.act.begin(), s.act.end(), d->act);
+  std::copy(s.ctrl.begin(), s.ctrl.end(), d->ctrl);
+  std::copy(s.qacc_warmstart.begin(), s.qacc_warmstart.end(), d->qacc_warmstart);
+  std::copy(s.qfrc_applied.begin(), s.qfrc_applied.end(), d->qfrc_applied);
+  std::copy(s.xfrc_applied.begin(), s.xfrc_applied.end(), d->xfrc_applied);
+  std::copy(s.mocap_pos.begin(), s.mocap_pos.end(), d->mocap_pos);
+  std::copy(s.mocap_quat.begin(), s.mocap_quat.end(), d->mocap_quat);
+}
+
+// The floor: every physics step the harness took, replayed bare. An untimed
+// pass runs the same episodes (same seeds, the zero action, as many control
+// steps as the harness ran) and records the simulation state before each
+// control step's physics, the settle steps of the reset included; the timed
+// part restores each state (untimed) and runs that control step's mj_step
+// calls. The floor thus does the harness's physics work exactly, from the
+// same states with the same solver warm starts, and nothing else.
 double bare_physics_seconds(const mj::MujocoSuite& suite, std::span<const EpisodeSpec> specs,
                             const std::vector<int>& control_steps, int substeps) {
   auto env = suite.make_env(ObservationRequest{});
   auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  const std::vector<float> zero(static_cast<std::size_t>(suite.action_space().dim), 0.0f);
   double seconds = 0;
   for (std::size_t i = 0; i < specs.size(); ++i) {
+    std::vector<PhysicsState> states;
+    const mjModel* model = nullptr;
+    menv->set_control_step_hook([&](const mjModel* m, const mjData* d) {
+      model = m;
+      states.push_back(save_state(m, d));
+    });
     env->reset(specs[i]);
-    const mjModel* m = menv->model();
-    mjData* d = menv->data();
-    const long n = static_cast<long>(control_steps[i] + suite.config().settle_steps) * substeps;
-    const auto t0 = Clock::now();
-    for (long k = 0; k < n; ++k) mj_step(m, d);
-    seconds += seconds_since(t0);
+    for (int k = 0; k < control_steps[i]; ++k) env->step(zero, false);
+    menv->set_control_step_hook({});
+    mjData* d = mj_makeData(model);
+    for (const PhysicsState& s : states) {
+      load_state(s, d);
+      const auto t0 = Clock::now();
+      for (int k = 0; k < substeps; ++k) mj_step(model, d);
+      seconds += seconds_since(t0);
+    }
+    mj_deleteData(d);
   }
   return seconds;
 }
@@ -113,7 +163,7 @@ void BM_EpisodeLoopOverhead(benchmark::State& state) {
   state.counters["bare_us_per_control_step"] = 1e6 * floor / static_cast<double>(steps);
   state.SetLabel(suite.tasks()[static_cast<std::size_t>(task)].id);
 }
-BENCHMARK(BM_EpisodeLoopOverhead)->DenseRange(0, 2)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_EpisodeLoopOverhead)->DenseRange(0, 2)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(8);
 
 // Bare rendering + bare physics for the same control steps, as a floor.
 double bare_render_seconds(const mjModel* base, int control_steps, int substeps, int width, int height) {

@@ -86,27 +86,6 @@ void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
   ctx.exit_code = r.regression ? kExitRegression : kExitOk;
 }
 
-RunHeader header_for(const Suite& suite, const PolicySpec& spec, const Policy& policy, const PreparedPlan& p,
-                     const std::string& command) {
-  RunHeader h;
-  h.harness_version = kHarnessVersion;
-  h.git_sha = kGitSha;
-  h.suite_name = suite.info().name;
-  h.suite_version = suite.info().version;
-  h.suite_hash = suite.info().content_hash;
-  h.suite_source = suite.info().source;
-  h.suite_seed = p.seed;
-  h.policy_spec = spec.text;
-  h.policy_name = spec.display_name();
-  h.policy_identity = policy.identity();
-  h.episodes_per_task = p.plan.episodes_per_task;
-  h.perturbations = {p.plan.perturbations.front().id()};
-  h.tasks = suite.tasks();
-  h.hosts = host_name();
-  h.started_at = utc_now_iso8601();
-  h.command = command;
-  return h;
-}
 
 struct Collect final : EpisodeSink {
   ResultsStore& store;
@@ -146,8 +125,8 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   Runner runner_b(suite, *policy_b, ro);
   const std::filesystem::path dir = o.out.empty() ? std::filesystem::path("out/compare") : std::filesystem::path(o.out);
   std::filesystem::create_directories(dir);
-  auto header_a = header_for(suite, spec_a, *policy_a, prepared, ctx.command_line);
-  auto header_b = header_for(suite, spec_b, *policy_b, prepared, ctx.command_line);
+  auto header_a = make_run_header(suite, spec_a, *policy_a, prepared.plan, prepared.seed, nullptr, ctx.command_line);
+  auto header_b = make_run_header(suite, spec_b, *policy_b, prepared.plan, prepared.seed, nullptr, ctx.command_line);
   auto store_a = ResultsStore::open_for_run(dir / "baseline.h5", header_a);
   auto store_b = ResultsStore::open_for_run(dir / "candidate.h5", header_b);
   Collect sink_a(*store_a), sink_b(*store_b);

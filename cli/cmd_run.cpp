@@ -115,32 +115,9 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   Runner runner(*suite, *policy, runner_options);
   const ObservationRequest& request = runner.observation_request();
 
-  RunHeader header;
-  header.harness_version = kHarnessVersion;
-  header.git_sha = kGitSha;
-  header.suite_name = suite->info().name;
-  header.suite_version = suite->info().version;
-  header.suite_hash = suite->info().content_hash;
-  header.suite_source = suite->info().source;
-  header.suite_seed = seed;
-  header.policy_spec = spec.text;
-  header.policy_name = spec.display_name();
-  header.policy_identity = policy->identity();
-  header.episodes_per_task = plan.episodes_per_task;
-  for (const auto& p : plan.perturbations) header.perturbations.push_back(p.id());
-  if (plan.task_ids.empty()) {
-    header.tasks = suite->tasks();
-  } else {
-    for (const auto& id : plan.task_ids) header.tasks.push_back(suite->tasks()[static_cast<std::size_t>(suite->task_index(id))]);
-  }
-  header.cameras = join_names(request.cameras, ",");
-  header.image_width = request.cameras.empty() ? 0 : request.width;
-  header.image_height = request.cameras.empty() ? 0 : request.height;
+  RunHeader header = make_run_header(*suite, spec, *policy, plan, seed, &request, ctx.command_line);
   header.replan_every = o.replan_every;
   header.shard = plan.shard.to_string();
-  header.hosts = host_name();
-  header.started_at = utc_now_iso8601();
-  header.command = ctx.command_line;
 
   auto store = ResultsStore::open_for_run(out, header);
   std::vector<EpisodeSpec> todo;

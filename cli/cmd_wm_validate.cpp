@@ -146,30 +146,7 @@ RunOutcome run_into(const Suite& suite, const PolicySpec& spec, Policy& policy, 
   ro.recorder = recorder;
   Runner runner(suite, policy, ro);
   const ObservationRequest& request = runner.observation_request();
-  RunHeader h;
-  h.harness_version = kHarnessVersion;
-  h.git_sha = kGitSha;
-  h.suite_name = suite.info().name;
-  h.suite_version = suite.info().version;
-  h.suite_hash = suite.info().content_hash;
-  h.suite_source = suite.info().source;
-  h.suite_seed = p.seed;
-  h.policy_spec = spec.text;
-  h.policy_name = spec.display_name();
-  h.policy_identity = policy.identity();
-  h.episodes_per_task = p.plan.episodes_per_task;
-  h.perturbations = {"nominal"};
-  if (p.plan.task_ids.empty()) {
-    h.tasks = suite.tasks();
-  } else {
-    for (const auto& id : p.plan.task_ids) h.tasks.push_back(suite.tasks()[static_cast<std::size_t>(suite.task_index(id))]);
-  }
-  h.cameras = join_names(request.cameras, ",");
-  h.image_width = request.cameras.empty() ? 0 : request.width;
-  h.image_height = request.cameras.empty() ? 0 : request.height;
-  h.hosts = host_name();
-  h.started_at = utc_now_iso8601();
-  h.command = ctx.command_line;
+  const RunHeader h = make_run_header(suite, spec, policy, p.plan, p.seed, &request, ctx.command_line);
   std::filesystem::create_directories(path.parent_path());
   auto store = ResultsStore::open_for_run(path, h);
   std::vector<EpisodeSpec> todo;

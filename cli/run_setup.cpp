@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "harness/errors.hpp"
+#include "harness/version.hpp"
 #include "scenarios/render/gl_context.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/worldmodel/worldmodel_suite.hpp"
@@ -43,6 +44,38 @@ std::string sanitize_file_name(const std::string& name) {
     out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
   }
   return out.empty() ? "policy" : out;
+}
+
+RunHeader make_run_header(const Suite& suite, const PolicySpec& spec, const Policy& policy, const EpisodePlan& plan,
+                          std::uint64_t seed, const ObservationRequest* request, const std::string& command) {
+  RunHeader h;
+  h.harness_version = kHarnessVersion;
+  h.git_sha = kGitSha;
+  h.suite_name = suite.info().name;
+  h.suite_version = suite.info().version;
+  h.suite_hash = suite.info().content_hash;
+  h.suite_source = suite.info().source;
+  h.suite_seed = seed;
+  h.policy_spec = spec.text;
+  h.policy_name = spec.display_name();
+  h.policy_identity = policy.identity();
+  h.episodes_per_task = plan.episodes_per_task;
+  for (const auto& p : plan.perturbations) h.perturbations.push_back(p.id());
+  if (h.perturbations.empty()) h.perturbations.push_back("nominal");
+  if (plan.task_ids.empty()) {
+    h.tasks = suite.tasks();
+  } else {
+    for (const auto& id : plan.task_ids) h.tasks.push_back(suite.tasks()[static_cast<std::size_t>(suite.task_index(id))]);
+  }
+  if (request) {
+    h.cameras = join_names(request->cameras, ",");
+    h.image_width = request->cameras.empty() ? 0 : request->width;
+    h.image_height = request->cameras.empty() ? 0 : request->height;
+  }
+  h.hosts = host_name();
+  h.started_at = utc_now_iso8601();
+  h.command = command;
+  return h;
 }
 
 std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite& suite) {

@@ -10,6 +10,7 @@
 
 #include "cli/cli_context.hpp"
 #include "harness/plan.hpp"
+#include "harness/results_store.hpp"
 
 namespace gauntlet::cli {
 
@@ -38,6 +39,13 @@ struct PreparedPlan {
   int workers = 1;
   std::vector<EpisodeSpec> specs;
 };
+
+// The results-file header of a run of `policy` on `suite` under `plan`: the
+// suite's identity, the policy's, the plan's tasks and perturbation sets, the
+// cameras of `request` (none when null), host, time and command. Callers add
+// what only they know (replan_every, shard).
+RunHeader make_run_header(const Suite& suite, const PolicySpec& spec, const Policy& policy, const EpisodePlan& plan,
+                          std::uint64_t seed, const ObservationRequest* request, const std::string& command);
 
 // The perturbation sets of the plan: --ood-sweep (nominal, then each dimension
 // at each level) and every --perturb set; nominal alone when neither is given.

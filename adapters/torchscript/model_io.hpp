@@ -10,6 +10,7 @@
 
 #include "adapters/torchscript/model_config.hpp"
 #include "harness/action.hpp"
+#include "harness/image_ops.hpp"
 #include "harness/observation.hpp"
 
 namespace gauntlet::adapters {
@@ -66,10 +67,6 @@ class InputPacker {
   std::vector<const std::vector<float>*> embedding_;  // per slot
   std::vector<std::uint8_t> resized_;
 };
-
-// Resizes an RGB image with bilinear interpolation at pixel centres
-// (OpenCV INTER_LINEAR / torch align_corners=False), rounding to uint8.
-void resize_bilinear(const Image& src, int width, int height, std::vector<std::uint8_t>& out);
 
 class OutputMapper {
  public:

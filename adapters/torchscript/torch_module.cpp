@@ -47,6 +47,20 @@ void flatten_tensors(const torch::jit::IValue& v, std::vector<ModelOutput>& out)
   }
 }
 
+// The inputs as tensors on `device`: on the CPU views of the caller's
+// buffers (no copy), elsewhere one copy to the device.
+std::vector<torch::jit::IValue> to_inputs(std::span<const HostTensor> args, const torch::Device& device) {
+  std::vector<torch::jit::IValue> inputs;
+  inputs.reserve(args.size());
+  for (const HostTensor& a : args) {
+    torch::Tensor t = torch::from_blob(const_cast<void*>(a.data()), a.shape,
+                                       torch::TensorOptions().dtype(scalar_type(a.dtype)));
+    if (!device.is_cpu()) t = t.to(device, /*non_blocking=*/false);
+    inputs.emplace_back(std::move(t));
+  }
+  return inputs;
+}
+
 class LoadedModel final : public TorchModel {
  public:
   LoadedModel(torch::jit::script::Module module, torch::Device device, std::string metadata)
@@ -57,14 +71,7 @@ class LoadedModel final : public TorchModel {
   void run_method(const std::string& name, std::span<const HostTensor> args,
                   std::vector<ModelOutput>& outputs) override {
     c10::InferenceMode guard;
-    std::vector<torch::jit::IValue> inputs;
-    inputs.reserve(args.size());
-    for (const HostTensor& a : args) {
-      torch::Tensor t = torch::from_blob(const_cast<void*>(a.data()), a.shape,
-                                         torch::TensorOptions().dtype(scalar_type(a.dtype)));
-      if (!device_.is_cpu()) t = t.to(device_, /*non_blocking=*/false);
-      inputs.emplace_back(std::move(t));
-    }
+    std::vector<torch::jit::IValue> inputs = to_inputs(args, device_);
     const auto method = module_.find_method(name);
     if (!method) throw std::runtime_error("the model has no method '" + name + "'");
     torch::jit::IValue result;
@@ -85,15 +92,7 @@ class LoadedModel final : public TorchModel {
 
   void forward(std::span<const HostTensor> args, ModelOutput& out) override {
     c10::InferenceMode guard;
-    std::vector<torch::jit::IValue> inputs;
-    inputs.reserve(args.size());
-    for (const HostTensor& a : args) {
-      // No copy on the CPU: the tensor views the packer's buffer.
-      torch::Tensor t = torch::from_blob(const_cast<void*>(a.data()), a.shape,
-                                         torch::TensorOptions().dtype(scalar_type(a.dtype)));
-      if (!device_.is_cpu()) t = t.to(device_, /*non_blocking=*/false);
-      inputs.emplace_back(std::move(t));
-    }
+    std::vector<torch::jit::IValue> inputs = to_inputs(args, device_);
     torch::jit::IValue result;
     try {
       result = module_.forward(std::move(inputs));
@@ -121,12 +120,7 @@ class LoadedModel final : public TorchModel {
 
   double time_bare_forward(std::span<const HostTensor> args, int iterations) override {
     c10::InferenceMode guard;
-    std::vector<torch::jit::IValue> inputs;
-    for (const HostTensor& a : args) {
-      inputs.emplace_back(torch::from_blob(const_cast<void*>(a.data()), a.shape,
-                                           torch::TensorOptions().dtype(scalar_type(a.dtype)))
-                              .to(device_));
-    }
+    const std::vector<torch::jit::IValue> inputs = to_inputs(args, device_);
     torch::jit::Method forward = module_.get_method("forward");
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < iterations; ++i) {

@@ -161,6 +161,7 @@ void MujocoEnv::control_step(std::span<const float> action) {
   mjModel* m = current_->model;
   mjData* d = current_->data;
   current_->controller->apply(m, d, action);
+  if (control_step_hook_) control_step_hook_(m, d);
   for (int i = 0; i < substeps_; ++i) mj_step(m, d);
 }
 

@@ -6,6 +6,7 @@
 #include <mujoco/mujoco.h>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -33,6 +34,12 @@ class MujocoEnv : public Env {
   // For perturbations, tests and previews: the live simulation of the current episode.
   const mjModel* model() const;
   mjData* data() const;
+
+  // Called before the physics steps of every control step (the settle steps
+  // of a reset included), after the controller has set the controls: the
+  // benchmark records these states and replays bare mj_step over them.
+  using ControlStepHook = std::function<void(const mjModel*, const mjData*)>;
+  void set_control_step_hook(ControlStepHook hook) { control_step_hook_ = std::move(hook); }
 
  private:
   struct Instance;
@@ -62,6 +69,7 @@ class MujocoEnv : public Env {
   std::unique_ptr<EpisodePerturber> perturber_;
   bool perturbed_ = false;
   std::vector<float> action_buffer_;
+  ControlStepHook control_step_hook_;
 };
 
 }  // namespace gauntlet::mj

@@ -3,33 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/image_ops.hpp"
+
 namespace gauntlet::worldmodel {
 
 void resize_image(const Image& src, int width, int height, Image& out) {
-  out.resize(width, height);
   if (src.width == width && src.height == height) {
-    out.rgb = src.rgb;
+    out = src;
     return;
   }
-  const double sx = static_cast<double>(src.width) / width;
-  const double sy = static_cast<double>(src.height) / height;
-  for (int y = 0; y < height; ++y) {
-    const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, static_cast<double>(src.height - 1));
-    const int y0 = static_cast<int>(fy);
-    const int y1 = std::min(y0 + 1, src.height - 1);
-    const double wy = fy - y0;
-    for (int x = 0; x < width; ++x) {
-      const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, static_cast<double>(src.width - 1));
-      const int x0 = static_cast<int>(fx);
-      const int x1 = std::min(x0 + 1, src.width - 1);
-      const double wx = fx - x0;
-      for (int k = 0; k < 3; ++k) {
-        const double v = (1 - wy) * ((1 - wx) * src.pixel(y0, x0)[k] + wx * src.pixel(y0, x1)[k]) +
-                         wy * ((1 - wx) * src.pixel(y1, x0)[k] + wx * src.pixel(y1, x1)[k]);
-        out.pixel(y, x)[k] = static_cast<std::uint8_t>(std::lround(std::clamp(v, 0.0, 255.0)));
-      }
-    }
-  }
+  out.width = width;
+  out.height = height;
+  resize_bilinear(src, width, height, out.rgb);
 }
 
 WorldModelEnv::WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real, std::shared_ptr<WorldModel> model,

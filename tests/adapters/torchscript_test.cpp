@@ -185,7 +185,7 @@ TEST_CASE("Bilinear resizing by two averages each 2x2 block", "[torchscript][inp
     }
   }
   std::vector<std::uint8_t> out;
-  adapters::resize_bilinear(img, 2, 1, out);
+  resize_bilinear(img, 2, 1, out);
   REQUIRE(out.size() == 6);
   // Block (cols 0-1, rows 0-1): mean of 0, 10, 100, 110 = 55 (+k).
   CHECK(out[0] == 55);
