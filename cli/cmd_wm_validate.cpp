@@ -349,7 +349,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     }
     card.uncertainty_note = "Disagreement of " + std::to_string(models.size()) +
                             " world models per episode: p(1 - p) of their success votes, ties broken by the spread of "
-                            "their judges' progress. Accuracy: the first model's verdict against the simulator.";
+                            "their judges' progress. The most uncertain episodes go first, except that every policy keeps at least "
+                            "one episode per task. Accuracy: the first model's verdict against the simulator.";
   } else {
     card.uncertainty_note = "One world model: pass --wm several times (an ensemble trained with different --seed) for "
                             "per-episode disagreement.";

@@ -185,13 +185,22 @@ std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<Policy
     const auto drop = static_cast<std::size_t>(std::llround(q * static_cast<double>(items.size())));
     std::vector<std::vector<bool>> mask(policies.size());
     for (std::size_t p = 0; p < policies.size(); ++p) mask[p].assign(policies[p].episodes.size(), true);
+    // Episodes left per (policy, task): the last one of a cell is never
+    // discarded (the next most uncertain is), so every policy keeps a score
+    // on every task and the ranking stays computable.
+    std::vector<std::map<std::string, std::size_t>> left(policies.size());
+    for (std::size_t p = 0; p < policies.size(); ++p) {
+      for (const auto& e : policies[p].episodes) ++left[p][e.task];
+    }
     std::vector<double> kept, dropped;
-    for (std::size_t k = 0; k < items.size(); ++k) {
-      if (k < drop) {
-        mask[items[k].p][items[k].i] = false;
-        dropped.push_back(items[k].correct ? 1.0 : 0.0);
+    for (const Item& it : items) {
+      std::size_t& cell = left[it.p][policies[it.p].episodes[it.i].task];
+      if (dropped.size() < drop && cell > 1) {
+        --cell;
+        mask[it.p][it.i] = false;
+        dropped.push_back(it.correct ? 1.0 : 0.0);
       } else {
-        kept.push_back(items[k].correct ? 1.0 : 0.0);
+        kept.push_back(it.correct ? 1.0 : 0.0);
       }
     }
     reports::WmUncertaintyRow row;

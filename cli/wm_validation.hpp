@@ -52,7 +52,8 @@ metrics::BinaryAgreement episode_agreement(const std::vector<PairedEpisode>& epi
 // Disagreement of the ensemble about each episode (p(1-p) of the members'
 // success votes, ties broken by the spread of their progress), and the rows
 // "discard the most uncertain q" for each fraction; `keep` gets the kept
-// masks (per policy, per episode) of each fraction.
+// masks (per policy, per episode) of each fraction. The last episode of a
+// (policy, task) is never discarded.
 std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<PolicyEpisodes>& policies,
                                                         const std::vector<double>& fractions,
                                                         std::vector<std::vector<std::vector<bool>>>& keep);
