@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace gauntlet::cli {
 
-namespace {
 std::string duration_text(double seconds) {
   char buf[32];
   const int s = static_cast<int>(seconds + 0.5);
@@ -15,7 +15,14 @@ std::string duration_text(double seconds) {
   else std::snprintf(buf, sizeof buf, "%ds", s);
   return buf;
 }
-}  // namespace
+
+std::string bar_text(long done, long total) {
+  const long width = 28;
+  const long filled = total > 0 ? std::clamp(width * done / total, 0L, width) : width;
+  std::string bar(static_cast<std::size_t>(filled), '#');
+  bar.resize(static_cast<std::size_t>(width), '.');
+  return bar;
+}
 
 Progress::Progress(std::string label, int total, int already_done, int already_succeeded)
     : label_(std::move(label)),
@@ -56,12 +63,8 @@ void Progress::draw(bool final_line) {
   const double eta = rate > 0 ? (total_ - done) / rate : 0.0;
   const double success = done > 0 ? 100.0 * succeeded / done : 0.0;
   if (tty_) {
-    const int width = 28;
-    const int filled = total_ > 0 ? width * done / total_ : width;
-    std::string bar(static_cast<std::size_t>(filled), '#');
-    bar.resize(static_cast<std::size_t>(width), '.');
     std::fprintf(stderr, "\r%s [%s] %d/%d  success %.1f%%  %.2f ep/s  ETA %s   ", label_.c_str(),
-                 bar.c_str(), done, total_, success, rate, duration_text(eta).c_str());
+                 bar_text(done, total_).c_str(), done, total_, success, rate, duration_text(eta).c_str());
     if (final_line) std::fprintf(stderr, "\n");
   } else {
     std::fprintf(stderr, "%s: %d/%d episodes, success %.1f%%, %.2f ep/s, %s %s\n", label_.c_str(),

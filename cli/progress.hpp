@@ -7,6 +7,11 @@
 
 namespace gauntlet::cli {
 
+// "42s", "3m07s", "1h05m": an elapsed time or ETA for progress lines.
+std::string duration_text(double seconds);
+// The 28-character bar of a live progress line: '#' for done, '.' for the rest.
+std::string bar_text(long done, long total);
+
 class Progress {
  public:
   Progress(std::string label, int total, int already_done, int already_succeeded);

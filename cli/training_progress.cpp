@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "cli/progress.hpp"
+
 namespace gauntlet::cli {
 
 TrainingProgressBar::TrainingProgressBar(std::string label, long total, long start)
@@ -35,23 +37,14 @@ void TrainingProgressBar::draw(bool final_line) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(step_ - start_step_) / elapsed : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - step_) / rate : 0.0;
-  const double shown = final_line ? elapsed : eta;
-  const int s = static_cast<int>(shown + 0.5);
-  char time[32];
-  if (s >= 3600) std::snprintf(time, sizeof time, "%dh%02dm", s / 3600, (s % 3600) / 60);
-  else if (s >= 60) std::snprintf(time, sizeof time, "%dm%02ds", s / 60, s % 60);
-  else std::snprintf(time, sizeof time, "%ds", s);
+  const std::string time = duration_text(final_line ? elapsed : eta);
   if (tty_) {
-    const int width = 28;
-    const long filled = total_ > 0 ? width * step_ / total_ : width;
-    std::string bar(static_cast<std::size_t>(filled), '#');
-    bar.resize(static_cast<std::size_t>(width), '.');
-    std::fprintf(stderr, "\r%s [%s] %ld/%ld  loss %.5f  %.2f steps/s  %s %s   ", label_.c_str(), bar.c_str(), step_,
-                 total_, loss_, rate, final_line ? "elapsed" : "ETA", time);
+    std::fprintf(stderr, "\r%s [%s] %ld/%ld  loss %.5f  %.2f steps/s  %s %s   ", label_.c_str(),
+                 bar_text(step_, total_).c_str(), step_, total_, loss_, rate, final_line ? "elapsed" : "ETA", time.c_str());
     if (final_line) std::fprintf(stderr, "\n");
   } else {
     std::fprintf(stderr, "%s: step %ld/%ld, loss %.5f, %.2f steps/s, %s %s\n", label_.c_str(), step_, total_, loss_,
-                 rate, final_line ? "elapsed" : "ETA", time);
+                 rate, final_line ? "elapsed" : "ETA", time.c_str());
   }
   std::fflush(stderr);
 }
