@@ -152,6 +152,18 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   CHECK(jj["calibration_episodes"] == 2);
   CHECK(jj["threshold"].get<double>() > 0.0);
   CHECK(jj["threshold"].get<double>() < 1.0);
+  // The calibrated threshold travels in the judge file's gauntlet.json.
+  const fs::path meta = d.dir / "judge-gauntlet.json";
+  gauntlet::testing::run_process(
+      {GAUNTLET_PYTHON, "-c",
+       "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\n"
+       "name = [n for n in z.namelist() if n.endswith('extra/gauntlet.json')][0]\n"
+       "open(sys.argv[2], 'wb').write(z.read(name))",
+       judge.string(), meta.string()});
+  const auto judge_meta = nlohmann::json::parse(read_file(meta));
+  CHECK(judge_meta["kind"] == "judge");
+  CHECK(judge_meta["threshold"].get<double>() == Approx(jj["threshold"].get<double>()).margin(1e-6));
+  CHECK(judge_meta["calibration"]["episodes"] == 2);
 
   // gauntlet run --env worldmodel: the ordinary path (results file, seeds, JSON summary).
   const fs::path results = d.dir / "wm-run.h5";
@@ -201,12 +213,30 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
     CHECK(p["ssim_mean"].get<double>() <= 1.0);
     CHECK(p["copy_first_frame_psnr"].get<double>() > 3.0);
   }
-  CHECK(card["uncertainty"]["rows"].size() == 4);
+  // The judge's calibrated threshold is the one in force (no --threshold given).
+  CHECK(card["threshold"].get<double>() == Approx(jj["threshold"].get<double>()));
+  // Discarding half of 6 episodes keeps one of each policy's two: every row is computed.
+  REQUIRE(card["uncertainty"]["rows"].size() == 4);
+  CHECK(card["uncertainty"]["rows"][3]["kept"] == 3);
+  CHECK(agreements[4]["available"] == true);
+  CHECK(agreements[4]["episodes"] == 3);
   const std::string html = read_file(out / "report-card.html");
   CHECK(html.find("data:image/png;base64,") != std::string::npos);  // side-by-side strips
   CHECK(fs::exists(out / "report-card.md"));
   CHECK(fs::exists(out / "results" / "sim" / "scripted.h5"));
   CHECK(fs::exists(out / "results" / "wm1" / "random.h5"));
+
+  // Rerunning resumes every run and reports the same cost (from the stored episodes' wall times).
+  const auto again = gauntlet_cli({"wm", "validate", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
+                                   "--episodes", "2", "--seed", "77", "--workers", "2", "--policy", "scripted",
+                                   "--policy", "noisy-scripted:0.5", "--policy", "random", "--wm", wm.string(),
+                                   "--wm", wm2.string(), "--judge", judge.string(), "--bootstrap", "200",
+                                   "--capture", "1", "--horizon", "12", "--out", out.string(), "--json"});
+  REQUIRE_EXIT(again, 0);
+  const auto card2 = nlohmann::json::parse(again.out);
+  REQUIRE(card["cost"]["world_model_episodes_per_s"].is_number());
+  CHECK(card2["cost"] == card["cost"]);
+  CHECK(card2["ranking_agreement"][0] == agreements[0]);
 
   // Validation seeds equal to training seeds are flagged as leakage.
   const auto leak = gauntlet_cli({"wm", "validate", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
