@@ -47,6 +47,17 @@ Vec3 container_floor_center(const ContainerSpec& c, const Frame& part) {
   return to_world(part, {c.center[0], c.center[1], c.center[2] - c.half[2]});
 }
 
+Vec3 place_center(const Place& p, const FrameOf& frame_of) {
+  switch (p.kind) {
+    case Place::Kind::kTableRegion:
+      return p.region ? region_center(*p.region) : Vec3{0, 0, mj::kTableTop};
+    case Place::Kind::kSupport: return support_center(*p.support, frame_of(p.owner, p.support->part));
+    case Place::Kind::kContainer:
+      return container_floor_center(*p.container, frame_of(p.owner, p.container->part));
+  }
+  return {0, 0, 0};
+}
+
 Vec3 region_center(const SpecRegion& r) {
   if (r.ranges.empty()) return {0, 0, mj::kTableTop};
   const auto& a = r.ranges.front();

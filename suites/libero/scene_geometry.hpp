@@ -3,8 +3,12 @@
 // in a container or in a table region.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "harness/geometry.hpp"
 #include "suites/libero/objects/model.hpp"
+#include "suites/libero/resolved_scene.hpp"
 #include "suites/libero/scene_spec.hpp"
 
 namespace gauntlet::suites::libero {
@@ -34,5 +38,12 @@ bool inside_container(const ContainerSpec& c, const Frame& part, const geo::Vec3
 geo::Vec3 support_center(const SupportSpec& s, const Frame& part);
 geo::Vec3 container_floor_center(const ContainerSpec& c, const Frame& part);
 geo::Vec3 region_center(const SpecRegion& r);
+
+// The centre of a place: its region's (the table's middle without one), or
+// its owner's support or container centre, with `frame_of(entity, part)`
+// giving the part's frame (from MuJoCo for the predicates, from privileged
+// state for the expert).
+using FrameOf = std::function<Frame(int entity, const std::string& part)>;
+geo::Vec3 place_center(const Place& p, const FrameOf& frame_of);
 
 }  // namespace gauntlet::suites::libero

@@ -46,14 +46,7 @@ double WorldView::joint(int entity, int articulation) const {
 }
 
 Vec3 WorldView::place_center(const Place& p) const {
-  switch (p.kind) {
-    case Place::Kind::kTableRegion:
-      return p.region ? region_center(*p.region) : Vec3{0, 0, mj::kTableTop};
-    case Place::Kind::kSupport: return support_center(*p.support, frame(p.owner, p.support->part));
-    case Place::Kind::kContainer:
-      return container_floor_center(*p.container, frame(p.owner, p.container->part));
-  }
-  return {0, 0, 0};
+  return libero::place_center(p, [this](int entity, const std::string& part) { return frame(entity, part); });
 }
 
 double WorldView::place_top(const Place& p) const {
