@@ -1,6 +1,6 @@
 // Harness cost against the raw engine, measured in the same run:
-//  (a) episode loop with the `zero` policy and no cameras vs a bare mj_step loop
-//      over the same number of physics steps (target: ratio <= 1.05);
+//  (a) episode loop with the `zero` policy and no cameras vs bare mj_step over
+//      the very same physics steps, replayed from recorded states (target: ratio <= 1.05);
 //  (b) env steps rendering two 128x128 cameras vs bare physics + bare
 //      mjv_updateScene/mjr_render/mjr_readPixels (target: >= 0.9 of bare throughput);
 //  (c) episodes per second with 1 and 2 workers.
