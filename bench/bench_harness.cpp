@@ -12,29 +12,20 @@
 #include <map>
 #include <vector>
 
-#include "adapters/builtin/builtin_policies.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/render/gl_context.hpp"
-#include "suites/builtin.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_builtin_suites(reg);
-    adapters::register_builtin_policies(reg);
-    return reg;
-  }();
-  return r;
-}
+const Registry& registry() { return fixtures::builtin_registry(); }
 
 const mj::MujocoSuite& smoke() {
   static const auto suite = registry().load_suite("tabletop-smoke");

@@ -16,14 +16,13 @@
 #include <map>
 #include <vector>
 
-#include "adapters/builtin/builtin_policies.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/render/gl_context.hpp"
-#include "suites/builtin.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 using Clock = std::chrono::steady_clock;
@@ -33,15 +32,7 @@ namespace {
 const char* kSuites[] = {"libero-spatial", "libero-object", "libero-goal", "libero-long"};
 constexpr int kImage = 128;
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_builtin_suites(reg);
-    adapters::register_builtin_policies(reg);
-    return reg;
-  }();
-  return r;
-}
+const Registry& registry() { return fixtures::builtin_registry(); }
 
 const mj::MujocoSuite& suite(int index) {
   static std::map<int, std::shared_ptr<const Suite>> cache;

@@ -30,7 +30,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser()
     parser.add_argument("bench", nargs="?",
-                        default=os.path.join(here, "..", "build", "metrics", "bench", "bench_metrics"))
+                        default=os.path.join(here, "..", "build", "release", "bench", "bench_metrics"))
     parser.add_argument("--policies", type=int, default=20,
                         help="policies to run through scipy (its time is scaled to 20)")
     args = parser.parse_args()

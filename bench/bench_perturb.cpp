@@ -14,25 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "adapters/builtin/builtin_policies.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
-#include "suites/builtin.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const Suite& smoke() {
-  static const auto suite = [] {
-    Registry reg;
-    register_builtin_suites(reg);
-    return reg.load_suite("tabletop-smoke");
-  }();
-  return *suite;
-}
+const Suite& smoke() { return fixtures::smoke_suite(); }
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();

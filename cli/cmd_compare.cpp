@@ -12,9 +12,8 @@
 #include "cli/progress.hpp"
 #include "cli/run_setup.hpp"
 #include "harness/errors.hpp"
+#include "harness/evaluation_session.hpp"
 #include "harness/results_store.hpp"
-#include "harness/runner.hpp"
-#include "harness/version.hpp"
 #include "metrics/sequential_test.hpp"
 #include "reports/compare.hpp"
 #include "reports/writers.hpp"
@@ -87,85 +86,64 @@ void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
 }
 
 
-struct Collect final : EpisodeSink {
-  ResultsStore& store;
-  std::map<EpisodeKey, EpisodeResult> rows;
-  explicit Collect(ResultsStore& s) : store(s) {}
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    store.append(finished);
-    for (const auto& e : finished) rows[e.key()] = e;
-  }
-};
-
 void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   if (o.policy_a.empty() || o.policy_b.empty()) {
     throw InputError("compare --sequential needs --policy-a SPEC (baseline) and --policy-b SPEC (candidate)");
   }
   if (o.max_episodes < 1) throw InputError("compare --sequential needs --max-episodes N >= 1 (the budget in pairs)");
   if (!(o.alpha > 0 && o.alpha < 1)) throw InputError("--alpha must be in (0, 1)");
-  PlanOptions plan_options = o.plan;
-  PreparedPlan prepared = prepare_plan(plan_options, ctx);
-  const Suite& suite = *prepared.suite;
-  const std::size_t tasks = prepared.plan.task_ids.empty() ? suite.tasks().size() : prepared.plan.task_ids.size();
-  prepared.plan.episodes_per_task =
-      static_cast<int>((static_cast<std::size_t>(o.max_episodes) + tasks - 1) / tasks);
-  auto specs = plan_episodes(suite, prepared.plan);
+  SessionPlan plan = plan_session(o.plan, ctx);
+  const Suite& suite = *plan.suite;
+  const std::size_t tasks = plan.plan.task_ids.empty() ? suite.tasks().size() : plan.plan.task_ids.size();
+  plan.plan.episodes_per_task = static_cast<int>((static_cast<std::size_t>(o.max_episodes) + tasks - 1) / tasks);
+  plan.specs = plan_episodes(suite, plan.plan);
   // Round-robin over tasks so that wherever the test stops, tasks are evenly represented.
-  std::stable_sort(specs.begin(), specs.end(),
+  std::stable_sort(plan.specs.begin(), plan.specs.end(),
                    [](const EpisodeSpec& x, const EpisodeSpec& y) { return x.episode_index < y.episode_index; });
-  specs.resize(static_cast<std::size_t>(o.max_episodes));
+  plan.specs.resize(static_cast<std::size_t>(o.max_episodes));
+  const std::span<const EpisodeSpec> specs(plan.specs);
 
   const PolicySpec spec_a = PolicySpec::parse(o.policy_a);
   const PolicySpec spec_b = PolicySpec::parse(o.policy_b);
   auto policy_a = ctx.registry.make_policy(spec_a);
   auto policy_b = ctx.registry.make_policy(spec_b);
-  RunnerOptions ro;
-  ro.workers = prepared.workers;
-  Runner runner_a(suite, *policy_a, ro);
-  Runner runner_b(suite, *policy_b, ro);
+  SessionOptions so;
+  so.command = ctx.command_line;
+  EvaluationSession session_a(plan, spec_a, *policy_a, so);
+  EvaluationSession session_b(plan, spec_b, *policy_b, so);
   const std::filesystem::path dir = o.out.empty() ? std::filesystem::path("out/compare") : std::filesystem::path(o.out);
-  std::filesystem::create_directories(dir);
-  auto header_a = make_run_header(suite, spec_a, *policy_a, prepared.plan, prepared.seed, nullptr, ctx.command_line);
-  auto header_b = make_run_header(suite, spec_b, *policy_b, prepared.plan, prepared.seed, nullptr, ctx.command_line);
-  auto store_a = ResultsStore::open_for_run(dir / "baseline.h5", header_a);
-  auto store_b = ResultsStore::open_for_run(dir / "candidate.h5", header_b);
-  Collect sink_a(*store_a), sink_b(*store_b);
-  for (const auto& e : store_a->results().episodes) sink_a.rows[e.key()] = e;
-  for (const auto& e : store_b->results().episodes) sink_b.rows[e.key()] = e;
+  session_a.open_store(dir / "baseline.h5");
+  session_b.open_store(dir / "candidate.h5");
 
-  metrics::SequentialOptions so;
-  so.alpha = o.alpha;
-  so.budget = o.max_episodes;
-  metrics::SequentialPairedTest test(so);
-  Progress progress("sequential " + spec_b.display_name() + " vs " + spec_a.display_name(), o.max_episodes, 0, 0);
+  metrics::SequentialOptions seq;
+  seq.alpha = o.alpha;
+  seq.budget = o.max_episodes;
+  metrics::SequentialPairedTest test(seq);
+  ProgressBar progress("sequential " + spec_b.display_name() + " vs " + spec_a.display_name(), "pairs", "pairs/s",
+                       o.max_episodes, 0);
   std::size_t next = 0;
   int used = 0, skipped = 0;
-  const std::size_t batch = static_cast<std::size_t>(prepared.workers);
+  const std::size_t batch = static_cast<std::size_t>(plan.workers);
   while (next < specs.size() && !test.finished()) {
     if (ctx.stop && ctx.stop->load()) break;
     const std::size_t end = std::min(specs.size(), next + batch);
-    std::vector<EpisodeSpec> todo_a, todo_b;
-    for (std::size_t i = next; i < end; ++i) {
-      const EpisodeKey k{specs[i].task_id, specs[i].perturbation.id(), specs[i].episode_index};
-      if (!sink_a.rows.count(k)) todo_a.push_back(specs[i]);
-      if (!sink_b.rows.count(k)) todo_b.push_back(specs[i]);
-    }
-    runner_a.run(todo_a, sink_a, ctx.stop);
-    runner_b.run(todo_b, sink_b, ctx.stop);
+    session_a.run(specs.subspan(next, end - next), ctx.stop);
+    session_b.run(specs.subspan(next, end - next), ctx.stop);
     for (std::size_t i = next; i < end && !test.finished(); ++i) {
       const EpisodeKey k{specs[i].task_id, specs[i].perturbation.id(), specs[i].episode_index};
-      const auto ia = sink_a.rows.find(k);
-      const auto ib = sink_b.rows.find(k);
-      if (ia == sink_a.rows.end() || ib == sink_b.rows.end()) continue;
-      if (!ia->second.counts_for_policy() || !ib->second.counts_for_policy()) {
+      const EpisodeResult* ea = session_a.find(k);
+      const EpisodeResult* eb = session_b.find(k);
+      if (!ea || !eb) continue;
+      if (!ea->counts_for_policy() || !eb->counts_for_policy()) {
         ++skipped;
         continue;
       }
-      test.update(ia->second.success, ib->second.success);
+      test.update(ea->success, eb->success);
       ++used;
     }
     next = end;
-    progress.update(used, static_cast<int>(test.b_wins()));
+    progress.update(used, "candidate won " + std::to_string(test.b_wins()) + ", baseline won " +
+                              std::to_string(test.a_wins()));
   }
   progress.finish();
   const auto decision = test.decision();

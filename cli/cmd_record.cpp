@@ -7,7 +7,8 @@
 #include "cli/run_setup.hpp"
 #include "harness/demo_file.hpp"
 #include "harness/errors.hpp"
-#include "harness/runner.hpp"
+#include "harness/evaluation_session.hpp"
+#include "harness/image_ops.hpp"
 
 namespace gauntlet::cli {
 namespace {
@@ -23,27 +24,10 @@ struct RecordOptions {
   int compression = 4;
 };
 
-class CountingSink final : public EpisodeSink {
- public:
-  explicit CountingSink(Progress& p) : progress_(p) {}
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    for (const auto& e : finished) {
-      ++done_;
-      succeeded_ += e.success ? 1 : 0;
-    }
-    progress_.update(done_, succeeded_);
-  }
-
- private:
-  Progress& progress_;
-  int done_ = 0;
-  int succeeded_ = 0;
-};
-
 void record_command(const RecordOptions& o, CliContext& ctx) {
   const PolicySpec spec = PolicySpec::parse(o.policy);
-  PreparedPlan prepared = prepare_plan(o.plan, ctx);
-  const Suite& suite = *prepared.suite;
+  const SessionPlan plan = plan_session(o.plan, ctx);
+  const Suite& suite = *plan.suite;
   std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
   if (o.out.empty()) throw InputError("--out: give the demonstration file to write");
   if (std::filesystem::exists(o.out) && !o.force) {
@@ -51,19 +35,14 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
   }
   if (o.compression < 0 || o.compression > 9) throw InputError("--compression must be 0..9");
 
-  RunnerOptions options;
-  options.workers = prepared.workers;
-  options.extra_cameras = o.cameras.empty() ? suite.info().cameras : o.cameras;
+  SessionOptions so;
+  so.extra_cameras = o.cameras.empty() ? suite.info().cameras : o.cameras;
   if (!o.image_size.empty()) {
-    int w = 0, h = 0;
-    char x = 0;
-    if (std::sscanf(o.image_size.c_str(), "%d%c%d", &w, &x, &h) != 3 || x != 'x' || w < 8 || h < 8 ||
-        w > 2048 || h > 2048) {
-      throw InputError("--image-size: expected WxH between 8 and 2048, e.g. 128x128, got '" + o.image_size + "'");
-    }
-    options.image_width = w;
-    options.image_height = h;
+    const ImageSize size = parse_image_size(o.image_size, "--image-size", 8, 2048);
+    so.image_width = size.width;
+    so.image_height = size.height;
   }
+  so.command = ctx.command_line;
   const std::filesystem::path out(o.out);
   if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
   DemoFileOptions demo_options;
@@ -71,15 +50,12 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
   demo_options.compression = o.compression;
   demo_options.policy_spec = spec.text;
   demo_options.command = ctx.command_line;
-  DemoWriter writer(out, suite, prepared.workers, demo_options);
-  options.recorder = &writer;
-  Runner runner(suite, *policy, options);
-
-  Progress progress("record " + spec.display_name() + " on " + suite.info().name,
-                    static_cast<int>(prepared.specs.size()), 0, 0);
-  CountingSink sink(progress);
-  runner.run(prepared.specs, sink, ctx.stop);
-  progress.finish();
+  DemoWriter writer(out, suite, plan.workers, demo_options);
+  so.recorder = &writer;
+  // Demonstrations go to the recorder only: a recording keeps no results file.
+  EvaluationSession session(plan, spec, *policy, so);
+  EpisodeProgress progress("record " + spec.display_name() + " on " + suite.info().name);
+  session.run(ctx.stop, &progress);
   if (ctx.stop && ctx.stop->load()) {
     std::fprintf(stderr, "interrupted: %s was not written (recordings are not resumable)\n", o.out.c_str());
     ctx.exit_code = 130;

@@ -12,7 +12,6 @@
 #include "adapters/torchscript/world_model_training.hpp"
 #include "cli/cli_context.hpp"
 #include "cli/progress.hpp"
-#include "cli/training_progress.hpp"
 #include "cli/wm_common.hpp"
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
@@ -92,10 +91,16 @@ struct CommonTrainOptions {
 // Runs a trainer with a progress bar; maps its failure to InputError/RuntimeFailure.
 template <typename Request>
 void run_training(Request& request, const std::string& label, bool (*entry)(Request*, std::string*, bool*)) {
-  std::unique_ptr<TrainingProgressBar> bar;
+  std::unique_ptr<ProgressBar> bar;
   request.options.progress = [&](const adapters::TrainingProgress& p) {
-    if (!bar) bar = std::make_unique<TrainingProgressBar>(label, p.steps, p.first_step);
-    bar->update(p.step, p.loss);
+    if (!bar) {
+      if (p.first_step > 0) std::fprintf(stderr, "%s: resuming at step %ld of %ld\n", label.c_str(), p.first_step, p.steps);
+      bar = std::make_unique<ProgressBar>(label, "steps", "steps/s", p.steps, p.first_step);
+    }
+    if (p.step == p.first_step) return;  // the start, before any loss
+    char loss[48];
+    std::snprintf(loss, sizeof loss, "loss %.5f", p.loss);
+    bar->update(p.step - p.first_step, loss);
   };
   std::string error;
   bool user_error = false;
@@ -194,8 +199,9 @@ void train_judge_command(const CommonTrainOptions& o, const JudgeExtraOptions& x
                        "x" + std::to_string(height));
     }
     extra_identity = " wm=" + wm.identity();
-    Progress progress("wm train-judge: replaying the demonstrations in " + x.wm, static_cast<int>(episodes.size()), 0, 0);
-    generated = worldmodel::replay_open_loop(wm, episodes, 0, 16, [&](int done) { progress.update(done, 0); });
+    ProgressBar progress("wm train-judge: replaying the demonstrations in " + x.wm, "episodes", "ep/s",
+                         static_cast<long>(episodes.size()), 0);
+    generated = worldmodel::replay_open_loop(wm, episodes, 0, 16, [&](int done) { progress.update(done, ""); });
     progress.finish();
   }
   adapters::JudgeTrainRequest request;

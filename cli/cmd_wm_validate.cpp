@@ -26,7 +26,6 @@
 namespace gauntlet::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 struct ValidateOptions {
   PlanOptions plan;
@@ -116,54 +115,21 @@ class CaptureRecorder final : public StepRecorder {
   Image frame_;
 };
 
-struct RunOutcome {
-  RunResults results;
-  double seconds = 0.0;
-  int ran = 0;
-};
-
-struct Sink final : EpisodeSink {
-  ResultsStore& store;
-  Progress& progress;
-  int done = 0, succeeded = 0;
-  Sink(ResultsStore& s, Progress& p) : store(s), progress(p) {}
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    store.append(finished);
-    for (const auto& e : finished) {
-      ++done;
-      succeeded += e.success ? 1 : 0;
-    }
-    progress.update(done, succeeded);
-  }
-};
-
-// Runs `policy` on `suite` into `path` (resuming what it holds), as `gauntlet run` does.
-RunOutcome run_into(const Suite& suite, const PolicySpec& spec, Policy& policy, const PreparedPlan& p,
-                    const std::filesystem::path& path, StepRecorder* recorder, const std::string& label,
-                    CliContext& ctx) {
-  RunnerOptions ro;
-  ro.workers = p.workers;
-  ro.recorder = recorder;
-  Runner runner(suite, policy, ro);
-  const ObservationRequest& request = runner.observation_request();
-  const RunHeader h = make_run_header(suite, spec, policy, p.plan, p.seed, &request, ctx.command_line);
-  std::filesystem::create_directories(path.parent_path());
-  auto store = ResultsStore::open_for_run(path, h);
-  std::vector<EpisodeSpec> todo;
-  for (const auto& s : p.specs) {
-    if (!store->contains(EpisodeKey{s.task_id, s.perturbation.id(), s.episode_index})) todo.push_back(s);
-  }
-  const int already = static_cast<int>(p.specs.size() - todo.size());
-  Progress progress(label, static_cast<int>(p.specs.size()), already, 0);
-  Sink sink(*store, progress);
-  const auto t0 = Clock::now();
-  runner.run(todo, sink, ctx.stop);
-  RunOutcome out;
-  out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  progress.finish();
-  out.ran = sink.done;
-  out.results = store->results();
-  return out;
+// Runs `policy` on `suite` into `path` (resuming what it holds) through an
+// EvaluationSession, as `gauntlet run` does; returns every stored episode.
+RunResults run_into(const std::shared_ptr<const Suite>& suite, const PolicySpec& spec, Policy& policy,
+                    const SessionPlan& sim_plan, const std::filesystem::path& path, StepRecorder* recorder,
+                    const std::string& label, CliContext& ctx) {
+  SessionPlan plan = sim_plan;
+  plan.suite = suite;
+  SessionOptions so;
+  so.recorder = recorder;
+  so.command = ctx.command_line;
+  EvaluationSession session(plan, spec, policy, so);
+  session.open_store(path);
+  EpisodeProgress progress(label);
+  session.run(ctx.stop, &progress);
+  return session.results();
 }
 
 // Episodes and the sum of their wall times (seconds one worker spent on them).
@@ -205,7 +171,7 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   if (o.out.empty()) throw InputError("wm validate: --out DIR is required");
   if (o.threads > 0) adapters::set_torch_threads(o.threads);
 
-  PreparedPlan prepared = prepare_plan(o.plan, ctx);
+  const SessionPlan prepared = plan_session(o.plan, ctx);
   const std::shared_ptr<const Suite> sim = prepared.suite;
   std::string env_text = "worldmodel:" + o.wms.front() + ",judge=" + o.judge + ",judge_every=" +
                          std::to_string(o.judge_every) + (o.threshold > 0 ? ",threshold=" + std::to_string(o.threshold) : std::string());
@@ -270,8 +236,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
     if (policy->requirements().privileged) shadowed.push_back(name);
     CaptureRecorder capture(*sim, prepared.workers, wi.camera, wi.width, wi.height, o.capture);
-    RunOutcome s = run_into(*sim, spec, *policy, prepared, dir / "results" / "sim" / (file_label(name) + ".h5"),
-                            o.capture > 0 ? &capture : nullptr, "simulator: " + name, ctx);
+    const RunResults s = run_into(sim, spec, *policy, prepared, dir / "results" / "sim" / (file_label(name) + ".h5"),
+                                  o.capture > 0 ? &capture : nullptr, "simulator: " + name, ctx);
     if (ctx.stop && ctx.stop->load()) break;
     for (auto& e : capture.take()) {
       e.name = name + ": " + e.name;
@@ -281,27 +247,27 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     row.name = name;
     // Throughput per worker from every stored episode's wall time, so a
     // resumed validation reports the same cost as the run that made them.
-    const auto [sim_n, sim_s] = episode_seconds(s.results.episodes);
+    const auto [sim_n, sim_s] = episode_seconds(s.episodes);
     row.sim_episodes_per_s = sim_s > 0 ? sim_n / sim_s : std::numeric_limits<double>::quiet_NaN();
     sim_seconds += sim_s;
     sim_ran += static_cast<long>(sim_n);
     std::vector<std::vector<EpisodeResult>> wm_rows;
     for (std::size_t k = 0; k < wm_suites.size(); ++k) {
       const std::string sub = k == 0 ? "wm" : "wm" + std::to_string(k);
-      RunOutcome w = run_into(*wm_suites[k], spec, *policy, prepared,
+      RunResults w = run_into(wm_suites[k], spec, *policy, prepared,
                               dir / "results" / sub / (file_label(name) + ".h5"), nullptr,
                               "world model" + (k ? " " + std::to_string(k) : std::string()) + ": " + name, ctx);
       if (k == 0) {
-        const auto [wm_n, wm_s] = episode_seconds(w.results.episodes);
+        const auto [wm_n, wm_s] = episode_seconds(w.episodes);
         row.wm_episodes_per_s = wm_s > 0 ? wm_n / wm_s : std::numeric_limits<double>::quiet_NaN();
         wm_seconds += wm_s;
         wm_ran += static_cast<long>(wm_n);
       }
-      wm_rows.push_back(std::move(w.results.episodes));
+      wm_rows.push_back(std::move(w.episodes));
       if (ctx.stop && ctx.stop->load()) break;
     }
     if (ctx.stop && ctx.stop->load()) break;
-    PolicyEpisodes pe = pair_episodes(name, s.results.episodes, wm_rows, tasks);
+    PolicyEpisodes pe = pair_episodes(name, s.episodes, wm_rows, tasks);
     row.episodes = static_cast<std::int64_t>(pe.episodes.size());
     row.wm_errors = pe.wm_errors;
     for (const auto& e : pe.episodes) {

@@ -3,6 +3,7 @@
 #include "adapters/remote/register.hpp"
 #include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
+#include "scenarios/worldmodel/worldmodel_suite.hpp"
 #include "suites/builtin.hpp"
 
 namespace gauntlet::cli {
@@ -15,6 +16,7 @@ void register_everything(Registry& registry) {
   adapters::register_remote_policy(registry);
   adapters::register_torchscript_world_models(registry);
   adapters::register_python_world_models(registry);
+  worldmodel::register_world_model_environment(registry);
 }
 
 }  // namespace gauntlet::cli

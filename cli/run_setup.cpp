@@ -2,13 +2,10 @@
 
 #include <algorithm>
 #include <sstream>
-#include <thread>
 
 #include "harness/errors.hpp"
-#include "harness/version.hpp"
 #include "scenarios/render/gl_context.hpp"
 #include "scenarios/perturb/dimensions.hpp"
-#include "scenarios/worldmodel/worldmodel_suite.hpp"
 
 namespace gauntlet::cli {
 
@@ -38,45 +35,19 @@ void add_env_option(CLI::App& app, std::string& env) {
                  "(a learned world model; see docs/worldmodel.md)");
 }
 
-std::string sanitize_file_name(const std::string& name) {
-  std::string out;
-  for (const char c : name) {
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
+namespace {
+
+// Runs `parse` and names the command-line option in any InputError it throws.
+template <typename Parse>
+auto for_option(const char* option, Parse&& parse) {
+  try {
+    return parse();
+  } catch (const InputError& e) {
+    throw InputError(std::string(option) + ": " + e.what());
   }
-  return out.empty() ? "policy" : out;
 }
 
-RunHeader make_run_header(const Suite& suite, const PolicySpec& spec, const Policy& policy, const EpisodePlan& plan,
-                          std::uint64_t seed, const ObservationRequest* request, const std::string& command) {
-  RunHeader h;
-  h.harness_version = kHarnessVersion;
-  h.git_sha = kGitSha;
-  h.suite_name = suite.info().name;
-  h.suite_version = suite.info().version;
-  h.suite_hash = suite.info().content_hash;
-  h.suite_source = suite.info().source;
-  h.suite_seed = seed;
-  h.policy_spec = spec.text;
-  h.policy_name = spec.display_name();
-  h.policy_identity = policy.identity();
-  h.episodes_per_task = plan.episodes_per_task;
-  for (const auto& p : plan.perturbations) h.perturbations.push_back(p.id());
-  if (h.perturbations.empty()) h.perturbations.push_back("nominal");
-  if (plan.task_ids.empty()) {
-    h.tasks = suite.tasks();
-  } else {
-    for (const auto& id : plan.task_ids) h.tasks.push_back(suite.tasks()[static_cast<std::size_t>(suite.task_index(id))]);
-  }
-  if (request) {
-    h.cameras = join_names(request->cameras, ",");
-    h.image_width = request->cameras.empty() ? 0 : request->width;
-    h.image_height = request->cameras.empty() ? 0 : request->height;
-  }
-  h.hosts = host_name();
-  h.started_at = utc_now_iso8601();
-  h.command = command;
-  return h;
-}
+}  // namespace
 
 std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite& suite) {
   const bool sweep = o.ood_sweep_option && o.ood_sweep_option->count() > 0;
@@ -113,7 +84,7 @@ std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite
     }
   }
   for (const auto& text : o.perturb) {
-    PerturbationSet set = PerturbationSet::parse(text);
+    PerturbationSet set = for_option("--perturb", [&] { return PerturbationSet::parse(text); });
     perturb::validate_set(set, suite.perturbation_dimensions(), suite.info().name, "--perturb");
     add(std::move(set));
   }
@@ -121,34 +92,30 @@ std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite
   return sets;
 }
 
-PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx) {
-  PreparedPlan p;
-  p.suite = worldmodel::wrap_suite_for_env(ctx.registry.load_suite(o.suite), o.env, ctx.registry);
-  const Suite& suite = *p.suite;
-  const bool episodes_given = o.episodes_option && o.episodes_option->count() > 0;
-  if (episodes_given && o.episodes < 1) {
+PlanRequest plan_request(const PlanOptions& o) {
+  // Values checked here first, so that errors name the option; the harness
+  // checks them again in its own terms for other callers.
+  if (o.episodes_option && o.episodes_option->count() > 0 && o.episodes < 1) {
     throw InputError("--episodes must be at least 1, got " + std::to_string(o.episodes));
   }
-  p.plan.episodes_per_task = episodes_given ? o.episodes : suite.info().default_episodes;
-  p.plan.task_ids = o.tasks;
-  p.plan.shard = Shard::parse(o.shard);
-  p.plan.perturbations = perturbation_sets(o, suite);
-  p.seed = suite.info().seed;
-  if (!o.seed.empty()) {
-    if (o.seed.find_first_not_of("0123456789") != std::string::npos || o.seed.size() > 20) {
-      throw InputError("--seed: expected a non-negative integer, got '" + o.seed + "'");
-    }
-    try {
-      p.seed = std::stoull(o.seed);
-    } catch (const std::exception&) {
-      throw InputError("--seed: expected a non-negative 64-bit integer, got '" + o.seed + "'");
-    }
-  }
-  p.plan.seed = p.seed;
-  if (o.workers < 0) throw InputError("--workers must be >= 1");
-  p.workers = o.workers > 0 ? o.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (o.workers < 0) throw InputError("--workers must be >= 1, got " + std::to_string(o.workers));
+  for_option("--shard", [&] { return Shard::parse(o.shard); });
+  if (!o.seed.empty()) for_option("--seed", [&] { return parse_suite_seed(o.seed); });
+  PlanRequest r;
+  r.suite = o.suite;
+  r.env = o.env;
+  if (o.episodes_option && o.episodes_option->count() > 0) r.episodes_per_task = o.episodes;
+  r.seed = o.seed;
+  r.workers = o.workers;
+  r.tasks = o.tasks;
+  r.shard = o.shard;
+  r.perturbations = [o](const Suite& suite) { return perturbation_sets(o, suite); };
+  return r;
+}
+
+SessionPlan plan_session(const PlanOptions& o, CliContext& ctx) {
+  SessionPlan p = make_session_plan(plan_request(o), ctx.registry);
   render::configure_rasterizer_threads(p.workers);
-  p.specs = plan_episodes(suite, p.plan);
   return p;
 }
 

@@ -1,5 +1,5 @@
-// What `run`, `record` and later `compare --sequential` share: turning the
-// common options into a loaded suite, a policy and a validated episode plan.
+// The plan options that `run`, `record`, `compare --sequential` and
+// `wm validate` share, turned into a harness PlanRequest / SessionPlan.
 #pragma once
 
 #include <memory>
@@ -9,8 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/cli_context.hpp"
+#include "harness/evaluation_session.hpp"
 #include "harness/plan.hpp"
-#include "harness/results_store.hpp"
 
 namespace gauntlet::cli {
 
@@ -32,30 +32,17 @@ struct PlanOptions {
   void add_to(CLI::App& app, bool with_shard);
 };
 
-struct PreparedPlan {
-  std::shared_ptr<const Suite> suite;
-  EpisodePlan plan;
-  std::uint64_t seed = 0;
-  int workers = 1;
-  std::vector<EpisodeSpec> specs;
-};
-
-// The results-file header of a run of `policy` on `suite` under `plan`: the
-// suite's identity, the policy's, the plan's tasks and perturbation sets, the
-// cameras of `request` (none when null), host, time and command. Callers add
-// what only they know (replan_every, shard).
-RunHeader make_run_header(const Suite& suite, const PolicySpec& spec, const Policy& policy, const EpisodePlan& plan,
-                          std::uint64_t seed, const ObservationRequest* request, const std::string& command);
-
 // The perturbation sets of the plan: --ood-sweep (nominal, then each dimension
 // at each level) and every --perturb set; nominal alone when neither is given.
 std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite& suite);
 
-// Loads the suite (wrapped in the world-model backend when --env says so) and
-// validates every option (InputError naming the option).
-PreparedPlan prepare_plan(const PlanOptions& o, CliContext& ctx);
+// The plan request of these options (suite, environment, episodes, seed,
+// workers, tasks, shard, perturbation sets).
+PlanRequest plan_request(const PlanOptions& o);
 
-std::string sanitize_file_name(const std::string& name);
+// Loads the suite in its environment and plans the episodes
+// (make_session_plan); sizes the rasteriser's threads for the workers.
+SessionPlan plan_session(const PlanOptions& o, CliContext& ctx);
 
 // --env (for commands that take plan options one by one, e.g. compare --sequential).
 void add_env_option(CLI::App& app, std::string& env);

@@ -104,7 +104,7 @@ DemoWriter::DemoWriter(const std::filesystem::path& path, const Suite& suite, in
   for (int i = 0; i < slots; ++i) buffers_.push_back(std::make_unique<Buffer>());
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   file_ = H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw InputError("--out '" + path.string() + "': cannot create the demonstration file");
+  if (file_ < 0) throw InputError("demonstration file '" + path.string() + "': cannot create it");
   data_ = checked(H5Gcreate2(file_, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "group data");
 }
 

@@ -1,5 +1,9 @@
 #include "harness/image_ops.hpp"
 
+#include <charconv>
+
+#include "harness/errors.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -34,6 +38,22 @@ void resize_bilinear(const Image& src, int width, int height, std::vector<std::u
       }
     }
   }
+}
+
+ImageSize parse_image_size(std::string_view text, const std::string& what, int min_side, int max_side) {
+  ImageSize size;
+  const std::size_t x = text.find('x');
+  const auto parse = [](std::string_view part, int& out) {
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return !part.empty() && ec == std::errc() && ptr == part.data() + part.size();
+  };
+  if (x == std::string_view::npos || !parse(text.substr(0, x), size.width) ||
+      !parse(text.substr(x + 1), size.height) || size.width < min_side || size.height < min_side ||
+      size.width > max_side || size.height > max_side) {
+    throw InputError(what + ": expected WxH with each side in " + std::to_string(min_side) + ".." +
+                     std::to_string(max_side) + ", e.g. 128x128, got '" + std::string(text) + "'");
+  }
+  return size;
 }
 
 }  // namespace gauntlet

@@ -35,15 +35,14 @@ Shard Shard::parse(std::string_view text) {
   if (slash == std::string_view::npos || !parse_int(text.substr(0, slash), s.index) ||
       !parse_int(text.substr(slash + 1), s.count) || s.count < 1 || s.index < 0 ||
       s.index >= s.count) {
-    throw InputError("--shard: expected I/N with 0 <= I < N (e.g. 0/4), got '" +
-                     std::string(text) + "'");
+    throw InputError("shard '" + std::string(text) + "': expected I/N with 0 <= I < N (e.g. 0/4)");
   }
   return s;
 }
 
 std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& plan) {
   if (plan.episodes_per_task < 1) {
-    throw InputError("--episodes must be at least 1, got " +
+    throw InputError("episodes per task must be at least 1, got " +
                      std::to_string(plan.episodes_per_task));
   }
   std::vector<int> task_indices;

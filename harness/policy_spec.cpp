@@ -7,13 +7,16 @@
 
 namespace gauntlet {
 
-PolicySpec PolicySpec::parse(std::string_view text) {
+std::string PolicySpec::quoted() const { return noun + " '" + text + "'"; }
+
+PolicySpec PolicySpec::parse(std::string_view text, std::string_view noun) {
   PolicySpec spec;
   spec.text = std::string(text);
-  if (text.empty()) throw InputError("--policy: empty policy spec");
+  spec.noun = std::string(noun);
+  if (text.empty()) throw InputError(spec.noun + ": empty (expected KIND[:ARG][,key=value...])");
   const std::size_t kind_end = text.find_first_of(":,");
   spec.kind = std::string(text.substr(0, kind_end));
-  if (spec.kind.empty()) throw InputError("--policy '" + spec.text + "': missing policy kind");
+  if (spec.kind.empty()) throw InputError(spec.quoted() + ": missing kind before ':'");
   if (kind_end == std::string_view::npos) return spec;
 
   std::string_view rest = text.substr(kind_end + 1);
@@ -27,12 +30,12 @@ PolicySpec PolicySpec::parse(std::string_view text) {
       spec.arg = std::string(item);
     } else if (!item.empty()) {
       if (eq == std::string_view::npos || eq == 0) {
-        throw InputError("--policy '" + spec.text + "': expected key=value, got '" +
+        throw InputError(spec.quoted() + ": expected key=value, got '" +
                          std::string(item) + "'");
       }
       const std::string key(item.substr(0, eq));
       if (spec.options.count(key)) {
-        throw InputError("--policy '" + spec.text + "': option '" + key + "' given twice");
+        throw InputError(spec.quoted() + ": option '" + key + "' given twice");
       }
       spec.options[key] = std::string(item.substr(eq + 1));
     }
@@ -61,7 +64,7 @@ double parse_spec_double(const PolicySpec& spec, std::string_view what, std::str
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size()) {
-    throw InputError("--policy '" + spec.text + "': " + std::string(what) +
+    throw InputError(spec.quoted() + ": " + std::string(what) +
                      " must be a number, got '" + s + "'");
   }
   return v;
@@ -78,7 +81,7 @@ long PolicySpec::option_int(const std::string& key, long fallback) const {
   long out = 0;
   const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
   if (ec != std::errc() || ptr != v->data() + v->size()) {
-    throw InputError("--policy '" + text + "': " + key + " must be an integer, got '" + *v + "'");
+    throw InputError(quoted() + ": " + key + " must be an integer, got '" + *v + "'");
   }
   return out;
 }
@@ -91,7 +94,7 @@ void PolicySpec::require_known_options(std::initializer_list<std::string_view> a
     if (!known) {
       std::string valid = "name";
       for (const auto a : allowed) valid += ", " + std::string(a);
-      throw InputError("--policy '" + text + "': unknown option '" + key + "' for kind '" + kind +
+      throw InputError(quoted() + ": unknown option '" + key + "' for kind '" + kind +
                        "'; valid options: " + valid);
     }
   }

@@ -15,6 +15,8 @@ struct PolicySpec {
   std::string kind;
   std::string arg;
   std::map<std::string, std::string> options;
+  // What the spec describes, for errors: "policy spec", "environment", "world model", ...
+  std::string noun = "policy spec";
 
   // The `name=` option, or the spec text without it.
   std::string display_name() const;
@@ -24,7 +26,10 @@ struct PolicySpec {
   // Throws InputError when an option is not one of `allowed` (name= is always allowed).
   void require_known_options(std::initializer_list<std::string_view> allowed) const;
 
-  static PolicySpec parse(std::string_view text);  // throws InputError
+  // Throws InputError naming the spec as `noun` (e.g. "policy spec 'x': ...").
+  static PolicySpec parse(std::string_view text, std::string_view noun = "policy spec");
+  // "NOUN 'TEXT'": the start of every error about this spec.
+  std::string quoted() const;
 };
 
 // Parses a number in a spec argument, naming the spec in the error.

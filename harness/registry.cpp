@@ -28,6 +28,24 @@ void Registry::add_judge(JudgeKind kind) {
   judges_[key] = std::move(kind);
 }
 
+void Registry::add_environment(EnvironmentKind kind) {
+  const std::string key = kind.kind;
+  environments_[key] = std::move(kind);
+}
+
+std::shared_ptr<const Suite> Registry::wrap_in_environment(std::shared_ptr<const Suite> suite,
+                                                           const std::string& spec) const {
+  if (spec.empty() || spec == "sim") return suite;
+  const std::string kind = spec.substr(0, spec.find(':'));
+  const auto it = environments_.find(kind);
+  if (it == environments_.end()) {
+    std::vector<std::string> usages{"sim"};
+    for (const auto& [k, e] : environments_) usages.push_back(e.usage);
+    throw InputError("environment '" + spec + "': unknown kind '" + kind + "'; expected " + join_names(usages, " or "));
+  }
+  return it->second.wrap(std::move(suite), spec, *this);
+}
+
 std::unique_ptr<WorldModel> Registry::make_world_model(const PolicySpec& spec) const {
   const auto it = world_models_.find(spec.kind);
   if (it == world_models_.end()) {
@@ -55,7 +73,7 @@ std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
   if (it == policies_.end()) {
     std::vector<std::string> usages;
     for (const auto& [k, p] : policies_) usages.push_back(p.usage);
-    throw InputError("unknown policy kind '" + spec.kind + "' in --policy '" + spec.text +
+    throw InputError("unknown policy kind '" + spec.kind + "' in policy spec '" + spec.text +
                      "'; valid kinds: " + join_names(usages));
   }
   return it->second.make(spec);

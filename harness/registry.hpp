@@ -52,6 +52,19 @@ struct JudgeKind {
   std::function<std::unique_ptr<Judge>(const PolicySpec&)> make;
 };
 
+class Registry;
+
+// Where episodes run, other than the suite's own simulator: an --env spec
+// KIND:ARGS (e.g. worldmodel:wm.pt,judge=j.pt) wraps the loaded suite.
+struct EnvironmentKind {
+  std::string kind;
+  std::string usage;
+  std::string summary;
+  std::function<std::shared_ptr<const Suite>(std::shared_ptr<const Suite> suite, const std::string& spec,
+                                             const Registry& registry)>
+      wrap;
+};
+
 class Registry {
  public:
   void add_policy(PolicyKind kind);
@@ -59,6 +72,7 @@ class Registry {
   void add_suite_resolver(SuiteResolver resolver);
   void add_world_model(WorldModelKind kind);
   void add_judge(JudgeKind kind);
+  void add_environment(EnvironmentKind kind);
 
   // Throws InputError listing the valid kinds.
   std::unique_ptr<Policy> make_policy(const PolicySpec& spec) const;
@@ -67,12 +81,16 @@ class Registry {
   // Throw InputError listing the valid kinds.
   std::unique_ptr<WorldModel> make_world_model(const PolicySpec& spec) const;
   std::unique_ptr<Judge> make_judge(const PolicySpec& spec) const;
+  // The suite as it runs in environment `spec` ("" or "sim": unchanged);
+  // InputError naming the spec and the valid kinds.
+  std::shared_ptr<const Suite> wrap_in_environment(std::shared_ptr<const Suite> suite, const std::string& spec) const;
 
   const std::map<std::string, PolicyKind>& policies() const { return policies_; }
   const std::map<std::string, SuiteEntry>& suites() const { return suites_; }
   const std::vector<SuiteResolver>& suite_resolvers() const { return resolvers_; }
   const std::map<std::string, WorldModelKind>& world_models() const { return world_models_; }
   const std::map<std::string, JudgeKind>& judges() const { return judges_; }
+  const std::map<std::string, EnvironmentKind>& environments() const { return environments_; }
 
  private:
   std::map<std::string, PolicyKind> policies_;
@@ -80,6 +98,7 @@ class Registry {
   std::vector<SuiteResolver> resolvers_;
   std::map<std::string, WorldModelKind> world_models_;
   std::map<std::string, JudgeKind> judges_;
+  std::map<std::string, EnvironmentKind> environments_;
 };
 
 }  // namespace gauntlet

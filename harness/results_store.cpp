@@ -366,12 +366,12 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
   const std::string lock_path = path.string() + ".lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    throw InputError("--out '" + path.string() + "': cannot create files in '" + parent.string() +
+    throw InputError("results file '" + path.string() + "': cannot create files in '" + parent.string() +
                      "' (" + std::strerror(errno) + ")");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    throw InputError("--out '" + path.string() +
+    throw InputError("results file '" + path.string() +
                      "': another gauntlet process is writing this file");
   }
   std::unique_ptr<ResultsStore> store(new ResultsStore(path, fd));

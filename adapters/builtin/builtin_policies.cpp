@@ -113,7 +113,7 @@ class RandomPolicy final : public Policy {
 
 std::uint64_t seed_offset(const PolicySpec& spec) {
   const long s = spec.option_int("seed", 0);
-  if (s < 0) throw InputError("--policy '" + spec.text + "': seed must be >= 0");
+  if (s < 0) throw InputError(spec.quoted() + ": seed must be >= 0");
   return static_cast<std::uint64_t>(s) * 0x9E3779B97F4A7C15ULL;
 }
 
@@ -126,7 +126,7 @@ void register_builtin_policies(Registry& registry) {
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({});
         if (!spec.arg.empty()) {
-          throw InputError("--policy '" + spec.text + "': scripted takes no argument");
+          throw InputError(spec.quoted() + ": scripted takes no argument");
         }
         return std::make_unique<ScriptedPolicy>(0.0, 0, "builtin:scripted/1");
       }});
@@ -136,11 +136,11 @@ void register_builtin_policies(Registry& registry) {
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"seed"});
         if (spec.arg.empty()) {
-          throw InputError("--policy '" + spec.text + "': expected noisy-scripted:EPS with EPS in [0, 1]");
+          throw InputError(spec.quoted() + ": expected noisy-scripted:EPS with EPS in [0, 1]");
         }
         const double eps = parse_spec_double(spec, "EPS", spec.arg);
         if (!(eps >= 0.0 && eps <= 1.0)) {
-          throw InputError("--policy '" + spec.text + "': EPS must be in [0, 1], got " + spec.arg);
+          throw InputError(spec.quoted() + ": EPS must be in [0, 1], got " + spec.arg);
         }
         return std::make_unique<ScriptedPolicy>(
             eps, seed_offset(spec),

@@ -293,11 +293,10 @@ void register_vision_scripted_policy(Registry& registry) {
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"height"});
         if (!spec.arg.empty())
-          throw InputError("--policy '" + spec.text + "': vision-scripted takes no argument");
+          throw InputError(spec.quoted() + ": vision-scripted takes no argument");
         const double height = spec.option_double("height", 0.02);
         if (!(height >= 0.0 && height <= 0.3)) {
-          throw InputError("--policy '" + spec.text +
-                           "': height (of the object's centre, m) must be in [0, 0.3]");
+          throw InputError(spec.quoted() + ": height (of the object's centre, m) must be in [0, 0.3]");
         }
         std::ostringstream id;
         id << "builtin:vision-scripted/1:height=" << height;

@@ -90,21 +90,18 @@ std::unique_ptr<Policy> with_chunk_execution(const PolicySpec& spec, std::unique
   const auto ensemble = spec.option(std::string(kEnsembleOption));
   if (replan && ensemble) {
     throw InputError(
-        "--policy '" + spec.text +
-        "': replan_every and ensemble exclude each other (ensembling queries every step)");
+        spec.quoted() + ": replan_every and ensemble exclude each other (ensembling queries every step)");
   }
   if (ensemble) {
     const double m = spec.option_double(std::string(kEnsembleOption), 0.0);
     if (!std::isfinite(m)) {
-      throw InputError("--policy '" + spec.text +
-                       "': ensemble must be a finite number (ACT uses 0.01)");
+      throw InputError(spec.quoted() + ": ensemble must be a finite number (ACT uses 0.01)");
     }
     return std::make_unique<EnsemblingPolicy>(std::move(policy), m, *ensemble);
   }
   const long every = spec.option_int(std::string(kReplanEveryOption), fallback_replan_every);
   if (every < 0 || every > 1000000) {
-    throw InputError("--policy '" + spec.text +
-                     "': replan_every must be >= 0 (0: the whole chunk), got " +
+    throw InputError(spec.quoted() + ": replan_every must be >= 0 (0: the whole chunk), got " +
                      std::to_string(every));
   }
   if (every == 0) return policy;

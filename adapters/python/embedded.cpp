@@ -70,7 +70,7 @@ void add_venv(const PolicySpec& spec, const std::filesystem::path& venv) {
   const std::filesystem::path cfg = venv / "pyvenv.cfg";
   std::ifstream in(cfg);
   if (!in) {
-    throw InputError("--policy '" + spec.text + "': venv=" + venv.string() +
+    throw InputError(spec.quoted() + ": venv=" + venv.string() +
                      " has no pyvenv.cfg; create it with " +
                      "/usr/bin/python3 -m venv --system-site-packages " + venv.string());
   }
@@ -89,13 +89,13 @@ void add_venv(const PolicySpec& spec, const std::filesystem::path& venv) {
   const std::string version = kv.count("version") ? kv["version"] : kv["version_info"];
   if (version.rfind("3.11", 0) != 0) {
     throw InputError(
-        "--policy '" + spec.text + "': venv=" + venv.string() + " was made with Python " +
+        spec.quoted() + ": venv=" + venv.string() + " was made with Python " +
         (version.empty() ? "(unknown)" : version) +
         "; gauntlet embeds Debian's python3.11: recreate it with /usr/bin/python3 -m venv "
         "--system-site-packages");
   }
   if (kv["include-system-site-packages"] != "true") {
-    throw InputError("--policy '" + spec.text + "': venv=" + venv.string() +
+    throw InputError(spec.quoted() + ": venv=" + venv.string() +
                      " was not created with --system-site-packages; the embedded interpreter "
                      "always sees Debian's "
                      "packages, so the venv must be built on top of them");

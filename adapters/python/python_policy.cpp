@@ -34,13 +34,13 @@ class PythonPolicy final : public Policy {
     const std::size_t colon = spec.arg.rfind(':');
     if (spec.arg.empty() || colon == std::string::npos || colon == 0 ||
         colon + 1 == spec.arg.size()) {
-      throw InputError("--policy '" + spec.text + "': expected python:package.module:ClassName");
+      throw InputError(spec.quoted() + ": expected python:package.module:ClassName");
     }
     module_name_ = spec.arg.substr(0, colon);
     class_name_ = spec.arg.substr(colon + 1);
     const std::string instances = spec.option("instances").value_or("shared");
     if (instances != "shared" && instances != "per_slot") {
-      throw InputError("--policy '" + spec.text + "': instances must be shared or per_slot, got '" +
+      throw InputError(spec.quoted() + ": instances must be shared or per_slot, got '" +
                        instances + "'");
     }
     per_slot_ = instances == "per_slot";
@@ -63,12 +63,12 @@ class PythonPolicy final : public Policy {
       const std::string sys_path =
           py::str(py::module_::import("sys").attr("path")).cast<std::string>();
       throw InputError(
-          "--policy '" + spec.text + "': cannot import '" + module_name_ + "': " + last_line(tb) +
+          spec.quoted() + ": cannot import '" + module_name_ + "': " + last_line(tb) +
           "\n" + tb + "\nsys.path: " + sys_path +
           "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH, a virtualenv with venv=DIR)");
     }
     if (!py::hasattr(module_, class_name_.c_str())) {
-      throw InputError("--policy '" + spec.text + "': module '" + module_name_ +
+      throw InputError(spec.quoted() + ": module '" + module_name_ +
                        "' has no attribute '" + class_name_ + "'");
     }
     cls_ = module_.attr(class_name_.c_str());
@@ -86,7 +86,7 @@ class PythonPolicy final : public Policy {
         h.update("|policy=" +
                  py::str(instances_.front().object.attr("identity")()).cast<std::string>());
       } catch (const py::error_already_set& e) {
-        throw InputError("--policy '" + spec.text + "': identity() raised:\n" +
+        throw InputError(spec.quoted() + ": identity() raised:\n" +
                          format_exception(e));
       }
     }
@@ -197,11 +197,11 @@ class PythonPolicy final : public Policy {
     try {
       inst.object = cls_(**kwargs);
     } catch (const py::error_already_set& e) {
-      throw InputError("--policy '" + spec_text_ + "': " + class_name_ + "(...) raised: " +
+      throw InputError("policy spec '" + spec_text_ + "': " + class_name_ + "(...) raised: " +
                        last_line(format_exception(e)) + "\n" + format_exception(e));
     }
     if (!py::hasattr(inst.object, "act")) {
-      throw InputError("--policy '" + spec_text_ + "': " + class_name_ + " has no act(obs) method");
+      throw InputError("policy spec '" + spec_text_ + "': " + class_name_ + " has no act(obs) method");
     }
     inst.act = inst.object.attr("act");
     inst.act_batch = py::getattr(inst.object, "act_batch", py::none());
@@ -225,7 +225,7 @@ class PythonPolicy final : public Policy {
       }
     } catch (const py::cast_error&) {
       throw InputError(
-          "--policy '" + spec_text_ + "': " + class_name_ +
+          "policy spec '" + spec_text_ + "': " + class_name_ +
           ".cameras must be a list of camera names and image_size a (width, height) pair");
     }
   }

@@ -26,7 +26,7 @@ struct PythonClass {
   PythonClass(const PolicySpec& spec, const char* what) {
     const std::size_t colon = spec.arg.rfind(':');
     if (spec.arg.empty() || colon == std::string::npos || colon == 0 || colon + 1 == spec.arg.size()) {
-      throw InputError("'" + spec.text + "': expected python:package.module:ClassName for the " + what);
+      throw InputError(spec.quoted() + ": expected python:package.module:ClassName for the " + what);
     }
     const std::string module_name = spec.arg.substr(0, colon);
     const std::string class_name = spec.arg.substr(colon + 1);
@@ -39,11 +39,11 @@ struct PythonClass {
       module = py::module_::import(module_name.c_str());
     } catch (const py::error_already_set& e) {
       const std::string tb = format_exception(e);
-      throw InputError("'" + spec.text + "': cannot import '" + module_name + "': " + last_line(tb) + "\n" + tb +
+      throw InputError(spec.quoted() + ": cannot import '" + module_name + "': " + last_line(tb) + "\n" + tb +
                        "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH)");
     }
     if (!py::hasattr(module, class_name.c_str())) {
-      throw InputError("'" + spec.text + "': module '" + module_name + "' has no attribute '" + class_name + "'");
+      throw InputError(spec.quoted() + ": module '" + module_name + "' has no attribute '" + class_name + "'");
     }
     py::dict kwargs;
     Sha256 h;
@@ -58,14 +58,14 @@ struct PythonClass {
     try {
       instance = module.attr(class_name.c_str())(**kwargs);
     } catch (const py::error_already_set& e) {
-      throw InputError("'" + spec.text + "': " + class_name + "(...) raised: " + last_line(format_exception(e)) +
+      throw InputError(spec.quoted() + ": " + class_name + "(...) raised: " + last_line(format_exception(e)) +
                        "\n" + format_exception(e));
     }
     if (py::hasattr(instance, "identity")) {
       try {
         h.update("|instance=" + py::str(instance.attr("identity")()).cast<std::string>());
       } catch (const py::error_already_set& e) {
-        throw InputError("'" + spec.text + "': identity() raised:\n" + format_exception(e));
+        throw InputError(spec.quoted() + ": identity() raised:\n" + format_exception(e));
       }
     }
     identity = std::string("python-") + what + "/1:" + h.hex_digest();
@@ -83,7 +83,7 @@ struct PythonClass {
     try {
       return v.cast<T>();
     } catch (const py::cast_error&) {
-      throw InputError("'" + spec.text + "': attribute " + name + " has the wrong type");
+      throw InputError(spec.quoted() + ": attribute " + name + " has the wrong type");
     }
   }
 };

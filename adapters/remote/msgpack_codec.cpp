@@ -44,7 +44,7 @@ void pack_ndarray(Packer& pk, const void* data, std::size_t bytes, const char* d
 
 int count_keys(const RemoteKeys& keys) {
   return !keys.image.empty() + !keys.wrist_image.empty() + !keys.state.empty() +
-         !keys.prompt.empty();
+         !keys.prompt.empty() + !keys.seed.empty();
 }
 
 bool key_is(const msgpack::object& k, const char* name) {
@@ -240,7 +240,7 @@ msgpack::object_handle unpack(const std::string& payload) {
 
 }  // namespace
 
-void encode_request(const Observation& obs, const std::string& prompt, const RemoteKeys& keys,
+void encode_request(const Observation& obs, const std::string& prompt, std::uint64_t seed, const RemoteKeys& keys,
                     std::string& out) {
   out.clear();
   StringWriter w{&out};
@@ -272,6 +272,10 @@ void encode_request(const Observation& obs, const std::string& prompt, const Rem
     pack_key(pk, keys.prompt);
     pack_key(pk, prompt);
   }
+  if (!keys.seed.empty()) {
+    pack_key(pk, keys.seed);
+    pk.pack_uint64(seed);
+  }
 }
 
 void encode_probe(int width, int height, int state_dim, const RemoteKeys& keys, std::string& out) {
@@ -283,7 +287,7 @@ void encode_probe(int width, int height, int state_dim, const RemoteKeys& keys, 
     obs.cameras.push_back(std::move(f));
   }
   obs.proprio.assign(static_cast<std::size_t>(state_dim), 0.0f);
-  encode_request(obs, "", keys, out);
+  encode_request(obs, "", 0, keys, out);
 }
 
 RemoteReply decode_reply(const std::string& payload) {

@@ -6,6 +6,7 @@
 #include "adapters/chunking/chunk_execution.hpp"
 #include "adapters/remote/remote_policy.hpp"
 #include "harness/errors.hpp"
+#include "harness/image_ops.hpp"
 
 namespace gauntlet::adapters {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 double seconds(const PolicySpec& spec, const std::string& key, double fallback) {
   const double v = spec.option_double(key, fallback);
   if (!(v > 0.0) || !std::isfinite(v)) {
-    throw InputError("--policy '" + spec.text + "': " + key +
+    throw InputError(spec.quoted() + ": " + key +
                      " must be a positive number of seconds");
   }
   return v;
@@ -28,7 +29,7 @@ std::string key_option(const PolicySpec& spec, const std::string& key,
 
 RemoteOptions parse_options(const PolicySpec& spec) {
   if (spec.arg.rfind("ws://", 0) != 0) {
-    throw InputError("--policy '" + spec.text + "': expected remote:ws://HOST:PORT" +
+    throw InputError(spec.quoted() + ": expected remote:ws://HOST:PORT" +
                      (spec.arg.rfind("wss://", 0) == 0
                           ? " (wss:// is not supported; tunnel it or use ws://)"
                           : ""));
@@ -40,27 +41,22 @@ RemoteOptions parse_options(const PolicySpec& spec) {
   k.wrist_image = key_option(spec, "wrist_image_key", k.wrist_image);
   k.state = key_option(spec, "state_key", k.state);
   k.prompt = key_option(spec, "prompt_key", k.prompt);
+  k.seed = key_option(spec, "seed_key", k.seed);
   k.image_camera = key_option(spec, "camera", k.image_camera);
   k.wrist_camera = key_option(spec, "wrist_camera", k.wrist_camera);
   if (k.image_camera.empty()) k.image.clear();
   if (k.wrist_camera.empty()) k.wrist_image.clear();
   if (const auto size = spec.option("image_size")) {
-    int w = 0, h = 0;
-    char x = 0;
-    if (std::sscanf(size->c_str(), "%d%c%d", &w, &x, &h) != 3 || x != 'x' || w < 8 || h < 8 ||
-        w > 4096 || h > 4096) {
-      throw InputError("--policy '" + spec.text + "': image_size must be WxH, e.g. 224x224, got '" +
-                       *size + "'");
-    }
-    o.image_width = w;
-    o.image_height = h;
+    const ImageSize parsed = parse_image_size(*size, spec.quoted() + ": image_size");
+    o.image_width = parsed.width;
+    o.image_height = parsed.height;
   }
   o.timeout_s = seconds(spec, "timeout", o.timeout_s);
   o.connect_timeout_s = seconds(spec, "connect_timeout", o.connect_timeout_s);
   o.reconnect_s = seconds(spec, "reconnect", o.reconnect_s);
   const std::string probe = spec.option("probe").value_or("true");
   if (probe != "true" && probe != "false") {
-    throw InputError("--policy '" + spec.text + "': probe must be true or false");
+    throw InputError(spec.quoted() + ": probe must be true or false");
   }
   o.probe = probe == "true";
   o.identity = spec.option("identity").value_or("");
@@ -75,7 +71,7 @@ void register_remote_policy(Registry& registry) {
       "a policy server speaking the openpi websocket protocol (msgpack + numpy arrays)",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"image_key", "wrist_image_key", "state_key", "prompt_key",
-                                    "camera", "wrist_camera", "image_size", "timeout",
+                                    "seed_key", "camera", "wrist_camera", "image_size", "timeout",
                                     "connect_timeout", "reconnect", "probe", "identity",
                                     kReplanEveryOption, kEnsembleOption});
         return with_chunk_execution(spec, std::make_unique<RemotePolicy>(parse_options(spec)));

@@ -40,7 +40,8 @@ RemotePolicy::RemotePolicy(RemoteOptions options)
     identity_ = "remote/1:" +
                 sha256_hex("gauntlet-remote-v1|" + options_.uri + "|" + k.image + "=" +
                            k.image_camera + "|" + k.wrist_image + "=" + k.wrist_camera + "|" +
-                           k.state + "|" + k.prompt + "|" + std::to_string(options_.image_width) +
+                           k.state + "|" + k.prompt + (k.seed.empty() ? "" : "|seed=" + k.seed) + "|" +
+                           std::to_string(options_.image_width) +
                            "x" + std::to_string(options_.image_height) + "|metadata=" + metadata_);
   }
 }
@@ -66,6 +67,7 @@ PolicyRequirements RemotePolicy::requirements() const {
 void RemotePolicy::prepare(int slots, const ActionSpace& space) {
   space_ = space;
   prompts_.assign(static_cast<std::size_t>(slots), std::string());
+  seeds_.assign(static_cast<std::size_t>(slots), 0);
   if (!options_.probe) return;
   std::string request;
   const int w = options_.image_width > 0 ? options_.image_width : 128;
@@ -94,6 +96,7 @@ void RemotePolicy::prepare(int slots, const ActionSpace& space) {
 
 void RemotePolicy::reset(int slot, const EpisodeContext& ctx) {
   prompts_.at(static_cast<std::size_t>(slot)) = ctx.instruction;
+  seeds_.at(static_cast<std::size_t>(slot)) = ctx.spec ? ctx.spec->seed : 0;
 }
 
 bool RemotePolicy::ensure_connected(std::string& why) {
@@ -190,8 +193,8 @@ void RemotePolicy::act(std::span<const int> slots, std::span<const Observation* 
   std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < obs.size(); ++i) {
     try {
-      encode_request(*obs[i], prompts_.at(static_cast<std::size_t>(slots[i])), options_.keys,
-                     requests_[i]);
+      const auto slot = static_cast<std::size_t>(slots[i]);
+      encode_request(*obs[i], prompts_.at(slot), seeds_.at(slot), options_.keys, requests_[i]);
       pending.push_back(i);
     } catch (const std::runtime_error& e) {
       out[i].error = e.what();

@@ -67,6 +67,7 @@ class RemotePolicy final : public Policy {
   std::string identity_;
   ActionSpace space_;
   std::vector<std::string> prompts_;
+  std::vector<std::uint64_t> seeds_;  // per slot: the episode's seed
   std::vector<std::string> requests_;
   std::optional<std::chrono::steady_clock::time_point> outage_since_;
   double last_server_infer_ms_ = -1.0;

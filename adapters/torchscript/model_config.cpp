@@ -405,7 +405,7 @@ TorchscriptConfig load_torchscript_config(const std::filesystem::path& file) {
     const YAML::Node item = inputs[i];
     if (!item.IsMap() || item.size() != 1) {
       throw InputError(file.string() + ":" + std::to_string(item.Mark().line + 1) + ": " + path +
-                       ": expected one of image:, state: or instruction: with its fields");
+                       ": expected one of image:, state:, instruction: or seed: with its fields");
     }
     const std::string kind = item.begin()->first.Scalar();
     const Fields f(
@@ -422,10 +422,13 @@ TorchscriptConfig load_torchscript_config(const std::filesystem::path& file) {
     } else if (kind == "instruction") {
       in.kind = ModelInput::Kind::kInstruction;
       in.instruction = parse_instruction(f, file, cfg.referenced_files);
+    } else if (kind == "seed") {
+      in.kind = ModelInput::Kind::kSeed;
+      f.only_keys({});
     } else {
       throw InputError(file.string() + ":" + std::to_string(item.Mark().line + 1) + ": " + path +
                        ": unknown input kind '" + kind +
-                       "'; valid kinds: image, state, instruction");
+                       "'; valid kinds: image, state, instruction, seed");
     }
     cfg.inputs.push_back(std::move(in));
   }

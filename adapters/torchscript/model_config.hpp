@@ -49,7 +49,9 @@ struct InstructionInput {
 };
 
 struct ModelInput {
-  enum class Kind { kImage, kState, kInstruction };
+  // kSeed: int64 (B, 2) of (the episode's seed, bit-cast to int64; the step
+  // index), so a stochastic model can draw reproducible noise per episode.
+  enum class Kind { kImage, kState, kInstruction, kSeed };
   Kind kind = Kind::kState;
   std::string name;  // for messages
   ImageInput image;

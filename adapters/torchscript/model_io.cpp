@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "harness/errors.hpp"
@@ -69,11 +70,16 @@ InputPacker::InputPacker(const TorchscriptConfig& config) : config_(config) {
           t.shape = {0, in.instruction.embedding_dim};
         }
         break;
+      case ModelInput::Kind::kSeed:
+        t.dtype = HostTensor::DType::kInt64;
+        t.shape = {0, 2};
+        break;
     }
   }
 }
 
 void InputPacker::prepare(int slots) {
+  seeds_.assign(static_cast<std::size_t>(slots), 0);
   tokens_.assign(static_cast<std::size_t>(slots), {});
   embedding_.assign(static_cast<std::size_t>(slots), nullptr);
   for (std::size_t i = 0; i < config_.inputs.size(); ++i) {
@@ -83,6 +89,8 @@ void InputPacker::prepare(int slots) {
     break;
   }
 }
+
+void InputPacker::set_seed(int slot, std::uint64_t seed) { seeds_.at(static_cast<std::size_t>(slot)) = seed; }
 
 void InputPacker::set_instruction(int slot, const std::string& instruction) {
   const auto s = static_cast<std::size_t>(slot);
@@ -182,6 +190,14 @@ void InputPacker::pack(std::span<const int> slots, std::span<const Observation* 
             const std::vector<float>& e = *embedding_.at(s);
             std::copy(e.begin(), e.end(), t.f32.begin() + static_cast<std::ptrdiff_t>(b * row));
           }
+          break;
+        }
+        case ModelInput::Kind::kSeed: {
+          const std::uint64_t seed = seeds_.at(static_cast<std::size_t>(slots[b]));
+          std::int64_t as_signed = 0;
+          std::memcpy(&as_signed, &seed, sizeof seed);  // the same 64 bits, as torch.int64 holds them
+          t.i64[2 * b] = as_signed;
+          t.i64[2 * b + 1] = obs[b]->step;
           break;
         }
       }

@@ -42,6 +42,8 @@ class InputPacker {
   // Encodes the episode's instruction once (tokens or embedding). Throws
   // std::runtime_error when the embedding file has no entry for it.
   void set_instruction(int slot, const std::string& instruction);
+  // The episode's seed, for `seed` inputs.
+  void set_seed(int slot, std::uint64_t seed);
   // Fills every argument for obs[i] (of slots[i]), batch = obs.size().
   // Throws std::runtime_error naming a missing camera, size or proprio key.
   void pack(std::span<const int> slots, std::span<const Observation* const> obs);
@@ -63,6 +65,7 @@ class InputPacker {
   std::vector<std::vector<int>> state_index_;
   const std::vector<std::string>* resolved_for_ = nullptr;
   bool resolved_ = false;
+  std::vector<std::uint64_t> seeds_;                  // per slot
   std::vector<std::vector<std::int64_t>> tokens_;     // per slot
   std::vector<const std::vector<float>*> embedding_;  // per slot
   std::vector<std::uint8_t> resized_;

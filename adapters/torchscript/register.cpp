@@ -15,13 +15,11 @@ void register_torchscript_policy(Registry& registry) {
                    spec.require_known_options(
                        {"config", "device", "threads", kReplanEveryOption, kEnsembleOption});
                    if (spec.arg.empty()) {
-                     throw InputError("--policy '" + spec.text +
-                                      "': expected torchscript:MODEL.pt,config=POLICY.yaml");
+                     throw InputError(spec.quoted() + ": expected torchscript:MODEL.pt,config=POLICY.yaml");
                    }
                    const auto config = spec.option("config");
                    if (!config || config->empty()) {
-                     throw InputError("--policy '" + spec.text +
-                                      "': torchscript needs config=POLICY.yaml (which inputs the "
+                     throw InputError(spec.quoted() + ": torchscript needs config=POLICY.yaml (which inputs the "
                                       "model takes, what it outputs)");
                    }
                    TorchscriptOptions o;
@@ -30,12 +28,11 @@ void register_torchscript_policy(Registry& registry) {
                    o.device = spec.option("device").value_or("cpu");
                    const long threads = spec.option_int("threads", 0);
                    if (threads < 0 || threads > 1024) {
-                     throw InputError("--policy '" + spec.text +
-                                      "': threads must be 1..1024 (0 or absent: cores - workers)");
+                     throw InputError(spec.quoted() + ": threads must be 1..1024 (0 or absent: cores - workers)");
                    }
                    o.threads = static_cast<int>(threads);
                    if (!std::filesystem::exists(o.model)) {
-                     throw InputError("--policy '" + spec.text + "': model file '" +
+                     throw InputError(spec.quoted() + ": model file '" +
                                       o.model.string() + "' does not exist");
                    }
                    auto policy = std::make_unique<TorchscriptPolicy>(o);
@@ -49,13 +46,13 @@ namespace {
 TorchscriptModelOptions model_options(const PolicySpec& spec, const char* what) {
   spec.require_known_options({"device", "threads"});
   if (spec.arg.empty()) {
-    throw InputError("'" + spec.text + "': expected torchscript:FILE.pt (a " + what + " TorchScript file)");
+    throw InputError(spec.quoted() + ": expected torchscript:FILE.pt (a " + what + " TorchScript file)");
   }
   TorchscriptModelOptions o;
   o.model = spec.arg;
   o.device = spec.option("device").value_or("cpu");
   const long threads = spec.option_int("threads", 0);
-  if (threads < 0 || threads > 1024) throw InputError("'" + spec.text + "': threads must be 1..1024");
+  if (threads < 0 || threads > 1024) throw InputError(spec.quoted() + ": threads must be 1..1024");
   o.threads = static_cast<int>(threads);
   return o;
 }

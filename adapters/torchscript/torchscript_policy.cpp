@@ -66,6 +66,7 @@ void TorchscriptPolicy::prepare(int slots, const ActionSpace& space) {
 
 void TorchscriptPolicy::reset(int slot, const EpisodeContext& ctx) {
   packer_->set_instruction(slot, ctx.instruction);
+  packer_->set_seed(slot, ctx.spec ? ctx.spec->seed : 0);
 }
 
 void TorchscriptPolicy::act(std::span<const int> slots, std::span<const Observation* const> obs,

@@ -103,6 +103,8 @@ def to_policy_obs(request, step):
         "instruction": request.get("prompt", ""),
         "step": step,
         "slot": 0,
+        # The episode's seed, when the client sends it (gauntlet's seed_key=seed).
+        "seed": int(request["seed"]) if "seed" in request else None,
     }
 
 

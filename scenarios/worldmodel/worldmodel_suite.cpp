@@ -13,10 +13,11 @@ namespace {
 // A model or judge spec from the --env text: FILE.pt, torchscript:FILE or python:MOD:CLASS.
 PolicySpec component_spec(const std::string& text, const std::string& env_text, const char* what) {
   if (text.empty()) {
-    throw InputError("--env '" + env_text + "': no " + what + " given (FILE.pt, torchscript:FILE.pt or python:pkg.module:Class)");
+    throw InputError("environment '" + env_text + "': no " + what + " given (FILE.pt, torchscript:FILE.pt or python:pkg.module:Class)");
   }
   PolicySpec s;
   s.text = text;
+  s.noun = what;
   if (text.rfind("python:", 0) == 0) {
     s.kind = "python";
     s.arg = text.substr(7);
@@ -27,7 +28,7 @@ PolicySpec component_spec(const std::string& text, const std::string& env_text, 
     s.kind = "torchscript";
     s.arg = text;
   }
-  if (s.arg.empty()) throw InputError("--env '" + env_text + "': empty " + what + " after '" + s.kind + ":'");
+  if (s.arg.empty()) throw InputError("environment '" + env_text + "': empty " + what + " after '" + s.kind + ":'");
   return s;
 }
 
@@ -51,19 +52,19 @@ class WorldModelSuite final : public Suite {
     options_.threshold = resolved_threshold(options_, *judge_);
     const auto& cams = in.cameras;
     if (std::find(cams.begin(), cams.end(), wm.camera) == cams.end()) {
-      throw InputError("--env '" + options_.text + "': the world model generates camera '" + wm.camera +
+      throw InputError("environment '" + options_.text + "': the world model generates camera '" + wm.camera +
                        "' but suite '" + in.name + "' has: " + join_names(cams));
     }
     if (judge_->info().camera != wm.camera) {
-      throw InputError("--env '" + options_.text + "': the judge looks at camera '" + judge_->info().camera +
+      throw InputError("environment '" + options_.text + "': the judge looks at camera '" + judge_->info().camera +
                        "' but the world model generates '" + wm.camera + "'");
     }
     if (wm.action_dim != inner_->action_space().dim) {
-      throw InputError("--env '" + options_.text + "': the world model takes " + std::to_string(wm.action_dim) +
+      throw InputError("environment '" + options_.text + "': the world model takes " + std::to_string(wm.action_dim) +
                        "-D actions, suite '" + in.name + "' has " + std::to_string(inner_->action_space().dim));
     }
     if (wm.proprio_dim > 0 && wm.proprio_dim != static_cast<int>(in.proprio_names.size())) {
-      throw InputError("--env '" + options_.text + "': the world model takes " + std::to_string(wm.proprio_dim) +
+      throw InputError("environment '" + options_.text + "': the world model takes " + std::to_string(wm.proprio_dim) +
                        " proprioception values, suite '" + in.name + "' has " +
                        std::to_string(in.proprio_names.size()));
     }
@@ -125,36 +126,29 @@ class WorldModelSuite final : public Suite {
 }  // namespace
 
 WorldModelEnvOptions parse_world_model_env(const std::string& text) {
-  PolicySpec spec;
-  try {
-    spec = PolicySpec::parse(text);
-  } catch (const InputError& e) {
-    std::string why = e.what();
-    if (why.rfind("--policy", 0) == 0) why = "--env" + why.substr(8);
-    throw InputError(why);
-  }
+  const PolicySpec spec = PolicySpec::parse(text, "environment");
   if (spec.kind != "worldmodel") {
-    throw InputError("--env '" + text + "': expected sim or worldmodel:MODEL,judge=JUDGE (e.g. worldmodel:wm.pt,judge=judge.pt)");
+    throw InputError(spec.quoted() + ": expected sim or worldmodel:MODEL,judge=JUDGE (e.g. worldmodel:wm.pt,judge=judge.pt)");
   }
   WorldModelEnvOptions o;
   o.text = text;
   o.model = component_spec(spec.arg, text, "world model");
   const auto judge = spec.option("judge");
   if (!judge) {
-    throw InputError("--env '" + text + "': a world-model evaluation needs a judge: add judge=JUDGE.pt (gauntlet wm train-judge) or judge=python:pkg.module:Class");
+    throw InputError(spec.quoted() + ": a world-model evaluation needs a judge: add judge=JUDGE.pt (gauntlet wm train-judge) or judge=python:pkg.module:Class");
   }
   o.judge = component_spec(*judge, text, "judge");
   for (const auto& [key, value] : spec.options) {
     if (key == "judge" || key == "name") continue;
     if (key == "judge_every") {
       const long n = spec.option_int(key, 1);
-      if (n < 0) throw InputError("--env '" + text + "': judge_every must be >= 0 (0: judge only the last step)");
+      if (n < 0) throw InputError(spec.quoted() + ": judge_every must be >= 0 (0: judge only the last step)");
       o.judge_every = static_cast<int>(n);
     } else if (key == "threshold") {
       o.threshold = spec.option_double(key, 0.5);
       o.threshold_set = true;
       if (!(o.threshold > 0.0 && o.threshold <= 1.0)) {
-        throw InputError("--env '" + text + "': threshold must be in (0, 1]");
+        throw InputError(spec.quoted() + ": threshold must be in (0, 1]");
       }
     } else if (key == "device" || key == "threads" || key == "path" || key == "venv") {
       o.model.options[key] = value;
@@ -164,7 +158,7 @@ WorldModelEnvOptions parse_world_model_env(const std::string& text) {
     } else if (key.rfind("judge.", 0) == 0 && key.size() > 6) {
       o.judge.options[key.substr(6)] = value;
     } else {
-      throw InputError("--env '" + text + "': unknown option '" + key +
+      throw InputError(spec.quoted() + ": unknown option '" + key +
                        "'; valid: judge, judge_every, threshold, device, threads, path, venv, wm.KEY, judge.KEY");
     }
   }
@@ -178,13 +172,16 @@ std::shared_ptr<const Suite> make_world_model_suite(std::shared_ptr<const Suite>
   return std::make_shared<WorldModelSuite>(std::move(inner), std::move(model), std::move(judge), options);
 }
 
-std::shared_ptr<const Suite> wrap_suite_for_env(std::shared_ptr<const Suite> suite, const std::string& env,
-                                                const Registry& registry) {
-  if (env.empty() || env == "sim") return suite;
-  const WorldModelEnvOptions o = parse_world_model_env(env);
-  std::shared_ptr<WorldModel> model = registry.make_world_model(o.model);
-  std::shared_ptr<Judge> judge = registry.make_judge(o.judge);
-  return make_world_model_suite(std::move(suite), std::move(model), std::move(judge), o);
+void register_world_model_environment(Registry& registry) {
+  registry.add_environment(EnvironmentKind{
+      "worldmodel", "worldmodel:MODEL,judge=JUDGE[,judge_every=N][,threshold=P]",
+      "a learned world model generates the frames, a judge decides success (docs/worldmodel.md)",
+      [](std::shared_ptr<const Suite> suite, const std::string& spec, const Registry& r) {
+        const WorldModelEnvOptions o = parse_world_model_env(spec);
+        std::shared_ptr<WorldModel> model = r.make_world_model(o.model);
+        std::shared_ptr<Judge> judge = r.make_judge(o.judge);
+        return make_world_model_suite(std::move(suite), std::move(model), std::move(judge), o);
+      }});
 }
 
 }  // namespace gauntlet::worldmodel

@@ -32,13 +32,12 @@ double resolved_threshold(const WorldModelEnvOptions& options, const Judge& judg
 // [,device=D][,threads=N][,path=DIR][,venv=DIR][,wm.KEY=V][,judge.KEY=V].
 // MODEL and JUDGE are FILE.pt (TorchScript), torchscript:FILE.pt or
 // python:pkg.module:Class; device/threads/path/venv go to both, wm.KEY and
-// judge.KEY to one. InputError naming --env when malformed.
+// judge.KEY to one. InputError naming the environment spec when malformed.
 WorldModelEnvOptions parse_world_model_env(const std::string& text);
 
-// The suite under --env: `suite` itself for "" or "sim"; a world-model suite
-// for "worldmodel:..." (loads the model and the judge through `registry`).
-std::shared_ptr<const Suite> wrap_suite_for_env(std::shared_ptr<const Suite> suite, const std::string& env,
-                                                const Registry& registry);
+// Registers the `worldmodel:` environment kind: Registry::wrap_in_environment
+// then loads the model and the judge through the registry.
+void register_world_model_environment(Registry& registry);
 
 // The world-model suite from already built parts (tests, `wm validate`).
 std::shared_ptr<const Suite> make_world_model_suite(std::shared_ptr<const Suite> inner,

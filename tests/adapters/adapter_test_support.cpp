@@ -14,8 +14,8 @@
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
-#include "suites/builtin.hpp"
 #include "tests/support/process.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 namespace gauntlet::testing {
 namespace {
@@ -27,12 +27,7 @@ const std::vector<std::string>& smoke_proprio_names() {
   return names;
 }
 
-struct Collect final : EpisodeSink {
-  std::vector<EpisodeResult> rows;
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    rows.insert(rows.end(), finished.begin(), finished.end());
-  }
-};
+using Collect = fixtures::CollectingSink;
 
 }  // namespace
 
@@ -94,14 +89,7 @@ Observation make_observation(std::vector<float> proprio, const std::vector<std::
   return obs;
 }
 
-const Suite& smoke_suite() {
-  static const std::shared_ptr<const Suite> suite = [] {
-    Registry r;
-    register_builtin_suites(r);
-    return r.load_suite("tabletop-smoke");
-  }();
-  return *suite;
-}
+const Suite& smoke_suite() { return fixtures::smoke_suite(); }
 
 std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers,
                                      const std::string& task, int replan_every) {

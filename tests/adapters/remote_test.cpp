@@ -106,6 +106,34 @@ TEST_CASE("Keys and cameras are configurable and 'none' leaves them out", "[remo
   CHECK_THROWS_AS(make("remote:http://127.0.0.1:1"), InputError);
 }
 
+TEST_CASE("seed_key sends each slot's episode seed, so a stochastic server can seed per episode",
+          "[remote][protocol][seed]") {
+  PolicyServerProcess server("gauntlet_test_policies:Echo", {}, kPaths);
+  auto plain = make("remote:" + server.uri());
+  auto seeded = make("remote:" + server.uri() + ",seed_key=seed");
+  CHECK(plain->identity() != seeded->identity());
+  for (Policy* p : {plain.get(), seeded.get()}) p->prepare(2, ee_delta_action_space());
+  EpisodeSpec first, second;
+  first.seed = 7123456;
+  second.seed = 9000789;
+  EpisodeContext c0, c1;
+  c0.spec = &first;
+  c1.spec = &second;
+  seeded->reset(0, c0);
+  seeded->reset(1, c1);
+  plain->reset(0, c0);
+  std::vector<Observation> obs = {make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8),
+                                  make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8)};
+  const auto out = act(*seeded, {0, 1}, obs);
+  REQUIRE(out[0].error.empty());
+  REQUIRE(out[1].error.empty());
+  CHECK(out[0].action(0)[6] == 456.0f);  // 7123456 % 1000, from slot 0's episode
+  CHECK(out[1].action(0)[6] == 789.0f);
+  const auto without = act(*plain, {0}, {obs[0]});
+  REQUIRE(without[0].error.empty());
+  CHECK(without[0].action(0)[6] == 0.0f);  // not sent unless asked for
+}
+
 TEST_CASE("The identity follows the server's metadata unless declared", "[remote][identity]") {
   PolicyServerProcess echo("gauntlet_test_policies:Echo", {}, kPaths);
   PolicyServerProcess sleepy("gauntlet_test_policies:Sleepy", {"seconds=0"}, kPaths);

@@ -213,6 +213,27 @@ TEST_CASE("An instruction embedding is looked up by text, with the gripper conve
                     Catch::Contains("no entry for \"open the drawer\""));
 }
 
+TEST_CASE("A seed input carries each slot's episode seed and step, for reproducible sampling",
+          "[torchscript][inputs][seed]") {
+  auto policy = load("seed_probe.pt", "seed_probe.yaml");
+  policy->prepare(2, ee_delta_action_space());
+  EpisodeSpec first, second;
+  first.seed = 7123456;
+  second.seed = 9000789;
+  EpisodeContext c0 = context("a"), c1 = context("b");
+  c0.spec = &first;
+  c1.spec = &second;
+  policy->reset(0, c0);
+  policy->reset(1, c1);
+  std::vector<Observation> obs{make_observation({}), make_observation({})};
+  obs[1].step = 12;
+  const auto out = act(*policy, obs);
+  CHECK(out[0].action(0)[0] == 456.0f);
+  CHECK(out[0].action(0)[1] == 0.0f);
+  CHECK(out[1].action(0)[0] == 789.0f);
+  CHECK(out[1].action(0)[1] == 12.0f);
+}
+
 TEST_CASE("A model that raises at run time fails the batch with LibTorch's message",
           "[torchscript][errors]") {
   auto policy = load("raises.pt", "raises.yaml");

@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "adapters/builtin/builtin_policies.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
 #include "suites/bddl/bddl_suite.hpp"
-#include "suites/builtin.hpp"
 #include "tests/support/process.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 
@@ -24,22 +23,9 @@ namespace {
 const char* kSuites[] = {"libero-spatial", "libero-object", "libero-goal", "libero-long"};
 const std::string kBddlRoot = std::string(GAUNTLET_SHARED_DATA_DIR) + "/libero_bddl";
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_builtin_suites(reg);
-    adapters::register_builtin_policies(reg);
-    return reg;
-  }();
-  return r;
-}
+const Registry& registry() { return fixtures::builtin_registry(); }
 
-struct Collect final : EpisodeSink {
-  std::vector<EpisodeResult> rows;
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    rows.insert(rows.end(), finished.begin(), finished.end());
-  }
-};
+using Collect = fixtures::CollectingSink;
 
 std::vector<EpisodeResult> run(const Suite& suite, const std::string& policy_spec, int episodes) {
   auto policy = registry().make_policy(PolicySpec::parse(policy_spec));

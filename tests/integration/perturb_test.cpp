@@ -9,7 +9,6 @@
 #include <cstring>
 #include <map>
 
-#include "adapters/builtin/builtin_policies.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
@@ -19,22 +18,15 @@
 #include "scenarios/perturb/distractors.hpp"
 #include "scenarios/perturb/levels.hpp"
 #include "scenarios/perturb/preview.hpp"
-#include "suites/builtin.hpp"
 #include "suites/common/suite_loader.hpp"
+#include "suites/builtin.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 
 namespace {
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_builtin_suites(reg);
-    adapters::register_builtin_policies(reg);
-    return reg;
-  }();
-  return r;
-}
+const Registry& registry() { return fixtures::builtin_registry(); }
 
 const mj::MujocoSuite& smoke() {
   static const std::shared_ptr<const Suite> suite = registry().load_suite("tabletop-smoke");
@@ -97,12 +89,7 @@ std::unique_ptr<Env> make_env(bool cameras = true) {
   return smoke().make_env(request);
 }
 
-struct Collect final : EpisodeSink {
-  std::vector<EpisodeResult> rows;
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    rows.insert(rows.end(), finished.begin(), finished.end());
-  }
-};
+using Collect = fixtures::CollectingSink;
 
 // Runs `policy` on every task x set x episode; results keyed by (set, task, episode).
 std::map<std::tuple<std::string, std::string, int>, EpisodeResult> run(

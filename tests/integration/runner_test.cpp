@@ -6,41 +6,22 @@
 #include <limits>
 #include <mutex>
 
-#include "adapters/builtin/builtin_policies.hpp"
 #include "harness/errors.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
-#include "suites/builtin.hpp"
 #include "suites/common/suite_loader.hpp"
 #include "suites/smoke/families.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 
 namespace {
 
-struct Collect final : EpisodeSink {
-  std::vector<EpisodeResult> rows;
-  void on_episodes(std::span<const EpisodeResult> finished) override {
-    rows.insert(rows.end(), finished.begin(), finished.end());
-  }
-  std::vector<EpisodeResult> sorted() const {
-    auto out = rows;
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key() < b.key(); });
-    return out;
-  }
-};
+using Collect = fixtures::CollectingSink;
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_builtin_suites(reg);
-    adapters::register_builtin_policies(reg);
-    return reg;
-  }();
-  return r;
-}
+const Registry& registry() { return fixtures::builtin_registry(); }
 
 std::vector<EpisodeResult> run(const Suite& suite, Policy& policy, int episodes, int workers) {
   EpisodePlan plan;

@@ -336,7 +336,7 @@ TEST_CASE("Bad world-model input exits 2 naming the argument or file", "[worldmo
   CHECK_THAT(missing.err, Catch::Contains("nope.pt"));
   const auto kind = run_env("bogus:thing");
   CHECK(kind.exit_code == 2);
-  CHECK_THAT(kind.err, Catch::Contains("--env"));
+  CHECK_THAT(kind.err, Catch::Contains("environment 'bogus:thing': unknown kind"));
   CHECK_FALSE(fs::exists(dir / "x.h5"));
 
   // A TorchScript file that is a policy, not a world model.

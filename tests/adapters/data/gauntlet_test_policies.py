@@ -180,6 +180,8 @@ class Echo:
         a[0, 2 : 2 + len(state)] = state
         a[0, 4] = len(obs["instruction"])
         a[0, 5] = obs["step"]
+        if obs.get("seed") is not None:
+            a[0, 6] = obs["seed"] % 1000  # the episode seed, when the client sends it
         a[1, :] = 0.001
         return a
 

@@ -57,6 +57,14 @@ class Raises(torch.nn.Module):
         return torch.zeros(state.shape[0], 7)
 
 
+class SeedProbe(torch.nn.Module):
+    """Returns what the `seed` input carried: seed % 1000 and the step index."""
+
+    def forward(self, seed: torch.Tensor) -> torch.Tensor:
+        zeros = torch.zeros(seed.shape[0], 5)
+        return torch.cat([(seed[:, :1] % 1000).float(), seed[:, 1:2].float(), zeros], dim=1)
+
+
 def save(module, name):
     torch.jit.script(module).save(str(out / name))
 
@@ -68,6 +76,7 @@ save(WrongShape(), "wrong_shape.pt")
 save(Probe(), "probe.pt")
 save(EmbeddingProbe(), "embedding_probe.pt")
 save(Raises(), "raises.pt")
+save(SeedProbe(), "seed_probe.pt")
 
 state_mean = [0.1, -0.2, 0.3, 0.0, 0.5, -0.5, 0.02, 0.02]
 state_std = [0.5, 0.5, 0.25, 1.0, 2.0, 2.0, 0.01, 0.01]
@@ -136,5 +145,9 @@ outputs:
 outputs: {dim: 7}
 """)
 (out / "embeddings_cube.yaml").write_text(""""pick up the red cube": [1, 2, 3, 4, 5, 6, 7]
+""")
+(out / "seed_probe.yaml").write_text("""inputs:
+  - seed:
+outputs: {dim: 7}
 """)
 print("wrote", out)

@@ -9,7 +9,7 @@
 #include "harness/registry.hpp"
 #include "scenarios/perturb/language.hpp"
 #include "scenarios/perturb/levels.hpp"
-#include "suites/builtin.hpp"
+#include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 using namespace gauntlet::perturb;
@@ -20,10 +20,8 @@ namespace {
 // noun conjunctions, spatial phrases, pronouns and dangling prepositions.
 std::vector<std::string> instructions() {
   static const std::vector<std::string> all = [] {
-    Registry registry;
-    register_builtin_suites(registry);
     std::set<std::string> out;
-    for (const auto& [name, entry] : registry.suites()) {
+    for (const auto& [name, entry] : fixtures::builtin_registry().suites()) {
       const auto suite = entry.load();
       for (const auto& t : suite->tasks()) out.insert(t.instruction);
     }
