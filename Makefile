@@ -8,7 +8,7 @@ JOBS          ?= $(shell nproc)
 GAUNTLET_WERROR ?= OFF
 CTEST_ARGS    ?=
 
-.PHONY: all deps configure build demo wm-demo test bench format clean
+.PHONY: all deps configure build demo wm-demo test bench format format-check tidy clean
 
 all: build
 
@@ -35,6 +35,14 @@ bench: build
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+# Fails when any tracked C++ file is not clang-format clean (CI runs it).
+format-check:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+# clang-tidy with .clang-tidy over gauntlet's own translation units (CI runs it).
+tidy: build
+	bash scripts/tidy $(BUILD_DIR)
 
 clean:
 	rm -rf build out

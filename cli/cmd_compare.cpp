@@ -127,8 +127,14 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   while (next < specs.size() && !test.finished()) {
     if (ctx.stop && ctx.stop->load()) break;
     const std::size_t end = std::min(specs.size(), next + batch);
-    session_a.run(specs.subspan(next, end - next), ctx.stop);
-    session_b.run(specs.subspan(next, end - next), ctx.stop);
+    const SessionRunStats ran_a = session_a.run(specs.subspan(next, end - next), ctx.stop);
+    const SessionRunStats ran_b = session_b.run(specs.subspan(next, end - next), ctx.stop);
+    if (!ran_a.broken.empty() || !ran_b.broken.empty()) {
+      check_run_health(ran_a.broken.empty() ? ran_b : ran_a,
+                       (ran_a.broken.empty() ? session_b : session_a).results(),
+                       (ran_a.broken.empty() ? session_b : session_a).store_path().string(), ctx);
+      return;
+    }
     for (std::size_t i = next; i < end && !test.finished(); ++i) {
       const EpisodeKey k{specs[i].task_id, specs[i].perturbation.id(), specs[i].episode_index};
       const EpisodeResult* ea = session_a.find(k);

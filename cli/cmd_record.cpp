@@ -55,7 +55,12 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
   // Demonstrations go to the recorder only: a recording keeps no results file.
   EvaluationSession session(plan, spec, *policy, so);
   EpisodeProgress progress("record " + spec.display_name() + " on " + suite.info().name);
-  session.run(ctx.stop, &progress);
+  const SessionRunStats stats = session.run(ctx.stop, &progress);
+  if (!stats.broken.empty()) {
+    check_run_health(stats, session.results(), o.out, ctx);
+    std::fprintf(stderr, "%s was not written\n", o.out.c_str());
+    return;
+  }
   if (ctx.stop && ctx.stop->load()) {
     std::fprintf(stderr, "interrupted: %s was not written (recordings are not resumable)\n", o.out.c_str());
     ctx.exit_code = 130;

@@ -22,6 +22,7 @@ struct RunOptions {
   std::string out;
   int replan_every = 0;
   int videos = 2;
+  int circuit_breaker = 5;
   bool json = false;
 };
 
@@ -61,6 +62,7 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   const PolicySpec spec = PolicySpec::parse(o.policy);
   if (o.replan_every < 0) throw InputError("--replan-every must be >= 0");
   if (o.videos < 0) throw InputError("--videos must be >= 0");
+  if (o.circuit_breaker < 0) throw InputError("--circuit-breaker must be >= 0 (0: off)");
   const SessionPlan plan = plan_session(o.plan, ctx);
   std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
   const std::filesystem::path out =
@@ -77,12 +79,14 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   so.replan_every = o.replan_every;
   so.recorder = videos.get();
   so.command = ctx.command_line;
+  so.max_consecutive_failures = o.circuit_breaker;
   // Validates the policy against the suite (cameras, action space) before the
   // results file is touched.
   EvaluationSession session(plan, spec, *policy, so);
   session.open_store(out);
   EpisodeProgress progress(spec.display_name() + " on " + plan.suite->info().name);
-  session.run(ctx.stop, &progress);
+  const SessionRunStats stats = session.run(ctx.stop, &progress);
+  check_run_health(stats, session.results(), out.string(), ctx);
   if (ctx.stop && ctx.stop->load()) {
     std::fprintf(stderr, "interrupted: %zu episodes are saved in %s; run the same command again to resume\n",
                  session.results().episodes.size(), out.c_str());
@@ -110,6 +114,9 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   run->add_option("--replan-every", opts->replan_every, "actions of a chunk executed before asking again (0: all)");
   run->add_option("--videos", opts->videos,
                   "episodes per task (the first N) whose agentview is saved as a video in OUT.media/ (default 2)");
+  run->add_option("--circuit-breaker", opts->circuit_breaker,
+                  "stop with exit 3 after this many consecutive episodes fail in the policy with the same error "
+                  "(default 5; 0: never)");
   run->add_flag("--json", opts->json, "print a JSON summary on stdout");
   run->callback([opts, &ctx] { run_command(*opts, ctx); });
 }

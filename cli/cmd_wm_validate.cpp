@@ -128,7 +128,11 @@ RunResults run_into(const std::shared_ptr<const Suite>& suite, const PolicySpec&
   EvaluationSession session(plan, spec, policy, so);
   session.open_store(path);
   EpisodeProgress progress(label);
-  session.run(ctx.stop, &progress);
+  const SessionRunStats stats = session.run(ctx.stop, &progress);
+  if (!stats.broken.empty()) {
+    check_run_health(stats, session.results(), path.string(), ctx);
+    throw RuntimeFailure(label + ": stopped by the circuit breaker");
+  }
   return session.results();
 }
 

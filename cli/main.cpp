@@ -1,8 +1,13 @@
 // The `gauntlet` executable: subcommands, exit codes (0 ok, 1 regression, 2 bad
 // input, 3 runtime failure, 4 undecided, 130 interrupted) and signal handling.
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <thread>
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
@@ -11,8 +16,43 @@
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_done{false};
 
-extern "C" void on_signal(int) { g_stop.store(true); }
+void say(const char* text) {
+  // write(2) is async-signal-safe; stdio is not.
+  const ssize_t ignored = ::write(STDERR_FILENO, text, std::strlen(text));
+  (void)ignored;
+}
+
+// First SIGINT/SIGTERM: stop after saving finished episodes. Second: leave at
+// once. Finished episodes are already on disk (every results-file write is an
+// atomic rename), so leaving never loses one.
+extern "C" void on_signal(int) {
+  if (g_stop.exchange(true)) {
+    say("\ngauntlet: interrupted again: leaving now; finished episodes are saved\n");
+    ::_exit(130);
+  }
+}
+
+// A policy call that never returns (a hung server, a sleeping or spinning
+// Python policy, a huge settle phase) must not hold the process: once stopped,
+// the command has this long to return on its own.
+constexpr auto kStopGrace = std::chrono::milliseconds(1500);
+
+void watch_for_stop() {
+  while (!g_stop.load()) {
+    if (g_done.load()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (g_done.load()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  say("\ngauntlet: interrupted: the running step did not return within 1.5 s; leaving now. Finished episodes "
+      "are saved: run the same command again to resume\n");
+  ::_exit(130);
+}
 
 }  // namespace
 
@@ -45,24 +85,29 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::thread(watch_for_stop).detach();
+  const auto finish = [](int code) {
+    g_done.store(true);
+    return code;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return kExitInputError;
+    return finish(kExitInputError);
   } catch (const InputError& e) {
     std::cerr << "gauntlet: error: " << e.what() << "\n";
-    return kExitInputError;
+    return finish(kExitInputError);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet: failed: " << e.what() << "\n";
-    return kExitRuntimeFailure;
+    return finish(kExitRuntimeFailure);
   }
-  if (g_stop.load() && ctx.exit_code == 0) return 130;
-  return ctx.exit_code;
+  if (g_stop.load()) return finish(130);
+  return finish(ctx.exit_code);
 }

@@ -1,6 +1,8 @@
 #include "cli/run_setup.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "harness/errors.hpp"
@@ -27,6 +29,42 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
   app.add_option("--task", tasks, "only these task ids (repeatable)");
   add_env_option(app, env);
   if (with_shard) app.add_option("--shard", shard, "run part I of N of the episodes (0-based), e.g. 0/4");
+}
+
+bool check_run_health(const SessionRunStats& stats, const RunResults& results, const std::string& where,
+                      CliContext& ctx) {
+  std::map<Termination, int> errors;
+  const EpisodeResult* first = nullptr;
+  for (const auto& e : results.episodes) {
+    if (e.termination == Termination::kPolicyError || e.termination == Termination::kInvalidAction ||
+        e.termination == Termination::kSimError) {
+      ++errors[e.termination];
+      if (!first) first = &e;
+    }
+  }
+  const int n = static_cast<int>(results.episodes.size());
+  if (first) {
+    std::string counts;
+    for (const auto& [t, c] : errors) counts += (counts.empty() ? "" : ", ") + std::string(to_string(t)) + " " + std::to_string(c);
+    int total = 0;
+    for (const auto& [t, c] : errors) total += c;
+    std::fprintf(stderr, "%s: %d of %d episodes ended in errors (%s); the first (%s #%d): %s\n", where.c_str(), total,
+                 n, counts.c_str(), first->task_id.c_str(), first->episode_index, first->error.c_str());
+  }
+  if (!stats.broken.empty()) {
+    std::fprintf(stderr, "gauntlet: stopped by the circuit breaker: %s\n%s: the %d finished episodes are saved; "
+                 "fix the policy and run the same command again to resume\n",
+                 stats.broken.c_str(), where.c_str(), n);
+    ctx.exit_code = kExitRuntimeFailure;
+    return false;
+  }
+  if (n > 0 && errors[Termination::kPolicyError] == n) {
+    std::fprintf(stderr, "gauntlet: no episode ran policy '%s' without a policy error\n",
+                 results.header.policy_name.c_str());
+    ctx.exit_code = kExitRuntimeFailure;
+    return false;
+  }
+  return true;
 }
 
 void add_env_option(CLI::App& app, std::string& env) {

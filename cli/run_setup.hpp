@@ -44,6 +44,13 @@ PlanRequest plan_request(const PlanOptions& o);
 // (make_session_plan); sizes the rasteriser's threads for the workers.
 SessionPlan plan_session(const PlanOptions& o, CliContext& ctx);
 
+// After a session's run: says on stderr how many episodes ended in errors
+// (and the first error), and why the circuit breaker stopped the run if it
+// did. Sets exit code 3 when the breaker tripped or when no stored episode ran
+// the policy without a policy error; returns false then.
+bool check_run_health(const SessionRunStats& stats, const RunResults& results, const std::string& where,
+                      CliContext& ctx);
+
 // --env (for commands that take plan options one by one, e.g. compare --sequential).
 void add_env_option(CLI::App& app, std::string& env);
 

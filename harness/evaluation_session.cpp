@@ -114,6 +114,7 @@ class EvaluationSession::StoreSink final : public EpisodeSink {
     for (const auto& e : finished) {
       ++stats_.ran;
       stats_.succeeded += e.success ? 1 : 0;
+      session_.count_failure(e);
     }
     if (observer_) observer_->on_episodes(stats_.ran, stats_.succeeded);
   }
@@ -123,6 +124,37 @@ class EvaluationSession::StoreSink final : public EpisodeSink {
   SessionObserver* observer_;
   SessionRunStats& stats_;
 };
+
+namespace {
+
+// Two failures are "of the same kind" when their messages agree once digits
+// (timings, counts, step numbers) are dropped.
+std::string failure_kind(const std::string& error) {
+  std::string kind;
+  for (const char c : error.substr(0, 400)) {
+    if (c < '0' || c > '9') kind += c;
+  }
+  return kind;
+}
+
+}  // namespace
+
+void EvaluationSession::count_failure(const EpisodeResult& e) {
+  if (e.termination != Termination::kPolicyError) {
+    consecutive_failures_ = 0;
+    failure_kind_.clear();
+    return;
+  }
+  const std::string kind = failure_kind(e.error);
+  consecutive_failures_ = kind == failure_kind_ ? consecutive_failures_ + 1 : 1;
+  failure_kind_ = kind;
+  if (options_.max_consecutive_failures > 0 && consecutive_failures_ >= options_.max_consecutive_failures &&
+      broken_.empty()) {
+    broken_ = std::to_string(consecutive_failures_) + " consecutive episodes failed in policy '" + spec_.display_name() +
+              "' with the same error; the last: " + e.error;
+    halt_.store(true);
+  }
+}
 
 EvaluationSession::EvaluationSession(const SessionPlan& plan, const PolicySpec& spec, Policy& policy,
                                      SessionOptions options)
@@ -183,8 +215,9 @@ SessionRunStats EvaluationSession::run(std::span<const EpisodeSpec> specs, const
   if (observer) observer->on_start(stats.planned, stats.resumed, resumed_succeeded);
   StoreSink sink(*this, observer, stats);
   const auto t0 = std::chrono::steady_clock::now();
-  runner_->run(todo, sink, stop);
+  if (broken_.empty()) runner_->run(todo, sink, StopFlags{stop, &halt_});
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  stats.broken = broken_;
   if (observer) observer->on_finish();
   return stats;
 }

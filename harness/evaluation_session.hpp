@@ -82,6 +82,10 @@ struct SessionOptions {
   int image_width = 0;                     // 0: the policy's request
   int image_height = 0;
   std::string command;                     // the command line, for provenance
+  // Circuit breaker: stop the run after this many consecutive episodes that
+  // failed in the policy with the same error (a dead or hung server, a broken
+  // model); 0 disables it. Finished episodes are kept: the run resumes.
+  int max_consecutive_failures = 5;
 };
 
 struct SessionRunStats {
@@ -90,6 +94,8 @@ struct SessionRunStats {
   int ran = 0;        // finished in this call
   int succeeded = 0;  // of those that ran
   double seconds = 0.0;
+  // Set when the circuit breaker stopped the run: what kept failing.
+  std::string broken;
 };
 
 class EvaluationSession {
@@ -126,6 +132,7 @@ class EvaluationSession {
 
  private:
   class StoreSink;
+  void count_failure(const EpisodeResult& e);
   const SessionPlan& plan_;
   PolicySpec spec_;
   SessionOptions options_;
@@ -134,6 +141,10 @@ class EvaluationSession {
   std::unique_ptr<ResultsStore> store_;
   RunResults unstored_;  // header + episodes when there is no store
   std::vector<EpisodeSink*> sinks_;
+  std::atomic<bool> halt_{false};   // raised by the circuit breaker
+  std::string failure_kind_;        // the error of the current run of consecutive failures
+  int consecutive_failures_ = 0;
+  std::string broken_;
 };
 
 }  // namespace gauntlet

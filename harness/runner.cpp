@@ -39,7 +39,7 @@ double percentile(std::vector<double> values, double q) {
 }
 
 Runner::Runner(const Suite& suite, Policy& policy, RunnerOptions options)
-    : suite_(suite), policy_(policy), options_(options) {
+    : suite_(suite), policy_(policy), options_(std::move(options)) {
   if (options_.workers < 1) options_.workers = 1;
   const PolicyRequirements req = policy_.requirements();
   request_.cameras = req.cameras;
@@ -175,8 +175,7 @@ void Runner::advance(Slot& slot) {
   }
 }
 
-void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
-                 const std::atomic<bool>* stop) {
+void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, StopFlags stop) {
   std::size_t next = 0;
   std::vector<int> batch_slots;
   std::vector<const Observation*> batch_obs;
@@ -188,7 +187,11 @@ void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
   };
 
   while (true) {
-    if (stop && stop->load()) return;
+    if (stop.raised()) {
+      // Unfinished episodes are dropped: a later run starts from idle slots.
+      for (auto& slot : slots_) slot->phase = Slot::Phase::kIdle;
+      return;
+    }
     // Hand out specs to idle slots.
     bool any_active = false;
     for (std::size_t i = 0; i < slots_.size(); ++i) {

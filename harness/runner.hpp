@@ -59,6 +59,13 @@ class EpisodeSink {
   virtual void on_episodes(std::span<const EpisodeResult> finished) = 0;
 };
 
+// Flags any of which stops a run (a signal, a circuit breaker).
+struct StopFlags {
+  const std::atomic<bool>* first = nullptr;
+  const std::atomic<bool>* second = nullptr;
+  bool raised() const { return (first && first->load()) || (second && second->load()); }
+};
+
 class Runner {
  public:
   Runner(const Suite& suite, Policy& policy, RunnerOptions options);
@@ -69,8 +76,10 @@ class Runner {
   // Runs every spec (in any order across slots; each episode's outcome depends
   // only on its spec). Returns early, dropping unfinished episodes, when
   // `stop` becomes true.
-  void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
-           const std::atomic<bool>* stop = nullptr);
+  void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, StopFlags stop);
+  void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, const std::atomic<bool>* stop = nullptr) {
+    run(specs, sink, StopFlags{stop, nullptr});
+  }
 
   const ObservationRequest& observation_request() const { return request_; }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/camera.hpp"
 #include "harness/geometry.hpp"
 #include "harness/observation.hpp"
 #include "harness/registry.hpp"
@@ -17,12 +18,11 @@
 namespace gauntlet::adapters {
 
 // Camera calibration the policy assumes: the standard tabletop's agentview
-// (scenarios/mujoco/scene.hpp SceneOptions defaults), which a camera
-// perturbation makes wrong.
+// (kTabletopAgentview), which a camera perturbation makes wrong.
 struct PinholeCamera {
-  geo::Vec3 pos{0.62, 0.0, 0.52};
-  geo::Vec3 target{-0.06, 0.0, 0.0};
-  double fovy_deg = 52.0;
+  geo::Vec3 pos = kTabletopAgentview.pos;
+  geo::Vec3 target = kTabletopAgentview.target;
+  double fovy_deg = kTabletopAgentview.fovy_deg;
 
   // Where the ray through pixel (row, col) centre of a width x height image
   // meets the horizontal plane z = height; nullopt when it does not.

@@ -77,7 +77,7 @@ WebsocketClient::WebsocketClient() : impl_(std::make_unique<Impl>()) {
   ep.set_close_handshake_timeout(1000);
   ep.set_max_message_size(1u << 30);
   // Small request/reply messages: Nagle's algorithm would add up to 40 ms.
-  ep.set_socket_init_handler([](websocketpp::connection_hdl, asio::ip::tcp::socket& socket) {
+  ep.set_socket_init_handler([](const websocketpp::connection_hdl&, asio::ip::tcp::socket& socket) {
     asio::error_code ec;
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
   });
@@ -123,13 +123,13 @@ void WebsocketClient::connect(const std::string& uri, std::chrono::milliseconds 
   }
   con->set_open_handshake_timeout(static_cast<long>(timeout.count()));
   con->set_open_handler(
-      [&s, g](websocketpp::connection_hdl) { s.on_current(g, [&] { s.open = true; }); });
-  con->set_fail_handler([&s, g](websocketpp::connection_hdl h) {
+      [&s, g](const websocketpp::connection_hdl&) { s.on_current(g, [&] { s.open = true; }); });
+  con->set_fail_handler([&s, g](const websocketpp::connection_hdl& h) {
     websocketpp::lib::error_code e;
     const auto c = s.endpoint.get_con_from_hdl(h, e);
     s.mark_closed(g, c ? c->get_ec().message() : std::string("connection failed"));
   });
-  con->set_close_handler([&s, g](websocketpp::connection_hdl h) {
+  con->set_close_handler([&s, g](const websocketpp::connection_hdl& h) {
     websocketpp::lib::error_code e;
     const auto c = s.endpoint.get_con_from_hdl(h, e);
     std::string reason = "the server closed the connection";
@@ -140,7 +140,7 @@ void WebsocketClient::connect(const std::string& uri, std::chrono::milliseconds 
     }
     s.mark_closed(g, reason);
   });
-  con->set_message_handler([&s, g](websocketpp::connection_hdl, Endpoint::message_ptr msg) {
+  con->set_message_handler([&s, g](const websocketpp::connection_hdl&, const Endpoint::message_ptr& msg) {
     Message m;
     m.binary = msg->get_opcode() == websocketpp::frame::opcode::binary;
     m.payload = std::move(msg->get_raw_payload());

@@ -39,8 +39,8 @@ YAML::Node parse(const std::string& text, const std::string& file) {
 // A mapping node with its file and dotted path, for "FILE:LINE: path: message".
 class Fields {
  public:
-  Fields(YAML::Node node, std::string file, std::string path)
-      : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {
+  Fields(const YAML::Node& node, std::string file, std::string path)
+      : node_(node), file_(std::move(file)), path_(std::move(path)) {
     if (!node_.IsMap()) fail(node_, "expected a mapping of fields");
   }
 

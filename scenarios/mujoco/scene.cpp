@@ -53,7 +53,7 @@ std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target) {
   return format_numbers(std::array<double, 6>{right[0], right[1], right[2], up[0], up[1], up[2]});
 }
 
-SceneBuilder::SceneBuilder(SceneOptions options) : options_(std::move(options)) {
+SceneBuilder::SceneBuilder(const SceneOptions& options) : options_(options) {
   root_.set("model", "gauntlet");
   root_.add("compiler").set("angle", "radian").set("autolimits", "true");
   root_.add("option")

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness/camera.hpp"
 #include "harness/geometry.hpp"
 #include "scenarios/mujoco/mjcf.hpp"
 
@@ -22,9 +23,9 @@ struct SceneOptions {
   int offscreen_height = 256;
   std::array<double, 2> table_half_size{0.5, 0.7};  // x, y
   geo::Vec3 gripper_home{0.0, 0.0, 0.25};           // tool centre point at reset
-  geo::Vec3 agentview_pos{0.62, 0.0, 0.52};
-  geo::Vec3 agentview_target{-0.06, 0.0, 0.0};
-  double agentview_fovy = 52.0;
+  geo::Vec3 agentview_pos = kTabletopAgentview.pos;
+  geo::Vec3 agentview_target = kTabletopAgentview.target;
+  double agentview_fovy = kTabletopAgentview.fovy_deg;
   Rgba table_rgba{0.62, 0.48, 0.33, 1};
   Rgba floor_rgba{0.35, 0.35, 0.38, 1};
   Rgba wall_rgba{0.78, 0.80, 0.82, 1};
@@ -50,7 +51,7 @@ std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target);
 
 class SceneBuilder {
  public:
-  explicit SceneBuilder(SceneOptions options);
+  explicit SceneBuilder(const SceneOptions& options);
 
   XmlElement& worldbody() { return *worldbody_; }
   XmlElement& asset() { return *asset_; }

@@ -13,8 +13,8 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   }
 }
 
-YamlFields::YamlFields(YAML::Node node, std::string file, std::string path)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {
+YamlFields::YamlFields(const YAML::Node& node, std::string file, std::string path)
+    : node_(node), file_(std::move(file)), path_(std::move(path)) {
   if (!node_.IsMap()) fail("expected a mapping of fields");
 }
 

@@ -23,7 +23,7 @@ struct Range {
 // A YAML node plus where it came from (file, path such as "tasks[2].object").
 class YamlFields {
  public:
-  YamlFields(YAML::Node node, std::string file, std::string path);
+  YamlFields(const YAML::Node& node, std::string file, std::string path);
 
   // "FILE:LINE: PATH: message" as an InputError.
   [[noreturn]] void fail(const std::string& message) const;

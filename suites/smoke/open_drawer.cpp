@@ -32,7 +32,7 @@ constexpr double kHandleStandoff = 0.055;
 
 class DrawerExpert final : public Expert {
  public:
-  explicit DrawerExpert(DrawerParams p) : p_(std::move(p)) {}
+  explicit DrawerExpert(const DrawerParams& p) : p_(p) {}
 
   void act(const Observation& obs, std::span<float> a) override {
     if (!obs.privileged) throw std::runtime_error("scripted expert needs privileged state");
@@ -91,7 +91,7 @@ class DrawerExpert final : public Expert {
 
 class DrawerTask final : public mj::MjTask {
  public:
-  DrawerTask(TaskInfo info, DrawerParams p) : MjTask(std::move(info)), p_(std::move(p)) {}
+  DrawerTask(TaskInfo info, const DrawerParams& p) : MjTask(std::move(info)), p_(p) {}
 
   void build(mj::SceneBuilder& scene) const override {
     mj::XmlElement& cab = scene.add_body("cabinet", {p_.cabinet_region.center_x(), p_.cabinet_region.center_y(),
@@ -177,7 +177,7 @@ TaskFamily open_drawer_family() {
     p.cabinet_rgba = t.rgba_or("cabinet_rgba", p.cabinet_rgba);
     p.drawer_rgba = t.rgba_or("drawer_rgba", p.drawer_rgba);
     p.handle_rgba = t.rgba_or("handle_rgba", p.handle_rgba);
-    return std::make_shared<DrawerTask>(std::move(info), std::move(p));
+    return std::make_shared<DrawerTask>(std::move(info), p);
   };
   return f;
 }

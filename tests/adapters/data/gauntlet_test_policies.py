@@ -227,3 +227,36 @@ class Sleepy:
 class SixDims:
     def act(self, obs):
         return np.zeros((1, 6), dtype=np.float32)
+
+
+class HangAt:
+    """Zeros until the episode with index `episode` starts; then its first act
+    writes `flag` and never returns: sleeping (`mode=sleep`) or spinning in
+    Python (`mode=spin`)."""
+
+    def __init__(self, episode="2", mode="sleep", flag=""):
+        self.episode = int(episode)
+        self.mode = mode
+        self.flag = flag
+        self.current = {}
+
+    def reset(self, task):
+        self.current[task["slot"]] = task["episode_index"]
+
+    def act(self, obs):
+        if self.current.get(obs["slot"], 0) < self.episode:
+            return np.zeros(7, dtype=np.float32)
+        if self.flag:
+            with open(self.flag, "w") as f:
+                f.write("hanging\n")
+        if self.mode == "spin":
+            while True:
+                pass
+        time.sleep(3600)
+
+
+class AlwaysRaises:
+    """Every call fails the same way, as a policy behind a dead server would."""
+
+    def act(self, obs):
+        raise ConnectionError("policy server at ws://127.0.0.1:9 is gone")
