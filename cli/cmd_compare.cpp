@@ -2,8 +2,6 @@
 // paired by episode seed; --sequential runs two policies pair by pair and
 // stops as soon as the anytime-valid test decides. Exit 0 (no significant
 // regression), 1 (regression), 2 (input error), 4 (sequential: undecided).
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -16,6 +14,8 @@
 #include "harness/results_store.hpp"
 #include "metrics/sequential_test.hpp"
 #include "reports/compare.hpp"
+#include "reports/compare_writers.hpp"
+#include "reports/sequential_compare.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::cli {
@@ -49,13 +49,6 @@ void write_outputs(const CompareCliOptions& o, const std::string& markdown, cons
   }
 }
 
-nlohmann::json line_json(const reports::CompareLine& l) {
-  return {{"task", l.task},         {"pairs", l.pairs},          {"baseline", l.baseline},
-          {"candidate", l.candidate}, {"difference", l.difference}, {"ci", {l.ci.lo, l.ci.hi}},
-          {"p_value", l.p_value},   {"p_adjusted", l.p_adjusted}, {"baseline_only", l.baseline_only},
-          {"candidate_only", l.candidate_only}, {"verdict", l.verdict}};
-}
-
 void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
   if (o.baseline.empty() || o.candidate.empty()) {
     throw InputError("compare: give --baseline A.h5 and --candidate B.h5 (or --sequential with --policy-a/--policy-b)");
@@ -70,15 +63,10 @@ void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
   options.adjustment = o.adjustment;
   options.require_pairing = !o.allow_unpaired;
   const auto r = reports::compare_runs(a, o.baseline, b, o.candidate, options);
-  const std::string md = reports::compare_markdown(r, a.header.policy_name, b.header.policy_name, options);
-  write_outputs(o, md, reports::compare_junit(r, a.header.suite_name, b.header.policy_name));
+  const std::string md = reports::compare_markdown(r);
+  write_outputs(o, md, reports::compare_junit(r));
   if (o.json) {
-    nlohmann::json j{{"baseline", o.baseline},      {"candidate", o.candidate}, {"regression", r.regression},
-                     {"reason", r.reason},          {"overall", line_json(r.overall)},
-                     {"alpha", o.alpha},            {"margin", o.margin}};
-    j["tasks"] = nlohmann::json::array();
-    for (const auto& l : r.tasks) j["tasks"].push_back(line_json(l));
-    std::cout << j.dump() << std::endl;
+    std::cout << reports::compare_json(r) << std::flush;
   } else {
     std::cout << md;
   }
@@ -153,45 +141,26 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   }
   progress.finish();
   const auto decision = test.decision();
-  const long long saved = o.max_episodes - used;
-  char summary[512];
-  std::snprintf(summary, sizeof summary,
-                "%s after %d of at most %d episode pairs (%lld pairs, %.0f%% of the fixed-N budget, saved); "
-                "discordant pairs: candidate won %lld, baseline won %lld; E(better) = %.3g, E(worse) = %.3g, "
-                "threshold %.3g (Ville-bound p = %.3g, conservative)",
-                decision == metrics::SequentialDecision::kBBetter  ? "candidate significantly better"
-                : decision == metrics::SequentialDecision::kBWorse ? "candidate significantly worse"
-                                                                    : "not enough evidence yet",
-                used, o.max_episodes, saved, 100.0 * static_cast<double>(saved) / o.max_episodes,
-                static_cast<long long>(test.b_wins()), static_cast<long long>(test.a_wins()), test.e_value_b_better(),
-                test.e_value_b_worse(), test.threshold(), test.p_value());
-  char alpha_buf[32];
-  std::snprintf(alpha_buf, sizeof alpha_buf, "%g", o.alpha);
-  const std::string alpha_text = alpha_buf;
-  const std::string md = "## Sequential comparison: " + reports::escape_markdown(spec_b.display_name()) + " vs " +
-                         reports::escape_markdown(spec_a.display_name()) + "\n\n" + summary +
-                         ".\n\nAnytime-valid betting test on paired episodes (type-I error at most alpha = " +
-                         alpha_text + " under optional stopping); " + std::to_string(skipped) +
-                         " pairs skipped for simulator errors. Results: " + (dir / "baseline.h5").string() + ", " +
-                         (dir / "candidate.h5").string() + ".\n";
+  reports::SequentialCompareReport report;
+  report.baseline = spec_a.display_name();
+  report.candidate = spec_b.display_name();
+  report.decision = decision;
+  report.stop = test.stop();
+  report.pairs_used = used;
+  report.budget = o.max_episodes;
+  report.skipped_pairs = skipped;
+  report.candidate_wins = test.b_wins();
+  report.baseline_wins = test.a_wins();
+  report.e_value_better = test.e_value_b_better();
+  report.e_value_worse = test.e_value_b_worse();
+  report.threshold = test.threshold();
+  report.p_value = test.p_value();
+  report.alpha = o.alpha;
+  report.baseline_file = (dir / "baseline.h5").string();
+  report.candidate_file = (dir / "candidate.h5").string();
+  const std::string md = reports::sequential_compare_markdown(report);
   write_outputs(o, md, "");
-  if (o.json) {
-    nlohmann::json j{{"decision", std::string(metrics::to_string(decision))},
-                     {"stop", std::string(metrics::to_string(test.stop()))},
-                     {"pairs_used", used},
-                     {"budget", o.max_episodes},
-                     {"saved_pairs", saved},
-                     {"candidate_wins", test.b_wins()},
-                     {"baseline_wins", test.a_wins()},
-                     {"e_value_better", test.e_value_b_better()},
-                     {"e_value_worse", test.e_value_b_worse()},
-                     {"p_value", test.p_value()},
-                     {"baseline_file", (dir / "baseline.h5").string()},
-                     {"candidate_file", (dir / "candidate.h5").string()}};
-    std::cout << j.dump() << std::endl;
-  } else {
-    std::cout << md;
-  }
+  std::cout << (o.json ? reports::sequential_compare_json(report) : md) << std::flush;
   if (decision == metrics::SequentialDecision::kBWorse) ctx.exit_code = kExitRegression;
   else if (decision == metrics::SequentialDecision::kUndecided && test.stop() != metrics::SequentialStop::kFutility) {
     ctx.exit_code = kExitUndecided;

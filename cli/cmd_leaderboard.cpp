@@ -3,6 +3,7 @@
 
 #include "cli/cli_context.hpp"
 #include "reports/leaderboard.hpp"
+#include "reports/leaderboard_site.hpp"
 
 namespace gauntlet::cli {
 namespace {
@@ -19,8 +20,9 @@ void leaderboard_command(const LeaderboardCliOptions& o) {
   reports::LeaderboardOptions options;
   options.title = o.title;
   options.skip_invalid = o.skip_invalid;
-  const auto r = reports::write_leaderboard(files, o.out, options);
-  for (const auto& rej : r.rejected) std::fprintf(stderr, "rejected: %s\n", rej.c_str());
+  const reports::Leaderboard board = reports::build_leaderboard(files, options);
+  const reports::LeaderboardSite r = reports::write_leaderboard_site(board, o.out);
+  for (const auto& rej : board.rejected) std::fprintf(stderr, "rejected: %s\n", rej.c_str());
   std::fprintf(stderr, "leaderboard: %d suites, %d submissions -> %s/index.html\n", r.suites, r.submissions,
                o.out.c_str());
 }

@@ -6,7 +6,6 @@
 #include "harness/errors.hpp"
 #include "reports/png.hpp"
 #include "reports/report_model.hpp"
-#include "reports/robustness.hpp"
 #include "reports/writers.hpp"
 #include "scenarios/perturb/preview.hpp"
 
@@ -24,7 +23,7 @@ struct ReportOptions {
 // task's agentview at levels 0..5 of the first episode seed. Only when this
 // build still has the suite the files were made with (same content hash).
 void add_previews(reports::ReportModel& model, CliContext& ctx) {
-  if (!model.robustness || model.robustness->empty() || model.policies.empty()) return;
+  if (model.robustness.empty() || model.policies.empty()) return;
   std::shared_ptr<const Suite> suite;
   try {
     suite = ctx.registry.load_suite(model.suite);
@@ -33,7 +32,7 @@ void add_previews(reports::ReportModel& model, CliContext& ctx) {
   }
   if (suite->info().content_hash != model.suite_hash || suite->tasks().empty()) return;
   std::vector<std::string> dims;
-  for (const auto& p : *model.robustness) {
+  for (const auto& p : model.robustness) {
     for (const auto& d : p.dimensions) {
       if (std::find(dims.begin(), dims.end(), d.dimension) == dims.end()) dims.push_back(d.dimension);
     }

@@ -1,7 +1,5 @@
 // `gauntlet run`: plan the episodes of a suite for one policy, resume what a
 // results file already holds, run the rest on W workers, store every episode.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
 
@@ -11,7 +9,7 @@
 #include "harness/errors.hpp"
 #include "harness/evaluation_session.hpp"
 #include "reports/episode_video.hpp"
-#include "reports/report_model.hpp"
+#include "reports/run_summary.hpp"
 
 namespace gauntlet::cli {
 namespace {
@@ -26,37 +24,6 @@ struct RunOptions {
   bool json = false;
 };
 
-nlohmann::json summary_json(const RunResults& results, const std::string& out) {
-  const reports::PolicySummary s = reports::summarize(results, out);
-  nlohmann::json j;
-  j["suite"] = results.header.suite_name;
-  j["suite_hash"] = results.header.suite_hash;
-  j["policy"] = s.name;
-  j["policy_spec"] = results.header.policy_spec;
-  j["episodes"] = s.episodes;
-  j["counted_episodes"] = s.success.trials;
-  j["successes"] = s.success.successes;
-  j["success_rate"] = s.success.rate;
-  j["ci95"] = {s.success.ci95.lo, s.success.ci95.hi};
-  j["mean_progress"] = s.mean_progress;
-  nlohmann::json tasks = nlohmann::json::array();
-  for (const auto& t : s.tasks) {
-    tasks.push_back({{"task", t.task_id},
-                     {"episodes", t.success.trials},
-                     {"successes", t.success.successes},
-                     {"success_rate", t.success.rate},
-                     {"ci95", {t.success.ci95.lo, t.success.ci95.hi}}});
-  }
-  j["tasks"] = tasks;
-  nlohmann::json errors = nlohmann::json::object();
-  for (const char* k : {"policy_error", "invalid_action", "sim_error"}) {
-    const auto it = s.terminations.find(k);
-    errors[k] = it == s.terminations.end() ? 0 : it->second;
-  }
-  j["errors"] = errors;
-  j["out"] = out;
-  return j;
-}
 
 void run_command(const RunOptions& o, CliContext& ctx) {
   const PolicySpec spec = PolicySpec::parse(o.policy);
@@ -92,14 +59,11 @@ void run_command(const RunOptions& o, CliContext& ctx) {
                  session.results().episodes.size(), out.c_str());
     ctx.exit_code = 130;
   }
-  const nlohmann::json summary = summary_json(session.results(), out.string());
+  const reports::RunSummary summary = reports::summarize_run(session.results(), out.string());
   if (o.json) {
-    std::cout << summary.dump() << std::endl;
+    std::cout << reports::run_summary_json(summary) << std::flush;
   } else {
-    std::fprintf(stderr, "%s: success %.1f%% [%.1f, %.1f] over %d episodes -> %s\n",
-                 summary["policy"].get<std::string>().c_str(), 100.0 * summary["success_rate"].get<double>(),
-                 100.0 * summary["ci95"][0].get<double>(), 100.0 * summary["ci95"][1].get<double>(),
-                 summary["counted_episodes"].get<int>(), out.c_str());
+    std::fputs(reports::run_summary_line(summary).c_str(), stderr);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "cli/wm_common.hpp"
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
+#include "reports/training_summary.hpp"
 #include "scenarios/worldmodel/open_loop.hpp"
 
 namespace gauntlet::cli {
@@ -145,15 +146,14 @@ void train_command(const CommonTrainOptions& o, int horizon, CliContext& ctx) {
   run_training(request, "wm train", api.train_world_model);
   report_written("world model", o.out, request.final_loss, request.resumed_from, o.steps);
   if (o.json) {
-    std::cout << nlohmann::json{{"out", o.out},
-                                {"episodes", request.episodes.size()},
-                                {"steps", o.steps},
-                                {"resumed_from", request.resumed_from},
-                                {"final_loss", request.final_loss},
-                                {"weights_digest", request.weights_digest},
-                                {"sha256", sha256_file_hex(o.out)}}
-                     .dump()
-              << std::endl;
+    const reports::TrainingRun run{o.out,
+                                   static_cast<std::int64_t>(request.episodes.size()),
+                                   o.steps,
+                                   request.resumed_from,
+                                   request.final_loss,
+                                   request.weights_digest,
+                                   sha256_file_hex(o.out)};
+    std::cout << reports::world_model_training_json(run) << std::flush;
   }
 }
 
@@ -247,20 +247,15 @@ void train_judge_command(const CommonTrainOptions& o, const JudgeExtraOptions& x
                  held_out, request.threshold, request.calibration_balanced_accuracy);
   }
   if (o.json) {
-    std::cout << nlohmann::json{{"out", o.out},
-                                {"episodes", episodes.size()},
-                                {"positives", counts.positives},
-                                {"calibration_episodes", held_out},
-                                {"threshold", request.threshold},
-                                {"calibration_balanced_accuracy", request.calibration_balanced_accuracy},
-                                {"negatives", counts.negatives},
-                                {"steps", o.steps},
-                                {"resumed_from", request.resumed_from},
-                                {"final_loss", request.final_loss},
-                                {"weights_digest", request.weights_digest},
-                                {"sha256", sha256_file_hex(o.out)}}
-                     .dump()
-              << std::endl;
+    reports::JudgeTrainingRun run;
+    run.run = {o.out, static_cast<std::int64_t>(episodes.size()), o.steps, request.resumed_from,
+               request.final_loss, request.weights_digest, sha256_file_hex(o.out)};
+    run.positives = counts.positives;
+    run.negatives = counts.negatives;
+    run.calibration_episodes = held_out;
+    run.threshold = request.threshold;
+    run.calibration_balanced_accuracy = request.calibration_balanced_accuracy;
+    std::cout << reports::judge_training_json(run) << std::flush;
   }
 }
 

@@ -6,8 +6,6 @@
 #include "harness/errors.hpp"
 #include "metrics/multiple_testing.hpp"
 #include "metrics/paired_comparison.hpp"
-#include "reports/junit.hpp"
-#include "reports/writers.hpp"
 
 namespace gauntlet::reports {
 namespace {
@@ -69,6 +67,12 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
                      " have no nominal episode in common (same task and episode index)");
   }
   CompareResult r;
+  r.suite = hb.suite_name;
+  r.baseline_file = baseline_name;
+  r.candidate_file = candidate_name;
+  r.baseline_policy = hb.policy_name;
+  r.candidate_policy = hc.policy_name;
+  r.options = o;
   r.excluded_sim_errors = layout.excluded_sim_errors;
   r.unmatched_episodes = layout.unmatched_episodes;
   const auto& a = layout.success[0];
@@ -107,52 +111,6 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
   }
   r.reason = buf;
   return r;
-}
-
-std::string compare_markdown(const CompareResult& r, const std::string& baseline, const std::string& candidate,
-                             const CompareOptions& o) {
-  auto row = [](const CompareLine& l) {
-    char buf[400];
-    std::snprintf(buf, sizeof buf, "| %s | %d | %.1f%% | %.1f%% | %+.1f | [%+.1f, %+.1f] | %.3g | %s |\n",
-                  escape_markdown(l.task).c_str(), l.pairs, 100 * l.baseline, 100 * l.candidate, 100 * l.difference,
-                  100 * l.ci.lo, 100 * l.ci.hi, l.p_adjusted,
-                  (l.verdict == "no significant difference" ? l.verdict : "**" + l.verdict + "**").c_str());
-    return std::string(buf);
-  };
-  std::string out = std::string("## ") + (r.regression ? "Regression" : "No significant regression") + ": " +
-                    escape_markdown(candidate) + " vs " + escape_markdown(baseline) + "\n\n" + r.reason +
-                    ".\n\n| task | pairs | baseline | candidate | difference (points) | " +
-                    std::to_string(static_cast<int>(std::lround(100 * (1 - o.alpha)))) +
-                    "% CI | adjusted p | verdict |\n|---|---:|---:|---:|---:|---|---:|---|\n";
-  out += row(r.overall);
-  for (const auto& l : r.tasks) out += row(l);
-  out += "\nPaired by episode seed; exact McNemar on discordant pairs, " + o.adjustment +
-         "-adjusted over tasks; intervals from the paired stratified bootstrap.";
-  if (r.excluded_sim_errors > 0 || r.unmatched_episodes > 0) {
-    out += " " + std::to_string(r.excluded_sim_errors) + " episode pairs dropped for simulator errors, " +
-           std::to_string(r.unmatched_episodes) + " present in one file only.";
-  }
-  return out + "\n";
-}
-
-std::string compare_junit(const CompareResult& r, const std::string& suite, const std::string& candidate) {
-  JUnitSuite s;
-  s.name = "gauntlet compare: " + suite;
-  auto make = [&](const CompareLine& l, bool gate) {
-    JUnitCase c;
-    c.classname = suite + "." + candidate;
-    c.name = l.task;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "baseline %.1f%%, candidate %.1f%%, difference %+.1f points [%+.1f, %+.1f], adjusted p %.3g: %s",
-                  100 * l.baseline, 100 * l.candidate, 100 * l.difference, 100 * l.ci.lo, 100 * l.ci.hi, l.p_adjusted,
-                  l.verdict.c_str());
-    c.output = buf;
-    if (gate ? r.regression : l.verdict == "worse") c.failure = gate ? r.reason : std::string(buf);
-    return c;
-  };
-  s.cases.push_back(make(r.overall, true));
-  for (const auto& l : r.tasks) s.cases.push_back(make(l, false));
-  return junit_xml({s});
 }
 
 }  // namespace gauntlet::reports

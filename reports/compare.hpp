@@ -1,6 +1,6 @@
-// The CI gate's statistics: a candidate against a baseline on paired episodes
+// The CI gate's model: a candidate against a baseline on paired episodes
 // (same suite, same seeds), per task and overall, with a verdict and whether
-// it is a significant regression.
+// it is a significant regression. reports/compare_writers.hpp formats it.
 #pragma once
 
 #include <string>
@@ -35,6 +35,10 @@ struct CompareLine {
 };
 
 struct CompareResult {
+  std::string suite;
+  std::string baseline_file, candidate_file;      // as given
+  std::string baseline_policy, candidate_policy;  // display names from the files
+  CompareOptions options;
   std::vector<CompareLine> tasks;
   CompareLine overall;
   bool regression = false;
@@ -48,9 +52,5 @@ struct CompareResult {
 CompareResult compare_runs(const RunResults& baseline, const std::string& baseline_name,
                            const RunResults& candidate, const std::string& candidate_name,
                            const CompareOptions& options);
-
-std::string compare_markdown(const CompareResult& r, const std::string& baseline, const std::string& candidate,
-                             const CompareOptions& options);
-std::string compare_junit(const CompareResult& r, const std::string& suite, const std::string& candidate);
 
 }  // namespace gauntlet::reports

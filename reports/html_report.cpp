@@ -9,7 +9,8 @@
 #include "harness/errors.hpp"
 #include "reports/episode_video.hpp"
 #include "reports/html_page.hpp"
-#include "reports/robustness.hpp"
+#include "reports/ranking_table.hpp"
+#include "reports/robustness_sections.hpp"
 #include "reports/svg.hpp"
 #include "reports/writers.hpp"
 
@@ -24,39 +25,15 @@ std::string pct(double v, int decimals = 1) {
 
 std::string interval(const metrics::Interval& ci) { return "[" + pct(ci.lo) + ", " + pct(ci.hi) + "]"; }
 
-int error_count(const std::map<std::string, int>& terminations) {
-  int n = 0;
-  for (const auto& [k, v] : terminations) {
-    if (k != "success" && k != "timeout") n += v;
-  }
-  return n;
-}
-
 std::string ranking_section(const ReportModel& m) {
   const RankingStatistics& st = m.stats;
-  std::string h = "<section id=\"ranking\"><h2>Ranking</h2>\n"
-                  "<table id=\"ranking-table\" class=\"sortable\"><thead><tr>"
-                  "<th data-type=\"num\">Rank</th><th data-type=\"text\">Policy</th>"
-                  "<th data-type=\"num\">Success</th><th>95% CI</th><th data-type=\"num\">Rank interval</th>"
-                  "<th data-type=\"num\">P(best)</th><th data-type=\"text\">Group</th>"
-                  "<th data-type=\"num\">Episodes</th><th data-type=\"num\">Errors</th></tr></thead>\n<tbody>\n";
-  for (std::size_t i = 0; i < m.policies.size(); ++i) {
-    const PolicySummary& p = m.policies[i];
-    const bool s = st.available && i < st.p_best.size();
-    const std::string rank_iv = s ? std::to_string(st.rank_lo[i]) + "&ndash;" + std::to_string(st.rank_hi[i]) : "-";
-    h += "<tr data-policy=\"" + escape_xml(p.name) + "\"><td data-sort=\"" + std::to_string(i + 1) + "\">" +
-         std::to_string(i + 1) + "</td><td class=\"name\" data-sort=\"" + escape_xml(p.name) + "\">" +
-         escape_xml(p.name) + "</td><td data-sort=\"" + pct(p.success.rate, 4) + "\">" + pct(p.success.rate) +
-         "%</td><td>" + interval(p.success.ci95) + "</td><td data-sort=\"" +
-         (s ? std::to_string(st.rank_lo[i]) : "0") + "\">" + rank_iv + "</td><td data-sort=\"" +
-         (s ? pct(st.p_best[i], 3) : "0") + "\">" + (s ? pct(st.p_best[i]) + "%" : "-") + "</td><td data-sort=\"" +
-         (s && i < st.letters.size() ? escape_xml(st.letters[i]) : "") + "\" class=\"group\">" +
-         (s && i < st.letters.size() ? escape_xml(st.letters[i]) : "-") + "</td><td data-sort=\"" +
-         std::to_string(p.episodes) + "\">" + std::to_string(p.episodes) + "</td><td data-sort=\"" +
-         std::to_string(error_count(p.terminations)) + "\">" + std::to_string(error_count(p.terminations)) +
-         "</td></tr>\n";
-  }
-  h += "</tbody></table>\n<p class=\"note\">Success over episodes that count for the policy (simulator errors "
+  using C = RankingColumn;
+  std::string h = "<section id=\"ranking\"><h2>Ranking</h2>\n" +
+                  html_ranking_table(m, {"ranking-table",
+                                         {C::kRank, C::kPolicy, C::kSuccess, C::kInterval, C::kRankInterval,
+                                          C::kPBest, C::kGroup, C::kEpisodes, C::kErrors},
+                                         ""});
+  h += "<p class=\"note\">Success over episodes that count for the policy (simulator errors "
        "excluded) with the 95% Wilson interval. Rank interval and P(best) from a paired bootstrap of the "
        "task-mean success (" + std::to_string(st.options.resamples) + " resamples). Policies sharing a group letter "
        "are not significantly different (exact McNemar on paired episodes, " + escape_xml(st.options.adjustment) +
@@ -143,109 +120,6 @@ std::string rank_section(const ReportModel& m) {
          heatmap_svg("P(rank) from the paired bootstrap", names, ranks, cells, 0.0, 1.0, false) + "</div></section>\n";
 }
 
-std::string robustness_section(const ReportModel& m) {
-  if (!m.robustness || m.robustness->empty()) return {};
-  const auto& all = *m.robustness;
-  // Dimensions in the order first seen; for each a chart (groups = levels,
-  // series = policies) and a table of paired drops.
-  std::vector<std::string> dims;
-  for (const auto& p : all) {
-    for (const auto& d : p.dimensions) {
-      if (std::find(dims.begin(), dims.end(), d.dimension) == dims.end()) dims.push_back(d.dimension);
-    }
-  }
-  std::string h = "<section id=\"robustness\"><h2>Robustness</h2>\n<p class=\"note\">Success at each perturbation "
-                  "level (level 0 = nominal) with 95% Wilson intervals. The drop from nominal is a paired difference "
-                  "over the same seeds (perturbed episodes share their nominal twin's initial state), with a paired "
-                  "bootstrap interval and the exact McNemar p-value.</p>\n<ul class=\"summary\">";
-  for (const auto& p : all) {
-    h += "<li><b>" + escape_xml(p.policy) + "</b>: nominal " + pct(p.nominal.rate) + "%" +
-         (p.most_damaging.empty() ? std::string() : "; most damaging dimension: <b>" + escape_xml(p.most_damaging) + "</b>");
-    for (const auto& d : p.dimensions) {
-      if (d.half_level) {
-        h += "; " + escape_xml(d.dimension) + " halves success from level " + std::to_string(*d.half_level);
-      }
-    }
-    h += "</li>";
-  }
-  h += "</ul>\n";
-  for (const auto& dim : dims) {
-    std::vector<std::string> series;
-    std::vector<int> levels{0};
-    for (const auto& p : all) {
-      for (const auto& d : p.dimensions) {
-        if (d.dimension != dim) continue;
-        for (const auto& l : d.levels) {
-          if (std::find(levels.begin(), levels.end(), l.level) == levels.end()) levels.push_back(l.level);
-        }
-      }
-    }
-    std::sort(levels.begin(), levels.end());
-    std::vector<BarGroup> groups;
-    for (const int level : levels) groups.push_back(BarGroup{"level " + std::to_string(level), {}, {}, {}});
-    std::string table = "<table class=\"robustness\"><thead><tr><th>Policy</th><th>Level</th><th>Success</th>"
-                        "<th>95% CI</th><th>Drop (points)</th><th>95% CI</th><th>p (McNemar)</th><th>Pairs</th>"
-                        "</tr></thead><tbody>\n";
-    for (const auto& p : all) {
-      series.push_back(p.policy);
-      const DimensionRobustness* d = nullptr;
-      for (const auto& x : p.dimensions) {
-        if (x.dimension == dim) d = &x;
-      }
-      for (std::size_t g = 0; g < levels.size(); ++g) {
-        const Rate* r = levels[g] == 0 ? &p.nominal : nullptr;
-        const PairedDrop* drop = nullptr;
-        if (d) {
-          for (const auto& l : d->levels) {
-            if (l.level == levels[g]) {
-              r = &l.drop.success;
-              drop = &l.drop;
-            }
-          }
-        }
-        groups[g].values.push_back(r ? r->rate : 0.0);
-        groups[g].lo.push_back(r ? r->ci95.lo : 0.0);
-        groups[g].hi.push_back(r ? r->ci95.hi : 0.0);
-        if (drop) {
-          char p_text[32];
-          std::snprintf(p_text, sizeof p_text, "%.3g", drop->mcnemar_p);
-          table += "<tr><td>" + escape_xml(p.policy) + "</td><td>" + std::to_string(levels[g]) + "</td><td>" +
-                   pct(drop->success.rate) + "%</td><td>" + interval(drop->success.ci95) + "</td><td>" +
-                   pct(drop->drop) + "</td><td>" + interval(drop->drop_ci) + "</td><td>" + p_text + "</td><td>" +
-                   std::to_string(drop->pairs) + "</td></tr>\n";
-        }
-      }
-    }
-    table += "</tbody></table>\n";
-    h += "<h3>" + escape_xml(dim) + "</h3>\n<div class=\"chart\">" +
-         grouped_bar_svg("Success under " + dim, series, groups, std::max(560, 120 * static_cast<int>(groups.size()))) +
-         "</div>\n";
-    for (const auto& [name, png] : m.robustness_previews) {
-      if (name == dim) {
-        h += "<figure class=\"preview\"><img alt=\"" + escape_xml(dim) + " at levels 0 to 5\" src=\"data:image/png;base64," +
-             base64_encode(png) + "\"><figcaption>agentview at levels 0&ndash;5, one seed (the first task)</figcaption></figure>\n";
-      }
-    }
-    h += "<details><summary>Paired drops</summary>" + table + "</details>\n";
-  }
-  bool any_interaction = false;
-  for (const auto& p : all) any_interaction = any_interaction || !p.interactions.empty();
-  if (any_interaction) {
-    h += "<h3>Composed perturbations</h3><table><thead><tr><th>Policy</th><th>Perturbation</th><th>Observed drop</th>"
-         "<th>Sum of single drops</th><th>Interaction</th><th>95% CI</th></tr></thead><tbody>\n";
-    for (const auto& p : all) {
-      for (const auto& x : p.interactions) {
-        h += "<tr><td>" + escape_xml(p.policy) + "</td><td>" + escape_xml(x.perturbation_id) + "</td><td>" +
-             pct(x.observed.drop) + "</td><td>" + (x.complete ? pct(x.sum_of_single_drops) : std::string("-")) +
-             "</td><td>" + (x.complete ? pct(x.interaction) : std::string("-")) + "</td><td>" +
-             (x.complete ? interval(x.interaction_ci) : std::string("-")) + "</td></tr>\n";
-      }
-    }
-    h += "</tbody></table>\n";
-  }
-  return h + "</section>\n";
-}
-
 std::string videos_section(const ReportModel& m) {
   std::string body;
   for (std::size_t i = 0; i < m.policies.size(); ++i) {
@@ -308,7 +182,8 @@ class HtmlWriter final : public ReportWriter {
                        std::to_string(m.policies.size()) + " policies, " + std::to_string(m.task_ids.size()) +
                        " tasks" + (m.policies.empty() ? std::string() : ", " + std::to_string(m.policies.front().header.episodes_per_task) + " episodes per task") +
                        ".</p></header>\n<main>\n";
-    body += ranking_section(m) + forest_section(m) + pairwise_section(m) + rank_section(m) + robustness_section(m) +
+    body += ranking_section(m) + forest_section(m) + pairwise_section(m) + rank_section(m) +
+            html_robustness_section(m.robustness, m.robustness_previews) +
             videos_section(m) + "</main>\n" + provenance_section(m);
     write_text_file(dir / file_name(), html_page("gauntlet report: " + m.suite, body));
   }

@@ -1,7 +1,7 @@
 // report.json: every number of the report, versioned (docs/report-json.md).
 #include <nlohmann/json.hpp>
 
-#include "reports/robustness_json.hpp"
+#include "reports/robustness_sections.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -29,7 +29,7 @@ class JsonWriter final : public ReportWriter {
                     {"version", h ? h->suite_version : ""},
                     {"seed", h ? h->suite_seed : 0},
                     {"tasks", model.task_ids}};
-    doc["robustness"] = model.robustness ? robustness_json(*model.robustness) : json::array();
+    doc["robustness"] = robustness_json(model.robustness);
     json policies = json::array();
     int rank = 0;
     for (const auto& p : model.policies) {

@@ -1,6 +1,5 @@
-// A static leaderboard site from many results files: one ranking per suite
-// version (never mixed), per-task drill-down, provenance, and JSON. Every
-// submission is validated first; problems are reported, never rendered raw.
+// The leaderboard's model: many results files validated and grouped into one
+// ranking per suite version (never mixed). reports/leaderboard_site.hpp writes it.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "harness/results_store.hpp"
+#include "reports/report_model.hpp"
 
 namespace gauntlet::reports {
 
@@ -21,14 +21,23 @@ struct LeaderboardOptions {
   bool skip_invalid = false;  // otherwise an invalid submission is an InputError
 };
 
-struct LeaderboardResult {
-  int suites = 0;
-  int submissions = 0;
-  std::vector<std::string> rejected;  // "FILE: reason" for skipped submissions
-  std::vector<std::filesystem::path> pages;
+// One suite version's ranking.
+struct LeaderboardSuite {
+  std::string suite, hash, version;
+  std::string page;     // its HTML file name in the site
+  ReportModel ranking;  // the submissions, ranked
 };
 
-LeaderboardResult write_leaderboard(const std::vector<std::filesystem::path>& files,
-                                    const std::filesystem::path& out, const LeaderboardOptions& options);
+struct Leaderboard {
+  std::string title;
+  std::string generated_at;
+  std::vector<LeaderboardSuite> suites;  // in the order their first file was given
+  std::vector<std::string> rejected;     // "FILE: reason" for skipped submissions
+};
+
+// Reads and validates every file; InputError for an invalid one unless
+// options.skip_invalid.
+Leaderboard build_leaderboard(const std::vector<std::filesystem::path>& files,
+                              const LeaderboardOptions& options);
 
 }  // namespace gauntlet::reports

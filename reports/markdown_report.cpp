@@ -2,7 +2,7 @@
 // short enough for a pull-request comment, with the SVG charts beside it.
 #include <cstdio>
 
-#include "reports/robustness.hpp"
+#include "reports/robustness_sections.hpp"
 #include "reports/svg.hpp"
 #include "reports/writers.hpp"
 
@@ -13,14 +13,6 @@ std::string interval_text(const metrics::Interval& ci) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "[%.1f, %.1f]", 100.0 * ci.lo, 100.0 * ci.hi);
   return buf;
-}
-
-int error_count(const std::map<std::string, int>& terminations) {
-  int n = 0;
-  for (const auto& [k, v] : terminations) {
-    if (k != "success" && k != "timeout") n += v;
-  }
-  return n;
 }
 
 std::string points(double d) {
@@ -70,7 +62,7 @@ std::string markdown_ranking_table(const ReportModel& model) {
       out += " " + std::to_string(st.rank_lo[i]) + "-" + std::to_string(st.rank_hi[i]) + " | " +
              format_percent(st.p_best[i]) + " | " + escape_markdown(st.letters[i]) + " |";
     }
-    out += " " + std::to_string(p.episodes) + " | " + std::to_string(error_count(p.terminations)) + " |";
+    out += " " + std::to_string(p.episodes) + " | " + std::to_string(error_episodes(p)) + " |";
     for (const auto& id : model.task_ids) {
       const TaskSummary* task = nullptr;
       for (const auto& t : p.tasks) {
@@ -136,7 +128,7 @@ std::string markdown_report(const ReportModel& model) {
            "` | " + escape_markdown(h.harness_version + " " + h.git_sha) + " |\n";
   }
   out += "\n</details>\n";
-  if (model.robustness) out += markdown_robustness_section(*model.robustness);
+  out += markdown_robustness_section(model.robustness);
   return out;
 }
 

@@ -5,17 +5,15 @@
 #include <set>
 
 #include "harness/errors.hpp"
-#include "reports/robustness.hpp"
 
 namespace gauntlet::reports {
 
-Rate make_rate(int successes, int trials) {
-  Rate r;
-  r.trials = trials;
-  r.successes = successes;
-  r.rate = trials > 0 ? static_cast<double>(successes) / trials : 0.0;
-  r.ci95 = metrics::wilson_interval(successes, trials, 0.95);
-  return r;
+int error_episodes(const PolicySummary& policy) {
+  int n = 0;
+  for (const auto& [termination, count] : policy.terminations) {
+    if (termination != "success" && termination != "timeout") n += count;
+  }
+  return n;
 }
 
 PolicySummary summarize(const RunResults& run, const std::string& source) {
@@ -100,14 +98,12 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return summaries[a].success.rate > summaries[b].success.rate;
   });
-  auto robustness = std::make_shared<std::vector<PolicyRobustness>>();
   for (const std::size_t i : order) {
     model.policies.push_back(std::move(summaries[i]));
     model.runs.push_back(std::move(runs[i]));
     if (auto r = build_robustness(model.runs.back(), model.policies.back().name))
-      robustness->push_back(std::move(*r));
+      model.robustness.push_back(std::move(*r));
   }
-  model.robustness = std::move(robustness);
   for (const auto& run : model.runs) {
     for (const auto& t : run.header.tasks) {
       if (std::find(model.task_ids.begin(), model.task_ids.end(), t.id) == model.task_ids.end()) {

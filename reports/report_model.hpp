@@ -1,28 +1,20 @@
 // The one in-memory model every report format is written from: per policy and
-// per task success with intervals, termination counts and provenance, built
-// from results files. Writers (Markdown, JSON, CSV, ...) only format it.
+// per task success with intervals, termination counts, provenance and the
+// robustness section, built from results files. Writers only format it.
 #pragma once
 
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
 #include "reports/comparisons.hpp"
+#include "reports/robustness.hpp"
+#include "reports/success_rate.hpp"
 
 namespace gauntlet::reports {
-
-struct PolicyRobustness;  // reports/robustness.hpp
-
-struct Rate {
-  int trials = 0;      // episodes that count for the policy (sim_error excluded)
-  int successes = 0;
-  double rate = 0.0;   // successes / trials (0 when no trials)
-  metrics::Interval ci95;  // Wilson
-};
 
 struct TaskSummary {
   std::string task_id;
@@ -61,13 +53,15 @@ struct ReportModel {
   RankingStatistics stats;              // paired statistics over the policies, in this order
   std::string generated_at;
   // Policies with perturbed episodes, in ranked order (reports/robustness.hpp).
-  std::shared_ptr<const std::vector<PolicyRobustness>> robustness;
+  std::vector<PolicyRobustness> robustness;
   // PNG strips (dimension, bytes) of what each perturbation looks like at
   // levels 0..5; filled by the CLI, which can reach the simulator.
   std::vector<std::pair<std::string, std::string>> robustness_previews;
 };
 
-Rate make_rate(int successes, int trials);
+// Episodes that ended neither in success nor timeout (policy, action and simulator errors).
+int error_episodes(const PolicySummary& policy);
+
 PolicySummary summarize(const RunResults& run, const std::string& source);
 // Reads every file; InputError if they belong to different suites or hashes.
 ReportModel build_report_model(const std::vector<std::filesystem::path>& files,

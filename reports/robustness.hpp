@@ -11,7 +11,7 @@
 
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
-#include "reports/report_model.hpp"
+#include "reports/success_rate.hpp"
 
 namespace gauntlet::reports {
 
@@ -73,8 +73,5 @@ struct PolicyRobustness {
 // malformed perturbation id.
 std::optional<PolicyRobustness> build_robustness(const RunResults& run, const std::string& policy,
                                                  const RobustnessOptions& options = {});
-
-// The Markdown section ("" when no policy has perturbed episodes).
-std::string markdown_robustness_section(const std::vector<PolicyRobustness>& robustness);
 
 }  // namespace gauntlet::reports

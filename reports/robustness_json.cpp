@@ -1,4 +1,5 @@
-#include "reports/robustness_json.hpp"
+// report.json's "robustness" array: the robustness model as JSON, NaN as null.
+#include "reports/robustness_sections.hpp"
 
 #include <cmath>
 

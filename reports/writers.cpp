@@ -1,70 +1,51 @@
 #include "reports/writers.hpp"
 
-#include <cstdio>
-#include <fstream>
 #include <sstream>
 
 #include "harness/errors.hpp"
 
 namespace gauntlet::reports {
+namespace {
 
-void write_text_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw InputError("cannot write '" + path.string() + "': check the output directory");
-    out << text;
-    if (!out) throw InputError("cannot write '" + path.string() + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw InputError("cannot write '" + path.string() + "': " + ec.message());
-}
+struct Format {
+  const char* name;
+  const char* alias;  // also accepted by --format ("" when none)
+  std::unique_ptr<ReportWriter> (*make)();
+};
 
-std::string escape_markdown(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '|': out += "\\|"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '`': out += "\\`"; break;
-      case '*': out += "\\*"; break;
-      case '_': out += "\\_"; break;
-      case '[': out += "\\["; break;
-      case ']': out += "\\]"; break;
-      case '\n': out += ' '; break;
-      default: out += c;
-    }
-  }
+// Every report format, in the order `available_formats` lists them.
+constexpr Format kFormats[] = {
+    {"html", "", make_html_writer},   {"md", "markdown", make_markdown_writer},
+    {"json", "", make_json_writer},   {"csv", "", make_csv_writer},
+    {"junit", "", make_junit_writer},
+};
+
+}  // namespace
+
+std::vector<std::string> available_formats() {
+  std::vector<std::string> out;
+  for (const Format& f : kFormats) out.emplace_back(f.name);
   return out;
 }
-
-std::string format_percent(double rate, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100.0 * rate);
-  return buf;
-}
-
-std::vector<std::string> available_formats() { return {"html", "md", "json", "csv", "junit"}; }
 
 std::vector<std::unique_ptr<ReportWriter>> make_writers(const std::string& formats) {
   std::vector<std::unique_ptr<ReportWriter>> out;
   std::stringstream in(formats);
   std::string f;
   while (std::getline(in, f, ',')) {
-    if (f == "md" || f == "markdown") out.push_back(make_markdown_writer());
-    else if (f == "json") out.push_back(make_json_writer());
-    else if (f == "csv") out.push_back(make_csv_writer());
-    else if (f == "html") out.push_back(make_html_writer());
-    else if (f == "junit") out.push_back(make_junit_writer());
-    else {
-      throw InputError("--format: unknown report format '" + f + "'; valid formats: " +
-                       join_names(available_formats()));
+    const Format* found = nullptr;
+    for (const Format& x : kFormats) {
+      if (f == x.name || (*x.alias != '\0' && f == x.alias)) found = &x;
     }
+    if (!found) {
+      throw InputError("--format: unknown report format '" + f +
+                       "'; valid formats: " + join_names(available_formats()));
+    }
+    out.push_back(found->make());
   }
-  if (out.empty()) throw InputError("--format: no format given; valid formats: " + join_names(available_formats()));
+  if (out.empty())
+    throw InputError("--format: no format given; valid formats: " +
+                     join_names(available_formats()));
   return out;
 }
 

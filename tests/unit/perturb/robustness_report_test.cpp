@@ -8,7 +8,7 @@
 #include "metrics/paired_comparison.hpp"
 #include "reports/report_model.hpp"
 #include "reports/robustness.hpp"
-#include "reports/robustness_json.hpp"
+#include "reports/robustness_sections.hpp"
 
 using namespace gauntlet;
 using namespace gauntlet::reports;

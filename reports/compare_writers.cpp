@@ -1,0 +1,93 @@
+#include "reports/compare_writers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+#include "reports/junit.hpp"
+#include "reports/text_output.hpp"
+
+namespace gauntlet::reports {
+namespace {
+
+nlohmann::json line_json(const CompareLine& l) {
+  return {{"task", l.task},
+          {"pairs", l.pairs},
+          {"baseline", l.baseline},
+          {"candidate", l.candidate},
+          {"difference", l.difference},
+          {"ci", {l.ci.lo, l.ci.hi}},
+          {"p_value", l.p_value},
+          {"p_adjusted", l.p_adjusted},
+          {"baseline_only", l.baseline_only},
+          {"candidate_only", l.candidate_only},
+          {"verdict", l.verdict}};
+}
+
+}  // namespace
+
+std::string compare_markdown(const CompareResult& r) {
+  const CompareOptions& o = r.options;
+  auto row = [](const CompareLine& l) {
+    char buf[400];
+    std::snprintf(
+        buf, sizeof buf, "| %s | %d | %.1f%% | %.1f%% | %+.1f | [%+.1f, %+.1f] | %.3g | %s |\n",
+        escape_markdown(l.task).c_str(), l.pairs, 100 * l.baseline, 100 * l.candidate,
+        100 * l.difference, 100 * l.ci.lo, 100 * l.ci.hi, l.p_adjusted,
+        (l.verdict == "no significant difference" ? l.verdict : "**" + l.verdict + "**").c_str());
+    return std::string(buf);
+  };
+  std::string out =
+      std::string("## ") + (r.regression ? "Regression" : "No significant regression") + ": " +
+      escape_markdown(r.candidate_policy) + " vs " + escape_markdown(r.baseline_policy) + "\n\n" +
+      r.reason + ".\n\n| task | pairs | baseline | candidate | difference (points) | " +
+      std::to_string(static_cast<int>(std::lround(100 * (1 - o.alpha)))) +
+      "% CI | adjusted p | verdict |\n|---|---:|---:|---:|---:|---|---:|---|\n";
+  out += row(r.overall);
+  for (const auto& l : r.tasks) out += row(l);
+  out += "\nPaired by episode seed; exact McNemar on discordant pairs, " + o.adjustment +
+         "-adjusted over tasks; intervals from the paired stratified bootstrap.";
+  if (r.excluded_sim_errors > 0 || r.unmatched_episodes > 0) {
+    out += " " + std::to_string(r.excluded_sim_errors) +
+           " episode pairs dropped for simulator errors, " + std::to_string(r.unmatched_episodes) +
+           " present in one file only.";
+  }
+  return out + "\n";
+}
+
+std::string compare_junit(const CompareResult& r) {
+  const std::string& suite = r.suite;
+  const std::string& candidate = r.candidate_policy;
+  JUnitSuite s;
+  s.name = "gauntlet compare: " + suite;
+  auto make = [&](const CompareLine& l, bool gate) {
+    JUnitCase c;
+    c.classname = suite + "." + candidate;
+    c.name = l.task;
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "baseline %.1f%%, candidate %.1f%%, difference %+.1f points [%+.1f, %+.1f], "
+                  "adjusted p %.3g: %s",
+                  100 * l.baseline, 100 * l.candidate, 100 * l.difference, 100 * l.ci.lo,
+                  100 * l.ci.hi, l.p_adjusted, l.verdict.c_str());
+    c.output = buf;
+    if (gate ? r.regression : l.verdict == "worse") c.failure = gate ? r.reason : std::string(buf);
+    return c;
+  };
+  s.cases.push_back(make(r.overall, true));
+  for (const auto& l : r.tasks) s.cases.push_back(make(l, false));
+  return junit_xml({s});
+}
+
+std::string compare_json(const CompareResult& r) {
+  nlohmann::json j{{"baseline", r.baseline_file},     {"candidate", r.candidate_file},
+                   {"regression", r.regression},      {"reason", r.reason},
+                   {"overall", line_json(r.overall)}, {"alpha", r.options.alpha},
+                   {"margin", r.options.margin}};
+  j["tasks"] = nlohmann::json::array();
+  for (const auto& l : r.tasks) j["tasks"].push_back(line_json(l));
+  return j.dump() + "\n";
+}
+
+}  // namespace gauntlet::reports

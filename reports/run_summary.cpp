@@ -1,0 +1,61 @@
+#include "reports/run_summary.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace gauntlet::reports {
+
+RunSummary summarize_run(const RunResults& results, const std::string& out) {
+  const PolicySummary s = summarize(results, out);
+  RunSummary r;
+  r.suite = results.header.suite_name;
+  r.suite_hash = results.header.suite_hash;
+  r.policy = s.name;
+  r.policy_spec = results.header.policy_spec;
+  r.out = out;
+  r.episodes = s.episodes;
+  r.success = s.success;
+  r.mean_progress = s.mean_progress;
+  r.tasks = s.tasks;
+  for (const char* k : {"policy_error", "invalid_action", "sim_error"}) {
+    const auto it = s.terminations.find(k);
+    r.errors[k] = it == s.terminations.end() ? 0 : it->second;
+  }
+  return r;
+}
+
+std::string run_summary_json(const RunSummary& s) {
+  nlohmann::json j;
+  j["suite"] = s.suite;
+  j["suite_hash"] = s.suite_hash;
+  j["policy"] = s.policy;
+  j["policy_spec"] = s.policy_spec;
+  j["episodes"] = s.episodes;
+  j["counted_episodes"] = s.success.trials;
+  j["successes"] = s.success.successes;
+  j["success_rate"] = s.success.rate;
+  j["ci95"] = {s.success.ci95.lo, s.success.ci95.hi};
+  j["mean_progress"] = s.mean_progress;
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const auto& t : s.tasks) {
+    tasks.push_back({{"task", t.task_id},
+                     {"episodes", t.success.trials},
+                     {"successes", t.success.successes},
+                     {"success_rate", t.success.rate},
+                     {"ci95", {t.success.ci95.lo, t.success.ci95.hi}}});
+  }
+  j["tasks"] = tasks;
+  j["errors"] = s.errors;
+  j["out"] = s.out;
+  return j.dump() + "\n";
+}
+
+std::string run_summary_line(const RunSummary& s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f%% [%.1f, %.1f] over %d", 100.0 * s.success.rate,
+                100.0 * s.success.ci95.lo, 100.0 * s.success.ci95.hi, s.success.trials);
+  return s.policy + ": success " + buf + " episodes -> " + s.out + "\n";
+}
+
+}  // namespace gauntlet::reports

@@ -1,0 +1,32 @@
+// What `gauntlet run` says when it finishes: the summary model of one results
+// file, written as the `--json` document or the one-line note on stderr.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/results_store.hpp"
+#include "reports/report_model.hpp"
+
+namespace gauntlet::reports {
+
+struct RunSummary {
+  std::string suite, suite_hash;
+  std::string policy, policy_spec;
+  std::string out;   // the results file
+  int episodes = 0;  // every row, sim errors included
+  Rate success;      // over counted episodes (report_model.hpp's scope)
+  double mean_progress = 0.0;
+  std::vector<TaskSummary> tasks;
+  std::map<std::string, int> errors;  // policy_error, invalid_action, sim_error (0 when none)
+};
+
+RunSummary summarize_run(const RunResults& results, const std::string& out);
+
+// One JSON document on one line, newline-terminated.
+std::string run_summary_json(const RunSummary& summary);
+// "POLICY: success R% [LO, HI] over N episodes -> OUT\n".
+std::string run_summary_line(const RunSummary& summary);
+
+}  // namespace gauntlet::reports
