@@ -4,6 +4,7 @@
 #include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
 #include "suites/builtin.hpp"
+#include "worldmodel/torchscript/register.hpp"
 
 namespace gauntlet::cli {
 

@@ -6,9 +6,9 @@
 
 #include "harness/errors.hpp"
 #include "harness/version.hpp"
-#include "scenarios/render/gl_context.hpp"
 #include "scenarios/perturb/dimensions.hpp"
-#include "scenarios/worldmodel/worldmodel_suite.hpp"
+#include "scenarios/render/gl_context.hpp"
+#include "worldmodel/env/worldmodel_suite.hpp"
 
 namespace gauntlet::cli {
 

@@ -14,8 +14,8 @@
 
 #include "harness/demo_reader.hpp"
 #include "harness/results_store.hpp"
-#include "scenarios/worldmodel/worldmodel_env.hpp"
 #include "tests/support/process.hpp"
+#include "worldmodel/env/worldmodel_env.hpp"
 
 namespace fs = std::filesystem;
 using gauntlet::testing::fresh_dir;
@@ -320,6 +320,34 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
   const auto sb = gauntlet::ResultsStore::read(broken);
   REQUIRE(sb.episodes.size() == 1);
   CHECK_THAT(sb.episodes[0].error, Catch::Contains("judge exploded"));
+}
+
+TEST_CASE("A stochastic world model seeded at reset repeats an episode's frames and varies them across episodes",
+          "[worldmodel][python][seed]") {
+  const fs::path dir = fresh_dir("wm-seed");
+  // judge_every=0: only the last frame is judged, and its digest is the progress.
+  const std::string env = "worldmodel:python:wm_test_models:NoisyWorld,judge=python:wm_test_models:DigestJudge,"
+                          "judge_every=0,path=" + test_data();
+  std::vector<std::vector<gauntlet::EpisodeResult>> runs;
+  for (const char* workers : {"1", "2"}) {
+    const fs::path out = dir / (std::string("w") + workers + ".h5");
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+                               "--episodes", "3", "--workers", workers, "--env", env, "--out", out.string(),
+                               "--videos", "0"}),
+                 0);
+    runs.push_back(gauntlet::ResultsStore::read(out).episodes);
+    REQUIRE(runs.back().size() == 3);
+    for (const auto& e : runs.back()) {
+      INFO(e.error);
+      CHECK(e.error.empty());
+    }
+  }
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(runs[0][i].episode_index == runs[1][i].episode_index);
+    CHECK(runs[0][i].progress == runs[1][i].progress);  // same episode, same frames, any worker
+  }
+  CHECK(runs[0][0].progress != runs[0][1].progress);  // different episodes, different frames
+  CHECK(runs[0][1].progress != runs[0][2].progress);
 }
 
 TEST_CASE("Bad world-model input exits 2 naming the argument or file", "[worldmodel][errors]") {
