@@ -35,7 +35,8 @@ enum class RngStream : std::uint64_t {
   // Of an episode seed (EpisodeSpec::seed):
   kInitialState = 1,  // the task's initial state (scenarios/mujoco/mujoco_env.cpp)
   kPolicyNoise = 2,   // builtin random/noisy policies, of (episode seed ^ the policy's seed offset)
-  kPerturbation = 3,  // perturbations; each dimension then draws from its name's hash (scenarios/perturb/streams.hpp)
+  kPerturbation = 3,  // perturbations; each dimension then draws from its name's hash
+                      // (scenarios/perturb/streams.hpp)
   kWorldModel = 4,    // WorldModelContext::seed, a world model's own sampling (worldmodel/env)
   // Of (training seed ^ episode index) in `gauntlet wm train-judge`:
   kJudgeNegatives = 17,  // which earlier frames become "not yet" samples (worldmodel/judge)
@@ -54,9 +55,9 @@ enum class LanguageStream : std::uint64_t {
   kDistractorClause = 4,
   kTypos = 5,
 };
-inline constexpr LanguageStream kLanguageStreams[] = {LanguageStream::kSynonyms, LanguageStream::kReorder,
-                                                      LanguageStream::kParaphraseFrame,
-                                                      LanguageStream::kDistractorClause, LanguageStream::kTypos};
+inline constexpr LanguageStream kLanguageStreams[] = {
+    LanguageStream::kSynonyms, LanguageStream::kReorder, LanguageStream::kParaphraseFrame,
+    LanguageStream::kDistractorClause, LanguageStream::kTypos};
 
 inline std::uint64_t derive_seed(std::uint64_t seed, RngStream stream) {
   return derive_seed(seed, static_cast<std::uint64_t>(stream));

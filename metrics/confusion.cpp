@@ -83,7 +83,8 @@ std::vector<SelectiveAccuracy> selective_accuracy(std::span<const JudgedEpisode>
   for (const JudgedEpisode& e : episodes) ++cell_sizes[e.cell];
   std::vector<SelectiveAccuracy> rows;
   for (const double q : discard_fractions) {
-    const auto drop = static_cast<std::size_t>(std::llround(q * static_cast<double>(episodes.size())));
+    const auto drop =
+        static_cast<std::size_t>(std::llround(q * static_cast<double>(episodes.size())));
     SelectiveAccuracy row;
     row.discard_fraction = q;
     row.kept_mask.assign(episodes.size(), true);

@@ -222,8 +222,8 @@ EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view sou
 EvaluationTable per_episode_table(std::vector<std::string> policies, std::vector<std::string> tasks,
                                   const std::vector<std::vector<std::vector<double>>>& scores) {
   if (scores.size() != policies.size()) {
-    throw std::invalid_argument("per_episode_table: scores for " + std::to_string(scores.size()) + " policies, " +
-                                std::to_string(policies.size()) + " named");
+    throw std::invalid_argument("per_episode_table: scores for " + std::to_string(scores.size()) +
+                                " policies, " + std::to_string(policies.size()) + " named");
   }
   EvaluationTable t;
   t.policies = std::move(policies);
@@ -231,7 +231,8 @@ EvaluationTable per_episode_table(std::vector<std::string> policies, std::vector
   t.per_episode = true;
   for (const auto& per_task : scores) {
     if (per_task.size() != t.tasks.size()) {
-      throw std::invalid_argument("per_episode_table: scores for " + std::to_string(per_task.size()) + " tasks, " +
+      throw std::invalid_argument("per_episode_table: scores for " +
+                                  std::to_string(per_task.size()) + " tasks, " +
                                   std::to_string(t.tasks.size()) + " named");
     }
     t.rate.emplace_back(t.tasks.size(), kNaN);

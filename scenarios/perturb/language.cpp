@@ -447,9 +447,11 @@ std::string perturb_instruction(const std::string& instruction, int level, std::
   const LanguageLevel p = language_level(level);
   // One stream per operation: each operation's choices are the same at every
   // level that applies it.
-  Rng synonyms(derive_seed(seed, LanguageStream::kSynonyms)), reorder(derive_seed(seed, LanguageStream::kReorder)),
+  Rng synonyms(derive_seed(seed, LanguageStream::kSynonyms)),
+      reorder(derive_seed(seed, LanguageStream::kReorder)),
       frame(derive_seed(seed, LanguageStream::kParaphraseFrame)),
-      distractor(derive_seed(seed, LanguageStream::kDistractorClause)), typos(derive_seed(seed, LanguageStream::kTypos));
+      distractor(derive_seed(seed, LanguageStream::kDistractorClause)),
+      typos(derive_seed(seed, LanguageStream::kTypos));
   Tokens t = apply_synonyms(tokenize(instruction), p.synonyms, synonyms);
   if (p.reorder) t = reorder_clauses(t, reorder);
   if (p.paraphrase) {

@@ -350,6 +350,37 @@ TEST_CASE("A stochastic world model seeded at reset repeats an episode's frames 
   CHECK(runs[0][1].progress != runs[0][2].progress);
 }
 
+TEST_CASE("A TorchScript world model gets the seed when its reset declares it, and an older one still runs",
+          "[worldmodel][torchscript][seed]") {
+  const fs::path dir = fresh_dir("wm-seed-torchscript");
+  REQUIRE_EXIT(run_process({GAUNTLET_PYTHON, test_data() + "/make_seeded_world_models.py", dir.string()}), 0);
+  const auto progress = [&](const std::string& model, const char* workers) {
+    const fs::path out = dir / (model + workers + ".h5");
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+                               "--episodes", "3", "--workers", workers, "--env",
+                               "worldmodel:torchscript:" + (dir / model).string() +
+                                   ",judge=python:wm_test_models:DigestJudge,judge_every=0,judge.path=" + test_data(),
+                               "--out", out.string(), "--videos", "0"}),
+                 0);
+    std::vector<double> p;
+    for (const auto& e : gauntlet::ResultsStore::read(out).episodes) {
+      INFO(e.error);
+      CHECK(e.error.empty());
+      p.push_back(e.progress);
+    }
+    REQUIRE(p.size() == 3);
+    return p;
+  };
+  const auto seeded = progress("seeded.pt", "1");
+  CHECK(seeded == progress("seeded.pt", "2"));
+  CHECK(seeded[0] != seeded[1]);
+  CHECK(seeded[1] != seeded[2]);
+  // reset(frames, proprio): called as before; every episode paints the same grey.
+  const auto unseeded = progress("unseeded.pt", "2");
+  CHECK(unseeded[0] == unseeded[1]);
+  CHECK(unseeded[1] == unseeded[2]);
+}
+
 TEST_CASE("Bad world-model input exits 2 naming the argument or file", "[worldmodel][errors]") {
   const fs::path dir = fresh_dir("wm-errors");
   const auto run_env = [&](const std::string& env) {
