@@ -6,17 +6,17 @@
 #include <cstdio>
 #include <iostream>
 
-#include "adapters/torchscript/judge_samples.hpp"
 #include "adapters/torchscript/torch_model.hpp"
-#include "adapters/torchscript/torchscript_world_model.hpp"
-#include "adapters/torchscript/world_model_training.hpp"
 #include "cli/cli_context.hpp"
 #include "cli/progress.hpp"
 #include "cli/wm_common.hpp"
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
 #include "reports/training_summary.hpp"
-#include "scenarios/worldmodel/open_loop.hpp"
+#include "worldmodel/env/open_loop.hpp"
+#include "worldmodel/judge/judge_samples.hpp"
+#include "worldmodel/torchscript/torchscript_world_model.hpp"
+#include "worldmodel/training/world_model_training.hpp"
 
 namespace gauntlet::cli {
 namespace {

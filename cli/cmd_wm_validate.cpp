@@ -10,22 +10,31 @@
 #include <set>
 
 #include "adapters/torchscript/torch_model.hpp"
-#include "adapters/torchscript/torchscript_world_model.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/wm_common.hpp"
-#include "cli/wm_validation.hpp"
 #include "harness/errors.hpp"
 #include "harness/results_store.hpp"
-#include "harness/runner.hpp"
 #include "harness/version.hpp"
 #include "metrics/image_fidelity.hpp"
-#include "scenarios/worldmodel/open_loop.hpp"
-#include "scenarios/worldmodel/worldmodel_suite.hpp"
+#include "worldmodel/env/open_loop.hpp"
+#include "worldmodel/env/worldmodel_suite.hpp"
+#include "worldmodel/torchscript/torchscript_world_model.hpp"
+#include "worldmodel/validation/validation.hpp"
 
 namespace gauntlet::cli {
 namespace {
 
+using worldmodel::clip_frechet_distance;
+using worldmodel::episode_agreement;
+using worldmodel::FidelityOptions;
+using worldmodel::open_loop_fidelity;
+using worldmodel::pair_episodes;
+using worldmodel::PairedEpisode;
+using worldmodel::PolicyEpisodes;
+using worldmodel::ranking_agreement;
+using worldmodel::uncertainty_rows;
+using worldmodel::Verdict;
 
 struct ValidateOptions {
   PlanOptions plan;

@@ -3,8 +3,9 @@
 #include "adapters/remote/register.hpp"
 #include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"
-#include "scenarios/worldmodel/worldmodel_suite.hpp"
 #include "suites/builtin.hpp"
+#include "worldmodel/env/worldmodel_suite.hpp"
+#include "worldmodel/torchscript/register.hpp"
 
 namespace gauntlet::cli {
 

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "harness/errors.hpp"
-#include "scenarios/render/gl_context.hpp"
 #include "scenarios/perturb/dimensions.hpp"
+#include "scenarios/render/gl_context.hpp"
 
 namespace gauntlet::cli {
 

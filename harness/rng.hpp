@@ -1,5 +1,6 @@
 // Deterministic random numbers for episodes and policies: xoshiro256** seeded by
-// splitmix64. Bit-identical on every platform, unlike std:: distributions.
+// splitmix64, and the one table of random streams. Bit-identical on every
+// platform, unlike std:: distributions.
 #pragma once
 
 #include <cmath>
@@ -21,6 +22,48 @@ inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
   std::uint64_t s = seed ^ (stream * 0xD1B54A32D192ED03ULL);
   splitmix64(s);
   return splitmix64(s);
+}
+
+// The table of random streams: every fixed stream id passed to derive_seed in
+// gauntlet, so that two consumers of one seed never share a stream by accident.
+// The numbers are part of every result: changing one changes the episodes drawn
+// from it (stored seeds and reference results would no longer match), so add
+// new ids, never renumber. Streams indexed by a count or a name (a training
+// step, a perturbation dimension's name hash, a distractor slot, a camera)
+// derive from one of these, never from a bare seed.
+enum class RngStream : std::uint64_t {
+  // Of an episode seed (EpisodeSpec::seed):
+  kInitialState = 1,  // the task's initial state (scenarios/mujoco/mujoco_env.cpp)
+  kPolicyNoise = 2,   // builtin random/noisy policies, of (episode seed ^ the policy's seed offset)
+  kPerturbation = 3,  // perturbations; each dimension then draws from its name's hash
+                      // (scenarios/perturb/streams.hpp)
+  kWorldModel = 4,    // WorldModelContext::seed, a world model's own sampling (worldmodel/env)
+  // Of (training seed ^ episode index) in `gauntlet wm train-judge`:
+  kJudgeNegatives = 17,  // which earlier frames become "not yet" samples (worldmodel/judge)
+};
+inline constexpr RngStream kRngStreams[] = {RngStream::kInitialState, RngStream::kPolicyNoise,
+                                            RngStream::kPerturbation, RngStream::kWorldModel,
+                                            RngStream::kJudgeNegatives};
+
+// Streams of the language perturbation's dimension seed, one per operation, so
+// each operation's choices are the same at every level that applies it
+// (scenarios/perturb/language.cpp).
+enum class LanguageStream : std::uint64_t {
+  kSynonyms = 1,
+  kReorder = 2,
+  kParaphraseFrame = 3,
+  kDistractorClause = 4,
+  kTypos = 5,
+};
+inline constexpr LanguageStream kLanguageStreams[] = {
+    LanguageStream::kSynonyms, LanguageStream::kReorder, LanguageStream::kParaphraseFrame,
+    LanguageStream::kDistractorClause, LanguageStream::kTypos};
+
+inline std::uint64_t derive_seed(std::uint64_t seed, RngStream stream) {
+  return derive_seed(seed, static_cast<std::uint64_t>(stream));
+}
+inline std::uint64_t derive_seed(std::uint64_t seed, LanguageStream stream) {
+  return derive_seed(seed, static_cast<std::uint64_t>(stream));
 }
 
 class Rng {

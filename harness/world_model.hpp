@@ -3,6 +3,7 @@
 // actions, and a Judge scores a generated episode. Plain C++, no torch types.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,11 +26,15 @@ struct WorldModelInfo {
 
 // What a rollout starts from: real frames (info().width x height, oldest
 // first, exactly context_frames of them), the proprioception at the last one
-// (proprio_dim numbers) and the instruction.
+// (proprio_dim numbers), the instruction and the seed of the model's own
+// sampling: derive_seed(episode seed, RngStream::kWorldModel) (harness/rng.hpp),
+// so a stochastic model generates the same frames for the same episode, and
+// different ones for different episodes, on any worker.
 struct WorldModelContext {
   std::span<const Image* const> frames;
   std::span<const float> proprio;
   std::string_view instruction;
+  std::uint64_t seed = 0;
 };
 
 // The frames (and proprioception) following a chunk of actions, one per action.

@@ -1,13 +1,23 @@
 #include "metrics/confusion.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <map>
+#include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace gauntlet::metrics {
 namespace {
 
 double ratio(std::int64_t k, std::int64_t n) {
   return n == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(k) / static_cast<double>(n);
+}
+
+double mean(const std::vector<double>& v) {
+  return v.empty() ? std::numeric_limits<double>::quiet_NaN()
+                   : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
 }
 
 }  // namespace
@@ -18,13 +28,7 @@ ConfusionMatrix confusion_matrix(std::span<const bool> reference, std::span<cons
                                 std::to_string(predicted.size()) + " predictions");
   }
   ConfusionMatrix m;
-  for (std::size_t i = 0; i < reference.size(); ++i) {
-    if (reference[i]) {
-      (predicted[i] ? m.true_positive : m.false_negative) += 1;
-    } else {
-      (predicted[i] ? m.false_positive : m.true_negative) += 1;
-    }
-  }
+  for (std::size_t i = 0; i < reference.size(); ++i) m.add(reference[i], predicted[i]);
   return m;
 }
 
@@ -53,6 +57,56 @@ BinaryAgreement binary_agreement(const ConfusionMatrix& c, double level) {
     a.cohen_kappa = pe >= 1.0 ? std::numeric_limits<double>::quiet_NaN() : (po - pe) / (1 - pe);
   }
   return a;
+}
+
+bool majority_vote(std::int64_t yes, std::int64_t members) {
+  return 2 * yes >= members;
+}
+
+double vote_disagreement(std::int64_t yes, std::int64_t members) {
+  if (members <= 0) return 0.0;
+  const double m = static_cast<double>(yes) / static_cast<double>(members);
+  return m * (1 - m);
+}
+
+std::vector<SelectiveAccuracy> selective_accuracy(std::span<const JudgedEpisode> episodes,
+                                                  std::span<const double> discard_fractions) {
+  std::vector<std::size_t> order(episodes.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  // Most uncertain first; ties keep the input order.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const JudgedEpisode& x = episodes[a];
+    const JudgedEpisode& y = episodes[b];
+    return x.uncertainty != y.uncertainty ? x.uncertainty > y.uncertainty : x.tiebreak > y.tiebreak;
+  });
+  std::map<std::size_t, std::size_t> cell_sizes;
+  for (const JudgedEpisode& e : episodes) ++cell_sizes[e.cell];
+  std::vector<SelectiveAccuracy> rows;
+  for (const double q : discard_fractions) {
+    const auto drop =
+        static_cast<std::size_t>(std::llround(q * static_cast<double>(episodes.size())));
+    SelectiveAccuracy row;
+    row.discard_fraction = q;
+    row.kept_mask.assign(episodes.size(), true);
+    std::map<std::size_t, std::size_t> left = cell_sizes;
+    std::vector<double> kept, dropped;
+    for (const std::size_t i : order) {
+      std::size_t& cell = left[episodes[i].cell];
+      const double correct = episodes[i].correct ? 1.0 : 0.0;
+      if (dropped.size() < drop && cell > 1) {
+        --cell;
+        row.kept_mask[i] = false;
+        dropped.push_back(correct);
+      } else {
+        kept.push_back(correct);
+      }
+    }
+    row.kept = static_cast<std::int64_t>(kept.size());
+    row.accuracy_kept = mean(kept);
+    row.accuracy_discarded = mean(dropped);
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace gauntlet::metrics

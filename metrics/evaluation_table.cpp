@@ -219,4 +219,38 @@ EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view sou
   return table;
 }
 
+EvaluationTable per_episode_table(std::vector<std::string> policies, std::vector<std::string> tasks,
+                                  const std::vector<std::vector<std::vector<double>>>& scores) {
+  if (scores.size() != policies.size()) {
+    throw std::invalid_argument("per_episode_table: scores for " + std::to_string(scores.size()) +
+                                " policies, " + std::to_string(policies.size()) + " named");
+  }
+  EvaluationTable t;
+  t.policies = std::move(policies);
+  t.tasks = std::move(tasks);
+  t.per_episode = true;
+  for (const auto& per_task : scores) {
+    if (per_task.size() != t.tasks.size()) {
+      throw std::invalid_argument("per_episode_table: scores for " +
+                                  std::to_string(per_task.size()) + " tasks, " +
+                                  std::to_string(t.tasks.size()) + " named");
+    }
+    t.rate.emplace_back(t.tasks.size(), kNaN);
+    TaskScores block;
+    std::vector<std::size_t> included;
+    for (std::size_t k = 0; k < per_task.size(); ++k) {
+      const auto& values = per_task[k];
+      if (values.empty()) continue;
+      double sum = 0.0;
+      for (const double v : values) sum += v;
+      t.rate.back()[k] = sum / static_cast<double>(values.size());
+      block.add_task(values);
+      included.push_back(k);
+    }
+    t.episodes.push_back(std::move(block));
+    t.episode_tasks.push_back(std::move(included));
+  }
+  return t;
+}
+
 }  // namespace gauntlet::metrics

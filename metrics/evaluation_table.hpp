@@ -35,4 +35,10 @@ struct EvaluationTable {
 // "<source>:<line>: expected ..., got ...".
 EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view source = "input");
 
+// A per-episode table from scores already grouped: scores[p][k] holds the episode scores of
+// policies[p] on tasks[k] in episode order; a policy without scores on a task lacks that task
+// (its rate is NaN). Throws std::invalid_argument when the shapes disagree.
+EvaluationTable per_episode_table(std::vector<std::string> policies, std::vector<std::string> tasks,
+                                  const std::vector<std::vector<std::vector<double>>>& scores);
+
 }  // namespace gauntlet::metrics

@@ -12,9 +12,9 @@
 namespace gauntlet::adapters {
 namespace {
 
-// Per-episode policy randomness is drawn from the episode seed (stream 2), so
-// the same episode gets the same noise whichever worker runs it.
-inline constexpr std::uint64_t kPolicyNoiseStream = 2;
+// Per-episode policy randomness is drawn from the episode seed
+// (RngStream::kPolicyNoise), so the same episode gets the same noise whichever
+// worker runs it.
 
 class ScriptedPolicy final : public Policy {
  public:
@@ -38,7 +38,7 @@ class ScriptedPolicy final : public Policy {
       throw std::runtime_error("task '" + ctx.spec->task_id + "' has no scripted expert");
     }
     rngs_[static_cast<std::size_t>(slot)].reseed(
-        derive_seed(ctx.spec->seed ^ seed_offset_, kPolicyNoiseStream));
+        derive_seed(ctx.spec->seed ^ seed_offset_, RngStream::kPolicyNoise));
   }
   void act(std::span<const int> slots, std::span<const Observation* const> obs,
            std::span<ActionChunk> out) override {
@@ -87,7 +87,7 @@ class RandomPolicy final : public Policy {
   }
   void reset(int slot, const EpisodeContext& ctx) override {
     rngs_.at(static_cast<std::size_t>(slot))
-        .reseed(derive_seed(ctx.spec->seed ^ seed_offset_, kPolicyNoiseStream));
+        .reseed(derive_seed(ctx.spec->seed ^ seed_offset_, RngStream::kPolicyNoise));
   }
   void act(std::span<const int> slots, std::span<const Observation* const> /*obs*/,
            std::span<ActionChunk> out) override {

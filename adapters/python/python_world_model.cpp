@@ -112,6 +112,23 @@ std::string type_name(const py::handle& h) {
   return s;
 }
 
+// Whether `fn` can be called with the keyword `name` (a parameter of that name
+// or **kwargs). GIL held. False when Python cannot tell (a builtin).
+bool accepts_keyword(const py::object& fn, const char* name) {
+  try {
+    const py::object inspect = py::module_::import("inspect");
+    const py::object parameters = inspect.attr("signature")(fn).attr("parameters");
+    if (parameters.contains(name)) return true;
+    const py::object var_keyword = inspect.attr("Parameter").attr("VAR_KEYWORD");
+    for (const auto& p : parameters.attr("values")()) {
+      if (py::object(p.attr("kind")).equal(var_keyword)) return true;
+    }
+  } catch (const py::error_already_set&) {
+    return false;
+  }
+  return false;
+}
+
 class PythonWorldModel;
 
 struct PyRollout final : WorldModelRollout {
@@ -143,6 +160,7 @@ class PythonWorldModel final : public WorldModel {
     reset_ = cls_.instance.attr("reset");
     predict_ = cls_.instance.attr("predict");
     release_ = py::getattr(cls_.instance, "release", py::none());
+    reset_takes_seed_ = accepts_keyword(reset_, "seed");
   }
 
   ~PythonWorldModel() override {
@@ -187,7 +205,12 @@ class PythonWorldModel final : public WorldModel {
       py::array_t<float> proprio(static_cast<py::ssize_t>(c.proprio.size()));
       std::copy(c.proprio.begin(), c.proprio.end(), proprio.mutable_data());
       try {
-        reset_(dynamic_cast<PyRollout&>(*rollouts[i]).slot, frame_list(c.frames), proprio, std::string(c.instruction));
+        const int slot = dynamic_cast<PyRollout&>(*rollouts[i]).slot;
+        if (reset_takes_seed_) {
+          reset_(slot, frame_list(c.frames), proprio, std::string(c.instruction), py::arg("seed") = c.seed);
+        } else {
+          reset_(slot, frame_list(c.frames), proprio, std::string(c.instruction));
+        }
       } catch (const py::error_already_set& e) {
         throw std::runtime_error(format_exception(e));
       }
@@ -261,6 +284,7 @@ class PythonWorldModel final : public WorldModel {
   PythonClass cls_;
   WorldModelInfo info_;
   py::object reset_, predict_, release_;
+  bool reset_takes_seed_ = false;  // reset(..., seed=) or reset(..., **kwargs): older models take no seed
   std::mutex slots_mutex_;
   std::set<int> used_;
 };

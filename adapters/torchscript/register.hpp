@@ -7,7 +7,5 @@
 namespace gauntlet::adapters {
 
 void register_torchscript_policy(Registry& registry);
-// The `torchscript:` world-model and judge kinds (the `worldmodel` backend).
-void register_torchscript_world_models(Registry& registry);
 
 }  // namespace gauntlet::adapters

@@ -37,6 +37,9 @@ class TorchModel {
   virtual void run_method(const std::string& name, std::span<const HostTensor> args,
                           std::vector<ModelOutput>& outputs) = 0;
   virtual bool has_method(const std::string& name) const = 0;
+  // How many arguments the method `name` takes besides self; -1 when absent.
+  // Lets an adapter pass optional trailing arguments only to models that take them.
+  virtual int method_arguments(const std::string& name) const = 0;
   // An extra file stored in the archive ("gauntlet.json": what the model is
   // and how to call it); empty when absent.
   virtual std::string metadata() const = 0;
@@ -75,7 +78,7 @@ struct TorchModuleApi {
   bool (*train_world_model)(WorldModelTrainRequest* request, std::string* error, bool* user_error);
   bool (*train_judge)(JudgeTrainRequest* request, std::string* error, bool* user_error);
 };
-inline constexpr int kTorchModuleApiVersion = 2;
+inline constexpr int kTorchModuleApiVersion = 3;  // 3: TorchModel::method_arguments
 
 // The module's entry points (loads it on first use; RuntimeFailure when it
 // cannot be found).

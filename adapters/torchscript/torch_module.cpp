@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "adapters/torchscript/torch_model.hpp"
-#include "adapters/torchscript/world_model_training.hpp"
+#include "worldmodel/training/world_model_training.hpp"
 
 namespace gauntlet::adapters {
 namespace {
@@ -86,6 +86,12 @@ class LoadedModel final : public TorchModel {
 
   bool has_method(const std::string& name) const override {
     return module_.find_method(name).has_value();
+  }
+
+  int method_arguments(const std::string& name) const override {
+    const auto method = module_.find_method(name);
+    if (!method) return -1;
+    return static_cast<int>(method->function().getSchema().arguments().size()) - 1;  // without self
   }
 
   std::string metadata() const override { return metadata_; }

@@ -12,9 +12,6 @@
 
 namespace gauntlet::mj {
 
-// Streams derived from the episode seed; each consumer has its own.
-inline constexpr std::uint64_t kInitialStateStream = 1;
-
 struct MujocoEnv::Instance {
   mjModel* model = nullptr;  // this worker's copy: perturbations may edit it
   mjData* data = nullptr;
@@ -120,7 +117,7 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
     inst.model_edited = perturber_->edit_model(spec, *task_, sim, inst.renderer.get());
   }
   mj_resetData(m, d);
-  Rng rng(derive_seed(spec.seed, kInitialStateStream));
+  Rng rng(derive_seed(spec.seed, RngStream::kInitialState));
   memory_ = TaskMemory{};
   task_->initialize(sim, rng, memory_);
   GripperStart start{suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0};

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "harness/rng.hpp"
 #include "scenarios/perturb/levels.hpp"
 
 namespace gauntlet::perturb {
@@ -446,8 +447,11 @@ std::string perturb_instruction(const std::string& instruction, int level, std::
   const LanguageLevel p = language_level(level);
   // One stream per operation: each operation's choices are the same at every
   // level that applies it.
-  Rng synonyms(derive_seed(seed, 1)), reorder(derive_seed(seed, 2)), frame(derive_seed(seed, 3)),
-      distractor(derive_seed(seed, 4)), typos(derive_seed(seed, 5));
+  Rng synonyms(derive_seed(seed, LanguageStream::kSynonyms)),
+      reorder(derive_seed(seed, LanguageStream::kReorder)),
+      frame(derive_seed(seed, LanguageStream::kParaphraseFrame)),
+      distractor(derive_seed(seed, LanguageStream::kDistractorClause)),
+      typos(derive_seed(seed, LanguageStream::kTypos));
   Tokens t = apply_synonyms(tokenize(instruction), p.synonyms, synonyms);
   if (p.reorder) t = reorder_clauses(t, reorder);
   if (p.paraphrase) {

@@ -9,9 +9,6 @@
 
 namespace gauntlet::perturb {
 
-// derive_seed streams of an episode seed: 1 initial state, 2 policy noise, 3 perturbations.
-inline constexpr std::uint64_t kPerturbationStream = 3;
-
 // FNV-1a of a name: stable stream ids for dimensions and cameras.
 inline std::uint64_t name_hash(std::string_view name) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -25,7 +22,7 @@ inline std::uint64_t name_hash(std::string_view name) {
 // The seed of `dimension` for an episode; independent of the level and of the
 // other dimensions composed with it.
 inline std::uint64_t dimension_seed(std::uint64_t episode_seed, std::string_view dimension) {
-  return derive_seed(derive_seed(episode_seed, kPerturbationStream), name_hash(dimension));
+  return derive_seed(derive_seed(episode_seed, RngStream::kPerturbation), name_hash(dimension));
 }
 
 // A magnitude fraction in [0.5, 1]: every episode is perturbed noticeably.

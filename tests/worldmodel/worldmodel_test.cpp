@@ -14,8 +14,8 @@
 
 #include "harness/demo_reader.hpp"
 #include "harness/results_store.hpp"
-#include "scenarios/worldmodel/worldmodel_env.hpp"
 #include "tests/support/process.hpp"
+#include "worldmodel/env/worldmodel_env.hpp"
 
 namespace fs = std::filesystem;
 using gauntlet::testing::fresh_dir;
@@ -320,6 +320,65 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
   const auto sb = gauntlet::ResultsStore::read(broken);
   REQUIRE(sb.episodes.size() == 1);
   CHECK_THAT(sb.episodes[0].error, Catch::Contains("judge exploded"));
+}
+
+TEST_CASE("A stochastic world model seeded at reset repeats an episode's frames and varies them across episodes",
+          "[worldmodel][python][seed]") {
+  const fs::path dir = fresh_dir("wm-seed");
+  // judge_every=0: only the last frame is judged, and its digest is the progress.
+  const std::string env = "worldmodel:python:wm_test_models:NoisyWorld,judge=python:wm_test_models:DigestJudge,"
+                          "judge_every=0,path=" + test_data();
+  std::vector<std::vector<gauntlet::EpisodeResult>> runs;
+  for (const char* workers : {"1", "2"}) {
+    const fs::path out = dir / (std::string("w") + workers + ".h5");
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+                               "--episodes", "3", "--workers", workers, "--env", env, "--out", out.string(),
+                               "--videos", "0"}),
+                 0);
+    runs.push_back(gauntlet::ResultsStore::read(out).episodes);
+    REQUIRE(runs.back().size() == 3);
+    for (const auto& e : runs.back()) {
+      INFO(e.error);
+      CHECK(e.error.empty());
+    }
+  }
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(runs[0][i].episode_index == runs[1][i].episode_index);
+    CHECK(runs[0][i].progress == runs[1][i].progress);  // same episode, same frames, any worker
+  }
+  CHECK(runs[0][0].progress != runs[0][1].progress);  // different episodes, different frames
+  CHECK(runs[0][1].progress != runs[0][2].progress);
+}
+
+TEST_CASE("A TorchScript world model gets the seed when its reset declares it, and an older one still runs",
+          "[worldmodel][torchscript][seed]") {
+  const fs::path dir = fresh_dir("wm-seed-torchscript");
+  REQUIRE_EXIT(run_process({GAUNTLET_PYTHON, test_data() + "/make_seeded_world_models.py", dir.string()}), 0);
+  const auto progress = [&](const std::string& model, const char* workers) {
+    const fs::path out = dir / (model + workers + ".h5");
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+                               "--episodes", "3", "--workers", workers, "--env",
+                               "worldmodel:torchscript:" + (dir / model).string() +
+                                   ",judge=python:wm_test_models:DigestJudge,judge_every=0,judge.path=" + test_data(),
+                               "--out", out.string(), "--videos", "0"}),
+                 0);
+    std::vector<double> p;
+    for (const auto& e : gauntlet::ResultsStore::read(out).episodes) {
+      INFO(e.error);
+      CHECK(e.error.empty());
+      p.push_back(e.progress);
+    }
+    REQUIRE(p.size() == 3);
+    return p;
+  };
+  const auto seeded = progress("seeded.pt", "1");
+  CHECK(seeded == progress("seeded.pt", "2"));
+  CHECK(seeded[0] != seeded[1]);
+  CHECK(seeded[1] != seeded[2]);
+  // reset(frames, proprio): called as before; every episode paints the same grey.
+  const auto unseeded = progress("unseeded.pt", "2");
+  CHECK(unseeded[0] == unseeded[1]);
+  CHECK(unseeded[1] == unseeded[2]);
 }
 
 TEST_CASE("Bad world-model input exits 2 naming the argument or file", "[worldmodel][errors]") {

@@ -72,3 +72,19 @@ TEST_CASE("derive_seed separates consumers of one episode seed", "[seeding]") {
   for (std::uint64_t stream = 0; stream < 1000; ++stream) seen.insert(derive_seed(123, stream));
   CHECK(seen.size() == 1000);
 }
+
+TEST_CASE("Every fixed random stream id in the table is distinct and keeps its number", "[seeding][rng]") {
+  std::set<std::uint64_t> ids;
+  for (const RngStream s : kRngStreams) ids.insert(static_cast<std::uint64_t>(s));
+  CHECK(ids.size() == std::size(kRngStreams));
+  std::set<std::uint64_t> language;
+  for (const LanguageStream s : kLanguageStreams) language.insert(static_cast<std::uint64_t>(s));
+  CHECK(language.size() == std::size(kLanguageStreams));
+  // Stored seeds and reference results depend on these numbers: never renumber.
+  CHECK(static_cast<std::uint64_t>(RngStream::kInitialState) == 1);
+  CHECK(static_cast<std::uint64_t>(RngStream::kPolicyNoise) == 2);
+  CHECK(static_cast<std::uint64_t>(RngStream::kPerturbation) == 3);
+  CHECK(static_cast<std::uint64_t>(RngStream::kJudgeNegatives) == 17);
+  CHECK(derive_seed(99, RngStream::kPolicyNoise) == derive_seed(99, 2));
+  CHECK(derive_seed(99, LanguageStream::kTypos) == derive_seed(99, 5));
+}

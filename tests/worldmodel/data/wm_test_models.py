@@ -6,6 +6,8 @@ judges check what they are given and decide from it, so a test can tell from
 the results that frames went from the world model to the judge, that every
 step was judged, and that success ended the episode.
 """
+import zlib
+
 import numpy as np
 
 
@@ -114,3 +116,32 @@ class RampJudge:
     def judge(self, frames, instruction):
         n = len(frames) - 1
         return min(1.0, n / 100.0), min(1.0, n / 100.0)
+
+
+class NoisyWorld:
+    """A stochastic world model: noise frames from a generator seeded at reset
+    with the episode's world-model seed (the `seed` keyword)."""
+    camera = "agentview"
+    image_size = (32, 24)
+    action_dim = 7
+
+    def __init__(self):
+        self.rng = {}
+
+    def reset(self, slot, frames, proprio, instruction, seed=None):
+        assert isinstance(seed, int) and 0 <= seed < 2**64, seed
+        self.rng[slot] = np.random.default_rng(seed)
+
+    def predict(self, slot, actions):
+        return self.rng[slot].integers(0, 256, size=(actions.shape[0], 24, 32, 3), dtype=np.uint8)
+
+
+class DigestJudge:
+    """Never succeeds; its progress is a digest of the last frame, so results
+    files tell whether two episodes saw the same generated frames."""
+    camera = "agentview"
+    image_size = (32, 24)
+    frames = 1
+
+    def judge(self, frames, instruction):
+        return 0.0, (zlib.crc32(frames[-1].tobytes()) % 100003) / 100003.0

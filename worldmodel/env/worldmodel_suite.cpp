@@ -1,11 +1,11 @@
-#include "scenarios/worldmodel/worldmodel_suite.hpp"
+#include "worldmodel/env/worldmodel_suite.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
-#include "scenarios/worldmodel/worldmodel_env.hpp"
+#include "worldmodel/env/worldmodel_env.hpp"
 
 namespace gauntlet::worldmodel {
 namespace {

@@ -16,9 +16,9 @@
 #include <sstream>
 
 #include "adapters/torchscript/torch_model.hpp"
-#include "adapters/torchscript/world_model_networks.hpp"
-#include "adapters/torchscript/world_model_training.hpp"
 #include "harness/rng.hpp"
+#include "worldmodel/networks/world_model_networks.hpp"
+#include "worldmodel/training/world_model_training.hpp"
 
 namespace gauntlet::adapters {
 namespace {

@@ -1,4 +1,4 @@
-#include "cli/wm_validation.hpp"
+#include "worldmodel/validation/validation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,16 +6,18 @@
 #include <map>
 #include <numeric>
 #include <stdexcept>
+#include <utility>
 
 #include "adapters/torchscript/model_io.hpp"
 #include "adapters/torchscript/torch_model.hpp"
 #include "harness/errors.hpp"
 #include "metrics/agreement.hpp"
 #include "metrics/confusion.hpp"
+#include "metrics/evaluation_table.hpp"
 #include "reports/png.hpp"
-#include "scenarios/worldmodel/open_loop.hpp"
+#include "worldmodel/env/open_loop.hpp"
 
-namespace gauntlet::cli {
+namespace gauntlet::worldmodel {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -23,39 +25,28 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPsnrCap = 100.0;
 
 bool vote(const PairedEpisode& e, Verdict v) {
-  if (v == Verdict::kPrimary || e.wm.size() == 1) return e.wm.front();
+  if (v == Verdict::kPrimary) return e.wm.front();
   const auto yes = std::count(e.wm.begin(), e.wm.end(), true);
-  return 2 * yes >= static_cast<long>(e.wm.size());
+  return metrics::majority_vote(yes, static_cast<std::int64_t>(e.wm.size()));
 }
 
 // Per-episode table: policy p, task t holds the values `pick` returns (nullopt skips).
 template <typename Pick>
 metrics::EvaluationTable table(const std::vector<PolicyEpisodes>& policies, const std::vector<std::string>& tasks,
                                Pick&& pick) {
-  metrics::EvaluationTable t;
-  t.tasks = tasks;
-  t.per_episode = true;
+  std::vector<std::string> names;
+  std::vector<std::vector<std::vector<double>>> scores(policies.size(),
+                                                       std::vector<std::vector<double>>(tasks.size()));
   for (std::size_t p = 0; p < policies.size(); ++p) {
-    t.policies.push_back(policies[p].name);
-    t.rate.emplace_back(tasks.size(), kNaN);
-    metrics::TaskScores scores;
-    std::vector<std::size_t> included;
-    for (std::size_t k = 0; k < tasks.size(); ++k) {
-      std::vector<double> values;
-      for (std::size_t i = 0; i < policies[p].episodes.size(); ++i) {
-        const PairedEpisode& e = policies[p].episodes[i];
-        if (e.task != tasks[k]) continue;
-        if (const auto v = pick(p, i, e)) values.push_back(*v);
-      }
-      if (values.empty()) continue;
-      t.rate[p][k] = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
-      scores.add_task(values);
-      included.push_back(k);
+    names.push_back(policies[p].name);
+    for (std::size_t i = 0; i < policies[p].episodes.size(); ++i) {
+      const PairedEpisode& e = policies[p].episodes[i];
+      const auto k = static_cast<std::size_t>(std::find(tasks.begin(), tasks.end(), e.task) - tasks.begin());
+      if (k == tasks.size()) continue;
+      if (const auto v = pick(p, i, e)) scores[p][k].push_back(*v);
     }
-    t.episodes.push_back(std::move(scores));
-    t.episode_tasks.push_back(std::move(included));
   }
-  return t;
+  return metrics::per_episode_table(std::move(names), tasks, scores);
 }
 
 double mean(const std::vector<double>& v) {
@@ -152,63 +143,42 @@ reports::WmAgreement ranking_agreement(const std::string& label, const std::vect
 
 metrics::BinaryAgreement episode_agreement(const std::vector<PairedEpisode>& episodes) {
   metrics::ConfusionMatrix m;
-  for (const auto& e : episodes) {
-    if (e.sim) (e.wm.front() ? m.true_positive : m.false_negative) += 1;
-    else (e.wm.front() ? m.false_positive : m.true_negative) += 1;
-  }
+  for (const auto& e : episodes) m.add(e.sim, e.wm.front());
   return metrics::binary_agreement(m);
 }
 
 std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<PolicyEpisodes>& policies,
                                                         const std::vector<double>& fractions,
                                                         std::vector<std::vector<std::vector<bool>>>& keep) {
-  struct Item {
-    std::size_t p, i;
-    double u, spread;
-    bool correct;
-  };
-  std::vector<Item> items;
+  std::vector<metrics::JudgedEpisode> judged;
+  std::map<std::pair<std::size_t, std::string>, std::size_t> cells;  // (policy, task) -> cell
   for (std::size_t p = 0; p < policies.size(); ++p) {
-    for (std::size_t i = 0; i < policies[p].episodes.size(); ++i) {
-      const PairedEpisode& e = policies[p].episodes[i];
-      const double m = static_cast<double>(std::count(e.wm.begin(), e.wm.end(), true)) / static_cast<double>(e.wm.size());
-      items.push_back({p, i, m * (1 - m), sd(e.progress), e.wm.front() == e.sim});
+    for (const PairedEpisode& e : policies[p].episodes) {
+      const auto yes = std::count(e.wm.begin(), e.wm.end(), true);
+      metrics::JudgedEpisode j;
+      j.uncertainty = metrics::vote_disagreement(yes, static_cast<std::int64_t>(e.wm.size()));
+      j.tiebreak = sd(e.progress);
+      j.correct = e.wm.front() == e.sim;
+      j.cell = cells.emplace(std::make_pair(p, e.task), cells.size()).first->second;
+      judged.push_back(j);
     }
   }
-  // Most uncertain first; ties keep the canonical (policy, task, episode) order.
-  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return a.u != b.u ? a.u > b.u : a.spread > b.spread;
-  });
+  const auto selective = metrics::selective_accuracy(judged, fractions);
   std::vector<reports::WmUncertaintyRow> rows;
   keep.clear();
-  for (const double q : fractions) {
-    const auto drop = static_cast<std::size_t>(std::llround(q * static_cast<double>(items.size())));
-    std::vector<std::vector<bool>> mask(policies.size());
-    for (std::size_t p = 0; p < policies.size(); ++p) mask[p].assign(policies[p].episodes.size(), true);
-    // Episodes left per (policy, task): the last one of a cell is never
-    // discarded (the next most uncertain is), so every policy keeps a score
-    // on every task and the ranking stays computable.
-    std::vector<std::map<std::string, std::size_t>> left(policies.size());
-    for (std::size_t p = 0; p < policies.size(); ++p) {
-      for (const auto& e : policies[p].episodes) ++left[p][e.task];
-    }
-    std::vector<double> kept, dropped;
-    for (const Item& it : items) {
-      std::size_t& cell = left[it.p][policies[it.p].episodes[it.i].task];
-      if (dropped.size() < drop && cell > 1) {
-        --cell;
-        mask[it.p][it.i] = false;
-        dropped.push_back(it.correct ? 1.0 : 0.0);
-      } else {
-        kept.push_back(it.correct ? 1.0 : 0.0);
-      }
-    }
+  for (const auto& s : selective) {
     reports::WmUncertaintyRow row;
-    row.discard_fraction = q;
-    row.kept = static_cast<std::int64_t>(kept.size());
-    row.accuracy_kept = mean(kept);
-    row.accuracy_discarded = mean(dropped);
+    row.discard_fraction = s.discard_fraction;
+    row.kept = s.kept;
+    row.accuracy_kept = s.accuracy_kept;
+    row.accuracy_discarded = s.accuracy_discarded;
     rows.push_back(row);
+    // Back to per-policy masks, in the order `judged` was built.
+    std::vector<std::vector<bool>> mask(policies.size());
+    std::size_t at = 0;
+    for (std::size_t p = 0; p < policies.size(); ++p) {
+      for (std::size_t i = 0; i < policies[p].episodes.size(); ++i) mask[p].push_back(s.kept_mask[at++]);
+    }
     keep.push_back(std::move(mask));
   }
   return rows;
@@ -339,4 +309,4 @@ std::optional<double> clip_frechet_distance(const std::string& extractor,
   return metrics::frechet_distance(a, b, dim);
 }
 
-}  // namespace gauntlet::cli
+}  // namespace gauntlet::worldmodel

@@ -55,6 +55,7 @@ class TorchscriptWorldModel final : public WorldModel {
   ModelMetadata metadata_;
   WorldModelInfo info_;
   std::string identity_;
+  bool reset_takes_seed_ = false;  // reset(frames, proprio, seed: [B] int64)
 };
 
 class TorchscriptJudge final : public Judge {

@@ -1,4 +1,4 @@
-#include "adapters/torchscript/judge_samples.hpp"
+#include "worldmodel/judge/judge_samples.hpp"
 
 #include <algorithm>
 
@@ -31,7 +31,7 @@ void add_judge_samples(const DemoEpisode& e, int episode_index, const std::vecto
   // Negatives: distinct earlier frames, drawn from the episode's own stream.
   const int limit = e.success ? last - options.margin : last;
   if (limit <= 0) return;
-  Rng rng(derive_seed(options.seed ^ static_cast<std::uint64_t>(episode_index), 17));
+  Rng rng(derive_seed(options.seed ^ static_cast<std::uint64_t>(episode_index), RngStream::kJudgeNegatives));
   std::vector<int> candidates(static_cast<std::size_t>(limit));
   for (int i = 0; i < limit; ++i) candidates[static_cast<std::size_t>(i)] = i;
   const int k = std::min(options.negatives_per_episode, limit);

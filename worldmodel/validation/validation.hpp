@@ -1,6 +1,6 @@
-// The computations of `gauntlet wm validate` over finished runs: pairing
-// simulator and world-model episodes, ranking and per-episode agreement,
-// ensemble uncertainty, open-loop fidelity and side-by-side strips.
+// What `gauntlet wm validate` computes over finished runs: pairing simulator
+// and world-model episodes, then ranking and per-episode agreement, ensemble
+// uncertainty (statistics from metrics/), open-loop fidelity and side-by-side strips.
 #pragma once
 
 #include <optional>
@@ -14,7 +14,7 @@
 #include "metrics/image_fidelity.hpp"
 #include "reports/wm_report_card.hpp"
 
-namespace gauntlet::cli {
+namespace gauntlet::worldmodel {
 
 // One episode key of one policy, run in the simulator and by every ensemble member.
 struct PairedEpisode {
@@ -49,11 +49,12 @@ reports::WmAgreement ranking_agreement(const std::string& label, const std::vect
 // Per-episode agreement of the primary model's judge with the simulator.
 metrics::BinaryAgreement episode_agreement(const std::vector<PairedEpisode>& episodes);
 
-// Disagreement of the ensemble about each episode (p(1-p) of the members'
-// success votes, ties broken by the spread of their progress), and the rows
-// "discard the most uncertain q" for each fraction; `keep` gets the kept
-// masks (per policy, per episode) of each fraction. The last episode of a
-// (policy, task) is never discarded.
+// The rows "discard the most uncertain q" for each fraction
+// (metrics::selective_accuracy), uncertainty being the ensemble's
+// disagreement about each episode (metrics::vote_disagreement), ties broken
+// by the spread of the members' progress; `keep` gets the kept masks (per
+// policy, per episode) of each fraction. The last episode of a (policy, task)
+// is never discarded.
 std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<PolicyEpisodes>& policies,
                                                         const std::vector<double>& fractions,
                                                         std::vector<std::vector<std::vector<bool>>>& keep);
@@ -81,4 +82,4 @@ std::optional<double> clip_frechet_distance(const std::string& extractor,
                                             const std::vector<std::vector<Image>>& generated, int clip,
                                             const WorldModelInfo& info);
 
-}  // namespace gauntlet::cli
+}  // namespace gauntlet::worldmodel

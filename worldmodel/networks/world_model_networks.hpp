@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "adapters/torchscript/world_model_training.hpp"
+#include "worldmodel/training/world_model_training.hpp"
 
 namespace gauntlet::adapters {
 

@@ -1,4 +1,4 @@
-#include "adapters/torchscript/world_model_networks.hpp"
+#include "worldmodel/networks/world_model_networks.hpp"
 
 #include <torch/torch.h>
 

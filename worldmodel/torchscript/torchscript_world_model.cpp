@@ -1,4 +1,4 @@
-#include "adapters/torchscript/torchscript_world_model.hpp"
+#include "worldmodel/torchscript/torchscript_world_model.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -111,10 +111,12 @@ TorchscriptWorldModel::TorchscriptWorldModel(TorchscriptModelOptions options) : 
   for (const char* method : {"reset", "step"}) {
     if (!model_->has_method(method)) {
       throw InputError(where(options_.model) + " has no method " + method +
-                       "(); a world model defines reset(frames, proprio) -> state and step(state, actions) -> "
+                       "(); a world model defines reset(frames, proprio[, seed]) -> state and step(state, actions) -> "
                        "(frames, proprio, state)");
     }
   }
+  // Models written before the seed existed take (frames, proprio) and still work.
+  reset_takes_seed_ = model_->method_arguments("reset") >= 3;
   info_.camera = metadata_.camera;
   info_.width = metadata_.width;
   info_.height = metadata_.height;
@@ -163,9 +165,17 @@ void TorchscriptWorldModel::reset(std::span<WorldModelRollout* const> rollouts,
                   proprio.f32.begin() + static_cast<std::ptrdiff_t>(i) * info_.proprio_dim);
     }
   }
-  const HostTensor args[] = {frames, proprio};
+  // The seeds as int64 tensor (the same 64 bits; a model keeps whatever it draws
+  // from them in its state).
+  HostTensor seeds;
+  seeds.dtype = HostTensor::DType::kInt64;
+  seeds.shape = {b};
+  for (const WorldModelContext& ctx : contexts.first(rollouts.size())) {
+    seeds.i64.push_back(static_cast<std::int64_t>(ctx.seed));
+  }
+  const HostTensor args[] = {frames, proprio, seeds};
   std::vector<ModelOutput> outputs;
-  model_->run_method("reset", args, outputs);
+  model_->run_method("reset", std::span<const HostTensor>(args, reset_takes_seed_ ? 3 : 2), outputs);
   if (outputs.size() != 1 || outputs[0].shape.empty() || outputs[0].shape[0] != b) {
     throw std::runtime_error(where(options_.model) + ": reset() must return one state Tensor with batch " +
                              std::to_string(b) + " first");

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "adapters/torchscript/world_model_training.hpp"
 #include "harness/demo_reader.hpp"
 #include "harness/observation.hpp"
+#include "worldmodel/training/world_model_training.hpp"
 
 namespace gauntlet::adapters {
 

@@ -1,9 +1,10 @@
-#include "scenarios/worldmodel/worldmodel_env.hpp"
+#include "worldmodel/env/worldmodel_env.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "harness/image_ops.hpp"
+#include "harness/rng.hpp"
 
 namespace gauntlet::worldmodel {
 
@@ -46,6 +47,7 @@ const Observation& WorldModelEnv::reset(const EpisodeSpec& spec) {
   ctx.proprio = proprio_;
   const std::string instruction = suite_.instruction(spec);
   ctx.instruction = instruction;
+  ctx.seed = derive_seed(spec.seed, RngStream::kWorldModel);
   WorldModelRollout* r = rollout_.get();
   try {
     model_->reset(std::span<WorldModelRollout* const>(&r, 1), std::span<const WorldModelContext>(&ctx, 1));

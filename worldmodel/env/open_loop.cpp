@@ -1,10 +1,22 @@
-#include "scenarios/worldmodel/open_loop.hpp"
+#include "worldmodel/env/open_loop.hpp"
 
 #include <algorithm>
+#include <charconv>
 
-#include "scenarios/worldmodel/worldmodel_env.hpp"
+#include "harness/rng.hpp"
+#include "worldmodel/env/worldmodel_env.hpp"
 
 namespace gauntlet::worldmodel {
+namespace {
+
+// The recorded episode seed (a decimal string); 0 for demonstrations without one.
+std::uint64_t episode_seed(const DemoEpisode& e) {
+  std::uint64_t seed = 0;
+  std::from_chars(e.seed.data(), e.seed.data() + e.seed.size(), seed);
+  return seed;
+}
+
+}  // namespace
 
 Image demo_frame(const DemoEpisode& episode, int index, int width, int height) {
   Image src;
@@ -44,6 +56,7 @@ std::vector<OpenLoopRollout> replay_open_loop(WorldModel& model, std::span<const
       contexts[i].frames = context[i];
       contexts[i].proprio = proprio[i];
       contexts[i].instruction = e.instruction;
+      contexts[i].seed = derive_seed(episode_seed(e), RngStream::kWorldModel);
       steps[i] = horizon > 0 ? std::min(horizon, e.steps) : e.steps;
       longest = std::max(longest, steps[i]);
     }
