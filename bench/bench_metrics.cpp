@@ -179,7 +179,8 @@ BENCHMARK(BM_SequentialFalsePositiveRate)
 
 // Episodes per policy to a decision at (p_A, p_B) next to the fixed-N Barnard test at the same
 // alpha (0.05, two-sided) and power (0.8): the plan's exact batch size and 10,000 simulated
-// sequential comparisons, designed for the true effect (budget 1.5 N) and undesigned (mixture).
+// sequential comparisons, designed for the true effect (design_sequential_test) and undesigned
+// (mixture, budget 1.5 N).
 void BM_SequentialSavings(benchmark::State& state) {
   gm::PlanRequest r;
   r.p0 = static_cast<double>(state.range(0)) / 100.0;
@@ -190,8 +191,8 @@ void BM_SequentialSavings(benchmark::State& state) {
   gm::SequentialSimulation mixture;
   for (auto _ : state) {
     plan = gm::plan_sample_size(r);
-    gm::SequentialOptions o = plan.sequential_options;
-    o.design_win_share = std::nan("");
+    gm::SequentialOptions o;  // the undesigned mixture test, budget 1.5 N, calibrated
+    o.budget = static_cast<std::int64_t>(std::ceil(1.5 * static_cast<double>(plan.batch_exact)));
     mixture = gm::simulate_sequential(r.p0, r.p0 + r.delta, std::nan(""), o, r.simulations, 7);
   }
   const double n = static_cast<double>(plan.batch_exact);
@@ -245,6 +246,57 @@ BENCHMARK(BM_SequentialMisspecified)
     ->Args({50, 60, 80})
     ->Args({50, 60, 55})
     ->Args({50, 60, 40})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+// The designed sequential test (design_sequential_test, as `gauntlet stats plan --sequential`)
+// at (p_A, p_B, discordance/100; 0 = independent policies; alternative 0 two-sided, 1 greater):
+// the exact numbers (dynamic programming) next to 200,000 simulated null comparisons at the
+// design's discordance and 100,000 with every pair discordant (the worst case), and 100,000 at
+// the design point. Not in CI. Regenerates the savings table of docs/statistics.md.
+void BM_SequentialDesigned(benchmark::State& state) {
+  gm::PlanRequest r;
+  r.p0 = static_cast<double>(state.range(0)) / 100.0;
+  r.delta = static_cast<double>(state.range(1) - state.range(0)) / 100.0;
+  r.paired = state.range(2) > 0;
+  r.discordance = r.paired ? static_cast<double>(state.range(2)) / 100.0 : std::nan("");
+  r.alternative = state.range(3) == 1 ? gm::Alternative::kGreater : gm::Alternative::kTwoSided;
+  r.simulations = 0;
+  gm::SamplePlan plan;
+  gm::SequentialSimulation null_design, null_worst, alt;
+  for (auto _ : state) {
+    plan = gm::plan_sample_size(r);
+    const auto& d = plan.design;
+    const double p_b = r.p0 + r.delta;
+    null_design = gm::simulate_sequential(r.p0, r.p0, d.discordance, d.options, 200000, 101);
+    null_worst = gm::simulate_sequential(0.5, 0.5, 1.0, d.options, 100000, 102);
+    alt = gm::simulate_sequential(r.p0, p_b, d.discordance, d.options, 100000, 103);
+  }
+  const auto& d = plan.design;
+  state.counters["fixed_n"] = static_cast<double>(d.fixed_n);
+  state.counters["seq_n"] = d.expected_pairs;
+  state.counters["saving"] = d.saving(d.expected_pairs);
+  state.counters["power"] = d.power;
+  state.counters["seq_n_null"] = d.expected_pairs_null;
+  state.counters["saving_null"] = d.saving(d.expected_pairs_null);
+  state.counters["fpr_exact"] = d.false_positive_rate;
+  state.counters["fpr_sim_200k"] = null_design.p_b_better + null_design.p_b_worse;
+  state.counters["fpr_sim_worst_100k"] = null_worst.p_b_better + null_worst.p_b_worse;
+  state.counters["sim_n"] = alt.mean_pairs;
+  state.counters["sim_power"] = r.delta > 0 ? alt.p_b_better : alt.p_b_worse;
+  state.SetLabel(std::string(plan.exact_test) + (r.paired ? ", paired D=" : ", independent D=") +
+                 std::to_string(d.discordance).substr(0, 5) + ", " +
+                 std::string(gm::to_string(r.alternative)));
+}
+BENCHMARK(BM_SequentialDesigned)
+    ->Args({50, 60, 20, 0})
+    ->Args({60, 70, 20, 0})
+    ->Args({70, 80, 15, 0})
+    ->Args({50, 70, 30, 0})
+    ->Args({80, 90, 12, 0})
+    ->Args({50, 60, 20, 1})
+    ->Args({50, 60, 0, 0})
+    ->Args({30, 50, 0, 0})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

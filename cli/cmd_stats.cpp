@@ -30,6 +30,14 @@ auto input(const std::string& what, F&& f) -> decltype(f()) {
   }
 }
 
+// JSON has no infinity: a finite number as is, +-infinity as the strings "inf" / "-inf" (an
+// odds ratio with an empty cell), NaN (undefined, e.g. 0/0) as null.
+nlohmann::json json_number(double v) {
+  if (std::isnan(v)) return nullptr;
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
 struct CiOptions {
   long long successes = -1, trials = -1;
   std::string method = "wilson";
@@ -83,7 +91,7 @@ void stats_test(const TestOptions& o) {
                                 {"alternative", metrics::to_string(alt)},
                                 {"rate_a", r.rate_a},
                                 {"rate_b", r.rate_b},
-                                {"statistic", r.statistic},
+                                {"statistic", json_number(r.statistic)},
                                 {"p_value", r.p_value},
                                 {"difference", r.difference},
                                 {"difference_ci", {r.difference_interval.lo, r.difference_interval.hi}},
@@ -106,6 +114,8 @@ struct PlanOptions {
   double discordance = std::nan("");
   std::string alternative = "two-sided";
   long long simulations = 2000;
+  bool sequential = false;
+  double max_factor = 2.0;
   bool json = false;
 };
 
@@ -119,7 +129,56 @@ void stats_plan(const PlanOptions& o) {
   req.discordance = o.discordance;
   req.alternative = input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
   req.simulations = o.simulations;
+  req.sequential_max_factor = o.max_factor;
   const auto plan = input("stats plan", [&] { return metrics::plan_sample_size(req); });
+  if (o.sequential) {
+    const auto& d = plan.design;
+    const auto& so = d.options;
+    if (o.json) {
+      std::cout << nlohmann::json{{"p0", o.p0},
+                                  {"delta", o.delta},
+                                  {"alpha", o.alpha},
+                                  {"target_power", o.power},
+                                  {"alternative", std::string(metrics::to_string(req.alternative))},
+                                  {"paired", o.paired},
+                                  {"discordance", d.discordance},
+                                  {"fixed_test", std::string(plan.exact_test)},
+                                  {"fixed_n", d.fixed_n},
+                                  {"fixed_power", plan.batch_exact_power},
+                                  {"sequential_expected_n", d.expected_pairs},
+                                  {"sequential_expected_n_null", d.expected_pairs_null},
+                                  {"saving", d.saving(d.expected_pairs)},
+                                  {"saving_null", d.saving(d.expected_pairs_null)},
+                                  {"power", d.power},
+                                  {"false_positive_rate", d.false_positive_rate},
+                                  {"win_share", d.win_share},
+                                  {"threshold", so.threshold},
+                                  {"futility_threshold", json_number(so.futility_threshold)},
+                                  {"max_discordant", so.max_discordant},
+                                  {"method", "exact dynamic programming over discordant pairs"},
+                                  {"simulations", o.simulations},
+                                  {"simulated_expected_n", plan.sequential.mean_pairs},
+                                  {"simulated_power", o.delta > 0
+                                                          ? plan.sequential.p_b_better
+                                                          : plan.sequential.p_b_worse}}
+                       .dump()
+                << std::endl;
+    } else {
+      std::printf("designed sequential test for %.3f -> %.3f (alpha %g %s, power %g, %s, discordance %.3f):\n"
+                  "  fixed-N exact %s: %lld episodes per policy (power %.3f)\n"
+                  "  sequential, expected episode pairs: %.1f at the design point (saving %.1f%%, power %.4f),\n"
+                  "    %.1f if equal (saving %.1f%%, false-positive rate %.4f); exact, by dynamic programming\n"
+                  "  test: SPRT of q = 1/2 against q1 = %.4f on discordant pairs, decide at E >= %.4g, futile at E <= %.4g,\n"
+                  "    at most %lld discordant pairs\n",
+                  o.p0, o.p0 + o.delta, o.alpha, std::string(metrics::to_string(req.alternative)).c_str(), o.power,
+                  o.paired ? "paired" : "independent", d.discordance, std::string(plan.exact_test).c_str(),
+                  static_cast<long long>(d.fixed_n), plan.batch_exact_power, d.expected_pairs,
+                  100 * d.saving(d.expected_pairs), d.power, d.expected_pairs_null, 100 * d.saving(d.expected_pairs_null),
+                  d.false_positive_rate, d.win_share, so.threshold, so.futility_threshold,
+                  static_cast<long long>(so.max_discordant));
+    }
+    return;
+  }
   if (o.json) {
     std::cout << nlohmann::json{{"p0", o.p0},
                                 {"delta", o.delta},
@@ -263,6 +322,10 @@ void add_stats_command(CLI::App& app, CliContext& /*ctx*/) {
   pc->add_option("--discordance", p->discordance, "paired: P(exactly one succeeds); default: independent policies");
   pc->add_option("--alternative", p->alternative, "two-sided | greater | less");
   pc->add_option("--simulations", p->simulations, "simulations for the sequential estimate (0: skip)");
+  pc->add_flag("--sequential", p->sequential,
+               "report the designed sequential test: exact expected episodes, power and false-positive rate");
+  pc->add_option("--max-factor", p->max_factor,
+                 "sequential: at most this many times the fixed-N design's discordant pairs (default 2)");
   pc->add_flag("--json", p->json, "print JSON");
   pc->callback([p] { stats_plan(*p); });
 }

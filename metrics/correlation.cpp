@@ -146,12 +146,42 @@ std::vector<double> average_ranks(std::span<const double> x) {
   return ranks;
 }
 
+namespace {
+
+// Pearson's r of two average-rank vectors, exactly: doubled average ranks are integers, so the
+// centred sums of squares and products are exact integers and r = 1 (-1) exactly when the
+// ranks agree (are reversed).
+double rank_correlation(const std::vector<double>& rx, const std::vector<double>& ry) {
+  __extension__ using Int = __int128;
+  const auto n = static_cast<Int>(rx.size());
+  Int sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (std::size_t i = 0; i < rx.size(); ++i) {
+    const auto a = static_cast<Int>(std::llround(2.0 * rx[i]));
+    const auto b = static_cast<Int>(std::llround(2.0 * ry[i]));
+    sx += a;
+    sy += b;
+    sxx += a * a;
+    syy += b * b;
+    sxy += a * b;
+  }
+  const Int num = n * sxy - sx * sy;
+  const Int dx = n * sxx - sx * sx;
+  const Int dy = n * syy - sy * sy;
+  if (dx == 0 || dy == 0) return kNaN;
+  if (dx == dy && (num == dx || num == -dx)) return num > 0 ? 1.0 : -1.0;
+  const long double r = static_cast<long double>(num) /
+                        std::sqrt(static_cast<long double>(dx) * static_cast<long double>(dy));
+  return std::clamp(static_cast<double>(r), -1.0, 1.0);
+}
+
+}  // namespace
+
 CorrelationResult spearman(std::span<const double> x, std::span<const double> y) {
   check_pair(x, y, 2, "spearman");
   const auto rx = average_ranks(x);
   const auto ry = average_ranks(y);
   CorrelationResult out;
-  out.statistic = pearson_r(rx, ry);
+  out.statistic = rank_correlation(rx, ry);
   if (std::isnan(out.statistic)) {
     out.p_value = kNaN;
     return out;

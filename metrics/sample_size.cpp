@@ -108,7 +108,9 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
   const double p_b_only = std::max(0.0, (d + (p_b - p_a)) / 2.0);
   const double p_discordant = std::clamp(d, 0.0, 1.0);
   const std::int64_t budget = options.budget > 0 ? options.budget : kUnlimitedCap;
-  const auto boundary = sequential_boundary(budget, options);
+  const std::int64_t max_m =
+      options.max_discordant > 0 ? std::min(options.max_discordant, budget) : budget;
+  const auto boundary = sequential_boundary(max_m, options);
 
   const auto n = static_cast<std::size_t>(simulations);
   std::vector<std::int64_t> used(n);
@@ -139,6 +141,7 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
           result = 3;
           break;
         }
+        if (m >= max_m) break;
       }
       used[s] = pairs;
       outcome[s] = result;
@@ -176,6 +179,123 @@ SequentialSimulation simulate_sequential(double p_a, double p_b, double discorda
   out.median_pairs = static_cast<double>(used[n / 2]);
   out.p90_pairs = static_cast<double>(used[std::min(n - 1, n * 9 / 10)]);
   return out;
+}
+
+double SequentialDesign::saving(double pairs) const {
+  return fixed_n > 0 ? 1.0 - pairs / static_cast<double>(fixed_n) : 0.0;
+}
+
+SequentialDesign design_sequential_test(const SequentialDesignRequest& r) {
+  const double delta = r.p_b - r.p_a;
+  if (!(r.p_a >= 0.0 && r.p_a <= 1.0 && r.p_b >= 0.0 && r.p_b <= 1.0) || delta == 0.0) {
+    throw std::invalid_argument("sequential design: need p_a != p_b in [0, 1], got " +
+                                fmt(r.p_a) + " and " + fmt(r.p_b));
+  }
+  if ((r.alternative == Alternative::kGreater && delta < 0) ||
+      (r.alternative == Alternative::kLess && delta > 0)) {
+    throw std::invalid_argument("sequential design: p_b - p_a points against the alternative");
+  }
+  if (!(r.alpha > 0.0 && r.alpha < 1.0 && r.power > 0.0 && r.power < 1.0)) {
+    throw std::invalid_argument("sequential design: alpha and power must be in (0, 1)");
+  }
+  if (r.fixed_n < 1 || !(r.max_factor >= 1.0)) {
+    throw std::invalid_argument("sequential design: need fixed_n >= 1 and max_factor >= 1");
+  }
+  SequentialDesign d;
+  d.discordance =
+      std::isnan(r.discordance) ? independent_discordance(r.p_a, r.p_b) : r.discordance;
+  check_discordance(r.p_a, r.p_b, d.discordance);
+  d.fixed_n = r.fixed_n;
+  d.win_share = design_win_share(std::min(r.p_a, r.p_b), std::max(r.p_a, r.p_b), d.discordance);
+  const bool up = delta > 0;
+  const double q_design = up ? d.win_share : 1.0 - d.win_share;
+  SequentialOptions o;
+  o.alpha = r.alpha;
+  o.alternative = r.alternative;
+  o.design_win_share = d.win_share;
+  o.calibrate = false;
+  o.futility_beta = 0.0;  // the futility threshold is designed below
+  o.max_discordant = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil(r.max_factor * static_cast<double>(r.fixed_n) *
+                                             d.discordance)));
+  const double side = r.alternative == Alternative::kTwoSided ? r.alpha / 2.0 : r.alpha;
+  const double step_down = std::log(2.0 * (1.0 - d.win_share));  // < 0
+
+  // Exact power and type-I error of thresholds (log A, log B) within max_discordant pairs.
+  auto boundary = [&](double log_a, double log_b) {
+    SequentialOptions t = o;
+    t.threshold = std::exp(log_a);
+    t.futility_threshold = std::exp(log_b);
+    if (!(t.futility_threshold > 0.0)) t.futility_threshold = std::nan("");  // no futility
+    return sequential_boundary(o.max_discordant, t);
+  };
+  auto power = [&](double log_a, double log_b) {
+    const auto c = sequential_crossing(boundary(log_a, log_b), q_design);
+    return up ? c.p_b_better : c.p_b_worse;
+  };
+  auto fpr = [&](double log_a, double log_b) {
+    const auto c = sequential_crossing(boundary(log_a, log_b), 0.5);
+    return c.p_b_better + c.p_b_worse;
+  };
+  // Below this no state is ever futile (every E >= exp(m log 2(1 - q1)) for m <= max).
+  auto no_futility = [&] { return static_cast<double>(o.max_discordant) * step_down - 1.0; };
+  // The largest futility threshold keeping the power at the target for decision threshold A.
+  auto best_futility = [&](double log_a) {
+    double lo = no_futility();
+    double hi = -1e-9;
+    if (power(log_a, hi) >= r.power) return hi;
+    while (hi - lo > 1e-6) {
+      const double mid = (lo + hi) / 2.0;
+      (power(log_a, mid) >= r.power ? lo : hi) = mid;
+    }
+    return lo;
+  };
+  // Ville's threshold log(1 / alpha_side) keeps the type-I error <= alpha with any futility
+  // rule; the cap must leave room for the power there, else it grows.
+  const double ville = std::log(1.0 / side);
+  for (int grow = 0; power(ville, no_futility()) < r.power; ++grow) {
+    if (grow == 12) {
+      throw std::invalid_argument("sequential design: power " + fmt(r.power) +
+                                  " not reachable within " + std::to_string(o.max_discordant) +
+                                  " discordant pairs");
+    }
+    o.max_discordant = o.max_discordant + o.max_discordant / 2 + 1;
+  }
+  // The smallest A (with its best futility threshold) whose type-I error is <= alpha.
+  double lo = 0.0;  // A = 1 decides at the first discordant pair: type-I error 1
+  double hi = ville;
+  double hi_b = best_futility(hi);
+  while (hi - lo > 1e-5) {
+    const double mid = (lo + hi) / 2.0;
+    const double b = best_futility(mid);
+    if (fpr(mid, b) <= r.alpha) {
+      hi = mid;
+      hi_b = b;
+    } else {
+      lo = mid;
+    }
+  }
+  // With B fixed, lower A to the smallest value whose type-I error is <= alpha (the power only
+  // rises), so that the p-value (the type-I error at the threshold raised to the evidence seen)
+  // is <= alpha exactly when the test decides.
+  lo = 0.0;
+  for (int i = 0; i < 40; ++i) {
+    const double mid = (lo + hi) / 2.0;
+    (fpr(mid, hi_b) <= r.alpha ? hi : lo) = mid;
+  }
+  o.threshold = std::exp(hi);
+  o.futility_threshold = std::exp(hi_b);
+  if (!(o.futility_threshold > 0.0) || hi_b <= no_futility()) o.futility_threshold = std::nan("");
+  validate(o);
+  const auto table = sequential_boundary(o.max_discordant, o);
+  d.options = o;
+  d.at_design = sequential_crossing(table, q_design);
+  d.at_null = sequential_crossing(table, 0.5);
+  d.power = up ? d.at_design.p_b_better : d.at_design.p_b_worse;
+  d.false_positive_rate = d.at_null.p_b_better + d.at_null.p_b_worse;
+  d.expected_pairs = d.at_design.expected_discordant / d.discordance;
+  d.expected_pairs_null = d.at_null.expected_discordant / d.discordance;
+  return d;
 }
 
 SamplePlan plan_sample_size(const PlanRequest& r) {
@@ -231,15 +351,26 @@ SamplePlan plan_sample_size(const PlanRequest& r) {
     plan.exact_test = "barnard";
   }
   SequentialOptions& o = plan.sequential_options;
-  // The sequential test spends alpha / 2 per direction; a one-sided plan gives each direction
-  // the full alpha.
-  o.alpha = r.alternative == Alternative::kTwoSided ? r.alpha : std::min(0.999, 2.0 * r.alpha);
-  o.budget =
-      r.sequential_budget > 0
-          ? r.sequential_budget
-          : static_cast<std::int64_t>(std::ceil(1.5 * static_cast<double>(plan.batch_exact)));
   if (r.sequential_design) {
-    o.design_win_share = design_win_share(std::min(p_a, p_b), std::max(p_a, p_b), discordance);
+    SequentialDesignRequest dr;
+    dr.p_a = p_a;
+    dr.p_b = p_b;
+    dr.discordance = discordance;
+    dr.alpha = r.alpha;
+    dr.power = r.power;
+    dr.alternative = r.alternative;
+    dr.fixed_n = plan.batch_exact;
+    dr.max_factor = r.sequential_max_factor;
+    plan.design = design_sequential_test(dr);
+    o = plan.design.options;
+  } else {
+    // The mixture test with a budget of episode pairs and a calibrated threshold.
+    o.alpha = r.alpha;
+    o.alternative = r.alternative;
+    o.budget =
+        r.sequential_budget > 0
+            ? r.sequential_budget
+            : static_cast<std::int64_t>(std::ceil(1.5 * static_cast<double>(plan.batch_exact)));
   }
   if (r.simulations > 0) {
     plan.sequential =

@@ -22,14 +22,30 @@ bool has_design(const SequentialOptions& o) {
   return !std::isnan(o.design_win_share);
 }
 
-double log_futility(const SequentialOptions& o) {
-  return std::log(o.futility_beta / (1.0 - o.alpha / 2.0));
+bool tests_up(const SequentialOptions& o) {
+  return o.alternative != Alternative::kLess;
 }
 
-bool futile(std::int64_t w, std::int64_t l, const SequentialOptions& o) {
-  if (!has_design(o) || o.futility_beta <= 0.0) return false;
-  const double f = log_futility(o);
-  return log_evidence(w, l, o) <= f && log_evidence(l, w, o) <= f;
+bool tests_down(const SequentialOptions& o) {
+  return o.alternative != Alternative::kGreater;
+}
+
+double side_alpha(const SequentialOptions& o) {
+  return o.alternative == Alternative::kTwoSided ? o.alpha / 2.0 : o.alpha;
+}
+
+// log of the futility threshold on E; -inf: no futility stop.
+double log_futility(const SequentialOptions& o) {
+  if (!has_design(o)) return kNegInf;
+  if (!std::isnan(o.futility_threshold)) return std::log(o.futility_threshold);
+  if (o.futility_beta <= 0.0) return kNegInf;
+  return std::log(o.futility_beta / (1.0 - side_alpha(o)));
+}
+
+bool futile(std::int64_t w, std::int64_t l, double f, const SequentialOptions& o) {
+  if (f == kNegInf) return false;
+  return (!tests_up(o) || log_evidence(w, l, o) <= f) &&
+         (!tests_down(o) || log_evidence(l, w, o) <= f);
 }
 
 // Smallest w with log_evidence(w, m - w) >= log_threshold, for m = 0..max (m + 1: never).
@@ -45,33 +61,69 @@ std::vector<std::int64_t> upper_boundary(std::int64_t max, double log_threshold,
   return u;
 }
 
-// P(the upper boundary is crossed before the lower one within `max` discordant pairs) when each
-// is a B win with probability 1/2: a random walk with two absorbing boundaries.
-double upper_crossing(const std::vector<std::int64_t>& u, std::int64_t max) {
-  std::vector<double> p{1.0};  // p[w]: chance of w B wins, still undecided
-  p.resize(static_cast<std::size_t>(max + 2), 0.0);
-  std::int64_t lo = 0;  // live states are w in [lo, hi]
-  std::int64_t hi = 0;
-  double crossed = 0.0;
-  for (std::int64_t m = 1; m <= max; ++m) {
-    for (std::int64_t w = hi + 1; w-- > lo;) {  // from the top so each p[w] is read once
-      const double half = p[static_cast<std::size_t>(w)] / 2.0;
-      p[static_cast<std::size_t>(w + 1)] += half;
-      p[static_cast<std::size_t>(w)] = half;
+// The table of the test with decision threshold log_threshold and futility threshold log_fut
+// (-inf: none) over max discordant pairs.
+SequentialBoundary build_boundary(std::int64_t max, double log_threshold, double log_fut,
+                                  const SequentialOptions& o) {
+  SequentialBoundary out;
+  out.log_threshold = log_threshold;
+  const auto sym = upper_boundary(max, log_threshold, o);
+  const auto size = sym.size();
+  out.upper.resize(size);
+  out.lower.resize(size);
+  out.futile_lo.assign(size, 1);
+  out.futile_hi.assign(size, 0);
+  for (std::size_t m = 0; m < size; ++m) {
+    const auto mm = static_cast<std::int64_t>(m);
+    out.upper[m] = tests_up(o) ? sym[m] : mm + 1;
+    // by symmetry: "B worse" once A's wins >= sym[m]
+    out.lower[m] = tests_down(o) ? mm - sym[m] : -1;
+    // Futile states form an interval around m / 2: with a = log 2q1 > 0 > b = log 2(1 - q1),
+    // E+ <= f iff w <= (f - m b) / (a - b) and E- <= f iff w >= (m a - f) / (a - b). The
+    // closed form is nudged so that it agrees exactly with the class's comparisons.
+    if (log_fut == kNegInf) continue;
+    const double a = std::log(2.0 * o.design_win_share);
+    const double b = std::log(2.0 * (1.0 - o.design_win_share));
+    const double f = log_fut;
+    const double m_d = static_cast<double>(mm);
+    std::int64_t lo = out.lower[m] + 1;
+    std::int64_t hi = out.upper[m] - 1;
+    if (tests_down(o)) {
+      lo = std::max(lo, static_cast<std::int64_t>(std::ceil((m_d * a - f) / (a - b))));
     }
-    ++hi;
-    const std::int64_t up = u[static_cast<std::size_t>(m)];
-    const std::int64_t down = m - up;  // "B worse" once w <= m - up
-    for (std::int64_t w = std::max(lo, up); w <= hi; ++w) {
-      crossed += p[static_cast<std::size_t>(w)];
-      p[static_cast<std::size_t>(w)] = 0.0;
+    if (tests_up(o)) {
+      hi = std::min(hi, static_cast<std::int64_t>(std::floor((f - m_d * b) / (a - b))));
     }
-    for (std::int64_t w = lo; w <= std::min(hi, down); ++w) p[static_cast<std::size_t>(w)] = 0.0;
-    lo = std::max(lo, down + 1);
-    hi = std::min(hi, up - 1);
-    if (lo > hi) break;
+    while (lo - 1 > out.lower[m] && futile(lo - 1, mm - lo + 1, f, o)) --lo;
+    while (lo <= hi && !futile(lo, mm - lo, f, o)) ++lo;
+    while (hi + 1 < out.upper[m] && futile(hi + 1, mm - hi - 1, f, o)) ++hi;
+    while (hi >= lo && !futile(hi, mm - hi, f, o)) --hi;
+    if (lo <= hi) {
+      out.futile_lo[m] = lo;
+      out.futile_hi[m] = hi;
+    }
   }
-  return crossed;
+  return out;
+}
+
+// The horizon in discordant pairs over which a threshold is calibrated (0: none).
+std::int64_t horizon(const SequentialOptions& o) {
+  std::int64_t h = o.max_discordant;
+  if (o.calibrate && o.budget > 0 && (h == 0 || o.budget < h)) h = o.budget;
+  return h;
+}
+
+// Futility used when calibrating and in the p-value: a designed (explicit) futility threshold
+// is binding; Wald's futility_beta is not (the calibration ignores it).
+double calibration_futility(const SequentialOptions& o) {
+  return std::isnan(o.futility_threshold) ? kNegInf : log_futility(o);
+}
+
+// Chance under q = 1/2 of any decision within the horizon with this threshold.
+double null_decision_chance(double log_threshold, const SequentialOptions& o) {
+  const auto c = sequential_crossing(
+      build_boundary(horizon(o), log_threshold, calibration_futility(o), o), 0.5);
+  return c.p_b_better + c.p_b_worse;
 }
 
 }  // namespace
@@ -120,6 +172,17 @@ void validate(const SequentialOptions& o) {
   if (!(o.futility_beta >= 0.0 && o.futility_beta < 1.0)) {
     throw std::invalid_argument("sequential test: futility_beta must be in [0, 1)");
   }
+  if (!std::isnan(o.threshold) && !(o.threshold >= 1.0 && std::isfinite(o.threshold))) {
+    throw std::invalid_argument("sequential test: threshold must be >= 1");
+  }
+  if (!std::isnan(o.futility_threshold) &&
+      !(has_design(o) && o.futility_threshold > 0.0 && o.futility_threshold < 1.0)) {
+    throw std::invalid_argument(
+        "sequential test: futility_threshold must be in (0, 1) and needs a design win share");
+  }
+  if (o.max_discordant < 0) {
+    throw std::invalid_argument("sequential test: max_discordant must be >= 0");
+  }
 }
 
 double design_win_share(double p_a, double p_b, double discordance) {
@@ -151,20 +214,18 @@ double log_evidence(std::int64_t b_wins, std::int64_t a_wins, const SequentialOp
 
 double decision_threshold(const SequentialOptions& o) {
   validate(o);
-  const double ville = std::log(2.0 / o.alpha);
-  if (o.budget == 0 || !o.calibrate) return 2.0 / o.alpha;
-  // Smallest threshold whose crossing chance within the budget is <= alpha / 2, by bisection on
-  // log tau in [0, log(2 / alpha)] (the crossing chance falls as tau rises).
+  if (!std::isnan(o.threshold)) return o.threshold;
+  const double ville = std::log(1.0 / side_alpha(o));
+  if (horizon(o) == 0 || !o.calibrate) return std::exp(ville);
+  // Smallest threshold whose chance of any decision within the horizon is <= alpha under
+  // q = 1/2, by bisection on log tau in [0, log(1 / alpha_side)] (the chance falls as tau
+  // rises; at Ville's value it is <= alpha by Ville's inequality).
   double lo = 0.0;
   double hi = ville;
-  if (upper_crossing(upper_boundary(o.budget, lo, o), o.budget) <= o.alpha / 2.0) return 1.0;
-  for (int i = 0; i < 30; ++i) {
+  if (null_decision_chance(lo, o) <= o.alpha) return 1.0;
+  for (int i = 0; i < 34; ++i) {
     const double mid = (lo + hi) / 2.0;
-    if (upper_crossing(upper_boundary(o.budget, mid, o), o.budget) <= o.alpha / 2.0) {
-      hi = mid;
-    } else {
-      lo = mid;
-    }
+    (null_decision_chance(mid, o) <= o.alpha ? hi : lo) = mid;
   }
   return std::exp(hi);
 }
@@ -178,8 +239,9 @@ SequentialDecision SequentialPairedTest::update(bool a_success, bool b_success) 
   ++counted_;
   if (a_success != b_success) {
     (b_success ? b_wins_ : a_wins_) += 1;
-    const double up = log_evidence(b_wins_, a_wins_, options_);
-    const double down = log_evidence(a_wins_, b_wins_, options_);
+    const double up = tests_up(options_) ? log_evidence(b_wins_, a_wins_, options_) : kNegInf;
+    const double down =
+        tests_down(options_) ? log_evidence(a_wins_, b_wins_, options_) : kNegInf;
     max_log_e_ = std::max({max_log_e_, up, down});
     if (up >= log_threshold_) {
       decision_ = SequentialDecision::kBBetter;
@@ -187,11 +249,15 @@ SequentialDecision SequentialPairedTest::update(bool a_success, bool b_success) 
     } else if (down >= log_threshold_) {
       decision_ = SequentialDecision::kBWorse;
       stop_ = SequentialStop::kDecided;
-    } else if (futile(b_wins_, a_wins_, options_)) {
+    } else if (futile(b_wins_, a_wins_, log_futility(options_), options_)) {
       stop_ = SequentialStop::kFutility;
     }
   }
   if (stop_ == SequentialStop::kRunning && options_.budget > 0 && counted_ >= options_.budget) {
+    stop_ = SequentialStop::kBudget;
+  }
+  if (stop_ == SequentialStop::kRunning && options_.max_discordant > 0 &&
+      a_wins_ + b_wins_ >= options_.max_discordant) {
     stop_ = SequentialStop::kBudget;
   }
   if (stop_ != SequentialStop::kRunning) stopped_at_ = pairs_;
@@ -207,43 +273,67 @@ double SequentialPairedTest::e_value_b_worse() const {
 }
 
 double SequentialPairedTest::p_value() const {
-  return std::min(1.0, 2.0 * std::exp(-max_log_e_));
+  const double k = options_.alternative == Alternative::kTwoSided ? 2.0 : 1.0;
+  return std::min(1.0, k * std::exp(-max_log_e_));
+}
+
+double SequentialPairedTest::exact_p_value() const {
+  if (max_log_e_ <= 0.0) return 1.0;
+  const bool exact = horizon(options_) > 0 && (!std::isnan(options_.threshold) ||
+                                              (options_.calibrate && options_.budget > 0));
+  if (!exact) {
+    const double k = options_.alternative == Alternative::kTwoSided ? 2.0 : 1.0;
+    return std::min(1.0, k * std::exp(-max_log_e_));
+  }
+  return std::min(1.0, null_decision_chance(max_log_e_, options_));
 }
 
 SequentialBoundary sequential_boundary(std::int64_t max_discordant,
                                        const SequentialOptions& options) {
   if (max_discordant < 0) throw std::invalid_argument("sequential boundary: negative size");
-  SequentialBoundary out;
-  out.log_threshold = std::log(decision_threshold(options));
-  out.upper = upper_boundary(max_discordant, out.log_threshold, options);
-  const auto size = out.upper.size();
-  out.lower.resize(size);
-  out.futile_lo.assign(size, 1);
-  out.futile_hi.assign(size, 0);
-  for (std::size_t m = 0; m < size; ++m) {
-    const auto mm = static_cast<std::int64_t>(m);
-    out.lower[m] = mm - out.upper[m];  // by symmetry: "B worse" once A's wins >= upper[m]
-    // Futile states form an interval around m / 2: with a = log 2q1 > 0 > b = log 2(1 - q1),
-    // E+ <= f iff w <= (f - m b) / (a - b) and E- <= f iff w >= (m a - f) / (a - b). The
-    // closed form is nudged so that it agrees exactly with the class's comparisons.
-    if (!has_design(options) || options.futility_beta <= 0.0) continue;
-    const double a = std::log(2.0 * options.design_win_share);
-    const double b = std::log(2.0 * (1.0 - options.design_win_share));
-    const double f = log_futility(options);
-    const double m_d = static_cast<double>(mm);
-    auto lo =
-        std::max(out.lower[m] + 1, static_cast<std::int64_t>(std::ceil((m_d * a - f) / (a - b))));
-    auto hi =
-        std::min(out.upper[m] - 1, static_cast<std::int64_t>(std::floor((f - m_d * b) / (a - b))));
-    while (lo - 1 > out.lower[m] && futile(lo - 1, mm - lo + 1, options)) --lo;
-    while (lo <= hi && !futile(lo, mm - lo, options)) ++lo;
-    while (hi + 1 < out.upper[m] && futile(hi + 1, mm - hi - 1, options)) ++hi;
-    while (hi >= lo && !futile(hi, mm - hi, options)) --hi;
-    if (lo <= hi) {
-      out.futile_lo[m] = lo;
-      out.futile_hi[m] = hi;
+  return build_boundary(max_discordant, std::log(decision_threshold(options)),
+                        log_futility(options), options);
+}
+
+SequentialCrossing sequential_crossing(const SequentialBoundary& b, double q) {
+  if (!(q >= 0.0 && q <= 1.0)) throw std::invalid_argument("sequential crossing: q in [0, 1]");
+  SequentialCrossing out;
+  if (b.upper.empty()) return out;
+  const auto max = static_cast<std::int64_t>(b.upper.size()) - 1;
+  std::vector<double> p{1.0};  // p[w]: chance of w B wins, still running
+  p.resize(static_cast<std::size_t>(max + 2), 0.0);
+  std::int64_t lo = 0;  // running states lie in [lo, hi]
+  std::int64_t hi = 0;
+  auto at = [&](std::int64_t w) -> double& { return p[static_cast<std::size_t>(w)]; };
+  for (std::int64_t m = 1; m <= max && lo <= hi; ++m) {
+    at(hi + 1) = at(hi) * q;
+    for (std::int64_t w = hi; w > lo; --w) at(w) = at(w) * (1.0 - q) + at(w - 1) * q;
+    at(lo) *= 1.0 - q;
+    ++hi;
+    const auto mu = static_cast<std::size_t>(m);
+    const double md = static_cast<double>(m);
+    // In the class's order: "B better", then "B worse", then futility.
+    for (std::int64_t w = std::max(lo, b.upper[mu]); w <= hi; ++w) {
+      out.p_b_better += at(w);
+      out.expected_discordant += md * at(w);
+      at(w) = 0.0;
     }
+    for (std::int64_t w = lo; w <= std::min(hi, b.lower[mu]); ++w) {
+      out.p_b_worse += at(w);
+      out.expected_discordant += md * at(w);
+      at(w) = 0.0;
+    }
+    for (std::int64_t w = std::max(lo, b.futile_lo[mu]); w <= std::min(hi, b.futile_hi[mu]);
+         ++w) {
+      out.p_futility += at(w);
+      out.expected_discordant += md * at(w);
+      at(w) = 0.0;
+    }
+    lo = std::max(lo, b.lower[mu] + 1);
+    hi = std::min(hi, b.upper[mu] - 1);
   }
+  for (std::int64_t w = lo; w <= hi; ++w) out.p_truncated += at(w);
+  out.expected_discordant += static_cast<double>(max) * out.p_truncated;
   return out;
 }
 

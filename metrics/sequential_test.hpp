@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/alternative.hpp"
+
 namespace gauntlet::metrics {
 
 enum class SequentialDecision { kUndecided, kBBetter, kBWorse };
@@ -18,7 +20,10 @@ enum class SequentialStop { kRunning, kDecided, kFutility, kBudget };
 std::string_view to_string(SequentialStop stop);
 
 struct SequentialOptions {
-  double alpha = 0.05;      // total type-I error; each direction gets alpha / 2
+  double alpha = 0.05;      // total type-I error; two-sided: each direction gets alpha / 2
+  // Which decisions the test can reach: kTwoSided ("B better" and "B worse", alpha / 2 each),
+  // kGreater ("B better" only, at alpha) or kLess ("B worse" only, at alpha).
+  Alternative alternative = Alternative::kTwoSided;
   std::int64_t budget = 0;  // most episode pairs before stopping undecided; 0 = no budget
   // The smallest effect worth detecting, as q1 = P(B wins | discordant pair) > 1/2 (see
   // design_win_share). Set: the e-processes are the likelihood ratios of q1 (and 1 - q1)
@@ -34,6 +39,14 @@ struct SequentialOptions {
   // which the chance of ever crossing within `budget` discordant pairs is alpha / 2 under
   // q = 1/2 (computed by dynamic programming; the worst case over every discordance rate).
   bool calibrate = true;
+  // Set by design_sequential_test (NaN / 0: unset). `threshold` replaces the calibrated or
+  // Ville threshold on E; `futility_threshold` replaces futility_beta / (1 - alpha_side): stop
+  // undecided once every tested direction's E is <= it. A designed threshold accounts for the
+  // futility stop (binding: the type-I error is exact for a runner that stops when told).
+  // `max_discordant`: stop undecided ("budget") after this many discordant pairs.
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  double futility_threshold = std::numeric_limits<double>::quiet_NaN();
+  std::int64_t max_discordant = 0;
 };
 
 // Throws std::invalid_argument when alpha is not in (0, 1), budget < 0, the concentration is
@@ -79,9 +92,18 @@ class SequentialPairedTest {
 
   double e_value_b_better() const;  // E+ now
   double e_value_b_worse() const;   // E- now
-  // Anytime-valid two-sided p-value min(1, 2 / largest E seen), valid for any stopping time
-  // (it uses Ville's bound, so it can exceed alpha when a calibrated test has decided).
+  // Ville's bound min(1, k / largest E seen), k = 2 two-sided, 1 one-sided: anytime-valid for
+  // any stopping time, but a calibrated or designed test decides below 2 / alpha, so it can
+  // exceed alpha when the test has decided. Print exact_p_value() next to a decision.
   double p_value() const;
+  // Anytime-valid p-value, consistent with the decision: p <= alpha exactly when the test has
+  // decided. With a horizon (a designed test's max_discordant, or a calibrated budget) it is
+  // the exact chance under q = 1/2 that the test, its threshold raised to the largest evidence
+  // seen so far, decides within the horizon (both directions for two-sided; the same futility
+  // rule: the designed one, none for a calibrated budget); computed by dynamic programming,
+  // O(horizon^1.5). Without a horizon it is Ville's bound min(1, k / largest E), k = 2
+  // two-sided, 1 one-sided. Valid for any stopping time within the horizon.
+  double exact_p_value() const;
   double threshold() const { return std::exp(log_threshold_); }
   const SequentialOptions& options() const { return options_; }
 
@@ -111,5 +133,19 @@ struct SequentialBoundary {
 };
 SequentialBoundary sequential_boundary(std::int64_t max_discordant,
                                        const SequentialOptions& options);
+
+// Exact operating characteristics of a boundary table when every discordant pair is a B win
+// with probability q, independently: the chance of each way of stopping within the table's
+// max_discordant pairs (truncated: reached the end undecided) and the expected discordant
+// pairs used. Dynamic programming over (pairs, B wins), O(max_discordant x width of the
+// continuation region). Under q = 1/2 this is the type-I error for every discordance rate.
+struct SequentialCrossing {
+  double p_b_better = 0.0;
+  double p_b_worse = 0.0;
+  double p_futility = 0.0;
+  double p_truncated = 0.0;
+  double expected_discordant = 0.0;
+};
+SequentialCrossing sequential_crossing(const SequentialBoundary& boundary, double q);
 
 }  // namespace gauntlet::metrics

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <sstream>
+#include <vector>
 
 #include "metrics/agreement.hpp"
 #include "metrics/correlation.hpp"
@@ -44,10 +45,55 @@ std::vector<Dataset> datasets() {
   make("success-rates-20", 20, 0.05, 0.4);
   out.push_back({"perfect-6", {0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, {0.2, 0.3, 0.5, 0.7, 0.8, 0.9}});
   out.push_back({"reversed-7", {1, 2, 3, 4, 5, 6, 7}, {7, 6, 5, 4, 3, 2, 1}});
+  // Perfectly monotone (not linear), antitone, and monotone with the same ties in x and y.
+  Dataset monotone{"monotone-30", {}, {}};
+  Dataset antitone{"antitone-23", {}, {}};
+  for (int i = 0; i < 30; ++i) {
+    monotone.x.push_back(0.1 * i);
+    monotone.y.push_back(std::exp(0.3 * i));
+  }
+  for (int i = 0; i < 23; ++i) {
+    antitone.x.push_back(std::sqrt(static_cast<double>(i)));
+    antitone.y.push_back(1.0 / (1.0 + i));
+  }
+  out.push_back(monotone);
+  out.push_back(antitone);
+  out.push_back({"tied-monotone-11",
+                 {0.1, 0.2, 0.2, 0.3, 0.5, 0.5, 0.5, 0.7, 0.8, 0.9, 0.9},
+                 {0.01, 0.04, 0.04, 0.09, 0.25, 0.25, 0.25, 0.49, 0.64, 0.81, 0.81}});
+  out.push_back({"tied-partial-10",
+                 {1, 1, 2, 2, 3, 3, 4, 4, 5, 5},
+                 {1, 2, 2, 3, 3, 3, 4, 5, 5, 5}});
   return out;
 }
 
 }  // namespace
+
+TEST_CASE("Spearman is exactly +-1 with p = 0 at perfect monotonicity", "[metrics][agreement]") {
+  for (std::size_t n = 3; n <= 80; ++n) {
+    std::vector<double> x, y, z, tied_x, tied_y;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = 0.37 * static_cast<double>(i) + 0.1;
+      x.push_back(v);
+      y.push_back(std::exp(v));        // increasing, not linear
+      z.push_back(-v * v * v);         // decreasing
+      tied_x.push_back(std::floor(v));  // ties, and a monotone map with the same ties
+      tied_y.push_back(std::floor(v) * std::floor(v) + 3.0);
+    }
+    INFO("n = " << n);
+    const auto up = spearman(x, y);
+    CHECK(up.statistic == 1.0);
+    CHECK(up.p_value == 0.0);
+    const auto down = spearman(x, z);
+    CHECK(down.statistic == -1.0);
+    CHECK(down.p_value == 0.0);
+    if (tied_x.front() != tied_x.back()) {
+      const auto tied = spearman(tied_x, tied_y);
+      CHECK(tied.statistic == 1.0);
+      CHECK(tied.p_value == 0.0);
+    }
+  }
+}
 
 TEST_CASE("Pearson, Spearman, Kendall tau-b and MMRV equal scipy and SimplerEnv to 1e-9",
           "[metrics][agreement][golden]") {

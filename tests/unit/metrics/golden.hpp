@@ -18,7 +18,8 @@ struct GoldenTable {
   const std::string& text(std::size_t row, const std::string& name) const;
 };
 
-// `input_csv` (may be empty) is written to a file that golden.py reads as its INPUT.csv.
+// `input_csv` (may be empty) is written to a file that golden.py reads as its INPUT.csv. Fails the
+// test (never skips) when python3 cannot import scipy and statsmodels.
 std::optional<GoldenTable> run_golden(const std::string& section,
                                       const std::string& input_csv = "");
 
