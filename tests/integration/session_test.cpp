@@ -69,7 +69,7 @@ TEST_CASE("run, a sequential compare and wm validate write the same header for t
   const fs::path dir = fresh_dir("session-headers");
   // A policy that asks for a camera, so the header's camera settings matter.
   const std::string policy = "vision-scripted";
-  const std::vector<std::string> plan{"--suite", "tabletop-smoke", "--task", "open-the-drawer", "--seed", "7",
+  const std::vector<std::string> plan{"--suite", "tabletop-smoke", "--task", "pick-cube-onto-plate", "--seed", "7",
                                       "--workers", "1"};
   const auto with_plan = [&](std::vector<std::string> args, std::vector<std::string> tail) {
     args.insert(args.end(), plan.begin(), plan.end());
