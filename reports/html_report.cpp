@@ -17,11 +17,7 @@
 namespace gauntlet::reports {
 namespace {
 
-std::string pct(double v, int decimals = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, 100.0 * v);
-  return buf;
-}
+std::string pct(double v, int decimals = 1) { return percent_number(v, decimals); }
 
 std::string interval(const metrics::Interval& ci) { return "[" + pct(ci.lo) + ", " + pct(ci.hi) + "]"; }
 

@@ -4,15 +4,12 @@
 #include <cstdio>
 
 #include "reports/svg.hpp"
+#include "reports/text_output.hpp"
 
 namespace gauntlet::reports {
 namespace {
 
-std::string pct(double v, int decimals = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, 100.0 * v);
-  return buf;
-}
+std::string pct(double v, int decimals = 1) { return percent_number(v, decimals); }
 
 std::string header(RankingColumn c) {
   switch (c) {

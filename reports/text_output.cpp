@@ -67,4 +67,10 @@ std::string format_percent(double rate, int decimals) {
   return buf;
 }
 
+std::string percent_number(double rate, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, 100.0 * rate);
+  return buf;
+}
+
 }  // namespace gauntlet::reports

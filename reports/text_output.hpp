@@ -11,5 +11,7 @@ namespace gauntlet::reports {
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 std::string escape_markdown(const std::string& text);
 std::string format_percent(double rate, int decimals = 1);
+// The same number without the percent sign (tables whose header says %).
+std::string percent_number(double rate, int decimals = 1);
 
 }  // namespace gauntlet::reports
