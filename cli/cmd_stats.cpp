@@ -79,8 +79,10 @@ struct TestOptions {
 };
 
 void stats_test(const TestOptions& o) {
-  const auto [ka, na] = parse_fraction("--a", o.a);
-  const auto [kb, nb] = parse_fraction("--b", o.b);
+  // Plain variables, not structured bindings: lambdas below capture them.
+  const auto fa = parse_fraction("--a", o.a);
+  const auto fb = parse_fraction("--b", o.b);
+  const auto ka = fa.first, na = fa.second, kb = fb.first, nb = fb.second;
   const auto test = input("--method", [&] { return metrics::parse_unpaired_test(o.method); });
   const auto alt = input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
   const auto r = input("stats test", [&] { return metrics::compare_proportions(ka, na, kb, nb, test, alt, o.level); });

@@ -224,7 +224,8 @@ std::optional<PolicyRobustness> build_robustness(const RunResults& run, const st
       r.interactions.push_back(b.interaction(id, set, r.notes));
       continue;
     }
-    const auto& [dim, level] = set.items.front();
+    const std::string& dim = set.items.front().first;
+    const int level = set.items.front().second;
     auto it = std::find_if(r.dimensions.begin(), r.dimensions.end(),
                            [&](const DimensionRobustness& d) { return d.dimension == dim; });
     if (it == r.dimensions.end()) {
