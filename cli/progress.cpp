@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "harness/file_names.hpp"
+
 namespace gauntlet::cli {
 
 std::string duration_text(double seconds) {
@@ -25,7 +27,7 @@ std::string bar_text(long done, long total) {
 }
 
 Progress::Progress(std::string label, int total, int already_done, int already_succeeded)
-    : label_(std::move(label)),
+    : label_(printable(label)),
       total_(total),
       base_done_(already_done),
       base_succeeded_(already_succeeded),

@@ -216,17 +216,25 @@ class PythonPolicy final : public Policy {
   void read_requirements(const py::object& obj) {
     try {
       const py::object cams = py::getattr(obj, "cameras", py::list());
+      // A string is iterable too: "agentview" would be read as nine cameras.
+      if (py::isinstance<py::str>(cams) || py::isinstance<py::bytes>(cams)) throw py::cast_error();
       for (const auto& c : cams) requirements_.cameras.push_back(c.cast<std::string>());
       const py::object size = py::getattr(obj, "image_size", py::none());
       if (!size.is_none()) {
         const auto wh = size.cast<std::pair<int, int>>();
+        if (wh.first < 1 || wh.second < 1 || wh.first > 4096 || wh.second > 4096) {
+          throw InputError("--policy '" + spec_text_ + "': " + class_name_ + ".image_size (" +
+                           std::to_string(wh.first) + ", " + std::to_string(wh.second) +
+                           ") is not a (width, height) pair in 1..4096");
+        }
         requirements_.image_width = wh.first;
         requirements_.image_height = wh.second;
       }
     } catch (const py::cast_error&) {
       throw InputError(
           "--policy '" + spec_text_ + "': " + class_name_ +
-          ".cameras must be a list of camera names and image_size a (width, height) pair");
+          ".cameras must be a list of camera names (not one string) and image_size a (width, "
+          "height) pair");
     }
   }
 
