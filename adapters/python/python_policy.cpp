@@ -73,7 +73,15 @@ class PythonPolicy final : public Policy {
     }
     cls_ = module_.attr(class_name_.c_str());
     instances_.push_back(construct());
-    read_requirements(instances_.front().object);
+    try {
+      read_requirements(instances_.front().object);
+    } catch (...) {
+      // The members outlive `gil` while an exception unwinds: release the
+      // Python objects now, with the GIL held (a crash otherwise).
+      instances_.clear();
+      cls_ = py::object();
+      throw;
+    }
 
     Sha256 h;
     h.update("gauntlet-python-v1|" + module_name_ + ":" + class_name_);
@@ -86,8 +94,10 @@ class PythonPolicy final : public Policy {
         h.update("|policy=" +
                  py::str(instances_.front().object.attr("identity")()).cast<std::string>());
       } catch (const py::error_already_set& e) {
-        throw InputError("--policy '" + spec.text + "': identity() raised:\n" +
-                         format_exception(e));
+        const std::string tb = format_exception(e);
+        instances_.clear();
+        cls_ = py::object();
+        throw InputError("--policy '" + spec.text + "': identity() raised:\n" + tb);
       }
     }
     identity_ = "python/1:" + h.hex_digest();
