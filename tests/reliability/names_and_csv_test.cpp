@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <random>
 
 #include "adapters/python/register.hpp"
 #include "harness/errors.hpp"
@@ -91,4 +92,36 @@ TEST_CASE("Agreement CSVs: 0/1 per episode, a BOM, bounded echoes, one prefix",
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("agreement:"));
   CHECK(r.err.find("agreement: agreement:") == std::string::npos);
+}
+
+TEST_CASE("Fuzz: damaged trial CSVs give a table or an invalid_argument",
+          "[reliability][fuzz][csv]") {
+  const std::string good =
+      "policy,task,episode,success\n\"pi 0\",t1,0,1\npi0,t1,1,0\nrt1,t2,0,1\nrt1,t2,1,1\n";
+  std::mt19937_64 rng(12);
+  int errors = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string b = good;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
+      const std::size_t at = rng() % b.size();
+      switch (rng() % 3) {
+        case 0:
+          b[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          b.erase(at, 1 + rng() % 8);
+          break;
+        default:
+          b.insert(at, rng() % 2 ? "\"" : ",\r\n\xEF\xBB\xBF");
+      }
+      if (b.empty()) b = ",";
+    }
+    try {
+      metrics::parse_evaluation_csv(b, "t.csv");
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()).size() < 1000);
+      ++errors;
+    }
+  }
+  CHECK(errors > 0);
 }
