@@ -3,9 +3,12 @@
 // temp files left by a killed merge or report (issue 17, items 2, 5, 7, 10, 13).
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -265,4 +268,85 @@ TEST_CASE("Temp files left by a killed merge or report are removed by the next r
   CHECK(r.exit_code == 0);
   CHECK_FALSE(std::filesystem::exists(rep / "report.md.tmp"));
   CHECK_FALSE(std::filesystem::exists(rep / "report.json.tmp.99999999"));
+}
+
+TEST_CASE("kill -9 at any point of merge or report leaves a complete file and no temp files",
+          "[reliability][results][kill]") {
+  const auto dir = fresh_dir("rel_kill");
+  // Eight shard files of one experiment, 400 episodes each: a merge of some
+  // tens of milliseconds, long enough to be killed inside.
+  std::vector<std::string> shards;
+  for (int s = 0; s < 8; ++s) {
+    const auto path = dir / ("shard" + std::to_string(s) + ".h5");
+    RunHeader h = header();
+    h.episodes_per_task = 1600;
+    auto store = ResultsStore::open_for_run(path, h);
+    std::vector<EpisodeResult> eps;
+    for (int i = s; i < 1600; i += 8) {
+      for (const char* task : {"t1", "t2"}) {
+        EpisodeResult e;
+        e.task_id = task;
+        e.episode_index = i;
+        e.seed = static_cast<std::uint64_t>(i);
+        e.error = std::string(200, 'x');
+        eps.push_back(e);
+      }
+    }
+    store->append(eps);
+    shards.push_back(path.string());
+  }
+  const auto out = dir / "merged.h5";
+  const auto rep = dir / "rep";
+  // Kills `argv` with SIGKILL as soon as a temp file of `target` appears in
+  // `folder` (mid-write), or at a random instant when `random_ms` > 0.
+  std::mt19937_64 rng(3);
+  const auto kill_when = [&](const std::vector<std::string>& argv,
+                             const std::filesystem::path& folder, const std::string& prefix,
+                             int random_ms) {
+    const pid_t pid = start_process(argv, dir / "killed.log");
+    const auto start = std::chrono::steady_clock::now();
+    const auto stop_at =
+        start + std::chrono::milliseconds(random_ms > 0 ? rng() % random_ms : 10000);
+    int status = 0;
+    bool killed = false;
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+      bool tmp = false;
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
+        tmp = tmp || e.path().filename().string().rfind(prefix, 0) == 0;
+      }
+      if (tmp || std::chrono::steady_clock::now() > stop_at) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        killed = true;
+        break;
+      }
+    }
+    return killed;
+  };
+  std::filesystem::create_directories(rep);
+  int killed = 0;
+  for (int k = 0; k < 6; ++k) {
+    std::vector<std::string> merge{gauntlet_binary(), "merge", "--force", out.string()};
+    merge.insert(merge.end(), shards.begin(), shards.end());
+    killed += kill_when(merge, dir, "merged.h5.tmp", k % 2 ? 600 : 0);
+    // Whatever instant the kill hit, the output is absent or complete.
+    if (std::filesystem::exists(out)) CHECK(ResultsStore::read(out).episodes.size() == 3200);
+    killed += kill_when(
+        {gauntlet_binary(), "report", shards[0], "--out", rep.string(), "--format", "md,json,csv"},
+        rep, "report.md.tmp", k % 2 ? 400 : 0);
+  }
+  CHECK(killed > 0);
+  std::vector<std::string> merge{gauntlet_binary(), "merge", "--force", out.string()};
+  merge.insert(merge.end(), shards.begin(), shards.end());
+  CHECK(run_process(merge).exit_code == 0);
+  CHECK(run_process({gauntlet_binary(), "report", shards[0], "--out", rep.string(), "--format",
+                     "md,json,csv"})
+            .exit_code == 0);
+  for (const auto& d : {dir, rep}) {
+    for (const auto& e : std::filesystem::directory_iterator(d)) {
+      INFO(e.path());
+      CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    }
+  }
 }
