@@ -6,6 +6,7 @@
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
+#include "harness/file_names.hpp"
 #include "harness/version.hpp"
 
 namespace {
@@ -57,10 +58,11 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kExitInputError;
   } catch (const InputError& e) {
-    std::cerr << "gauntlet: error: " << e.what() << "\n";
+    // Names in messages come from users and files: no raw ESC/CR on the terminal.
+    std::cerr << "gauntlet: error: " << printable(e.what(), true) << "\n";
     return kExitInputError;
   } catch (const std::exception& e) {
-    std::cerr << "gauntlet: failed: " << e.what() << "\n";
+    std::cerr << "gauntlet: failed: " << printable(e.what(), true) << "\n";
     return kExitRuntimeFailure;
   }
   if (g_stop.load() && ctx.exit_code == 0) return 130;

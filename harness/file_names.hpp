@@ -23,8 +23,8 @@ std::filesystem::path file_inside(const std::filesystem::path& dir, std::string_
                                   std::string_view suffix = "");
 
 // `text` with control characters (CR, ESC, BEL, ...) shown as \xNN, so that
-// names cannot move the cursor or recolour a terminal; newlines kept when
-// `keep_newlines`.
+// names cannot move the cursor or recolour a terminal; tabs kept, newlines
+// kept when `keep_newlines` (error messages, tracebacks).
 std::string printable(std::string_view text, bool keep_newlines = false);
 
 }  // namespace gauntlet

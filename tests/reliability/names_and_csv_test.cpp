@@ -45,6 +45,15 @@ TEST_CASE("CR and ESC in names are escaped in Markdown and terminal text", "[rel
     CHECK(s.find('\x1b') == std::string::npos);
     CHECK(s.find('\x07') == std::string::npos);
   }
+  // Error messages that echo a hostile name reach the terminal escaped.
+  const auto dir = testing::fresh_dir("rel_escape");
+  const auto r = testing::run_process({testing::gauntlet_binary(), "report",
+                                       (dir / "no\x1b[31mfile\r.h5").string(), "--out",
+                                       (dir / "rep").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK_THAT(r.err, Catch::Contains("\\x1b"));
 }
 
 TEST_CASE("A Python policy's cameras must be a list and image_size positive",
