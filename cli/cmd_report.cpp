@@ -4,6 +4,7 @@
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
+#include "harness/temp_files.hpp"
 #include "reports/png.hpp"
 #include "reports/report_model.hpp"
 #include "reports/writers.hpp"
@@ -66,6 +67,8 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
     throw InputError("--out '" + o.out + "': cannot create the report directory");
   }
   for (const auto& w : writers) {
+    // A report killed mid-write left FILE.tmp: remove it before writing again.
+    remove_stale_temp_files(std::filesystem::path(o.out) / w->file_name());
     w->write(model, o.out);
     std::fprintf(stderr, "wrote %s\n", (std::filesystem::path(o.out) / w->file_name()).c_str());
   }

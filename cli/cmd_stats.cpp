@@ -26,7 +26,10 @@ auto input(const std::string& what, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const std::invalid_argument& e) {
-    throw InputError(what + ": " + e.what());
+    // The metrics library may already say what it is ("agreement: ...").
+    const std::string msg = e.what();
+    if (msg.rfind(what + ":", 0) == 0) throw InputError(msg);
+    throw InputError(what + ": " + msg);
   }
 }
 

@@ -14,6 +14,7 @@
 #include "cli/run_setup.hpp"
 #include "cli/wm_common.hpp"
 #include "harness/errors.hpp"
+#include "harness/file_names.hpp"
 #include "harness/results_store.hpp"
 #include "harness/version.hpp"
 #include "metrics/image_fidelity.hpp"
@@ -155,7 +156,7 @@ std::pair<double, double> episode_seconds(const std::vector<EpisodeResult>& rows
   return {n, seconds};
 }
 
-std::string file_label(const std::string& name) { return sanitize_file_name(name); }
+std::string file_label(const std::string& name) { return safe_file_name(name); }
 
 // The seeds the world model was trained on (gauntlet wm train records them).
 std::set<std::string> training_seeds(const WorldModel& wm) {

@@ -11,6 +11,7 @@
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
+#include "harness/file_names.hpp"
 #include "harness/version.hpp"
 
 namespace {
@@ -102,10 +103,11 @@ int main(int argc, char** argv) {
     app.exit(e);
     return finish(kExitInputError);
   } catch (const InputError& e) {
-    std::cerr << "gauntlet: error: " << e.what() << "\n";
+    // Names in messages come from users and files: no raw ESC/CR on the terminal.
+    std::cerr << "gauntlet: error: " << printable(e.what(), true) << "\n";
     return finish(kExitInputError);
   } catch (const std::exception& e) {
-    std::cerr << "gauntlet: failed: " << e.what() << "\n";
+    std::cerr << "gauntlet: failed: " << printable(e.what(), true) << "\n";
     return finish(kExitRuntimeFailure);
   }
   if (g_stop.load()) return finish(130);

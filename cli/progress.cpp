@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "harness/file_names.hpp"
+
 namespace gauntlet::cli {
 
 std::string duration_text(double seconds) {
@@ -38,7 +40,7 @@ int terminal_columns() {
 }  // namespace
 
 ProgressBar::ProgressBar(std::string label, std::string unit, std::string rate_unit, long total, long already_done)
-    : label_(std::move(label)),
+    : label_(printable(label)),
       unit_(std::move(unit)),
       rate_unit_(std::move(rate_unit)),
       total_(total),

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "harness/errors.hpp"
+#include "harness/file_names.hpp"
 #include "harness/version.hpp"
 
 namespace gauntlet {
@@ -79,20 +80,12 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
   return h;
 }
 
-std::string sanitize_file_name(const std::string& name) {
-  std::string out;
-  for (const char c : name) {
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
-  }
-  return out.empty() ? "policy" : out;
-}
-
 std::filesystem::path default_results_path(const std::string& suite_name, const std::string& policy_name,
                                            const Shard& shard) {
-  return std::filesystem::path("out") / sanitize_file_name(suite_name) /
-         (sanitize_file_name(policy_name) +
-          (shard.whole() ? "" : ".shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count)) +
-          ".h5");
+  // Bounded, hashed names that cannot leave out/ (a suite named "..").
+  return file_inside(file_inside("out", suite_name), policy_name,
+                     shard.whole() ? std::string(".h5")
+                                   : ".shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".h5");
 }
 
 // Writes finished episodes to the store (or keeps them when there is none),

@@ -58,11 +58,10 @@ std::uint64_t parse_suite_seed(const std::string& text);
 RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const Policy& policy,
                           const ObservationRequest* request, int replan_every, const std::string& command);
 
-// "out/SUITE/POLICY.h5" (".shard-I-of-N" before the extension for a shard).
+// "out/SUITE/POLICY.h5" (".shard-I-of-N" before the extension for a shard),
+// both names made safe (harness/file_names.hpp): inside out/ whatever they hold.
 std::filesystem::path default_results_path(const std::string& suite_name, const std::string& policy_name,
                                            const Shard& shard);
-// A name reduced to [A-Za-z0-9._-] ("policy" when nothing is left).
-std::string sanitize_file_name(const std::string& name);
 
 // Progress of one EvaluationSession::run call, for a progress bar.
 class SessionObserver {

@@ -2,16 +2,25 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <map>
 
 #include "harness/errors.hpp"
+#include "harness/temp_files.hpp"
 
 namespace gauntlet {
 namespace {
@@ -95,27 +104,68 @@ void write_attr_num(hid_t obj, const char* name, T value, hid_t type) {
 
 bool has_attr(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
 
-std::string read_attr(hid_t obj, const char* name, const std::string& file) {
+// Reading: every failure is the file's (exit 2), named with the file and the
+// attribute, dataset or row it was reading.
+void check_read(herr_t status, const std::string& where, const std::string& what) {
+  if (status < 0) throw InputError(where + ": " + what + " failed (a damaged or foreign file)");
+}
+Hid checked_read(hid_t id, herr_t (*close)(hid_t), const std::string& where,
+                 const std::string& what) {
+  if (id < 0) throw InputError(where + ": " + what + " failed (a damaged or foreign file)");
+  return Hid(id, close);
+}
+
+// Strings longer than this in a results file are damage, not data.
+constexpr std::size_t kMaxStringBytes = std::size_t{16} << 20;
+
+// Opens a scalar attribute of the expected type class.
+Hid open_scalar_attr(hid_t obj, const char* name, H5T_class_t cls, const char* expected,
+                     const std::string& where) {
   if (!has_attr(obj, name)) {
-    throw InputError(file + ": not a gauntlet results file (attribute '" + name + "' missing)");
+    throw InputError(where + ": not a gauntlet results file (attribute '" + name + "' missing)");
   }
-  Hid attr = checked(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, std::string("open ") + name);
+  const std::string what = std::string("attribute '") + name + "'";
+  Hid attr = checked_read(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, where, "open " + what);
+  Hid space = checked_read(H5Aget_space(attr.get()), H5Sclose, where, what + " dataspace");
+  Hid type = checked_read(H5Aget_type(attr.get()), H5Tclose, where, what + " type");
+  if (H5Sget_simple_extent_type(space.get()) != H5S_SCALAR || H5Tget_class(type.get()) != cls) {
+    throw InputError(where + ": " + what + " is not a scalar " + expected);
+  }
+  return attr;
+}
+
+std::string read_attr(hid_t obj, const char* name, const std::string& file) {
+  Hid attr = open_scalar_attr(obj, name, H5T_STRING, "string", file);
+  const std::string what = std::string("read attribute '") + name + "'";
+  Hid ftype = checked_read(H5Aget_type(attr.get()), H5Tclose, file, what);
+  const htri_t variable = H5Tis_variable_str(ftype.get());
+  if (variable < 0) check_read(-1, file, what);
+  if (variable == 0) {
+    // A fixed-size string (h5py's numpy bytes): read its bytes as they are.
+    const std::size_t size = H5Tget_size(ftype.get());
+    if (size == 0 || size > kMaxStringBytes) throw InputError(file + ": " + what + ": bad size");
+    Hid mtype = checked_read(H5Tcopy(H5T_C_S1), H5Tclose, file, what);
+    check_read(H5Tset_size(mtype.get(), size), file, what);
+    std::string buf(size, '\0');
+    check_read(H5Aread(attr.get(), mtype.get(), buf.data()), file, what);
+    buf.resize(std::strlen(buf.c_str()));
+    return buf;
+  }
   Hid type = vlen_string_type();
   char* p = nullptr;
-  check(H5Aread(attr.get(), type.get(), &p), std::string("read attribute ") + name);
-  std::string out = p ? p : "";
+  check_read(H5Aread(attr.get(), type.get(), &p), file, what);
+  std::string out = p ? std::string(p, strnlen(p, kMaxStringBytes + 1)) : "";
   H5free_memory(p);
+  if (out.size() > kMaxStringBytes) throw InputError(file + ": " + what + ": over 16 MiB");
   return out;
 }
 
 template <typename T>
 T read_attr_num(hid_t obj, const char* name, hid_t type, const std::string& file) {
-  if (!has_attr(obj, name)) {
-    throw InputError(file + ": not a gauntlet results file (attribute '" + name + "' missing)");
-  }
-  Hid attr = checked(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, std::string("open ") + name);
+  Hid attr = open_scalar_attr(obj, name, H5T_INTEGER, "integer", file);
   T value{};
-  check(H5Aread(attr.get(), type, &value), std::string("read attribute ") + name);
+  check_read(H5Aread(attr.get(), type, &value), file,
+             std::string("read attribute '") + name + "'");
   return value;
 }
 
@@ -265,18 +315,66 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   check(H5Fflush(f, H5F_SCOPE_GLOBAL), "flush");
 }
 
+struct Column {
+  const char* name;
+  H5T_class_t cls;
+  const char* expected;
+};
+
+// The dataset's stored type must hold every column the reader converts, each
+// of the right kind: HDF5 would silently leave a missing member unset and
+// convert a float to an integer.
+void check_columns(hid_t ds, const char* name, std::span<const Column> columns,
+                   const std::string& where) {
+  const std::string what = std::string("dataset '") + name + "'";
+  Hid type = checked_read(H5Dget_type(ds), H5Tclose, where, what + " type");
+  if (columns.size() == 1 && columns[0].name == nullptr) {
+    if (H5Tget_class(type.get()) != columns[0].cls) {
+      throw InputError(where + ": " + what + " is not a table of " + columns[0].expected);
+    }
+    return;
+  }
+  if (H5Tget_class(type.get()) != H5T_COMPOUND) {
+    throw InputError(where + ": " + what + " is not a table (compound type)");
+  }
+  for (const Column& c : columns) {
+    const int idx = H5Tget_member_index(type.get(), c.name);
+    if (idx < 0) {
+      throw InputError(where + ": " + what + " has no column '" + c.name + "' (expected " +
+                       c.expected + ")");
+    }
+    if (H5Tget_member_class(type.get(), static_cast<unsigned>(idx)) != c.cls) {
+      throw InputError(where + ": " + what + " column '" + c.name + "' is not stored as " +
+                       c.expected);
+    }
+  }
+}
+
 template <typename Row>
-std::vector<Row> read_table(hid_t file, const char* name, hid_t type, const std::string& where) {
+std::vector<Row> read_table(hid_t file, const char* name, hid_t type,
+                            std::span<const Column> columns, std::uintmax_t file_bytes,
+                            const std::string& where) {
   if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
     throw InputError(where + ": not a gauntlet results file (dataset '" + name + "' missing)");
   }
-  Hid ds = checked(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose, std::string("open ") + name);
-  Hid space = checked(H5Dget_space(ds.get()), H5Sclose, "dataspace");
+  const std::string what = std::string("dataset '") + name + "'";
+  Hid ds = checked_read(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose, where, "open " + what);
+  check_columns(ds.get(), name, columns, where);
+  Hid space = checked_read(H5Dget_space(ds.get()), H5Sclose, where, what + " dataspace");
+  if (H5Sget_simple_extent_ndims(space.get()) != 1) {
+    throw InputError(where + ": " + what + " is not one-dimensional");
+  }
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
-  std::vector<Row> rows(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
+  // Every stored row takes bytes in the file: a larger count is damage.
+  if (n < 0 || static_cast<std::uintmax_t>(n) > file_bytes / 4) {
+    throw InputError(where + ": " + what + " claims " + std::to_string(n) + " rows in a file of " +
+                     std::to_string(file_bytes) + " bytes (a damaged file)");
+  }
+  std::vector<Row> rows(static_cast<std::size_t>(n));
   if (n > 0) {
     if (H5Dread(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0) {
-      throw InputError(where + ": dataset '" + name + "' does not have the expected columns");
+      throw InputError(where + ": " + what + " cannot be read (damaged, or not the expected " +
+                       "columns)");
     }
   }
   return rows;
@@ -288,6 +386,22 @@ void reclaim(hid_t type, std::vector<Row>& rows) {
   hsize_t dims[1] = {rows.size()};
   Hid space = checked(H5Screate_simple(1, dims, nullptr), H5Sclose, "dataspace");
   H5Dvlen_reclaim(type, space.get(), H5P_DEFAULT, rows.data());
+}
+
+// A C string from the file, bounded.
+std::string bounded(const char* p, const std::string& where, const std::string& what) {
+  if (!p) return {};
+  const std::size_t n = strnlen(p, kMaxStringBytes + 1);
+  if (n > kMaxStringBytes) throw InputError(where + ": " + what + " is over 16 MiB");
+  return std::string(p, n);
+}
+
+bool finite(double x) { return std::isfinite(x); }
+
+std::string fmt(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
 }
 
 void sort_episodes(std::vector<EpisodeResult>& episodes) {
@@ -425,6 +539,8 @@ void ResultsStore::append(std::span<const EpisodeResult> episodes) {
 }
 
 void ResultsStore::write(const std::filesystem::path& path, const RunResults& results) {
+  // A merge killed mid-write left its temp file: remove it now.
+  remove_stale_temp_files(path);
   const std::filesystem::path tmp =
       path.string() + ".tmp." + std::to_string(static_cast<long>(::getpid()));
   try {
@@ -444,26 +560,58 @@ void ResultsStore::write(const std::filesystem::path& path, const RunResults& re
   fsync_path(path.has_parent_path() ? path.parent_path() : ".", O_RDONLY | O_DIRECTORY);
 }
 
-RunResults ResultsStore::read(const std::filesystem::path& path) {
+namespace {
+
+constexpr Column kEpisodeColumns[] = {
+    {"task", H5T_STRING, "a string"},
+    {"perturbation", H5T_STRING, "a string"},
+    {"episode", H5T_INTEGER, "an integer"},
+    {"seed", H5T_INTEGER, "an integer"},
+    {"success", H5T_INTEGER, "an integer (0 or 1)"},
+    {"progress", H5T_FLOAT, "a float"},
+    {"episode_return", H5T_FLOAT, "a float"},
+    {"steps", H5T_INTEGER, "an integer"},
+    {"termination", H5T_ENUM, "an enum (success, timeout, policy_error, invalid_action, sim_error)"},
+    {"wall_time_s", H5T_FLOAT, "a float"},
+    {"policy_calls", H5T_INTEGER, "an integer"},
+    {"latency_p50_ms", H5T_FLOAT, "a float"},
+    {"latency_p95_ms", H5T_FLOAT, "a float"},
+    {"latency_p99_ms", H5T_FLOAT, "a float"},
+    {"error", H5T_STRING, "a string"},
+};
+constexpr Column kTaskColumns[] = {
+    {"id", H5T_STRING, "a string"},
+    {"instruction", H5T_STRING, "a string"},
+    {"family", H5T_STRING, "a string"},
+    {"max_steps", H5T_INTEGER, "an integer"},
+};
+constexpr Column kPerturbationColumns[] = {{nullptr, H5T_STRING, "strings"}};
+
+// Reads and validates a results file with HDF5. Runs in a child process (see
+// read): a damaged file may crash the HDF5 library itself.
+RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t file_bytes) {
   quiet_hdf5();
   const std::string where = path.string();
-  if (!std::filesystem::exists(path)) throw InputError(where + ": no such results file");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(where + ": not an HDF5 file");
   Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.valid()) throw InputError(where + ": cannot open as HDF5");
+  if (!file.valid()) throw InputError(where + ": cannot open as HDF5 (a damaged file?)");
   const hid_t f = file.get();
   RunResults out;
   RunHeader& h = out.header;
   if (!has_attr(f, "format") || read_attr(f, "format", where) != "gauntlet-results") {
     throw InputError(where + ": not a gauntlet results file (no format=gauntlet-results)");
   }
-  h.schema_version =
-      static_cast<int>(read_attr_num<std::int64_t>(f, "schema_version", H5T_NATIVE_INT64, where));
-  if (h.schema_version > kResultsSchemaVersion) {
-    throw InputError(where + ": results schema version " + std::to_string(h.schema_version) +
+  const auto schema = read_attr_num<std::int64_t>(f, "schema_version", H5T_NATIVE_INT64, where);
+  if (schema > kResultsSchemaVersion) {
+    throw InputError(where + ": results schema version " + std::to_string(schema) +
                      " is newer than this gauntlet understands (" +
                      std::to_string(kResultsSchemaVersion) + ")");
   }
+  if (schema < 1) {
+    throw InputError(where + ": attribute 'schema_version' is " + std::to_string(schema) +
+                     ", expected 1");
+  }
+  h.schema_version = static_cast<int>(schema);
   h.harness_version = read_attr(f, "harness_version", where);
   h.git_sha = read_attr(f, "git_sha", where);
   h.suite_name = read_attr(f, "suite", where);
@@ -474,59 +622,375 @@ RunResults ResultsStore::read(const std::filesystem::path& path) {
   h.policy_spec = read_attr(f, "policy_spec", where);
   h.policy_name = read_attr(f, "policy_name", where);
   h.policy_identity = read_attr(f, "policy_identity", where);
-  h.episodes_per_task = static_cast<int>(
-      read_attr_num<std::int64_t>(f, "episodes_per_task", H5T_NATIVE_INT64, where));
+  const auto small_count = [&](const char* name) {
+    const auto v = read_attr_num<std::int64_t>(f, name, H5T_NATIVE_INT64, where);
+    if (v < 0 || v > 1'000'000'000) {
+      throw InputError(where + ": attribute '" + name + "' is " + std::to_string(v) +
+                       ", expected 0..1000000000");
+    }
+    return static_cast<int>(v);
+  };
+  h.episodes_per_task = small_count("episodes_per_task");
   h.cameras = read_attr(f, "cameras", where);
-  h.image_width =
-      static_cast<int>(read_attr_num<std::int64_t>(f, "image_width", H5T_NATIVE_INT64, where));
-  h.image_height =
-      static_cast<int>(read_attr_num<std::int64_t>(f, "image_height", H5T_NATIVE_INT64, where));
-  h.replan_every =
-      static_cast<int>(read_attr_num<std::int64_t>(f, "replan_every", H5T_NATIVE_INT64, where));
+  h.image_width = small_count("image_width");
+  h.image_height = small_count("image_height");
+  h.replan_every = small_count("replan_every");
   h.shard = read_attr(f, "shard", where);
   h.hosts = read_attr(f, "hosts", where);
   h.started_at = read_attr(f, "started_at", where);
   h.updated_at = read_attr(f, "updated_at", where);
   h.command = read_attr(f, "command", where);
 
-  Hid ep_type = episode_row_type();
-  auto rows = read_table<EpisodeRow>(f, "episodes", ep_type.get(), where);
-  out.episodes.reserve(rows.size());
-  for (const auto& r : rows) {
-    EpisodeResult e;
-    e.task_id = r.task ? r.task : "";
-    e.perturbation_id = r.perturbation ? r.perturbation : "";
-    e.episode_index = r.episode;
-    e.seed = r.seed;
-    e.success = r.success != 0;
-    e.progress = r.progress;
-    e.episode_return = r.episode_return;
-    e.steps = r.steps;
-    e.termination = static_cast<Termination>(r.termination);
-    e.wall_time_s = r.wall_time_s;
-    e.policy_calls = r.policy_calls;
-    e.latency_p50_ms = r.latency_p50_ms;
-    e.latency_p95_ms = r.latency_p95_ms;
-    e.latency_p99_ms = r.latency_p99_ms;
-    e.error = r.error ? r.error : "";
-    out.episodes.push_back(std::move(e));
-  }
-  reclaim(ep_type.get(), rows);
-
   Hid task_type = task_row_type();
-  auto tasks = read_table<TaskRow>(f, "tasks", task_type.get(), where);
-  for (const auto& t : tasks) {
-    h.tasks.push_back(TaskInfo{t.id ? t.id : "", t.instruction ? t.instruction : "", t.max_steps,
-                               t.family ? t.family : ""});
+  auto tasks = read_table<TaskRow>(f, "tasks", task_type.get(), kTaskColumns, file_bytes, where);
+  std::set<std::string> task_ids;
+  try {
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      const TaskRow& t = tasks[i];
+      const std::string row = "tasks row " + std::to_string(i);
+      TaskInfo info{bounded(t.id, where, row + " id"),
+                    bounded(t.instruction, where, row + " instruction"), t.max_steps,
+                    bounded(t.family, where, row + " family")};
+      if (info.id.empty() || !task_ids.insert(info.id).second) {
+        throw InputError(where + ": " + row + ": task id '" + info.id +
+                         "' is empty or appears twice");
+      }
+      if (info.max_steps < 0) {
+        throw InputError(where + ": " + row + " (" + info.id + "): max_steps " +
+                         std::to_string(info.max_steps) + " is negative");
+      }
+      h.tasks.push_back(std::move(info));
+    }
+  } catch (...) {
+    reclaim(task_type.get(), tasks);
+    throw;
   }
   reclaim(task_type.get(), tasks);
 
   Hid str = vlen_string_type();
-  auto pert = read_table<char*>(f, "perturbations", str.get(), where);
-  for (char* p : pert) h.perturbations.emplace_back(p ? p : "");
+  auto pert = read_table<char*>(f, "perturbations", str.get(), kPerturbationColumns, file_bytes,
+                                where);
+  std::set<std::string> pert_ids;
+  try {
+    for (std::size_t i = 0; i < pert.size(); ++i) {
+      std::string p = bounded(pert[i], where, "perturbations row " + std::to_string(i));
+      if (p.empty() || !pert_ids.insert(p).second) {
+        throw InputError(where + ": perturbations row " + std::to_string(i) + ": '" + p +
+                         "' is empty or appears twice");
+      }
+      h.perturbations.push_back(std::move(p));
+    }
+  } catch (...) {
+    reclaim(str.get(), pert);
+    throw;
+  }
   reclaim(str.get(), pert);
+
+  Hid ep_type = episode_row_type();
+  auto rows =
+      read_table<EpisodeRow>(f, "episodes", ep_type.get(), kEpisodeColumns, file_bytes, where);
+  try {
+    out.episodes.reserve(rows.size());
+    std::map<EpisodeKey, std::size_t> seen;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const EpisodeRow& r = rows[i];
+      const std::string row = "episodes row " + std::to_string(i);
+      EpisodeResult e;
+      e.task_id = bounded(r.task, where, row + " task");
+      e.perturbation_id = bounded(r.perturbation, where, row + " perturbation");
+      e.episode_index = r.episode;
+      const std::string at = where + ": " + row + " (" + e.task_id + "/" + e.perturbation_id +
+                             "/" + std::to_string(r.episode) + "): ";
+      const auto bad = [&](const std::string& field, const std::string& value,
+                           const std::string& expected) {
+        throw InputError(at + "field '" + field + "' is " + value + ", expected " + expected);
+      };
+      if (!task_ids.count(e.task_id)) bad("task", "'" + e.task_id + "'", "a task of the 'tasks' table");
+      if (!pert_ids.count(e.perturbation_id)) {
+        bad("perturbation", "'" + e.perturbation_id + "'", "one of the 'perturbations' table");
+      }
+      if (r.episode < 0) bad("episode", std::to_string(r.episode), ">= 0");
+      if (r.success > 1) bad("success", std::to_string(r.success), "0 or 1");
+      if (!(r.progress >= 0.0 && r.progress <= 1.0)) bad("progress", fmt(r.progress), "in [0, 1]");
+      if (!finite(r.episode_return)) bad("episode_return", fmt(r.episode_return), "a finite number");
+      if (r.steps < 0) bad("steps", std::to_string(r.steps), ">= 0");
+      if (r.policy_calls < 0) bad("policy_calls", std::to_string(r.policy_calls), ">= 0");
+      if (!(r.wall_time_s >= 0.0) || std::isinf(r.wall_time_s)) {
+        bad("wall_time_s", fmt(r.wall_time_s), "a finite number >= 0");
+      }
+      for (const auto& [name, v] : {std::pair{"latency_p50_ms", r.latency_p50_ms},
+                                    std::pair{"latency_p95_ms", r.latency_p95_ms},
+                                    std::pair{"latency_p99_ms", r.latency_p99_ms}}) {
+        if (v < 0.0 || std::isinf(v)) bad(name, fmt(v), "a number >= 0");
+      }
+      const bool known = std::any_of(std::begin(kAllTerminations), std::end(kAllTerminations),
+                                     [&](Termination t) {
+                                       return static_cast<std::int8_t>(t) == r.termination;
+                                     });
+      if (!known) {
+        bad("termination", std::to_string(r.termination),
+            "success, timeout, policy_error, invalid_action or sim_error");
+      }
+      e.seed = r.seed;
+      e.success = r.success != 0;
+      e.progress = r.progress;
+      e.episode_return = r.episode_return;
+      e.steps = r.steps;
+      e.termination = static_cast<Termination>(r.termination);
+      e.wall_time_s = r.wall_time_s;
+      e.policy_calls = r.policy_calls;
+      e.latency_p50_ms = r.latency_p50_ms;
+      e.latency_p95_ms = r.latency_p95_ms;
+      e.latency_p99_ms = r.latency_p99_ms;
+      e.error = bounded(r.error, where, row + " error");
+      const auto [it, fresh] = seen.emplace(e.key(), i);
+      if (!fresh) {
+        throw InputError(at + "the same episode as episodes row " + std::to_string(it->second) +
+                         " (duplicated rows)");
+      }
+      out.episodes.push_back(std::move(e));
+    }
+  } catch (...) {
+    reclaim(ep_type.get(), rows);
+    throw;
+  }
+  reclaim(ep_type.get(), rows);
   sort_episodes(out.episodes);
   return out;
+}
+
+// The child-to-parent encoding of RunResults (same machine, same build).
+struct Encoder {
+  std::string out;
+  template <typename T>
+  void num(T v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void str(const std::string& s) {
+    num<std::uint64_t>(s.size());
+    out += s;
+  }
+};
+
+struct Decoder {
+  const std::string& in;
+  std::size_t at = 0;
+  template <typename T>
+  T num() {
+    if (in.size() - at < sizeof(T)) throw std::runtime_error("truncated");
+    T v;
+    std::memcpy(&v, in.data() + at, sizeof v);
+    at += sizeof v;
+    return v;
+  }
+  std::string str() {
+    const auto n = num<std::uint64_t>();
+    if (in.size() - at < n) throw std::runtime_error("truncated");
+    std::string s = in.substr(at, n);
+    at += n;
+    return s;
+  }
+};
+
+std::string encode(const RunResults& r) {
+  Encoder e;
+  const RunHeader& h = r.header;
+  e.num(h.schema_version);
+  for (const auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version,
+                        &h.suite_hash, &h.suite_source, &h.policy_spec, &h.policy_name,
+                        &h.policy_identity, &h.cameras, &h.shard, &h.hosts, &h.started_at,
+                        &h.updated_at, &h.command}) {
+    e.str(*s);
+  }
+  e.num(h.suite_seed);
+  for (const int v : {h.episodes_per_task, h.image_width, h.image_height, h.replan_every}) e.num(v);
+  e.num<std::uint64_t>(h.perturbations.size());
+  for (const auto& p : h.perturbations) e.str(p);
+  e.num<std::uint64_t>(h.tasks.size());
+  for (const auto& t : h.tasks) {
+    e.str(t.id);
+    e.str(t.instruction);
+    e.str(t.family);
+    e.num(t.max_steps);
+  }
+  e.num<std::uint64_t>(r.episodes.size());
+  for (const auto& x : r.episodes) {
+    e.str(x.task_id);
+    e.str(x.perturbation_id);
+    e.str(x.error);
+    e.num(x.episode_index);
+    e.num(x.seed);
+    e.num(x.success);
+    e.num(x.progress);
+    e.num(x.episode_return);
+    e.num(x.steps);
+    e.num(x.termination);
+    e.num(x.wall_time_s);
+    e.num(x.policy_calls);
+    e.num(x.latency_p50_ms);
+    e.num(x.latency_p95_ms);
+    e.num(x.latency_p99_ms);
+  }
+  return std::move(e.out);
+}
+
+RunResults decode(const std::string& bytes) {
+  Decoder d{bytes};
+  RunResults r;
+  RunHeader& h = r.header;
+  h.schema_version = d.num<int>();
+  for (auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
+                  &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity,
+                  &h.cameras, &h.shard, &h.hosts, &h.started_at, &h.updated_at, &h.command}) {
+    *s = d.str();
+  }
+  h.suite_seed = d.num<std::uint64_t>();
+  for (int* v : {&h.episodes_per_task, &h.image_width, &h.image_height, &h.replan_every}) {
+    *v = d.num<int>();
+  }
+  h.perturbations.resize(d.num<std::uint64_t>());
+  for (auto& p : h.perturbations) p = d.str();
+  h.tasks.resize(d.num<std::uint64_t>());
+  for (auto& t : h.tasks) {
+    t.id = d.str();
+    t.instruction = d.str();
+    t.family = d.str();
+    t.max_steps = d.num<int>();
+  }
+  r.episodes.resize(d.num<std::uint64_t>());
+  for (auto& x : r.episodes) {
+    x.task_id = d.str();
+    x.perturbation_id = d.str();
+    x.error = d.str();
+    x.episode_index = d.num<int>();
+    x.seed = d.num<std::uint64_t>();
+    x.success = d.num<bool>();
+    x.progress = d.num<double>();
+    x.episode_return = d.num<double>();
+    x.steps = d.num<int>();
+    x.termination = d.num<Termination>();
+    x.wall_time_s = d.num<double>();
+    x.policy_calls = d.num<int>();
+    x.latency_p50_ms = d.num<double>();
+    x.latency_p95_ms = d.num<double>();
+    x.latency_p99_ms = d.num<double>();
+  }
+  if (d.at != bytes.size()) throw std::runtime_error("trailing bytes");
+  return r;
+}
+
+void write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// How long a read may take before the file is declared damaged (HDF5 can loop
+// on a corrupted B-tree); GAUNTLET_READ_TIMEOUT_S overrides it.
+int read_timeout_ms() {
+  if (const char* env = std::getenv("GAUNTLET_READ_TIMEOUT_S")) {
+    const int s = std::atoi(env);
+    if (s > 0) return s * 1000;
+  }
+  return 60'000;
+}
+
+}  // namespace
+
+RunResults ResultsStore::read(const std::filesystem::path& path) {
+  const std::string where = path.string();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) throw InputError(where + ": no such results file");
+    throw InputError(where + ": cannot read (" + std::strerror(errno) + ")");
+  }
+  // A FIFO would block every reader forever; a device or directory is no file.
+  if (!S_ISREG(st.st_mode)) {
+    throw InputError(where + ": not a regular file (a FIFO, device, socket or directory); " +
+                     "refusing to read it as a results file");
+  }
+  const auto file_bytes = static_cast<std::uintmax_t>(st.st_size);
+  // HDF5 1.10 can crash (H5T__conv_vlen) or loop on a damaged file: read it in
+  // a child process, so that damage becomes an error naming the file.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    throw RuntimeFailure(std::string("pipe: ") + std::strerror(errno));
+  }
+  std::fflush(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw RuntimeFailure(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    // Die with the parent, and on our own after the timeout (a looping read).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    ::alarm(static_cast<unsigned>(read_timeout_ms() / 1000 + 1));
+    std::string msg;
+    try {
+      msg = "O" + encode(read_in_process(path, file_bytes));
+    } catch (const InputError& e) {
+      msg = std::string("E") + e.what();
+    } catch (const std::bad_alloc&) {
+      msg = "E" + where + ": a damaged results file (reading it asked for too much memory)";
+    } catch (const std::exception& e) {
+      msg = "E" + where + ": a damaged results file (" + e.what() + ")";
+    }
+    write_all(fds[1], msg);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string reply;
+  bool timed_out = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(read_timeout_ms());
+  char buf[65536];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    throw InputError(where + ": reading it did not finish in " +
+                     std::to_string(read_timeout_ms() / 1000) + " s (a damaged results file)");
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty()) {
+    const std::string how = WIFSIGNALED(status)
+                                ? "signal " + std::to_string(WTERMSIG(status))
+                                : "exit status " + std::to_string(WEXITSTATUS(status));
+    throw InputError(where + ": a damaged results file (the HDF5 library failed reading it: " +
+                     how + ")");
+  }
+  if (reply[0] == 'E') throw InputError(reply.substr(1));
+  try {
+    return decode(reply.substr(1));
+  } catch (const std::exception& e) {
+    throw RuntimeFailure(where + ": reading it failed (" + e.what() + ")");
+  }
 }
 
 RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {

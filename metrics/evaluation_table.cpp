@@ -20,7 +20,26 @@ struct Parser {
 
   [[noreturn]] void fail(const std::string& expected, const std::string& got) const {
     throw std::invalid_argument(std::string(source) + ":" + std::to_string(line) + ": expected " +
-                                expected + ", got " + got);
+                                expected + ", got " + shown(got));
+  }
+
+  // What the file held, as an error message may echo it: at most 80 bytes,
+  // control characters as \xNN (a 10 MB field is not repeated whole).
+  static std::string shown(const std::string& got) {
+    std::string out;
+    for (std::size_t i = 0; i < got.size() && i < 80; ++i) {
+      const auto u = static_cast<unsigned char>(got[i]);
+      if (u < 0x20 || u == 0x7f) {
+        static const char* hex = "0123456789abcdef";
+        out += "\\x";
+        out += hex[u >> 4];
+        out += hex[u & 15];
+      } else {
+        out += got[i];
+      }
+    }
+    if (got.size() > 80) out += "... (" + std::to_string(got.size()) + " bytes)";
+    return out;
   }
 
   std::vector<std::string> fields(std::string_view text) const {
@@ -129,6 +148,8 @@ EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view sou
   std::map<std::pair<std::size_t, std::size_t>, double> rates;
   std::map<std::tuple<std::size_t, std::size_t, long long>, double> episodes;
   bool first = true;
+  // A UTF-8 byte order mark (Excel's "CSV UTF-8") is not part of the header.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   for (std::size_t pos = 0; pos < text.size();) {
     const std::size_t end = std::min(text.find('\n', pos), text.size());
     std::string_view raw = text.substr(pos, end - pos);
@@ -175,6 +196,8 @@ EvaluationTable parse_evaluation_csv(std::string_view text, std::string_view sou
     } else {
       const long long e = parser.episode_index(f[2]);
       const double v = parser.unit_number(f[3], "success");
+      // One episode succeeds or not: 0.5 is a rate, not an episode's outcome.
+      if (v != 0.0 && v != 1.0) parser.fail("success 0 or 1 for one episode", f[3]);
       if (!episodes.emplace(std::tuple{p, t, e}, v).second) {
         parser.fail("one row per (policy, task, episode)",
                     "a second row for ('" + f[0] + "', '" + f[1] + "', " + f[2] + ")");

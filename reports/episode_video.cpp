@@ -7,6 +7,7 @@
 
 #include "harness/env.hpp"
 #include "harness/errors.hpp"
+#include "harness/file_names.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -55,12 +56,10 @@ std::filesystem::path media_dir(const std::filesystem::path& results) {
 }
 
 std::string video_file_name(const EpisodeKey& key) {
-  auto clean = [](const std::string& s) {
-    std::string out;
-    for (const char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
-    return out;
-  };
-  return clean(key.task_id) + "__" + clean(key.perturbation_id) + "__" + std::to_string(key.episode_index) + ".webp";
+  // Bounded (at most 220 bytes, under every file system's 255) and hashed when
+  // a name had to change, so a long or hostile task id cannot abort a run.
+  return safe_file_name(key.task_id, 100) + "__" + safe_file_name(key.perturbation_id, 100) + "__" +
+         std::to_string(key.episode_index) + ".webp";
 }
 
 struct EpisodeVideoRecorder::Clip {

@@ -73,7 +73,15 @@ class PythonPolicy final : public Policy {
     }
     cls_ = module_.attr(class_name_.c_str());
     instances_.push_back(construct());
-    read_requirements(instances_.front().object);
+    try {
+      read_requirements(instances_.front().object);
+    } catch (...) {
+      // The members outlive `gil` while an exception unwinds: release the
+      // Python objects now, with the GIL held (a crash otherwise).
+      instances_.clear();
+      cls_ = py::object();
+      throw;
+    }
 
     Sha256 h;
     h.update("gauntlet-python-v1|" + module_name_ + ":" + class_name_);
@@ -86,8 +94,10 @@ class PythonPolicy final : public Policy {
         h.update("|policy=" +
                  py::str(instances_.front().object.attr("identity")()).cast<std::string>());
       } catch (const py::error_already_set& e) {
-        throw InputError(spec.quoted() + ": identity() raised:\n" +
-                         format_exception(e));
+        const std::string tb = format_exception(e);
+        instances_.clear();
+        cls_ = py::object();
+        throw InputError(spec.quoted() + ": identity() raised:\n" + tb);
       }
     }
     identity_ = "python/1:" + h.hex_digest();
@@ -216,17 +226,25 @@ class PythonPolicy final : public Policy {
   void read_requirements(const py::object& obj) {
     try {
       const py::object cams = py::getattr(obj, "cameras", py::list());
+      // A string is iterable too: "agentview" would be read as nine cameras.
+      if (py::isinstance<py::str>(cams) || py::isinstance<py::bytes>(cams)) throw py::cast_error();
       for (const auto& c : cams) requirements_.cameras.push_back(c.cast<std::string>());
       const py::object size = py::getattr(obj, "image_size", py::none());
       if (!size.is_none()) {
         const auto wh = size.cast<std::pair<int, int>>();
+        if (wh.first < 1 || wh.second < 1 || wh.first > 4096 || wh.second > 4096) {
+          throw InputError("policy spec '" + spec_text_ + "': " + class_name_ + ".image_size (" +
+                           std::to_string(wh.first) + ", " + std::to_string(wh.second) +
+                           ") is not a (width, height) pair in 1..4096");
+        }
         requirements_.image_width = wh.first;
         requirements_.image_height = wh.second;
       }
     } catch (const py::cast_error&) {
       throw InputError(
           "policy spec '" + spec_text_ + "': " + class_name_ +
-          ".cameras must be a list of camera names and image_size a (width, height) pair");
+          ".cameras must be a list of camera names (not one string) and image_size a (width, "
+          "height) pair");
     }
   }
 

@@ -3,11 +3,21 @@
 #define MSGPACK_NO_BOOST
 #include <msgpack.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
 namespace gauntlet::adapters {
 namespace {
+
+// Bounds on what is decoded from the network: nesting depth, and the length
+// of a rendering of a message (metadata, error texts).
+constexpr std::size_t kMaxDepth = 32;
+constexpr std::size_t kMaxDescribe = 4096;
+
+void describe_bounded(const msgpack::object& root, std::string& out);
+void append_escaped(std::string& out, const char* p, std::size_t n);
 
 struct StringWriter {
   std::string* out;
@@ -97,16 +107,46 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape,
         (data->type != msgpack::type::BIN && data->type != msgpack::type::STR)) {
       throw std::runtime_error("an __ndarray__ map needs data (bytes), dtype and shape");
     }
-    shape.clear();
-    std::size_t n = 1;
-    for (std::uint32_t i = 0; i < shp->via.array.size; ++i) {
-      shape.push_back(static_cast<std::int64_t>(as_number(shp->via.array.ptr[i])));
-      n *= static_cast<std::size_t>(shape.back());
-    }
     const std::string dt = as_string(*dtype);
     const char* bytes = data->type == msgpack::type::BIN ? data->via.bin.ptr : data->via.str.ptr;
     const std::size_t size =
         data->type == msgpack::type::BIN ? data->via.bin.size : data->via.str.size;
+    std::size_t item = 0;
+    if (dt == "<f4" || dt == "<i4") item = 4;
+    else if (dt == "<f8" || dt == "<i8") item = 8;
+    else if (dt == "|u1") item = 1;
+    // Check the shape against the data before allocating: a shape of
+    // [3, 2^62], [NaN, 7] or [1e10] over 28 bytes is the server's mistake.
+    shape.clear();
+    std::size_t n = 1;
+    const auto shape_text = [&] {
+      std::string t;
+      describe_bounded(*shp, t);
+      return t;
+    };
+    if (shp->via.array.size > 8) {
+      throw std::runtime_error("ndarray shape " + shape_text() + " has over 8 dimensions");
+    }
+    for (std::uint32_t i = 0; i < shp->via.array.size; ++i) {
+      const msgpack::object& d = shp->via.array.ptr[i];
+      if (d.type != msgpack::type::POSITIVE_INTEGER) {
+        throw std::runtime_error("ndarray shape " + shape_text() +
+                                 " holds something other than non-negative integers");
+      }
+      const std::uint64_t dim = d.via.u64;
+      // n * dim elements must fit in `size` bytes (any item is at least 1 byte).
+      if (dim != 0 && n > size / dim) {
+        throw std::runtime_error("ndarray shape " + shape_text() + " does not fit its " +
+                                 std::to_string(size) + " data bytes");
+      }
+      n *= static_cast<std::size_t>(dim);
+      shape.push_back(static_cast<std::int64_t>(dim));
+    }
+    if (item != 0 && n * item != size) {
+      throw std::runtime_error("ndarray of dtype " + dt + " and shape " + shape_text() +
+                               " needs " + std::to_string(n * item) + " data bytes, has " +
+                               std::to_string(size));
+    }
     values.resize(n);
     const auto convert = [&](auto tag) {
       using T = decltype(tag);
@@ -132,7 +172,9 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape,
     } else if (dt == "|u1") {
       convert(std::uint8_t{});
     } else {
-      throw std::runtime_error("unsupported ndarray dtype '" + dt +
+      std::string shown;
+      append_escaped(shown, dt.data(), std::min<std::size_t>(dt.size(), 16));
+      throw std::runtime_error("unsupported ndarray dtype '" + shown +
                                "' (expected <f4, <f8, <i4, <i8 or |u1)");
     }
     return;
@@ -162,63 +204,110 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape,
   throw std::runtime_error("expected an ndarray map or a list of numbers");
 }
 
-void describe(const msgpack::object& o, std::string& out) {
-  switch (o.type) {
-    case msgpack::type::MAP: {
-      if (find(o, "__ndarray__")) {
-        const msgpack::object* dtype = find(o, "dtype");
-        const msgpack::object* shape = find(o, "shape");
-        out += "ndarray(" + (dtype ? as_string(*dtype) : std::string("?")) + ", ";
-        if (shape) describe(*shape, out);
-        out += ")";
-        return;
-      }
-      out += "{";
-      for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
-        if (i) out += ", ";
-        describe(o.via.map.ptr[i].key, out);
-        out += ": ";
-        describe(o.via.map.ptr[i].val, out);
-      }
-      out += "}";
-      return;
-    }
-    case msgpack::type::ARRAY:
-      out += "[";
-      for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
-        if (i) out += ", ";
-        describe(o.via.array.ptr[i], out);
-      }
-      out += "]";
-      return;
-    case msgpack::type::STR:
-      out += "\"" + std::string(o.via.str.ptr, o.via.str.size) + "\"";
-      return;
-    case msgpack::type::BIN:
-      out += "b\"" + std::string(o.via.bin.ptr, o.via.bin.size) + "\"";
-      return;
-    case msgpack::type::NIL:
-      out += "null";
-      return;
-    case msgpack::type::BOOLEAN:
-      out += o.via.boolean ? "true" : "false";
-      return;
-    case msgpack::type::POSITIVE_INTEGER:
-      out += std::to_string(o.via.u64);
-      return;
-    case msgpack::type::NEGATIVE_INTEGER:
-      out += std::to_string(o.via.i64);
-      return;
-    case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", o.via.f64);
+// Appends `text` with control characters escaped (they would reach the terminal).
+void append_escaped(std::string& out, const char* p, std::size_t n) {
+  for (std::size_t i = 0; i < n && out.size() <= kMaxDescribe; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+}
+
+// A readable rendering, iterative (no recursion however deep the message) and
+// cut at kMaxDescribe characters.
+void describe_bounded(const msgpack::object& root, std::string& out) {
+  // Work items: an object to render, or literal text to append.
+  struct Item {
+    const msgpack::object* obj;
+    const char* text;
+  };
+  std::vector<Item> stack{{&root, nullptr}};
+  const std::size_t start = out.size();
+  while (!stack.empty()) {
+    if (out.size() - start > kMaxDescribe) {
+      out += "...";
       return;
     }
-    default:
-      out += "?";
-      return;
+    const Item it = stack.back();
+    stack.pop_back();
+    if (it.text) {
+      out += it.text;
+      continue;
+    }
+    const msgpack::object& o = *it.obj;
+    switch (o.type) {
+      case msgpack::type::MAP: {
+        if (find(o, "__ndarray__")) {
+          const msgpack::object* dtype = find(o, "dtype");
+          const msgpack::object* shape = find(o, "shape");
+          out += "ndarray(";
+          if (dtype && (dtype->type == msgpack::type::STR || dtype->type == msgpack::type::BIN)) {
+            const std::string dt = as_string(*dtype);
+            append_escaped(out, dt.data(), dt.size());
+          } else {
+            out += "?";
+          }
+          out += ", ";
+          stack.push_back({nullptr, ")"});
+          if (shape) stack.push_back({shape, nullptr});
+          break;
+        }
+        out += "{";
+        stack.push_back({nullptr, "}"});
+        for (std::uint32_t i = o.via.map.size; i-- > 0;) {
+          stack.push_back({&o.via.map.ptr[i].val, nullptr});
+          stack.push_back({nullptr, ": "});
+          stack.push_back({&o.via.map.ptr[i].key, nullptr});
+          if (i) stack.push_back({nullptr, ", "});
+        }
+        break;
+      }
+      case msgpack::type::ARRAY:
+        out += "[";
+        stack.push_back({nullptr, "]"});
+        for (std::uint32_t i = o.via.array.size; i-- > 0;) {
+          stack.push_back({&o.via.array.ptr[i], nullptr});
+          if (i) stack.push_back({nullptr, ", "});
+        }
+        break;
+      case msgpack::type::STR:
+        out += "\"";
+        append_escaped(out, o.via.str.ptr, o.via.str.size);
+        out += "\"";
+        break;
+      case msgpack::type::BIN:
+        out += "b\"";
+        append_escaped(out, o.via.bin.ptr, o.via.bin.size);
+        out += "\"";
+        break;
+      case msgpack::type::NIL:
+        out += "null";
+        break;
+      case msgpack::type::BOOLEAN:
+        out += o.via.boolean ? "true" : "false";
+        break;
+      case msgpack::type::POSITIVE_INTEGER:
+        out += std::to_string(o.via.u64);
+        break;
+      case msgpack::type::NEGATIVE_INTEGER:
+        out += std::to_string(o.via.i64);
+        break;
+      case msgpack::type::FLOAT32:
+      case msgpack::type::FLOAT64: {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", o.via.f64);
+        out += buf;
+        break;
+      }
+      default:
+        out += "?";
+        break;
+    }
   }
 }
 
@@ -226,9 +315,21 @@ msgpack::object_handle unpack(const std::string& payload) {
   std::size_t offset = 0;
   msgpack::object_handle oh;
   try {
-    oh = msgpack::unpack(payload.data(), payload.size(), offset);
+    // Every element takes at least one byte of the payload (a map entry two),
+    // so no count may exceed it; nesting is bounded at kMaxDepth.
+    const std::size_t n = payload.size();
+    const msgpack::unpack_limit limit(n, n / 2, n, n, n, kMaxDepth);
+    oh = msgpack::unpack(payload.data(), payload.size(), offset, nullptr, nullptr, limit);
+  } catch (const msgpack::depth_size_overflow&) {
+    throw std::runtime_error("the message nests deeper than " + std::to_string(kMaxDepth) +
+                             " levels");
+  } catch (const msgpack::size_overflow& e) {
+    throw std::runtime_error(std::string("the message claims more elements than it has bytes (") +
+                             e.what() + ")");
   } catch (const msgpack::unpack_error& e) {
     throw std::runtime_error(std::string("the message is not valid msgpack: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error("the message is not valid msgpack (it claims too much memory)");
   }
   if (offset != payload.size()) {
     throw std::runtime_error(
@@ -299,7 +400,8 @@ RemoteReply decode_reply(const std::string& payload) {
     std::string keys;
     for (std::uint32_t i = 0; i < root.via.map.size; ++i) {
       keys += (keys.empty() ? "" : ", ");
-      describe(root.via.map.ptr[i].key, keys);
+      describe_bounded(root.via.map.ptr[i].key, keys);
+      if (keys.size() > kMaxDescribe) break;
     }
     throw std::runtime_error("the reply has no 'actions' (keys: " + keys + ")");
   }
@@ -322,6 +424,10 @@ RemoteReply decode_reply(const std::string& payload) {
     throw std::runtime_error("reply 'actions' has shape (" + s +
                              "), expected (chunk, dim) or (dim,)");
   }
+  if (r.horizon < 1 || r.dim < 1) {
+    throw std::runtime_error("reply 'actions' has shape (" + std::to_string(r.horizon) + ", " +
+                             std::to_string(r.dim) + "): no actions");
+  }
   if (const msgpack::object* timing = find(root, "server_timing")) {
     if (const msgpack::object* infer = find(*timing, "infer_ms")) {
       try {
@@ -336,7 +442,7 @@ RemoteReply decode_reply(const std::string& payload) {
 std::string describe_message(const std::string& payload) {
   const msgpack::object_handle oh = unpack(payload);
   std::string out;
-  describe(oh.get(), out);
+  describe_bounded(oh.get(), out);
   return out;
 }
 

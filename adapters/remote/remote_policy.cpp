@@ -20,6 +20,12 @@ std::chrono::milliseconds ms(double seconds) {
 // gauntlet suite has (end-effector position, axis-angle, fingers).
 constexpr int kProbeStateDim = 8;
 
+// A server's text (a traceback), cut so that a huge one cannot flood errors.
+std::string server_text(const std::string& text, std::size_t limit = 64 * 1024) {
+  if (text.size() <= limit) return text;
+  return text.substr(0, limit) + "... (" + std::to_string(text.size() - limit) + " more bytes)";
+}
+
 }  // namespace
 
 RemotePolicy::RemotePolicy(RemoteOptions options)
@@ -28,9 +34,9 @@ RemotePolicy::RemotePolicy(RemoteOptions options)
     client_->connect(options_.uri, ms(options_.connect_timeout_s));
     metadata_ = read_metadata();
   } catch (const std::invalid_argument& e) {
-    throw InputError(std::string("remote policy: ") + e.what());
+    throw InputError("remote policy " + options_.uri + ": " + e.what());
   } catch (const std::runtime_error& e) {
-    throw InputError("remote policy: " + std::string(e.what()) +
+    throw InputError("remote policy " + options_.uri + ": " + std::string(e.what()) +
                      " (is the policy server running?)");
   }
   if (!options_.identity.empty()) {
@@ -51,7 +57,8 @@ RemotePolicy::~RemotePolicy() = default;
 std::string RemotePolicy::read_metadata() {
   const WebsocketClient::Message m = client_->receive(ms(options_.connect_timeout_s));
   if (!m.binary)
-    throw std::runtime_error("the server sent text instead of its metadata: " + m.payload);
+    throw std::runtime_error("the server sent text instead of its metadata: " +
+                             server_text(m.payload, 1000));
   return describe_message(m.payload);
 }
 
@@ -79,7 +86,7 @@ void RemotePolicy::prepare(int slots, const ActionSpace& space) {
   try {
     client_->send_binary(request);
     const WebsocketClient::Message m = client_->receive(ms(options_.timeout_s));
-    if (!m.binary) throw InputError(where + " failed on the server:\n" + m.payload);
+    if (!m.binary) throw InputError(where + " failed on the server:\n" + server_text(m.payload));
     const RemoteReply r = decode_reply(m.payload);
     if (r.dim != space.dim) {
       throw InputError(where + " got actions of shape (" + std::to_string(r.horizon) + ", " +
@@ -167,7 +174,7 @@ std::vector<std::size_t> RemotePolicy::exchange(const std::vector<std::size_t>& 
     }
     if (!m.binary) {
       // openpi servers send the traceback as text, then close the connection.
-      out[i].error = "policy server " + options_.uri + " raised:\n" + m.payload;
+      out[i].error = "policy server " + options_.uri + " raised:\n" + server_text(m.payload);
       client_->close();
       fail_rest(k + 1, "the server closed the connection after an error in another request");
       return retry;

@@ -75,7 +75,8 @@ WebsocketClient::WebsocketClient() : impl_(std::make_unique<Impl>()) {
   ep.init_asio();
   ep.start_perpetual();
   ep.set_close_handshake_timeout(1000);
-  ep.set_max_message_size(1u << 30);
+  // Replies are action chunks and metadata: 64 MiB is far beyond any real one.
+  ep.set_max_message_size(64u << 20);
   // Small request/reply messages: Nagle's algorithm would add up to 40 ms.
   ep.set_socket_init_handler([](const websocketpp::connection_hdl&, asio::ip::tcp::socket& socket) {
     asio::error_code ec;

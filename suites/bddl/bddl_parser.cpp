@@ -1,6 +1,7 @@
 #include "suites/bddl/bddl_parser.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 #include "harness/errors.hpp"
@@ -154,8 +155,8 @@ class Builder {
     if (n.list) r_.fail(n.line, "expected a number, got a list");
     char* end = nullptr;
     const double v = std::strtod(n.atom.c_str(), &end);
-    if (n.atom.empty() || end != n.atom.c_str() + n.atom.size()) {
-      r_.fail(n.line, "expected a number, got '" + n.atom + "'");
+    if (n.atom.empty() || end != n.atom.c_str() + n.atom.size() || !std::isfinite(v)) {
+      r_.fail(n.line, "expected a finite number, got '" + n.atom.substr(0, 64) + "'");
     }
     return v;
   }

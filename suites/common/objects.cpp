@@ -38,7 +38,7 @@ ObjectSpec parse_object(const YamlFields& f, const std::string& default_name) {
   spec.rgba = f.rgba_or("rgba", spec.rgba);
   spec.mass = f.number_or("mass", spec.mass);
   if (!(spec.mass > 0.0 && spec.mass < 50.0)) f.fail("mass must be in (0, 50) kg");
-  spec.friction = f.number_or("friction", spec.friction);
+  spec.friction = f.number_in("friction", spec.friction, 0.0, 10.0, "[0, 10]");
   return spec;
 }
 

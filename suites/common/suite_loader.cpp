@@ -48,12 +48,10 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   }
   info.source = source;
   info.seed = top.unsigned_integer("seed");
-  info.default_episodes = top.integer_or("episodes_per_task", 50);
-  if (info.default_episodes < 1) top.fail("episodes_per_task must be at least 1");
+  info.default_episodes = top.integer_in("episodes_per_task", 50, 1, 100000);
   info.control_hz = top.integer_or("control_hz", 20);
   if (info.control_hz < 1 || info.control_hz > 500) top.fail("control_hz must be in 1..500");
-  config.settle_steps = top.integer_or("settle_steps", 10);
-  if (config.settle_steps < 0) top.fail("settle_steps must be >= 0");
+  config.settle_steps = top.integer_in("settle_steps", 10, 0, 10000);
   info.cameras = top.strings_or("cameras", {"agentview", "wrist"});
   for (const auto& c : info.cameras) {
     if (c != "agentview" && c != "wrist") {
@@ -80,7 +78,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     config.scene.gripper_home = scene.vec3_or("gripper_home", config.scene.gripper_home);
     config.scene.agentview_pos = scene.vec3_or("agentview_pos", config.scene.agentview_pos);
     config.scene.agentview_target = scene.vec3_or("agentview_target", config.scene.agentview_target);
-    config.scene.agentview_fovy = scene.number_or("agentview_fovy", config.scene.agentview_fovy);
+    config.scene.agentview_fovy = scene.number_in("agentview_fovy", config.scene.agentview_fovy,
+                                                  1.0, 179.0, "[1, 179] degrees");
     config.scene.table_rgba = scene.rgba_or("table_rgba", config.scene.table_rgba);
     if (scene.has("workspace")) {
       // Where the tool centre point may go: {lo: [x, y, z], hi: [x, y, z]}.
@@ -90,6 +89,12 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
       config.workspace.hi = ws.vec3("hi");
       for (std::size_t i = 0; i < 3; ++i) {
         if (!(config.workspace.lo[i] < config.workspace.hi[i])) ws.fail("workspace needs lo < hi on every axis");
+      }
+    }
+    for (std::size_t i = 0; i < 3; ++i) {
+      const double h = config.scene.gripper_home[i];
+      if (!(h >= config.workspace.lo[i] && h <= config.workspace.hi[i])) {
+        scene.fail("gripper_home must lie inside the workspace (lo..hi on every axis)");
       }
     }
   }
@@ -120,8 +125,7 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     if (!ids.insert(task.id).second) t.fail_at(t.node()["id"], "id", "duplicate task id '" + task.id + "'");
     task.family = t.string("family");
     task.instruction = t.string("instruction");
-    task.max_steps = t.integer_or("max_steps", 200);
-    if (task.max_steps < 1) t.fail_at(t.node()["max_steps"], "max_steps", "must be at least 1");
+    task.max_steps = t.integer_in("max_steps", 200, 1, 100000);
     const TaskFamily& family = families.get(task.family, t);
     code_versions.insert(family.code_version);
     config.tasks.push_back(family.make(t, task));

@@ -1,16 +1,72 @@
 #include "suites/common/yaml_fields.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <map>
+
 #include "harness/errors.hpp"
 
 namespace gauntlet::suites {
 
+namespace {
+
+constexpr std::size_t kMaxYamlBytes = std::size_t{16} << 20;
+constexpr std::size_t kMaxYamlNodes = 1'000'000;
+
+// Every mapping of the document, walked iteratively (no recursion however
+// deep), refusing a key given twice: yaml-cpp keeps both and lookups see only
+// the first, so a second `seed:` would be silently ignored. Aliases are
+// walked where they are used; the node count bounds an alias bomb.
+void check_duplicate_keys(const YAML::Node& root, const std::string& file) {
+  std::vector<YAML::Node> stack{root};
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    const YAML::Node n = stack.back();
+    stack.pop_back();
+    if (++visited > kMaxYamlNodes) {
+      throw InputError(file + ": the YAML document has over " + std::to_string(kMaxYamlNodes) +
+                       " nodes (aliases expanded); refusing it");
+    }
+    if (n.IsMap()) {
+      std::map<std::string, int> first_line;
+      for (const auto& kv : n) {
+        if (kv.first.IsScalar()) {
+          const int line = kv.first.Mark().line + 1;
+          const auto [it, fresh] = first_line.emplace(kv.first.Scalar(), line);
+          if (!fresh) {
+            throw InputError(file + ":" + std::to_string(line) + ": duplicate key '" +
+                             kv.first.Scalar() + "' (first given at line " +
+                             std::to_string(it->second) + ")");
+          }
+        } else {
+          stack.push_back(kv.first);
+        }
+        stack.push_back(kv.second);
+      }
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) stack.push_back(item);
+    }
+  }
+}
+
+bool finite(double v) { return std::isfinite(v); }
+
+}  // namespace
+
 YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  if (text.size() > kMaxYamlBytes) {
+    throw InputError(file + ": " + std::to_string(text.size()) +
+                     " bytes is too large for a suite definition (at most 16 MiB)");
+  }
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ":" +
                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   }
+  check_duplicate_keys(root, file);
+  return root;
 }
 
 YamlFields::YamlFields(const YAML::Node& node, std::string file, std::string path)
@@ -74,9 +130,11 @@ double YamlFields::number(const std::string& key) const {
   const YAML::Node n = required(key, "a number");
   try {
     if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "not a scalar");
-    return n.as<double>();
+    const double v = n.as<double>();
+    if (!finite(v)) throw YAML::Exception(n.Mark(), "not finite");
+    return v;
   } catch (const YAML::Exception&) {
-    fail_at(n, key, "expected a number, got '" + (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
+    fail_at(n, key, "expected a finite number, got '" + (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
   }
 }
 
@@ -116,9 +174,11 @@ std::vector<double> YamlFields::numbers(const std::string& key, std::size_t coun
   std::vector<double> out;
   for (const auto& item : n) {
     try {
-      out.push_back(item.as<double>());
+      const double v = item.as<double>();
+      if (!finite(v)) throw YAML::Exception(item.Mark(), "not finite");
+      out.push_back(v);
     } catch (const YAML::Exception&) {
-      fail_at(item, key, "expected a number, got '" + (item.IsScalar() ? item.Scalar() : std::string("a list or mapping")) + "'");
+      fail_at(item, key, "expected a finite number, got '" + (item.IsScalar() ? item.Scalar() : std::string("a list or mapping")) + "'");
     }
   }
   return out;
@@ -153,15 +213,34 @@ std::array<double, 4> YamlFields::rgba_or(const std::string& key,
                                           const std::array<double, 4>& fallback) const {
   if (!has(key)) return fallback;
   const YAML::Node n = node_[key];
-  if (n.IsSequence() && n.size() == 3) {
-    const auto v = numbers(key, 3);
-    return {v[0], v[1], v[2], 1.0};
-  }
-  const auto v = numbers(key, 4);
+  const auto v = numbers(key, n.IsSequence() && n.size() == 3 ? 3 : 4);
   for (const double c : v) {
     if (c < 0.0 || c > 1.0) fail_at(n, key, "colour components must be in [0, 1]");
   }
-  return {v[0], v[1], v[2], v[3]};
+  return {v[0], v[1], v[2], v.size() == 4 ? v[3] : 1.0};
+}
+
+double YamlFields::number_in(const std::string& key, double fallback, double lo, double hi,
+                             const char* domain) const {
+  if (!has(key)) return fallback;
+  const double v = number(key);
+  if (!(v >= lo && v <= hi)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    fail_at(node_[key], key, std::string(buf) + " is out of range; expected " + domain);
+  }
+  return v;
+}
+
+int YamlFields::integer_in(const std::string& key, int fallback, int lo, int hi) const {
+  if (!has(key)) return fallback;
+  const int v = integer(key);
+  if (v < lo || v > hi) {
+    fail_at(node_[key], key,
+            std::to_string(v) + " is out of range; expected " + std::to_string(lo) + ".." +
+                std::to_string(hi));
+  }
+  return v;
 }
 
 Range YamlFields::range(const std::string& key) const {

@@ -41,6 +41,11 @@ class YamlFields {
   int integer(const std::string& key) const;
   int integer_or(const std::string& key, int fallback) const;
   std::uint64_t unsigned_integer(const std::string& key) const;
+  // Optional fields with their domain: InputError naming the field when out of
+  // [lo, hi] (`domain` says it in words, e.g. "(0, 180) degrees").
+  double number_in(const std::string& key, double fallback, double lo, double hi,
+                   const char* domain) const;
+  int integer_in(const std::string& key, int fallback, int lo, int hi) const;
   std::vector<double> numbers(const std::string& key, std::size_t count) const;
   std::vector<std::string> strings(const std::string& key) const;
   std::vector<std::string> strings_or(const std::string& key,
@@ -67,7 +72,9 @@ class YamlFields {
   std::string path_;
 };
 
-// Parses YAML text; InputError "FILE:LINE:COL: message" on syntax errors.
+// Parses YAML text; InputError "FILE:LINE:COL: message" on syntax errors, and
+// "FILE:LINE: duplicate key 'k' (first given at line N)" for a key given twice
+// in one mapping. Numbers read through YamlFields are always finite.
 YAML::Node parse_yaml(const std::string& text, const std::string& file);
 
 }  // namespace gauntlet::suites

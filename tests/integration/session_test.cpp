@@ -196,3 +196,17 @@ TEST_CASE("A session plan names the field that is wrong", "[session][errors]") {
   bad.suite = "no-such-suite";
   fails_with(bad, "unknown suite 'no-such-suite'");
 }
+
+TEST_CASE("Default results paths stay inside out/ and stay short whatever the names hold", "[session][reliability]") {
+  const fs::path dotdot = default_results_path("..", "../../etc/passwd", Shard{});
+  CHECK(dotdot.parent_path().parent_path() == fs::path("out"));
+  for (const auto& part : dotdot) CHECK(part != "..");
+  const fs::path long_name = default_results_path("tabletop-smoke", std::string(300, 'x'), Shard::parse("1/4"));
+  CHECK(long_name.filename().string().size() <= 140);
+  CHECK(long_name.filename().string().find(".shard-1-of-4.h5") != std::string::npos);
+  // Different long names never share a file.
+  CHECK(default_results_path("s", std::string(300, 'x') + "a", Shard{}) !=
+        default_results_path("s", std::string(300, 'x') + "b", Shard{}));
+  // Plain names are kept as they are.
+  CHECK(default_results_path("tabletop-smoke", "scripted", Shard{}) == fs::path("out/tabletop-smoke/scripted.h5"));
+}
