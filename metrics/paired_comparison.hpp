@@ -68,7 +68,42 @@ struct CmhResult {
   double statistic = 0.0;  // chi-square, 1 degree of freedom
   double p_value = 1.0;
   double pooled_odds_ratio = 1.0;  // Mantel-Haenszel estimate
+  // The signed, uncorrected score z = sum_t (a_t - E a_t) / sqrt(variance) (statistic = z^2
+  // without correction): z > 0 when sample 1 (column 0) does better. One-sided p-values are
+  // Phi(z) ("sample 1 lower") and 1 - Phi(z) ("higher").
+  double z = 0.0;
+  // The Mantel-Haenszel risk difference sum_t w_t (p1_t - p2_t) / sum_t w_t with
+  // w_t = n1_t n2_t / (n1_t + n2_t): a_t - E a_t = w_t (p1_t - p2_t), so its sign is z's, and the
+  // CMH test is the test of this weighted difference. rate1 / rate2: the same weighted rates.
+  double risk_difference = 0.0;
+  double rate1 = 0.0, rate2 = 0.0;
+  double risk_difference_se = 0.0;  // Wald, sum_t w_t^2 (p1(1-p1)/n1 + p2(1-p2)/n2) / (sum w)^2
 };
 CmhResult cochran_mantel_haenszel(std::span<const TwoByTwo> tables, bool correction = false);
+
+// Task-stratified exact test of paired binary outcomes whose statistic IS the task-mean
+// difference of success rates, the effect the reports print:
+//     D = (1/T) sum_t (b_only_t - a_only_t) / n_t      (n_t pairs in task t, T tasks).
+// Under H0 (within every pair the two policies' outcomes are exchangeable) B's wins among the
+// m_t discordant pairs of task t are Binomial(m_t, 1/2), independently over tasks, and D's
+// exact null distribution is the distribution of the weighted sum of those binomials, computed
+// by dynamic programming on the lattice of multiples of 1 / lcm(n_t). When that lattice would
+// exceed `max_states` points (0: chosen from the data, bounding the work to ~3e8 steps) each
+// task's term is rounded DOWN to a coarser grid, which can only raise p_less and p_greater
+// (conservative; `exact` false). One task, or equal n_t: the exact McNemar test on the pooled
+// discordant pairs. The null law is symmetric about 0, so p_less >= 1/2 whenever D >= 0 and
+// p_greater >= 1/2 whenever D <= 0: a significant result always has the sign of D.
+struct StratifiedPairedResult {
+  double difference = 0.0;  // D
+  double p_less = 1.0;      // P0(D' <= D): evidence that B is worse
+  double p_greater = 1.0;   // P0(D' >= D): evidence that B is better
+  double p_two_sided = 1.0;  // min(1, 2 min(p_less, p_greater))
+  bool exact = true;
+  std::int64_t a_only = 0, b_only = 0, pairs = 0;  // pooled, for display
+  double p_value(Alternative alternative) const;
+};
+// Throws std::invalid_argument unless a and b have the same layout of 0/1 values.
+StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores& b,
+                                          std::size_t max_states = 0);
 
 }  // namespace gauntlet::metrics

@@ -1,6 +1,15 @@
 // The CI gate's model: a candidate against a baseline on paired episodes
 // (same suite, same seeds), per task and overall, with a verdict and whether
 // it is a significant regression. reports/compare_writers.hpp formats it.
+//
+// One estimand for effect and test: overall, the effect is the task-mean
+// difference of success rates and the gate's test is the task-stratified exact
+// paired test whose statistic is that difference (metrics::stratified_mcnemar),
+// one-sided at alpha ("candidate worse"). With --margin the gate is one-sided at
+// alpha too: the upper end of the (1 - 2 alpha) paired bootstrap interval of the
+// same difference must lie below -margin. Unpaired (different seeds, allowed):
+// the effect is the Mantel-Haenszel risk difference and the test the one-sided
+// Cochran-Mantel-Haenszel test over tasks, whose score has that sign.
 #pragma once
 
 #include <string>
@@ -18,7 +27,8 @@ struct CompareOptions {
   std::string adjustment = "holm";
   long resamples = 4000;
   std::uint64_t seed = 20261121;
-  bool require_pairing = true;
+  bool require_pairing = true;  // false: different seeds run the unpaired CMH test
+  bool allow_partial = false;    // false: a candidate missing baseline episodes is an InputError
 };
 
 struct CompareLine {
@@ -28,9 +38,14 @@ struct CompareLine {
   double candidate = 0.0;
   double difference = 0.0;   // candidate - baseline
   metrics::Interval ci;      // paired bootstrap, level 1 - alpha
-  double p_value = 1.0;      // exact McNemar, two-sided
+  // Tasks: exact McNemar (unpaired: Fisher), two-sided. Overall: the gate's
+  // one-sided p-value for "candidate worse" (p_two_sided and p_greater beside it).
+  double p_value = 1.0;
   double p_adjusted = 1.0;   // over tasks (overall: unadjusted)
+  double p_two_sided = 1.0;
+  double p_greater = 1.0;    // overall: one-sided, "candidate better"
   long long baseline_only = 0, candidate_only = 0;
+  long long baseline_episodes = 0, candidate_episodes = 0;  // unpaired: episodes per side
   std::string verdict;       // better / worse / no significant difference
 };
 
@@ -42,13 +57,21 @@ struct CompareResult {
   std::vector<CompareLine> tasks;
   CompareLine overall;
   bool regression = false;
+  bool paired = true;        // false: different seeds, unpaired CMH / Fisher
+  std::string test;          // the gate's test, in words
+  bool exact = true;         // the stratified test ran on the exact lattice (else conservative)
   std::string reason;        // why it is (or is not) a regression
+  // Coverage of the baseline's plan (nominal episodes by task and index).
+  bool partial = false;      // the candidate misses some (only with allow_partial)
+  int baseline_plan_episodes = 0, covered_episodes = 0;
+  int baseline_plan_tasks = 0, covered_tasks = 0;
   int excluded_sim_errors = 0;
   int unmatched_episodes = 0;
 };
 
 // InputError when the files hold different suites (or, with require_pairing,
-// different seeds or no common episodes).
+// different seeds or no common episodes), or when the candidate does not cover
+// every nominal episode of the baseline and allow_partial is off.
 CompareResult compare_runs(const RunResults& baseline, const std::string& baseline_name,
                            const RunResults& candidate, const std::string& candidate_name,
                            const CompareOptions& options);

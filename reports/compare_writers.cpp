@@ -20,6 +20,10 @@ nlohmann::json line_json(const CompareLine& l) {
           {"ci", {l.ci.lo, l.ci.hi}},
           {"p_value", l.p_value},
           {"p_adjusted", l.p_adjusted},
+          {"p_two_sided", l.p_two_sided},
+          {"p_greater", l.p_greater},
+          {"baseline_episodes", l.baseline_episodes},
+          {"candidate_episodes", l.candidate_episodes},
           {"baseline_only", l.baseline_only},
           {"candidate_only", l.candidate_only},
           {"verdict", l.verdict}};
@@ -39,15 +43,34 @@ std::string compare_markdown(const CompareResult& r) {
     return std::string(buf);
   };
   std::string out =
-      std::string("## ") + (r.regression ? "Regression" : "No significant regression") + ": " +
+      std::string("## ") + (r.regression ? "Regression" : "No significant regression") +
+      (r.partial ? " (partial comparison)" : "") + ": " +
       escape_markdown(r.candidate_policy) + " vs " + escape_markdown(r.baseline_policy) + "\n\n" +
       r.reason + ".\n\n| task | pairs | baseline | candidate | difference (points) | " +
       std::to_string(static_cast<int>(std::lround(100 * (1 - o.alpha)))) +
-      "% CI | adjusted p | verdict |\n|---|---:|---:|---:|---:|---|---:|---|\n";
+      "% CI | p (tasks: adjusted; overall: one-sided) | verdict |\n|---|---:|---:|---:|---:|---|---:|---|\n";
   out += row(r.overall);
   for (const auto& l : r.tasks) out += row(l);
-  out += "\nPaired by episode seed; exact McNemar on discordant pairs, " + o.adjustment +
-         "-adjusted over tasks; intervals from the paired stratified bootstrap.";
+  char alpha[32];
+  std::snprintf(alpha, sizeof alpha, "%g", o.alpha);
+  if (r.paired) {
+    out += std::string("\nPaired by episode seed. Overall: the difference is the mean over tasks of the success-rate "
+                       "differences, and the gate is the one-sided (candidate worse) task-stratified exact paired test "
+                       "of that same difference at alpha = ") +
+           alpha + (r.exact ? "" : " (on a rounded lattice: conservative)") +
+           "; tasks: exact McNemar on discordant pairs, two-sided, " + o.adjustment +
+           "-adjusted; intervals from the paired stratified bootstrap.";
+  } else {
+    out += std::string("\nNOT paired (the files used different seeds). Overall: Mantel-Haenszel weighted rates and "
+                       "difference, gate by the one-sided Cochran-Mantel-Haenszel test over tasks at alpha = ") +
+           alpha + ", Wald interval; tasks: Fisher exact, two-sided, " + o.adjustment +
+           "-adjusted, Newcombe intervals.";
+  }
+  if (r.partial) {
+    out += " Partial: the candidate covers " + std::to_string(r.covered_episodes) + " of " +
+           std::to_string(r.baseline_plan_episodes) + " baseline episodes (" + std::to_string(r.covered_tasks) +
+           " of " + std::to_string(r.baseline_plan_tasks) + " tasks complete).";
+  }
   if (r.excluded_sim_errors > 0 || r.unmatched_episodes > 0) {
     out += " " + std::to_string(r.excluded_sim_errors) +
            " episode pairs dropped for simulator errors, " + std::to_string(r.unmatched_episodes) +
@@ -84,7 +107,14 @@ std::string compare_json(const CompareResult& r) {
   nlohmann::json j{{"baseline", r.baseline_file},     {"candidate", r.candidate_file},
                    {"regression", r.regression},      {"reason", r.reason},
                    {"overall", line_json(r.overall)}, {"alpha", r.options.alpha},
-                   {"margin", r.options.margin}};
+                   {"margin", r.options.margin},      {"paired", r.paired},
+                   {"test", r.test},                  {"exact", r.exact},
+                   {"alternative", "less"},           {"partial", r.partial},
+                   {"coverage",
+                    {{"baseline_episodes", r.baseline_plan_episodes},
+                     {"covered_episodes", r.covered_episodes},
+                     {"baseline_tasks", r.baseline_plan_tasks},
+                     {"covered_tasks", r.covered_tasks}}}};
   j["tasks"] = nlohmann::json::array();
   for (const auto& l : r.tasks) j["tasks"].push_back(line_json(l));
   return j.dump() + "\n";

@@ -121,8 +121,9 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
     st.rank_probability = {1.0};
   }
 
-  // Pairwise: exact McNemar on the paired episodes (or Fisher on pooled counts
-  // when seeds differ), Holm/BH over all pairs, paired bootstrap intervals.
+  // Pairwise: the task-stratified exact paired test of the task-mean difference
+  // (or CMH over tasks of the Mantel-Haenszel difference when seeds differ),
+  // Holm/BH over all pairs, paired bootstrap intervals.
   std::vector<double> raw;
   for (std::size_t a = 0; a < n; ++a) {
     for (std::size_t b = a + 1; b < n; ++b) {
@@ -141,22 +142,31 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
         }
         const auto& sa = pair_layout.success[0];
         const auto& sb = pair_layout.success[1];
-        const auto counts = metrics::paired_counts(sa, sb);
-        c.a_only = counts.a_only;
-        c.b_only = counts.b_only;
-        c.pairs = counts.pairs();
-        c.p_value = metrics::mcnemar_exact(counts).p_value;
-        c.difference = metrics::aggregate(sb) - metrics::aggregate(sa);
+        // One estimand: the task-mean difference and its task-stratified exact test.
+        const auto strat = metrics::stratified_mcnemar(sa, sb);
+        c.a_only = strat.a_only;
+        c.b_only = strat.b_only;
+        c.pairs = strat.pairs;
+        c.p_value = strat.p_two_sided;
+        c.difference = strat.difference;
         metrics::BootstrapOptions pb = boot;
         pb.seed = options.seed + 7919 * (a * n + b + 1);
         c.ci = metrics::paired_bootstrap_difference(sa, sb, {}, pb).interval;
       } else {
-        const auto ka = static_cast<std::int64_t>(std::lround(std::accumulate(scores[a].values.begin(), scores[a].values.end(), 0.0)));
-        const auto kb = static_cast<std::int64_t>(std::lround(std::accumulate(scores[b].values.begin(), scores[b].values.end(), 0.0)));
-        const auto na = static_cast<std::int64_t>(scores[a].episodes());
-        const auto nb = static_cast<std::int64_t>(scores[b].episodes());
-        c.pairs = na;
-        c.p_value = metrics::fisher_exact(metrics::TwoByTwo::from_proportions(kb, nb, ka, na)).p_value;
+        // Unpaired: CMH over tasks; the effect is the Mantel-Haenszel difference it tests.
+        std::vector<metrics::TwoByTwo> tables;
+        for (std::size_t t = 0; t < scores[a].tasks(); ++t) {
+          const auto ta = scores[a].task(t);
+          const auto tb = scores[b].task(t);
+          const auto ka = static_cast<std::int64_t>(std::lround(std::accumulate(ta.begin(), ta.end(), 0.0)));
+          const auto kb = static_cast<std::int64_t>(std::lround(std::accumulate(tb.begin(), tb.end(), 0.0)));
+          tables.push_back(metrics::TwoByTwo::from_proportions(kb, static_cast<std::int64_t>(tb.size()), ka,
+                                                               static_cast<std::int64_t>(ta.size())));
+        }
+        const auto cmh = metrics::cochran_mantel_haenszel(tables);
+        c.pairs = static_cast<long long>(scores[a].episodes());
+        c.p_value = cmh.p_value;
+        c.difference = cmh.risk_difference;
         const auto ea = metrics::aggregate_interval(scores[a], {}, boot).interval;
         const auto eb = metrics::aggregate_interval(scores[b], {}, boot).interval;
         // Conservative: the difference of independent intervals' far ends.
@@ -198,7 +208,8 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
   if (!st.layout.same_seeds) {
     st.note += std::string(st.note.empty() ? "" : "; ") +
                "the results files used different suite seeds, so episodes are not paired: pairwise tests are "
-               "Fisher exact on pooled counts and intervals are conservative";
+               "Cochran-Mantel-Haenszel over tasks (the difference shown is the Mantel-Haenszel one) and intervals "
+               "are conservative";
   }
   if (st.layout.excluded_sim_errors > 0 || st.layout.unmatched_episodes > 0) {
     st.note += std::string(st.note.empty() ? "" : "; ") + std::to_string(st.layout.common_episodes) +

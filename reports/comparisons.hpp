@@ -39,8 +39,10 @@ struct StatisticsOptions {
 struct PairComparison {
   std::size_t a = 0, b = 0;  // run indices; difference = success(b) - success(a)
   double difference = 0.0;   // task-mean success difference over this pair's common episodes
+                             // (unpaired: the Mantel-Haenszel difference)
   metrics::Interval ci;      // paired stratified bootstrap interval of the difference
-  double p_value = 1.0;      // exact McNemar (two-sided)
+  double p_value = 1.0;      // two-sided task-stratified exact paired test of `difference`
+                             // (unpaired: Cochran-Mantel-Haenszel over tasks)
   double p_adjusted = 1.0;   // over all pairs
   bool significant = false;
   long long a_only = 0, b_only = 0, pairs = 0;
@@ -68,7 +70,7 @@ struct RankingStatistics {
 
 // `runs` in display order (the letters follow it). Paired statistics need the
 // same suite seed; without it the note says so and pairwise tests fall back to
-// unpaired Fisher exact on pooled counts.
+// the unpaired Cochran-Mantel-Haenszel test over tasks.
 RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
                                      const StatisticsOptions& options = {});
 

@@ -32,7 +32,7 @@ std::string ranking_section(const ReportModel& m) {
   h += "<p class=\"note\">Success over episodes that count for the policy (simulator errors "
        "excluded) with the 95% Wilson interval. Rank interval and P(best) from a paired bootstrap of the "
        "task-mean success (" + std::to_string(st.options.resamples) + " resamples). Policies sharing a group letter "
-       "are not significantly different (exact McNemar on paired episodes, " + escape_xml(st.options.adjustment) +
+       "are not significantly different (task-stratified exact paired test of the task-mean difference, " + escape_xml(st.options.adjustment) +
        "-adjusted, alpha " + pct(st.options.alpha, 0) + "%). Click a column to sort.</p>\n";
   if (!st.note.empty()) h += "<p class=\"warning\">" + escape_xml(st.note) + "</p>\n";
   return h + "</section>\n";
@@ -70,7 +70,7 @@ std::string pairwise_section(const ReportModel& m) {
   double extent = 0.05;
   for (const auto& c : st.pairs) extent = std::max(extent, std::abs(c.difference));
   std::string table = "<table class=\"pairs\"><thead><tr><th>A</th><th>B</th><th>B &minus; A</th><th>95% CI</th>"
-                      "<th>p (McNemar)</th><th>adjusted p</th><th>verdict for B</th></tr></thead><tbody>\n";
+                      "<th>p (stratified exact)</th><th>adjusted p</th><th>verdict for B</th></tr></thead><tbody>\n";
   for (const auto& c : st.pairs) {
     const std::string tip = names[c.b] + " - " + names[c.a] + ": " + pct(c.difference) + " points, CI " +
                             interval(c.ci) + ", adjusted p = " + std::to_string(c.p_adjusted);

@@ -88,7 +88,7 @@ std::string markdown_report(const ReportModel& model) {
   out += "\nSuccess: episodes that count for the policy (simulator errors excluded), 95% Wilson interval. ";
   if (st.available && model.policies.size() > 1) {
     out += "Rank CI and P(best): paired bootstrap of task-mean success. Same group letter: not significantly "
-           "different (exact McNemar on " + std::to_string(st.layout.common_episodes) + " paired episodes, " +
+           "different (task-stratified exact paired test on " + std::to_string(st.layout.common_episodes) + " paired episodes, " +
            st.options.adjustment + "-adjusted, alpha " + format_percent(st.options.alpha, 0) + ").\n";
     if (!st.note.empty()) out += "\n> " + escape_markdown(st.note) + "\n";
     out += "\n![success](success.svg)\n\n## Pairwise verdicts\n\n| B vs A | B - A (points) | 95% CI | adjusted p | verdict |\n"

@@ -140,6 +140,19 @@ TEST_CASE("compare exits 1 on a significant regression, 0 otherwise, 2 on bad in
   r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("same --seed"));
+  // Unpaired and covering 2 of the baseline's 6 episodes per task: refused without --allow-partial.
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string(),
+                    "--allow-unpaired"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--allow-partial"));
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string(),
+                    "--allow-unpaired", "--allow-partial", "--json"});
+  CHECK(r.exit_code == 0);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["partial"] == true);
+  CHECK(j["paired"] == false);
+  CHECK(j["coverage"]["covered_episodes"].get<int>() < j["coverage"]["baseline_episodes"].get<int>());
+  CHECK_THAT(j["reason"].get<std::string>(), Catch::StartsWith("PARTIAL"));
   r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", (out / "missing.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("missing.h5"));
@@ -155,6 +168,17 @@ TEST_CASE("Sequential compare stops early when the difference is large and says 
   CHECK(j["decision"] == "b-worse");
   CHECK(j["pairs_used"].get<int>() < 30);  // decided long before the budget
   CHECK(j["saved_pairs"].get<int>() == 90 - j["pairs_used"].get<int>());
+  // The designed test (default design: 0.5 -> 0.4, one-sided alpha 0.05, power 0.8) against the
+  // matched fixed-N exact McNemar design: far fewer pairs, and a p-value that agrees with the decision.
+  CHECK(j["design_delta"].get<double>() == 0.1);
+  CHECK(j["fixed_n"].get<int>() > 100);
+  CHECK(j["pairs_used"].get<int>() < j["fixed_n"].get<int>() / 4);
+  CHECK(j["saving_vs_fixed_n"].get<double>() ==
+        Approx(1.0 - j["pairs_used"].get<double>() / j["fixed_n"].get<double>()));
+  CHECK(j["p_value"].get<double>() <= 0.05);
+  CHECK(j["design_power"].get<double>() >= 0.8);
+  CHECK(j["design_false_positive_rate"].get<double>() <= 0.05);
+  CHECK(j["expected_pairs"].get<double>() < 0.62 * j["fixed_n"].get<double>());
   CHECK(ResultsStore::read(out / "a" / "candidate.h5").episodes.size() >= j["pairs_used"].get<std::size_t>());
 
   r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a", "zero", "--policy-b",
@@ -163,6 +187,7 @@ TEST_CASE("Sequential compare stops early when the difference is large and says 
   j = nlohmann::json::parse(r.out);
   CHECK(j["decision"] == "undecided");
   CHECK(j["pairs_used"] == 6);
+  CHECK(j["p_value"].get<double>() > 0.05);
 }
 
 TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects tampered files", "[browser][leaderboard]") {
@@ -246,6 +271,47 @@ TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
   CHECK(j["batch_exact"].get<int>() > 300);  // ~356 per policy for 0.6 vs 0.7
   CHECK(j["batch_exact"].get<int>() < 450);
   CHECK(j["sequential_mean"].get<double>() < j["batch_exact"].get<double>() * 1.5);
+
+  // The designed sequential plan (paired, discordance 0.2): its fields, >= 40% fewer expected
+  // pairs than the fixed-N exact McNemar design, and that design's power recomputed with scipy.
+  r = gauntlet_cmd({"stats", "plan", "--p0", "0.5", "--delta", "0.1", "--paired", "--discordance", "0.2", "--sequential",
+                    "--json", "--simulations", "0"});
+  REQUIRE(r.exit_code == 0);
+  j = nlohmann::json::parse(r.out);
+  for (const char* key : {"fixed_n", "sequential_expected_n", "sequential_expected_n_null", "power",
+                          "false_positive_rate", "saving", "fixed_power", "discordance"}) {
+    INFO(key);
+    REQUIRE(j.contains(key));
+  }
+  CHECK(j["power"].get<double>() >= 0.8);
+  CHECK(j["false_positive_rate"].get<double>() <= 0.05);
+  CHECK(j["sequential_expected_n"].get<double>() <= 0.6 * j["fixed_n"].get<double>());  // >= 40% saved
+  CHECK(j["sequential_expected_n_null"].get<double>() < j["fixed_n"].get<double>());
+  CHECK(j["saving"].get<double>() ==
+        Approx(1.0 - j["sequential_expected_n"].get<double>() / j["fixed_n"].get<double>()));
+  py = run_process({GAUNTLET_PYTHON, "-c",
+                    "import sys,numpy as np\nfrom scipy.stats import binom\n"
+                    "n,D,a=int(sys.argv[1]),float(sys.argv[2]),0.05\nq=(D+0.1)/(2*D)\npw=0.0\n"
+                    "for m in range(1,n+1):\n x=np.arange(m+1)\n p=np.minimum(1,2*binom.cdf(np.minimum(x,m-x),m,0.5))\n"
+                    " pw+=binom.pmf(m,n,D)*binom.pmf(x,m,q)[p<=a].sum()\nprint(repr(pw))",
+                    std::to_string(j["fixed_n"].get<int>()), std::to_string(j["discordance"].get<double>())});
+  REQUIRE(py.exit_code == 0);
+  CHECK(j["discordance"].get<double>() == Approx(0.2));
+  CHECK(j["fixed_power"].get<double>() == Approx(std::stod(py.out)).margin(1e-6));
+  CHECK(std::stod(py.out) >= 0.8);
+
+  // An infinite odds ratio prints "inf"; an undefined one (0/0) null. scipy agrees on the first.
+  r = gauntlet_cmd({"stats", "test", "--a", "5/10", "--b", "10/10", "--method", "fisher", "--json"});
+  REQUIRE(r.exit_code == 0);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["statistic"] == "inf");
+  py = run_process({GAUNTLET_PYTHON, "-c", "from scipy.stats import fisher_exact as f;r=f([[10,5],[0,5]]);print(r[0],repr(r[1]))"});
+  REQUIRE(py.exit_code == 0);
+  CHECK_THAT(py.out, Catch::StartsWith("inf "));
+  CHECK(j["p_value"].get<double>() == Approx(std::stod(py.out.substr(4))).margin(1e-12));
+  r = gauntlet_cmd({"stats", "test", "--a", "0/10", "--b", "0/10", "--method", "fisher", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["statistic"].is_null());
 
   CHECK(gauntlet_cmd({"stats", "ci", "--successes", "30", "--trials", "20"}).exit_code == 2);
   r = gauntlet_cmd({"stats", "test", "--a", "30of50", "--b", "1/2"});

@@ -4,6 +4,7 @@
 #include "harness/plan.hpp"
 #include "harness/rng.hpp"
 #include "reports/compare.hpp"
+#include "reports/comparisons.hpp"
 #include "reports/html_page.hpp"
 #include "reports/junit.hpp"
 #include "reports/leaderboard.hpp"
@@ -46,7 +47,116 @@ RunResults synthetic(const std::string& policy, const std::vector<int>& successe
   return r;
 }
 
+// Per task (episodes, successes), the first ones successful: tasks may differ in size.
+RunResults sized(const std::string& policy, const std::vector<std::pair<int, int>>& tasks, std::uint64_t seed = 7) {
+  RunResults r;
+  r.header.suite_name = "synthetic";
+  r.header.suite_hash = std::string(64, 'a');
+  r.header.suite_seed = seed;
+  r.header.policy_name = policy;
+  r.header.policy_spec = policy;
+  r.header.policy_identity = policy;
+  r.header.perturbations = {"nominal"};
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    const std::string task = "task" + std::to_string(t);
+    r.header.tasks.push_back(TaskInfo{task, "do " + task, 100, "fam"});
+    for (int e = 0; e < tasks[t].first; ++e) {
+      EpisodeResult ep;
+      ep.task_id = task;
+      ep.episode_index = e;
+      ep.seed = episode_seed(seed, task, "nominal", e);
+      ep.success = e < tasks[t].second;
+      ep.termination = ep.success ? Termination::kSuccess : Termination::kTimeout;
+      ep.progress = ep.success ? 1.0 : 0.3;
+      ep.steps = 50;
+      r.episodes.push_back(ep);
+    }
+  }
+  return r;
+}
+
 }  // namespace
+
+TEST_CASE("compare's verdict and its evidence measure one effect (issue 16, item 1)", "[reports][compare]") {
+  // 160 candidate-only against 120 baseline-only discordant pairs pooled, with unequal pairs per
+  // task: task 0 (500 pairs) +160, task 1 (500 pairs) -118, task 2 (3 pairs) -2. The pooled
+  // McNemar p is 0.0196 (scipy binomtest(120, 280)) while the task-mean difference is -19.4
+  // points; the old gate printed "regression" from the two together. The task-mean difference's
+  // own stratified test finds almost no evidence: P0(D' <= D) ~ 1/4 (task 2's two pairs).
+  const RunResults base = sized("base", {{500, 100}, {500, 300}, {3, 2}});
+  const RunResults cand = sized("cand", {{500, 260}, {500, 182}, {3, 0}});
+  const auto r = compare_runs(base, "base.h5", cand, "cand.h5", {});
+  CHECK(r.overall.candidate_only == 160);
+  CHECK(r.overall.baseline_only == 120);
+  CHECK(r.overall.difference == Approx((0.32 - 0.236 - 2.0 / 3) / 3));
+  CHECK(r.overall.candidate - r.overall.baseline == Approx(r.overall.difference));
+  CHECK_FALSE(r.regression);
+  CHECK(r.overall.verdict == "no significant difference");
+  CHECK(r.overall.p_value == Approx(0.25).margin(0.01));
+  CHECK_THAT(r.reason, Catch::Contains("task-stratified"));
+  // The pairwise comparisons of `report` use the same test.
+  const auto st = ranking_statistics({&base, &cand});
+  REQUIRE(st.pairs.size() == 1);
+  CHECK(st.pairs[0].difference == Approx(r.overall.difference));
+  CHECK(st.pairs[0].p_value == Approx(r.overall.p_two_sided));
+  CHECK(st.pairs[0].verdict == "no significant difference");
+}
+
+TEST_CASE("compare's gate is one-sided at alpha with and without a margin (issue 16, item 2)", "[reports][compare]") {
+  // 5 baseline-only discordant pairs: one-sided p = 1/32 = 0.031 (two-sided 0.0625).
+  const RunResults base = synthetic("base", {45}, 50);
+  const RunResults cand = synthetic("cand", {40}, 50);
+  CompareOptions o;
+  auto r = compare_runs(base, "base.h5", cand, "cand.h5", o);
+  CHECK(r.overall.p_value == Approx(1.0 / 32).margin(1e-14));
+  CHECK(r.overall.p_two_sided == Approx(1.0 / 16).margin(1e-14));
+  CHECK(r.regression);
+  CHECK(r.overall.verdict == "worse");
+  CHECK_FALSE(compare_runs(cand, "cand.h5", base, "base.h5", o).regression);
+  CHECK(compare_runs(cand, "cand.h5", base, "base.h5", o).overall.verdict == "better");
+  o.alpha = 0.03;
+  CHECK_FALSE(compare_runs(base, "base.h5", cand, "cand.h5", o).regression);
+}
+
+TEST_CASE("compare --allow-unpaired runs the CMH test over tasks, not McNemar by index (issue 16, item 3)",
+          "[reports][compare]") {
+  const RunResults base = synthetic("base", {45, 45}, 50, 7);
+  const RunResults cand = synthetic("cand", {39, 45}, 50, 8);  // another seed: not paired
+  CompareOptions o;
+  o.require_pairing = false;
+  const auto r = compare_runs(base, "base.h5", cand, "cand.h5", o);
+  CHECK_FALSE(r.paired);
+  CHECK_THAT(r.test, Catch::Contains("Mantel-Haenszel"));
+  // McNemar on episodes matched by index would see 6 baseline-only pairs: p = 0.031, "regression".
+  CHECK_FALSE(r.regression);
+  CHECK(r.overall.difference == Approx(-0.06));
+  const auto py = testing::run_process(
+      {GAUNTLET_PYTHON, "-c",
+       "import numpy as np\nfrom statsmodels.stats.contingency_tables import StratifiedTable as S\n"
+       "t=S([np.array([[39,45],[11,5]]),np.array([[45,45],[5,5]])]).test_null_odds()\nprint(repr(t.pvalue/2))"});
+  REQUIRE(py.exit_code == 0);
+  CHECK(r.overall.p_value == Approx(std::stod(py.out)).margin(1e-12));  // one-sided: half the two-sided
+  CHECK(r.overall.verdict == "no significant difference");
+}
+
+TEST_CASE("compare refuses a candidate that does not cover the baseline's plan unless allowed (issue 16, item 4)",
+          "[reports][compare]") {
+  const RunResults base = synthetic("base", {45, 45, 45, 45, 45}, 20);
+  RunResults cand = synthetic("cand", {45, 45, 45, 45, 45}, 20);
+  std::erase_if(cand.episodes, [](const EpisodeResult& e) { return e.task_id != "task0"; });
+  CompareOptions o;
+  CHECK_THROWS_WITH(compare_runs(base, "base.h5", cand, "cand.h5", o),
+                    Catch::Contains("covers 20 of the 100") && Catch::Contains("--allow-partial"));
+  o.allow_partial = true;
+  const auto r = compare_runs(base, "base.h5", cand, "cand.h5", o);
+  CHECK(r.partial);
+  CHECK(r.covered_tasks == 1);
+  CHECK(r.baseline_plan_tasks == 5);
+  CHECK_THAT(r.reason, Catch::StartsWith("PARTIAL"));
+  // A candidate with more episodes than the baseline covers it.
+  const RunResults more = synthetic("more", {45, 45, 45, 45, 45}, 30);
+  CHECK_FALSE(compare_runs(base, "base.h5", more, "more.h5", {}).partial);
+}
 
 TEST_CASE("Every user string in SVG and HTML is escaped", "[reports][escape]") {
   CHECK(escape_xml("<img src=x onerror=\"alert(1)\">&'") ==
