@@ -25,7 +25,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const Registry& registry() { return fixtures::builtin_registry(); }
+const Registry& registry() {
+  return fixtures::builtin_registry();
+}
 
 const mj::MujocoSuite& smoke() {
   static const auto suite = registry().load_suite("tabletop-smoke");
@@ -48,7 +50,8 @@ double seconds_since(Clock::time_point t0) {
 // The state MuJoCo steps from: what a control step's mj_step calls read.
 struct PhysicsState {
   double time = 0;
-  std::vector<mjtNum> qpos, qvel, act, ctrl, qacc_warmstart, qfrc_applied, xfrc_applied, mocap_pos, mocap_quat;
+  std::vector<mjtNum> qpos, qvel, act, ctrl, qacc_warmstart, qfrc_applied, xfrc_applied, mocap_pos,
+      mocap_quat;
 };
 
 PhysicsState save_state(const mjModel* m, const mjData* d) {
@@ -132,7 +135,8 @@ void BM_EpisodeLoopOverhead(benchmark::State& state) {
   RunnerOptions options;
   options.workers = 1;
   Runner runner(suite, *policy, options);
-  const int substeps = static_cast<int>(std::lround(1.0 / suite.info().control_hz / suite.config().scene.timestep));
+  const int substeps =
+      static_cast<int>(std::lround(1.0 / suite.info().control_hz / suite.config().scene.timestep));
   double harness = 0, floor = 0;
   long steps = 0;
   for (auto _ : state) {
@@ -141,7 +145,8 @@ void BM_EpisodeLoopOverhead(benchmark::State& state) {
     runner.run(specs, sink);
     const double h = seconds_since(t0);
     std::vector<int> per_episode;
-    for (const auto& spec : specs) per_episode.push_back(sink.steps_by_episode.at(spec.episode_index));
+    for (const auto& spec : specs)
+      per_episode.push_back(sink.steps_by_episode.at(spec.episode_index));
     const double f = bare_physics_seconds(suite, specs, per_episode, substeps);
     state.SetIterationTime(h);
     harness += h;
@@ -149,15 +154,21 @@ void BM_EpisodeLoopOverhead(benchmark::State& state) {
     for (const int n : per_episode) steps += n;
   }
   state.counters["ratio_vs_bare_mj_step"] = harness / floor;
-  state.counters["control_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  state.counters["control_steps_per_s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
   state.counters["harness_us_per_control_step"] = 1e6 * harness / static_cast<double>(steps);
   state.counters["bare_us_per_control_step"] = 1e6 * floor / static_cast<double>(steps);
   state.SetLabel(suite.tasks()[static_cast<std::size_t>(task)].id);
 }
-BENCHMARK(BM_EpisodeLoopOverhead)->DenseRange(0, 2)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(8);
+BENCHMARK(BM_EpisodeLoopOverhead)
+    ->DenseRange(0, 2)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(8);
 
 // Bare rendering + bare physics for the same control steps, as a floor.
-double bare_render_seconds(const mjModel* base, int control_steps, int substeps, int width, int height) {
+double bare_render_seconds(const mjModel* base, int control_steps, int substeps, int width,
+                           int height) {
   mjModel* m = mj_copyModel(nullptr, base);
   m->vis.global.offwidth = std::max(m->vis.global.offwidth, width);
   m->vis.global.offheight = std::max(m->vis.global.offheight, height);
@@ -176,7 +187,8 @@ double bare_render_seconds(const mjModel* base, int control_steps, int substeps,
   mjvCamera cam;
   mjv_defaultCamera(&cam);
   cam.type = mjCAMERA_FIXED;
-  const int cams[2] = {mj_name2id(m, mjOBJ_CAMERA, "agentview"), mj_name2id(m, mjOBJ_CAMERA, "wrist")};
+  const int cams[2] = {mj_name2id(m, mjOBJ_CAMERA, "agentview"),
+                       mj_name2id(m, mjOBJ_CAMERA, "wrist")};
   std::vector<unsigned char> rgb(static_cast<std::size_t>(width * height * 3));
   const mjrRect viewport{0, 0, width, height};
   const auto t0 = Clock::now();
@@ -223,10 +235,16 @@ void BM_RenderTwoCameras(benchmark::State& state) {
     floor += f;
   }
   state.counters["throughput_vs_bare"] = floor / harness;
-  state.counters["harness_ms_per_step"] = 1e3 * harness / (steps * static_cast<double>(state.iterations()));
-  state.counters["bare_ms_per_step"] = 1e3 * floor / (steps * static_cast<double>(state.iterations()));
+  state.counters["harness_ms_per_step"] =
+      1e3 * harness / (steps * static_cast<double>(state.iterations()));
+  state.counters["bare_ms_per_step"] =
+      1e3 * floor / (steps * static_cast<double>(state.iterations()));
 }
-BENCHMARK(BM_RenderTwoCameras)->Arg(128)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_RenderTwoCameras)
+    ->Arg(128)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 void BM_WorkerScaling(benchmark::State& state) {
   const auto& suite = smoke();
@@ -249,7 +267,8 @@ void BM_WorkerScaling(benchmark::State& state) {
     }
     void prepare(int s, const ActionSpace& a) override { inner.prepare(s, a); }
     void reset(int s, const EpisodeContext& c) override { inner.reset(s, c); }
-    void act(std::span<const int> s, std::span<const Observation* const> o, std::span<ActionChunk> out) override {
+    void act(std::span<const int> s, std::span<const Observation* const> o,
+             std::span<ActionChunk> out) override {
       inner.act(s, o, out);
     }
     std::string identity() const override { return "bench:camera-zero"; }
@@ -262,11 +281,17 @@ void BM_WorkerScaling(benchmark::State& state) {
     episodes += sink.episodes;
   }
   state.counters["episodes_per_s"] = benchmark::Counter(episodes, benchmark::Counter::kIsRate);
-  state.SetLabel(std::to_string(workers) + " worker(s), " + (cameras ? "2 cameras 128x128" : "no cameras"));
+  state.SetLabel(std::to_string(workers) + " worker(s), " +
+                 (cameras ? "2 cameras 128x128" : "no cameras"));
 }
 BENCHMARK(BM_WorkerScaling)
-    ->Args({1, 0})->Args({2, 0})->Args({1, 1})->Args({2, 1})
-    ->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
 
 }  // namespace
 

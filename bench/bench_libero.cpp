@@ -10,9 +10,9 @@
 // one episode per task, one worker.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
-#include <array>
 #include <map>
 #include <vector>
 
@@ -32,7 +32,9 @@ namespace {
 const char* kSuites[] = {"libero-spatial", "libero-object", "libero-goal", "libero-long"};
 constexpr int kImage = 128;
 
-const Registry& registry() { return fixtures::builtin_registry(); }
+const Registry& registry() {
+  return fixtures::builtin_registry();
+}
 
 const mj::MujocoSuite& suite(int index) {
   static std::map<int, std::shared_ptr<const Suite>> cache;
@@ -41,7 +43,9 @@ const mj::MujocoSuite& suite(int index) {
   return dynamic_cast<const mj::MujocoSuite&>(*s);
 }
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 using EpisodeKey = std::pair<std::string, int>;  // (task, episode)
 
@@ -121,7 +125,8 @@ double floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> spec
                      const ActionRecorder& recorded, bool cameras, render::GlContext* gl) {
   auto env = s.make_env(ObservationRequest{});
   auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
-  const int substeps = static_cast<int>(std::lround(1.0 / s.info().control_hz / s.config().scene.timestep));
+  const int substeps =
+      static_cast<int>(std::lround(1.0 / s.info().control_hz / s.config().scene.timestep));
   std::map<int, std::unique_ptr<BareRenderer>> renderers;
   double seconds = 0;
   for (const auto& spec : specs) {
@@ -192,7 +197,8 @@ void BM_LiberoEpisodes(benchmark::State& state) {
   state.counters["ratio_vs_floor"] = harness / floor;
   state.counters["harness_ms_per_step"] = 1e3 * harness / static_cast<double>(steps);
   state.counters["floor_ms_per_step"] = 1e3 * floor / static_cast<double>(steps);
-  state.SetLabel(std::string(kSuites[state.range(0)]) + (cameras ? ", 2 cameras 128x128" : ", state only"));
+  state.SetLabel(std::string(kSuites[state.range(0)]) +
+                 (cameras ? ", 2 cameras 128x128" : ", state only"));
 }
 BENCHMARK(BM_LiberoEpisodes)
     ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})

@@ -24,7 +24,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const Suite& smoke() { return fixtures::smoke_suite(); }
+const Suite& smoke() {
+  return fixtures::smoke_suite();
+}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();

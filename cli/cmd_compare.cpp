@@ -40,13 +40,14 @@ struct CompareCliOptions {
   PlanOptions plan;
   std::string policy_a, policy_b;
   int max_episodes = 0;  // hard cap in pairs; 0: twice the matched fixed-N design
-  double p0 = 0.5;        // design: the baseline's success rate
-  double delta = 0.1;     // design: the drop to detect (success fraction)
+  double p0 = 0.5;       // design: the baseline's success rate
+  double delta = 0.1;    // design: the drop to detect (success fraction)
   double power = 0.8;
   double discordance = std::nan("");  // design: P(exactly one succeeds); NaN: independent policies
 };
 
-void write_outputs(const CompareCliOptions& o, const std::string& markdown, const std::string& junit) {
+void write_outputs(const CompareCliOptions& o, const std::string& markdown,
+                   const std::string& junit) {
   if (!o.out.empty()) {
     std::filesystem::create_directories(o.out);
     reports::write_text_file(std::filesystem::path(o.out) / "compare.md", markdown);
@@ -60,10 +61,13 @@ void write_outputs(const CompareCliOptions& o, const std::string& markdown, cons
 
 void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
   if (o.baseline.empty() || o.candidate.empty()) {
-    throw InputError("compare: give --baseline A.h5 and --candidate B.h5 (or --sequential with --policy-a/--policy-b)");
+    throw InputError(
+        "compare: give --baseline A.h5 and --candidate B.h5 (or --sequential with "
+        "--policy-a/--policy-b)");
   }
   if (!(o.alpha > 0 && o.alpha < 1)) throw InputError("--alpha must be in (0, 1)");
-  if (o.margin < 0 || o.margin >= 1) throw InputError("--margin must be in [0, 1) (a success fraction, e.g. 0.02)");
+  if (o.margin < 0 || o.margin >= 1)
+    throw InputError("--margin must be in [0, 1) (a success fraction, e.g. 0.02)");
   const RunResults a = ResultsStore::read(o.baseline);
   const RunResults b = ResultsStore::read(o.candidate);
   reports::CompareOptions options;
@@ -83,14 +87,15 @@ void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
   ctx.exit_code = r.regression ? kExitRegression : kExitOk;
 }
 
-
 void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   if (o.policy_a.empty() || o.policy_b.empty()) {
-    throw InputError("compare --sequential needs --policy-a SPEC (baseline) and --policy-b SPEC (candidate)");
+    throw InputError(
+        "compare --sequential needs --policy-a SPEC (baseline) and --policy-b SPEC (candidate)");
   }
   if (o.max_episodes < 0) throw InputError("--max-episodes must be >= 1 (the cap in pairs)");
   if (!(o.alpha > 0 && o.alpha < 1)) throw InputError("--alpha must be in (0, 1)");
-  if (!(o.delta > 0 && o.delta < 1)) throw InputError("--delta must be in (0, 1) (the drop to detect, e.g. 0.1)");
+  if (!(o.delta > 0 && o.delta < 1))
+    throw InputError("--delta must be in (0, 1) (the drop to detect, e.g. 0.1)");
   if (!(o.p0 > 0 && o.p0 < 1) || o.p0 - o.delta < 0) {
     throw InputError("--p0 must be in (0, 1) with --p0 - --delta >= 0");
   }
@@ -112,16 +117,20 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   }
   metrics::SequentialDesign& design = designed.design;
   const int max_episodes =
-      o.max_episodes > 0 ? o.max_episodes : static_cast<int>(std::min<std::int64_t>(2 * design.fixed_n, 1'000'000));
+      o.max_episodes > 0 ? o.max_episodes
+                         : static_cast<int>(std::min<std::int64_t>(2 * design.fixed_n, 1'000'000));
   design.options.budget = max_episodes;
   SessionPlan plan = plan_session(o.plan, ctx);
   const Suite& suite = *plan.suite;
-  const std::size_t tasks = plan.plan.task_ids.empty() ? suite.tasks().size() : plan.plan.task_ids.size();
-  plan.plan.episodes_per_task = static_cast<int>((static_cast<std::size_t>(max_episodes) + tasks - 1) / tasks);
+  const std::size_t tasks =
+      plan.plan.task_ids.empty() ? suite.tasks().size() : plan.plan.task_ids.size();
+  plan.plan.episodes_per_task =
+      static_cast<int>((static_cast<std::size_t>(max_episodes) + tasks - 1) / tasks);
   plan.specs = plan_episodes(suite, plan.plan);
   // Round-robin over tasks so that wherever the test stops, tasks are evenly represented.
-  std::stable_sort(plan.specs.begin(), plan.specs.end(),
-                   [](const EpisodeSpec& x, const EpisodeSpec& y) { return x.episode_index < y.episode_index; });
+  std::stable_sort(
+      plan.specs.begin(), plan.specs.end(),
+      [](const EpisodeSpec& x, const EpisodeSpec& y) { return x.episode_index < y.episode_index; });
   plan.specs.resize(std::min(plan.specs.size(), static_cast<std::size_t>(max_episodes)));
   const std::span<const EpisodeSpec> specs(plan.specs);
 
@@ -133,13 +142,14 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   so.command = ctx.command_line;
   EvaluationSession session_a(plan, spec_a, *policy_a, so);
   EvaluationSession session_b(plan, spec_b, *policy_b, so);
-  const std::filesystem::path dir = o.out.empty() ? std::filesystem::path("out/compare") : std::filesystem::path(o.out);
+  const std::filesystem::path dir =
+      o.out.empty() ? std::filesystem::path("out/compare") : std::filesystem::path(o.out);
   session_a.open_store(dir / "baseline.h5");
   session_b.open_store(dir / "candidate.h5");
 
   metrics::SequentialPairedTest test(design.options);
-  ProgressBar progress("sequential " + spec_b.display_name() + " vs " + spec_a.display_name(), "pairs", "pairs/s",
-                       max_episodes, 0);
+  ProgressBar progress("sequential " + spec_b.display_name() + " vs " + spec_a.display_name(),
+                       "pairs", "pairs/s", max_episodes, 0);
   std::size_t next = 0;
   int used = 0, skipped = 0;
   const std::size_t batch = static_cast<std::size_t>(plan.workers);
@@ -208,7 +218,8 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   // Exit 1: regression; 0: futility stop or the design's horizon reached undecided (no
   // regression at level alpha, as a fixed-N test that is not significant); 4: stopped at the
   // --max-episodes cap (or interrupted) before the design could finish.
-  const bool horizon = test.stop() == metrics::SequentialStop::kBudget && design.options.max_discordant > 0 &&
+  const bool horizon = test.stop() == metrics::SequentialStop::kBudget &&
+                       design.options.max_discordant > 0 &&
                        test.a_wins() + test.b_wins() >= design.options.max_discordant;
   if (decision == metrics::SequentialDecision::kBWorse) {
     ctx.exit_code = kExitRegression;
@@ -221,30 +232,39 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
 
 void add_compare_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<CompareCliOptions>();
-  CLI::App* cmp = app.add_subcommand("compare", "CI gate: is the candidate significantly worse than the baseline?");
+  CLI::App* cmp = app.add_subcommand(
+      "compare", "CI gate: is the candidate significantly worse than the baseline?");
   cmp->add_option("--baseline", opts->baseline, "baseline results file (.h5)");
   cmp->add_option("--candidate", opts->candidate, "candidate results file (.h5)");
   cmp->add_option("--alpha", opts->alpha, "significance level (default 0.05)");
-  cmp->add_option("--margin", opts->margin, "only a drop larger than this success fraction is a regression");
-  cmp->add_option("--adjustment", opts->adjustment, "multiple-comparison adjustment over tasks: holm | bh | none");
+  cmp->add_option("--margin", opts->margin,
+                  "only a drop larger than this success fraction is a regression");
+  cmp->add_option("--adjustment", opts->adjustment,
+                  "multiple-comparison adjustment over tasks: holm | bh | none");
   cmp->add_option("--out", opts->out, "directory for compare.md (and sequential results files)");
   cmp->add_option("--junit", opts->junit, "write a JUnit XML file");
   cmp->add_flag("--json", opts->json, "print JSON on stdout");
   cmp->add_flag("--allow-unpaired", opts->allow_unpaired,
-                "compare files with different seeds (unpaired Cochran-Mantel-Haenszel test over tasks; weaker)");
-  cmp->add_flag("--allow-partial", opts->allow_partial,
-                "accept a candidate that misses some of the baseline's episodes (the verdict says so); "
-                "without it such a candidate is refused (exit 2)");
-  cmp->add_flag("--sequential", opts->sequential, "run --policy-a and --policy-b pair by pair, stop when decided");
+                "compare files with different seeds (unpaired Cochran-Mantel-Haenszel test over "
+                "tasks; weaker)");
+  cmp->add_flag(
+      "--allow-partial", opts->allow_partial,
+      "accept a candidate that misses some of the baseline's episodes (the verdict says so); "
+      "without it such a candidate is refused (exit 2)");
+  cmp->add_flag("--sequential", opts->sequential,
+                "run --policy-a and --policy-b pair by pair, stop when decided");
   cmp->add_option("--policy-a", opts->policy_a, "sequential: baseline policy spec");
   cmp->add_option("--policy-b", opts->policy_b, "sequential: candidate policy spec");
-  cmp->add_option("--max-episodes", opts->max_episodes,
-                  "sequential: hard cap in episode pairs (default: twice the matched fixed-N design)");
-  cmp->add_option("--delta", opts->delta, "sequential: design drop to detect, success fraction (default 0.1)");
+  cmp->add_option(
+      "--max-episodes", opts->max_episodes,
+      "sequential: hard cap in episode pairs (default: twice the matched fixed-N design)");
+  cmp->add_option("--delta", opts->delta,
+                  "sequential: design drop to detect, success fraction (default 0.1)");
   cmp->add_option("--p0", opts->p0, "sequential: design baseline success rate (default 0.5)");
   cmp->add_option("--power", opts->power, "sequential: design power (default 0.8)");
-  cmp->add_option("--discordance", opts->discordance,
-                  "sequential: design P(exactly one policy succeeds) (default: independent policies)");
+  cmp->add_option(
+      "--discordance", opts->discordance,
+      "sequential: design P(exactly one policy succeeds) (default: independent policies)");
   cmp->add_option("--suite", opts->plan.suite, "sequential: suite");
   cmp->add_option("--seed", opts->plan.seed, "sequential: suite seed override");
   cmp->add_option("--workers", opts->plan.workers, "sequential: parallel episodes");

@@ -23,19 +23,21 @@ void leaderboard_command(const LeaderboardCliOptions& o) {
   const reports::Leaderboard board = reports::build_leaderboard(files, options);
   const reports::LeaderboardSite r = reports::write_leaderboard_site(board, o.out);
   for (const auto& rej : board.rejected) std::fprintf(stderr, "rejected: %s\n", rej.c_str());
-  std::fprintf(stderr, "leaderboard: %d suites, %d submissions -> %s/index.html\n", r.suites, r.submissions,
-               o.out.c_str());
+  std::fprintf(stderr, "leaderboard: %d suites, %d submissions -> %s/index.html\n", r.suites,
+               r.submissions, o.out.c_str());
 }
 
 }  // namespace
 
 void add_leaderboard_command(CLI::App& app, CliContext& /*ctx*/) {
   auto opts = std::make_shared<LeaderboardCliOptions>();
-  CLI::App* lb = app.add_subcommand("leaderboard", "Write a static leaderboard site from results files");
+  CLI::App* lb =
+      app.add_subcommand("leaderboard", "Write a static leaderboard site from results files");
   lb->add_option("files", opts->files, "results files (.h5), any suites")->required();
   lb->add_option("--out", opts->out, "output directory")->required();
   lb->add_option("--title", opts->title, "site title");
-  lb->add_flag("--skip-invalid", opts->skip_invalid, "list invalid submissions as rejected instead of failing");
+  lb->add_flag("--skip-invalid", opts->skip_invalid,
+               "list invalid submissions as rejected instead of failing");
   lb->callback([opts] { leaderboard_command(*opts); });
 }
 

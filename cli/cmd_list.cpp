@@ -25,19 +25,29 @@ void list_suites(const ListOptions& o, CliContext& ctx) {
     if (o.json) {
       nlohmann::json tasks = nlohmann::json::array();
       for (const auto& t : suite->tasks()) {
-        tasks.push_back({{"id", t.id}, {"instruction", t.instruction}, {"max_steps", t.max_steps},
+        tasks.push_back({{"id", t.id},
+                         {"instruction", t.instruction},
+                         {"max_steps", t.max_steps},
                          {"family", t.family}});
       }
-      out.push_back({{"name", info.name}, {"version", info.version}, {"description", info.description},
-                     {"backend", info.backend}, {"hash", info.content_hash}, {"seed", info.seed},
-                     {"episodes_per_task", info.default_episodes}, {"cameras", info.cameras},
-                     {"perturbations", suite->perturbation_dimensions()}, {"tasks", tasks}});
+      out.push_back({{"name", info.name},
+                     {"version", info.version},
+                     {"description", info.description},
+                     {"backend", info.backend},
+                     {"hash", info.content_hash},
+                     {"seed", info.seed},
+                     {"episodes_per_task", info.default_episodes},
+                     {"cameras", info.cameras},
+                     {"perturbations", suite->perturbation_dimensions()},
+                     {"tasks", tasks}});
     } else {
-      std::printf("%-22s %2zu tasks  %s\n", info.name.c_str(), suite->tasks().size(), info.description.c_str());
+      std::printf("%-22s %2zu tasks  %s\n", info.name.c_str(), suite->tasks().size(),
+                  info.description.c_str());
     }
   }
   if (!o.json) {
-    for (const auto& r : ctx.registry.suite_resolvers()) std::printf("%-22s (form)    %s\n", r.usage.c_str(), "");
+    for (const auto& r : ctx.registry.suite_resolvers())
+      std::printf("%-22s (form)    %s\n", r.usage.c_str(), "");
   } else {
     std::cout << out.dump(2) << std::endl;
   }
@@ -46,7 +56,8 @@ void list_suites(const ListOptions& o, CliContext& ctx) {
 void list_policies(const ListOptions& o, CliContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
   int width = 0;
-  for (const auto& [kind, p] : ctx.registry.policies()) width = std::max(width, static_cast<int>(p.usage.size()));
+  for (const auto& [kind, p] : ctx.registry.policies())
+    width = std::max(width, static_cast<int>(p.usage.size()));
   for (const auto& [kind, p] : ctx.registry.policies()) {
     if (o.json) {
       out.push_back({{"kind", kind}, {"usage", p.usage}, {"summary", p.summary}});

@@ -41,8 +41,8 @@ void merge_command(const MergeOptions& o) {
     }
   }
   if (copied > 0) std::fprintf(stderr, "copied %d episode videos\n", copied);
-  std::fprintf(stderr, "merged %zu files, %zu episodes -> %s\n", inputs.size(), merged.episodes.size(),
-               o.out.c_str());
+  std::fprintf(stderr, "merged %zu files, %zu episodes -> %s\n", inputs.size(),
+               merged.episodes.size(), o.out.c_str());
 }
 
 }  // namespace

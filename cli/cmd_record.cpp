@@ -62,7 +62,8 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
     return;
   }
   if (ctx.stop && ctx.stop->load()) {
-    std::fprintf(stderr, "interrupted: %s was not written (recordings are not resumable)\n", o.out.c_str());
+    std::fprintf(stderr, "interrupted: %s was not written (recordings are not resumable)\n",
+                 o.out.c_str());
     ctx.exit_code = 130;
     return;
   }
@@ -74,11 +75,13 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
 
 void add_record_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<RecordOptions>();
-  CLI::App* rec = app.add_subcommand("record", "Record demonstrations (robomimic/LIBERO HDF5 layout)");
+  CLI::App* rec =
+      app.add_subcommand("record", "Record demonstrations (robomimic/LIBERO HDF5 layout)");
   opts->plan.add_to(*rec, false);
   rec->add_option("--policy", opts->policy, "policy spec (default: scripted)");
   rec->add_option("--out", opts->out, "demonstration file (.h5)")->required();
-  rec->add_option("--camera", opts->cameras, "cameras to store (repeatable; default: all of the suite's)");
+  rec->add_option("--camera", opts->cameras,
+                  "cameras to store (repeatable; default: all of the suite's)");
   rec->add_option("--image-size", opts->image_size, "WxH of stored images (default: the suite's)");
   rec->add_flag("--only-success", opts->only_success, "keep successful episodes only");
   rec->add_option("--compression", opts->compression, "gzip level for images, 0..9 (default 4)");

@@ -35,7 +35,8 @@ void add_previews(reports::ReportModel& model, CliContext& ctx) {
   std::vector<std::string> dims;
   for (const auto& p : model.robustness) {
     for (const auto& d : p.dimensions) {
-      if (std::find(dims.begin(), dims.end(), d.dimension) == dims.end()) dims.push_back(d.dimension);
+      if (std::find(dims.begin(), dims.end(), d.dimension) == dims.end())
+        dims.push_back(d.dimension);
     }
   }
   for (const auto& dim : dims) {
@@ -49,7 +50,8 @@ void add_previews(reports::ReportModel& model, CliContext& ctx) {
       const auto images = perturb::render_preview(*suite, req);
       std::vector<const Image*> row;
       for (std::size_t l = 0; l < images.levels.size(); ++l) row.push_back(&images.at(0, 0, l));
-      model.robustness_previews.emplace_back(dim, reports::encode_png(reports::tile_images(row, static_cast<int>(row.size()))));
+      model.robustness_previews.emplace_back(
+          dim, reports::encode_png(reports::tile_images(row, static_cast<int>(row.size()))));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "note: no preview for %s: %s\n", dim.c_str(), e.what());
     }
@@ -73,8 +75,11 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
     std::fprintf(stderr, "wrote %s\n", (std::filesystem::path(o.out) / w->file_name()).c_str());
   }
   if (o.print) {
-    std::printf("\n%s (%s episodes per task; success with 95%% Wilson interval)\n\n%s", model.suite.c_str(),
-                model.policies.empty() ? "?" : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
+    std::printf("\n%s (%s episodes per task; success with 95%% Wilson interval)\n\n%s",
+                model.suite.c_str(),
+                model.policies.empty()
+                    ? "?"
+                    : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
                 reports::markdown_ranking_table(model).c_str());
   }
 }
@@ -83,8 +88,10 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
 
 void add_report_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<ReportOptions>();
-  CLI::App* report = app.add_subcommand("report", "Rank policies from results files and write reports");
-  report->add_option("files", opts->files, "results files (.h5), one per policy, same suite")->required();
+  CLI::App* report =
+      app.add_subcommand("report", "Rank policies from results files and write reports");
+  report->add_option("files", opts->files, "results files (.h5), one per policy, same suite")
+      ->required();
   report->add_option("--out", opts->out, "output directory")->required();
   report->add_option("--format", opts->formats, "comma-separated: html,md,json,csv,junit");
   report->add_flag("--print", opts->print, "also print the ranking table on stdout");

@@ -24,7 +24,6 @@ struct RunOptions {
   bool json = false;
 };
 
-
 void run_command(const RunOptions& o, CliContext& ctx) {
   const PolicySpec spec = PolicySpec::parse(o.policy);
   if (o.replan_every < 0) throw InputError("--replan-every must be >= 0");
@@ -33,14 +32,16 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   const SessionPlan plan = plan_session(o.plan, ctx);
   std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
   const std::filesystem::path out =
-      o.out.empty() ? default_results_path(plan.suite->info().name, spec.display_name(), plan.plan.shard)
-                    : std::filesystem::path(o.out);
+      o.out.empty()
+          ? default_results_path(plan.suite->info().name, spec.display_name(), plan.plan.shard)
+          : std::filesystem::path(o.out);
 
   std::unique_ptr<reports::EpisodeVideoRecorder> videos;
   if (o.videos > 0) {
     reports::VideoOptions video_options;
     video_options.episodes_per_task = o.videos;
-    videos = std::make_unique<reports::EpisodeVideoRecorder>(reports::media_dir(out), plan.workers, video_options);
+    videos = std::make_unique<reports::EpisodeVideoRecorder>(reports::media_dir(out), plan.workers,
+                                                             video_options);
   }
   SessionOptions so;
   so.replan_every = o.replan_every;
@@ -55,8 +56,9 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   const SessionRunStats stats = session.run(ctx.stop, &progress);
   check_run_health(stats, session.results(), out.string(), ctx);
   if (ctx.stop && ctx.stop->load()) {
-    std::fprintf(stderr, "interrupted: %zu episodes are saved in %s; run the same command again to resume\n",
-                 session.results().episodes.size(), out.c_str());
+    std::fprintf(
+        stderr, "interrupted: %zu episodes are saved in %s; run the same command again to resume\n",
+        session.results().episodes.size(), out.c_str());
     ctx.exit_code = 130;
   }
   const reports::RunSummary summary = reports::summarize_run(session.results(), out.string());
@@ -75,11 +77,14 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   opts->plan.add_to(*run, true);
   run->add_option("--policy", opts->policy, "policy spec KIND[:ARG][,key=value...]")->required();
   run->add_option("--out", opts->out, "results file (.h5); default out/SUITE/POLICY.h5");
-  run->add_option("--replan-every", opts->replan_every, "actions of a chunk executed before asking again (0: all)");
+  run->add_option("--replan-every", opts->replan_every,
+                  "actions of a chunk executed before asking again (0: all)");
   run->add_option("--videos", opts->videos,
-                  "episodes per task (the first N) whose agentview is saved as a video in OUT.media/ (default 2)");
+                  "episodes per task (the first N) whose agentview is saved as a video in "
+                  "OUT.media/ (default 2)");
   run->add_option("--circuit-breaker", opts->circuit_breaker,
-                  "stop with exit 3 after this many consecutive episodes fail in the policy with the same error "
+                  "stop with exit 3 after this many consecutive episodes fail in the policy with "
+                  "the same error "
                   "(default 5; 0: never)");
   run->add_flag("--json", opts->json, "print a JSON summary on stdout");
   run->callback([opts, &ctx] { run_command(*opts, ctx); });

@@ -50,16 +50,23 @@ struct CiOptions {
 
 void stats_ci(const CiOptions& o) {
   const auto method = input("--method", [&] { return metrics::parse_proportion_method(o.method); });
-  const auto ci = input("stats ci", [&] { return metrics::proportion_interval(o.successes, o.trials, method, o.level); });
+  const auto ci = input("stats ci", [&] {
+    return metrics::proportion_interval(o.successes, o.trials, method, o.level);
+  });
   if (o.json) {
-    std::cout << nlohmann::json{{"successes", o.successes}, {"trials", o.trials}, {"method", metrics::to_string(method)},
-                                {"level", o.level},         {"estimate", o.trials ? double(o.successes) / o.trials : 0.0},
-                                {"lo", ci.lo},               {"hi", ci.hi}}.dump()
+    std::cout << nlohmann::json{{"successes", o.successes},
+                                {"trials", o.trials},
+                                {"method", metrics::to_string(method)},
+                                {"level", o.level},
+                                {"estimate", o.trials ? double(o.successes) / o.trials : 0.0},
+                                {"lo", ci.lo},
+                                {"hi", ci.hi}}
+                     .dump()
               << std::endl;
   } else {
     std::printf("%lld/%lld = %.4f, %g%% %s interval [%.6f, %.6f]\n", o.successes, o.trials,
-                o.trials ? double(o.successes) / o.trials : 0.0, 100 * o.level, std::string(metrics::to_string(method)).c_str(),
-                ci.lo, ci.hi);
+                o.trials ? double(o.successes) / o.trials : 0.0, 100 * o.level,
+                std::string(metrics::to_string(method)).c_str(), ci.lo, ci.hi);
   }
 }
 
@@ -67,8 +74,10 @@ std::pair<long long, long long> parse_fraction(const std::string& flag, const st
   long long k = 0, n = 0;
   char slash = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%lld%c%lld%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k < 0 || k > n) {
-    throw InputError(flag + ": expected K/N with 0 <= K <= N and N >= 1 (e.g. 42/50), got '" + text + "'");
+  if (std::sscanf(text.c_str(), "%lld%c%lld%c", &k, &slash, &n, &extra) != 3 || slash != '/' ||
+      n < 1 || k < 0 || k > n) {
+    throw InputError(flag + ": expected K/N with 0 <= K <= N and N >= 1 (e.g. 42/50), got '" +
+                     text + "'");
   }
   return {k, n};
 }
@@ -87,8 +96,11 @@ void stats_test(const TestOptions& o) {
   const auto fb = parse_fraction("--b", o.b);
   const auto ka = fa.first, na = fa.second, kb = fb.first, nb = fb.second;
   const auto test = input("--method", [&] { return metrics::parse_unpaired_test(o.method); });
-  const auto alt = input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
-  const auto r = input("stats test", [&] { return metrics::compare_proportions(ka, na, kb, nb, test, alt, o.level); });
+  const auto alt =
+      input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
+  const auto r = input("stats test", [&] {
+    return metrics::compare_proportions(ka, na, kb, nb, test, alt, o.level);
+  });
   if (o.json) {
     std::cout << nlohmann::json{{"a", {ka, na}},
                                 {"b", {kb, nb}},
@@ -99,17 +111,19 @@ void stats_test(const TestOptions& o) {
                                 {"statistic", json_number(r.statistic)},
                                 {"p_value", r.p_value},
                                 {"difference", r.difference},
-                                {"difference_ci", {r.difference_interval.lo, r.difference_interval.hi}},
+                                {"difference_ci",
+                                 {r.difference_interval.lo, r.difference_interval.hi}},
                                 {"level", o.level},
                                 {"cohens_h", r.cohens_h}}
                      .dump()
               << std::endl;
   } else {
-    std::printf("A %lld/%lld = %.4f, B %lld/%lld = %.4f\n%s (%s): statistic %.6g, p = %.6g\n"
-                "difference B - A = %+.4f, %g%% Newcombe interval [%+.4f, %+.4f], Cohen's h = %.4f\n",
-                ka, na, r.rate_a, kb, nb, r.rate_b, std::string(metrics::to_string(test)).c_str(),
-                std::string(metrics::to_string(alt)).c_str(), r.statistic, r.p_value, r.difference, 100 * o.level,
-                r.difference_interval.lo, r.difference_interval.hi, r.cohens_h);
+    std::printf(
+        "A %lld/%lld = %.4f, B %lld/%lld = %.4f\n%s (%s): statistic %.6g, p = %.6g\n"
+        "difference B - A = %+.4f, %g%% Newcombe interval [%+.4f, %+.4f], Cohen's h = %.4f\n",
+        ka, na, r.rate_a, kb, nb, r.rate_b, std::string(metrics::to_string(test)).c_str(),
+        std::string(metrics::to_string(alt)).c_str(), r.statistic, r.p_value, r.difference,
+        100 * o.level, r.difference_interval.lo, r.difference_interval.hi, r.cohens_h);
   }
 }
 
@@ -132,7 +146,8 @@ void stats_plan(const PlanOptions& o) {
   req.power = o.power;
   req.paired = o.paired;
   req.discordance = o.discordance;
-  req.alternative = input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
+  req.alternative =
+      input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
   req.simulations = o.simulations;
   req.sequential_max_factor = o.max_factor;
   const auto plan = input("stats plan", [&] { return metrics::plan_sample_size(req); });
@@ -163,24 +178,29 @@ void stats_plan(const PlanOptions& o) {
                                   {"method", "exact dynamic programming over discordant pairs"},
                                   {"simulations", o.simulations},
                                   {"simulated_expected_n", plan.sequential.mean_pairs},
-                                  {"simulated_power", o.delta > 0
-                                                          ? plan.sequential.p_b_better
-                                                          : plan.sequential.p_b_worse}}
+                                  {"simulated_power", o.delta > 0 ? plan.sequential.p_b_better
+                                                                  : plan.sequential.p_b_worse}}
                        .dump()
                 << std::endl;
     } else {
-      std::printf("designed sequential test for %.3f -> %.3f (alpha %g %s, power %g, %s, discordance %.3f):\n"
-                  "  fixed-N exact %s: %lld episodes per policy (power %.3f)\n"
-                  "  sequential, expected episode pairs: %.1f at the design point (saving %.1f%%, power %.4f),\n"
-                  "    %.1f if equal (saving %.1f%%, false-positive rate %.4f); exact, by dynamic programming\n"
-                  "  test: SPRT of q = 1/2 against q1 = %.4f on discordant pairs, decide at E >= %.4g, futile at E <= %.4g,\n"
-                  "    at most %lld discordant pairs\n",
-                  o.p0, o.p0 + o.delta, o.alpha, std::string(metrics::to_string(req.alternative)).c_str(), o.power,
-                  o.paired ? "paired" : "independent", d.discordance, std::string(plan.exact_test).c_str(),
-                  static_cast<long long>(d.fixed_n), plan.batch_exact_power, d.expected_pairs,
-                  100 * d.saving(d.expected_pairs), d.power, d.expected_pairs_null, 100 * d.saving(d.expected_pairs_null),
-                  d.false_positive_rate, d.win_share, so.threshold, so.futility_threshold,
-                  static_cast<long long>(so.max_discordant));
+      std::printf(
+          "designed sequential test for %.3f -> %.3f (alpha %g %s, power %g, %s, discordance "
+          "%.3f):\n"
+          "  fixed-N exact %s: %lld episodes per policy (power %.3f)\n"
+          "  sequential, expected episode pairs: %.1f at the design point (saving %.1f%%, power "
+          "%.4f),\n"
+          "    %.1f if equal (saving %.1f%%, false-positive rate %.4f); exact, by dynamic "
+          "programming\n"
+          "  test: SPRT of q = 1/2 against q1 = %.4f on discordant pairs, decide at E >= %.4g, "
+          "futile at E <= %.4g,\n"
+          "    at most %lld discordant pairs\n",
+          o.p0, o.p0 + o.delta, o.alpha, std::string(metrics::to_string(req.alternative)).c_str(),
+          o.power, o.paired ? "paired" : "independent", d.discordance,
+          std::string(plan.exact_test).c_str(), static_cast<long long>(d.fixed_n),
+          plan.batch_exact_power, d.expected_pairs, 100 * d.saving(d.expected_pairs), d.power,
+          d.expected_pairs_null, 100 * d.saving(d.expected_pairs_null), d.false_positive_rate,
+          d.win_share, so.threshold, so.futility_threshold,
+          static_cast<long long>(so.max_discordant));
     }
     return;
   }
@@ -202,14 +222,16 @@ void stats_plan(const PlanOptions& o) {
                      .dump()
               << std::endl;
   } else {
-    std::printf("episodes per policy to detect %.3f -> %.3f (alpha %g, power %g, %s):\n"
-                "  batch, exact %s: %lld (power %.3f); normal approximation: %lld\n"
-                "  sequential (budget %lld pairs): mean %.0f, median %.0f, 90th percentile %.0f; if equal: mean %.0f\n",
-                o.p0, o.p0 + o.delta, o.alpha, o.power, o.paired ? "paired" : "independent",
-                std::string(plan.exact_test).c_str(), static_cast<long long>(plan.batch_exact), plan.batch_exact_power,
-                static_cast<long long>(plan.batch_normal), static_cast<long long>(plan.sequential.budget),
-                plan.sequential.mean_pairs, plan.sequential.median_pairs, plan.sequential.p90_pairs,
-                plan.sequential_null.mean_pairs);
+    std::printf(
+        "episodes per policy to detect %.3f -> %.3f (alpha %g, power %g, %s):\n"
+        "  batch, exact %s: %lld (power %.3f); normal approximation: %lld\n"
+        "  sequential (budget %lld pairs): mean %.0f, median %.0f, 90th percentile %.0f; if equal: "
+        "mean %.0f\n",
+        o.p0, o.p0 + o.delta, o.alpha, o.power, o.paired ? "paired" : "independent",
+        std::string(plan.exact_test).c_str(), static_cast<long long>(plan.batch_exact),
+        plan.batch_exact_power, static_cast<long long>(plan.batch_normal),
+        static_cast<long long>(plan.sequential.budget), plan.sequential.mean_pairs,
+        plan.sequential.median_pairs, plan.sequential.p90_pairs, plan.sequential_null.mean_pairs);
   }
 }
 
@@ -240,7 +262,8 @@ metrics::EvaluationTable load_evaluation(const std::string& arg) {
         if (e.perturbation_id != "nominal" || !e.counts_for_policy()) continue;
         std::string name = r.header.policy_name;
         for (char& c : name) c = c == '"' ? '\'' : c;
-        csv += "\"" + name + "\"," + e.task_id + "," + std::to_string(e.episode_index) + "," + (e.success ? "1" : "0") + "\n";
+        csv += "\"" + name + "\"," + e.task_id + "," + std::to_string(e.episode_index) + "," +
+               (e.success ? "1" : "0") + "\n";
       }
     }
   } else {
@@ -263,15 +286,24 @@ void agreement_command(const AgreementOptions& o) {
   boot.resamples = o.resamples;
   const auto r = input("agreement", [&] { return metrics::agreement(x, y, boot); });
   auto stat = [](const metrics::AgreementStatistic& s) {
-    nlohmann::json j{{"value", s.value}, {"p_value", std::isnan(s.p_value) ? nlohmann::json() : nlohmann::json(s.p_value)}};
+    nlohmann::json j{
+        {"value", s.value},
+        {"p_value", std::isnan(s.p_value) ? nlohmann::json() : nlohmann::json(s.p_value)}};
     if (s.interval) j["interval"] = {s.interval->lo, s.interval->hi};
     return j;
   };
   if (o.json) {
-    nlohmann::json j{{"policies", r.policies}, {"x", r.x_scores}, {"y", r.y_scores},
-                     {"pearson", stat(r.pearson)}, {"spearman", stat(r.spearman)}, {"kendall", stat(r.kendall)},
-                     {"mmrv", stat(r.mmrv)}, {"resamples", r.resamples}, {"level", r.level}};
-    j["pearson"]["fisher_z_interval"] = {r.pearson_fisher_interval.lo, r.pearson_fisher_interval.hi};
+    nlohmann::json j{{"policies", r.policies},
+                     {"x", r.x_scores},
+                     {"y", r.y_scores},
+                     {"pearson", stat(r.pearson)},
+                     {"spearman", stat(r.spearman)},
+                     {"kendall", stat(r.kendall)},
+                     {"mmrv", stat(r.mmrv)},
+                     {"resamples", r.resamples},
+                     {"level", r.level}};
+    j["pearson"]["fisher_z_interval"] = {r.pearson_fisher_interval.lo,
+                                         r.pearson_fisher_interval.hi};
     std::cout << j.dump() << std::endl;
     return;
   }
@@ -286,7 +318,8 @@ void agreement_command(const AgreementOptions& o) {
     std::printf("\n");
   };
   line("pearson", r.pearson);
-  std::printf("          Fisher-z interval [%.4f, %.4f]\n", r.pearson_fisher_interval.lo, r.pearson_fisher_interval.hi);
+  std::printf("          Fisher-z interval [%.4f, %.4f]\n", r.pearson_fisher_interval.lo,
+              r.pearson_fisher_interval.hi);
   line("spearman", r.spearman);
   line("kendall", r.kendall);
   line("mmrv", r.mmrv);
@@ -295,7 +328,8 @@ void agreement_command(const AgreementOptions& o) {
 }  // namespace
 
 void add_stats_command(CLI::App& app, CliContext& /*ctx*/) {
-  CLI::App* stats = app.add_subcommand("stats", "Intervals, tests and sample-size planning for success rates");
+  CLI::App* stats =
+      app.add_subcommand("stats", "Intervals, tests and sample-size planning for success rates");
   stats->require_subcommand(1);
 
   auto ci = std::make_shared<CiOptions>();
@@ -324,21 +358,27 @@ void add_stats_command(CLI::App& app, CliContext& /*ctx*/) {
   pc->add_option("--alpha", p->alpha, "significance level");
   pc->add_option("--power", p->power, "power");
   pc->add_flag("--paired", p->paired, "same seeds for both policies (McNemar)");
-  pc->add_option("--discordance", p->discordance, "paired: P(exactly one succeeds); default: independent policies");
+  pc->add_option("--discordance", p->discordance,
+                 "paired: P(exactly one succeeds); default: independent policies");
   pc->add_option("--alternative", p->alternative, "two-sided | greater | less");
-  pc->add_option("--simulations", p->simulations, "simulations for the sequential estimate (0: skip)");
+  pc->add_option("--simulations", p->simulations,
+                 "simulations for the sequential estimate (0: skip)");
   pc->add_flag("--sequential", p->sequential,
-               "report the designed sequential test: exact expected episodes, power and false-positive rate");
-  pc->add_option("--max-factor", p->max_factor,
-                 "sequential: at most this many times the fixed-N design's discordant pairs (default 2)");
+               "report the designed sequential test: exact expected episodes, power and "
+               "false-positive rate");
+  pc->add_option(
+      "--max-factor", p->max_factor,
+      "sequential: at most this many times the fixed-N design's discordant pairs (default 2)");
   pc->add_flag("--json", p->json, "print JSON");
   pc->callback([p] { stats_plan(*p); });
 }
 
 void add_agreement_command(CLI::App& app, CliContext& /*ctx*/) {
   auto o = std::make_shared<AgreementOptions>();
-  CLI::App* a = app.add_subcommand("agreement", "Agreement of two evaluations of the same policies");
-  a->add_option("x", o->x, "evaluation under test: CSV, .h5 files (comma list) or a folder of .h5")->required();
+  CLI::App* a =
+      app.add_subcommand("agreement", "Agreement of two evaluations of the same policies");
+  a->add_option("x", o->x, "evaluation under test: CSV, .h5 files (comma list) or a folder of .h5")
+      ->required();
   a->add_option("y", o->y, "reference evaluation: CSV, .h5 files or a folder")->required();
   a->add_option("--resamples", o->resamples, "bootstrap resamples for the intervals");
   a->add_flag("--json", o->json, "print JSON");

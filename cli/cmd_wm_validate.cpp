@@ -62,8 +62,13 @@ struct ValidateOptions {
 // open-loop replay against the simulator.
 class CaptureRecorder final : public StepRecorder {
  public:
-  CaptureRecorder(const Suite& suite, int slots, std::string camera, int width, int height, int per_task)
-      : suite_(suite), camera_(std::move(camera)), width_(width), height_(height), per_task_(per_task),
+  CaptureRecorder(const Suite& suite, int slots, std::string camera, int width, int height,
+                  int per_task)
+      : suite_(suite),
+        camera_(std::move(camera)),
+        width_(width),
+        height_(height),
+        per_task_(per_task),
         buffers_(static_cast<std::size_t>(slots)) {}
 
   bool records(const EpisodeSpec& spec) const override { return spec.episode_index < per_task_; }
@@ -127,9 +132,9 @@ class CaptureRecorder final : public StepRecorder {
 
 // Runs `policy` on `suite` into `path` (resuming what it holds) through an
 // EvaluationSession, as `gauntlet run` does; returns every stored episode.
-RunResults run_into(const std::shared_ptr<const Suite>& suite, const PolicySpec& spec, Policy& policy,
-                    const SessionPlan& sim_plan, const std::filesystem::path& path, StepRecorder* recorder,
-                    const std::string& label, CliContext& ctx) {
+RunResults run_into(const std::shared_ptr<const Suite>& suite, const PolicySpec& spec,
+                    Policy& policy, const SessionPlan& sim_plan, const std::filesystem::path& path,
+                    StepRecorder* recorder, const std::string& label, CliContext& ctx) {
   SessionPlan plan = sim_plan;
   plan.suite = suite;
   SessionOptions so;
@@ -156,7 +161,9 @@ std::pair<double, double> episode_seconds(const std::vector<EpisodeResult>& rows
   return {n, seconds};
 }
 
-std::string file_label(const std::string& name) { return safe_file_name(name); }
+std::string file_label(const std::string& name) {
+  return safe_file_name(name);
+}
 
 // The seeds the world model was trained on (gauntlet wm train records them).
 std::set<std::string> training_seeds(const WorldModel& wm) {
@@ -174,21 +181,27 @@ std::set<std::string> training_seeds(const WorldModel& wm) {
 }
 
 void validate_command(const ValidateOptions& o, CliContext& ctx) {
-  if (o.wms.empty()) throw InputError("wm validate: give the world model with --wm WM.pt (repeat for an ensemble)");
+  if (o.wms.empty())
+    throw InputError("wm validate: give the world model with --wm WM.pt (repeat for an ensemble)");
   if (o.judge.empty()) throw InputError("wm validate: give the judge with --judge JUDGE.pt");
-  if (o.policies.size() < 2) throw InputError("wm validate: give at least 2 policies (--policy, repeatable; 3+ for ranking agreement)");
+  if (o.policies.size() < 2)
+    throw InputError(
+        "wm validate: give at least 2 policies (--policy, repeatable; 3+ for ranking agreement)");
   if (o.horizon < 0) throw InputError("--horizon must be >= 0 (0: whole episodes)");
   if (o.capture < 0) throw InputError("--capture must be >= 0");
   if (o.bootstrap < 100) throw InputError("--bootstrap must be at least 100");
   if (o.clip < 1) throw InputError("--clip must be >= 1");
-  if (o.ssim_window != "gaussian" && o.ssim_window != "8x8") throw InputError("--ssim-window must be gaussian or 8x8");
+  if (o.ssim_window != "gaussian" && o.ssim_window != "8x8")
+    throw InputError("--ssim-window must be gaussian or 8x8");
   if (o.out.empty()) throw InputError("wm validate: --out DIR is required");
   if (o.threads > 0) adapters::set_torch_threads(o.threads);
 
   const SessionPlan prepared = plan_session(o.plan, ctx);
   const std::shared_ptr<const Suite> sim = prepared.suite;
-  std::string env_text = "worldmodel:" + o.wms.front() + ",judge=" + o.judge + ",judge_every=" +
-                         std::to_string(o.judge_every) + (o.threshold > 0 ? ",threshold=" + std::to_string(o.threshold) : std::string());
+  std::string env_text =
+      "worldmodel:" + o.wms.front() + ",judge=" + o.judge +
+      ",judge_every=" + std::to_string(o.judge_every) +
+      (o.threshold > 0 ? ",threshold=" + std::to_string(o.threshold) : std::string());
   const worldmodel::WorldModelEnvOptions env = worldmodel::parse_world_model_env(env_text);
   std::shared_ptr<Judge> judge = ctx.registry.make_judge(env.judge);
   std::vector<std::shared_ptr<WorldModel>> models;
@@ -202,7 +215,9 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   }
   const WorldModelInfo& wi = models.front()->info();
   std::vector<std::string> tasks;
-  for (const auto& t : prepared.plan.task_ids.empty() ? std::vector<std::string>{} : prepared.plan.task_ids) tasks.push_back(t);
+  for (const auto& t :
+       prepared.plan.task_ids.empty() ? std::vector<std::string>{} : prepared.plan.task_ids)
+    tasks.push_back(t);
   if (tasks.empty()) {
     for (const auto& t : sim->tasks()) tasks.push_back(t.id);
   }
@@ -228,9 +243,10 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     std::size_t overlap = 0;
     for (const auto& s : prepared.specs) overlap += seen.count(std::to_string(s.seed));
     if (overlap > 0) {
-      card.warnings.push_back(std::to_string(overlap) + " of " + std::to_string(prepared.specs.size()) +
-                              " validation episodes start from initial states the world model was trained on "
-                              "(same suite seed): record training rollouts with another --seed");
+      card.warnings.push_back(
+          std::to_string(overlap) + " of " + std::to_string(prepared.specs.size()) +
+          " validation episodes start from initial states the world model was trained on "
+          "(same suite seed): record training rollouts with another --seed");
     }
   }
 
@@ -244,14 +260,16 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     const PolicySpec spec = PolicySpec::parse(text);
     const std::string name = spec.display_name();
     if (std::find(names.begin(), names.end(), name) != names.end()) {
-      throw InputError("--policy '" + text + "': two policies named '" + name + "' (set name=LABEL)");
+      throw InputError("--policy '" + text + "': two policies named '" + name +
+                       "' (set name=LABEL)");
     }
     names.push_back(name);
     std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
     if (policy->requirements().privileged) shadowed.push_back(name);
     CaptureRecorder capture(*sim, prepared.workers, wi.camera, wi.width, wi.height, o.capture);
-    const RunResults s = run_into(sim, spec, *policy, prepared, dir / "results" / "sim" / (file_label(name) + ".h5"),
-                                  o.capture > 0 ? &capture : nullptr, "simulator: " + name, ctx);
+    const RunResults s =
+        run_into(sim, spec, *policy, prepared, dir / "results" / "sim" / (file_label(name) + ".h5"),
+                 o.capture > 0 ? &capture : nullptr, "simulator: " + name, ctx);
     if (ctx.stop && ctx.stop->load()) break;
     for (auto& e : capture.take()) {
       e.name = name + ": " + e.name;
@@ -268,9 +286,10 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     std::vector<std::vector<EpisodeResult>> wm_rows;
     for (std::size_t k = 0; k < wm_suites.size(); ++k) {
       const std::string sub = k == 0 ? "wm" : "wm" + std::to_string(k);
-      RunResults w = run_into(wm_suites[k], spec, *policy, prepared,
-                              dir / "results" / sub / (file_label(name) + ".h5"), nullptr,
-                              "world model" + (k ? " " + std::to_string(k) : std::string()) + ": " + name, ctx);
+      RunResults w = run_into(
+          wm_suites[k], spec, *policy, prepared, dir / "results" / sub / (file_label(name) + ".h5"),
+          nullptr, "world model" + (k ? " " + std::to_string(k) : std::string()) + ": " + name,
+          ctx);
       if (k == 0) {
         const auto [wm_n, wm_s] = episode_seconds(w.episodes);
         row.wm_episodes_per_s = wm_s > 0 ? wm_n / wm_s : std::numeric_limits<double>::quiet_NaN();
@@ -295,18 +314,23 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     paired.push_back(std::move(pe));
   }
   if (ctx.stop && ctx.stop->load()) {
-    std::fprintf(stderr, "interrupted: finished episodes are saved under %s/results; run the same command to resume\n",
+    std::fprintf(stderr,
+                 "interrupted: finished episodes are saved under %s/results; run the same command "
+                 "to resume\n",
                  o.out.c_str());
     ctx.exit_code = 130;
     return;
   }
-  card.sim_episodes_per_s = sim_seconds > 0 ? sim_ran / sim_seconds : std::numeric_limits<double>::quiet_NaN();
-  card.wm_episodes_per_s = wm_seconds > 0 ? wm_ran / wm_seconds : std::numeric_limits<double>::quiet_NaN();
+  card.sim_episodes_per_s =
+      sim_seconds > 0 ? sim_ran / sim_seconds : std::numeric_limits<double>::quiet_NaN();
+  card.wm_episodes_per_s =
+      wm_seconds > 0 ? wm_ran / wm_seconds : std::numeric_limits<double>::quiet_NaN();
   if (!shadowed.empty()) {
-    card.shadow_note = "Policies that read simulator state (" + join_names(shadowed) +
-                       ") got it from a shadow simulation driven by the same actions: their actions match the "
-                       "simulator's, and the world model is tested on generating those rollouts and the judge on "
-                       "scoring them. Every other policy acted on generated frames alone.";
+    card.shadow_note =
+        "Policies that read simulator state (" + join_names(shadowed) +
+        ") got it from a shadow simulation driven by the same actions: their actions match the "
+        "simulator's, and the world model is tested on generating those rollouts and the judge on "
+        "scoring them. Every other policy acted on generated frames alone.";
   }
 
   std::vector<PairedEpisode> all;
@@ -314,9 +338,11 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   card.overall = episode_agreement(all);
   metrics::BootstrapOptions bo;
   bo.resamples = o.bootstrap;
-  card.agreements.push_back(ranking_agreement("world model (" + o.wms.front() + ")", paired, tasks, Verdict::kPrimary, bo));
+  card.agreements.push_back(ranking_agreement("world model (" + o.wms.front() + ")", paired, tasks,
+                                              Verdict::kPrimary, bo));
   if (models.size() > 1) {
-    card.agreements.push_back(ranking_agreement("ensemble majority vote", paired, tasks, Verdict::kEnsembleVote, bo));
+    card.agreements.push_back(
+        ranking_agreement("ensemble majority vote", paired, tasks, Verdict::kEnsembleVote, bo));
     std::vector<std::vector<std::vector<bool>>> keep;
     const std::vector<double> fractions{0.0, 0.1, 0.25, 0.5};
     card.uncertainty = uncertainty_rows(paired, fractions, keep);
@@ -324,16 +350,20 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
       auto a = ranking_agreement("discard " + std::to_string(static_cast<int>(fractions[q] * 100)) +
                                      "% most uncertain episodes",
                                  paired, tasks, Verdict::kPrimary, bo, keep[q]);
-      a.note += (a.note.empty() ? "" : "; ") + std::string("world-model scores from the kept episodes, simulator scores from all");
+      a.note += (a.note.empty() ? "" : "; ") +
+                std::string("world-model scores from the kept episodes, simulator scores from all");
       card.agreements.push_back(std::move(a));
     }
-    card.uncertainty_note = "Disagreement of " + std::to_string(models.size()) +
-                            " world models per episode: p(1 - p) of their success votes, ties broken by the spread of "
-                            "their judges' progress. The most uncertain episodes go first, except that every policy keeps at least "
-                            "one episode per task. Accuracy: the first model's verdict against the simulator.";
+    card.uncertainty_note =
+        "Disagreement of " + std::to_string(models.size()) +
+        " world models per episode: p(1 - p) of their success votes, ties broken by the spread of "
+        "their judges' progress. The most uncertain episodes go first, except that every policy "
+        "keeps at least "
+        "one episode per task. Accuracy: the first model's verdict against the simulator.";
   } else {
-    card.uncertainty_note = "One world model: pass --wm several times (an ensemble trained with different --seed) for "
-                            "per-episode disagreement.";
+    card.uncertainty_note =
+        "One world model: pass --wm several times (an ensemble trained with different --seed) for "
+        "per-episode disagreement.";
   }
 
   // Open-loop fidelity on held-out rollouts (given, or captured above).
@@ -349,31 +379,42 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     for (const auto& e : captured) fidelity_episodes.push_back(&e);
     card.fidelity.source = "the simulator runs above (the first " + std::to_string(o.capture) +
                            " episodes of each task and policy)";
-    if (captured.empty()) card.fidelity.note = "No episodes captured (all simulator episodes were resumed from files); pass --holdout. ";
+    if (captured.empty())
+      card.fidelity.note =
+          "No episodes captured (all simulator episodes were resumed from files); pass --holdout. ";
   }
   FidelityOptions fo;
   fo.horizon = o.horizon;
   fo.batch = std::max(1, prepared.workers) * 4;
   fo.strips = o.strips;
-  fo.ssim.window = o.ssim_window == "8x8" ? metrics::SsimWindow::kUniform8 : metrics::SsimWindow::kGaussian11;
-  card.fidelity.ssim_window = o.ssim_window == "8x8" ? "8x8 uniform window, valid positions, averaged over RGB"
-                                                     : "11x11 Gaussian window (sigma 1.5), valid positions, averaged over RGB (Wang et al. 2004)";
+  fo.ssim.window =
+      o.ssim_window == "8x8" ? metrics::SsimWindow::kUniform8 : metrics::SsimWindow::kGaussian11;
+  card.fidelity.ssim_window = o.ssim_window == "8x8"
+                                  ? "8x8 uniform window, valid positions, averaged over RGB"
+                                  : "11x11 Gaussian window (sigma 1.5), valid positions, averaged "
+                                    "over RGB (Wang et al. 2004)";
   std::vector<std::vector<Image>> generated;
   if (!fidelity_episodes.empty()) {
-    std::fprintf(stderr, "wm validate: open-loop replay of %zu episodes\n", fidelity_episodes.size());
-    open_loop_fidelity(*models.front(), fidelity_episodes, fo, card.fidelity, card.strips, &generated);
+    std::fprintf(stderr, "wm validate: open-loop replay of %zu episodes\n",
+                 fidelity_episodes.size());
+    open_loop_fidelity(*models.front(), fidelity_episodes, fo, card.fidelity, card.strips,
+                       &generated);
   }
   if (!o.features.empty() && !fidelity_episodes.empty()) {
     card.fidelity.feature_extractor = o.features;
-    card.fidelity.frechet_distance = clip_frechet_distance(o.features, fidelity_episodes, generated, o.clip, wi);
+    card.fidelity.frechet_distance =
+        clip_frechet_distance(o.features, fidelity_episodes, generated, o.clip, wi);
   }
   write_wm_report_card(card, dir);
-  std::fprintf(stderr, "wrote %s/report-card.html, report-card.md, report-card.json\n", o.out.c_str());
+  std::fprintf(stderr, "wrote %s/report-card.html, report-card.md, report-card.json\n",
+               o.out.c_str());
   if (o.json) {
     std::cout << reports::wm_report_card_json(card);
   } else if (!card.agreements.empty() && card.agreements.front().result) {
     const auto& r = *card.agreements.front().result;
-    std::fprintf(stderr, "ranking agreement with the simulator: Spearman %.3f, Kendall %.3f, Pearson %.3f, MMRV %.3f\n",
+    std::fprintf(stderr,
+                 "ranking agreement with the simulator: Spearman %.3f, Kendall %.3f, Pearson %.3f, "
+                 "MMRV %.3f\n",
                  r.spearman.value, r.kendall.value, r.pearson.value, r.mmrv.value);
   }
 }
@@ -382,29 +423,46 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
 
 void add_wm_validate_command(CLI::App& wm, CliContext& ctx) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App* v = wm.add_subcommand(
-      "validate", "Run policies in the simulator and in world model(s) from the same seeds; write the report card");
+  CLI::App* v = wm.add_subcommand("validate",
+                                  "Run policies in the simulator and in world model(s) from the "
+                                  "same seeds; write the report card");
   v->add_option("--suite", o->plan.suite, "suite name or PATH.yaml")->required();
-  o->plan.episodes_option = v->add_option("--episodes", o->plan.episodes, "episodes per task (default: the suite's)");
-  v->add_option("--seed", o->plan.seed, "suite seed override (use one the world model was not trained on)");
+  o->plan.episodes_option =
+      v->add_option("--episodes", o->plan.episodes, "episodes per task (default: the suite's)");
+  v->add_option("--seed", o->plan.seed,
+                "suite seed override (use one the world model was not trained on)");
   v->add_option("--workers", o->plan.workers, "parallel episodes (default: CPU cores)");
   v->add_option("--task", o->plan.tasks, "only these task ids (repeatable)");
-  v->add_option("--policy", o->policies, "a policy spec (repeatable; at least 3 for ranking agreement)")->required();
-  v->add_option("--wm", o->wms, "world model WM.pt or python:pkg.mod:Class (repeat for an ensemble; the first is the evaluator)")
+  v->add_option("--policy", o->policies,
+                "a policy spec (repeatable; at least 3 for ranking agreement)")
+      ->required();
+  v->add_option("--wm", o->wms,
+                "world model WM.pt or python:pkg.mod:Class (repeat for an ensemble; the first is "
+                "the evaluator)")
       ->required();
   v->add_option("--judge", o->judge, "judge JUDGE.pt or python:pkg.mod:Class")->required();
-  v->add_option("--judge-every", o->judge_every, "judge every N steps (0: only the last; default 1)");
-  v->add_option("--threshold", o->threshold, "success when the judge's probability reaches it (default: the judge's calibrated threshold, else 0.5)");
-  v->add_option("--holdout", o->holdout, "demonstration files for open-loop fidelity (default: capture from the simulator runs)");
+  v->add_option("--judge-every", o->judge_every,
+                "judge every N steps (0: only the last; default 1)");
+  v->add_option("--threshold", o->threshold,
+                "success when the judge's probability reaches it (default: the judge's calibrated "
+                "threshold, else 0.5)");
+  v->add_option(
+      "--holdout", o->holdout,
+      "demonstration files for open-loop fidelity (default: capture from the simulator runs)");
   v->add_option("--horizon", o->horizon, "open-loop steps replayed (default 0: whole episodes)");
-  v->add_option("--capture", o->capture, "episodes per task and policy captured for open-loop replay (default 2)");
-  v->add_option("--features", o->features, "TorchScript feature extractor for an FVD-style distance: forward([B, T, 3, H, W]) -> [B, D]");
+  v->add_option("--capture", o->capture,
+                "episodes per task and policy captured for open-loop replay (default 2)");
+  v->add_option("--features", o->features,
+                "TorchScript feature extractor for an FVD-style distance: forward([B, T, 3, H, W]) "
+                "-> [B, D]");
   v->add_option("--clip", o->clip, "frames per clip for --features (default 8)");
   v->add_option("--ssim-window", o->ssim_window, "gaussian (11x11, sigma 1.5; default) or 8x8");
   v->add_option("--strips", o->strips, "side-by-side strips in the report (default 4)");
-  v->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for agreement intervals (default 2000)");
+  v->add_option("--bootstrap", o->bootstrap,
+                "bootstrap resamples for agreement intervals (default 2000)");
   v->add_option("--threads", o->threads, "LibTorch threads (default 1)");
-  v->add_option("--out", o->out, "directory for results/ and report-card.{html,md,json}")->required();
+  v->add_option("--out", o->out, "directory for results/ and report-card.{html,md,json}")
+      ->required();
   v->add_flag("--json", o->json, "print the report card JSON on stdout");
   v->callback([o, &ctx] { validate_command(*o, ctx); });
 }

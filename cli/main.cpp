@@ -50,7 +50,8 @@ void watch_for_stop() {
     if (g_done.load()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  say("\ngauntlet: interrupted: the running step did not return within 1.5 s; leaving now. Finished episodes "
+  say("\ngauntlet: interrupted: the running step did not return within 1.5 s; leaving now. "
+      "Finished episodes "
       "are saved: run the same command again to resume\n");
   ::_exit(130);
 }

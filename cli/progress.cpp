@@ -15,9 +15,12 @@ namespace gauntlet::cli {
 std::string duration_text(double seconds) {
   char buf[32];
   const int s = static_cast<int>(std::lround(seconds));
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, (s % 3600) / 60);
-  else if (s >= 60) std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%ds", s);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, (s % 3600) / 60);
+  else if (s >= 60)
+    std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ds", s);
   return buf;
 }
 
@@ -39,7 +42,8 @@ int terminal_columns() {
 
 }  // namespace
 
-ProgressBar::ProgressBar(std::string label, std::string unit, std::string rate_unit, long total, long already_done)
+ProgressBar::ProgressBar(std::string label, std::string unit, std::string rate_unit, long total,
+                         long already_done)
     : label_(printable(label)),
       unit_(std::move(unit)),
       rate_unit_(std::move(rate_unit)),
@@ -69,17 +73,22 @@ void ProgressBar::update(long done_now, std::string detail) {
   }
 }
 
-void ProgressBar::finish() { draw(true); }
+void ProgressBar::finish() {
+  draw(true);
+}
 
 void ProgressBar::draw(bool final_line) {
   const long done = base_done_ + done_;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
-  const std::string time = (final_line ? "elapsed " : "ETA ") + duration_text(final_line ? elapsed : eta);
+  const std::string time =
+      (final_line ? "elapsed " : "ETA ") + duration_text(final_line ? elapsed : eta);
   char stats[256];
   std::snprintf(stats, sizeof stats, "%ld/%ld %s%s%s, %.2f %s, %s", done, total_, unit_.c_str(),
-                detail_.empty() ? "" : ", ", detail_.c_str(), rate, rate_unit_.c_str(), time.c_str());
+                detail_.empty() ? "" : ", ", detail_.c_str(), rate, rate_unit_.c_str(),
+                time.c_str());
   if (tty_) {
     // Fit the line to the terminal: a line that wraps cannot be redrawn with
     // '\r'. The bar shrinks first, then the label is cut.
@@ -90,12 +99,14 @@ void ProgressBar::draw(bool final_line) {
     if (bar_width < 5) {
       bar_width = 0;
       const long room = std::max(0L, columns - static_cast<long>(std::string(stats).size()) - 1);
-      if (static_cast<long>(label.size()) > room) label = label.substr(0, static_cast<std::size_t>(room));
+      if (static_cast<long>(label.size()) > room)
+        label = label.substr(0, static_cast<std::size_t>(room));
     }
     std::string line = label;
     line += bar_width > 0 ? " [" + bar_text(done, total_, bar_width) + "] " : " ";
     line += stats;
-    if (static_cast<long>(line.size()) > columns) line.resize(static_cast<std::size_t>(std::max(0L, columns)));
+    if (static_cast<long>(line.size()) > columns)
+      line.resize(static_cast<std::size_t>(std::max(0L, columns)));
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     if (final_line) std::fprintf(stderr, "\n");
   } else {

@@ -1,5 +1,5 @@
-#include "adapters/builtin/builtin_policies.hpp"
 #include "adapters/python/register.hpp"
+#include "adapters/builtin/builtin_policies.hpp"
 #include "adapters/remote/register.hpp"
 #include "adapters/torchscript/register.hpp"
 #include "cli/cli_context.hpp"

@@ -13,8 +13,8 @@ namespace gauntlet::cli {
 
 void PlanOptions::add_to(CLI::App& app, bool with_shard) {
   app.add_option("--suite", suite, "suite name, PATH.yaml or bddl:PATH")->required();
-  episodes_option =
-      app.add_option("--episodes", episodes, "episodes per task (and per perturbation); default: the suite's");
+  episodes_option = app.add_option(
+      "--episodes", episodes, "episodes per task (and per perturbation); default: the suite's");
   app.add_option("--seed", seed, "suite seed override (episode seeds derive from it)");
   app.add_option("--workers", workers, "parallel episodes (one Env each); default: CPU cores");
   app.add_option("--perturb", perturb,
@@ -28,16 +28,17 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
                  "dimensions of --ood-sweep, comma-separated (default: all the suite's)");
   app.add_option("--task", tasks, "only these task ids (repeatable)");
   add_env_option(app, env);
-  if (with_shard) app.add_option("--shard", shard, "run part I of N of the episodes (0-based), e.g. 0/4");
+  if (with_shard)
+    app.add_option("--shard", shard, "run part I of N of the episodes (0-based), e.g. 0/4");
 }
 
-bool check_run_health(const SessionRunStats& stats, const RunResults& results, const std::string& where,
-                      CliContext& ctx) {
+bool check_run_health(const SessionRunStats& stats, const RunResults& results,
+                      const std::string& where, CliContext& ctx) {
   std::map<Termination, int> errors;
   const EpisodeResult* first = nullptr;
   for (const auto& e : results.episodes) {
-    if (e.termination == Termination::kPolicyError || e.termination == Termination::kInvalidAction ||
-        e.termination == Termination::kSimError) {
+    if (e.termination == Termination::kPolicyError ||
+        e.termination == Termination::kInvalidAction || e.termination == Termination::kSimError) {
       ++errors[e.termination];
       if (!first) first = &e;
     }
@@ -45,16 +46,20 @@ bool check_run_health(const SessionRunStats& stats, const RunResults& results, c
   const int n = static_cast<int>(results.episodes.size());
   if (first) {
     std::string counts;
-    for (const auto& [t, c] : errors) counts += (counts.empty() ? "" : ", ") + std::string(to_string(t)) + " " + std::to_string(c);
+    for (const auto& [t, c] : errors)
+      counts += (counts.empty() ? "" : ", ") + std::string(to_string(t)) + " " + std::to_string(c);
     int total = 0;
     for (const auto& [t, c] : errors) total += c;
-    std::fprintf(stderr, "%s: %d of %d episodes ended in errors (%s); the first (%s #%d): %s\n", where.c_str(), total,
-                 n, counts.c_str(), first->task_id.c_str(), first->episode_index, first->error.c_str());
+    std::fprintf(stderr, "%s: %d of %d episodes ended in errors (%s); the first (%s #%d): %s\n",
+                 where.c_str(), total, n, counts.c_str(), first->task_id.c_str(),
+                 first->episode_index, first->error.c_str());
   }
   if (!stats.broken.empty()) {
-    std::fprintf(stderr, "gauntlet: stopped by the circuit breaker: %s\n%s: the %d finished episodes are saved; "
-                 "fix the policy and run the same command again to resume\n",
-                 stats.broken.c_str(), where.c_str(), n);
+    std::fprintf(
+        stderr,
+        "gauntlet: stopped by the circuit breaker: %s\n%s: the %d finished episodes are saved; "
+        "fix the policy and run the same command again to resume\n",
+        stats.broken.c_str(), where.c_str(), n);
     ctx.exit_code = kExitRuntimeFailure;
     return false;
   }
@@ -68,9 +73,10 @@ bool check_run_health(const SessionRunStats& stats, const RunResults& results, c
 }
 
 void add_env_option(CLI::App& app, std::string& env) {
-  app.add_option("--env", env,
-                 "where episodes run: sim (default: the suite's simulator) or worldmodel:WM.pt,judge=JUDGE.pt "
-                 "(a learned world model; see docs/worldmodel.md)");
+  app.add_option(
+      "--env", env,
+      "where episodes run: sim (default: the suite's simulator) or worldmodel:WM.pt,judge=JUDGE.pt "
+      "(a learned world model; see docs/worldmodel.md)");
 }
 
 namespace {

@@ -28,7 +28,8 @@ struct PlanOptions {
   std::string shard = "0/1";
   std::string env;  // --env: "" / "sim" (the suite's simulator) or worldmodel:MODEL,judge=JUDGE
 
-  // Adds --suite --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env [--shard].
+  // Adds --suite --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env
+  // [--shard].
   void add_to(CLI::App& app, bool with_shard);
 };
 
@@ -48,8 +49,8 @@ SessionPlan plan_session(const PlanOptions& o, CliContext& ctx);
 // (and the first error), and why the circuit breaker stopped the run if it
 // did. Sets exit code 3 when the breaker tripped or when no stored episode ran
 // the policy without a policy error; returns false then.
-bool check_run_health(const SessionRunStats& stats, const RunResults& results, const std::string& where,
-                      CliContext& ctx);
+bool check_run_health(const SessionRunStats& stats, const RunResults& results,
+                      const std::string& where, CliContext& ctx);
 
 // --env (for commands that take plan options one by one, e.g. compare --sequential).
 void add_env_option(CLI::App& app, std::string& env);

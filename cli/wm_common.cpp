@@ -6,7 +6,8 @@
 
 namespace gauntlet::cli {
 
-std::vector<DemoSet> read_demo_sets(const std::vector<std::string>& files, const std::string& camera) {
+std::vector<DemoSet> read_demo_sets(const std::vector<std::string>& files,
+                                    const std::string& camera) {
   std::vector<DemoSet> sets;
   for (const auto& f : files) sets.push_back(read_demo_file(f, camera));
   return sets;

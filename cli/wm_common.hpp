@@ -15,11 +15,13 @@
 
 namespace gauntlet::cli {
 
-std::vector<DemoSet> read_demo_sets(const std::vector<std::string>& files, const std::string& camera);
+std::vector<DemoSet> read_demo_sets(const std::vector<std::string>& files,
+                                    const std::string& camera);
 // A stable string naming the data: each file's SHA-256 and the camera.
 std::string demo_identity(const std::vector<DemoSet>& sets, const std::string& camera);
-nlohmann::json demo_provenance(const std::vector<DemoSet>& sets);  // [{file, sha256, episodes, successes, policy}]
-nlohmann::json demo_seeds(const std::vector<DemoSet>& sets);       // every episode seed (strings)
+nlohmann::json demo_provenance(
+    const std::vector<DemoSet>& sets);  // [{file, sha256, episodes, successes, policy}]
+nlohmann::json demo_seeds(const std::vector<DemoSet>& sets);  // every episode seed (strings)
 
 void add_wm_validate_command(CLI::App& wm, CliContext& ctx);
 

@@ -16,7 +16,8 @@ ActionSpace ee_delta_action_space() {
 
 std::string to_string(ActionKind kind) {
   switch (kind) {
-    case ActionKind::kEeDelta: return "ee_delta";
+    case ActionKind::kEeDelta:
+      return "ee_delta";
   }
   return "unknown";
 }

@@ -34,7 +34,8 @@ void write_string_attr(hid_t obj, const char* name, const std::string& value) {
 
 void write_int_attr(hid_t obj, const char* name, long long value) {
   const hid_t space = checked(H5Screate(H5S_SCALAR), "scalar space");
-  const hid_t attr = checked(H5Acreate2(obj, name, H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT), name);
+  const hid_t attr =
+      checked(H5Acreate2(obj, name, H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT), name);
   check(H5Awrite(attr, H5T_NATIVE_LLONG, &value), name);
   H5Aclose(attr);
   H5Sclose(space);
@@ -43,7 +44,8 @@ void write_int_attr(hid_t obj, const char* name, long long value) {
 // An n-D dataset written at once; images are chunked per 8 frames and gzipped.
 void write_dataset(hid_t group, const char* name, hid_t mem_type, hid_t file_type,
                    const std::vector<hsize_t>& dims, const void* data, int gzip) {
-  const hid_t space = checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space");
+  const hid_t space =
+      checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space");
   const hid_t dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), "dcpl");
   if (gzip > 0 && dims[0] > 0) {
     std::vector<hsize_t> chunk = dims;
@@ -51,7 +53,8 @@ void write_dataset(hid_t group, const char* name, hid_t mem_type, hid_t file_typ
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunk");
     check(H5Pset_deflate(dcpl, static_cast<unsigned>(gzip)), "deflate");
   }
-  const hid_t ds = checked(H5Dcreate2(group, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
+  const hid_t ds =
+      checked(H5Dcreate2(group, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
   if (dims[0] > 0) check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name);
   H5Dclose(ds);
   H5Pclose(dcpl);
@@ -100,7 +103,10 @@ struct DemoWriter::Buffer {
 
 DemoWriter::DemoWriter(const std::filesystem::path& path, const Suite& suite, int slots,
                        DemoFileOptions options)
-    : path_(path), partial_(path.string() + ".partial"), suite_(suite), options_(std::move(options)) {
+    : path_(path),
+      partial_(path.string() + ".partial"),
+      suite_(suite),
+      options_(std::move(options)) {
   for (int i = 0; i < slots; ++i) buffers_.push_back(std::make_unique<Buffer>());
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   file_ = H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -163,19 +169,21 @@ void DemoWriter::end_episode(int slot, const EpisodeResult& result) {
 void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string name = "demo_" + std::to_string(demos_);
-  const hid_t g = checked(H5Gcreate2(data_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "demo group");
+  const hid_t g =
+      checked(H5Gcreate2(data_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "demo group");
   const auto t = static_cast<hsize_t>(b.rewards.size());
   std::vector<std::uint8_t> dones = b.dones;
   if (!dones.empty()) dones.back() = 1;  // robomimic: the last step ends the demo
-  write_dataset(g, "actions", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, static_cast<hsize_t>(b.actions.size() / t)},
-                b.actions.data(), 0);
+  write_dataset(g, "actions", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE,
+                {t, static_cast<hsize_t>(b.actions.size() / t)}, b.actions.data(), 0);
   write_dataset(g, "rewards", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {t}, b.rewards.data(), 0);
   write_dataset(g, "dones", H5T_NATIVE_UINT8, H5T_STD_U8LE, {t}, dones.data(), 0);
-  const hid_t obs = checked(H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "obs group");
+  const hid_t obs =
+      checked(H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "obs group");
   for (std::size_t c = 0; c < b.cameras.size(); ++c) {
     write_dataset(obs, demo_camera_key(b.cameras[c]).c_str(), H5T_NATIVE_UINT8, H5T_STD_U8LE,
-                  {t, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3}, b.images[c].data(),
-                  options_.compression);
+                  {t, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3},
+                  b.images[c].data(), options_.compression);
   }
   if (b.proprio_dim >= 8) {
     std::vector<float> ee, grip;
@@ -187,8 +195,8 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
     write_dataset(obs, "ee_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 6}, ee.data(), 0);
     write_dataset(obs, "gripper_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 2}, grip.data(), 0);
   }
-  write_dataset(obs, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {t, static_cast<hsize_t>(b.proprio_dim)},
-                b.proprio.data(), 0);
+  write_dataset(obs, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                {t, static_cast<hsize_t>(b.proprio_dim)}, b.proprio.data(), 0);
   H5Gclose(obs);
   // gauntlet extensions (ignored by robomimic/LIBERO loaders): the task's
   // progress after each step and the observation after the last step, so a
@@ -196,20 +204,22 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   if (b.progress.size() == t) {
     write_dataset(g, "progress", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {t}, b.progress.data(), 0);
   }
-  const bool have_final = b.final_images.size() == b.cameras.size() &&
-                          std::all_of(b.final_images.begin(), b.final_images.end(), [&](const auto& img) {
-                            return img.size() == static_cast<std::size_t>(b.width) * b.height * 3;
-                          });
+  const bool have_final =
+      b.final_images.size() == b.cameras.size() &&
+      std::all_of(b.final_images.begin(), b.final_images.end(), [&](const auto& img) {
+        return img.size() == static_cast<std::size_t>(b.width) * b.height * 3;
+      });
   if (have_final) {
-    const hid_t fin = checked(H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "final_obs group");
+    const hid_t fin = checked(H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              "final_obs group");
     for (std::size_t c = 0; c < b.cameras.size(); ++c) {
       write_dataset(fin, demo_camera_key(b.cameras[c]).c_str(), H5T_NATIVE_UINT8, H5T_STD_U8LE,
-                    {1, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3}, b.final_images[c].data(),
-                    options_.compression);
+                    {1, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3},
+                    b.final_images[c].data(), options_.compression);
     }
     if (b.final_proprio.size() == b.proprio_dim) {
-      write_dataset(fin, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {1, static_cast<hsize_t>(b.proprio_dim)},
-                    b.final_proprio.data(), 0);
+      write_dataset(fin, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                    {1, static_cast<hsize_t>(b.proprio_dim)}, b.final_proprio.data(), 0);
     }
     H5Gclose(fin);
   }
@@ -226,7 +236,8 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   H5Fflush(file_, H5F_SCOPE_GLOBAL);
   ++demos_;
   samples_ += static_cast<long>(t);
-  if (std::find(task_indices_.begin(), task_indices_.end(), b.spec.task_index) == task_indices_.end()) {
+  if (std::find(task_indices_.begin(), task_indices_.end(), b.spec.task_index) ==
+      task_indices_.end()) {
     task_indices_.push_back(b.spec.task_index);
   }
 }
@@ -238,21 +249,24 @@ void DemoWriter::finish() {
   write_int_attr(data_, "num_demos", demos_);
   // The instructions of the tasks recorded here (all of the suite's when none was).
   std::vector<std::string> instructions;
-  for (const int t : task_indices_) instructions.push_back(suite_.tasks().at(static_cast<std::size_t>(t)).instruction);
+  for (const int t : task_indices_)
+    instructions.push_back(suite_.tasks().at(static_cast<std::size_t>(t)).instruction);
   if (instructions.empty()) {
     for (const auto& task : suite_.tasks()) instructions.push_back(task.instruction);
   }
   std::string list = "[";
-  for (std::size_t i = 0; i < instructions.size(); ++i) list += (i ? ", \"" : "\"") + json_escape(instructions[i]) + "\"";
+  for (std::size_t i = 0; i < instructions.size(); ++i)
+    list += (i ? ", \"" : "\"") + json_escape(instructions[i]) + "\"";
   list += "]";
-  write_string_attr(data_, "problem_info",
-                    "{\"problem_name\": \"" + json_escape(info.name) + "\", \"domain_name\": \"gauntlet\", " +
-                        "\"language_instruction\": " +
-                        (instructions.size() == 1 ? "\"" + json_escape(instructions[0]) + "\"" : list) + "}");
+  write_string_attr(
+      data_, "problem_info",
+      "{\"problem_name\": \"" + json_escape(info.name) + "\", \"domain_name\": \"gauntlet\", " +
+          "\"language_instruction\": " +
+          (instructions.size() == 1 ? "\"" + json_escape(instructions[0]) + "\"" : list) + "}");
   write_string_attr(data_, "env_args",
                     "{\"env_name\": \"" + json_escape(info.name) + "\", \"type\": \"gauntlet\", " +
-                        "\"env_kwargs\": {\"suite_hash\": \"" + info.content_hash + "\", \"control_freq\": " +
-                        std::to_string(info.control_hz) + "}}");
+                        "\"env_kwargs\": {\"suite_hash\": \"" + info.content_hash +
+                        "\", \"control_freq\": " + std::to_string(info.control_hz) + "}}");
   write_string_attr(data_, "policy_spec", options_.policy_spec);
   write_string_attr(data_, "command", options_.command);
   H5Gclose(data_);

@@ -26,7 +26,8 @@ struct DemoFileOptions {
 // interrupted recording never leaves a truncated file under the final name.
 class DemoWriter final : public StepRecorder {
  public:
-  DemoWriter(const std::filesystem::path& path, const Suite& suite, int slots, DemoFileOptions options);
+  DemoWriter(const std::filesystem::path& path, const Suite& suite, int slots,
+             DemoFileOptions options);
   ~DemoWriter() override;
 
   void begin_episode(int slot, const EpisodeSpec& spec, Env& env) override;

@@ -49,7 +49,8 @@ std::string string_attr(hid_t obj, const char* name) {
   if (H5Tis_variable_str(type.get()) > 0) {
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
-    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // HDF5 does not convert between ASCII and UTF-8
+    H5Tset_cset(mem.get(),
+                H5Tget_cset(type.get()));  // HDF5 does not convert between ASCII and UTF-8
     char* p = nullptr;
     if (H5Aread(attr.get(), mem.get(), &p) < 0) return {};
     std::string out = p ? p : "";
@@ -73,8 +74,8 @@ long long int_attr(hid_t obj, const char* name, long long fallback) {
 
 // Reads a whole dataset converted to `mem_type`; returns its dimensions.
 template <typename T>
-std::vector<hsize_t> read_dataset(hid_t loc, const std::string& path, hid_t mem_type, std::vector<T>& out,
-                                  const std::string& where) {
+std::vector<hsize_t> read_dataset(hid_t loc, const std::string& path, hid_t mem_type,
+                                  std::vector<T>& out, const std::string& where) {
   Handle ds(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
   if (!ds.ok()) throw InputError(where + ": cannot open dataset '" + path + "'");
   Handle space(H5Dget_space(ds.get()), H5Sclose);
@@ -119,17 +120,21 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
   Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!f.ok()) throw InputError("'" + file + "' is not an HDF5 file");
   if (!has_link(f.get(), "data")) {
-    throw InputError("'" + file + "' is not a demonstration file (no /data group; write one with gauntlet record)");
+    throw InputError(
+        "'" + file +
+        "' is not a demonstration file (no /data group; write one with gauntlet record)");
   }
   Handle data(H5Gopen2(f.get(), "data", H5P_DEFAULT), H5Gclose);
   set.policy_spec = string_attr(data.get(), "policy_spec");
   set.env_args = string_attr(data.get(), "env_args");
   std::vector<std::string> names;
   H5Literate(data.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_name, &names);
-  names.erase(std::remove_if(names.begin(), names.end(), [](const std::string& n) { return demo_number(n) < 0; }),
+  names.erase(std::remove_if(names.begin(), names.end(),
+                             [](const std::string& n) { return demo_number(n) < 0; }),
               names.end());
-  std::sort(names.begin(), names.end(),
-            [](const std::string& a, const std::string& b) { return demo_number(a) < demo_number(b); });
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    return demo_number(a) < demo_number(b);
+  });
   const std::string key = demo_camera_key(camera);
   for (const auto& name : names) {
     const std::string where = file + ": " + name;
@@ -147,19 +152,21 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
                        "'); record with --camera " + camera);
     }
     const auto adims = read_dataset(g.get(), "actions", H5T_NATIVE_FLOAT, e.actions, where);
-    if (adims.size() != 2 || adims[0] == 0) throw InputError(where + ": actions must be a non-empty T x D array");
+    if (adims.size() != 2 || adims[0] == 0)
+      throw InputError(where + ": actions must be a non-empty T x D array");
     e.steps = static_cast<int>(adims[0]);
     e.action_dim = static_cast<int>(adims[1]);
     const auto fdims = read_dataset(g.get(), "obs/" + key, H5T_NATIVE_UINT8, e.frames, where);
     if (fdims.size() != 4 || fdims[3] != 3 || fdims[0] != adims[0]) {
-      throw InputError(where + ": obs/" + key + " must be T x H x W x 3 with T = " + std::to_string(e.steps) +
-                       " (one frame per action)");
+      throw InputError(where + ": obs/" + key + " must be T x H x W x 3 with T = " +
+                       std::to_string(e.steps) + " (one frame per action)");
     }
     e.height = static_cast<int>(fdims[1]);
     e.width = static_cast<int>(fdims[2]);
     if (has_link(g.get(), "obs/proprio")) {
       const auto pdims = read_dataset(g.get(), "obs/proprio", H5T_NATIVE_FLOAT, e.proprio, where);
-      if (pdims.size() != 2 || pdims[0] != adims[0]) throw InputError(where + ": obs/proprio must be T x P");
+      if (pdims.size() != 2 || pdims[0] != adims[0])
+        throw InputError(where + ": obs/proprio must be T x P");
       e.proprio_dim = static_cast<int>(pdims[1]);
     }
     if (has_link(g.get(), "progress")) {
@@ -169,7 +176,8 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
     if (has_link(g.get(), "final_obs/" + key)) {
       std::vector<std::uint8_t> last;
       const auto ldims = read_dataset(g.get(), "final_obs/" + key, H5T_NATIVE_UINT8, last, where);
-      if (ldims.size() == 4 && ldims[0] == 1 && ldims[1] == fdims[1] && ldims[2] == fdims[2] && ldims[3] == 3) {
+      if (ldims.size() == 4 && ldims[0] == 1 && ldims[1] == fdims[1] && ldims[2] == fdims[2] &&
+          ldims[3] == 3) {
         std::vector<float> last_proprio;
         bool proprio_ok = e.proprio_dim == 0;
         if (e.proprio_dim > 0 && has_link(g.get(), "final_obs/proprio")) {
@@ -185,7 +193,8 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
     }
     set.episodes.push_back(std::move(e));
   }
-  if (set.episodes.empty()) throw InputError("'" + file + "' holds no demonstrations (data/demo_K groups)");
+  if (set.episodes.empty())
+    throw InputError("'" + file + "' holds no demonstrations (data/demo_K groups)");
   return set;
 }
 

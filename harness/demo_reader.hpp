@@ -28,13 +28,19 @@ struct DemoEpisode {
   int action_dim = 0;
   std::vector<float> actions;  // steps x action_dim
   int proprio_dim = 0;
-  std::vector<float> proprio;  // frame_count() x proprio_dim (empty when absent)
+  std::vector<float> proprio;   // frame_count() x proprio_dim (empty when absent)
   std::vector<float> progress;  // after each action (steps); empty when not stored
 
   int frame_count() const { return steps + (has_final ? 1 : 0); }
-  std::size_t frame_bytes() const { return static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3; }
-  const std::uint8_t* frame(int i) const { return frames.data() + static_cast<std::size_t>(i) * frame_bytes(); }
-  const float* action(int i) const { return actions.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(action_dim); }
+  std::size_t frame_bytes() const {
+    return static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
+  }
+  const std::uint8_t* frame(int i) const {
+    return frames.data() + static_cast<std::size_t>(i) * frame_bytes();
+  }
+  const float* action(int i) const {
+    return actions.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(action_dim);
+  }
 };
 
 struct DemoSet {

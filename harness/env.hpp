@@ -24,8 +24,8 @@ struct ObservationRequest {
 struct StepResult {
   double reward = 0.0;
   bool success = false;
-  double progress = 0.0;  // the task's progress measure after this step, in [0,1]
-  bool sim_error = false; // physics became unstable (NaN state, solver warnings)
+  double progress = 0.0;   // the task's progress measure after this step, in [0,1]
+  bool sim_error = false;  // physics became unstable (NaN state, solver warnings)
   std::string error;
 };
 

@@ -42,10 +42,9 @@ enum class Termination : std::int8_t {
 };
 std::string_view to_string(Termination t);
 std::optional<Termination> parse_termination(std::string_view text);
-inline constexpr Termination kAllTerminations[] = {Termination::kSuccess, Termination::kTimeout,
-                                                   Termination::kPolicyError,
-                                                   Termination::kInvalidAction,
-                                                   Termination::kSimError};
+inline constexpr Termination kAllTerminations[] = {
+    Termination::kSuccess, Termination::kTimeout, Termination::kPolicyError,
+    Termination::kInvalidAction, Termination::kSimError};
 
 // Identity of an episode within a run: the same key always has the same seed.
 struct EpisodeKey {
@@ -63,7 +62,7 @@ struct EpisodeResult {
   bool success = false;
   double progress = 0.0;  // max over the episode of the task's progress, in [0,1]
   double episode_return = 0.0;
-  int steps = 0;          // control steps the policy acted for
+  int steps = 0;  // control steps the policy acted for
   Termination termination = Termination::kTimeout;
   double wall_time_s = 0.0;
   int policy_calls = 0;

@@ -12,7 +12,8 @@
 namespace gauntlet {
 
 std::uint64_t parse_suite_seed(const std::string& text) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 20) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+      text.size() > 20) {
     throw InputError("suite seed: expected a non-negative integer, got '" + text + "'");
   }
   try {
@@ -27,7 +28,8 @@ SessionPlan make_session_plan(const PlanRequest& request, const Registry& regist
   p.suite = registry.wrap_in_environment(registry.load_suite(request.suite), request.env);
   const Suite& suite = *p.suite;
   if (request.episodes_per_task && *request.episodes_per_task < 1) {
-    throw InputError("episodes per task must be at least 1, got " + std::to_string(*request.episodes_per_task));
+    throw InputError("episodes per task must be at least 1, got " +
+                     std::to_string(*request.episodes_per_task));
   }
   p.plan.episodes_per_task = request.episodes_per_task.value_or(suite.info().default_episodes);
   p.plan.task_ids = request.tasks;
@@ -36,15 +38,18 @@ SessionPlan make_session_plan(const PlanRequest& request, const Registry& regist
   if (p.plan.perturbations.empty()) p.plan.perturbations.push_back(PerturbationSet{});
   p.seed = request.seed.empty() ? suite.info().seed : parse_suite_seed(request.seed);
   p.plan.seed = p.seed;
-  if (request.workers < 0) throw InputError("workers must be >= 1, got " + std::to_string(request.workers));
-  p.workers = request.workers > 0 ? request.workers
-                                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (request.workers < 0)
+    throw InputError("workers must be >= 1, got " + std::to_string(request.workers));
+  p.workers = request.workers > 0
+                  ? request.workers
+                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   p.specs = plan_episodes(suite, p.plan);
   return p;
 }
 
 RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const Policy& policy,
-                          const ObservationRequest* request, int replan_every, const std::string& command) {
+                          const ObservationRequest* request, int replan_every,
+                          const std::string& command) {
   const Suite& suite = *plan.suite;
   RunHeader h;
   h.harness_version = kHarnessVersion;
@@ -80,12 +85,13 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
   return h;
 }
 
-std::filesystem::path default_results_path(const std::string& suite_name, const std::string& policy_name,
-                                           const Shard& shard) {
+std::filesystem::path default_results_path(const std::string& suite_name,
+                                           const std::string& policy_name, const Shard& shard) {
   // Bounded, hashed names that cannot leave out/ (a suite named "..").
   return file_inside(file_inside("out", suite_name), policy_name,
                      shard.whole() ? std::string(".h5")
-                                   : ".shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".h5");
+                                   : ".shard-" + std::to_string(shard.index) + "-of-" +
+                                         std::to_string(shard.count) + ".h5");
 }
 
 // Writes finished episodes to the store (or keeps them when there is none),
@@ -141,16 +147,16 @@ void EvaluationSession::count_failure(const EpisodeResult& e) {
   const std::string kind = failure_kind(e.error);
   consecutive_failures_ = kind == failure_kind_ ? consecutive_failures_ + 1 : 1;
   failure_kind_ = kind;
-  if (options_.max_consecutive_failures > 0 && consecutive_failures_ >= options_.max_consecutive_failures &&
-      broken_.empty()) {
-    broken_ = std::to_string(consecutive_failures_) + " consecutive episodes failed in policy '" + spec_.display_name() +
-              "' with the same error; the last: " + e.error;
+  if (options_.max_consecutive_failures > 0 &&
+      consecutive_failures_ >= options_.max_consecutive_failures && broken_.empty()) {
+    broken_ = std::to_string(consecutive_failures_) + " consecutive episodes failed in policy '" +
+              spec_.display_name() + "' with the same error; the last: " + e.error;
     halt_.store(true);
   }
 }
 
-EvaluationSession::EvaluationSession(const SessionPlan& plan, const PolicySpec& spec, Policy& policy,
-                                     SessionOptions options)
+EvaluationSession::EvaluationSession(const SessionPlan& plan, const PolicySpec& spec,
+                                     Policy& policy, SessionOptions options)
     : plan_(plan), spec_(spec), options_(std::move(options)) {
   RunnerOptions ro;
   ro.workers = plan.workers;
@@ -160,14 +166,16 @@ EvaluationSession::EvaluationSession(const SessionPlan& plan, const PolicySpec& 
   ro.image_width = options_.image_width;
   ro.image_height = options_.image_height;
   runner_ = std::make_unique<Runner>(*plan.suite, policy, std::move(ro));
-  header_ = make_run_header(plan, spec, policy, &runner_->observation_request(), options_.replan_every,
-                            options_.command);
+  header_ = make_run_header(plan, spec, policy, &runner_->observation_request(),
+                            options_.replan_every, options_.command);
   unstored_.header = header_;
 }
 
 EvaluationSession::~EvaluationSession() = default;
 
-const ObservationRequest& EvaluationSession::observation_request() const { return runner_->observation_request(); }
+const ObservationRequest& EvaluationSession::observation_request() const {
+  return runner_->observation_request();
+}
 
 void EvaluationSession::open_store(const std::filesystem::path& path) {
   store_ = ResultsStore::open_for_run(path, header_);
@@ -178,12 +186,15 @@ const std::filesystem::path& EvaluationSession::store_path() const {
   return store_ ? store_->path() : none;
 }
 
-const RunResults& EvaluationSession::results() const { return store_ ? store_->results() : unstored_; }
+const RunResults& EvaluationSession::results() const {
+  return store_ ? store_->results() : unstored_;
+}
 
 const EpisodeResult* EvaluationSession::find(const EpisodeKey& key) const {
   const auto& rows = results().episodes;
-  const auto it = std::lower_bound(rows.begin(), rows.end(), key,
-                                   [](const EpisodeResult& e, const EpisodeKey& k) { return e.key() < k; });
+  const auto it =
+      std::lower_bound(rows.begin(), rows.end(), key,
+                       [](const EpisodeResult& e, const EpisodeKey& k) { return e.key() < k; });
   return it != rows.end() && it->key() == key ? &*it : nullptr;
 }
 
@@ -191,14 +202,15 @@ SessionRunStats EvaluationSession::run(const std::atomic<bool>* stop, SessionObs
   return run(plan_.specs, stop, observer);
 }
 
-SessionRunStats EvaluationSession::run(std::span<const EpisodeSpec> specs, const std::atomic<bool>* stop,
-                                       SessionObserver* observer) {
+SessionRunStats EvaluationSession::run(std::span<const EpisodeSpec> specs,
+                                       const std::atomic<bool>* stop, SessionObserver* observer) {
   SessionRunStats stats;
   stats.planned = static_cast<int>(specs.size());
   std::vector<EpisodeSpec> todo;
   int resumed_succeeded = 0;
   for (const auto& s : specs) {
-    if (const EpisodeResult* stored = find(EpisodeKey{s.task_id, s.perturbation.id(), s.episode_index})) {
+    if (const EpisodeResult* stored =
+            find(EpisodeKey{s.task_id, s.perturbation.id(), s.episode_index})) {
       ++stats.resumed;
       resumed_succeeded += stored->success ? 1 : 0;
     } else {

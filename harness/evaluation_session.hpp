@@ -26,8 +26,8 @@ namespace gauntlet {
 // What a command asks to evaluate, in the user's terms. make_session_plan
 // validates every field and names the one that is wrong.
 struct PlanRequest {
-  std::string suite;                     // a suite name, PATH.yaml or bddl:PATH
-  std::string env;                       // "" / "sim": the suite's simulator; else an environment spec
+  std::string suite;  // a suite name, PATH.yaml or bddl:PATH
+  std::string env;    // "" / "sim": the suite's simulator; else an environment spec
   std::optional<int> episodes_per_task;  // default: the suite's
   std::string seed;                      // suite seed override as text ("" keeps the suite's)
   int workers = 0;                       // 0: one per hardware thread
@@ -56,12 +56,13 @@ std::uint64_t parse_suite_seed(const std::string& text);
 // plan (tasks, perturbations, episodes, shard), the cameras and image size of
 // `request` (none when null), replan_every, host, time and command.
 RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const Policy& policy,
-                          const ObservationRequest* request, int replan_every, const std::string& command);
+                          const ObservationRequest* request, int replan_every,
+                          const std::string& command);
 
 // "out/SUITE/POLICY.h5" (".shard-I-of-N" before the extension for a shard),
 // both names made safe (harness/file_names.hpp): inside out/ whatever they hold.
-std::filesystem::path default_results_path(const std::string& suite_name, const std::string& policy_name,
-                                           const Shard& shard);
+std::filesystem::path default_results_path(const std::string& suite_name,
+                                           const std::string& policy_name, const Shard& shard);
 
 // Progress of one EvaluationSession::run call, for a progress bar.
 class SessionObserver {
@@ -75,12 +76,12 @@ class SessionObserver {
 };
 
 struct SessionOptions {
-  int replan_every = 0;                    // actions of a chunk executed before asking again; 0: the policy's
-  StepRecorder* recorder = nullptr;        // every step of recorded episodes (videos, demonstrations)
+  int replan_every = 0;  // actions of a chunk executed before asking again; 0: the policy's
+  StepRecorder* recorder = nullptr;  // every step of recorded episodes (videos, demonstrations)
   std::vector<std::string> extra_cameras;  // rendered even when the policy does not ask (recording)
   int image_width = 0;                     // 0: the policy's request
   int image_height = 0;
-  std::string command;                     // the command line, for provenance
+  std::string command;  // the command line, for provenance
   // Circuit breaker: stop the run after this many consecutive episodes that
   // failed in the policy with the same error (a dead or hung server, a broken
   // model); 0 disables it. Finished episodes are kept: the run resumes.
@@ -101,7 +102,8 @@ class EvaluationSession {
  public:
   // Validates the policy against the suite (cameras, action space) and builds
   // the header; nothing is written yet. `plan` and `policy` must outlive the session.
-  EvaluationSession(const SessionPlan& plan, const PolicySpec& spec, Policy& policy, SessionOptions options);
+  EvaluationSession(const SessionPlan& plan, const PolicySpec& spec, Policy& policy,
+                    SessionOptions options);
   ~EvaluationSession();
   EvaluationSession(const EvaluationSession&) = delete;
   EvaluationSession& operator=(const EvaluationSession&) = delete;
@@ -140,8 +142,8 @@ class EvaluationSession {
   std::unique_ptr<ResultsStore> store_;
   RunResults unstored_;  // header + episodes when there is no store
   std::vector<EpisodeSink*> sinks_;
-  std::atomic<bool> halt_{false};   // raised by the circuit breaker
-  std::string failure_kind_;        // the error of the current run of consecutive failures
+  std::atomic<bool> halt_{false};  // raised by the circuit breaker
+  std::string failure_kind_;       // the error of the current run of consecutive failures
   int consecutive_failures_ = 0;
   std::string broken_;
 };

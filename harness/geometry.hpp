@@ -12,16 +12,30 @@ namespace gauntlet::geo {
 using Vec3 = std::array<double, 3>;
 using Quat = std::array<double, 4>;  // w, x, y, z
 
-inline Vec3 operator+(const Vec3& a, const Vec3& b) { return {a[0] + b[0], a[1] + b[1], a[2] + b[2]}; }
-inline Vec3 operator-(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-inline Vec3 operator*(double s, const Vec3& a) { return {s * a[0], s * a[1], s * a[2]}; }
-inline double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+inline Vec3 operator+(const Vec3& a, const Vec3& b) {
+  return {a[0] + b[0], a[1] + b[1], a[2] + b[2]};
+}
+inline Vec3 operator-(const Vec3& a, const Vec3& b) {
+  return {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+}
+inline Vec3 operator*(double s, const Vec3& a) {
+  return {s * a[0], s * a[1], s * a[2]};
+}
+inline double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 inline Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
-inline double norm(const Vec3& a) { return std::sqrt(dot(a, a)); }
-inline double norm_xy(const Vec3& a) { return std::hypot(a[0], a[1]); }
-inline double dist_xy(const Vec3& a, const Vec3& b) { return std::hypot(a[0] - b[0], a[1] - b[1]); }
+inline double norm(const Vec3& a) {
+  return std::sqrt(dot(a, a));
+}
+inline double norm_xy(const Vec3& a) {
+  return std::hypot(a[0], a[1]);
+}
+inline double dist_xy(const Vec3& a, const Vec3& b) {
+  return std::hypot(a[0] - b[0], a[1] - b[1]);
+}
 
 // Scales v down so that no component exceeds `limit` in magnitude, keeping direction.
 inline Vec3 clamp_norm_inf(const Vec3& v, double limit) {
@@ -35,7 +49,9 @@ inline Quat quat_mul(const Quat& a, const Quat& b) {
           a[0] * b[2] - a[1] * b[3] + a[2] * b[0] + a[3] * b[1],
           a[0] * b[3] + a[1] * b[2] - a[2] * b[1] + a[3] * b[0]};
 }
-inline Quat quat_conj(const Quat& q) { return {q[0], -q[1], -q[2], -q[3]}; }
+inline Quat quat_conj(const Quat& q) {
+  return {q[0], -q[1], -q[2], -q[3]};
+}
 inline Quat quat_normalize(const Quat& q) {
   const double n = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
   return n > 0 ? Quat{q[0] / n, q[1] / n, q[2] / n, q[3] / n} : Quat{1, 0, 0, 0};
@@ -58,7 +74,9 @@ inline Vec3 rotvec_from_quat(Quat q) {
   return {angle * q[1] / s, angle * q[2] / s, angle * q[3] / s};
 }
 
-inline Quat quat_from_yaw(double yaw) { return {std::cos(yaw / 2), 0, 0, std::sin(yaw / 2)}; }
+inline Quat quat_from_yaw(double yaw) {
+  return {std::cos(yaw / 2), 0, 0, std::sin(yaw / 2)};
+}
 
 // Yaw (rotation about world z) of the body's x axis.
 inline double yaw_of(const Quat& q) {

@@ -40,7 +40,8 @@ void resize_bilinear(const Image& src, int width, int height, std::vector<std::u
   }
 }
 
-ImageSize parse_image_size(std::string_view text, const std::string& what, int min_side, int max_side) {
+ImageSize parse_image_size(std::string_view text, const std::string& what, int min_side,
+                           int max_side) {
   ImageSize size;
   const std::size_t x = text.find('x');
   const auto parse = [](std::string_view part, int& out) {

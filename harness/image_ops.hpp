@@ -22,6 +22,7 @@ struct ImageSize {
 
 // Parses "WxH" (e.g. 128x128), each side in [min_side, max_side]; InputError
 // starting with `what` (e.g. "--image-size") otherwise.
-ImageSize parse_image_size(std::string_view text, const std::string& what, int min_side = 8, int max_side = 4096);
+ImageSize parse_image_size(std::string_view text, const std::string& what, int min_side = 8,
+                           int max_side = 4096);
 
 }  // namespace gauntlet

@@ -25,11 +25,13 @@ struct Image {
   }
   std::uint8_t* pixel(int row, int col) {
     return rgb.data() + (static_cast<std::size_t>(row) * static_cast<std::size_t>(width) +
-                         static_cast<std::size_t>(col)) * 3;
+                         static_cast<std::size_t>(col)) *
+                            3;
   }
   const std::uint8_t* pixel(int row, int col) const {
     return rgb.data() + (static_cast<std::size_t>(row) * static_cast<std::size_t>(width) +
-                         static_cast<std::size_t>(col)) * 3;
+                         static_cast<std::size_t>(col)) *
+                            3;
   }
 };
 
@@ -83,11 +85,11 @@ struct PrivilegedState {
 };
 
 struct Observation {
-  std::vector<CameraFrame> cameras;        // only the cameras the policy asked for
-  std::vector<float> proprio;              // see proprio_names for the layout
+  std::vector<CameraFrame> cameras;  // only the cameras the policy asked for
+  std::vector<float> proprio;        // see proprio_names for the layout
   const std::vector<std::string>* proprio_names = nullptr;
   std::string instruction;
-  int step = 0;                            // control steps since the policy started acting
+  int step = 0;  // control steps since the policy started acting
   const PrivilegedState* privileged = nullptr;
 
   const Image* camera(std::string_view name) const {

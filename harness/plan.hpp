@@ -33,7 +33,7 @@ struct Shard {
 struct EpisodePlan {
   int episodes_per_task = 50;
   std::vector<PerturbationSet> perturbations{PerturbationSet{}};  // nominal by default
-  std::vector<std::string> task_ids;  // empty = every task of the suite
+  std::vector<std::string> task_ids;                              // empty = every task of the suite
   Shard shard;
   std::optional<std::uint64_t> seed;  // overrides the suite's seed
 };

@@ -18,7 +18,7 @@ struct PolicyRequirements {
   std::vector<std::string> cameras;  // names; the Env renders only these
   int image_width = 0;               // 0: the suite's default resolution
   int image_height = 0;
-  bool privileged = false;           // needs simulator ground truth (scripted experts)
+  bool privileged = false;  // needs simulator ground truth (scripted experts)
 };
 
 // A closed-loop controller that a task family provides for its tasks; it may

@@ -7,7 +7,9 @@
 
 namespace gauntlet {
 
-std::string PolicySpec::quoted() const { return noun + " '" + text + "'"; }
+std::string PolicySpec::quoted() const {
+  return noun + " '" + text + "'";
+}
 
 PolicySpec PolicySpec::parse(std::string_view text, std::string_view noun) {
   PolicySpec spec;
@@ -30,8 +32,7 @@ PolicySpec PolicySpec::parse(std::string_view text, std::string_view noun) {
       spec.arg = std::string(item);
     } else if (!item.empty()) {
       if (eq == std::string_view::npos || eq == 0) {
-        throw InputError(spec.quoted() + ": expected key=value, got '" +
-                         std::string(item) + "'");
+        throw InputError(spec.quoted() + ": expected key=value, got '" + std::string(item) + "'");
       }
       const std::string key(item.substr(0, eq));
       if (spec.options.count(key)) {
@@ -64,8 +65,8 @@ double parse_spec_double(const PolicySpec& spec, std::string_view what, std::str
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size()) {
-    throw InputError(spec.quoted() + ": " + std::string(what) +
-                     " must be a number, got '" + s + "'");
+    throw InputError(spec.quoted() + ": " + std::string(what) + " must be a number, got '" + s +
+                     "'");
   }
   return v;
 }

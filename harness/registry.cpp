@@ -41,7 +41,8 @@ std::shared_ptr<const Suite> Registry::wrap_in_environment(std::shared_ptr<const
   if (it == environments_.end()) {
     std::vector<std::string> usages{"sim"};
     for (const auto& [k, e] : environments_) usages.push_back(e.usage);
-    throw InputError("environment '" + spec + "': unknown kind '" + kind + "'; expected " + join_names(usages, " or "));
+    throw InputError("environment '" + spec + "': unknown kind '" + kind + "'; expected " +
+                     join_names(usages, " or "));
   }
   return it->second.wrap(std::move(suite), spec, *this);
 }
@@ -51,8 +52,9 @@ std::unique_ptr<WorldModel> Registry::make_world_model(const PolicySpec& spec) c
   if (it == world_models_.end()) {
     std::vector<std::string> usages;
     for (const auto& [k, w] : world_models_) usages.push_back(w.usage);
-    throw InputError("unknown world model kind '" + spec.kind + "' in '" + spec.text +
-                     "'; valid kinds: " + (usages.empty() ? "(none in this build)" : join_names(usages)));
+    throw InputError(
+        "unknown world model kind '" + spec.kind + "' in '" + spec.text +
+        "'; valid kinds: " + (usages.empty() ? "(none in this build)" : join_names(usages)));
   }
   return it->second.make(spec);
 }
@@ -62,8 +64,9 @@ std::unique_ptr<Judge> Registry::make_judge(const PolicySpec& spec) const {
   if (it == judges_.end()) {
     std::vector<std::string> usages;
     for (const auto& [k, j] : judges_) usages.push_back(j.usage);
-    throw InputError("unknown judge kind '" + spec.kind + "' in '" + spec.text +
-                     "'; valid kinds: " + (usages.empty() ? "(none in this build)" : join_names(usages)));
+    throw InputError(
+        "unknown judge kind '" + spec.kind + "' in '" + spec.text +
+        "'; valid kinds: " + (usages.empty() ? "(none in this build)" : join_names(usages)));
   }
   return it->second.make(spec);
 }
@@ -82,8 +85,8 @@ std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
 std::shared_ptr<const Suite> Registry::load_suite(const std::string& name) const {
   if (const auto it = suites_.find(name); it != suites_.end()) return it->second.load();
   for (const auto& r : resolvers_) {
-    const bool hit = r.prefix.empty() ? (r.matches && r.matches(name))
-                                      : name.rfind(r.prefix, 0) == 0;
+    const bool hit =
+        r.prefix.empty() ? (r.matches && r.matches(name)) : name.rfind(r.prefix, 0) == 0;
     if (hit) return r.load(r.prefix.empty() ? name : name.substr(r.prefix.size()));
   }
   std::vector<std::string> names;

@@ -30,7 +30,7 @@ struct SuiteEntry {
 
 // Resolves suite names of a form such as "bddl:PATH" or "path/to/suite.yaml".
 struct SuiteResolver {
-  std::string prefix;   // e.g. "bddl:"; empty with a matches() predicate for file paths
+  std::string prefix;  // e.g. "bddl:"; empty with a matches() predicate for file paths
   std::string usage;
   std::function<bool(const std::string&)> matches;
   std::function<std::shared_ptr<const Suite>(const std::string&)> load;
@@ -60,8 +60,8 @@ struct EnvironmentKind {
   std::string kind;
   std::string usage;
   std::string summary;
-  std::function<std::shared_ptr<const Suite>(std::shared_ptr<const Suite> suite, const std::string& spec,
-                                             const Registry& registry)>
+  std::function<std::shared_ptr<const Suite>(std::shared_ptr<const Suite> suite,
+                                             const std::string& spec, const Registry& registry)>
       wrap;
 };
 
@@ -83,7 +83,8 @@ class Registry {
   std::unique_ptr<Judge> make_judge(const PolicySpec& spec) const;
   // The suite as it runs in environment `spec` ("" or "sim": unchanged);
   // InputError naming the spec and the valid kinds.
-  std::shared_ptr<const Suite> wrap_in_environment(std::shared_ptr<const Suite> suite, const std::string& spec) const;
+  std::shared_ptr<const Suite> wrap_in_environment(std::shared_ptr<const Suite> suite,
+                                                   const std::string& spec) const;
 
   const std::map<std::string, PolicyKind>& policies() const { return policies_; }
   const std::map<std::string, SuiteEntry>& suites() const { return suites_; }

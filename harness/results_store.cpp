@@ -102,7 +102,9 @@ void write_attr_num(hid_t obj, const char* name, T value, hid_t type) {
   check(H5Awrite(attr.get(), type, &value), std::string("write attribute ") + name);
 }
 
-bool has_attr(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
+bool has_attr(hid_t obj, const char* name) {
+  return H5Aexists(obj, name) > 0;
+}
 
 // Reading: every failure is the file's (exit 2), named with the file and the
 // attribute, dataset or row it was reading.
@@ -164,8 +166,7 @@ template <typename T>
 T read_attr_num(hid_t obj, const char* name, hid_t type, const std::string& file) {
   Hid attr = open_scalar_attr(obj, name, H5T_INTEGER, "integer", file);
   T value{};
-  check_read(H5Aread(attr.get(), type, &value), file,
-             std::string("read attribute '") + name + "'");
+  check_read(H5Aread(attr.get(), type, &value), file, std::string("read attribute '") + name + "'");
   return value;
 }
 
@@ -246,7 +247,9 @@ void write_table(hid_t file, const char* name, hid_t type, const void* rows, hsi
   }
 }
 
-char* cstr(const std::string& s) { return const_cast<char*>(s.c_str()); }
+char* cstr(const std::string& s) {
+  return const_cast<char*>(s.c_str());
+}
 
 void fsync_path(const std::filesystem::path& p, int flags) {
   const int fd = ::open(p.c_str(), flags);
@@ -396,7 +399,9 @@ std::string bounded(const char* p, const std::string& where, const std::string& 
   return std::string(p, n);
 }
 
-bool finite(double x) { return std::isfinite(x); }
+bool finite(double x) {
+  return std::isfinite(x);
+}
 
 std::string fmt(double x) {
   char buf[32];
@@ -446,7 +451,8 @@ void check_same_experiment(const RunHeader& a, const std::string& a_name, const 
   auto differ = [&](const std::string& what, const std::string& va, const std::string& vb) {
     if (va != vb) {
       throw InputError(b_name + " and " + a_name + " hold different experiments: " + what +
-                       " is '" + vb + "' vs '" + va + "'; refusing to mix them (nothing was written)");
+                       " is '" + vb + "' vs '" + va +
+                       "'; refusing to mix them (nothing was written)");
     }
   };
   differ("suite", a.suite_name, b.suite_name);
@@ -480,8 +486,8 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
   const std::string lock_path = path.string() + ".lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    throw InputError("results file '" + path.string() + "': cannot create files in '" + parent.string() +
-                     "' (" + std::strerror(errno) + ")");
+    throw InputError("results file '" + path.string() + "': cannot create files in '" +
+                     parent.string() + "' (" + std::strerror(errno) + ")");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
@@ -501,8 +507,8 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
     check_same_experiment(existing.header, path.string(), header, "this run");
     header.started_at = existing.header.started_at;
     header.hosts = merge_hosts(existing.header.hosts, header.hosts);
-    header.episodes_per_task = std::max(header.episodes_per_task,
-                                        existing.header.episodes_per_task);
+    header.episodes_per_task =
+        std::max(header.episodes_per_task, existing.header.episodes_per_task);
     for (const auto& p : existing.header.perturbations) {
       if (std::find(header.perturbations.begin(), header.perturbations.end(), p) ==
           header.perturbations.end()) {
@@ -571,7 +577,8 @@ constexpr Column kEpisodeColumns[] = {
     {"progress", H5T_FLOAT, "a float"},
     {"episode_return", H5T_FLOAT, "a float"},
     {"steps", H5T_INTEGER, "an integer"},
-    {"termination", H5T_ENUM, "an enum (success, timeout, policy_error, invalid_action, sim_error)"},
+    {"termination", H5T_ENUM,
+     "an enum (success, timeout, policy_error, invalid_action, sim_error)"},
     {"wall_time_s", H5T_FLOAT, "a float"},
     {"policy_calls", H5T_INTEGER, "an integer"},
     {"latency_p50_ms", H5T_FLOAT, "a float"},
@@ -668,8 +675,8 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   reclaim(task_type.get(), tasks);
 
   Hid str = vlen_string_type();
-  auto pert = read_table<char*>(f, "perturbations", str.get(), kPerturbationColumns, file_bytes,
-                                where);
+  auto pert =
+      read_table<char*>(f, "perturbations", str.get(), kPerturbationColumns, file_bytes, where);
   std::set<std::string> pert_ids;
   try {
     for (std::size_t i = 0; i < pert.size(); ++i) {
@@ -699,20 +706,22 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
       e.task_id = bounded(r.task, where, row + " task");
       e.perturbation_id = bounded(r.perturbation, where, row + " perturbation");
       e.episode_index = r.episode;
-      const std::string at = where + ": " + row + " (" + e.task_id + "/" + e.perturbation_id +
-                             "/" + std::to_string(r.episode) + "): ";
+      const std::string at = where + ": " + row + " (" + e.task_id + "/" + e.perturbation_id + "/" +
+                             std::to_string(r.episode) + "): ";
       const auto bad = [&](const std::string& field, const std::string& value,
                            const std::string& expected) {
         throw InputError(at + "field '" + field + "' is " + value + ", expected " + expected);
       };
-      if (!task_ids.count(e.task_id)) bad("task", "'" + e.task_id + "'", "a task of the 'tasks' table");
+      if (!task_ids.count(e.task_id))
+        bad("task", "'" + e.task_id + "'", "a task of the 'tasks' table");
       if (!pert_ids.count(e.perturbation_id)) {
         bad("perturbation", "'" + e.perturbation_id + "'", "one of the 'perturbations' table");
       }
       if (r.episode < 0) bad("episode", std::to_string(r.episode), ">= 0");
       if (r.success > 1) bad("success", std::to_string(r.success), "0 or 1");
       if (!(r.progress >= 0.0 && r.progress <= 1.0)) bad("progress", fmt(r.progress), "in [0, 1]");
-      if (!finite(r.episode_return)) bad("episode_return", fmt(r.episode_return), "a finite number");
+      if (!finite(r.episode_return))
+        bad("episode_return", fmt(r.episode_return), "a finite number");
       if (r.steps < 0) bad("steps", std::to_string(r.steps), ">= 0");
       if (r.policy_calls < 0) bad("policy_calls", std::to_string(r.policy_calls), ">= 0");
       if (!(r.wall_time_s >= 0.0) || std::isinf(r.wall_time_s)) {
@@ -723,10 +732,9 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
                                     std::pair{"latency_p99_ms", r.latency_p99_ms}}) {
         if (v < 0.0 || std::isinf(v)) bad(name, fmt(v), "a number >= 0");
       }
-      const bool known = std::any_of(std::begin(kAllTerminations), std::end(kAllTerminations),
-                                     [&](Termination t) {
-                                       return static_cast<std::int8_t>(t) == r.termination;
-                                     });
+      const bool known =
+          std::any_of(std::begin(kAllTerminations), std::end(kAllTerminations),
+                      [&](Termination t) { return static_cast<std::int8_t>(t) == r.termination; });
       if (!known) {
         bad("termination", std::to_string(r.termination),
             "success, timeout, policy_error, invalid_action or sim_error");
@@ -796,10 +804,10 @@ std::string encode(const RunResults& r) {
   Encoder e;
   const RunHeader& h = r.header;
   e.num(h.schema_version);
-  for (const auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version,
-                        &h.suite_hash, &h.suite_source, &h.policy_spec, &h.policy_name,
-                        &h.policy_identity, &h.cameras, &h.shard, &h.hosts, &h.started_at,
-                        &h.updated_at, &h.command}) {
+  for (const auto* s :
+       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
+        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
+        &h.hosts, &h.started_at, &h.updated_at, &h.command}) {
     e.str(*s);
   }
   e.num(h.suite_seed);
@@ -840,8 +848,8 @@ RunResults decode(const std::string& bytes) {
   RunHeader& h = r.header;
   h.schema_version = d.num<int>();
   for (auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-                  &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity,
-                  &h.cameras, &h.shard, &h.hosts, &h.started_at, &h.updated_at, &h.command}) {
+                  &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras,
+                  &h.shard, &h.hosts, &h.started_at, &h.updated_at, &h.command}) {
     *s = d.str();
   }
   h.suite_seed = d.num<std::uint64_t>();
@@ -950,7 +958,8 @@ RunResults ResultsStore::read(const std::filesystem::path& path) {
   ::close(fds[1]);
   std::string reply;
   bool timed_out = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(read_timeout_ms());
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(read_timeout_ms());
   char buf[65536];
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -982,8 +991,8 @@ RunResults ResultsStore::read(const std::filesystem::path& path) {
     const std::string how = WIFSIGNALED(status)
                                 ? "signal " + std::to_string(WTERMSIG(status))
                                 : "exit status " + std::to_string(WEXITSTATUS(status));
-    throw InputError(where + ": a damaged results file (the HDF5 library failed reading it: " +
-                     how + ")");
+    throw InputError(where +
+                     ": a damaged results file (the HDF5 library failed reading it: " + how + ")");
   }
   if (reply[0] == 'E') throw InputError(reply.substr(1));
   try {
@@ -1026,8 +1035,8 @@ RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
     merged.header.updated_at = std::max(merged.header.updated_at, next.header.updated_at);
   }
   sort_episodes(merged.episodes);
-  merged.header.shard = inputs.size() == 1 ? merged.header.shard
-                                           : "merged:" + std::to_string(inputs.size());
+  merged.header.shard =
+      inputs.size() == 1 ? merged.header.shard : "merged:" + std::to_string(inputs.size());
   return merged;
 }
 

@@ -44,14 +44,15 @@ Runner::Runner(const Suite& suite, Policy& policy, RunnerOptions options)
   const PolicyRequirements req = policy_.requirements();
   request_.cameras = req.cameras;
   for (const auto& cam : options_.extra_cameras) {
-    if (std::find(request_.cameras.begin(), request_.cameras.end(), cam) == request_.cameras.end()) {
+    if (std::find(request_.cameras.begin(), request_.cameras.end(), cam) ==
+        request_.cameras.end()) {
       request_.cameras.push_back(cam);
     }
   }
   request_.privileged = req.privileged;
-  request_.width = options_.image_width > 0   ? options_.image_width
-                   : req.image_width > 0      ? req.image_width
-                                              : suite_.info().image_width;
+  request_.width = options_.image_width > 0 ? options_.image_width
+                   : req.image_width > 0    ? req.image_width
+                                            : suite_.info().image_width;
   request_.height = options_.image_height > 0 ? options_.image_height
                     : req.image_height > 0    ? req.image_height
                                               : suite_.info().image_height;
@@ -142,7 +143,8 @@ void Runner::execute_chunk(Slot& slot) {
     slot.result.episode_return += r.reward;
     slot.result.progress = std::max(slot.result.progress, std::clamp(r.progress, 0.0, 1.0));
     if (r.sim_error) {
-      finish(slot, Termination::kSimError, r.error.empty() ? "simulation became unstable" : r.error);
+      finish(slot, Termination::kSimError,
+             r.error.empty() ? "simulation became unstable" : r.error);
       return;
     }
     if (r.success) {

@@ -77,7 +77,8 @@ class Runner {
   // only on its spec). Returns early, dropping unfinished episodes, when
   // `stop` becomes true.
   void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, StopFlags stop);
-  void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, const std::atomic<bool>* stop = nullptr) {
+  void run(std::span<const EpisodeSpec> specs, EpisodeSink& sink,
+           const std::atomic<bool>* stop = nullptr) {
     run(specs, sink, StopFlags{stop, nullptr});
   }
 

@@ -23,9 +23,9 @@ struct SuiteInfo {
   std::string name;
   std::string version = "1";
   std::string description;
-  std::string backend;        // "mujoco", "bullet", "worldmodel"
-  std::string source;         // where the definition came from (file or builtin:NAME)
-  std::string content_hash;   // sha256 of the definition; results from different hashes never mix
+  std::string backend;       // "mujoco", "bullet", "worldmodel"
+  std::string source;        // where the definition came from (file or builtin:NAME)
+  std::string content_hash;  // sha256 of the definition; results from different hashes never mix
   std::uint64_t seed = 0;
   int default_episodes = 50;  // per task
   int control_hz = 20;

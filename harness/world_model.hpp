@@ -21,7 +21,7 @@ struct WorldModelInfo {
   int height = 64;
   int context_frames = 1;  // real frames a rollout starts from (oldest first)
   int action_dim = 7;
-  int proprio_dim = 0;     // proprioception it takes and predicts; 0 = none
+  int proprio_dim = 0;  // proprioception it takes and predicts; 0 = none
 };
 
 // What a rollout starts from: real frames (info().width x height, oldest

@@ -12,7 +12,8 @@ namespace gauntlet::metrics {
 namespace {
 
 double ratio(std::int64_t k, std::int64_t n) {
-  return n == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(k) / static_cast<double>(n);
+  return n == 0 ? std::numeric_limits<double>::quiet_NaN()
+                : static_cast<double>(k) / static_cast<double>(n);
 }
 
 double mean(const std::vector<double>& v) {
@@ -24,8 +25,9 @@ double mean(const std::vector<double>& v) {
 
 ConfusionMatrix confusion_matrix(std::span<const bool> reference, std::span<const bool> predicted) {
   if (reference.size() != predicted.size()) {
-    throw std::invalid_argument("confusion_matrix: " + std::to_string(reference.size()) + " reference outcomes but " +
-                                std::to_string(predicted.size()) + " predictions");
+    throw std::invalid_argument("confusion_matrix: " + std::to_string(reference.size()) +
+                                " reference outcomes but " + std::to_string(predicted.size()) +
+                                " predictions");
   }
   ConfusionMatrix m;
   for (std::size_t i = 0; i < reference.size(); ++i) m.add(reference[i], predicted[i]);
@@ -52,7 +54,8 @@ BinaryAgreement binary_agreement(const ConfusionMatrix& c, double level) {
   } else {
     const double po = a.accuracy;
     const double ref_yes = static_cast<double>(pos) / static_cast<double>(n);
-    const double pred_yes = static_cast<double>(c.true_positive + c.false_positive) / static_cast<double>(n);
+    const double pred_yes =
+        static_cast<double>(c.true_positive + c.false_positive) / static_cast<double>(n);
     const double pe = ref_yes * pred_yes + (1 - ref_yes) * (1 - pred_yes);
     a.cohen_kappa = pe >= 1.0 ? std::numeric_limits<double>::quiet_NaN() : (po - pe) / (1 - pe);
   }

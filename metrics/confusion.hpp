@@ -20,7 +20,9 @@ struct ConfusionMatrix {
   std::int64_t false_positive = 0;  // reference fails, evaluator says success
   std::int64_t false_negative = 0;  // reference succeeds, evaluator says failure
   std::int64_t true_negative = 0;   // both fail
-  std::int64_t total() const { return true_positive + false_positive + false_negative + true_negative; }
+  std::int64_t total() const {
+    return true_positive + false_positive + false_negative + true_negative;
+  }
   // Counts one paired episode.
   void add(bool reference, bool predicted) {
     if (reference) {

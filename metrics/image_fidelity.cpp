@@ -11,12 +11,12 @@ namespace gauntlet::metrics {
 namespace {
 
 void require_same(ImageView a, ImageView b) {
-  if (a.width != b.width || a.height != b.height || a.channels != b.channels || a.width <= 0 || a.height <= 0 ||
-      a.channels <= 0) {
-    throw std::invalid_argument("images differ in size or are empty: " + std::to_string(a.width) + "x" +
-                                std::to_string(a.height) + "x" + std::to_string(a.channels) + " vs " +
-                                std::to_string(b.width) + "x" + std::to_string(b.height) + "x" +
-                                std::to_string(b.channels));
+  if (a.width != b.width || a.height != b.height || a.channels != b.channels || a.width <= 0 ||
+      a.height <= 0 || a.channels <= 0) {
+    throw std::invalid_argument("images differ in size or are empty: " + std::to_string(a.width) +
+                                "x" + std::to_string(a.height) + "x" + std::to_string(a.channels) +
+                                " vs " + std::to_string(b.width) + "x" + std::to_string(b.height) +
+                                "x" + std::to_string(b.channels));
   }
 }
 
@@ -35,7 +35,8 @@ std::vector<double> window_1d(SsimWindow w) {
 }
 
 // "Valid" separable filtering of a plane (h x w) with window `k`.
-std::vector<double> filter_valid(const std::vector<double>& plane, int w, int h, const std::vector<double>& k) {
+std::vector<double> filter_valid(const std::vector<double>& plane, int w, int h,
+                                 const std::vector<double>& k) {
   const int n = static_cast<int>(k.size());
   const int ow = w - n + 1;
   const int oh = h - n + 1;
@@ -43,7 +44,8 @@ std::vector<double> filter_valid(const std::vector<double>& plane, int w, int h,
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < ow; ++x) {
       double s = 0.0;
-      for (int i = 0; i < n; ++i) s += k[static_cast<std::size_t>(i)] * plane[static_cast<std::size_t>(y * w + x + i)];
+      for (int i = 0; i < n; ++i)
+        s += k[static_cast<std::size_t>(i)] * plane[static_cast<std::size_t>(y * w + x + i)];
       rows[static_cast<std::size_t>(y * ow + x)] = s;
     }
   }
@@ -51,7 +53,8 @@ std::vector<double> filter_valid(const std::vector<double>& plane, int w, int h,
   for (int y = 0; y < oh; ++y) {
     for (int x = 0; x < ow; ++x) {
       double s = 0.0;
-      for (int i = 0; i < n; ++i) s += k[static_cast<std::size_t>(i)] * rows[static_cast<std::size_t>((y + i) * ow + x)];
+      for (int i = 0; i < n; ++i)
+        s += k[static_cast<std::size_t>(i)] * rows[static_cast<std::size_t>((y + i) * ow + x)];
       out[static_cast<std::size_t>(y * ow + x)] = s;
     }
   }
@@ -62,7 +65,8 @@ std::vector<double> filter_valid(const std::vector<double>& plane, int w, int h,
 // matrix by cyclic Jacobi rotations; `m` is destroyed.
 std::vector<double> symmetric_eigen(std::vector<double>& m, int n, std::vector<double>* vectors) {
   auto at = [&](std::vector<double>& a, int r, int c) -> double& {
-    return a[static_cast<std::size_t>(r) * static_cast<std::size_t>(n) + static_cast<std::size_t>(c)];
+    return a[static_cast<std::size_t>(r) * static_cast<std::size_t>(n) +
+             static_cast<std::size_t>(c)];
   };
   if (vectors) {
     vectors->assign(static_cast<std::size_t>(n) * static_cast<std::size_t>(n), 0.0);
@@ -81,7 +85,8 @@ std::vector<double> symmetric_eigen(std::vector<double>& m, int n, std::vector<d
         const double apq = at(m, p, q);
         if (std::abs(apq) < 1e-300) continue;
         const double theta = (at(m, q, q) - at(m, p, p)) / (2.0 * apq);
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
+        const double t =
+            (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
         const double c = 1.0 / std::sqrt(t * t + 1.0);
         const double s = t * c;
         for (int k = 0; k < n; ++k) {
@@ -112,7 +117,8 @@ std::vector<double> symmetric_eigen(std::vector<double>& m, int n, std::vector<d
   return values;
 }
 
-void mean_and_covariance(std::span<const double> x, int dim, std::vector<double>& mean, std::vector<double>& cov) {
+void mean_and_covariance(std::span<const double> x, int dim, std::vector<double>& mean,
+                         std::vector<double>& cov) {
   const auto d = static_cast<std::size_t>(dim);
   const std::size_t n = x.size() / d;
   mean.assign(d, 0.0);
@@ -160,9 +166,9 @@ double ssim(ImageView a, ImageView b, const SsimOptions& o) {
   const std::vector<double> k = window_1d(o.window);
   const int n = static_cast<int>(k.size());
   if (a.width < n || a.height < n) {
-    throw std::invalid_argument("SSIM: a " + std::to_string(a.width) + "x" + std::to_string(a.height) +
-                                " image is smaller than the " + std::to_string(n) + "x" + std::to_string(n) +
-                                " window");
+    throw std::invalid_argument("SSIM: a " + std::to_string(a.width) + "x" +
+                                std::to_string(a.height) + " image is smaller than the " +
+                                std::to_string(n) + "x" + std::to_string(n) + " window");
   }
   const double c1 = (o.k1 * o.peak) * (o.k1 * o.peak);
   const double c2 = (o.k2 * o.peak) * (o.k2 * o.peak);
@@ -187,7 +193,8 @@ double ssim(ImageView a, ImageView b, const SsimOptions& o) {
       const double vx = sxx[i] - mx[i] * mx[i];
       const double vy = syy[i] - my[i] * my[i];
       const double cxy = sxy[i] - mx[i] * my[i];
-      sum += ((2 * mx[i] * my[i] + c1) * (2 * cxy + c2)) / ((mx[i] * mx[i] + my[i] * my[i] + c1) * (vx + vy + c2));
+      sum += ((2 * mx[i] * my[i] + c1) * (2 * cxy + c2)) /
+             ((mx[i] * mx[i] + my[i] * my[i] + c1) * (vx + vy + c2));
     }
     total += sum / static_cast<double>(mx.size());
   }
@@ -198,8 +205,8 @@ double frechet_distance(std::span<const double> a, std::span<const double> b, in
   if (dim < 1) throw std::invalid_argument("frechet_distance: dim must be >= 1");
   const auto d = static_cast<std::size_t>(dim);
   if (a.size() % d != 0 || b.size() % d != 0 || a.size() / d < 2 || b.size() / d < 2) {
-    throw std::invalid_argument("frechet_distance: each set needs at least 2 rows of " + std::to_string(dim) +
-                                " numbers");
+    throw std::invalid_argument("frechet_distance: each set needs at least 2 rows of " +
+                                std::to_string(dim) + " numbers");
   }
   std::vector<double> ma, ca, mb, cb;
   mean_and_covariance(a, dim, ma, ca);
@@ -216,7 +223,8 @@ double frechet_distance(std::span<const double> a, std::span<const double> b, in
   for (std::size_t i = 0; i < d; ++i) {
     for (std::size_t j = 0; j < d; ++j) {
       double s = 0.0;
-      for (std::size_t k = 0; k < d; ++k) s += vec[i * d + k] * std::sqrt(std::max(ev[k], 0.0)) * vec[j * d + k];
+      for (std::size_t k = 0; k < d; ++k)
+        s += vec[i * d + k] * std::sqrt(std::max(ev[k], 0.0)) * vec[j * d + k];
       root[i * d + j] = s;
     }
   }
@@ -236,7 +244,8 @@ double frechet_distance(std::span<const double> a, std::span<const double> b, in
     }
   }
   for (std::size_t i = 0; i < d; ++i) {  // symmetrise rounding
-    for (std::size_t j = i + 1; j < d; ++j) prod[i * d + j] = prod[j * d + i] = 0.5 * (prod[i * d + j] + prod[j * d + i]);
+    for (std::size_t j = i + 1; j < d; ++j)
+      prod[i * d + j] = prod[j * d + i] = 0.5 * (prod[i * d + j] + prod[j * d + i]);
   }
   const std::vector<double> pe = symmetric_eigen(prod, dim, nullptr);
   double tr_root = 0.0;

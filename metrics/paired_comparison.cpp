@@ -202,15 +202,20 @@ CmhResult cochran_mantel_haenszel(std::span<const TwoByTwo> tables, bool correct
 
 double StratifiedPairedResult::p_value(Alternative alternative) const {
   switch (alternative) {
-    case Alternative::kLess: return p_less;
-    case Alternative::kGreater: return p_greater;
-    case Alternative::kTwoSided: break;
+    case Alternative::kLess:
+      return p_less;
+    case Alternative::kGreater:
+      return p_greater;
+    case Alternative::kTwoSided:
+      break;
   }
   return p_two_sided;
 }
 
-StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores& b, std::size_t max_states) {
-  if (!same_layout(a, b)) throw std::invalid_argument("stratified_mcnemar: the two policies need the same layout");
+StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores& b,
+                                          std::size_t max_states) {
+  if (!same_layout(a, b))
+    throw std::invalid_argument("stratified_mcnemar: the two policies need the same layout");
   struct Stratum {
     std::int64_t n = 0, m = 0, b_wins = 0;
   };
@@ -233,7 +238,8 @@ StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores&
   std::int64_t steps = 0;  // sum of (m_t + 1): the work per lattice point
   for (const auto& s : strata) steps += s.m + 1;
   if (max_states == 0) {
-    max_states = static_cast<std::size_t>(std::clamp<std::int64_t>(300'000'000 / steps, 20'000, 4'000'000));
+    max_states =
+        static_cast<std::size_t>(std::clamp<std::int64_t>(300'000'000 / steps, 20'000, 4'000'000));
   }
   // Exact lattice 1 / L, L = lcm(n_t), when its span fits.
   std::int64_t lcm = 1;
@@ -248,14 +254,17 @@ StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores&
   }
   double span = 0.0;  // sum of 2 m_t / n_t: the width of the support of n D
   for (const auto& s : strata) span += 2.0 * static_cast<double>(s.m) / static_cast<double>(s.n);
-  if (exact && span * static_cast<double>(lcm) + 1.0 > static_cast<double>(max_states)) exact = false;
-  const double h = exact ? 1.0 / static_cast<double>(lcm) : span / static_cast<double>(max_states - 1);
+  if (exact && span * static_cast<double>(lcm) + 1.0 > static_cast<double>(max_states))
+    exact = false;
+  const double h =
+      exact ? 1.0 / static_cast<double>(lcm) : span / static_cast<double>(max_states - 1);
   out.exact = exact;
 
   // units(task, x): the term for x B-wins, rounded down (exact on the exact lattice).
   auto units = [&](const Stratum& s, std::int64_t x) -> std::int64_t {
     if (exact) return (2 * x - s.m) * (lcm / s.n);
-    return static_cast<std::int64_t>(std::floor(static_cast<double>(2 * x - s.m) / static_cast<double>(s.n) / h));
+    return static_cast<std::int64_t>(
+        std::floor(static_cast<double>(2 * x - s.m) / static_cast<double>(s.n) / h));
   };
   std::vector<double> dist{1.0};
   std::int64_t lowest = 0;  // the value of dist[0], in units
@@ -265,9 +274,9 @@ StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores&
     pmf.assign(static_cast<std::size_t>(s.m + 1), 0.0);
     const double log_half = static_cast<double>(s.m) * std::log(0.5);
     for (std::int64_t x = 0; x <= s.m; ++x) {
-      pmf[static_cast<std::size_t>(x)] =
-          std::exp(std::lgamma(static_cast<double>(s.m + 1)) - std::lgamma(static_cast<double>(x + 1)) -
-                   std::lgamma(static_cast<double>(s.m - x + 1)) + log_half);
+      pmf[static_cast<std::size_t>(x)] = std::exp(
+          std::lgamma(static_cast<double>(s.m + 1)) - std::lgamma(static_cast<double>(x + 1)) -
+          std::lgamma(static_cast<double>(s.m - x + 1)) + log_half);
     }
     const std::int64_t base = units(s, 0);
     off.resize(pmf.size());
@@ -276,7 +285,8 @@ StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores&
     for (std::size_t j = 0; j < dist.size(); ++j) {
       const double pj = dist[j];
       if (pj == 0.0) continue;
-      for (std::size_t x = 0; x < pmf.size(); ++x) next[j + static_cast<std::size_t>(off[x])] += pj * pmf[x];
+      for (std::size_t x = 0; x < pmf.size(); ++x)
+        next[j + static_cast<std::size_t>(off[x])] += pj * pmf[x];
     }
     dist.swap(next);
     lowest += base;
@@ -297,7 +307,8 @@ StratifiedPairedResult stratified_mcnemar(const TaskScores& a, const TaskScores&
     out.p_greater = cdf(-obs_units);  // the null law is symmetric: P(S >= s) = P(S <= -s)
   } else {
     double obs = 0.0;
-    for (const auto& s : strata) obs += static_cast<double>(2 * s.b_wins - s.m) / static_cast<double>(s.n);
+    for (const auto& s : strata)
+      obs += static_cast<double>(2 * s.b_wins - s.m) / static_cast<double>(s.n);
     out.p_less = cdf(static_cast<std::int64_t>(std::floor(obs / h + 1e-9)));
     out.p_greater = cdf(static_cast<std::int64_t>(std::floor(-obs / h + 1e-9)));
   }

@@ -94,9 +94,9 @@ CmhResult cochran_mantel_haenszel(std::span<const TwoByTwo> tables, bool correct
 // discordant pairs. The null law is symmetric about 0, so p_less >= 1/2 whenever D >= 0 and
 // p_greater >= 1/2 whenever D <= 0: a significant result always has the sign of D.
 struct StratifiedPairedResult {
-  double difference = 0.0;  // D
-  double p_less = 1.0;      // P0(D' <= D): evidence that B is worse
-  double p_greater = 1.0;   // P0(D' >= D): evidence that B is better
+  double difference = 0.0;   // D
+  double p_less = 1.0;       // P0(D' <= D): evidence that B is worse
+  double p_greater = 1.0;    // P0(D' >= D): evidence that B is better
   double p_two_sided = 1.0;  // min(1, 2 min(p_less, p_greater))
   bool exact = true;
   std::int64_t a_only = 0, b_only = 0, pairs = 0;  // pooled, for display

@@ -188,8 +188,8 @@ double SequentialDesign::saving(double pairs) const {
 SequentialDesign design_sequential_test(const SequentialDesignRequest& r) {
   const double delta = r.p_b - r.p_a;
   if (!(r.p_a >= 0.0 && r.p_a <= 1.0 && r.p_b >= 0.0 && r.p_b <= 1.0) || delta == 0.0) {
-    throw std::invalid_argument("sequential design: need p_a != p_b in [0, 1], got " +
-                                fmt(r.p_a) + " and " + fmt(r.p_b));
+    throw std::invalid_argument("sequential design: need p_a != p_b in [0, 1], got " + fmt(r.p_a) +
+                                " and " + fmt(r.p_b));
   }
   if ((r.alternative == Alternative::kGreater && delta < 0) ||
       (r.alternative == Alternative::kLess && delta > 0)) {
@@ -202,8 +202,7 @@ SequentialDesign design_sequential_test(const SequentialDesignRequest& r) {
     throw std::invalid_argument("sequential design: need fixed_n >= 1 and max_factor >= 1");
   }
   SequentialDesign d;
-  d.discordance =
-      std::isnan(r.discordance) ? independent_discordance(r.p_a, r.p_b) : r.discordance;
+  d.discordance = std::isnan(r.discordance) ? independent_discordance(r.p_a, r.p_b) : r.discordance;
   check_discordance(r.p_a, r.p_b, d.discordance);
   d.fixed_n = r.fixed_n;
   d.win_share = design_win_share(std::min(r.p_a, r.p_b), std::max(r.p_a, r.p_b), d.discordance);
@@ -216,8 +215,8 @@ SequentialDesign design_sequential_test(const SequentialDesignRequest& r) {
   o.calibrate = false;
   o.futility_beta = 0.0;  // the futility threshold is designed below
   o.max_discordant = std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(std::ceil(r.max_factor * static_cast<double>(r.fixed_n) *
-                                             d.discordance)));
+      1, static_cast<std::int64_t>(
+             std::ceil(r.max_factor * static_cast<double>(r.fixed_n) * d.discordance)));
   const double side = r.alternative == Alternative::kTwoSided ? r.alpha / 2.0 : r.alpha;
   const double step_down = std::log(2.0 * (1.0 - d.win_share));  // < 0
 
@@ -315,9 +314,8 @@ SamplePlan plan_sample_size(const PlanRequest& r) {
   }
   SamplePlan plan;
   // Unpaired plans assume independent policies, whatever discordance was passed.
-  const double discordance = (!r.paired || std::isnan(r.discordance))
-                                 ? independent_discordance(p_a, p_b)
-                                 : r.discordance;
+  const double discordance =
+      (!r.paired || std::isnan(r.discordance)) ? independent_discordance(p_a, p_b) : r.discordance;
   if (r.paired) {
     check_discordance(p_a, p_b, discordance);
     const boost::math::normal_distribution<double> normal;

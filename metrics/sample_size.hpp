@@ -60,12 +60,12 @@ struct SequentialDesign {
   double win_share = 0.0;     // q1 = P(B wins | discordant) at the design point (> 1/2)
   double discordance = 0.0;
   std::int64_t fixed_n = 0;
-  SequentialCrossing at_design;  // exact, at the design point
-  SequentialCrossing at_null;    // exact, at q = 1/2
-  double power = 0.0;            // P(decide in the design's direction) at the design point
-  double false_positive_rate = 0.0;    // P(any decision) at q = 1/2, every discordance rate
-  double expected_pairs = 0.0;         // episode pairs at the design point: E[discordant] / D
-  double expected_pairs_null = 0.0;    // at p_b = p_a with the same discordance
+  SequentialCrossing at_design;      // exact, at the design point
+  SequentialCrossing at_null;        // exact, at q = 1/2
+  double power = 0.0;                // P(decide in the design's direction) at the design point
+  double false_positive_rate = 0.0;  // P(any decision) at q = 1/2, every discordance rate
+  double expected_pairs = 0.0;       // episode pairs at the design point: E[discordant] / D
+  double expected_pairs_null = 0.0;  // at p_b = p_a with the same discordance
   // 1 - pairs / fixed_n: the share of the fixed-N design's episodes not spent.
   double saving(double pairs) const;
 };
@@ -83,7 +83,7 @@ struct PlanRequest {
   bool paired = false;  // same seeds for both policies (exact McNemar) or independent (Barnard)
   double discordance = std::numeric_limits<double>::quiet_NaN();  // paired only; NaN: independent
   std::int64_t max_episodes = 5000;                               // search limit per policy
-  std::int64_t simulations = 2000;     // for the sequential estimate (0: skip it)
+  std::int64_t simulations = 2000;  // for the sequential estimate (0: skip it)
   // The sequential test: designed for delta (design_sequential_test, at most
   // sequential_max_factor x batch_exact x discordance discordant pairs), or the mixture test
   // with a budget of sequential_budget pairs (0: 1.5 times the exact batch size).

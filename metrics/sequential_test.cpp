@@ -240,8 +240,7 @@ SequentialDecision SequentialPairedTest::update(bool a_success, bool b_success) 
   if (a_success != b_success) {
     (b_success ? b_wins_ : a_wins_) += 1;
     const double up = tests_up(options_) ? log_evidence(b_wins_, a_wins_, options_) : kNegInf;
-    const double down =
-        tests_down(options_) ? log_evidence(a_wins_, b_wins_, options_) : kNegInf;
+    const double down = tests_down(options_) ? log_evidence(a_wins_, b_wins_, options_) : kNegInf;
     max_log_e_ = std::max({max_log_e_, up, down});
     if (up >= log_threshold_) {
       decision_ = SequentialDecision::kBBetter;
@@ -280,7 +279,7 @@ double SequentialPairedTest::p_value() const {
 double SequentialPairedTest::exact_p_value() const {
   if (max_log_e_ <= 0.0) return 1.0;
   const bool exact = horizon(options_) > 0 && (!std::isnan(options_.threshold) ||
-                                              (options_.calibrate && options_.budget > 0));
+                                               (options_.calibrate && options_.budget > 0));
   if (!exact) {
     const double k = options_.alternative == Alternative::kTwoSided ? 2.0 : 1.0;
     return std::min(1.0, k * std::exp(-max_log_e_));
@@ -323,8 +322,7 @@ SequentialCrossing sequential_crossing(const SequentialBoundary& b, double q) {
       out.expected_discordant += md * at(w);
       at(w) = 0.0;
     }
-    for (std::int64_t w = std::max(lo, b.futile_lo[mu]); w <= std::min(hi, b.futile_hi[mu]);
-         ++w) {
+    for (std::int64_t w = std::max(lo, b.futile_lo[mu]); w <= std::min(hi, b.futile_hi[mu]); ++w) {
       out.p_futility += at(w);
       out.expected_discordant += md * at(w);
       at(w) = 0.0;

@@ -20,7 +20,7 @@ enum class SequentialStop { kRunning, kDecided, kFutility, kBudget };
 std::string_view to_string(SequentialStop stop);
 
 struct SequentialOptions {
-  double alpha = 0.05;      // total type-I error; two-sided: each direction gets alpha / 2
+  double alpha = 0.05;  // total type-I error; two-sided: each direction gets alpha / 2
   // Which decisions the test can reach: kTwoSided ("B better" and "B worse", alpha / 2 each),
   // kGreater ("B better" only, at alpha) or kLess ("B worse" only, at alpha).
   Alternative alternative = Alternative::kTwoSided;

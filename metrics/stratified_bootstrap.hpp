@@ -29,11 +29,11 @@ struct ReplicateMatrix {
 };
 
 // Resample r draws from Xoshiro256(stream_seed(seed, p, r)) for policy p (kIndependent) or
-// Xoshiro256(stream_seed(seed, 0, r)) for the shared draw (kPaired), with uniform_indices. With kIndependent, a
-// policy whose scores are all success flags (0 or 1) draws each task's resampled success count
-// from its Binomial(n, k / n) law (alias method) instead of n episode indices: the same
-// bootstrap distribution, 50 times fewer draws at 50 episodes per task. The inner loop allocates
-// nothing: each worker owns its scratch buffers.
+// Xoshiro256(stream_seed(seed, 0, r)) for the shared draw (kPaired), with uniform_indices. With
+// kIndependent, a policy whose scores are all success flags (0 or 1) draws each task's resampled
+// success count from its Binomial(n, k / n) law (alias method) instead of n episode indices: the
+// same bootstrap distribution, 50 times fewer draws at 50 episodes per task. The inner loop
+// allocates nothing: each worker owns its scratch buffers.
 ReplicateMatrix stratified_replicates(std::span<const TaskScores> policies,
                                       const AggregateSpec& spec, const BootstrapOptions& options,
                                       Resampling resampling);

@@ -28,25 +28,25 @@ struct CompareOptions {
   long resamples = 4000;
   std::uint64_t seed = 20261121;
   bool require_pairing = true;  // false: different seeds run the unpaired CMH test
-  bool allow_partial = false;    // false: a candidate missing baseline episodes is an InputError
+  bool allow_partial = false;   // false: a candidate missing baseline episodes is an InputError
 };
 
 struct CompareLine {
-  std::string task;          // "overall" for the whole suite
+  std::string task;  // "overall" for the whole suite
   int pairs = 0;
-  double baseline = 0.0;     // success rate
+  double baseline = 0.0;  // success rate
   double candidate = 0.0;
-  double difference = 0.0;   // candidate - baseline
-  metrics::Interval ci;      // paired bootstrap, level 1 - alpha
+  double difference = 0.0;  // candidate - baseline
+  metrics::Interval ci;     // paired bootstrap, level 1 - alpha
   // Tasks: exact McNemar (unpaired: Fisher), two-sided. Overall: the gate's
   // one-sided p-value for "candidate worse" (p_two_sided and p_greater beside it).
   double p_value = 1.0;
-  double p_adjusted = 1.0;   // over tasks (overall: unadjusted)
+  double p_adjusted = 1.0;  // over tasks (overall: unadjusted)
   double p_two_sided = 1.0;
-  double p_greater = 1.0;    // overall: one-sided, "candidate better"
+  double p_greater = 1.0;  // overall: one-sided, "candidate better"
   long long baseline_only = 0, candidate_only = 0;
   long long baseline_episodes = 0, candidate_episodes = 0;  // unpaired: episodes per side
-  std::string verdict;       // better / worse / no significant difference
+  std::string verdict;  // better / worse / no significant difference
 };
 
 struct CompareResult {
@@ -57,12 +57,12 @@ struct CompareResult {
   std::vector<CompareLine> tasks;
   CompareLine overall;
   bool regression = false;
-  bool paired = true;        // false: different seeds, unpaired CMH / Fisher
-  std::string test;          // the gate's test, in words
-  bool exact = true;         // the stratified test ran on the exact lattice (else conservative)
-  std::string reason;        // why it is (or is not) a regression
+  bool paired = true;  // false: different seeds, unpaired CMH / Fisher
+  std::string test;    // the gate's test, in words
+  bool exact = true;   // the stratified test ran on the exact lattice (else conservative)
+  std::string reason;  // why it is (or is not) a regression
   // Coverage of the baseline's plan (nominal episodes by task and index).
-  bool partial = false;      // the candidate misses some (only with allow_partial)
+  bool partial = false;  // the candidate misses some (only with allow_partial)
   int baseline_plan_episodes = 0, covered_episodes = 0;
   int baseline_plan_tasks = 0, covered_tasks = 0;
   int excluded_sim_errors = 0;

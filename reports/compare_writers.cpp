@@ -44,32 +44,40 @@ std::string compare_markdown(const CompareResult& r) {
   };
   std::string out =
       std::string("## ") + (r.regression ? "Regression" : "No significant regression") +
-      (r.partial ? " (partial comparison)" : "") + ": " +
-      escape_markdown(r.candidate_policy) + " vs " + escape_markdown(r.baseline_policy) + "\n\n" +
-      r.reason + ".\n\n| task | pairs | baseline | candidate | difference (points) | " +
+      (r.partial ? " (partial comparison)" : "") + ": " + escape_markdown(r.candidate_policy) +
+      " vs " + escape_markdown(r.baseline_policy) + "\n\n" + r.reason +
+      ".\n\n| task | pairs | baseline | candidate | difference (points) | " +
       std::to_string(static_cast<int>(std::lround(100 * (1 - o.alpha)))) +
-      "% CI | p (tasks: adjusted; overall: one-sided) | verdict |\n|---|---:|---:|---:|---:|---|---:|---|\n";
+      "% CI | p (tasks: adjusted; overall: one-sided) | verdict "
+      "|\n|---|---:|---:|---:|---:|---|---:|---|\n";
   out += row(r.overall);
   for (const auto& l : r.tasks) out += row(l);
   char alpha[32];
   std::snprintf(alpha, sizeof alpha, "%g", o.alpha);
   if (r.paired) {
-    out += std::string("\nPaired by episode seed. Overall: the difference is the mean over tasks of the success-rate "
-                       "differences, and the gate is the one-sided (candidate worse) task-stratified exact paired test "
-                       "of that same difference at alpha = ") +
+    out += std::string(
+               "\nPaired by episode seed. Overall: the difference is the mean over tasks of the "
+               "success-rate "
+               "differences, and the gate is the one-sided (candidate worse) task-stratified exact "
+               "paired test "
+               "of that same difference at alpha = ") +
            alpha + (r.exact ? "" : " (on a rounded lattice: conservative)") +
            "; tasks: exact McNemar on discordant pairs, two-sided, " + o.adjustment +
            "-adjusted; intervals from the paired stratified bootstrap.";
   } else {
-    out += std::string("\nNOT paired (the files used different seeds). Overall: Mantel-Haenszel weighted rates and "
-                       "difference, gate by the one-sided Cochran-Mantel-Haenszel test over tasks at alpha = ") +
+    out += std::string(
+               "\nNOT paired (the files used different seeds). Overall: Mantel-Haenszel weighted "
+               "rates and "
+               "difference, gate by the one-sided Cochran-Mantel-Haenszel test over tasks at alpha "
+               "= ") +
            alpha + ", Wald interval; tasks: Fisher exact, two-sided, " + o.adjustment +
            "-adjusted, Newcombe intervals.";
   }
   if (r.partial) {
     out += " Partial: the candidate covers " + std::to_string(r.covered_episodes) + " of " +
-           std::to_string(r.baseline_plan_episodes) + " baseline episodes (" + std::to_string(r.covered_tasks) +
-           " of " + std::to_string(r.baseline_plan_tasks) + " tasks complete).";
+           std::to_string(r.baseline_plan_episodes) + " baseline episodes (" +
+           std::to_string(r.covered_tasks) + " of " + std::to_string(r.baseline_plan_tasks) +
+           " tasks complete).";
   }
   if (r.excluded_sim_errors > 0 || r.unmatched_episodes > 0) {
     out += " " + std::to_string(r.excluded_sim_errors) +
@@ -104,12 +112,18 @@ std::string compare_junit(const CompareResult& r) {
 }
 
 std::string compare_json(const CompareResult& r) {
-  nlohmann::json j{{"baseline", r.baseline_file},     {"candidate", r.candidate_file},
-                   {"regression", r.regression},      {"reason", r.reason},
-                   {"overall", line_json(r.overall)}, {"alpha", r.options.alpha},
-                   {"margin", r.options.margin},      {"paired", r.paired},
-                   {"test", r.test},                  {"exact", r.exact},
-                   {"alternative", "less"},           {"partial", r.partial},
+  nlohmann::json j{{"baseline", r.baseline_file},
+                   {"candidate", r.candidate_file},
+                   {"regression", r.regression},
+                   {"reason", r.reason},
+                   {"overall", line_json(r.overall)},
+                   {"alpha", r.options.alpha},
+                   {"margin", r.options.margin},
+                   {"paired", r.paired},
+                   {"test", r.test},
+                   {"exact", r.exact},
+                   {"alternative", "less"},
+                   {"partial", r.partial},
                    {"coverage",
                     {{"baseline_episodes", r.baseline_plan_episodes},
                      {"covered_episodes", r.covered_episodes},

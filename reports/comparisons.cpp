@@ -28,10 +28,12 @@ const PairComparison* RankingStatistics::pair(std::size_t a, std::size_t b) cons
   return nullptr;
 }
 
-PairedLayout paired_layout(const std::vector<const RunResults*>& runs, const std::string& perturbation) {
+PairedLayout paired_layout(const std::vector<const RunResults*>& runs,
+                           const std::string& perturbation) {
   PairedLayout layout;
   if (runs.empty()) return layout;
-  for (const auto* r : runs) layout.same_seeds = layout.same_seeds && r->header.suite_seed == runs[0]->header.suite_seed;
+  for (const auto* r : runs)
+    layout.same_seeds = layout.same_seeds && r->header.suite_seed == runs[0]->header.suite_seed;
   // key -> per-run episode
   std::map<std::pair<std::string, int>, std::vector<const EpisodeResult*>> by_key;
   for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -56,12 +58,14 @@ PairedLayout paired_layout(const std::vector<const RunResults*>& runs, const std
     for (auto it = by_key.lower_bound({task, std::numeric_limits<int>::min()});
          it != by_key.end() && it->first.first == task; ++it) {
       const auto& eps = it->second;
-      const bool complete = std::all_of(eps.begin(), eps.end(), [](const EpisodeResult* e) { return e != nullptr; });
+      const bool complete =
+          std::all_of(eps.begin(), eps.end(), [](const EpisodeResult* e) { return e != nullptr; });
       if (!complete) {
         ++layout.unmatched_episodes;
         continue;
       }
-      if (std::any_of(eps.begin(), eps.end(), [](const EpisodeResult* e) { return !e->counts_for_policy(); })) {
+      if (std::any_of(eps.begin(), eps.end(),
+                      [](const EpisodeResult* e) { return !e->counts_for_policy(); })) {
         ++layout.excluded_sim_errors;
         continue;
       }
@@ -81,7 +85,8 @@ PairedLayout paired_layout(const std::vector<const RunResults*>& runs, const std
   return layout;
 }
 
-RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs, const StatisticsOptions& options) {
+RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
+                                     const StatisticsOptions& options) {
   RankingStatistics st;
   st.options = options;
   const std::size_t n = runs.size();
@@ -106,7 +111,8 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
     metrics::RankOptions rank_options;
     rank_options.bootstrap = boot;
     rank_options.bootstrap.level = 0.95;
-    rank_options.resampling = st.layout.same_seeds ? metrics::Resampling::kPaired : metrics::Resampling::kIndependent;
+    rank_options.resampling =
+        st.layout.same_seeds ? metrics::Resampling::kPaired : metrics::Resampling::kIndependent;
     const auto ranks = metrics::rank_distribution(scores, {}, rank_options);
     st.p_best = ranks.p_best;
     st.mean_rank = ranks.mean_rank;
@@ -158,10 +164,12 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
         for (std::size_t t = 0; t < scores[a].tasks(); ++t) {
           const auto ta = scores[a].task(t);
           const auto tb = scores[b].task(t);
-          const auto ka = static_cast<std::int64_t>(std::lround(std::accumulate(ta.begin(), ta.end(), 0.0)));
-          const auto kb = static_cast<std::int64_t>(std::lround(std::accumulate(tb.begin(), tb.end(), 0.0)));
-          tables.push_back(metrics::TwoByTwo::from_proportions(kb, static_cast<std::int64_t>(tb.size()), ka,
-                                                               static_cast<std::int64_t>(ta.size())));
+          const auto ka =
+              static_cast<std::int64_t>(std::lround(std::accumulate(ta.begin(), ta.end(), 0.0)));
+          const auto kb =
+              static_cast<std::int64_t>(std::lround(std::accumulate(tb.begin(), tb.end(), 0.0)));
+          tables.push_back(metrics::TwoByTwo::from_proportions(
+              kb, static_cast<std::int64_t>(tb.size()), ka, static_cast<std::int64_t>(ta.size())));
         }
         const auto cmh = metrics::cochran_mantel_haenszel(tables);
         c.pairs = static_cast<long long>(scores[a].episodes());
@@ -176,7 +184,8 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
       st.pairs.push_back(c);
     }
   }
-  const auto adjusted = metrics::adjust_p_values(raw, metrics::parse_adjustment(options.adjustment));
+  const auto adjusted =
+      metrics::adjust_p_values(raw, metrics::parse_adjustment(options.adjustment));
   std::vector<double> matrix(n * n, 1.0);
   for (std::size_t k = 0; k < st.pairs.size(); ++k) {
     auto& c = st.pairs[k];
@@ -186,11 +195,12 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
     matrix[c.a * n + c.b] = c.p_value;
     matrix[c.b * n + c.a] = c.p_value;
   }
-  const auto significant = metrics::significance_matrix(n, matrix, options.alpha,
-                                                        metrics::parse_adjustment(options.adjustment));
+  const auto significant = metrics::significance_matrix(
+      n, matrix, options.alpha, metrics::parse_adjustment(options.adjustment));
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return st.task_mean[x] > st.task_mean[y]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return st.task_mean[x] > st.task_mean[y]; });
   st.letters = metrics::compact_letter_display(n, significant, order);
 
   if (n >= 2 && st.layout.same_seeds) {
@@ -202,20 +212,23 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
       st.elo = bt.fit.elo;
       st.elo_ci = bt.elo_interval;
     } catch (const std::exception& e) {
-      st.note += std::string(st.note.empty() ? "" : "; ") + "Bradley-Terry not estimable: " + e.what();
+      st.note +=
+          std::string(st.note.empty() ? "" : "; ") + "Bradley-Terry not estimable: " + e.what();
     }
   }
   if (!st.layout.same_seeds) {
     st.note += std::string(st.note.empty() ? "" : "; ") +
-               "the results files used different suite seeds, so episodes are not paired: pairwise tests are "
-               "Cochran-Mantel-Haenszel over tasks (the difference shown is the Mantel-Haenszel one) and intervals "
+               "the results files used different suite seeds, so episodes are not paired: pairwise "
+               "tests are "
+               "Cochran-Mantel-Haenszel over tasks (the difference shown is the Mantel-Haenszel "
+               "one) and intervals "
                "are conservative";
   }
   if (st.layout.excluded_sim_errors > 0 || st.layout.unmatched_episodes > 0) {
-    st.note += std::string(st.note.empty() ? "" : "; ") + std::to_string(st.layout.common_episodes) +
-               " common episodes compared (" + std::to_string(st.layout.excluded_sim_errors) +
-               " dropped for a simulator error, " + std::to_string(st.layout.unmatched_episodes) +
-               " present in some files only)";
+    st.note += std::string(st.note.empty() ? "" : "; ") +
+               std::to_string(st.layout.common_episodes) + " common episodes compared (" +
+               std::to_string(st.layout.excluded_sim_errors) + " dropped for a simulator error, " +
+               std::to_string(st.layout.unmatched_episodes) + " present in some files only)";
   }
   return st;
 }

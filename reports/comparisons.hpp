@@ -17,13 +17,13 @@ namespace gauntlet::reports {
 // them a simulator error, as success flags in one layout per run: episode i of
 // task t is the same seed in every run (common random numbers).
 struct PairedLayout {
-  bool same_seeds = true;           // every run used the same suite seed
-  std::vector<std::string> tasks;   // tasks with at least one common episode
+  bool same_seeds = true;                     // every run used the same suite seed
+  std::vector<std::string> tasks;             // tasks with at least one common episode
   std::vector<metrics::TaskScores> success;   // per run
   std::vector<metrics::TaskScores> progress;  // per run
   int common_episodes = 0;
-  int excluded_sim_errors = 0;      // keys dropped because some run had a sim_error there
-  int unmatched_episodes = 0;       // rows present in some runs only
+  int excluded_sim_errors = 0;  // keys dropped because some run had a sim_error there
+  int unmatched_episodes = 0;   // rows present in some runs only
 };
 
 PairedLayout paired_layout(const std::vector<const RunResults*>& runs,
@@ -46,22 +46,22 @@ struct PairComparison {
   double p_adjusted = 1.0;   // over all pairs
   bool significant = false;
   long long a_only = 0, b_only = 0, pairs = 0;
-  std::string verdict;       // "better" / "worse" / "no significant difference" (b relative to a)
+  std::string verdict;  // "better" / "worse" / "no significant difference" (b relative to a)
 };
 
 struct RankingStatistics {
   bool available = false;
-  std::string note;                       // why not, or what was excluded
+  std::string note;  // why not, or what was excluded
   PairedLayout layout;
-  std::vector<double> task_mean;          // mean over tasks of success, per run
+  std::vector<double> task_mean;                // mean over tasks of success, per run
   std::vector<metrics::Interval> task_mean_ci;  // stratified bootstrap
   std::vector<double> p_best;
   std::vector<double> mean_rank;
   std::vector<std::size_t> rank_lo, rank_hi;
-  std::vector<double> rank_probability;   // [run * runs + rank - 1]
-  std::vector<std::string> letters;       // compact letter display
-  std::vector<PairComparison> pairs;      // every a < b
-  std::vector<double> elo;                // Bradley-Terry on paired wins
+  std::vector<double> rank_probability;  // [run * runs + rank - 1]
+  std::vector<std::string> letters;      // compact letter display
+  std::vector<PairComparison> pairs;     // every a < b
+  std::vector<double> elo;               // Bradley-Terry on paired wins
   std::vector<metrics::Interval> elo_ci;
   StatisticsOptions options;
 

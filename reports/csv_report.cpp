@@ -35,13 +35,14 @@ class CsvWriter final : public ReportWriter {
       const std::string policy = csv_field(model.policies[i].name);
       const std::string suite = csv_field(run.header.suite_name);
       for (const auto& e : run.episodes) {
-        out += policy + "," + suite + "," + csv_field(e.task_id) + "," + csv_field(e.perturbation_id) +
-               "," + std::to_string(e.episode_index) + "," + std::to_string(e.seed) + "," +
-               (e.success ? "1" : "0") + "," + num(e.progress) + "," + num(e.episode_return) + "," +
-               std::to_string(e.steps) + "," + std::string(to_string(e.termination)) + "," +
-               num(e.wall_time_s) + "," + std::to_string(e.policy_calls) + "," +
-               num(e.latency_p50_ms) + "," + num(e.latency_p95_ms) + "," + num(e.latency_p99_ms) +
-               "," + csv_field(e.error) + "\n";
+        out += policy + "," + suite + "," + csv_field(e.task_id) + "," +
+               csv_field(e.perturbation_id) + "," + std::to_string(e.episode_index) + "," +
+               std::to_string(e.seed) + "," + (e.success ? "1" : "0") + "," + num(e.progress) +
+               "," + num(e.episode_return) + "," + std::to_string(e.steps) + "," +
+               std::string(to_string(e.termination)) + "," + num(e.wall_time_s) + "," +
+               std::to_string(e.policy_calls) + "," + num(e.latency_p50_ms) + "," +
+               num(e.latency_p95_ms) + "," + num(e.latency_p99_ms) + "," + csv_field(e.error) +
+               "\n";
       }
     }
     write_text_file(dir / file_name(), out);
@@ -50,6 +51,8 @@ class CsvWriter final : public ReportWriter {
 
 }  // namespace
 
-std::unique_ptr<ReportWriter> make_csv_writer() { return std::make_unique<CsvWriter>(); }
+std::unique_ptr<ReportWriter> make_csv_writer() {
+  return std::make_unique<CsvWriter>();
+}
 
 }  // namespace gauntlet::reports

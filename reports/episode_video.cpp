@@ -69,13 +69,15 @@ struct EpisodeVideoRecorder::Clip {
   int step = 0;
 };
 
-EpisodeVideoRecorder::EpisodeVideoRecorder(std::filesystem::path dir, int slots, VideoOptions options)
+EpisodeVideoRecorder::EpisodeVideoRecorder(std::filesystem::path dir, int slots,
+                                           VideoOptions options)
     : dir_(std::move(dir)), options_(std::move(options)) {
   for (int i = 0; i < slots; ++i) clips_.push_back(std::make_unique<Clip>());
   if (options_.episodes_per_task > 0) {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
-    if (ec) throw InputError("cannot create the video folder '" + dir_.string() + "': " + ec.message());
+    if (ec)
+      throw InputError("cannot create the video folder '" + dir_.string() + "': " + ec.message());
   }
 }
 
@@ -102,7 +104,8 @@ void EpisodeVideoRecorder::record_outcome(int slot, const StepResult& result, En
   ++c.step;
   if (c.step % options_.every == 0 || result.success || result.sim_error) {
     c.frames.emplace_back();
-    if (!env.render(options_.camera, options_.width, options_.height, c.frames.back())) c.frames.pop_back();
+    if (!env.render(options_.camera, options_.width, options_.height, c.frames.back()))
+      c.frames.pop_back();
   }
 }
 

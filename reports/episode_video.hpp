@@ -27,7 +27,7 @@ struct VideoOptions {
   std::string camera = "agentview";
   int width = 128;
   int height = 128;
-  int every = 2;              // render every N-th control step (10 fps at 20 Hz)
+  int every = 2;  // render every N-th control step (10 fps at 20 Hz)
 };
 
 class EpisodeVideoRecorder final : public StepRecorder {

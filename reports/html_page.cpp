@@ -49,20 +49,23 @@ document.querySelectorAll('table.sortable').forEach(function(table){
 
 std::string html_page(const std::string& title, const std::string& body) {
   return std::string("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n") +
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src "
+         "data:; "
          "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n" +
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + escape_xml(title) +
-         "</title>\n<style>" + kStyle + "</style></head>\n<body>\n" + body + "<script>" + kScript +
-         "</script>\n</body></html>\n";
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         escape_xml(title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n" + body +
+         "<script>" + kScript + "</script>\n</body></html>\n";
 }
 
 std::string base64_encode(const std::string& bytes) {
-  static constexpr char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kTable[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                        static_cast<unsigned char>(bytes[i + 2]);
     out += kTable[(v >> 18) & 63];
     out += kTable[(v >> 12) & 63];
@@ -75,7 +78,8 @@ std::string base64_encode(const std::string& bytes) {
     out += kTable[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == bytes.size()) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8);
     out += kTable[(v >> 18) & 63];
     out += kTable[(v >> 12) & 63];
     out += kTable[(v >> 6) & 63];

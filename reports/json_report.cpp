@@ -10,7 +10,9 @@ namespace {
 using nlohmann::json;
 
 json rate_json(const Rate& r) {
-  return json{{"trials", r.trials}, {"successes", r.successes}, {"success_rate", r.rate},
+  return json{{"trials", r.trials},
+              {"successes", r.successes},
+              {"success_rate", r.rate},
               {"ci95", {r.ci95.lo, r.ci95.hi}}};
 }
 
@@ -124,6 +126,8 @@ class JsonWriter final : public ReportWriter {
 
 }  // namespace
 
-std::unique_ptr<ReportWriter> make_json_writer() { return std::make_unique<JsonWriter>(); }
+std::unique_ptr<ReportWriter> make_json_writer() {
+  return std::make_unique<JsonWriter>();
+}
 
 }  // namespace gauntlet::reports

@@ -30,8 +30,9 @@ class JUnitWriter final : public ReportWriter {
         c.classname = model.suite + "." + p.name;
         c.name = t.task_id;
         char text[160];
-        std::snprintf(text, sizeof text, "success %.1f%% [%.1f, %.1f] over %d episodes", 100 * t.success.rate,
-                      100 * t.success.ci95.lo, 100 * t.success.ci95.hi, t.success.trials);
+        std::snprintf(text, sizeof text, "success %.1f%% [%.1f, %.1f] over %d episodes",
+                      100 * t.success.rate, 100 * t.success.ci95.lo, 100 * t.success.ci95.hi,
+                      t.success.trials);
         c.output = text;
         c.properties = {{"success_rate", std::to_string(t.success.rate)},
                         {"ci95_lo", std::to_string(t.success.ci95.lo)},
@@ -42,7 +43,9 @@ class JUnitWriter final : public ReportWriter {
           const auto it = t.terminations.find(k);
           if (it != t.terminations.end()) policy_errors += it->second;
         }
-        if (policy_errors > 0) c.error = std::to_string(policy_errors) + " episodes ended in policy errors or invalid actions";
+        if (policy_errors > 0)
+          c.error =
+              std::to_string(policy_errors) + " episodes ended in policy errors or invalid actions";
         s.cases.push_back(std::move(c));
       }
       suites.push_back(std::move(s));
@@ -63,16 +66,17 @@ std::string junit_xml(const std::vector<JUnitSuite>& suites) {
       errors += c.error.empty() ? 0 : 1;
       time += c.time_s;
     }
-    out += "  <testsuite name=\"" + escape_xml(s.name) + "\" tests=\"" + std::to_string(s.cases.size()) +
-           "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\" time=\"" +
-           seconds(time) + "\">\n";
+    out += "  <testsuite name=\"" + escape_xml(s.name) + "\" tests=\"" +
+           std::to_string(s.cases.size()) + "\" failures=\"" + std::to_string(failures) +
+           "\" errors=\"" + std::to_string(errors) + "\" time=\"" + seconds(time) + "\">\n";
     for (const auto& c : s.cases) {
-      out += "    <testcase classname=\"" + escape_xml(c.classname) + "\" name=\"" + escape_xml(c.name) +
-             "\" time=\"" + seconds(c.time_s) + "\">\n";
+      out += "    <testcase classname=\"" + escape_xml(c.classname) + "\" name=\"" +
+             escape_xml(c.name) + "\" time=\"" + seconds(c.time_s) + "\">\n";
       if (!c.properties.empty()) {
         out += "      <properties>\n";
         for (const auto& [k, v] : c.properties) {
-          out += "        <property name=\"" + escape_xml(k) + "\" value=\"" + escape_xml(v) + "\"/>\n";
+          out += "        <property name=\"" + escape_xml(k) + "\" value=\"" + escape_xml(v) +
+                 "\"/>\n";
         }
         out += "      </properties>\n";
       }
@@ -86,6 +90,8 @@ std::string junit_xml(const std::vector<JUnitSuite>& suites) {
   return out + "</testsuites>\n";
 }
 
-std::unique_ptr<ReportWriter> make_junit_writer() { return std::make_unique<JUnitWriter>(); }
+std::unique_ptr<ReportWriter> make_junit_writer() {
+  return std::make_unique<JUnitWriter>();
+}
 
 }  // namespace gauntlet::reports

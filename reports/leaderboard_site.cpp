@@ -42,7 +42,8 @@ std::string suite_page(const LeaderboardSuite& g, const std::vector<LeaderboardS
                               {C::kRank, C::kPolicy, C::kSuccess, C::kInterval, C::kRankInterval,
                                C::kGroup, C::kElo, C::kEpisodes, C::kSubmitted},
                               "policy-"});
-  h += "<p class=\"note\">Same group letter: not significantly different (task-stratified exact paired test, "
+  h += "<p class=\"note\">Same group letter: not significantly different (task-stratified exact "
+       "paired test, "
        "Holm-adjusted, alpha 5%). Elo: Bradley-Terry on paired episode wins.</p>";
   if (!st.note.empty()) h += "<p class=\"warning\">" + escape_xml(st.note) + "</p>";
   h += "</section>\n<section id=\"tasks\"><h2>Per task</h2><table><thead><tr><th>Policy</th>";

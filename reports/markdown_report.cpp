@@ -56,8 +56,8 @@ std::string markdown_ranking_table(const ReportModel& model) {
   out += "\n" + sep + "\n";
   for (std::size_t i = 0; i < model.policies.size(); ++i) {
     const auto& p = model.policies[i];
-    out += "| " + std::to_string(i + 1) + " | " + escape_markdown(p.name) + " | " + format_percent(p.success.rate) +
-           " | " + interval_text(p.success.ci95) + " |";
+    out += "| " + std::to_string(i + 1) + " | " + escape_markdown(p.name) + " | " +
+           format_percent(p.success.rate) + " | " + interval_text(p.success.ci95) + " |";
     if (stats) {
       out += " " + std::to_string(st.rank_lo[i]) + "-" + std::to_string(st.rank_hi[i]) + " | " +
              format_percent(st.p_best[i]) + " | " + escape_markdown(st.letters[i]) + " |";
@@ -68,7 +68,10 @@ std::string markdown_ranking_table(const ReportModel& model) {
       for (const auto& t : p.tasks) {
         if (t.task_id == id) task = &t;
       }
-      out += " " + (task && task->success.trials > 0 ? format_percent(task->success.rate) : std::string("-")) + " |";
+      out += " " +
+             (task && task->success.trials > 0 ? format_percent(task->success.rate)
+                                               : std::string("-")) +
+             " |";
     }
     out += "\n";
   }
@@ -79,32 +82,43 @@ std::string markdown_report(const ReportModel& model) {
   std::string out = "# gauntlet report: " + escape_markdown(model.suite) + "\n\n";
   if (!model.policies.empty()) {
     const RunHeader& h = model.policies.front().header;
-    out += "Suite `" + escape_markdown(h.suite_name) + "` version " + escape_markdown(h.suite_version) +
-           " (hash `" + h.suite_hash.substr(0, 12) + "`), seed " + std::to_string(h.suite_seed) + ", " +
-           std::to_string(h.episodes_per_task) + " episodes per task. Generated " + model.generated_at + ".\n\n";
+    out += "Suite `" + escape_markdown(h.suite_name) + "` version " +
+           escape_markdown(h.suite_version) + " (hash `" + h.suite_hash.substr(0, 12) +
+           "`), seed " + std::to_string(h.suite_seed) + ", " + std::to_string(h.episodes_per_task) +
+           " episodes per task. Generated " + model.generated_at + ".\n\n";
   }
   out += markdown_ranking_table(model);
   const RankingStatistics& st = model.stats;
-  out += "\nSuccess: episodes that count for the policy (simulator errors excluded), 95% Wilson interval. ";
+  out +=
+      "\nSuccess: episodes that count for the policy (simulator errors excluded), 95% Wilson "
+      "interval. ";
   if (st.available && model.policies.size() > 1) {
-    out += "Rank CI and P(best): paired bootstrap of task-mean success. Same group letter: not significantly "
-           "different (task-stratified exact paired test on " + std::to_string(st.layout.common_episodes) + " paired episodes, " +
-           st.options.adjustment + "-adjusted, alpha " + format_percent(st.options.alpha, 0) + ").\n";
+    out +=
+        "Rank CI and P(best): paired bootstrap of task-mean success. Same group letter: not "
+        "significantly "
+        "different (task-stratified exact paired test on " +
+        std::to_string(st.layout.common_episodes) + " paired episodes, " + st.options.adjustment +
+        "-adjusted, alpha " + format_percent(st.options.alpha, 0) + ").\n";
     if (!st.note.empty()) out += "\n> " + escape_markdown(st.note) + "\n";
-    out += "\n![success](success.svg)\n\n## Pairwise verdicts\n\n| B vs A | B - A (points) | 95% CI | adjusted p | verdict |\n"
-           "|---|---:|---|---:|---|\n";
+    out +=
+        "\n![success](success.svg)\n\n## Pairwise verdicts\n\n| B vs A | B - A (points) | 95% CI | "
+        "adjusted p | verdict |\n"
+        "|---|---:|---|---:|---|\n";
     for (const auto& c : st.pairs) {
       char p[32];
       std::snprintf(p, sizeof p, "%.3g", c.p_adjusted);
-      out += "| " + escape_markdown(model.policies[c.b].name) + " vs " + escape_markdown(model.policies[c.a].name) +
-             " | " + points(c.difference) + " | " + interval_text(c.ci) + " | " + p + " | " +
+      out += "| " + escape_markdown(model.policies[c.b].name) + " vs " +
+             escape_markdown(model.policies[c.a].name) + " | " + points(c.difference) + " | " +
+             interval_text(c.ci) + " | " + p + " | " +
              (c.significant ? "**" + c.verdict + "**" : c.verdict) + " |\n";
     }
   } else {
     out += "\n";
   }
-  out += "\n<details><summary>Per task</summary>\n\n| Policy | Task | Success | 95% CI | Episodes | Mean progress |\n"
-         "|---|---|---:|---|---:|---:|\n";
+  out +=
+      "\n<details><summary>Per task</summary>\n\n| Policy | Task | Success | 95% CI | Episodes | "
+      "Mean progress |\n"
+      "|---|---|---:|---|---:|---:|\n";
   for (const auto& p : model.policies) {
     for (const auto& t : p.tasks) {
       char prog[32];
@@ -114,9 +128,11 @@ std::string markdown_report(const ReportModel& model) {
              std::to_string(t.success.trials) + " | " + prog + " |\n";
     }
   }
-  out += "\n</details>\n\n<details><summary>Terminations and provenance</summary>\n\n"
-         "| Policy | success | timeout | policy_error | invalid_action | sim_error | spec | identity | harness |\n"
-         "|---|---:|---:|---:|---:|---:|---|---|---|\n";
+  out +=
+      "\n</details>\n\n<details><summary>Terminations and provenance</summary>\n\n"
+      "| Policy | success | timeout | policy_error | invalid_action | sim_error | spec | identity "
+      "| harness |\n"
+      "|---|---:|---:|---:|---:|---:|---|---|---|\n";
   for (const auto& p : model.policies) {
     out += "| " + escape_markdown(p.name) + " |";
     for (const char* k : {"success", "timeout", "policy_error", "invalid_action", "sim_error"}) {
@@ -124,14 +140,17 @@ std::string markdown_report(const ReportModel& model) {
       out += " " + std::to_string(it == p.terminations.end() ? 0 : it->second) + " |";
     }
     const RunHeader& h = p.header;
-    out += " `" + escape_markdown(h.policy_spec) + "` | `" + escape_markdown(h.policy_identity.substr(0, 40)) +
-           "` | " + escape_markdown(h.harness_version + " " + h.git_sha) + " |\n";
+    out += " `" + escape_markdown(h.policy_spec) + "` | `" +
+           escape_markdown(h.policy_identity.substr(0, 40)) + "` | " +
+           escape_markdown(h.harness_version + " " + h.git_sha) + " |\n";
   }
   out += "\n</details>\n";
   out += markdown_robustness_section(model.robustness);
   return out;
 }
 
-std::unique_ptr<ReportWriter> make_markdown_writer() { return std::make_unique<MarkdownWriter>(); }
+std::unique_ptr<ReportWriter> make_markdown_writer() {
+  return std::make_unique<MarkdownWriter>();
+}
 
 }  // namespace gauntlet::reports

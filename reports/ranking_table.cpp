@@ -9,7 +9,9 @@
 namespace gauntlet::reports {
 namespace {
 
-std::string pct(double v, int decimals = 1) { return percent_number(v, decimals); }
+std::string pct(double v, int decimals = 1) {
+  return percent_number(v, decimals);
+}
 
 std::string header(RankingColumn c) {
   switch (c) {

@@ -124,7 +124,8 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   return model;
 }
 
-ReportModel build_report_model(const std::vector<std::filesystem::path>& files, const StatisticsOptions& options) {
+ReportModel build_report_model(const std::vector<std::filesystem::path>& files,
+                               const StatisticsOptions& options) {
   std::vector<RunResults> runs;
   std::vector<std::string> sources;
   for (const auto& f : files) {

@@ -35,7 +35,7 @@ struct PolicySummary {
   int perturbed_episodes = 0;  // rows outside the scope
   Rate success;                // pooled over every counted episode in scope
   double mean_progress = 0.0;
-  int episodes = 0;    // all rows, sim errors included
+  int episodes = 0;  // all rows, sim errors included
   std::map<std::string, int> terminations;
   std::vector<TaskSummary> tasks;  // in the suite's task order
   double latency_p50_ms = 0.0;     // median over episodes of per-episode p50
@@ -46,11 +46,11 @@ struct PolicySummary {
 struct ReportModel {
   std::string suite;
   std::string suite_hash;
-  std::vector<PolicySummary> policies;  // ranked: best success rate first
-  std::vector<RunResults> runs;         // same order as policies
-  std::vector<std::string> task_ids;    // union of tasks, in suite order
+  std::vector<PolicySummary> policies;     // ranked: best success rate first
+  std::vector<RunResults> runs;            // same order as policies
+  std::vector<std::string> task_ids;       // union of tasks, in suite order
   std::vector<std::string> perturbations;  // perturbation ids present, nominal first
-  RankingStatistics stats;              // paired statistics over the policies, in this order
+  RankingStatistics stats;                 // paired statistics over the policies, in this order
   std::string generated_at;
   // Policies with perturbed episodes, in ranked order (reports/robustness.hpp).
   std::vector<PolicyRobustness> robustness;

@@ -12,7 +12,9 @@
 namespace gauntlet::reports {
 namespace {
 
-std::string pct(double v, int decimals = 1) { return percent_number(v, decimals); }
+std::string pct(double v, int decimals = 1) {
+  return percent_number(v, decimals);
+}
 
 std::string interval(const metrics::Interval& ci) {
   return "[" + pct(ci.lo) + ", " + pct(ci.hi) + "]";

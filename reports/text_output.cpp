@@ -24,18 +24,42 @@ std::string escape_markdown(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '|': out += "\\|"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '`': out += "\\`"; break;
-      case '*': out += "\\*"; break;
-      case '_': out += "\\_"; break;
-      case '[': out += "\\["; break;
-      case ']': out += "\\]"; break;
-      case '\n': out += ' '; break;
-      case '\r': out += ' '; break;
-      case '\t': out += ' '; break;
+      case '|':
+        out += "\\|";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '`':
+        out += "\\`";
+        break;
+      case '*':
+        out += "\\*";
+        break;
+      case '_':
+        out += "\\_";
+        break;
+      case '[':
+        out += "\\[";
+        break;
+      case ']':
+        out += "\\]";
+        break;
+      case '\n':
+        out += ' ';
+        break;
+      case '\r':
+        out += ' ';
+        break;
+      case '\t':
+        out += ' ';
+        break;
       default:
         // Other control characters (ESC, BEL, ...) would reach a terminal
         // that shows the file: show them as \xNN.

@@ -22,8 +22,12 @@ std::string num(double v, int decimals = 3) {
   return buf;
 }
 
-std::string pct(double v) { return std::isnan(v) ? "n/a" : num(100.0 * v, 1) + "%"; }
-std::string pct_ci(const metrics::Interval& ci) { return "[" + num(100.0 * ci.lo, 1) + ", " + num(100.0 * ci.hi, 1) + "]"; }
+std::string pct(double v) {
+  return std::isnan(v) ? "n/a" : num(100.0 * v, 1) + "%";
+}
+std::string pct_ci(const metrics::Interval& ci) {
+  return "[" + num(100.0 * ci.lo, 1) + ", " + num(100.0 * ci.hi, 1) + "]";
+}
 
 std::string stat_text(const metrics::AgreementStatistic& s) {
   std::string t = num(s.value, 3);
@@ -42,7 +46,9 @@ nlohmann::json number_json(double v) {
 }
 
 nlohmann::json statistic_json(const metrics::AgreementStatistic& s) {
-  return {{"value", number_json(s.value)}, {"p_value", number_json(s.p_value)}, {"interval", interval_json(s.interval)}};
+  return {{"value", number_json(s.value)},
+          {"p_value", number_json(s.p_value)},
+          {"interval", interval_json(s.interval)}};
 }
 
 nlohmann::json binary_json(const metrics::BinaryAgreement& a) {
@@ -85,7 +91,8 @@ nlohmann::json agreement_json(const WmAgreement& a) {
 }
 
 // A small line chart (x: horizon step) of one series with a +-sd band.
-std::string drift_chart(const std::string& title, const std::vector<WmFidelityPoint>& curve, bool psnr) {
+std::string drift_chart(const std::string& title, const std::vector<WmFidelityPoint>& curve,
+                        bool psnr) {
   const int w = 460, h = 220, left = 48, right = 12, top = 24, bottom = 36;
   if (curve.empty()) return "";
   double lo = psnr ? 1e300 : 0.0, hi = psnr ? -1e300 : 1.0;
@@ -108,34 +115,46 @@ std::string drift_chart(const std::string& title, const std::vector<WmFidelityPo
   }
   const double x_max = std::max(1, curve.back().step);
   const auto x = [&](double s) { return left + (w - left - right) * s / x_max; };
-  const auto y = [&](double v) { return top + (h - top - bottom) * (1.0 - (std::clamp(v, lo, hi) - lo) / (hi - lo)); };
+  const auto y = [&](double v) {
+    return top + (h - top - bottom) * (1.0 - (std::clamp(v, lo, hi) - lo) / (hi - lo));
+  };
   std::string band_up, band_down, line, baseline;
   for (const auto& p : curve) {
     const double m = psnr ? p.psnr_mean : p.ssim_mean;
     const double s = psnr ? p.psnr_sd : p.ssim_sd;
     const double c = psnr ? p.copy_psnr_mean : p.copy_ssim_mean;
-    if (std::isfinite(c)) baseline += (baseline.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(c), 1);
+    if (std::isfinite(c))
+      baseline += (baseline.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(c), 1);
     if (!std::isfinite(m)) continue;
     line += (line.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(m), 1);
     band_up += (band_up.empty() ? "M" : "L") + num(x(p.step), 1) + "," + num(y(m + s), 1);
     band_down = "L" + num(x(p.step), 1) + "," + num(y(m - s), 1) + band_down;
   }
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(w) + "\" height=\"" +
-                    std::to_string(h) + "\" role=\"img\" aria-label=\"" + escape_xml(title) + "\">";
-  svg += "<text x=\"" + std::to_string(left) + "\" y=\"16\" font-size=\"13\">" + escape_xml(title) + "</text>";
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(w) +
+                    "\" height=\"" + std::to_string(h) + "\" role=\"img\" aria-label=\"" +
+                    escape_xml(title) + "\">";
+  svg += "<text x=\"" + std::to_string(left) + "\" y=\"16\" font-size=\"13\">" + escape_xml(title) +
+         "</text>";
   for (int k = 0; k <= 4; ++k) {
     const double v = lo + (hi - lo) * k / 4.0;
-    svg += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(w - right) + "\" y1=\"" + num(y(v), 1) +
-           "\" y2=\"" + num(y(v), 1) + "\" stroke=\"#eee\"/><text x=\"" + std::to_string(left - 4) + "\" y=\"" +
-           num(y(v) + 4, 1) + "\" font-size=\"11\" text-anchor=\"end\">" + num(v, psnr ? 0 : 2) + "</text>";
+    svg += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(w - right) +
+           "\" y1=\"" + num(y(v), 1) + "\" y2=\"" + num(y(v), 1) +
+           "\" stroke=\"#eee\"/><text x=\"" + std::to_string(left - 4) + "\" y=\"" +
+           num(y(v) + 4, 1) + "\" font-size=\"11\" text-anchor=\"end\">" + num(v, psnr ? 0 : 2) +
+           "</text>";
   }
   svg += "<text x=\"" + num((left + w - right) / 2.0, 1) + "\" y=\"" + std::to_string(h - 6) +
-         "\" font-size=\"11\" text-anchor=\"middle\">actions replayed (0 to " + num(x_max, 0) + ")</text>";
-  if (!band_up.empty()) svg += "<path d=\"" + band_up + band_down + "Z\" fill=\"#c6d8f0\" stroke=\"none\"/>";
+         "\" font-size=\"11\" text-anchor=\"middle\">actions replayed (0 to " + num(x_max, 0) +
+         ")</text>";
+  if (!band_up.empty())
+    svg += "<path d=\"" + band_up + band_down + "Z\" fill=\"#c6d8f0\" stroke=\"none\"/>";
   if (!baseline.empty()) {
-    svg += "<path d=\"" + baseline + "\" fill=\"none\" stroke=\"#888\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>baseline: the first real frame held still</title></path>";
+    svg += "<path d=\"" + baseline +
+           "\" fill=\"none\" stroke=\"#888\" stroke-width=\"1.5\" stroke-dasharray=\"4 "
+           "3\"><title>baseline: the first real frame held still</title></path>";
   }
-  if (!line.empty()) svg += "<path d=\"" + line + "\" fill=\"none\" stroke=\"#2060b0\" stroke-width=\"2\"/>";
+  if (!line.empty())
+    svg += "<path d=\"" + line + "\" fill=\"none\" stroke=\"#2060b0\" stroke-width=\"2\"/>";
   return svg + "</svg>";
 }
 
@@ -162,8 +181,10 @@ std::string wm_report_card_json(const WmReportCard& c) {
                         {"episodes", p.episodes},
                         {"simulator_successes", p.sim_successes},
                         {"world_model_successes", p.wm_successes},
-                        {"simulator_success_rate", p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0},
-                        {"world_model_success_rate", p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0},
+                        {"simulator_success_rate",
+                         p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0},
+                        {"world_model_success_rate",
+                         p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0},
                         {"simulator_ci95", {p.sim_ci.lo, p.sim_ci.hi}},
                         {"world_model_ci95", {p.wm_ci.lo, p.wm_ci.hi}},
                         {"per_episode", binary_json(p.agreement)},
@@ -200,11 +221,13 @@ std::string wm_report_card_json(const WmReportCard& c) {
                              {"horizon", c.fidelity.horizon},
                              {"ssim_window", c.fidelity.ssim_window},
                              {"curve", curve},
-                             {"frechet_distance", c.fidelity.frechet_distance ? nlohmann::json(*c.fidelity.frechet_distance)
-                                                                              : nlohmann::json(nullptr)},
+                             {"frechet_distance", c.fidelity.frechet_distance
+                                                      ? nlohmann::json(*c.fidelity.frechet_distance)
+                                                      : nlohmann::json(nullptr)},
                              {"feature_extractor", c.fidelity.feature_extractor},
                              {"note", c.fidelity.note}};
-  j["cost"] = {{"simulator_episodes_per_s", c.sim_episodes_per_s}, {"world_model_episodes_per_s", c.wm_episodes_per_s}};
+  j["cost"] = {{"simulator_episodes_per_s", c.sim_episodes_per_s},
+               {"world_model_episodes_per_s", c.wm_episodes_per_s}};
   j["warnings"] = c.warnings;
   j["generated_at"] = c.generated_at;
   j["command"] = c.command;
@@ -214,115 +237,146 @@ std::string wm_report_card_json(const WmReportCard& c) {
 
 std::string wm_report_card_markdown(const WmReportCard& c) {
   std::string m = "# World-model report card: " + escape_markdown(c.suite) + "\n\n";
-  m += "World model `" + escape_markdown(c.world_models.empty() ? "" : c.world_models.front()) + "`";
-  if (c.world_models.size() > 1) m += " (ensemble of " + std::to_string(c.world_models.size()) + ")";
+  m +=
+      "World model `" + escape_markdown(c.world_models.empty() ? "" : c.world_models.front()) + "`";
+  if (c.world_models.size() > 1)
+    m += " (ensemble of " + std::to_string(c.world_models.size()) + ")";
   m += ", judge `" + escape_markdown(c.judge) + "` (every " +
-       (c.judge_every == 0 ? std::string("episode's last step") : std::to_string(c.judge_every) + " step(s)") +
-       ", success at probability >= " + num(c.threshold, 2) + "). Seed " + std::to_string(c.seed) + ", " +
-       std::to_string(c.episodes_per_task) + " episodes per task, tasks: " + escape_markdown(join_names(c.tasks)) +
+       (c.judge_every == 0 ? std::string("episode's last step")
+                           : std::to_string(c.judge_every) + " step(s)") +
+       ", success at probability >= " + num(c.threshold, 2) + "). Seed " + std::to_string(c.seed) +
+       ", " + std::to_string(c.episodes_per_task) +
+       " episodes per task, tasks: " + escape_markdown(join_names(c.tasks)) +
        ". The simulator is the reference.\n\n";
   if (!c.shadow_note.empty()) m += escape_markdown(c.shadow_note) + "\n\n";
   for (const auto& w : c.warnings) m += "> **Warning:** " + escape_markdown(w) + "\n\n";
 
-  m += "## Ranking agreement\n\n| Evaluation | Episodes | Spearman | Kendall tau-b | Pearson | MMRV |\n|---|---:|---|---|---|---|\n";
+  m += "## Ranking agreement\n\n| Evaluation | Episodes | Spearman | Kendall tau-b | Pearson | "
+       "MMRV |\n|---|---:|---|---|---|---|\n";
   for (const auto& a : c.agreements) {
     if (!a.result) {
-      m += "| " + escape_markdown(a.label) + " | " + std::to_string(a.episodes) + " | n/a | n/a | n/a | n/a |\n";
+      m += "| " + escape_markdown(a.label) + " | " + std::to_string(a.episodes) +
+           " | n/a | n/a | n/a | n/a |\n";
       continue;
     }
-    m += "| " + escape_markdown(a.label) + " | " + std::to_string(a.episodes) + " | " + stat_text(a.result->spearman) +
-         " | " + stat_text(a.result->kendall) + " | " + stat_text(a.result->pearson) + " | " +
-         stat_text(a.result->mmrv) + " |\n";
+    m += "| " + escape_markdown(a.label) + " | " + std::to_string(a.episodes) + " | " +
+         stat_text(a.result->spearman) + " | " + stat_text(a.result->kendall) + " | " +
+         stat_text(a.result->pearson) + " | " + stat_text(a.result->mmrv) + " |\n";
   }
-  m += "\nPolicy scores are task-mean success rates; intervals are 95% percentile bootstraps over episodes (";
-  m += c.agreements.empty() || !c.agreements.front().result ? std::string("n/a")
-                                                             : std::to_string(c.agreements.front().result->resamples);
-  m += " resamples, metrics::agreement). MMRV: mean maximum rank violation in simulator success units (0 is perfect).\n";
+  m += "\nPolicy scores are task-mean success rates; intervals are 95% percentile bootstraps over "
+       "episodes (";
+  m += c.agreements.empty() || !c.agreements.front().result
+           ? std::string("n/a")
+           : std::to_string(c.agreements.front().result->resamples);
+  m += " resamples, metrics::agreement). MMRV: mean maximum rank violation in simulator success "
+       "units (0 is perfect).\n";
   for (const auto& a : c.agreements) {
-    if (!a.note.empty()) m += "- " + escape_markdown(a.label) + ": " + escape_markdown(a.note) + "\n";
+    if (!a.note.empty())
+      m += "- " + escape_markdown(a.label) + ": " + escape_markdown(a.note) + "\n";
   }
 
-  m += "\n## Per policy\n\n| Policy | Episodes | Simulator | 95% CI | World model | 95% CI | TP | FP | FN | TN | Balanced acc. | "
-       "Self-correction | Sim ep/s | WM ep/s |\n|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  m += "\n## Per policy\n\n| Policy | Episodes | Simulator | 95% CI | World model | 95% CI | TP | "
+       "FP | FN | TN | Balanced acc. | "
+       "Self-correction | Sim ep/s | WM ep/s "
+       "|\n|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& p : c.policies) {
     const auto& k = p.agreement.counts;
     const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
     const double w = p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0;
-    m += "| " + escape_markdown(p.name) + " | " + std::to_string(p.episodes) + " | " + pct(s) + " | " + pct_ci(p.sim_ci) +
-         " | " + pct(w) + " | " + pct_ci(p.wm_ci) + " | " + std::to_string(k.true_positive) + " | " +
-         std::to_string(k.false_positive) + " | " + std::to_string(k.false_negative) + " | " +
-         std::to_string(k.true_negative) + " | " + pct(p.agreement.balanced_accuracy) + " | " +
-         pct(p.agreement.self_correction) + " | " + num(p.sim_episodes_per_s, 2) + " | " + num(p.wm_episodes_per_s, 2) +
-         " |\n";
+    m += "| " + escape_markdown(p.name) + " | " + std::to_string(p.episodes) + " | " + pct(s) +
+         " | " + pct_ci(p.sim_ci) + " | " + pct(w) + " | " + pct_ci(p.wm_ci) + " | " +
+         std::to_string(k.true_positive) + " | " + std::to_string(k.false_positive) + " | " +
+         std::to_string(k.false_negative) + " | " + std::to_string(k.true_negative) + " | " +
+         pct(p.agreement.balanced_accuracy) + " | " + pct(p.agreement.self_correction) + " | " +
+         num(p.sim_episodes_per_s, 2) + " | " + num(p.wm_episodes_per_s, 2) + " |\n";
   }
   const auto& o = c.overall;
-  m += "\nAll episodes: TP " + std::to_string(o.counts.true_positive) + ", FP " + std::to_string(o.counts.false_positive) +
-       ", FN " + std::to_string(o.counts.false_negative) + ", TN " + std::to_string(o.counts.true_negative) +
-       "; accuracy " + pct(o.accuracy) + ", balanced accuracy " + pct(o.balanced_accuracy) + ", sensitivity " +
-       pct(o.sensitivity) + " " + pct_ci(o.sensitivity_ci) + ", specificity " + pct(o.specificity) + " " +
+  m += "\nAll episodes: TP " + std::to_string(o.counts.true_positive) + ", FP " +
+       std::to_string(o.counts.false_positive) + ", FN " + std::to_string(o.counts.false_negative) +
+       ", TN " + std::to_string(o.counts.true_negative) + "; accuracy " + pct(o.accuracy) +
+       ", balanced accuracy " + pct(o.balanced_accuracy) + ", sensitivity " + pct(o.sensitivity) +
+       " " + pct_ci(o.sensitivity_ci) + ", specificity " + pct(o.specificity) + " " +
        pct_ci(o.specificity_ci) + ", Cohen's kappa " + num(o.cohen_kappa, 3) + ".\n\n";
-  m += "Self-correction (a failed simulator episode judged a success in the world model): " + pct(o.self_correction) +
-       " " + pct_ci(o.self_correction_ci) + " (Wilson 95%).\n";
+  m += "Self-correction (a failed simulator episode judged a success in the world model): " +
+       pct(o.self_correction) + " " + pct_ci(o.self_correction_ci) + " (Wilson 95%).\n";
 
   m += "\n## Uncertainty (ensemble)\n\n";
   if (c.uncertainty.empty()) {
-    m += escape_markdown(c.uncertainty_note.empty() ? "No ensemble given (pass --wm several times)." : c.uncertainty_note) + "\n";
+    m += escape_markdown(c.uncertainty_note.empty() ? "No ensemble given (pass --wm several times)."
+                                                    : c.uncertainty_note) +
+         "\n";
   } else {
-    m += escape_markdown(c.uncertainty_note) + "\n\n| Discarded | Kept episodes | Accuracy kept | Accuracy discarded |\n|---:|---:|---:|---:|\n";
+    m += escape_markdown(c.uncertainty_note) +
+         "\n\n| Discarded | Kept episodes | Accuracy kept | Accuracy discarded "
+         "|\n|---:|---:|---:|---:|\n";
     for (const auto& u : c.uncertainty) {
-      m += "| " + pct(u.discard_fraction) + " | " + std::to_string(u.kept) + " | " + pct(u.accuracy_kept) + " | " +
-           pct(u.accuracy_discarded) + " |\n";
+      m += "| " + pct(u.discard_fraction) + " | " + std::to_string(u.kept) + " | " +
+           pct(u.accuracy_kept) + " | " + pct(u.accuracy_discarded) + " |\n";
     }
   }
 
   const auto& f = c.fidelity;
-  m += "\n## Open-loop fidelity\n\n" + escape_markdown(f.source) + ": " + std::to_string(f.episodes) +
-       " episodes, recorded actions replayed for up to " + std::to_string(f.horizon) + " steps. SSIM: " +
-       escape_markdown(f.ssim_window) + ".\n\n";
+  m += "\n## Open-loop fidelity\n\n" + escape_markdown(f.source) + ": " +
+       std::to_string(f.episodes) + " episodes, recorded actions replayed for up to " +
+       std::to_string(f.horizon) + " steps. SSIM: " + escape_markdown(f.ssim_window) + ".\n\n";
   if (!f.note.empty()) m += escape_markdown(f.note) + "\n\n";
   if (!f.curve.empty()) {
-    m += "Steps 1, 2, 4, 8, ... and the last (every step is in report-card.json). Baseline: the first real frame "
+    m += "Steps 1, 2, 4, 8, ... and the last (every step is in report-card.json). Baseline: the "
+         "first real frame "
          "held still (a model that predicts no motion).\n\n"
-         "| Step | Episodes | PSNR (dB) | SSIM | baseline PSNR | baseline SSIM |\n|---:|---:|---|---|---:|---:|\n";
+         "| Step | Episodes | PSNR (dB) | SSIM | baseline PSNR | baseline SSIM "
+         "|\n|---:|---:|---|---|---:|---:|\n";
     for (std::size_t i = 0; i < f.curve.size(); ++i) {
       const auto& p = f.curve[i];
       const bool power_of_two = (p.step & (p.step - 1)) == 0;
       if (!power_of_two && i + 1 != f.curve.size()) continue;
-      m += "| " + std::to_string(p.step) + " | " + std::to_string(p.episodes) + " | " + num(p.psnr_mean, 2) + " +- " +
-           num(p.psnr_sd, 2) + " | " + num(p.ssim_mean, 3) + " +- " + num(p.ssim_sd, 3) + " | " +
-           num(p.copy_psnr_mean, 2) + " | " + num(p.copy_ssim_mean, 3) + " |\n";
+      m += "| " + std::to_string(p.step) + " | " + std::to_string(p.episodes) + " | " +
+           num(p.psnr_mean, 2) + " +- " + num(p.psnr_sd, 2) + " | " + num(p.ssim_mean, 3) + " +- " +
+           num(p.ssim_sd, 3) + " | " + num(p.copy_psnr_mean, 2) + " | " + num(p.copy_ssim_mean, 3) +
+           " |\n";
     }
   }
   if (f.frechet_distance) {
-    m += "\nFrechet distance of " + escape_markdown(f.feature_extractor) + " features (FVD-style): " +
-         num(*f.frechet_distance, 3) + "\n";
+    m += "\nFrechet distance of " + escape_markdown(f.feature_extractor) +
+         " features (FVD-style): " + num(*f.frechet_distance, 3) + "\n";
   }
   m += "\n## Cost\n\nSimulator " + num(c.sim_episodes_per_s, 2) + " episodes/s, world model " +
-       num(c.wm_episodes_per_s, 2) + " episodes/s per worker (each episode's wall time, policy included; a busy machine makes these noisy).\n";
-  m += "\n---\n" + escape_markdown(c.harness_version) + ", " + escape_markdown(c.generated_at) + ": `" +
-       escape_markdown(c.command) + "`\n";
+       num(c.wm_episodes_per_s, 2) +
+       " episodes/s per worker (each episode's wall time, policy included; a busy machine makes "
+       "these noisy).\n";
+  m += "\n---\n" + escape_markdown(c.harness_version) + ", " + escape_markdown(c.generated_at) +
+       ": `" + escape_markdown(c.command) + "`\n";
   return m;
 }
 
 std::string wm_report_card_html(const WmReportCard& c) {
-  std::string b = "<h1>World-model report card: " + escape_xml(c.suite) + "</h1>\n<p class=\"note\">World model <code>" +
-                  escape_xml(c.world_models.empty() ? "" : c.world_models.front()) + "</code>" +
-                  (c.world_models.size() > 1 ? " (ensemble of " + std::to_string(c.world_models.size()) + ")" : "") +
-                  ", judge <code>" + escape_xml(c.judge) + "</code>, seed " + std::to_string(c.seed) + ", " +
-                  std::to_string(c.episodes_per_task) + " episodes per task. The simulator is the reference.</p>\n";
+  std::string b =
+      "<h1>World-model report card: " + escape_xml(c.suite) +
+      "</h1>\n<p class=\"note\">World model <code>" +
+      escape_xml(c.world_models.empty() ? "" : c.world_models.front()) + "</code>" +
+      (c.world_models.size() > 1 ? " (ensemble of " + std::to_string(c.world_models.size()) + ")"
+                                 : "") +
+      ", judge <code>" + escape_xml(c.judge) + "</code>, seed " + std::to_string(c.seed) + ", " +
+      std::to_string(c.episodes_per_task) +
+      " episodes per task. The simulator is the reference.</p>\n";
   if (!c.shadow_note.empty()) b += "<p class=\"note\">" + escape_xml(c.shadow_note) + "</p>\n";
   for (const auto& w : c.warnings) b += "<p class=\"warning\">" + escape_xml(w) + "</p>\n";
-  b += "<nav><a href=\"#agreement\">Ranking agreement</a><a href=\"#policies\">Per policy</a><a href=\"#uncertainty\">"
-       "Uncertainty</a><a href=\"#fidelity\">Open-loop fidelity</a><a href=\"#strips\">Strips</a><a href=\"#cost\">Cost</a></nav>\n";
+  b += "<nav><a href=\"#agreement\">Ranking agreement</a><a href=\"#policies\">Per policy</a><a "
+       "href=\"#uncertainty\">"
+       "Uncertainty</a><a href=\"#fidelity\">Open-loop fidelity</a><a "
+       "href=\"#strips\">Strips</a><a href=\"#cost\">Cost</a></nav>\n";
 
-  b += "<section id=\"agreement\"><h2>Ranking agreement</h2>\n<table><thead><tr><th>Evaluation</th><th>Episodes</th>"
+  b += "<section id=\"agreement\"><h2>Ranking "
+       "agreement</h2>\n<table><thead><tr><th>Evaluation</th><th>Episodes</th>"
        "<th>Spearman</th><th>Kendall tau-b</th><th>Pearson</th><th>MMRV</th></tr></thead><tbody>\n";
   for (const auto& a : c.agreements) {
-    b += "<tr><td class=\"name\">" + escape_xml(a.label) + "</td><td>" + std::to_string(a.episodes) + "</td>";
+    b += "<tr><td class=\"name\">" + escape_xml(a.label) + "</td><td>" +
+         std::to_string(a.episodes) + "</td>";
     if (a.result) {
-      b += "<td>" + escape_xml(stat_text(a.result->spearman)) + "</td><td>" + escape_xml(stat_text(a.result->kendall)) +
-           "</td><td>" + escape_xml(stat_text(a.result->pearson)) + "</td><td>" + escape_xml(stat_text(a.result->mmrv)) +
-           "</td></tr>\n";
+      b += "<td>" + escape_xml(stat_text(a.result->spearman)) + "</td><td>" +
+           escape_xml(stat_text(a.result->kendall)) + "</td><td>" +
+           escape_xml(stat_text(a.result->pearson)) + "</td><td>" +
+           escape_xml(stat_text(a.result->mmrv)) + "</td></tr>\n";
     } else {
       b += "<td>n/a</td><td>n/a</td><td>n/a</td><td>n/a</td></tr>\n";
     }
@@ -332,78 +386,99 @@ std::string wm_report_card_html(const WmReportCard& c) {
     const auto& r = *c.agreements.front().result;
     std::vector<ForestRow> rows;
     for (std::size_t i = 0; i < r.policies.size(); ++i) {
-      rows.push_back({r.policies[i] + " (simulator)", r.y_scores[i], r.y_scores[i], r.y_scores[i], pct(r.y_scores[i])});
-      rows.push_back({r.policies[i] + " (world model)", r.x_scores[i], r.x_scores[i], r.x_scores[i], pct(r.x_scores[i])});
+      rows.push_back({r.policies[i] + " (simulator)", r.y_scores[i], r.y_scores[i], r.y_scores[i],
+                      pct(r.y_scores[i])});
+      rows.push_back({r.policies[i] + " (world model)", r.x_scores[i], r.x_scores[i], r.x_scores[i],
+                      pct(r.x_scores[i])});
     }
-    b += "<div class=\"chart\">" + forest_plot_svg("Task-mean success: simulator vs world model", rows) + "</div>\n";
+    b += "<div class=\"chart\">" +
+         forest_plot_svg("Task-mean success: simulator vs world model", rows) + "</div>\n";
   }
-  b += "<p class=\"note\">Intervals: 95% percentile bootstrap over episodes (metrics::agreement). MMRV is the mean "
+  b += "<p class=\"note\">Intervals: 95% percentile bootstrap over episodes (metrics::agreement). "
+       "MMRV is the mean "
        "maximum rank violation in simulator success units (0 is perfect).</p>\n";
   for (const auto& a : c.agreements) {
-    if (!a.note.empty()) b += "<p class=\"note\">" + escape_xml(a.label) + ": " + escape_xml(a.note) + "</p>\n";
+    if (!a.note.empty())
+      b += "<p class=\"note\">" + escape_xml(a.label) + ": " + escape_xml(a.note) + "</p>\n";
   }
   b += "</section>\n";
 
-  b += "<section id=\"policies\"><h2>Per policy (per-episode agreement)</h2>\n<table class=\"sortable\"><thead><tr>"
-       "<th data-type=\"text\">Policy</th><th data-type=\"num\">Episodes</th><th data-type=\"num\">Simulator</th>"
-       "<th data-type=\"num\">World model</th><th data-type=\"num\">TP</th><th data-type=\"num\">FP</th>"
-       "<th data-type=\"num\">FN</th><th data-type=\"num\">TN</th><th data-type=\"num\">Balanced acc.</th>"
-       "<th data-type=\"num\">Self-correction</th><th data-type=\"num\">Sim ep/s</th><th data-type=\"num\">WM ep/s</th>"
+  b += "<section id=\"policies\"><h2>Per policy (per-episode agreement)</h2>\n<table "
+       "class=\"sortable\"><thead><tr>"
+       "<th data-type=\"text\">Policy</th><th data-type=\"num\">Episodes</th><th "
+       "data-type=\"num\">Simulator</th>"
+       "<th data-type=\"num\">World model</th><th data-type=\"num\">TP</th><th "
+       "data-type=\"num\">FP</th>"
+       "<th data-type=\"num\">FN</th><th data-type=\"num\">TN</th><th data-type=\"num\">Balanced "
+       "acc.</th>"
+       "<th data-type=\"num\">Self-correction</th><th data-type=\"num\">Sim ep/s</th><th "
+       "data-type=\"num\">WM ep/s</th>"
        "</tr></thead><tbody>\n";
   for (const auto& p : c.policies) {
     const auto& k = p.agreement.counts;
     const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
     const double w = p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0;
-    b += "<tr><td class=\"name\">" + escape_xml(p.name) + "</td><td>" + std::to_string(p.episodes) + "</td><td data-sort=\"" +
-         num(s, 4) + "\">" + pct(s) + " " + pct_ci(p.sim_ci) + "</td><td data-sort=\"" + num(w, 4) + "\">" + pct(w) +
-         " " + pct_ci(p.wm_ci) + "</td><td>" + std::to_string(k.true_positive) + "</td><td>" +
-         std::to_string(k.false_positive) + "</td><td>" + std::to_string(k.false_negative) + "</td><td>" +
-         std::to_string(k.true_negative) + "</td><td>" + pct(p.agreement.balanced_accuracy) + "</td><td>" +
-         pct(p.agreement.self_correction) + "</td><td>" + num(p.sim_episodes_per_s, 2) + "</td><td>" +
-         num(p.wm_episodes_per_s, 2) + "</td></tr>\n";
+    b += "<tr><td class=\"name\">" + escape_xml(p.name) + "</td><td>" + std::to_string(p.episodes) +
+         "</td><td data-sort=\"" + num(s, 4) + "\">" + pct(s) + " " + pct_ci(p.sim_ci) +
+         "</td><td data-sort=\"" + num(w, 4) + "\">" + pct(w) + " " + pct_ci(p.wm_ci) +
+         "</td><td>" + std::to_string(k.true_positive) + "</td><td>" +
+         std::to_string(k.false_positive) + "</td><td>" + std::to_string(k.false_negative) +
+         "</td><td>" + std::to_string(k.true_negative) + "</td><td>" +
+         pct(p.agreement.balanced_accuracy) + "</td><td>" + pct(p.agreement.self_correction) +
+         "</td><td>" + num(p.sim_episodes_per_s, 2) + "</td><td>" + num(p.wm_episodes_per_s, 2) +
+         "</td></tr>\n";
   }
   const auto& o = c.overall;
-  b += "</tbody></table>\n<p class=\"note\">All episodes: accuracy " + pct(o.accuracy) + ", balanced accuracy " +
-       pct(o.balanced_accuracy) + ", sensitivity " + pct(o.sensitivity) + " " + pct_ci(o.sensitivity_ci) +
-       ", specificity " + pct(o.specificity) + " " + pct_ci(o.specificity_ci) + ", Cohen's kappa " +
-       num(o.cohen_kappa, 3) + "; self-correction (failed simulator episode judged a success in the world model) " +
+  b += "</tbody></table>\n<p class=\"note\">All episodes: accuracy " + pct(o.accuracy) +
+       ", balanced accuracy " + pct(o.balanced_accuracy) + ", sensitivity " + pct(o.sensitivity) +
+       " " + pct_ci(o.sensitivity_ci) + ", specificity " + pct(o.specificity) + " " +
+       pct_ci(o.specificity_ci) + ", Cohen's kappa " + num(o.cohen_kappa, 3) +
+       "; self-correction (failed simulator episode judged a success in the world model) " +
        pct(o.self_correction) + " " + pct_ci(o.self_correction_ci) + ".</p></section>\n";
 
   b += "<section id=\"uncertainty\"><h2>Uncertainty (ensemble)</h2>\n<p class=\"note\">" +
        escape_xml(c.uncertainty_note) + "</p>\n";
   if (!c.uncertainty.empty()) {
-    b += "<table><thead><tr><th>Discarded</th><th>Kept episodes</th><th>Accuracy kept</th><th>Accuracy discarded</th>"
+    b += "<table><thead><tr><th>Discarded</th><th>Kept episodes</th><th>Accuracy "
+         "kept</th><th>Accuracy discarded</th>"
          "</tr></thead><tbody>\n";
     for (const auto& u : c.uncertainty) {
-      b += "<tr><td>" + pct(u.discard_fraction) + "</td><td>" + std::to_string(u.kept) + "</td><td>" +
-           pct(u.accuracy_kept) + "</td><td>" + pct(u.accuracy_discarded) + "</td></tr>\n";
+      b += "<tr><td>" + pct(u.discard_fraction) + "</td><td>" + std::to_string(u.kept) +
+           "</td><td>" + pct(u.accuracy_kept) + "</td><td>" + pct(u.accuracy_discarded) +
+           "</td></tr>\n";
     }
     b += "</tbody></table>\n";
   }
   b += "</section>\n";
 
   const auto& f = c.fidelity;
-  b += "<section id=\"fidelity\"><h2>Open-loop fidelity</h2>\n<p class=\"note\">" + escape_xml(f.source) + ": " +
-       std::to_string(f.episodes) + " episodes, recorded actions replayed for up to " + std::to_string(f.horizon) +
-       " steps; mean +- one standard deviation over episodes (dashed: the first real frame held still, a model that predicts no motion). SSIM: " + escape_xml(f.ssim_window) + ". " +
-       escape_xml(f.note) + "</p>\n<div class=\"multiples\">" + drift_chart("PSNR (dB) per step", f.curve, true) +
+  b += "<section id=\"fidelity\"><h2>Open-loop fidelity</h2>\n<p class=\"note\">" +
+       escape_xml(f.source) + ": " + std::to_string(f.episodes) +
+       " episodes, recorded actions replayed for up to " + std::to_string(f.horizon) +
+       " steps; mean +- one standard deviation over episodes (dashed: the first real frame held "
+       "still, a model that predicts no motion). SSIM: " +
+       escape_xml(f.ssim_window) + ". " + escape_xml(f.note) + "</p>\n<div class=\"multiples\">" +
+       drift_chart("PSNR (dB) per step", f.curve, true) +
        drift_chart("SSIM per step", f.curve, false) + "</div>\n";
   if (f.frechet_distance) {
-    b += "<p>Frechet distance of <code>" + escape_xml(f.feature_extractor) + "</code> features (FVD-style): " +
-         num(*f.frechet_distance, 3) + "</p>\n";
+    b += "<p>Frechet distance of <code>" + escape_xml(f.feature_extractor) +
+         "</code> features (FVD-style): " + num(*f.frechet_distance, 3) + "</p>\n";
   }
   b += "</section>\n<section id=\"strips\"><h2>Simulator and world model, same actions</h2>\n"
-       "<p class=\"note\">Each strip: the simulator's frames (top row) and the world model's frames for the same "
+       "<p class=\"note\">Each strip: the simulator's frames (top row) and the world model's "
+       "frames for the same "
        "recorded actions (bottom row), from the same first frame.</p>\n";
   for (const auto& s : c.strips) {
-    b += "<figure class=\"preview\"><img alt=\"" + escape_xml(s.caption) + "\" src=\"data:image/png;base64," +
-         base64_encode(encode_png(s.image)) + "\"><figcaption>" + escape_xml(s.caption) + "</figcaption></figure>\n";
+    b += "<figure class=\"preview\"><img alt=\"" + escape_xml(s.caption) +
+         "\" src=\"data:image/png;base64," + base64_encode(encode_png(s.image)) +
+         "\"><figcaption>" + escape_xml(s.caption) + "</figcaption></figure>\n";
   }
-  b += "</section>\n<section id=\"cost\"><h2>Cost</h2>\n<p>Simulator " + num(c.sim_episodes_per_s, 2) +
-       " episodes/s; world model " + num(c.wm_episodes_per_s, 2) +
-       " episodes/s per worker (each episode's wall time, policy included; noisy on a busy machine).</p></section>\n";
-  b += "<footer>" + escape_xml(c.harness_version) + ", " + escape_xml(c.generated_at) + "<br><code>" +
-       escape_xml(c.command) + "</code></footer>\n";
+  b += "</section>\n<section id=\"cost\"><h2>Cost</h2>\n<p>Simulator " +
+       num(c.sim_episodes_per_s, 2) + " episodes/s; world model " + num(c.wm_episodes_per_s, 2) +
+       " episodes/s per worker (each episode's wall time, policy included; noisy on a busy "
+       "machine).</p></section>\n";
+  b += "<footer>" + escape_xml(c.harness_version) + ", " + escape_xml(c.generated_at) +
+       "<br><code>" + escape_xml(c.command) + "</code></footer>\n";
   return html_page("World-model report card: " + c.suite, b);
 }
 

@@ -32,7 +32,7 @@ struct WmPolicyRow {
 struct WmAgreement {
   std::string label;  // "primary model", "ensemble vote", "discard 10% most uncertain"
   std::string note;
-  std::int64_t episodes = 0;  // world-model episodes used
+  std::int64_t episodes = 0;                       // world-model episodes used
   std::optional<metrics::AgreementResult> result;  // absent (with note) when it cannot be computed
 };
 
@@ -49,8 +49,8 @@ struct WmFidelityPoint {
 };
 
 struct WmFidelity {
-  std::string source;        // where the replayed rollouts came from
-  std::string ssim_window;   // e.g. "11x11 Gaussian (sigma 1.5)"
+  std::string source;       // where the replayed rollouts came from
+  std::string ssim_window;  // e.g. "11x11 Gaussian (sigma 1.5)"
   std::int64_t episodes = 0;
   int horizon = 0;
   std::vector<WmFidelityPoint> curve;
@@ -76,7 +76,8 @@ struct WmReportCard {
   std::uint64_t seed = 0;
   int episodes_per_task = 0;
   std::vector<std::string> tasks;
-  std::vector<std::string> world_models;  // files; the first is the evaluator, all form the ensemble
+  std::vector<std::string>
+      world_models;  // files; the first is the evaluator, all form the ensemble
   std::vector<std::string> world_model_identities;
   std::string judge;
   std::string judge_identity;

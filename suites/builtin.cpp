@@ -4,10 +4,10 @@
 #include <sstream>
 
 #include "harness/errors.hpp"
-#include "suites/common/suite_loader.hpp"
-#include "suites/smoke/families.hpp"
-#include "suites/libero/families.hpp"
 #include "suites/bddl/bddl_suite.hpp"
+#include "suites/common/suite_loader.hpp"
+#include "suites/libero/families.hpp"
+#include "suites/smoke/families.hpp"
 
 namespace gauntlet {
 namespace suites {

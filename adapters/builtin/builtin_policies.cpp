@@ -144,21 +144,23 @@ void register_builtin_policies(Registry& registry) {
         }
         return std::make_unique<ScriptedPolicy>(
             eps, seed_offset(spec),
-            "builtin:noisy-scripted/1:eps=" + spec.arg + ",seed=" + std::to_string(spec.option_int("seed", 0)));
+            "builtin:noisy-scripted/1:eps=" + spec.arg +
+                ",seed=" + std::to_string(spec.option_int("seed", 0)));
       }});
-  registry.add_policy(PolicyKind{
-      "random", "random[,seed=K]", "uniform random actions within the action bounds",
-      [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
-        spec.require_known_options({"seed"});
-        return std::make_unique<RandomPolicy>(
-            false, seed_offset(spec), "builtin:random/1:seed=" + std::to_string(spec.option_int("seed", 0)));
-      }});
-  registry.add_policy(PolicyKind{
-      "zero", "zero", "all-zero actions (holds still); the harness-overhead baseline",
-      [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
-        spec.require_known_options({});
-        return std::make_unique<RandomPolicy>(true, 0, "builtin:zero/1");
-      }});
+  registry.add_policy(
+      PolicyKind{"random", "random[,seed=K]", "uniform random actions within the action bounds",
+                 [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
+                   spec.require_known_options({"seed"});
+                   return std::make_unique<RandomPolicy>(
+                       false, seed_offset(spec),
+                       "builtin:random/1:seed=" + std::to_string(spec.option_int("seed", 0)));
+                 }});
+  registry.add_policy(PolicyKind{"zero", "zero",
+                                 "all-zero actions (holds still); the harness-overhead baseline",
+                                 [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
+                                   spec.require_known_options({});
+                                   return std::make_unique<RandomPolicy>(true, 0, "builtin:zero/1");
+                                 }});
 }
 
 }  // namespace gauntlet::adapters

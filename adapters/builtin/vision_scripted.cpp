@@ -296,7 +296,8 @@ void register_vision_scripted_policy(Registry& registry) {
           throw InputError(spec.quoted() + ": vision-scripted takes no argument");
         const double height = spec.option_double("height", 0.02);
         if (!(height >= 0.0 && height <= 0.3)) {
-          throw InputError(spec.quoted() + ": height (of the object's centre, m) must be in [0, 0.3]");
+          throw InputError(spec.quoted() +
+                           ": height (of the object's centre, m) must be in [0, 0.3]");
         }
         std::ostringstream id;
         id << "builtin:vision-scripted/1:height=" << height;

@@ -90,7 +90,8 @@ std::unique_ptr<Policy> with_chunk_execution(const PolicySpec& spec, std::unique
   const auto ensemble = spec.option(std::string(kEnsembleOption));
   if (replan && ensemble) {
     throw InputError(
-        spec.quoted() + ": replan_every and ensemble exclude each other (ensembling queries every step)");
+        spec.quoted() +
+        ": replan_every and ensemble exclude each other (ensembling queries every step)");
   }
   if (ensemble) {
     const double m = spec.option_double(std::string(kEnsembleOption), 0.0);

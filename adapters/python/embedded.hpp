@@ -21,7 +21,8 @@ void ensure_interpreter();
 
 // A Python traceback as text (the exception of `e`, or type/value/trace).
 std::string format_exception(const py::error_already_set& e);
-std::string format_exception(const py::handle& type, const py::handle& value, const py::handle& trace);
+std::string format_exception(const py::handle& type, const py::handle& value,
+                             const py::handle& trace);
 // The last line of a traceback ("ValueError: ...") for one-line messages.
 std::string last_line(const std::string& text);
 

@@ -40,8 +40,8 @@ class PythonPolicy final : public Policy {
     class_name_ = spec.arg.substr(colon + 1);
     const std::string instances = spec.option("instances").value_or("shared");
     if (instances != "shared" && instances != "per_slot") {
-      throw InputError(spec.quoted() + ": instances must be shared or per_slot, got '" +
-                       instances + "'");
+      throw InputError(spec.quoted() + ": instances must be shared or per_slot, got '" + instances +
+                       "'");
     }
     per_slot_ = instances == "per_slot";
     for (const auto& [k, v] : spec.options) {
@@ -63,13 +63,13 @@ class PythonPolicy final : public Policy {
       const std::string sys_path =
           py::str(py::module_::import("sys").attr("path")).cast<std::string>();
       throw InputError(
-          spec.quoted() + ": cannot import '" + module_name_ + "': " + last_line(tb) +
-          "\n" + tb + "\nsys.path: " + sys_path +
+          spec.quoted() + ": cannot import '" + module_name_ + "': " + last_line(tb) + "\n" + tb +
+          "\nsys.path: " + sys_path +
           "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH, a virtualenv with venv=DIR)");
     }
     if (!py::hasattr(module_, class_name_.c_str())) {
-      throw InputError(spec.quoted() + ": module '" + module_name_ +
-                       "' has no attribute '" + class_name_ + "'");
+      throw InputError(spec.quoted() + ": module '" + module_name_ + "' has no attribute '" +
+                       class_name_ + "'");
     }
     cls_ = module_.attr(class_name_.c_str());
     instances_.push_back(construct());
@@ -211,7 +211,8 @@ class PythonPolicy final : public Policy {
                        last_line(format_exception(e)) + "\n" + format_exception(e));
     }
     if (!py::hasattr(inst.object, "act")) {
-      throw InputError("policy spec '" + spec_text_ + "': " + class_name_ + " has no act(obs) method");
+      throw InputError("policy spec '" + spec_text_ + "': " + class_name_ +
+                       " has no act(obs) method");
     }
     inst.act = inst.object.attr("act");
     inst.act_batch = py::getattr(inst.object, "act_batch", py::none());

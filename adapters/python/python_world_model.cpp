@@ -25,8 +25,10 @@ struct PythonClass {
 
   PythonClass(const PolicySpec& spec, const char* what) {
     const std::size_t colon = spec.arg.rfind(':');
-    if (spec.arg.empty() || colon == std::string::npos || colon == 0 || colon + 1 == spec.arg.size()) {
-      throw InputError(spec.quoted() + ": expected python:package.module:ClassName for the " + what);
+    if (spec.arg.empty() || colon == std::string::npos || colon == 0 ||
+        colon + 1 == spec.arg.size()) {
+      throw InputError(spec.quoted() + ": expected python:package.module:ClassName for the " +
+                       what);
     }
     const std::string module_name = spec.arg.substr(0, colon);
     const std::string class_name = spec.arg.substr(colon + 1);
@@ -39,11 +41,12 @@ struct PythonClass {
       module = py::module_::import(module_name.c_str());
     } catch (const py::error_already_set& e) {
       const std::string tb = format_exception(e);
-      throw InputError(spec.quoted() + ": cannot import '" + module_name + "': " + last_line(tb) + "\n" + tb +
-                       "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH)");
+      throw InputError(spec.quoted() + ": cannot import '" + module_name + "': " + last_line(tb) +
+                       "\n" + tb + "\n(add folders with path=DIR or $GAUNTLET_PYTHONPATH)");
     }
     if (!py::hasattr(module, class_name.c_str())) {
-      throw InputError(spec.quoted() + ": module '" + module_name + "' has no attribute '" + class_name + "'");
+      throw InputError(spec.quoted() + ": module '" + module_name + "' has no attribute '" +
+                       class_name + "'");
     }
     py::dict kwargs;
     Sha256 h;
@@ -58,8 +61,8 @@ struct PythonClass {
     try {
       instance = module.attr(class_name.c_str())(**kwargs);
     } catch (const py::error_already_set& e) {
-      throw InputError(spec.quoted() + ": " + class_name + "(...) raised: " + last_line(format_exception(e)) +
-                       "\n" + format_exception(e));
+      throw InputError(spec.quoted() + ": " + class_name + "(...) raised: " +
+                       last_line(format_exception(e)) + "\n" + format_exception(e));
     }
     if (py::hasattr(instance, "identity")) {
       try {
@@ -93,7 +96,8 @@ py::array image_view(const Image& img) {
   static const py::handle owner =
       py::capsule(reinterpret_cast<void*>(&ensure_interpreter), "gauntlet.frame").release();
   py::array view(py::dtype::of<std::uint8_t>(), {img.height, img.width, 3},
-                 {static_cast<py::ssize_t>(img.width) * 3, static_cast<py::ssize_t>(3), static_cast<py::ssize_t>(1)},
+                 {static_cast<py::ssize_t>(img.width) * 3, static_cast<py::ssize_t>(3),
+                  static_cast<py::ssize_t>(1)},
                  img.rgb.data(), owner);
   view.attr("setflags")(py::arg("write") = false);
   return view;
@@ -149,12 +153,16 @@ class PythonWorldModel final : public WorldModel {
     info_.action_dim = cls_.attribute<int>("action_dim", 7, spec_);
     info_.proprio_dim = cls_.attribute<int>("proprio_dim", 0, spec_);
     if (info_.width < 8 || info_.height < 8 || info_.context_frames < 1 || info_.proprio_dim < 0) {
-      throw InputError("'" + spec_.text + "': image_size must be at least (8, 8), context_frames >= 1, proprio_dim >= 0");
+      throw InputError(
+          "'" + spec_.text +
+          "': image_size must be at least (8, 8), context_frames >= 1, proprio_dim >= 0");
     }
     for (const char* m : {"reset", "predict"}) {
       if (!py::hasattr(cls_.instance, m)) {
-        throw InputError("'" + spec_.text + "': a world model class needs reset(slot, frames, proprio, instruction) "
-                         "and predict(slot, actions); it has no " + m + "()");
+        throw InputError("'" + spec_.text +
+                         "': a world model class needs reset(slot, frames, proprio, instruction) "
+                         "and predict(slot, actions); it has no " +
+                         m + "()");
       }
     }
     reset_ = cls_.instance.attr("reset");
@@ -198,7 +206,8 @@ class PythonWorldModel final : public WorldModel {
     used_.erase(slot);
   }
 
-  void reset(std::span<WorldModelRollout* const> rollouts, std::span<const WorldModelContext> contexts) override {
+  void reset(std::span<WorldModelRollout* const> rollouts,
+             std::span<const WorldModelContext> contexts) override {
     py::gil_scoped_acquire gil;
     for (std::size_t i = 0; i < rollouts.size(); ++i) {
       const WorldModelContext& c = contexts[i];
@@ -207,7 +216,8 @@ class PythonWorldModel final : public WorldModel {
       try {
         const int slot = dynamic_cast<PyRollout&>(*rollouts[i]).slot;
         if (reset_takes_seed_) {
-          reset_(slot, frame_list(c.frames), proprio, std::string(c.instruction), py::arg("seed") = c.seed);
+          reset_(slot, frame_list(c.frames), proprio, std::string(c.instruction),
+                 py::arg("seed") = c.seed);
         } else {
           reset_(slot, frame_list(c.frames), proprio, std::string(c.instruction));
         }
@@ -217,14 +227,16 @@ class PythonWorldModel final : public WorldModel {
     }
   }
 
-  void predict(std::span<WorldModelRollout* const> rollouts, std::span<const ActionChunk* const> actions,
+  void predict(std::span<WorldModelRollout* const> rollouts,
+               std::span<const ActionChunk* const> actions,
                std::span<WorldModelPrediction> out) override {
     py::gil_scoped_acquire gil;
     for (std::size_t i = 0; i < rollouts.size(); ++i) {
       WorldModelPrediction& o = out[i];
       o.error.clear();
       const ActionChunk& a = *actions[i];
-      py::array_t<float> acts({static_cast<py::ssize_t>(a.horizon), static_cast<py::ssize_t>(a.dim)});
+      py::array_t<float> acts(
+          {static_cast<py::ssize_t>(a.horizon), static_cast<py::ssize_t>(a.dim)});
       std::copy(a.values.begin(), a.values.end(), acts.mutable_data());
       try {
         const py::object r = predict_(dynamic_cast<PyRollout&>(*rollouts[i]).slot, acts);
@@ -243,26 +255,29 @@ class PythonWorldModel final : public WorldModel {
     if (py::isinstance<py::tuple>(r)) {
       const auto t = r.cast<py::tuple>();
       if (t.size() != 2) {
-        o.error = "predict() returned a tuple of " + std::to_string(t.size()) + "; expected frames or (frames, proprio)";
+        o.error = "predict() returned a tuple of " + std::to_string(t.size()) +
+                  "; expected frames or (frames, proprio)";
         return;
       }
       frames = t[0];
       proprio = t[1];
     }
-    const std::string want = "(" + std::to_string(horizon) + ", " + std::to_string(info_.height) + ", " +
-                             std::to_string(info_.width) + ", 3) uint8";
+    const std::string want = "(" + std::to_string(horizon) + ", " + std::to_string(info_.height) +
+                             ", " + std::to_string(info_.width) + ", 3) uint8";
     if (!py::isinstance<py::array_t<std::uint8_t>>(frames)) {
       o.error = "predict() returned " + type_name(frames) + "; expected frames " + want;
       return;
     }
-    const auto f = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(frames);
-    if (!f || f.ndim() != 4 || f.shape(0) != horizon || f.shape(1) != info_.height || f.shape(2) != info_.width ||
-        f.shape(3) != 3) {
+    const auto f =
+        py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(frames);
+    if (!f || f.ndim() != 4 || f.shape(0) != horizon || f.shape(1) != info_.height ||
+        f.shape(2) != info_.width || f.shape(3) != 3) {
       o.error = "predict() returned frames " + type_name(frames) + "; expected " + want;
       return;
     }
     o.frames.resize(static_cast<std::size_t>(horizon));
-    const std::size_t bytes = static_cast<std::size_t>(info_.width) * static_cast<std::size_t>(info_.height) * 3;
+    const std::size_t bytes =
+        static_cast<std::size_t>(info_.width) * static_cast<std::size_t>(info_.height) * 3;
     for (int k = 0; k < horizon; ++k) {
       Image& img = o.frames[static_cast<std::size_t>(k)];
       img.resize(info_.width, info_.height);
@@ -272,8 +287,8 @@ class PythonWorldModel final : public WorldModel {
     if (!proprio.is_none() && info_.proprio_dim > 0) {
       const auto p = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(proprio);
       if (!p || p.size() != static_cast<py::ssize_t>(horizon) * info_.proprio_dim) {
-        o.error = "predict() returned proprio " + type_name(proprio) + "; expected (" + std::to_string(horizon) +
-                  ", " + std::to_string(info_.proprio_dim) + ")";
+        o.error = "predict() returned proprio " + type_name(proprio) + "; expected (" +
+                  std::to_string(horizon) + ", " + std::to_string(info_.proprio_dim) + ")";
         return;
       }
       o.proprio.assign(p.data(), p.data() + p.size());
@@ -284,7 +299,8 @@ class PythonWorldModel final : public WorldModel {
   PythonClass cls_;
   WorldModelInfo info_;
   py::object reset_, predict_, release_;
-  bool reset_takes_seed_ = false;  // reset(..., seed=) or reset(..., **kwargs): older models take no seed
+  bool reset_takes_seed_ =
+      false;  // reset(..., seed=) or reset(..., **kwargs): older models take no seed
   std::mutex slots_mutex_;
   std::set<int> used_;
 };
@@ -303,9 +319,11 @@ class PythonJudge final : public Judge {
     info_.height = size.second;
     info_.frames = cls_.attribute<int>("frames", 1, spec_);
     info_.threshold = cls_.attribute<double>("threshold", -1.0, spec_);
-    if (info_.frames < 0) throw InputError("'" + spec_.text + "': frames must be >= 0 (0: the whole episode)");
+    if (info_.frames < 0)
+      throw InputError("'" + spec_.text + "': frames must be >= 0 (0: the whole episode)");
     if (!py::hasattr(cls_.instance, "judge")) {
-      throw InputError("'" + spec_.text + "': a judge class needs judge(frames, instruction) -> (success, progress)");
+      throw InputError("'" + spec_.text +
+                       "': a judge class needs judge(frames, instruction) -> (success, progress)");
     }
     judge_ = cls_.instance.attr("judge");
   }
@@ -351,7 +369,8 @@ class PythonJudge final : public Judge {
     } else if (py::isinstance<py::tuple>(r) || py::isinstance<py::list>(r)) {
       const auto s = r.cast<py::sequence>();
       if (s.size() != 2) {
-        v.error = "judge() returned a sequence of " + std::to_string(s.size()) + "; expected (success, progress)";
+        v.error = "judge() returned a sequence of " + std::to_string(s.size()) +
+                  "; expected (success, progress)";
         return;
       }
       success = py::float_(s[0]).cast<double>();
@@ -359,9 +378,10 @@ class PythonJudge final : public Judge {
     } else {
       success = py::float_(r).cast<double>();
     }
-    if (!(success >= 0.0 && success <= 1.0) || (progress != -1.0 && !(progress >= 0.0 && progress <= 1.0))) {
-      v.error = "judge() returned success " + std::to_string(success) + ", progress " + std::to_string(progress) +
-                "; both must be in [0, 1]";
+    if (!(success >= 0.0 && success <= 1.0) ||
+        (progress != -1.0 && !(progress >= 0.0 && progress <= 1.0))) {
+      v.error = "judge() returned success " + std::to_string(success) + ", progress " +
+                std::to_string(progress) + "; both must be in [0, 1]";
       return;
     }
     v.success = success;
@@ -380,12 +400,15 @@ void register_python_world_models(Registry& registry) {
   registry.add_world_model(WorldModelKind{
       "python", "python:package.module:Class[,path=DIR][,venv=DIR][,KEY=VALUE...]",
       "a Python world model (reset(slot, frames, proprio, instruction), predict(slot, actions))",
-      [](const PolicySpec& spec) -> std::unique_ptr<WorldModel> { return std::make_unique<PythonWorldModel>(spec); }});
-  registry.add_judge(JudgeKind{"python", "python:package.module:Class[,path=DIR][,venv=DIR][,KEY=VALUE...]",
-                               "a Python judge (judge(frames, instruction) -> (success, progress)), e.g. a VLM",
-                               [](const PolicySpec& spec) -> std::unique_ptr<Judge> {
-                                 return std::make_unique<PythonJudge>(spec);
-                               }});
+      [](const PolicySpec& spec) -> std::unique_ptr<WorldModel> {
+        return std::make_unique<PythonWorldModel>(spec);
+      }});
+  registry.add_judge(
+      JudgeKind{"python", "python:package.module:Class[,path=DIR][,venv=DIR][,KEY=VALUE...]",
+                "a Python judge (judge(frames, instruction) -> (success, progress)), e.g. a VLM",
+                [](const PolicySpec& spec) -> std::unique_ptr<Judge> {
+                  return std::make_unique<PythonJudge>(spec);
+                }});
 }
 
 }  // namespace gauntlet::adapters

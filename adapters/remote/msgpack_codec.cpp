@@ -112,9 +112,12 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape,
     const std::size_t size =
         data->type == msgpack::type::BIN ? data->via.bin.size : data->via.str.size;
     std::size_t item = 0;
-    if (dt == "<f4" || dt == "<i4") item = 4;
-    else if (dt == "<f8" || dt == "<i8") item = 8;
-    else if (dt == "|u1") item = 1;
+    if (dt == "<f4" || dt == "<i4")
+      item = 4;
+    else if (dt == "<f8" || dt == "<i8")
+      item = 8;
+    else if (dt == "|u1")
+      item = 1;
     // Check the shape against the data before allocating: a shape of
     // [3, 2^62], [NaN, 7] or [1e10] over 28 bytes is the server's mistake.
     shape.clear();
@@ -143,8 +146,8 @@ void read_array(const msgpack::object& o, std::vector<std::int64_t>& shape,
       shape.push_back(static_cast<std::int64_t>(dim));
     }
     if (item != 0 && n * item != size) {
-      throw std::runtime_error("ndarray of dtype " + dt + " and shape " + shape_text() +
-                               " needs " + std::to_string(n * item) + " data bytes, has " +
+      throw std::runtime_error("ndarray of dtype " + dt + " and shape " + shape_text() + " needs " +
+                               std::to_string(n * item) + " data bytes, has " +
                                std::to_string(size));
     }
     values.resize(n);
@@ -341,8 +344,8 @@ msgpack::object_handle unpack(const std::string& payload) {
 
 }  // namespace
 
-void encode_request(const Observation& obs, const std::string& prompt, std::uint64_t seed, const RemoteKeys& keys,
-                    std::string& out) {
+void encode_request(const Observation& obs, const std::string& prompt, std::uint64_t seed,
+                    const RemoteKeys& keys, std::string& out) {
   out.clear();
   StringWriter w{&out};
   Packer pk(w);

@@ -19,14 +19,15 @@ struct RemoteKeys {
   std::string prompt = "prompt";
   std::string image_camera = "agentview";
   std::string wrist_camera = "wrist";
-  std::string seed;  // key of the episode seed (uint64); empty: not sent (openpi servers do not take it)
+  std::string
+      seed;  // key of the episode seed (uint64); empty: not sent (openpi servers do not take it)
 };
 
 // Appends the request for one observation to `out` (cleared first). Throws
 // std::runtime_error naming a camera the observation does not have.
 // `seed` is the episode's seed, sent under keys.seed when that key is set.
-void encode_request(const Observation& obs, const std::string& prompt, std::uint64_t seed, const RemoteKeys& keys,
-                    std::string& out);
+void encode_request(const Observation& obs, const std::string& prompt, std::uint64_t seed,
+                    const RemoteKeys& keys, std::string& out);
 
 // A request with zero images of width x height and a zero state of `state_dim`
 // entries, for the load-time probe.

@@ -14,8 +14,7 @@ namespace {
 double seconds(const PolicySpec& spec, const std::string& key, double fallback) {
   const double v = spec.option_double(key, fallback);
   if (!(v > 0.0) || !std::isfinite(v)) {
-    throw InputError(spec.quoted() + ": " + key +
-                     " must be a positive number of seconds");
+    throw InputError(spec.quoted() + ": " + key + " must be a positive number of seconds");
   }
   return v;
 }

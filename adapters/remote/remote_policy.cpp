@@ -46,9 +46,9 @@ RemotePolicy::RemotePolicy(RemoteOptions options)
     identity_ = "remote/1:" +
                 sha256_hex("gauntlet-remote-v1|" + options_.uri + "|" + k.image + "=" +
                            k.image_camera + "|" + k.wrist_image + "=" + k.wrist_camera + "|" +
-                           k.state + "|" + k.prompt + (k.seed.empty() ? "" : "|seed=" + k.seed) + "|" +
-                           std::to_string(options_.image_width) +
-                           "x" + std::to_string(options_.image_height) + "|metadata=" + metadata_);
+                           k.state + "|" + k.prompt + (k.seed.empty() ? "" : "|seed=" + k.seed) +
+                           "|" + std::to_string(options_.image_width) + "x" +
+                           std::to_string(options_.image_height) + "|metadata=" + metadata_);
   }
 }
 

@@ -141,12 +141,13 @@ void WebsocketClient::connect(const std::string& uri, std::chrono::milliseconds 
     }
     s.mark_closed(g, reason);
   });
-  con->set_message_handler([&s, g](const websocketpp::connection_hdl&, const Endpoint::message_ptr& msg) {
-    Message m;
-    m.binary = msg->get_opcode() == websocketpp::frame::opcode::binary;
-    m.payload = std::move(msg->get_raw_payload());
-    s.on_current(g, [&] { s.inbox.push_back(std::move(m)); });
-  });
+  con->set_message_handler(
+      [&s, g](const websocketpp::connection_hdl&, const Endpoint::message_ptr& msg) {
+        Message m;
+        m.binary = msg->get_opcode() == websocketpp::frame::opcode::binary;
+        m.payload = std::move(msg->get_raw_payload());
+        s.on_current(g, [&] { s.inbox.push_back(std::move(m)); });
+      });
   s.endpoint.connect(con);
 
   std::unique_lock<std::mutex> lock(s.mutex);

@@ -90,7 +90,9 @@ void InputPacker::prepare(int slots) {
   }
 }
 
-void InputPacker::set_seed(int slot, std::uint64_t seed) { seeds_.at(static_cast<std::size_t>(slot)) = seed; }
+void InputPacker::set_seed(int slot, std::uint64_t seed) {
+  seeds_.at(static_cast<std::size_t>(slot)) = seed;
+}
 
 void InputPacker::set_instruction(int slot, const std::string& instruction) {
   const auto s = static_cast<std::size_t>(slot);
@@ -195,7 +197,8 @@ void InputPacker::pack(std::span<const int> slots, std::span<const Observation* 
         case ModelInput::Kind::kSeed: {
           const std::uint64_t seed = seeds_.at(static_cast<std::size_t>(slots[b]));
           std::int64_t as_signed = 0;
-          std::memcpy(&as_signed, &seed, sizeof seed);  // the same 64 bits, as torch.int64 holds them
+          std::memcpy(&as_signed, &seed,
+                      sizeof seed);  // the same 64 bits, as torch.int64 holds them
           t.i64[2 * b] = as_signed;
           t.i64[2 * b + 1] = obs[b]->step;
           break;

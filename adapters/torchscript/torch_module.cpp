@@ -49,7 +49,8 @@ void flatten_tensors(const torch::jit::IValue& v, std::vector<ModelOutput>& out)
 
 // The inputs as tensors on `device`: on the CPU views of the caller's
 // buffers (no copy), elsewhere one copy to the device.
-std::vector<torch::jit::IValue> to_inputs(std::span<const HostTensor> args, const torch::Device& device) {
+std::vector<torch::jit::IValue> to_inputs(std::span<const HostTensor> args,
+                                          const torch::Device& device) {
   std::vector<torch::jit::IValue> inputs;
   inputs.reserve(args.size());
   for (const HostTensor& a : args) {
@@ -195,8 +196,8 @@ int get_threads() {
   return torch::get_num_threads();
 }
 
-const TorchModuleApi kApi{kTorchModuleApiVersion, &load,           &set_threads,
-                          &get_threads,           &train_world_model, &train_judge};
+const TorchModuleApi kApi{kTorchModuleApiVersion, &load,       &set_threads, &get_threads,
+                          &train_world_model,     &train_judge};
 
 }  // namespace
 }  // namespace gauntlet::adapters

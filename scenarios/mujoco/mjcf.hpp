@@ -21,7 +21,9 @@ class XmlElement {
   explicit XmlElement(std::string tag) : tag_(std::move(tag)) {}
 
   XmlElement& set(std::string_view name, std::string_view value);
-  XmlElement& set(std::string_view name, const char* value) { return set(name, std::string_view(value)); }
+  XmlElement& set(std::string_view name, const char* value) {
+    return set(name, std::string_view(value));
+  }
   XmlElement& set(std::string_view name, double value);
   XmlElement& set(std::string_view name, std::initializer_list<double> values);
   XmlElement& set(std::string_view name, std::span<const double> values);

@@ -32,13 +32,15 @@ struct MujocoEnv::Instance {
 MujocoEnv::MujocoEnv(const MujocoSuite& suite, ObservationRequest request)
     : suite_(suite), request_(std::move(request)) {
   const double control_period = 1.0 / suite_.info().control_hz;
-  substeps_ = std::max(1, static_cast<int>(std::lround(control_period / suite_.config().scene.timestep)));
+  substeps_ =
+      std::max(1, static_cast<int>(std::lround(control_period / suite_.config().scene.timestep)));
   const PerturbationProvider* perturbations = suite_.perturbations();
   instances_.resize(suite_.tasks().size() *
                     static_cast<std::size_t>(perturbations ? perturbations->variants() : 1));
   if (perturbations) perturber_ = perturbations->make_perturber();
-  proprio_names_ = {"eef_pos_x", "eef_pos_y", "eef_pos_z", "eef_axis_angle_x", "eef_axis_angle_y",
-                    "eef_axis_angle_z", "gripper_qpos_left", "gripper_qpos_right"};
+  proprio_names_ = {"eef_pos_x",         "eef_pos_y",         "eef_pos_z",
+                    "eef_axis_angle_x",  "eef_axis_angle_y",  "eef_axis_angle_z",
+                    "gripper_qpos_left", "gripper_qpos_right"};
   obs_.proprio_names = &proprio_names_;
   for (const auto& cam : request_.cameras) obs_.cameras.push_back(CameraFrame{cam, Image{}});
 }
@@ -48,9 +50,15 @@ MujocoEnv::~MujocoEnv() {
   instances_.clear();
 }
 
-const ActionSpace& MujocoEnv::action_space() const { return suite_.action_space(); }
-const mjModel* MujocoEnv::model() const { return current_ ? current_->model : nullptr; }
-mjData* MujocoEnv::data() const { return current_ ? current_->data : nullptr; }
+const ActionSpace& MujocoEnv::action_space() const {
+  return suite_.action_space();
+}
+const mjModel* MujocoEnv::model() const {
+  return current_ ? current_->model : nullptr;
+}
+mjData* MujocoEnv::data() const {
+  return current_ ? current_->data : nullptr;
+}
 
 MujocoEnv::Instance& MujocoEnv::instance(int task_index) {
   auto& slot = instances_.at(static_cast<std::size_t>(variant_) * suite_.tasks().size() +
@@ -167,12 +175,12 @@ bool MujocoEnv::physics_unstable(std::string& why) {
   for (int i = 0; i < mjNWARNING; ++i) {
     if (i == mjWARN_VGEOMFULL) continue;  // visual only
     if (d->warning[i].number > warnings_[static_cast<std::size_t>(i)]) {
-      static const char* kNames[] = {"near-singular inertia", "contact buffer full",
+      static const char* kNames[] = {"near-singular inertia",  "contact buffer full",
                                      "constraint buffer full", "visual geom buffer full",
-                                     "bad qpos (NaN/Inf)", "bad qvel (NaN/Inf)",
-                                     "bad qacc (NaN/Inf)", "bad ctrl"};
-      why = std::string("MuJoCo warning: ") + kNames[i] + " at time " +
-            std::to_string(d->time) + " s";
+                                     "bad qpos (NaN/Inf)",     "bad qvel (NaN/Inf)",
+                                     "bad qacc (NaN/Inf)",     "bad ctrl"};
+      why = std::string("MuJoCo warning: ") + kNames[i] + " at time " + std::to_string(d->time) +
+            " s";
       return true;
     }
   }
@@ -223,9 +231,11 @@ void MujocoEnv::observe() {
     privileged_.gripper_opening = inst.controller->opening(inst.data);
     privileged_.bodies.clear();
     const MjSim sim(inst.model, inst.data);
-    for (const auto& [name, id] : inst.bodies) privileged_.bodies.emplace_back(name, sim.body_pose(id));
+    for (const auto& [name, id] : inst.bodies)
+      privileged_.bodies.emplace_back(name, sim.body_pose(id));
     privileged_.joints.clear();
-    for (const auto& [name, id] : inst.joints) privileged_.joints.emplace_back(name, sim.joint_pos(id));
+    for (const auto& [name, id] : inst.joints)
+      privileged_.joints.emplace_back(name, sim.joint_pos(id));
     obs_.privileged = &privileged_;
   } else {
     obs_.privileged = nullptr;

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <memory>
+#include <mutex>
 
 #include "harness/errors.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
@@ -15,7 +15,9 @@ namespace {
 // MuJoCo prints its warnings (e.g. an unstable simulation, which the Env
 // reports as sim_error) on stdout, where `--json` promises one JSON document
 // and nothing else: send them to stderr.
-void warning_to_stderr(const char* message) { std::fprintf(stderr, "MuJoCo warning: %s\n", message); }
+void warning_to_stderr(const char* message) {
+  std::fprintf(stderr, "MuJoCo warning: %s\n", message);
+}
 
 }  // namespace
 
@@ -63,8 +65,8 @@ MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
     task->build(builder);
     if (config_.perturbations) config_.perturbations->extend_scene(builder, *task, 0);
     xml_.push_back(builder.xml());
-    models_.push_back(compile_mjcf(xml_.back(), "task '" + task->info().id + "' of suite '" +
-                                                    config_.info.name + "'"));
+    models_.push_back(compile_mjcf(
+        xml_.back(), "task '" + task->info().id + "' of suite '" + config_.info.name + "'"));
   }
   compile_variants();
 }

@@ -84,8 +84,8 @@ void GripperController::apply(const mjModel* /*m*/, mjData* d, std::span<const f
 
   const geo::Quat current{d->mocap_quat[4 * mocap_], d->mocap_quat[4 * mocap_ + 1],
                           d->mocap_quat[4 * mocap_ + 2], d->mocap_quat[4 * mocap_ + 3]};
-  const geo::Quat q = limit_tilt(geo::quat_normalize(
-      geo::quat_mul(geo::quat_from_rotvec({a[3], a[4], a[5]}), current)));
+  const geo::Quat q = limit_tilt(
+      geo::quat_normalize(geo::quat_mul(geo::quat_from_rotvec({a[3], a[4], a[5]}), current)));
   for (int i = 0; i < 4; ++i) d->mocap_quat[4 * mocap_ + i] = q[static_cast<std::size_t>(i)];
 
   const double finger = finger_target(a[6]);

@@ -20,7 +20,7 @@ inline constexpr const char* kWristCamera = "wrist";
 inline constexpr double kFingerTravel = 0.045;  // m per finger
 // A closed command aims this far past touching, so the grip squeezes even thin objects.
 inline constexpr double kFingerSqueeze = 0.012;
-inline constexpr double kMaxLeash = 0.06;       // m between target and tool centre point
+inline constexpr double kMaxLeash = 0.06;  // m between target and tool centre point
 // Like an arm's wrist limits: the fingers stay within this angle of pointing down.
 inline constexpr double kMaxTilt = 1.0;  // rad
 }  // namespace robot

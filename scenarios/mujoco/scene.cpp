@@ -9,7 +9,9 @@ namespace gauntlet::mj {
 using namespace geo;  // Vec3 arithmetic
 namespace {
 
-std::string rgba_text(const Rgba& c) { return format_numbers(c); }
+std::string rgba_text(const Rgba& c) {
+  return format_numbers(c);
+}
 
 }  // namespace
 
@@ -30,8 +32,8 @@ XmlElement& add_cylinder(XmlElement& body, std::string_view name, double radius,
   return g;
 }
 
-XmlElement& add_sphere(XmlElement& body, std::string_view name, double radius,
-                       const geo::Vec3& pos, const Rgba& rgba) {
+XmlElement& add_sphere(XmlElement& body, std::string_view name, double radius, const geo::Vec3& pos,
+                       const Rgba& rgba) {
   XmlElement& g = body.add("geom");
   if (!name.empty()) g.set("name", name);
   g.set("type", "sphere").set("size", {radius}).set("pos", pos).set("rgba", rgba_text(rgba));
@@ -61,7 +63,8 @@ SceneBuilder::SceneBuilder(const SceneOptions& options) : options_(options) {
       .set("cone", "elliptic")
       .set("impratio", 10.0)
       .set("noslip_iterations", 2.0);
-  root_.add("size").set("nconmax", static_cast<double>(options_.nconmax))
+  root_.add("size")
+      .set("nconmax", static_cast<double>(options_.nconmax))
       .set("njmax", static_cast<double>(options_.njmax));
   XmlElement& visual = root_.add("visual");
   visual.add("global")
@@ -70,7 +73,9 @@ SceneBuilder::SceneBuilder(const SceneOptions& options) : options_(options) {
   // A 1024 shadow map and no multisampling: ~10x faster on a CPU rasteriser
   // than MuJoCo's 4096/4x defaults, indistinguishable at 128x128.
   visual.add("quality").set("shadowsize", 1024.0).set("offsamples", 0.0);
-  visual.add("headlight").set("ambient", {0.25, 0.25, 0.25}).set("diffuse", {0.35, 0.35, 0.35})
+  visual.add("headlight")
+      .set("ambient", {0.25, 0.25, 0.25})
+      .set("diffuse", {0.35, 0.35, 0.35})
       .set("specular", {0.05, 0.05, 0.05});
   visual.add("map").set("znear", 0.01);
   XmlElement& def = root_.add("default");
@@ -85,32 +90,59 @@ SceneBuilder::SceneBuilder(const SceneOptions& options) : options_(options) {
 }
 
 void SceneBuilder::add_environment() {
-  asset_->add("texture").set("name", "sky").set("type", "skybox").set("builtin", "gradient")
-      .set("rgb1", {0.75, 0.8, 0.86}).set("rgb2", {0.3, 0.32, 0.36})
-      .set("width", 32.0).set("height", 32.0);
-  asset_->add("texture").set("name", "floor_tex").set("type", "2d").set("builtin", "checker")
+  asset_->add("texture")
+      .set("name", "sky")
+      .set("type", "skybox")
+      .set("builtin", "gradient")
+      .set("rgb1", {0.75, 0.8, 0.86})
+      .set("rgb2", {0.3, 0.32, 0.36})
+      .set("width", 32.0)
+      .set("height", 32.0);
+  asset_->add("texture")
+      .set("name", "floor_tex")
+      .set("type", "2d")
+      .set("builtin", "checker")
       .set("rgb1", {options_.floor_rgba[0], options_.floor_rgba[1], options_.floor_rgba[2]})
       .set("rgb2", {options_.floor_rgba[0] * 0.8, options_.floor_rgba[1] * 0.8,
                     options_.floor_rgba[2] * 0.8})
-      .set("width", 64.0).set("height", 64.0);
-  asset_->add("material").set("name", "floor_mat").set("texture", "floor_tex")
+      .set("width", 64.0)
+      .set("height", 64.0);
+  asset_->add("material")
+      .set("name", "floor_mat")
+      .set("texture", "floor_tex")
       .set("texrepeat", {6, 6});
-  asset_->add("material").set("name", "table_mat").set("rgba", rgba_text(options_.table_rgba))
+  asset_->add("material")
+      .set("name", "table_mat")
+      .set("rgba", rgba_text(options_.table_rgba))
       .set("specular", 0.1);
   asset_->add("material").set("name", "wall_mat").set("rgba", rgba_text(options_.wall_rgba));
 
   XmlElement& wb = *worldbody_;
-  wb.add("light").set("name", "key").set("pos", {0.4, -0.4, 2.2}).set("dir", {-0.2, 0.2, -1})
-      .set("directional", "true").set("castshadow", "true").set("diffuse", {0.6, 0.6, 0.6})
+  wb.add("light")
+      .set("name", "key")
+      .set("pos", {0.4, -0.4, 2.2})
+      .set("dir", {-0.2, 0.2, -1})
+      .set("directional", "true")
+      .set("castshadow", "true")
+      .set("diffuse", {0.6, 0.6, 0.6})
       .set("specular", {0.2, 0.2, 0.2});
-  wb.add("light").set("name", "fill").set("pos", {1.2, 0.6, 1.5}).set("dir", {-0.6, -0.3, -0.7})
-      .set("directional", "true").set("castshadow", "false").set("diffuse", {0.25, 0.25, 0.25});
+  wb.add("light")
+      .set("name", "fill")
+      .set("pos", {1.2, 0.6, 1.5})
+      .set("dir", {-0.6, -0.3, -0.7})
+      .set("directional", "true")
+      .set("castshadow", "false")
+      .set("diffuse", {0.25, 0.25, 0.25});
   const double thickness = 0.03;
-  wb.add("geom").set("name", "floor").set("type", "plane").set("size", {3, 3, 0.1})
-      .set("pos", {0, 0, kTableTop - 0.8}).set("material", "floor_mat");
-  XmlElement& table = add_box(wb, "table",
-                              {options_.table_half_size[0], options_.table_half_size[1], thickness},
-                              {0, 0, kTableTop - thickness}, options_.table_rgba);
+  wb.add("geom")
+      .set("name", "floor")
+      .set("type", "plane")
+      .set("size", {3, 3, 0.1})
+      .set("pos", {0, 0, kTableTop - 0.8})
+      .set("material", "floor_mat");
+  XmlElement& table =
+      add_box(wb, "table", {options_.table_half_size[0], options_.table_half_size[1], thickness},
+              {0, 0, kTableTop - thickness}, options_.table_rgba);
   table.set("material", "table_mat");
   for (const double sx : {-1.0, 1.0}) {
     for (const double sy : {-1.0, 1.0}) {
@@ -120,10 +152,12 @@ void SceneBuilder::add_environment() {
               {0.3, 0.25, 0.2, 1});
     }
   }
-  make_visual_only(add_box(wb, "backdrop", {0.02, 2.0, 1.2}, {-1.4, 0, kTableTop + 0.2},
-                           options_.wall_rgba))
+  make_visual_only(
+      add_box(wb, "backdrop", {0.02, 2.0, 1.2}, {-1.4, 0, kTableTop + 0.2}, options_.wall_rgba))
       .set("material", "wall_mat");
-  wb.add("camera").set("name", "agentview").set("mode", "fixed")
+  wb.add("camera")
+      .set("name", "agentview")
+      .set("mode", "fixed")
       .set("pos", options_.agentview_pos)
       .set("xyaxes", look_at_xyaxes(options_.agentview_pos, options_.agentview_target))
       .set("fovy", options_.agentview_fovy);
@@ -136,25 +170,46 @@ void SceneBuilder::add_gripper() {
   g.add("freejoint").set("name", "gripper_root");
   add_box(g, "palm", {0.025, 0.07, 0.015}, {0, 0, 0.085}, {0.22, 0.22, 0.25, 1}).set("mass", 0.3);
   add_cylinder(g, "wrist_link", 0.03, 0.05, {0, 0, 0.15}, {0.3, 0.3, 0.34, 1}).set("mass", 0.1);
-  g.add("site").set("name", "tcp").set("pos", {0, 0, 0}).set("size", {0.004})
+  g.add("site")
+      .set("name", "tcp")
+      .set("pos", {0, 0, 0})
+      .set("size", {0.004})
       .set("rgba", {1, 0, 0, 0});
   const geo::Vec3 cam_pos{-0.05, 0.0, 0.062};
-  g.add("camera").set("name", robot::kWristCamera).set("mode", "fixed").set("pos", cam_pos)
-      .set("xyaxes", look_at_xyaxes(cam_pos, {0.015, 0, -0.1})).set("fovy", 70.0);
+  g.add("camera")
+      .set("name", robot::kWristCamera)
+      .set("mode", "fixed")
+      .set("pos", cam_pos)
+      .set("xyaxes", look_at_xyaxes(cam_pos, {0.015, 0, -0.1}))
+      .set("fovy", 70.0);
   for (const double side : {1.0, -1.0}) {
     const char* name = side > 0 ? robot::kLeftFinger : robot::kRightFinger;
     XmlElement& f = g.add("body").set("name", name).set("pos", {0, 0, 0});
-    f.add("joint").set("name", name).set("type", "slide").set("axis", {0, side, 0})
-        .set("range", {0, robot::kFingerTravel}).set("damping", 4.0).set("armature", 0.01);
+    f.add("joint")
+        .set("name", name)
+        .set("type", "slide")
+        .set("axis", {0, side, 0})
+        .set("range", {0, robot::kFingerTravel})
+        .set("damping", 4.0)
+        .set("armature", 0.01);
     add_box(f, std::string(name) + "_pad", {0.012, 0.008, 0.045}, {0, side * 0.008, 0.025},
             {0.15, 0.15, 0.17, 1})
-        .set("mass", 0.05).set("friction", {1.5, 0.02, 0.001}).set("condim", 4.0);
-    actuator_->add("position").set("name", name).set("joint", name).set("kp", 400.0)
-        .set("ctrlrange", {-robot::kFingerSqueeze, robot::kFingerTravel}).set("forcerange", {-25, 25});
+        .set("mass", 0.05)
+        .set("friction", {1.5, 0.02, 0.001})
+        .set("condim", 4.0);
+    actuator_->add("position")
+        .set("name", name)
+        .set("joint", name)
+        .set("kp", 400.0)
+        .set("ctrlrange", {-robot::kFingerSqueeze, robot::kFingerTravel})
+        .set("forcerange", {-25, 25});
   }
   contact_->add("exclude").set("body1", robot::kLeftFinger).set("body2", robot::kRightFinger);
-  equality_->add("weld").set("body1", robot::kTarget).set("body2", robot::kBody)
-      .set("solref", {0.01, 1}).set("solimp", {0.95, 0.99, 0.001});
+  equality_->add("weld")
+      .set("body1", robot::kTarget)
+      .set("body2", robot::kBody)
+      .set("solref", {0.01, 1})
+      .set("solimp", {0.95, 0.99, 0.001});
 }
 
 XmlElement& SceneBuilder::add_body(std::string_view name, const geo::Vec3& pos, bool free,

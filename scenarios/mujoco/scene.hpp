@@ -18,8 +18,8 @@ inline constexpr double kTableTop = 0.0;  // world z of the table surface
 using Rgba = std::array<double, 4>;
 
 struct SceneOptions {
-  double timestep = 0.002;         // 500 Hz physics
-  int offscreen_width = 256;       // largest image the renderer can produce
+  double timestep = 0.002;    // 500 Hz physics
+  int offscreen_width = 256;  // largest image the renderer can produce
   int offscreen_height = 256;
   std::array<double, 2> table_half_size{0.5, 0.7};  // x, y
   geo::Vec3 gripper_home{0.0, 0.0, 0.25};           // tool centre point at reset
@@ -41,8 +41,8 @@ XmlElement& add_box(XmlElement& body, std::string_view name, const geo::Vec3& ha
                     const geo::Vec3& pos, const Rgba& rgba);
 XmlElement& add_cylinder(XmlElement& body, std::string_view name, double radius, double half_height,
                          const geo::Vec3& pos, const Rgba& rgba);
-XmlElement& add_sphere(XmlElement& body, std::string_view name, double radius,
-                       const geo::Vec3& pos, const Rgba& rgba);
+XmlElement& add_sphere(XmlElement& body, std::string_view name, double radius, const geo::Vec3& pos,
+                       const Rgba& rgba);
 // A geom that is drawn but never collides (markers, regions, decals).
 XmlElement& make_visual_only(XmlElement& geom);
 

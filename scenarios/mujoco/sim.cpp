@@ -16,10 +16,18 @@ int lookup(const mjModel* m, mjtObj type, std::string_view name, const char* wha
 
 }  // namespace
 
-int MjSim::body(std::string_view name) const { return lookup(model_, mjOBJ_BODY, name, "body"); }
-int MjSim::joint(std::string_view name) const { return lookup(model_, mjOBJ_JOINT, name, "joint"); }
-int MjSim::geom(std::string_view name) const { return lookup(model_, mjOBJ_GEOM, name, "geom"); }
-int MjSim::site(std::string_view name) const { return lookup(model_, mjOBJ_SITE, name, "site"); }
+int MjSim::body(std::string_view name) const {
+  return lookup(model_, mjOBJ_BODY, name, "body");
+}
+int MjSim::joint(std::string_view name) const {
+  return lookup(model_, mjOBJ_JOINT, name, "joint");
+}
+int MjSim::geom(std::string_view name) const {
+  return lookup(model_, mjOBJ_GEOM, name, "geom");
+}
+int MjSim::site(std::string_view name) const {
+  return lookup(model_, mjOBJ_SITE, name, "site");
+}
 bool MjSim::has_body(std::string_view name) const {
   return mj_name2id(model_, mjOBJ_BODY, std::string(name).c_str()) >= 0;
 }
@@ -31,7 +39,9 @@ geo::Quat MjSim::body_quat(int b) const {
   return {data_->xquat[4 * b], data_->xquat[4 * b + 1], data_->xquat[4 * b + 2],
           data_->xquat[4 * b + 3]};
 }
-Pose MjSim::body_pose(int b) const { return Pose{body_pos(b), body_quat(b)}; }
+Pose MjSim::body_pose(int b) const {
+  return Pose{body_pos(b), body_quat(b)};
+}
 geo::Vec3 MjSim::site_pos(int s) const {
   return {data_->site_xpos[3 * s], data_->site_xpos[3 * s + 1], data_->site_xpos[3 * s + 2]};
 }
@@ -68,7 +78,9 @@ void MjSim::set_static_pose(int b, const geo::Vec3& pos, const geo::Quat& quat) 
   for (int i = 0; i < 4; ++i) model_->body_quat[4 * b + i] = quat[static_cast<std::size_t>(i)];
 }
 
-double MjSim::joint_pos(int j) const { return data_->qpos[model_->jnt_qposadr[j]]; }
+double MjSim::joint_pos(int j) const {
+  return data_->qpos[model_->jnt_qposadr[j]];
+}
 void MjSim::set_joint_pos(int j, double value) const {
   data_->qpos[model_->jnt_qposadr[j]] = value;
 }

@@ -28,13 +28,12 @@ SceneRenderer::~SceneRenderer() {
   mjv_freeScene(&scene_);
 }
 
-void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, int width,
-                           int height, Image& out) {
+void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, int width, int height,
+                           Image& out) {
   if (width > context_.offWidth || height > context_.offHeight) {
-    throw RuntimeFailure("renderer: image " + std::to_string(width) + "x" +
-                         std::to_string(height) + " exceeds the offscreen buffer " +
-                         std::to_string(context_.offWidth) + "x" +
-                         std::to_string(context_.offHeight));
+    throw RuntimeFailure("renderer: image " + std::to_string(width) + "x" + std::to_string(height) +
+                         " exceeds the offscreen buffer " + std::to_string(context_.offWidth) +
+                         "x" + std::to_string(context_.offHeight));
   }
   gl_.make_current();
   // Several renderers (one per task model) share one GL context: bind ours.

@@ -20,8 +20,7 @@ class SceneRenderer {
 
   // Renders fixed camera `camera_id` of the current state into `out` (resized
   // to width x height), row 0 = top. One read from GL into `out`, flipped in place.
-  void render(const mjModel* model, mjData* data, int camera_id, int width, int height,
-              Image& out);
+  void render(const mjModel* model, mjData* data, int camera_id, int width, int height, Image& out);
   // Re-sends a texture after a perturbation changed the model's texture data.
   void upload_texture(const mjModel* model, int texture_id);
 

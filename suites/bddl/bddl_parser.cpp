@@ -25,7 +25,8 @@ struct Node {
 bool iequals(const std::string& a, const char* b) {
   std::size_t i = 0;
   for (; i < a.size() && b[i]; ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -107,15 +108,18 @@ class Builder {
 
   SceneSpec build(const Node& root) {
     spec_.source = source_;
-    if (!root.list || root.items.empty() || root.items[0].list || !iequals(root.items[0].atom, "define")) {
+    if (!root.list || root.items.empty() || root.items[0].list ||
+        !iequals(root.items[0].atom, "define")) {
       r_.fail(root.line, "expected (define (problem NAME) ...)");
     }
     bool has_goal = false, has_language = false;
     for (std::size_t i = 1; i < root.items.size(); ++i) {
       const Node& s = root.items[i];
-      if (!s.list || s.items.empty() || s.items[0].list) r_.fail(s.line, "expected a section such as (:objects ...)");
+      if (!s.list || s.items.empty() || s.items[0].list)
+        r_.fail(s.line, "expected a section such as (:objects ...)");
       const std::string& key = s.items[0].atom;
-      if (iequals(key, "problem") || iequals(key, ":domain") || iequals(key, ":requirements")) continue;
+      if (iequals(key, "problem") || iequals(key, ":domain") || iequals(key, ":requirements"))
+        continue;
       if (iequals(key, ":language")) {
         for (std::size_t k = 1; k < s.items.size(); ++k) {
           if (s.items[k].list) r_.fail(s.items[k].line, ":language is plain words");
@@ -133,7 +137,8 @@ class Builder {
           if (s.items[k].list) r_.fail(s.items[k].line, ":obj_of_interest lists names");
         }
       } else if (iequals(key, ":init")) {
-        for (std::size_t k = 1; k < s.items.size(); ++k) spec_.init.push_back(predicate(s.items[k]));
+        for (std::size_t k = 1; k < s.items.size(); ++k)
+          spec_.init.push_back(predicate(s.items[k]));
       } else if (iequals(key, ":goal")) {
         goal(s);
         has_goal = true;
@@ -169,7 +174,8 @@ class Builder {
     }
     for (const Node& row : n.items[1].items) {
       if (!row.list || row.items.size() != width) {
-        r_.fail(row.line, std::string(what) + ": each range has " + std::to_string(width) + " numbers");
+        r_.fail(row.line,
+                std::string(what) + ": each range has " + std::to_string(width) + " numbers");
       }
       std::vector<double> v;
       for (const Node& x : row.items) v.push_back(number(x));
@@ -179,13 +185,15 @@ class Builder {
   }
 
   void region(const Node& n) {
-    if (!n.list || n.items.empty() || n.items[0].list) r_.fail(n.line, "expected (REGION_NAME (:target NAME) ...)");
+    if (!n.list || n.items.empty() || n.items[0].list)
+      r_.fail(n.line, "expected (REGION_NAME (:target NAME) ...)");
     SpecRegion r;
     r.name = n.items[0].atom;
     r.where = where(n.line);
     for (std::size_t k = 1; k < n.items.size(); ++k) {
       const Node& a = n.items[k];
-      if (!a.list || a.items.empty() || a.items[0].list) r_.fail(a.line, "expected (:target NAME), (:ranges ...), ...");
+      if (!a.list || a.items.empty() || a.items[0].list)
+        r_.fail(a.line, "expected (:target NAME), (:ranges ...), ...");
       const std::string& key = a.items[0].atom;
       if (iequals(key, ":target")) {
         if (a.items.size() != 2 || a.items[1].list) r_.fail(a.line, "expected (:target NAME)");
@@ -200,7 +208,8 @@ class Builder {
       } else if (iequals(key, ":rgba")) {
         // Colour of a visualised region: drawing aid only.
       } else {
-        r_.fail(a.line, "unknown region attribute '" + key + "'; supported: :target, :ranges, :yaw_rotation, :rgba");
+        r_.fail(a.line, "unknown region attribute '" + key +
+                            "'; supported: :target, :ranges, :yaw_rotation, :rgba");
       }
     }
     if (r.target.empty()) r_.fail(n.line, "region '" + r.name + "' has no (:target NAME)");
@@ -215,7 +224,8 @@ class Builder {
       if (n.list) r_.fail(n.line, "expected NAME ... - CATEGORY, got a list");
       if (n.atom == "-") {
         if (names.empty()) r_.fail(n.line, "'-' with no names before it");
-        if (k + 1 >= s.items.size() || s.items[k + 1].list) r_.fail(n.line, "'-' must be followed by a category");
+        if (k + 1 >= s.items.size() || s.items[k + 1].list)
+          r_.fail(n.line, "'-' must be followed by a category");
         const std::string& category = s.items[++k].atom;
         for (const Node* name : names) {
           spec_.entities.push_back(SpecEntity{name->atom, category, fixtures, where(name->line)});
@@ -225,15 +235,17 @@ class Builder {
         names.push_back(&n);
       }
     }
-    if (!names.empty()) r_.fail(names.back()->line, "'" + names.back()->atom + "' has no '- CATEGORY'");
+    if (!names.empty())
+      r_.fail(names.back()->line, "'" + names.back()->atom + "' has no '- CATEGORY'");
   }
 
   SpecPredicate predicate(const Node& n) const {
-    if (!n.list || n.items.empty() || n.items[0].list) r_.fail(n.line, "expected a predicate such as (On a b)");
+    if (!n.list || n.items.empty() || n.items[0].list)
+      r_.fail(n.line, "expected a predicate such as (On a b)");
     const auto kind = libero::parse_predicate(n.items[0].atom);
     if (!kind) {
-      r_.fail(n.line, "unknown predicate '" + n.items[0].atom + "'; supported: " +
-                          join_names(libero::predicate_names()));
+      r_.fail(n.line, "unknown predicate '" + n.items[0].atom +
+                          "'; supported: " + join_names(libero::predicate_names()));
     }
     SpecPredicate p;
     p.kind = *kind;

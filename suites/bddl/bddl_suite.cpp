@@ -43,7 +43,8 @@ std::string task_id(const fs::path& relative) {
 }
 
 int step_limit(const fs::path& file, std::size_t goal_conditions) {
-  if (const int known = libero::libero_step_limit(file.parent_path().filename().string())) return known;
+  if (const int known = libero::libero_step_limit(file.parent_path().filename().string()))
+    return known;
   return static_cast<int>(std::min<std::size_t>(600, 300 * goal_conditions));
 }
 
@@ -60,14 +61,17 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
       if (it->is_regular_file() && it->path().extension() == ".bddl") files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
-    if (files.empty()) throw InputError("--suite bddl:" + path + ": the folder holds no .bddl files");
+    if (files.empty())
+      throw InputError("--suite bddl:" + path + ": the folder holds no .bddl files");
   } else {
-    throw InputError("--suite bddl:" + path + ": no such file or folder (expected a .bddl file or a folder of them)");
+    throw InputError("--suite bddl:" + path +
+                     ": no such file or folder (expected a .bddl file or a folder of them)");
   }
 
   mj::MujocoSuiteConfig config;
   SuiteInfo& info = config.info;
-  info.name = "bddl:" + (root.filename().empty() ? root.parent_path().filename() : root.filename()).string();
+  info.name = "bddl:" +
+              (root.filename().empty() ? root.parent_path().filename() : root.filename()).string();
   info.version = "1";
   info.description = "LIBERO BDDL tasks from " + path;
   info.backend = "mujoco";
@@ -76,8 +80,8 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
   info.default_episodes = 50;
   info.control_hz = 20;
   info.cameras = {"agentview", "wrist"};
-  info.proprio_names = {"eef_pos_x",        "eef_pos_y",        "eef_pos_z",
-                        "eef_axis_angle_x", "eef_axis_angle_y", "eef_axis_angle_z",
+  info.proprio_names = {"eef_pos_x",         "eef_pos_y",         "eef_pos_z",
+                        "eef_axis_angle_x",  "eef_axis_angle_y",  "eef_axis_angle_z",
                         "gripper_qpos_left", "gripper_qpos_right"};
   config.settle_steps = 10;
   libero::apply_libero_scene(config);

@@ -37,6 +37,8 @@ double yaw_error(const Pose& tcp, double target_yaw) {
   return std::abs(wrap_angle(target_yaw - yaw_of(tcp.quat)));
 }
 
-double position_error(const Pose& tcp, const Vec3& target) { return norm(target - tcp.pos); }
+double position_error(const Pose& tcp, const Vec3& target) {
+  return norm(target - tcp.pos);
+}
 
 }  // namespace gauntlet::suites

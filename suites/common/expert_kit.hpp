@@ -13,7 +13,7 @@ struct ServoGains {
   double position_gain = 0.9;  // fraction of the position error commanded per step
   double max_step = 0.04;      // m per control step (action bound is 0.05)
   double rotation_gain = 0.6;
-  double max_rotation = 0.3;   // rad per control step
+  double max_rotation = 0.3;  // rad per control step
 };
 
 // Writes action[0..5] so the tool centre point moves toward `target` and turns

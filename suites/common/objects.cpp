@@ -6,9 +6,12 @@ namespace gauntlet::suites {
 
 double ObjectSpec::footprint_radius() const {
   switch (shape) {
-    case Shape::kBox: return std::hypot(half_size[0], half_size[1]);
-    case Shape::kCylinder: return half_size[0];
-    case Shape::kSphere: return half_size[0];
+    case Shape::kBox:
+      return std::hypot(half_size[0], half_size[1]);
+    case Shape::kCylinder:
+      return half_size[0];
+    case Shape::kSphere:
+      return half_size[0];
   }
   return half_size[0];
 }
@@ -30,7 +33,8 @@ ObjectSpec parse_object(const YamlFields& f, const std::string& default_name) {
     const double r = f.number("radius");
     spec.half_size = {r, r, r};
   } else {
-    f.fail_at(f.node()["shape"], "shape", "unknown shape '" + shape + "'; expected box, cylinder or sphere");
+    f.fail_at(f.node()["shape"], "shape",
+              "unknown shape '" + shape + "'; expected box, cylinder or sphere");
   }
   for (const double s : spec.half_size) {
     if (!(s > 0.002 && s < 0.5)) f.fail("object sizes must be between 0.002 and 0.5 m");
@@ -47,11 +51,16 @@ mj::XmlElement& add_object(mj::SceneBuilder& scene, const ObjectSpec& spec, doub
       scene.add_body(spec.name, {x, y, mj::kTableTop + spec.half_height() + 0.001}, true);
   mj::XmlElement* geom = nullptr;
   switch (spec.shape) {
-    case Shape::kBox: geom = &mj::add_box(body, spec.name + "_geom", spec.half_size, {0, 0, 0}, spec.rgba); break;
-    case Shape::kCylinder:
-      geom = &mj::add_cylinder(body, spec.name + "_geom", spec.half_size[0], spec.half_size[2], {0, 0, 0}, spec.rgba);
+    case Shape::kBox:
+      geom = &mj::add_box(body, spec.name + "_geom", spec.half_size, {0, 0, 0}, spec.rgba);
       break;
-    case Shape::kSphere: geom = &mj::add_sphere(body, spec.name + "_geom", spec.half_size[0], {0, 0, 0}, spec.rgba); break;
+    case Shape::kCylinder:
+      geom = &mj::add_cylinder(body, spec.name + "_geom", spec.half_size[0], spec.half_size[2],
+                               {0, 0, 0}, spec.rgba);
+      break;
+    case Shape::kSphere:
+      geom = &mj::add_sphere(body, spec.name + "_geom", spec.half_size[0], {0, 0, 0}, spec.rgba);
+      break;
   }
   geom->set("mass", spec.mass).set("friction", {spec.friction, 0.01, 0.0002}).set("condim", 4.0);
   return body;

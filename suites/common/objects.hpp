@@ -16,7 +16,8 @@ enum class Shape { kBox, kCylinder, kSphere };
 struct ObjectSpec {
   std::string name;
   Shape shape = Shape::kBox;
-  geo::Vec3 half_size{0.02, 0.02, 0.02};  // box: half extents; cylinder: radius, radius, half height
+  geo::Vec3 half_size{0.02, 0.02,
+                      0.02};  // box: half extents; cylinder: radius, radius, half height
   mj::Rgba rgba{0.8, 0.2, 0.2, 1};
   double mass = 0.05;
   double friction = 1.0;
@@ -39,7 +40,9 @@ struct Region {
   struct Sample {
     double x, y, yaw;
   };
-  Sample sample(Rng& rng) const { return {rng.uniform(x.lo, x.hi), rng.uniform(y.lo, y.hi), rng.uniform(yaw.lo, yaw.hi)}; }
+  Sample sample(Rng& rng) const {
+    return {rng.uniform(x.lo, x.hi), rng.uniform(y.lo, y.hi), rng.uniform(yaw.lo, yaw.hi)};
+  }
   double center_x() const { return 0.5 * (x.lo + x.hi); }
   double center_y() const { return 0.5 * (y.lo + y.hi); }
 };

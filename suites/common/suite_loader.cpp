@@ -77,7 +77,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
                      "table_rgba", "workspace"});
     config.scene.gripper_home = scene.vec3_or("gripper_home", config.scene.gripper_home);
     config.scene.agentview_pos = scene.vec3_or("agentview_pos", config.scene.agentview_pos);
-    config.scene.agentview_target = scene.vec3_or("agentview_target", config.scene.agentview_target);
+    config.scene.agentview_target =
+        scene.vec3_or("agentview_target", config.scene.agentview_target);
     config.scene.agentview_fovy = scene.number_in("agentview_fovy", config.scene.agentview_fovy,
                                                   1.0, 179.0, "[1, 179] degrees");
     config.scene.table_rgba = scene.rgba_or("table_rgba", config.scene.table_rgba);
@@ -88,7 +89,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
       config.workspace.lo = ws.vec3("lo");
       config.workspace.hi = ws.vec3("hi");
       for (std::size_t i = 0; i < 3; ++i) {
-        if (!(config.workspace.lo[i] < config.workspace.hi[i])) ws.fail("workspace needs lo < hi on every axis");
+        if (!(config.workspace.lo[i] < config.workspace.hi[i]))
+          ws.fail("workspace needs lo < hi on every axis");
       }
     }
     for (std::size_t i = 0; i < 3; ++i) {
@@ -110,8 +112,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   if (!config.perturbation_dimensions.empty()) {
     config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);
   }
-  info.proprio_names = {"eef_pos_x",        "eef_pos_y",        "eef_pos_z",
-                        "eef_axis_angle_x", "eef_axis_angle_y", "eef_axis_angle_z",
+  info.proprio_names = {"eef_pos_x",         "eef_pos_y",         "eef_pos_z",
+                        "eef_axis_angle_x",  "eef_axis_angle_y",  "eef_axis_angle_z",
                         "gripper_qpos_left", "gripper_qpos_right"};
 
   std::set<std::string> ids;
@@ -122,7 +124,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     if (task.id.empty() || task.id.find_first_of(" /,:") != std::string::npos) {
       t.fail_at(t.node()["id"], "id", "task ids must be non-empty without spaces, '/', ',' or ':'");
     }
-    if (!ids.insert(task.id).second) t.fail_at(t.node()["id"], "id", "duplicate task id '" + task.id + "'");
+    if (!ids.insert(task.id).second)
+      t.fail_at(t.node()["id"], "id", "duplicate task id '" + task.id + "'");
     task.family = t.string("family");
     task.instruction = t.string("instruction");
     task.max_steps = t.integer_in("max_steps", 200, 1, 100000);

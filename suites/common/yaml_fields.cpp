@@ -49,7 +49,9 @@ void check_duplicate_keys(const YAML::Node& root, const std::string& file) {
   }
 }
 
-bool finite(double v) { return std::isfinite(v); }
+bool finite(double v) {
+  return std::isfinite(v);
+}
 
 }  // namespace
 
@@ -87,7 +89,9 @@ void YamlFields::fail_at(const YAML::Node& at, const std::string& key,
                    (path_.empty() ? "" : path_ + ".") + key + ": " + message);
 }
 
-bool YamlFields::has(const std::string& key) const { return static_cast<bool>(node_[key]); }
+bool YamlFields::has(const std::string& key) const {
+  return static_cast<bool>(node_[key]);
+}
 
 YAML::Node YamlFields::required(const std::string& key, const char* expected) const {
   const YAML::Node n = node_[key];
@@ -134,7 +138,9 @@ double YamlFields::number(const std::string& key) const {
     if (!finite(v)) throw YAML::Exception(n.Mark(), "not finite");
     return v;
   } catch (const YAML::Exception&) {
-    fail_at(n, key, "expected a finite number, got '" + (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
+    fail_at(n, key,
+            "expected a finite number, got '" +
+                (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
   }
 }
 
@@ -148,7 +154,9 @@ int YamlFields::integer(const std::string& key) const {
     if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "not a scalar");
     return n.as<int>();
   } catch (const YAML::Exception&) {
-    fail_at(n, key, "expected an integer, got '" + (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
+    fail_at(n, key,
+            "expected an integer, got '" +
+                (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
   }
 }
 
@@ -162,7 +170,9 @@ std::uint64_t YamlFields::unsigned_integer(const std::string& key) const {
     if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "not a scalar");
     return n.as<std::uint64_t>();
   } catch (const YAML::Exception&) {
-    fail_at(n, key, "expected a non-negative integer, got '" + (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
+    fail_at(n, key,
+            "expected a non-negative integer, got '" +
+                (n.IsScalar() ? n.Scalar() : std::string("a list or mapping")) + "'");
   }
 }
 
@@ -178,7 +188,9 @@ std::vector<double> YamlFields::numbers(const std::string& key, std::size_t coun
       if (!finite(v)) throw YAML::Exception(item.Mark(), "not finite");
       out.push_back(v);
     } catch (const YAML::Exception&) {
-      fail_at(item, key, "expected a finite number, got '" + (item.IsScalar() ? item.Scalar() : std::string("a list or mapping")) + "'");
+      fail_at(item, key,
+              "expected a finite number, got '" +
+                  (item.IsScalar() ? item.Scalar() : std::string("a list or mapping")) + "'");
     }
   }
   return out;

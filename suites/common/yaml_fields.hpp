@@ -31,7 +31,7 @@ class YamlFields {
                             const std::string& message) const;
 
   bool has(const std::string& key) const;
-  YamlFields child(const std::string& key) const;  // required mapping
+  YamlFields child(const std::string& key) const;              // required mapping
   std::vector<YamlFields> list(const std::string& key) const;  // required sequence of mappings
 
   std::string string(const std::string& key) const;
@@ -52,7 +52,8 @@ class YamlFields {
                                       const std::vector<std::string>& fallback) const;
   geo::Vec3 vec3(const std::string& key) const;
   geo::Vec3 vec3_or(const std::string& key, const geo::Vec3& fallback) const;
-  std::array<double, 4> rgba_or(const std::string& key, const std::array<double, 4>& fallback) const;
+  std::array<double, 4> rgba_or(const std::string& key,
+                                const std::array<double, 4>& fallback) const;
   // [lo, hi] with lo <= hi, or a single number meaning [x, x].
   Range range(const std::string& key) const;
   Range range_or(const std::string& key, Range fallback) const;

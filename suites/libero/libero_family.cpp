@@ -7,8 +7,8 @@
 
 #include "harness/errors.hpp"
 #include "suites/libero/families.hpp"
-#include "suites/libero/scene_task.hpp"
 #include "suites/libero/objects/catalog.hpp"
+#include "suites/libero/scene_task.hpp"
 
 namespace gauntlet::suites::libero {
 namespace {
@@ -34,9 +34,11 @@ std::vector<SpecPredicate> predicates(const YamlFields& t, const std::string& ke
   std::vector<SpecPredicate> out;
   if (!t.has(key)) return out;
   const YAML::Node n = t.node()[key];
-  if (!n.IsSequence()) t.fail_at(n, key, "expected a list of predicates such as \"On bowl_1 plate_1\"");
+  if (!n.IsSequence())
+    t.fail_at(n, key, "expected a list of predicates such as \"On bowl_1 plate_1\"");
   for (const auto& item : n) {
-    if (!item.IsScalar()) t.fail_at(item, key, "expected a predicate string such as \"On bowl_1 plate_1\"");
+    if (!item.IsScalar())
+      t.fail_at(item, key, "expected a predicate string such as \"On bowl_1 plate_1\"");
     std::string text = item.Scalar();
     for (char& ch : text) {
       if (ch == '(' || ch == ')') ch = ' ';
@@ -46,7 +48,8 @@ std::vector<SpecPredicate> predicates(const YamlFields& t, const std::string& ke
     words >> name;
     const auto kind = parse_predicate(name);
     if (!kind) {
-      t.fail_at(item, key, "unknown predicate '" + name + "'; supported: " + join_names(predicate_names()));
+      t.fail_at(item, key,
+                "unknown predicate '" + name + "'; supported: " + join_names(predicate_names()));
     }
     SpecPredicate p;
     p.kind = *kind;
@@ -104,8 +107,8 @@ TaskFamily libero_scene_family() {
   f.name = "libero_scene";
   f.code_version = std::string(kSceneTaskVersion) + "+" + kCatalogVersion;
   f.make = [](const YamlFields& t, TaskInfo info) -> std::shared_ptr<const mj::MjTask> {
-    t.only_keys({"id", "family", "instruction", "max_steps", "fixtures", "objects", "regions", "init",
-                 "goal"});
+    t.only_keys({"id", "family", "instruction", "max_steps", "fixtures", "objects", "regions",
+                 "init", "goal"});
     SceneSpec spec;
     spec.source = t.file() + ":" + std::to_string(t.line());
     spec.language = info.instruction;

@@ -12,8 +12,8 @@ using namespace geo;
 namespace {
 
 constexpr int kTries = 64;
-constexpr double kGap = 0.006;     // clearance wanted between footprints
-constexpr double kLift = 0.0015;   // objects start this far above their surface
+constexpr double kGap = 0.006;    // clearance wanted between footprints
+constexpr double kLift = 0.0015;  // objects start this far above their surface
 // Room kept beside an object that starts in a container (a drawer) for a
 // gripper's open fingers to reach in.
 constexpr double kReachMargin = 0.065;
@@ -140,10 +140,12 @@ class Placer {
       } else {
         const double ax = std::max(0.0, (s.round ? s.half_x / std::sqrt(2.0) : s.half_x) - r);
         const double ay = std::max(0.0, (s.round ? s.half_x / std::sqrt(2.0) : s.half_y) - r);
-        pos = best_of([&] {
-          return to_world(f, {s.center[0] + rng_.uniform(-ax, ax), s.center[1] + rng_.uniform(-ay, ay),
-                              s.center[2]});
-        }, r, level, nullptr);
+        pos = best_of(
+            [&] {
+              return to_world(f, {s.center[0] + rng_.uniform(-ax, ax),
+                                  s.center[1] + rng_.uniform(-ay, ay), s.center[2]});
+            },
+            r, level, nullptr);
       }
       pos[2] = level;
       yaw = yaw_of(f.quat);
@@ -161,16 +163,19 @@ class Placer {
         root_frame = eval_.frame(p.owner);
         root = &root_frame;
       }
-      pos = best_of([&] {
-        return to_world(f, {k.center[0] + rng_.uniform(-ax, ax), k.center[1] + rng_.uniform(-ay, ay),
-                            k.center[2] - k.half[2]});
-      }, r, floor[2], root ? &exposure(p.owner, *root, r) : nullptr);
+      pos = best_of(
+          [&] {
+            return to_world(f, {k.center[0] + rng_.uniform(-ax, ax),
+                                k.center[1] + rng_.uniform(-ay, ay), k.center[2] - k.half[2]});
+          },
+          r, floor[2], root ? &exposure(p.owner, *root, r) : nullptr);
       pos[2] = floor[2];
       yaw = yaw_of(f.quat);
     }
     const Frame placed{{pos[0], pos[1], pos[2] + kLift}, quat_from_yaw(yaw)};
     poses_[static_cast<std::size_t>(c.subject)] = placed;
-    sim_.set_free_pose(ids_.entities[static_cast<std::size_t>(c.subject)].body, placed.pos, placed.quat);
+    sim_.set_free_pose(ids_.entities[static_cast<std::size_t>(c.subject)].body, placed.pos,
+                       placed.quat);
     taken_.push_back(Footprint{pos, 0, r, r, true, pos[2]});
   }
 
@@ -227,7 +232,8 @@ class Placer {
 
 }  // namespace
 
-void place_initial_state(const ResolvedScene& scene, const SceneIds& ids, const mj::MjSim& sim, Rng& rng) {
+void place_initial_state(const ResolvedScene& scene, const SceneIds& ids, const mj::MjSim& sim,
+                         Rng& rng) {
   Placer(scene, ids, sim, rng).run();
 }
 

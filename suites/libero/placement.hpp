@@ -14,6 +14,7 @@ namespace gauntlet::suites::libero {
 // Writes the initial state into the worker's model copy (fixture poses) and
 // data (free bodies, joints); calls mj_kinematics on the way. The caller runs
 // mj_forward afterwards.
-void place_initial_state(const ResolvedScene& scene, const SceneIds& ids, const mj::MjSim& sim, Rng& rng);
+void place_initial_state(const ResolvedScene& scene, const SceneIds& ids, const mj::MjSim& sim,
+                         Rng& rng);
 
 }  // namespace gauntlet::suites::libero

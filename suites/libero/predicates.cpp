@@ -83,7 +83,8 @@ bool GoalEvaluator::grasped(int entity) const {
 }
 
 Vec3 GoalEvaluator::place_center(const Place& p) const {
-  return libero::place_center(p, [this](int entity, const std::string& part) { return frame(entity, part); });
+  return libero::place_center(
+      p, [this](int entity, const std::string& part) { return frame(entity, part); });
 }
 
 bool GoalEvaluator::on(const Condition& c) const {
@@ -112,7 +113,8 @@ bool GoalEvaluator::on(const Condition& c) const {
       if (touches(c.subject, body)) return true;
       return bottom >= surface - tol_.rest_below && bottom <= surface + tol_.rest_above;
     }
-    case Place::Kind::kContainer: return in(c);
+    case Place::Kind::kContainer:
+      return in(c);
   }
   return false;
 }
@@ -128,8 +130,10 @@ bool GoalEvaluator::in(const Condition& c) const {
 
 bool GoalEvaluator::holds(const Condition& c) const {
   switch (c.kind) {
-    case PredicateKind::kOn: return !grasped(c.subject) && on(c);
-    case PredicateKind::kIn: return !grasped(c.subject) && in(c);
+    case PredicateKind::kOn:
+      return !grasped(c.subject) && on(c);
+    case PredicateKind::kIn:
+      return !grasped(c.subject) && in(c);
     case PredicateKind::kOpen:
     case PredicateKind::kTurnOn:
       return joint(c.subject, c.articulation) >= scene_.articulation(c).open_at;
@@ -174,7 +178,8 @@ void update_glow(const ResolvedScene& scene, const SceneIds& ids, const mj::MjSi
     bool on = false;
     for (std::size_t a = 0; a < model.articulations.size(); ++a) {
       const ArticulationSpec& spec = model.articulations[a];
-      if (spec.kind == ArticulationKind::kKnob && sim.joint_pos(x.joints[a]) >= spec.open_at) on = true;
+      if (spec.kind == ArticulationKind::kKnob && sim.joint_pos(x.joints[a]) >= spec.open_at)
+        on = true;
     }
     const mj::Rgba& c = on ? model.glow_on : model.glow_off;
     for (const int g : x.glow) {

@@ -19,10 +19,10 @@ namespace gauntlet::suites::libero {
 // the same in every worker's copy, so a task resolves them once.
 struct SceneIds {
   struct EntityIds {
-    int body = -1;               // -1 for the table
-    std::vector<int> parts;      // per model part
-    std::vector<int> joints;     // per articulation: joint id
-    std::vector<int> glow;       // per glow geom: geom id
+    int body = -1;            // -1 for the table
+    std::vector<int> parts;   // per model part
+    std::vector<int> joints;  // per articulation: joint id
+    std::vector<int> glow;    // per glow geom: geom id
   };
   std::vector<EntityIds> entities;
   int left_finger = -1;

@@ -10,8 +10,8 @@
 namespace gauntlet::suites::libero {
 namespace {
 
-constexpr PredicateKind kAllKinds[] = {PredicateKind::kOn,    PredicateKind::kIn,
-                                       PredicateKind::kOpen,  PredicateKind::kClose,
+constexpr PredicateKind kAllKinds[] = {PredicateKind::kOn,     PredicateKind::kIn,
+                                       PredicateKind::kOpen,   PredicateKind::kClose,
                                        PredicateKind::kTurnOn, PredicateKind::kTurnOff};
 
 [[noreturn]] void fail(const std::string& where, const std::string& message) {
@@ -89,7 +89,8 @@ class Resolver {
     if (i < 0) {
       std::vector<std::string> names;
       for (const auto& e : s_.entities) names.push_back(e.name);
-      fail(p.where, "unknown name '" + name + "' in " + p.text() + "; declared: " + join_names(names));
+      fail(p.where,
+           "unknown name '" + name + "' in " + p.text() + "; declared: " + join_names(names));
     }
     return i;
   }
@@ -100,8 +101,8 @@ class Resolver {
     std::size_t best_len = 0;
     for (std::size_t i = 0; i < s_.entities.size(); ++i) {
       const std::string& n = s_.entities[i].name;
-      if (name.size() > n.size() + 1 && name.compare(0, n.size(), n) == 0 && name[n.size()] == '_' &&
-          n.size() > best_len) {
+      if (name.size() > n.size() + 1 && name.compare(0, n.size(), n) == 0 &&
+          name[n.size()] == '_' && n.size() > best_len) {
         best = static_cast<int>(i);
         best_len = n.size();
       }
@@ -150,8 +151,8 @@ class Resolver {
         return out;
       }
       fail(p.where, "'" + name + "' (" + e.model->category + ") has nothing to put things " +
-                        (into ? "in" : "on") + "; name one of its regions: " +
-                        join_names(e.model->region_names()));
+                        (into ? "in" : "on") +
+                        "; name one of its regions: " + join_names(e.model->region_names()));
     }
     std::string region;
     const int owner = prefix_entity(name, region);
@@ -159,7 +160,8 @@ class Resolver {
       std::vector<std::string> names;
       for (const auto& r : s_.spec.regions) names.push_back(r.full_name());
       for (const auto& e : s_.entities) names.push_back(e.name);
-      fail(p.where, "unknown place '" + name + "' in " + p.text() + "; known: " + join_names(names));
+      fail(p.where,
+           "unknown place '" + name + "' in " + p.text() + "; known: " + join_names(names));
     }
     const Entity& e = s_.entities[static_cast<std::size_t>(owner)];
     out.owner = owner;
@@ -176,8 +178,8 @@ class Resolver {
       return out;
     }
     fail(p.where, "'" + e.name + "' (" + e.model->category + ") has no region '" + region +
-                      "' to put things " + (into ? "in" : "on") + "; its regions: " +
-                      join_names(e.model->region_names()));
+                      "' to put things " + (into ? "in" : "on") +
+                      "; its regions: " + join_names(e.model->region_names()));
   }
 
   void articulation(const std::string& name, const SpecPredicate& p, Condition& c) const {
@@ -188,24 +190,28 @@ class Resolver {
     if (owner < 0) {
       std::vector<std::string> names;
       for (const auto& e : s_.entities) names.push_back(e.name);
-      fail(p.where, "unknown name '" + name + "' in " + c.text + "; declared: " + join_names(names));
+      fail(p.where,
+           "unknown name '" + name + "' in " + c.text + "; declared: " + join_names(names));
     }
     const ObjectModel& m = *s_.entities[static_cast<std::size_t>(owner)].model;
     int found = -1;
     for (std::size_t i = 0; i < m.articulations.size(); ++i) {
       const ArticulationSpec& a = m.articulations[i];
       const bool kind_ok = knob == (a.kind == ArticulationKind::kKnob);
-      if (kind_ok && (a.region == region || (region.empty() && found < 0))) found = static_cast<int>(i);
+      if (kind_ok && (a.region == region || (region.empty() && found < 0)))
+        found = static_cast<int>(i);
       if (kind_ok && a.region == region) break;
     }
-    if (found < 0 || (!region.empty() && m.articulations[static_cast<std::size_t>(found)].region != region)) {
+    if (found < 0 ||
+        (!region.empty() && m.articulations[static_cast<std::size_t>(found)].region != region)) {
       std::vector<std::string> what;
       for (const auto& a : m.articulations) {
-        if (knob == (a.kind == ArticulationKind::kKnob)) what.push_back(a.region.empty() ? "(itself)" : a.region);
+        if (knob == (a.kind == ArticulationKind::kKnob))
+          what.push_back(a.region.empty() ? "(itself)" : a.region);
       }
-      fail(p.where, std::string(predicate_name(p.kind)) + " needs " + (knob ? "a knob" : "a drawer or door") +
-                        "; '" + name + "' (" + m.category + ") has " +
-                        (what.empty() ? std::string("none") : join_names(what)));
+      fail(p.where, std::string(predicate_name(p.kind)) + " needs " +
+                        (knob ? "a knob" : "a drawer or door") + "; '" + name + "' (" + m.category +
+                        ") has " + (what.empty() ? std::string("none") : join_names(what)));
     }
     c.subject = owner;
     c.articulation = found;
@@ -218,12 +224,18 @@ class Resolver {
 
 const char* predicate_name(PredicateKind kind) {
   switch (kind) {
-    case PredicateKind::kOn: return "On";
-    case PredicateKind::kIn: return "In";
-    case PredicateKind::kOpen: return "Open";
-    case PredicateKind::kClose: return "Close";
-    case PredicateKind::kTurnOn: return "TurnOn";
-    case PredicateKind::kTurnOff: return "TurnOff";
+    case PredicateKind::kOn:
+      return "On";
+    case PredicateKind::kIn:
+      return "In";
+    case PredicateKind::kOpen:
+      return "Open";
+    case PredicateKind::kClose:
+      return "Close";
+    case PredicateKind::kTurnOn:
+      return "TurnOn";
+    case PredicateKind::kTurnOff:
+      return "TurnOff";
   }
   return "?";
 }
@@ -231,9 +243,9 @@ const char* predicate_name(PredicateKind kind) {
 std::optional<PredicateKind> parse_predicate(std::string_view name) {
   for (const PredicateKind k : kAllKinds) {
     const std::string_view n = predicate_name(k);
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
         })) {
       return k;
     }
@@ -291,7 +303,8 @@ std::shared_ptr<const ResolvedScene> resolve_scene(SceneSpec spec) {
   for (const auto& c : scene->init) {
     int hops = 0;
     int at = c.place.owner;
-    while (c.is_placement() && at >= 0 && !scene->entities[static_cast<std::size_t>(at)].is_table()) {
+    while (c.is_placement() && at >= 0 &&
+           !scene->entities[static_cast<std::size_t>(at)].is_table()) {
       if (++hops > static_cast<int>(scene->entities.size())) {
         throw InputError(c.where + ": initial placements form a loop at " + c.text);
       }

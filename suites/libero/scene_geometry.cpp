@@ -8,11 +8,17 @@ namespace gauntlet::suites::libero {
 
 using namespace geo;
 
-Vec3 to_world(const Frame& f, const Vec3& local) { return f.pos + rotate(f.quat, local); }
+Vec3 to_world(const Frame& f, const Vec3& local) {
+  return f.pos + rotate(f.quat, local);
+}
 
-Vec3 to_local(const Frame& f, const Vec3& world) { return rotate(quat_conj(f.quat), world - f.pos); }
+Vec3 to_local(const Frame& f, const Vec3& world) {
+  return rotate(quat_conj(f.quat), world - f.pos);
+}
 
-double uprightness(const Frame& f) { return rotate(f.quat, {0, 0, 1})[2]; }
+double uprightness(const Frame& f) {
+  return rotate(f.quat, {0, 0, 1})[2];
+}
 
 Vec3 object_center(const ObjectModel& m, const Frame& f) {
   return to_world(f, {0, 0, m.height / 2});
@@ -41,7 +47,9 @@ bool inside_container(const ContainerSpec& c, const Frame& part, const Vec3& p, 
          l[2] >= -c.half[2] - below && l[2] <= c.half[2];
 }
 
-Vec3 support_center(const SupportSpec& s, const Frame& part) { return to_world(part, s.center); }
+Vec3 support_center(const SupportSpec& s, const Frame& part) {
+  return to_world(part, s.center);
+}
 
 Vec3 container_floor_center(const ContainerSpec& c, const Frame& part) {
   return to_world(part, {c.center[0], c.center[1], c.center[2] - c.half[2]});
@@ -51,7 +59,8 @@ Vec3 place_center(const Place& p, const FrameOf& frame_of) {
   switch (p.kind) {
     case Place::Kind::kTableRegion:
       return p.region ? region_center(*p.region) : Vec3{0, 0, mj::kTableTop};
-    case Place::Kind::kSupport: return support_center(*p.support, frame_of(p.owner, p.support->part));
+    case Place::Kind::kSupport:
+      return support_center(*p.support, frame_of(p.owner, p.support->part));
     case Place::Kind::kContainer:
       return container_floor_center(*p.container, frame_of(p.owner, p.container->part));
   }

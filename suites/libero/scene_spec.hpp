@@ -24,7 +24,7 @@ std::vector<std::string> predicate_names();
 struct SpecPredicate {
   PredicateKind kind = PredicateKind::kOn;
   std::vector<std::string> args;
-  std::string where;  // "FILE:LINE" for messages
+  std::string where;         // "FILE:LINE" for messages
   std::string text() const;  // "(On bowl_1 plate_1)"
 };
 

@@ -22,9 +22,15 @@ void SceneTask::build(mj::SceneBuilder& builder) const {
   if (mj::XmlElement* table = builder.worldbody().find_child("geom", "table")) {
     mj::make_visual_only(*table).set("group", 0.0);
   }
-  builder.worldbody().add("geom").set("name", "table_surface").set("type", "plane")
-      .set("size", {builder.options().table_half_size[0], builder.options().table_half_size[1], 0.05})
-      .set("pos", {0, 0, mj::kTableTop}).set("rgba", {0, 0, 0, 0}).set("group", 3.0);
+  builder.worldbody()
+      .add("geom")
+      .set("name", "table_surface")
+      .set("type", "plane")
+      .set("size",
+           {builder.options().table_half_size[0], builder.options().table_half_size[1], 0.05})
+      .set("pos", {0, 0, mj::kTableTop})
+      .set("rgba", {0, 0, 0, 0})
+      .set("group", 3.0);
   if (scene_->table >= 0) {
     // The table's category only changes its colour.
     const mj::Rgba& c = scene_->entities[static_cast<std::size_t>(scene_->table)].model->table_rgba;
@@ -85,7 +91,9 @@ mj::TaskStatus SceneTask::evaluate(const mj::MjSim& sim, mj::TaskMemory& memory)
   return status;
 }
 
-std::unique_ptr<Expert> SceneTask::make_expert() const { return make_goal_expert(scene_); }
+std::unique_ptr<Expert> SceneTask::make_expert() const {
+  return make_goal_expert(scene_);
+}
 
 std::vector<std::string> SceneTask::privileged_bodies() const {
   std::vector<std::string> out;

@@ -94,47 +94,69 @@ class DrawerTask final : public mj::MjTask {
   DrawerTask(TaskInfo info, const DrawerParams& p) : MjTask(std::move(info)), p_(p) {}
 
   void build(mj::SceneBuilder& scene) const override {
-    mj::XmlElement& cab = scene.add_body("cabinet", {p_.cabinet_region.center_x(), p_.cabinet_region.center_y(),
-                                                     mj::kTableTop + kHalfHeight},
-                                         false);
+    mj::XmlElement& cab = scene.add_body(
+        "cabinet",
+        {p_.cabinet_region.center_x(), p_.cabinet_region.center_y(), mj::kTableTop + kHalfHeight},
+        false);
     const auto& c = p_.cabinet_rgba;
-    mj::add_box(cab, "cabinet_top", {kHalfDepth, kHalfWidth, kWall / 2}, {0, 0, kHalfHeight - kWall / 2}, c);
-    mj::add_box(cab, "cabinet_bottom", {kHalfDepth, kHalfWidth, kWall / 2}, {0, 0, -kHalfHeight + kWall / 2}, c);
-    mj::add_box(cab, "cabinet_left", {kHalfDepth, kWall / 2, kHalfHeight}, {0, kHalfWidth - kWall / 2, 0}, c);
-    mj::add_box(cab, "cabinet_right", {kHalfDepth, kWall / 2, kHalfHeight}, {0, -kHalfWidth + kWall / 2, 0}, c);
-    mj::add_box(cab, "cabinet_back", {kWall / 2, kHalfWidth, kHalfHeight}, {-kHalfDepth + kWall / 2, 0, 0}, c);
+    mj::add_box(cab, "cabinet_top", {kHalfDepth, kHalfWidth, kWall / 2},
+                {0, 0, kHalfHeight - kWall / 2}, c);
+    mj::add_box(cab, "cabinet_bottom", {kHalfDepth, kHalfWidth, kWall / 2},
+                {0, 0, -kHalfHeight + kWall / 2}, c);
+    mj::add_box(cab, "cabinet_left", {kHalfDepth, kWall / 2, kHalfHeight},
+                {0, kHalfWidth - kWall / 2, 0}, c);
+    mj::add_box(cab, "cabinet_right", {kHalfDepth, kWall / 2, kHalfHeight},
+                {0, -kHalfWidth + kWall / 2, 0}, c);
+    mj::add_box(cab, "cabinet_back", {kWall / 2, kHalfWidth, kHalfHeight},
+                {-kHalfDepth + kWall / 2, 0, 0}, c);
 
     mj::XmlElement& drawer = cab.add("body").set("name", "drawer").set("pos", {0, 0, 0});
     scene.exclude_contact("cabinet", "drawer");
-    drawer.add("joint").set("name", "drawer_slide").set("type", "slide").set("axis", {1, 0, 0})
-        .set("range", {0, p_.travel}).set("damping", 2.0).set("frictionloss", 5.0).set("armature", 0.05);
+    drawer.add("joint")
+        .set("name", "drawer_slide")
+        .set("type", "slide")
+        .set("axis", {1, 0, 0})
+        .set("range", {0, p_.travel})
+        .set("damping", 2.0)
+        .set("frictionloss", 5.0)
+        .set("armature", 0.05);
     const double in_x = kHalfDepth - kWall - 0.003;
     const double in_y = kHalfWidth - kWall - 0.003;
     const double in_z = kHalfHeight - kWall - 0.003;
     const auto& d = p_.drawer_rgba;
     mj::add_box(drawer, "drawer_front", {kWall / 2, kHalfWidth - 0.002, kHalfHeight - 0.002},
-                {kHalfDepth - kWall / 2, 0, 0}, d).set("mass", 0.2);
-    mj::add_box(drawer, "drawer_floor", {in_x, in_y, kWall / 2}, {0, 0, -in_z + kWall / 2}, d).set("mass", 0.2);
-    mj::add_box(drawer, "drawer_side_l", {in_x, kWall / 2, in_z * 0.7}, {0, in_y - kWall / 2, -in_z * 0.3}, d)
+                {kHalfDepth - kWall / 2, 0, 0}, d)
+        .set("mass", 0.2);
+    mj::add_box(drawer, "drawer_floor", {in_x, in_y, kWall / 2}, {0, 0, -in_z + kWall / 2}, d)
+        .set("mass", 0.2);
+    mj::add_box(drawer, "drawer_side_l", {in_x, kWall / 2, in_z * 0.7},
+                {0, in_y - kWall / 2, -in_z * 0.3}, d)
         .set("mass", 0.05);
-    mj::add_box(drawer, "drawer_side_r", {in_x, kWall / 2, in_z * 0.7}, {0, -in_y + kWall / 2, -in_z * 0.3}, d)
+    mj::add_box(drawer, "drawer_side_r", {in_x, kWall / 2, in_z * 0.7},
+                {0, -in_y + kWall / 2, -in_z * 0.3}, d)
         .set("mass", 0.05);
-    mj::add_box(drawer, "drawer_back", {kWall / 2, in_y, in_z * 0.7}, {-in_x + kWall / 2, 0, -in_z * 0.3}, d)
+    mj::add_box(drawer, "drawer_back", {kWall / 2, in_y, in_z * 0.7},
+                {-in_x + kWall / 2, 0, -in_z * 0.3}, d)
         .set("mass", 0.05);
     const auto& h = p_.handle_rgba;
     for (const double y : {-0.045, 0.045}) {
-      mj::add_box(drawer, "", {kHandleStandoff / 2, 0.006, 0.006}, {kHalfDepth + kHandleStandoff / 2, y, 0}, h)
+      mj::add_box(drawer, "", {kHandleStandoff / 2, 0.006, 0.006},
+                  {kHalfDepth + kHandleStandoff / 2, y, 0}, h)
           .set("mass", 0.01);
     }
-    mj::XmlElement& handle = drawer.add("body").set("name", "drawer_handle")
+    mj::XmlElement& handle = drawer.add("body")
+                                 .set("name", "drawer_handle")
                                  .set("pos", {kHalfDepth + kHandleStandoff, 0, 0});
     mj::add_box(handle, "handle_bar", {0.007, 0.06, 0.007}, {0, 0, 0}, h)
-        .set("mass", 0.02).set("friction", {1.5, 0.02, 0.001}).set("condim", 4.0);
+        .set("mass", 0.02)
+        .set("friction", {1.5, 0.02, 0.001})
+        .set("condim", 4.0);
   }
 
   void initialize(const mj::MjSim& sim, Rng& rng, mj::TaskMemory& /*memory*/) const override {
     const Region::Sample c = p_.cabinet_region.sample(rng);
-    sim.set_static_pose(sim.body("cabinet"), {c.x, c.y, mj::kTableTop + kHalfHeight}, quat_from_yaw(c.yaw));
+    sim.set_static_pose(sim.body("cabinet"), {c.x, c.y, mj::kTableTop + kHalfHeight},
+                        quat_from_yaw(c.yaw));
     sim.set_joint_pos(sim.joint("drawer_slide"), rng.uniform(0.0, p_.initial_open_max));
   }
 
@@ -146,8 +168,12 @@ class DrawerTask final : public mj::MjTask {
     return status;
   }
 
-  std::unique_ptr<Expert> make_expert() const override { return std::make_unique<DrawerExpert>(p_); }
-  std::vector<std::string> privileged_bodies() const override { return {"cabinet", "drawer", "drawer_handle"}; }
+  std::unique_ptr<Expert> make_expert() const override {
+    return std::make_unique<DrawerExpert>(p_);
+  }
+  std::vector<std::string> privileged_bodies() const override {
+    return {"cabinet", "drawer", "drawer_handle"};
+  }
   std::vector<std::string> privileged_joints() const override { return {"drawer_slide"}; }
   std::string code_version() const override { return "open_drawer/1"; }
 

@@ -40,8 +40,8 @@ class PickPlaceExpert final : public Expert {
     const double table = mj::kTableTop;
     float grip = -1.0f;
     Vec3 goal = tcp.pos;
-    const double obj_yaw = closest_symmetric_yaw(yaw_of(obj->quat), yaw_of(tcp.quat),
-                                                 p_.object.shape == Shape::kBox ? kPi / 2 : kPi / 8);
+    const double obj_yaw = closest_symmetric_yaw(
+        yaw_of(obj->quat), yaw_of(tcp.quat), p_.object.shape == Shape::kBox ? kPi / 2 : kPi / 8);
     double yaw = obj_yaw;
     switch (phase_) {
       case Phase::kApproach: {
@@ -68,8 +68,10 @@ class PickPlaceExpert final : public Expert {
         grip = 1.0f;
         yaw = yaw_of(tcp.quat);
         goal = {tcp.pos[0], tcp.pos[1], table + 0.14};
-        if (!holding(s, obj)) phase_ = Phase::kRecover, counter_ = 0;
-        else if (tcp.pos[2] > table + 0.11) phase_ = Phase::kTransport;
+        if (!holding(s, obj))
+          phase_ = Phase::kRecover, counter_ = 0;
+        else if (tcp.pos[2] > table + 0.11)
+          phase_ = Phase::kTransport;
         break;
       }
       case Phase::kTransport: {
@@ -79,8 +81,10 @@ class PickPlaceExpert final : public Expert {
         // Servo the object, not the fingers, over the target.
         goal = tcp.pos + (above - Vec3{obj->pos[0], obj->pos[1], tcp.pos[2]});
         goal[2] = table + 0.14;
-        if (!holding(s, obj)) phase_ = Phase::kRecover, counter_ = 0;
-        else if (dist_xy(obj->pos, target->pos) < 0.012) phase_ = Phase::kLower;
+        if (!holding(s, obj))
+          phase_ = Phase::kRecover, counter_ = 0;
+        else if (dist_xy(obj->pos, target->pos) < 0.012)
+          phase_ = Phase::kLower;
         break;
       }
       case Phase::kLower: {
@@ -90,8 +94,10 @@ class PickPlaceExpert final : public Expert {
         const double drop_z = plate_top + h + 0.012;  // object centre just above the plate
         goal = tcp.pos + Vec3{target->pos[0] - obj->pos[0], target->pos[1] - obj->pos[1],
                               drop_z - obj->pos[2]};
-        if (!holding(s, obj)) phase_ = Phase::kRecover, counter_ = 0;
-        else if (obj->pos[2] < drop_z + 0.008) phase_ = Phase::kRelease, counter_ = 0;
+        if (!holding(s, obj))
+          phase_ = Phase::kRecover, counter_ = 0;
+        else if (obj->pos[2] < drop_z + 0.008)
+          phase_ = Phase::kRelease, counter_ = 0;
         break;
       }
       case Phase::kRelease: {
@@ -122,7 +128,17 @@ class PickPlaceExpert final : public Expert {
 
  private:
   static constexpr double kPi = 3.14159265358979323846;
-  enum class Phase { kApproach, kDescend, kGrasp, kLift, kTransport, kLower, kRelease, kRetreat, kRecover };
+  enum class Phase {
+    kApproach,
+    kDescend,
+    kGrasp,
+    kLift,
+    kTransport,
+    kLower,
+    kRelease,
+    kRetreat,
+    kRecover
+  };
 
   bool holding(const PrivilegedState& s, const Pose* obj) const {
     // Fingers closed on something about the object's width, object near the pads.
@@ -141,13 +157,12 @@ class PickPlaceTask final : public mj::MjTask {
 
   void build(mj::SceneBuilder& scene) const override {
     add_object(scene, p_.object, p_.object_region.center_x(), p_.object_region.center_y());
-    mj::XmlElement& plate = add_object(scene, p_.target, p_.target_region.center_x(),
-                                       p_.target_region.center_y());
+    mj::XmlElement& plate =
+        add_object(scene, p_.target, p_.target_region.center_x(), p_.target_region.center_y());
     // A rim so the plate reads as a plate in images; it does not collide.
-    mj::make_visual_only(mj::add_cylinder(plate, "", p_.target.half_size[0] * 0.72,
-                                          p_.target.half_height() + 0.0005, {0, 0, 0},
-                                          {p_.target.rgba[0] * 0.85, p_.target.rgba[1] * 0.85,
-                                           p_.target.rgba[2] * 0.85, 1}));
+    mj::make_visual_only(mj::add_cylinder(
+        plate, "", p_.target.half_size[0] * 0.72, p_.target.half_height() + 0.0005, {0, 0, 0},
+        {p_.target.rgba[0] * 0.85, p_.target.rgba[1] * 0.85, p_.target.rgba[2] * 0.85, 1}));
   }
 
   void initialize(const mj::MjSim& sim, Rng& rng, mj::TaskMemory& memory) const override {

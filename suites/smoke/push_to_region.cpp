@@ -95,11 +95,12 @@ class PushTask final : public mj::MjTask {
   void build(mj::SceneBuilder& scene) const override {
     add_object(scene, p_.block, p_.block_region.center_x(), p_.block_region.center_y());
     // The goal square is a fixture drawn on the table; it never collides.
-    mj::XmlElement& region = scene.add_body(p_.region_name,
-                                            {p_.target_region.center_x(), p_.target_region.center_y(), mj::kTableTop},
-                                            false);
-    mj::make_visual_only(mj::add_box(region, "goal_region_geom", {p_.region_half, p_.region_half, 0.0008},
-                                     {0, 0, 0.0008}, p_.region_rgba));
+    mj::XmlElement& region = scene.add_body(
+        p_.region_name, {p_.target_region.center_x(), p_.target_region.center_y(), mj::kTableTop},
+        false);
+    mj::make_visual_only(mj::add_box(region, "goal_region_geom",
+                                     {p_.region_half, p_.region_half, 0.0008}, {0, 0, 0.0008},
+                                     p_.region_rgba));
   }
 
   void initialize(const mj::MjSim& sim, Rng& rng, mj::TaskMemory& memory) const override {
@@ -109,7 +110,8 @@ class PushTask final : public mj::MjTask {
       t = p_.target_region.sample(rng);
       if (std::hypot(b.x - t.x, b.y - t.y) >= p_.min_distance) break;
     }
-    sim.set_free_pose(sim.body(p_.block.name), {b.x, b.y, mj::kTableTop + p_.block.half_height() + 0.001},
+    sim.set_free_pose(sim.body(p_.block.name),
+                      {b.x, b.y, mj::kTableTop + p_.block.half_height() + 0.001},
                       quat_from_yaw(b.yaw));
     sim.set_static_pose(sim.body(p_.region_name), {t.x, t.y, mj::kTableTop}, {1, 0, 0, 0});
     memory.values[kInitialDistance] = std::hypot(b.x - t.x, b.y - t.y);
@@ -129,7 +131,9 @@ class PushTask final : public mj::MjTask {
   }
 
   std::unique_ptr<Expert> make_expert() const override { return std::make_unique<PushExpert>(p_); }
-  std::vector<std::string> privileged_bodies() const override { return {p_.block.name, p_.region_name}; }
+  std::vector<std::string> privileged_bodies() const override {
+    return {p_.block.name, p_.region_name};
+  }
   std::string code_version() const override { return "push_to_region/1"; }
 
  private:
@@ -143,14 +147,15 @@ TaskFamily push_to_region_family() {
   f.name = "push_to_region";
   f.code_version = "push_to_region/1";
   f.make = [](const YamlFields& t, TaskInfo info) -> std::shared_ptr<const mj::MjTask> {
-    t.only_keys({"id", "family", "instruction", "max_steps", "block", "block_region", "target_region",
-                 "region_half_size", "region_rgba", "min_distance"});
+    t.only_keys({"id", "family", "instruction", "max_steps", "block", "block_region",
+                 "target_region", "region_half_size", "region_rgba", "min_distance"});
     PushParams p;
     p.block = parse_object(t.child("block"), "block");
     p.block_region = parse_region(t.child("block_region"));
     p.target_region = parse_region(t.child("target_region"));
     p.region_half = t.number_or("region_half_size", p.region_half);
-    if (!(p.region_half > 0.01 && p.region_half < 0.3)) t.fail("region_half_size must be in (0.01, 0.3) m");
+    if (!(p.region_half > 0.01 && p.region_half < 0.3))
+      t.fail("region_half_size must be in (0.01, 0.3) m");
     p.region_rgba = t.rgba_or("region_rgba", p.region_rgba);
     p.min_distance = t.number_or("min_distance", p.min_distance);
     return std::make_shared<PushTask>(std::move(info), std::move(p));

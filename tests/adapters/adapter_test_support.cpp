@@ -14,8 +14,8 @@
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
-#include "tests/support/process.hpp"
 #include "tests/fixtures/builtin.hpp"
+#include "tests/support/process.hpp"
 
 namespace gauntlet::testing {
 namespace {
@@ -89,7 +89,9 @@ Observation make_observation(std::vector<float> proprio, const std::vector<std::
   return obs;
 }
 
-const Suite& smoke_suite() { return fixtures::smoke_suite(); }
+const Suite& smoke_suite() {
+  return fixtures::smoke_suite();
+}
 
 std::vector<EpisodeResult> run_smoke(Policy& policy, int episodes, int workers,
                                      const std::string& task, int replan_every) {

@@ -122,8 +122,9 @@ TEST_CASE("seed_key sends each slot's episode seed, so a stochastic server can s
   seeded->reset(0, c0);
   seeded->reset(1, c1);
   plain->reset(0, c0);
-  std::vector<Observation> obs = {make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8),
-                                  make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8)};
+  std::vector<Observation> obs = {
+      make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8),
+      make_observation({0, 0, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 8, 8)};
   const auto out = act(*seeded, {0, 1}, obs);
   REQUIRE(out[0].error.empty());
   REQUIRE(out[1].error.empty());

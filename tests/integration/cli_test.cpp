@@ -41,8 +41,8 @@ struct Row {
 std::vector<Row> rows(const std::filesystem::path& file) {
   std::vector<Row> out;
   for (const auto& e : ResultsStore::read(file).episodes) {
-    out.push_back({e.task_id, e.perturbation_id, e.episode_index, e.seed, e.success, e.progress, e.steps,
-                   e.termination});
+    out.push_back({e.task_id, e.perturbation_id, e.episode_index, e.seed, e.success, e.progress,
+                   e.steps, e.termination});
   }
   return out;
 }
@@ -51,16 +51,20 @@ std::vector<Row> rows(const std::filesystem::path& file) {
 
 TEST_CASE("Unknown suite, task or policy exits 2 and lists the valid names", "[cli][bad-input]") {
   const auto dir = fresh_dir("cli_unknown");
-  auto r = gauntlet_cmd({"run", "--suite", "no-such-suite", "--policy", "random", "--out", (dir / "a.h5").string()});
+  auto r = gauntlet_cmd(
+      {"run", "--suite", "no-such-suite", "--policy", "random", "--out", (dir / "a.h5").string()});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("unknown suite 'no-such-suite'") && Catch::Contains("tabletop-smoke"));
+  CHECK_THAT(r.err,
+             Catch::Contains("unknown suite 'no-such-suite'") && Catch::Contains("tabletop-smoke"));
 
-  r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "telepathy", "--out", (dir / "b.h5").string()});
+  r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "telepathy", "--out",
+                    (dir / "b.h5").string()});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("unknown policy kind 'telepathy'") && Catch::Contains("noisy-scripted:EPS"));
+  CHECK_THAT(r.err, Catch::Contains("unknown policy kind 'telepathy'") &&
+                        Catch::Contains("noisy-scripted:EPS"));
 
-  r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "random", "--task", "fly", "--out",
-                    (dir / "c.h5").string()});
+  r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "random", "--task", "fly",
+                    "--out", (dir / "c.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("unknown task 'fly'") && Catch::Contains("open-the-drawer"));
   CHECK_FALSE(std::filesystem::exists(dir / "a.h5"));
@@ -78,19 +82,22 @@ TEST_CASE("Bad numbers in options exit 2 naming the option", "[cli][bad-input]")
            {{"--perturb", "weather:2"}, "unknown perturbation dimension 'weather'"},
            {{"--seed", "-4"}, "--seed"},
            {{"--workers", "abc"}, "--workers"}}) {
-    std::vector<std::string> cmd{"run", "--suite", "tabletop-smoke", "--policy", "random", "--out", out};
+    std::vector<std::string> cmd{"run",   "--suite", "tabletop-smoke", "--policy", "random",
+                                 "--out", out};
     cmd.insert(cmd.end(), args.begin(), args.end());
     const auto r = gauntlet_cmd(cmd);
     INFO(args[0] << " " << args[1] << ": " << r.err);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains(needle));
   }
-  const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:2", "--out", out});
+  const auto r = gauntlet_cmd(
+      {"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:2", "--out", out});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("EPS must be in [0, 1]"));
 }
 
-TEST_CASE("Malformed suite YAML exits 2 naming file, line and the expected field", "[cli][bad-input]") {
+TEST_CASE("Malformed suite YAML exits 2 naming file, line and the expected field",
+          "[cli][bad-input]") {
   const auto dir = fresh_dir("cli_yaml");
   const auto write = [&](const std::string& name, const std::string& text) {
     std::ofstream(dir / name) << text;
@@ -99,32 +106,38 @@ TEST_CASE("Malformed suite YAML exits 2 naming file, line and the expected field
   const std::string missing = write("missing.yaml",
                                     "name: s\nseed: 1\ntasks:\n  - id: a\n    family: open_drawer\n"
                                     "    instruction: open it\n");
-  auto r = gauntlet_cmd({"run", "--suite", missing, "--policy", "random", "--out", (dir / "o.h5").string()});
+  auto r = gauntlet_cmd(
+      {"run", "--suite", missing, "--policy", "random", "--out", (dir / "o.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("missing.yaml:4") && Catch::Contains("cabinet_region"));
 
-  const std::string wrong_type = write("type.yaml",
-                                       "name: s\nseed: 1\ntasks:\n  - id: a\n    family: open_drawer\n"
-                                       "    instruction: open it\n    max_steps: lots\n"
-                                       "    cabinet_region: {x: [0, 0.1], y: [0, 0.1]}\n");
-  r = gauntlet_cmd({"run", "--suite", wrong_type, "--policy", "random", "--out", (dir / "o.h5").string()});
+  const std::string wrong_type =
+      write("type.yaml",
+            "name: s\nseed: 1\ntasks:\n  - id: a\n    family: open_drawer\n"
+            "    instruction: open it\n    max_steps: lots\n"
+            "    cabinet_region: {x: [0, 0.1], y: [0, 0.1]}\n");
+  r = gauntlet_cmd(
+      {"run", "--suite", wrong_type, "--policy", "random", "--out", (dir / "o.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("type.yaml:7") && Catch::Contains("max_steps") &&
                         Catch::Contains("expected an integer"));
 
   const std::string typo = write("typo.yaml", "name: s\nseed: 1\nepisodes_per_tsk: 3\ntasks: []\n");
-  r = gauntlet_cmd({"run", "--suite", typo, "--policy", "random", "--out", (dir / "o.h5").string()});
+  r = gauntlet_cmd(
+      {"run", "--suite", typo, "--policy", "random", "--out", (dir / "o.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("typo.yaml:3") && Catch::Contains("unknown field"));
 
   const std::string syntax = write("syntax.yaml", "name: s\nseed: [1\n");
-  r = gauntlet_cmd({"run", "--suite", syntax, "--policy", "random", "--out", (dir / "o.h5").string()});
+  r = gauntlet_cmd(
+      {"run", "--suite", syntax, "--policy", "random", "--out", (dir / "o.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("syntax.yaml:") && Catch::Contains("YAML syntax error"));
 
-  const std::string family = write("family.yaml",
-                                   "name: s\nseed: 1\ntasks:\n  - {id: a, family: juggle, instruction: x}\n");
-  r = gauntlet_cmd({"run", "--suite", family, "--policy", "random", "--out", (dir / "o.h5").string()});
+  const std::string family = write(
+      "family.yaml", "name: s\nseed: 1\ntasks:\n  - {id: a, family: juggle, instruction: x}\n");
+  r = gauntlet_cmd(
+      {"run", "--suite", family, "--policy", "random", "--out", (dir / "o.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("family.yaml:4") && Catch::Contains("pick_place"));
   CHECK_FALSE(std::filesystem::exists(dir / "o.h5"));
@@ -133,43 +146,49 @@ TEST_CASE("Malformed suite YAML exits 2 naming file, line and the expected field
 TEST_CASE("An unwritable output path exits 2 before any episode runs", "[cli][bad-input]") {
   const auto dir = fresh_dir("cli_unwritable");
   std::ofstream(dir / "plain-file") << "x";
-  const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "scripted", "--episodes", "50",
-                               "--out", (dir / "plain-file" / "r.h5").string()});
+  const auto r =
+      gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "scripted", "--episodes", "50",
+                    "--out", (dir / "plain-file" / "r.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("plain-file"));
   CHECK_THAT(r.err, !Catch::Contains("episodes, success"));  // no progress was reported
 }
 
-TEST_CASE("A results file of another policy or suite is refused and not overwritten", "[cli][bad-input]") {
+TEST_CASE("A results file of another policy or suite is refused and not overwritten",
+          "[cli][bad-input]") {
   const auto dir = fresh_dir("cli_mismatch");
   const std::string out = (dir / "r.h5").string();
-  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1", "--out", out})
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1",
+                        "--out", out})
               .exit_code == 0);
   const std::string before = sha256_file_hex(out);
-  auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "random", "--episodes", "1", "--out", out});
+  auto r = gauntlet_cmd(
+      {"run", "--suite", "tabletop-smoke", "--policy", "random", "--episodes", "1", "--out", out});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("different experiments") && Catch::Contains("policy"));
-  r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--seed", "5", "--episodes", "1",
-                    "--out", out});
+  r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--seed", "5",
+                    "--episodes", "1", "--out", out});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("seed"));
   CHECK(sha256_file_hex(out) == before);
 
   // merge refuses to mix them too, and writes nothing.
-  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "random", "--episodes", "1", "--out",
-                        (dir / "other.h5").string()})
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "random", "--episodes", "1",
+                        "--out", (dir / "other.h5").string()})
               .exit_code == 0);
   r = gauntlet_cmd({"merge", (dir / "m.h5").string(), out, (dir / "other.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_FALSE(std::filesystem::exists(dir / "m.h5"));
 }
 
-TEST_CASE("kill -9 mid-run loses no finished episode and a rerun completes it exactly", "[cli][resume]") {
+TEST_CASE("kill -9 mid-run loses no finished episode and a rerun completes it exactly",
+          "[cli][resume]") {
   const auto dir = fresh_dir("cli_kill");
   const std::string killed = (dir / "killed.h5").string();
   const std::string whole = (dir / "whole.h5").string();
-  const std::vector<std::string> args{"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.3",
-                                      "--episodes", "25", "--workers", "2", "--out"};
+  const std::vector<std::string> args{
+      "run",        "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.3",
+      "--episodes", "25",      "--workers",      "2",        "--out"};
   auto cmd = args;
   cmd.insert(cmd.begin(), testing::gauntlet_binary());
   cmd.push_back(killed);
@@ -207,8 +226,8 @@ TEST_CASE("kill -9 mid-run loses no finished episode and a rerun completes it ex
 
 TEST_CASE("Shards merged equal a single run", "[cli][shard]") {
   const auto dir = fresh_dir("cli_shard");
-  const std::vector<std::string> base{"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.3",
-                                      "--episodes", "6"};
+  const std::vector<std::string> base{
+      "run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.3", "--episodes", "6"};
   std::vector<std::string> shards;
   for (int i = 0; i < 3; ++i) {
     auto cmd = base;
@@ -233,9 +252,11 @@ TEST_CASE("Shards merged equal a single run", "[cli][shard]") {
 TEST_CASE("Scripted solves every smoke task at least 90% and random at most 20%", "[cli][skill]") {
   const auto dir = fresh_dir("cli_skill");
   for (const auto& [policy, at_least, at_most] :
-       std::vector<std::tuple<std::string, double, double>>{{"scripted", 0.9, 1.0}, {"random", 0.0, 0.2}}) {
-    const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", policy, "--episodes", "50",
-                                 "--workers", "2", "--json", "--out", (dir / (policy + ".h5")).string()});
+       std::vector<std::tuple<std::string, double, double>>{{"scripted", 0.9, 1.0},
+                                                            {"random", 0.0, 0.2}}) {
+    const auto r =
+        gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", policy, "--episodes", "50",
+                      "--workers", "2", "--json", "--out", (dir / (policy + ".h5")).string()});
     REQUIRE(r.exit_code == 0);
     const auto j = nlohmann::json::parse(r.out);
     REQUIRE(j["tasks"].size() == 3);
@@ -250,11 +271,12 @@ TEST_CASE("Scripted solves every smoke task at least 90% and random at most 20%"
 
 TEST_CASE("run --json prints one summary document with a Wilson interval", "[cli][json]") {
   const auto dir = fresh_dir("cli_json");
-  const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.5", "--episodes",
-                               "4", "--json", "--out", (dir / "r.h5").string()});
+  const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.5",
+                               "--episodes", "4", "--json", "--out", (dir / "r.h5").string()});
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);  // stdout holds exactly one JSON document
-  for (const char* key : {"suite", "policy", "episodes", "successes", "success_rate", "ci95", "tasks", "errors", "out"}) {
+  for (const char* key : {"suite", "policy", "episodes", "successes", "success_rate", "ci95",
+                          "tasks", "errors", "out"}) {
     CHECK(j.contains(key));
   }
   const int k = j["successes"];
@@ -269,12 +291,13 @@ TEST_CASE("run --json prints one summary document with a Wilson interval", "[cli
 TEST_CASE("report ranks policies and writes Markdown, JSON and CSV", "[cli][report]") {
   const auto dir = fresh_dir("cli_report");
   for (const std::string p : {"zero", "scripted", "noisy-scripted:0.5"}) {
-    REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", p + ",name=<" + p + ">", "--episodes",
-                          "3", "--out", (dir / (p + ".h5")).string()})
+    REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", p + ",name=<" + p + ">",
+                          "--episodes", "3", "--out", (dir / (p + ".h5")).string()})
                 .exit_code == 0);
   }
-  const auto r = gauntlet_cmd({"report", (dir / "zero.h5").string(), (dir / "scripted.h5").string(),
-                               (dir / "noisy-scripted:0.5.h5").string(), "--out", (dir / "report").string()});
+  const auto r =
+      gauntlet_cmd({"report", (dir / "zero.h5").string(), (dir / "scripted.h5").string(),
+                    (dir / "noisy-scripted:0.5.h5").string(), "--out", (dir / "report").string()});
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(testing::read_file(dir / "report" / "report.json"));
   CHECK(j["schema_version"] == 2);
@@ -287,16 +310,19 @@ TEST_CASE("report ranks policies and writes Markdown, JSON and CSV", "[cli][repo
   const std::string csv = testing::read_file(dir / "report" / "episodes.csv");
   const auto lines = std::count(csv.begin(), csv.end(), '\n');
   CHECK(lines == 1 + 3 * 9);
-  CHECK(gauntlet_cmd({"report", (dir / "zero.h5").string(), "--out", (dir / "r2").string(), "--format", "pdf"})
+  CHECK(gauntlet_cmd({"report", (dir / "zero.h5").string(), "--out", (dir / "r2").string(),
+                      "--format", "pdf"})
             .exit_code == 2);
 }
 
-TEST_CASE("SIGINT stops a run after saving finished episodes, exit 130, resumable", "[cli][resume]") {
+TEST_CASE("SIGINT stops a run after saving finished episodes, exit 130, resumable",
+          "[cli][resume]") {
   const auto dir = fresh_dir("cli_sigint");
   const std::string out = (dir / "r.h5").string();
-  const pid_t pid = testing::start_process({testing::gauntlet_binary(), "run", "--suite", "tabletop-smoke",
-                                            "--policy", "scripted", "--episodes", "40", "--out", out},
-                                           dir / "log");
+  const pid_t pid =
+      testing::start_process({testing::gauntlet_binary(), "run", "--suite", "tabletop-smoke",
+                              "--policy", "scripted", "--episodes", "40", "--out", out},
+                             dir / "log");
   std::size_t seen = 0;
   for (int i = 0; i < 2000 && seen < 5; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -314,8 +340,8 @@ TEST_CASE("SIGINT stops a run after saving finished episodes, exit 130, resumabl
 TEST_CASE("record writes demonstrations in the robomimic/LIBERO layout", "[cli][record]") {
   const auto dir = fresh_dir("cli_record");
   const std::string out = (dir / "demos.h5").string();
-  const auto r = gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--policy", "scripted", "--episodes", "2",
-                               "--image-size", "64x48", "--out", out});
+  const auto r = gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--policy", "scripted",
+                               "--episodes", "2", "--image-size", "64x48", "--out", out});
   REQUIRE(r.exit_code == 0);
   const std::string check = R"PY(
 import sys, json, h5py, numpy as np
@@ -345,21 +371,26 @@ print("ok")
   const auto py = run_process({GAUNTLET_PYTHON, "-c", check, out});
   INFO(py.err);
   CHECK(py.out == "ok\n");
-  CHECK(gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--episodes", "1", "--out", out}).exit_code == 2);
+  CHECK(gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--episodes", "1", "--out", out})
+            .exit_code == 2);
 }
 
-TEST_CASE("run --videos keeps the first N episodes of every task as animated WebP, and merge carries them",
-          "[cli][videos]") {
+TEST_CASE(
+    "run --videos keeps the first N episodes of every task as animated WebP, and merge carries "
+    "them",
+    "[cli][videos]") {
   const auto dir = fresh_dir("cli_videos");
   for (int shard = 0; shard < 2; ++shard) {
-    REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.4", "--episodes", "4",
-                          "--videos", "2", "--shard", std::to_string(shard) + "/2", "--out",
-                          (dir / ("s" + std::to_string(shard) + ".h5")).string()})
-                .exit_code == 0);
+    REQUIRE(
+        gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "noisy-scripted:0.4",
+                      "--episodes", "4", "--videos", "2", "--shard", std::to_string(shard) + "/2",
+                      "--out", (dir / ("s" + std::to_string(shard) + ".h5")).string()})
+            .exit_code == 0);
   }
   std::vector<std::string> names;
   for (int shard = 0; shard < 2; ++shard) {
-    for (const auto& e : std::filesystem::directory_iterator(dir / ("s" + std::to_string(shard) + ".h5.media"))) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(dir / ("s" + std::to_string(shard) + ".h5.media"))) {
       names.push_back(e.path().filename().string());
       const std::string bytes = testing::read_file(e.path());
       REQUIRE(bytes.size() > 1000);
@@ -369,17 +400,21 @@ TEST_CASE("run --videos keeps the first N episodes of every task as animated Web
     }
   }
   std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"open-the-drawer__nominal__0.webp", "open-the-drawer__nominal__1.webp",
-                                          "pick-cube-onto-plate__nominal__0.webp", "pick-cube-onto-plate__nominal__1.webp",
-                                          "push-block-into-square__nominal__0.webp", "push-block-into-square__nominal__1.webp"});
-  REQUIRE(gauntlet_cmd({"merge", (dir / "all.h5").string(), (dir / "s0.h5").string(), (dir / "s1.h5").string()})
+  CHECK(names ==
+        std::vector<std::string>{
+            "open-the-drawer__nominal__0.webp", "open-the-drawer__nominal__1.webp",
+            "pick-cube-onto-plate__nominal__0.webp", "pick-cube-onto-plate__nominal__1.webp",
+            "push-block-into-square__nominal__0.webp", "push-block-into-square__nominal__1.webp"});
+  REQUIRE(gauntlet_cmd({"merge", (dir / "all.h5").string(), (dir / "s0.h5").string(),
+                        (dir / "s1.h5").string()})
               .exit_code == 0);
   std::size_t merged = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir / "all.h5.media")) ++merged;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir / "all.h5.media"))
+    ++merged;
   CHECK(merged == 6);
   // --videos 0 renders nothing extra.
-  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1", "--videos", "0",
-                        "--out", (dir / "none.h5").string()})
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1",
+                        "--videos", "0", "--out", (dir / "none.h5").string()})
               .exit_code == 0);
   CHECK_FALSE(std::filesystem::exists(dir / "none.h5.media"));
 }

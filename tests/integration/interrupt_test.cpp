@@ -24,9 +24,22 @@ namespace {
 const std::string kPolicies = std::string(GAUNTLET_SOURCE_DIR) + "/tests/adapters/data";
 
 std::vector<std::string> run_args(const std::string& policy, const fs::path& out, int episodes) {
-  return {testing::gauntlet_binary(), "run", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
-          "--policy", policy, "--episodes", std::to_string(episodes), "--workers", "1", "--videos", "0",
-          "--out", out.string()};
+  return {testing::gauntlet_binary(),
+          "run",
+          "--suite",
+          "tabletop-smoke",
+          "--task",
+          "open-the-drawer",
+          "--policy",
+          policy,
+          "--episodes",
+          std::to_string(episodes),
+          "--workers",
+          "1",
+          "--videos",
+          "0",
+          "--out",
+          out.string()};
 }
 
 // Waits (bounded) until `flag` exists: the policy has started to hang.
@@ -40,15 +53,17 @@ bool wait_for(const fs::path& flag) {
 
 }  // namespace
 
-TEST_CASE("SIGINT or SIGTERM while the policy hangs: exit 130 within seconds, finished episodes saved",
-          "[cli][signals][reliability]") {
-  for (const auto& [mode, signal] : {std::pair{std::string("sleep"), SIGINT}, std::pair{std::string("spin"), SIGTERM}}) {
+TEST_CASE(
+    "SIGINT or SIGTERM while the policy hangs: exit 130 within seconds, finished episodes saved",
+    "[cli][signals][reliability]") {
+  for (const auto& [mode, signal] :
+       {std::pair{std::string("sleep"), SIGINT}, std::pair{std::string("spin"), SIGTERM}}) {
     INFO("policy " << mode << "s, signal " << signal);
     const fs::path dir = testing::fresh_dir("interrupt-" + mode);
     const fs::path flag = dir / "hanging";
     const pid_t pid = testing::start_process(
-        run_args("python:gauntlet_test_policies:HangAt,episode=2,mode=" + mode + ",flag=" + flag.string() +
-                     ",path=" + kPolicies,
+        run_args("python:gauntlet_test_policies:HangAt,episode=2,mode=" + mode +
+                     ",flag=" + flag.string() + ",path=" + kPolicies,
                  dir / "r.h5", 5),
         dir / "log");
     REQUIRE(wait_for(flag));
@@ -61,7 +76,8 @@ TEST_CASE("SIGINT or SIGTERM while the policy hangs: exit 130 within seconds, fi
     CHECK(seconds < 10.0);  // the policy would hang for an hour (sleep) or forever (spin)
     const auto saved = ResultsStore::read(dir / "r.h5").episodes;
     CHECK(saved.size() == 2);  // episodes 0 and 1 finished before the hang
-    CHECK_THAT(testing::read_file(dir / "log"), Catch::Contains("run the same command again to resume"));
+    CHECK_THAT(testing::read_file(dir / "log"),
+               Catch::Contains("run the same command again to resume"));
   }
 }
 
@@ -69,7 +85,8 @@ TEST_CASE("A second SIGINT leaves at once", "[cli][signals][reliability]") {
   const fs::path dir = testing::fresh_dir("interrupt-twice");
   const fs::path flag = dir / "hanging";
   const pid_t pid = testing::start_process(
-      run_args("python:gauntlet_test_policies:HangAt,episode=1,flag=" + flag.string() + ",path=" + kPolicies,
+      run_args("python:gauntlet_test_policies:HangAt,episode=1,flag=" + flag.string() +
+                   ",path=" + kPolicies,
                dir / "r.h5", 3),
       dir / "log");
   REQUIRE(wait_for(flag));

@@ -13,8 +13,8 @@
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
 #include "suites/bddl/bddl_suite.hpp"
-#include "tests/support/process.hpp"
 #include "tests/fixtures/builtin.hpp"
+#include "tests/support/process.hpp"
 
 using namespace gauntlet;
 
@@ -23,7 +23,9 @@ namespace {
 const char* kSuites[] = {"libero-spatial", "libero-object", "libero-goal", "libero-long"};
 const std::string kBddlRoot = std::string(GAUNTLET_SHARED_DATA_DIR) + "/libero_bddl";
 
-const Registry& registry() { return fixtures::builtin_registry(); }
+const Registry& registry() {
+  return fixtures::builtin_registry();
+}
 
 using Collect = fixtures::CollectingSink;
 
@@ -76,7 +78,8 @@ void build_and_step(const Suite& suite, bool cameras) {
 
 }  // namespace
 
-TEST_CASE("Every task of the four LIBERO suites builds, resets and steps with both cameras", "[libero][suites]") {
+TEST_CASE("Every task of the four LIBERO suites builds, resets and steps with both cameras",
+          "[libero][suites]") {
   for (const char* name : kSuites) {
     INFO(name);
     const auto suite = registry().load_suite(name);
@@ -105,7 +108,8 @@ TEST_CASE("All forty LIBERO BDDL files import, reset and step", "[libero][bddl]"
   build_and_step(*suite, false);
 }
 
-TEST_CASE("A single BDDL file is a one-task suite whose hash covers the file's text", "[libero][bddl]") {
+TEST_CASE("A single BDDL file is a one-task suite whose hash covers the file's text",
+          "[libero][bddl]") {
   const auto dir = testing::fresh_dir("libero_bddl_hash");
   const std::string src = kBddlRoot + "/libero_goal/turn_on_the_stove.bddl";
   std::string text = testing::read_file(src);
@@ -158,9 +162,11 @@ TEST_CASE("A random policy almost never succeeds", "[libero][expert]") {
   CHECK(successes <= 1);
 }
 
-TEST_CASE("bddl: errors exit 2 naming the file, the line and the supported names", "[libero][bddl][cli]") {
+TEST_CASE("bddl: errors exit 2 naming the file, the line and the supported names",
+          "[libero][bddl][cli]") {
   const auto dir = testing::fresh_dir("libero_bddl_cli");
-  std::string text = testing::read_file(kBddlRoot + "/libero_object/pick_up_the_milk_and_place_it_in_the_basket.bddl");
+  std::string text = testing::read_file(
+      kBddlRoot + "/libero_object/pick_up_the_milk_and_place_it_in_the_basket.bddl");
   const std::string cat = "milk_1 - milk";
   text.replace(text.find(cat), cat.size(), "milk_1 - oat_milk");
   const std::string path = (dir / "bad.bddl").string();
@@ -169,23 +175,27 @@ TEST_CASE("bddl: errors exit 2 naming the file, the line and the supported names
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
   }
-  auto r = testing::run_process({testing::gauntlet_binary(), "run", "--suite", "bddl:" + path, "--policy",
-                                 "random", "--episodes", "1", "--out", (dir / "r.h5").string()});
+  auto r = testing::run_process({testing::gauntlet_binary(), "run", "--suite", "bddl:" + path,
+                                 "--policy", "random", "--episodes", "1", "--out",
+                                 (dir / "r.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(path + ":") && Catch::Contains("'oat_milk'") &&
                         Catch::Contains("alphabet_soup"));
   CHECK_FALSE(std::filesystem::exists(dir / "r.h5"));
-  r = testing::run_process({testing::gauntlet_binary(), "run", "--suite", "bddl:" + (dir / "none").string(),
-                            "--policy", "random", "--out", (dir / "r.h5").string()});
+  r = testing::run_process({testing::gauntlet_binary(), "run", "--suite",
+                            "bddl:" + (dir / "none").string(), "--policy", "random", "--out",
+                            (dir / "r.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("no such file or folder"));
 }
 
-TEST_CASE("record writes a LIBERO task's demonstrations with the instruction and both cameras", "[libero][record]") {
+TEST_CASE("record writes a LIBERO task's demonstrations with the instruction and both cameras",
+          "[libero][record]") {
   const auto dir = testing::fresh_dir("libero_record");
   const std::string out = (dir / "demos.h5").string();
-  const auto r = testing::run_process({testing::gauntlet_binary(), "record", "--suite", "libero-goal", "--task",
-                                       "turn_on_the_stove", "--policy", "scripted", "--episodes", "1", "--out", out});
+  const auto r = testing::run_process({testing::gauntlet_binary(), "record", "--suite",
+                                       "libero-goal", "--task", "turn_on_the_stove", "--policy",
+                                       "scripted", "--episodes", "1", "--out", out});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const std::string check = R"PY(

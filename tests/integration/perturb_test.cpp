@@ -18,15 +18,17 @@
 #include "scenarios/perturb/distractors.hpp"
 #include "scenarios/perturb/levels.hpp"
 #include "scenarios/perturb/preview.hpp"
-#include "suites/common/suite_loader.hpp"
 #include "suites/builtin.hpp"
+#include "suites/common/suite_loader.hpp"
 #include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
 
 namespace {
 
-const Registry& registry() { return fixtures::builtin_registry(); }
+const Registry& registry() {
+  return fixtures::builtin_registry();
+}
 
 const mj::MujocoSuite& smoke() {
   static const std::shared_ptr<const Suite> suite = registry().load_suite("tabletop-smoke");

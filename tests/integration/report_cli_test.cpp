@@ -36,19 +36,22 @@ const std::filesystem::path& three_runs() {
     const int lock = open((d.string() + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
     flock(lock, LOCK_EX);
     // Files made by another build of gauntlet are stale.
-    const std::string stamp =
-        std::to_string(std::filesystem::last_write_time(testing::gauntlet_binary()).time_since_epoch().count());
+    const std::string stamp = std::to_string(
+        std::filesystem::last_write_time(testing::gauntlet_binary()).time_since_epoch().count());
     if (testing::read_file(d / "complete") == stamp) {
       close(lock);
       return d;
     }
     const std::vector<std::pair<std::string, std::string>> runs{
-        {"scripted", "scripted,name=" + std::string(kXss)}, {"noisy", "noisy-scripted:0.5"}, {"zero", "zero"}};
+        {"scripted", "scripted,name=" + std::string(kXss)},
+        {"noisy", "noisy-scripted:0.5"},
+        {"zero", "zero"}};
     for (const auto& [file, spec] : runs) {
       std::filesystem::remove(d / (file + ".h5"));
       std::filesystem::remove_all(d / (file + ".h5.media"));
-      const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", spec, "--episodes", "6", "--videos",
-                                   "2", "--out", (d / (file + ".h5")).string()});
+      const auto r =
+          gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", spec, "--episodes", "6",
+                        "--videos", "2", "--out", (d / (file + ".h5")).string()});
       if (r.exit_code != 0) throw std::runtime_error("run failed: " + r.err);
     }
     std::ofstream(d / "complete") << stamp;
@@ -58,12 +61,16 @@ const std::filesystem::path& three_runs() {
   return dir;
 }
 
-bool have_chromium() { return std::filesystem::exists("/usr/bin/chromium"); }
+bool have_chromium() {
+  return std::filesystem::exists("/usr/bin/chromium");
+}
 
-nlohmann::json browse(const std::string& kind, const std::filesystem::path& page, const std::filesystem::path& shot) {
-  const auto r = run_process({GAUNTLET_PYTHON, std::string(GAUNTLET_SOURCE_DIR) + "/tests/browser/cdp_check.py", kind,
-                              page.string(), shot.string()},
-                             std::chrono::seconds(120));
+nlohmann::json browse(const std::string& kind, const std::filesystem::path& page,
+                      const std::filesystem::path& shot) {
+  const auto r = run_process(
+      {GAUNTLET_PYTHON, std::string(GAUNTLET_SOURCE_DIR) + "/tests/browser/cdp_check.py", kind,
+       page.string(), shot.string()},
+      std::chrono::seconds(120));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return nlohmann::json::parse(r.out);
@@ -71,7 +78,8 @@ nlohmann::json browse(const std::string& kind, const std::filesystem::path& page
 
 }  // namespace
 
-TEST_CASE("The HTML report works in a real browser: rank order, sorting, escaping, charts, videos", "[browser][report]") {
+TEST_CASE("The HTML report works in a real browser: rank order, sorting, escaping, charts, videos",
+          "[browser][report]") {
   if (!have_chromium()) {
     WARN("SKIPPED: /usr/bin/chromium is not installed (scripts/bootstrap-deps installs it)");
     return;
@@ -79,7 +87,8 @@ TEST_CASE("The HTML report works in a real browser: rank order, sorting, escapin
   const auto runs = three_runs();
   const auto out = fresh_dir("report_html");
   const auto r = gauntlet_cmd({"report", (runs / "zero.h5").string(), (runs / "noisy.h5").string(),
-                               (runs / "scripted.h5").string(), "--out", out.string(), "--format", "html,json,junit"});
+                               (runs / "scripted.h5").string(), "--out", out.string(), "--format",
+                               "html,json,junit"});
   REQUIRE(r.exit_code == 0);
   const auto report = nlohmann::json::parse(testing::read_file(out / "report.json"));
   std::vector<std::string> expected;
@@ -89,11 +98,12 @@ TEST_CASE("The HTML report works in a real browser: rank order, sorting, escapin
   CHECK(expected[2] == "zero");
 
   const auto page = browse("report", out / "report.html", out / "report.png");
-  CHECK(page["rows"].get<std::vector<std::string>>() == expected);  // one row per policy, rank order
-  CHECK(page["img_x"] == 0);             // the name is text, not an element
-  CHECK(page["dialogs"].empty());        // and nothing ran
+  CHECK(page["rows"].get<std::vector<std::string>>() ==
+        expected);                 // one row per policy, rank order
+  CHECK(page["img_x"] == 0);       // the name is text, not an element
+  CHECK(page["dialogs"].empty());  // and nothing ran
   CHECK(page["js_errors"].empty());
-  CHECK(page["scripts"] == 1);           // only the sorting script
+  CHECK(page["scripts"] == 1);  // only the sorting script
   auto sorted = expected;
   std::sort(sorted.begin(), sorted.end());
   CHECK(page["sorted_by_name_asc"].get<std::vector<std::string>>() == sorted);
@@ -113,12 +123,13 @@ TEST_CASE("The HTML report works in a real browser: rank order, sorting, escapin
   CHECK_THAT(junit, Catch::Contains("&lt;img src=x"));
 }
 
-TEST_CASE("compare exits 1 on a significant regression, 0 otherwise, 2 on bad input", "[cli][compare]") {
+TEST_CASE("compare exits 1 on a significant regression, 0 otherwise, 2 on bad input",
+          "[cli][compare]") {
   const auto runs = three_runs();
   const auto out = fresh_dir("compare_cli");
   auto r = gauntlet_cmd({"compare", "--baseline", (runs / "scripted.h5").string(), "--candidate",
-                         (runs / "zero.h5").string(), "--out", out.string(), "--junit", (out / "j.xml").string(),
-                         "--json"});
+                         (runs / "zero.h5").string(), "--out", out.string(), "--junit",
+                         (out / "j.xml").string(), "--json"});
   CHECK(r.exit_code == 1);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["regression"] == true);
@@ -134,42 +145,48 @@ TEST_CASE("compare exits 1 on a significant regression, 0 otherwise, 2 on bad in
 
   // Different seeds cannot be paired.
   const auto other = out / "other-seed.h5";
-  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "2", "--seed", "5",
-                        "--videos", "0", "--out", other.string()})
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "2",
+                        "--seed", "5", "--videos", "0", "--out", other.string()})
               .exit_code == 0);
-  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string()});
+  r = gauntlet_cmd(
+      {"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("same --seed"));
   // Unpaired and covering 2 of the baseline's 6 episodes per task: refused without --allow-partial.
-  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string(),
-                    "--allow-unpaired"});
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate",
+                    other.string(), "--allow-unpaired"});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--allow-partial"));
-  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", other.string(),
-                    "--allow-unpaired", "--allow-partial", "--json"});
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate",
+                    other.string(), "--allow-unpaired", "--allow-partial", "--json"});
   CHECK(r.exit_code == 0);
   j = nlohmann::json::parse(r.out);
   CHECK(j["partial"] == true);
   CHECK(j["paired"] == false);
-  CHECK(j["coverage"]["covered_episodes"].get<int>() < j["coverage"]["baseline_episodes"].get<int>());
+  CHECK(j["coverage"]["covered_episodes"].get<int>() <
+        j["coverage"]["baseline_episodes"].get<int>());
   CHECK_THAT(j["reason"].get<std::string>(), Catch::StartsWith("PARTIAL"));
-  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate", (out / "missing.h5").string()});
+  r = gauntlet_cmd({"compare", "--baseline", (runs / "zero.h5").string(), "--candidate",
+                    (out / "missing.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("missing.h5"));
 }
 
-TEST_CASE("Sequential compare stops early when the difference is large and says undecided at the budget",
-          "[cli][compare][sequential]") {
+TEST_CASE(
+    "Sequential compare stops early when the difference is large and says undecided at the budget",
+    "[cli][compare][sequential]") {
   const auto out = fresh_dir("compare_sequential");
-  auto r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a", "scripted",
-                         "--policy-b", "zero", "--max-episodes", "90", "--out", (out / "a").string(), "--json"});
+  auto r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a",
+                         "scripted", "--policy-b", "zero", "--max-episodes", "90", "--out",
+                         (out / "a").string(), "--json"});
   CHECK(r.exit_code == 1);  // candidate significantly worse
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["decision"] == "b-worse");
   CHECK(j["pairs_used"].get<int>() < 30);  // decided long before the budget
   CHECK(j["saved_pairs"].get<int>() == 90 - j["pairs_used"].get<int>());
   // The designed test (default design: 0.5 -> 0.4, one-sided alpha 0.05, power 0.8) against the
-  // matched fixed-N exact McNemar design: far fewer pairs, and a p-value that agrees with the decision.
+  // matched fixed-N exact McNemar design: far fewer pairs, and a p-value that agrees with the
+  // decision.
   CHECK(j["design_delta"].get<double>() == 0.1);
   CHECK(j["fixed_n"].get<int>() > 100);
   CHECK(j["pairs_used"].get<int>() < j["fixed_n"].get<int>() / 4);
@@ -179,10 +196,12 @@ TEST_CASE("Sequential compare stops early when the difference is large and says 
   CHECK(j["design_power"].get<double>() >= 0.8);
   CHECK(j["design_false_positive_rate"].get<double>() <= 0.05);
   CHECK(j["expected_pairs"].get<double>() < 0.62 * j["fixed_n"].get<double>());
-  CHECK(ResultsStore::read(out / "a" / "candidate.h5").episodes.size() >= j["pairs_used"].get<std::size_t>());
+  CHECK(ResultsStore::read(out / "a" / "candidate.h5").episodes.size() >=
+        j["pairs_used"].get<std::size_t>());
 
-  r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a", "zero", "--policy-b",
-                    "zero,name=zero-again", "--max-episodes", "6", "--out", (out / "b").string(), "--json"});
+  r = gauntlet_cmd({"compare", "--sequential", "--suite", "tabletop-smoke", "--policy-a", "zero",
+                    "--policy-b", "zero,name=zero-again", "--max-episodes", "6", "--out",
+                    (out / "b").string(), "--json"});
   CHECK(r.exit_code == 4);  // identical policies: no evidence either way within the budget
   j = nlohmann::json::parse(r.out);
   CHECK(j["decision"] == "undecided");
@@ -190,18 +209,25 @@ TEST_CASE("Sequential compare stops early when the difference is large and says 
   CHECK(j["p_value"].get<double>() > 0.05);
 }
 
-TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects tampered files", "[browser][leaderboard]") {
+TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects tampered files",
+          "[browser][leaderboard]") {
   const auto runs = three_runs();
   const auto out = fresh_dir("leaderboard");
   // A second version of the suite: same tasks, another seed in its file, so another hash.
-  std::string yaml = testing::read_file(std::string(GAUNTLET_SOURCE_DIR) + "/suites/smoke/tabletop-smoke.yaml");
+  std::string yaml =
+      testing::read_file(std::string(GAUNTLET_SOURCE_DIR) + "/suites/smoke/tabletop-smoke.yaml");
   yaml.replace(yaml.find("version: \"1\""), 12, "version: \"2\"");
   std::ofstream(out / "smoke-v2.yaml") << yaml;
-  REQUIRE(gauntlet_cmd({"run", "--suite", (out / "smoke-v2.yaml").string(), "--policy", "zero", "--episodes", "2",
-                        "--videos", "0", "--out", (out / "v2.h5").string()})
+  REQUIRE(gauntlet_cmd({"run", "--suite", (out / "smoke-v2.yaml").string(), "--policy", "zero",
+                        "--episodes", "2", "--videos", "0", "--out", (out / "v2.h5").string()})
               .exit_code == 0);
-  std::vector<std::string> cmd{"leaderboard", (runs / "scripted.h5").string(), (runs / "noisy.h5").string(),
-                               (runs / "zero.h5").string(), (out / "v2.h5").string(), "--out", (out / "site").string()};
+  std::vector<std::string> cmd{"leaderboard",
+                               (runs / "scripted.h5").string(),
+                               (runs / "noisy.h5").string(),
+                               (runs / "zero.h5").string(),
+                               (out / "v2.h5").string(),
+                               "--out",
+                               (out / "site").string()};
   REQUIRE(gauntlet_cmd(cmd).exit_code == 0);
   const auto index = nlohmann::json::parse(testing::read_file(out / "site" / "leaderboard.json"));
   REQUIRE(index["suites"].size() == 2);  // never mixed
@@ -209,28 +235,30 @@ TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects
 
   // A tampered submission: one row's seed edited with h5py.
   std::filesystem::copy_file(runs / "noisy.h5", out / "tampered.h5");
-  const auto edit = run_process({GAUNTLET_PYTHON, "-c",
-                                 "import h5py,sys\nf=h5py.File(sys.argv[1],'r+')\nd=f['episodes']\nr=d[0]\n"
-                                 "r['seed']=r['seed']+1\nd[0]=r\nf.close()",
-                                 (out / "tampered.h5").string()});
+  const auto edit =
+      run_process({GAUNTLET_PYTHON, "-c",
+                   "import h5py,sys\nf=h5py.File(sys.argv[1],'r+')\nd=f['episodes']\nr=d[0]\n"
+                   "r['seed']=r['seed']+1\nd[0]=r\nf.close()",
+                   (out / "tampered.h5").string()});
   REQUIRE(edit.exit_code == 0);
-  auto r = gauntlet_cmd({"leaderboard", (runs / "zero.h5").string(), (out / "tampered.h5").string(), "--out",
-                         (out / "site2").string()});
+  auto r = gauntlet_cmd({"leaderboard", (runs / "zero.h5").string(), (out / "tampered.h5").string(),
+                         "--out", (out / "site2").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("tampered.h5") && Catch::Contains("seed does not match"));
-  r = gauntlet_cmd({"leaderboard", (runs / "zero.h5").string(), (out / "tampered.h5").string(), "--out",
-                    (out / "site2").string(), "--skip-invalid"});
+  r = gauntlet_cmd({"leaderboard", (runs / "zero.h5").string(), (out / "tampered.h5").string(),
+                    "--out", (out / "site2").string(), "--skip-invalid"});
   CHECK(r.exit_code == 0);
-  CHECK_THAT(testing::read_file(out / "site2" / "index.html"), Catch::Contains("Rejected submissions"));
+  CHECK_THAT(testing::read_file(out / "site2" / "index.html"),
+             Catch::Contains("Rejected submissions"));
 
   if (!have_chromium()) {
     WARN("SKIPPED browser part: /usr/bin/chromium is not installed");
     return;
   }
-  const std::string page_name = index["suites"][0]["suite"] == "tabletop-smoke" &&
-                                        index["suites"][0]["ranking"].size() == 3
-                                    ? index["suites"][0]["page"]
-                                    : index["suites"][1]["page"];
+  const std::string page_name =
+      index["suites"][0]["suite"] == "tabletop-smoke" && index["suites"][0]["ranking"].size() == 3
+          ? index["suites"][0]["page"]
+          : index["suites"][1]["page"];
   const auto page = browse("leaderboard", out / "site" / page_name, out / "leaderboard.png");
   const auto rows = page["rows"].get<std::vector<std::string>>();
   REQUIRE(rows.size() == 3);
@@ -240,7 +268,8 @@ TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects
 }
 
 TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
-  auto r = gauntlet_cmd({"stats", "ci", "--successes", "7", "--trials", "20", "--method", "jeffreys", "--json"});
+  auto r = gauntlet_cmd(
+      {"stats", "ci", "--successes", "7", "--trials", "20", "--method", "jeffreys", "--json"});
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
   auto py = run_process({GAUNTLET_PYTHON, "-c",
@@ -255,17 +284,18 @@ TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
   CHECK(j["lo"].get<double>() == Approx(lo).epsilon(1e-9));
   CHECK(j["hi"].get<double>() == Approx(hi).epsilon(1e-9));
 
-  r = gauntlet_cmd({"stats", "test", "--a", "30/50", "--b", "40/50", "--method", "boschloo", "--alternative",
-                    "greater", "--json"});
+  r = gauntlet_cmd({"stats", "test", "--a", "30/50", "--b", "40/50", "--method", "boschloo",
+                    "--alternative", "greater", "--json"});
   REQUIRE(r.exit_code == 0);
   j = nlohmann::json::parse(r.out);
   py = run_process({GAUNTLET_PYTHON, "-c",
-                    "from scipy.stats import boschloo_exact as b;print(b([[40,30],[10,20]],alternative='greater').pvalue)"});
+                    "from scipy.stats import boschloo_exact as "
+                    "b;print(b([[40,30],[10,20]],alternative='greater').pvalue)"});
   REQUIRE(py.exit_code == 0);
   CHECK(j["p_value"].get<double>() == Approx(std::stod(py.out)).margin(1e-6));
 
-  r = gauntlet_cmd({"stats", "plan", "--p0", "0.6", "--delta", "0.1", "--alpha", "0.05", "--power", "0.8", "--json",
-                    "--simulations", "200"});
+  r = gauntlet_cmd({"stats", "plan", "--p0", "0.6", "--delta", "0.1", "--alpha", "0.05", "--power",
+                    "0.8", "--json", "--simulations", "200"});
   REQUIRE(r.exit_code == 0);
   j = nlohmann::json::parse(r.out);
   CHECK(j["batch_exact"].get<int>() > 300);  // ~356 per policy for 0.6 vs 0.7
@@ -274,8 +304,8 @@ TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
 
   // The designed sequential plan (paired, discordance 0.2): its fields, >= 40% fewer expected
   // pairs than the fixed-N exact McNemar design, and that design's power recomputed with scipy.
-  r = gauntlet_cmd({"stats", "plan", "--p0", "0.5", "--delta", "0.1", "--paired", "--discordance", "0.2", "--sequential",
-                    "--json", "--simulations", "0"});
+  r = gauntlet_cmd({"stats", "plan", "--p0", "0.5", "--delta", "0.1", "--paired", "--discordance",
+                    "0.2", "--sequential", "--json", "--simulations", "0"});
   REQUIRE(r.exit_code == 0);
   j = nlohmann::json::parse(r.out);
   for (const char* key : {"fixed_n", "sequential_expected_n", "sequential_expected_n_null", "power",
@@ -285,27 +315,33 @@ TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
   }
   CHECK(j["power"].get<double>() >= 0.8);
   CHECK(j["false_positive_rate"].get<double>() <= 0.05);
-  CHECK(j["sequential_expected_n"].get<double>() <= 0.6 * j["fixed_n"].get<double>());  // >= 40% saved
+  CHECK(j["sequential_expected_n"].get<double>() <=
+        0.6 * j["fixed_n"].get<double>());  // >= 40% saved
   CHECK(j["sequential_expected_n_null"].get<double>() < j["fixed_n"].get<double>());
   CHECK(j["saving"].get<double>() ==
         Approx(1.0 - j["sequential_expected_n"].get<double>() / j["fixed_n"].get<double>()));
   py = run_process({GAUNTLET_PYTHON, "-c",
                     "import sys,numpy as np\nfrom scipy.stats import binom\n"
                     "n,D,a=int(sys.argv[1]),float(sys.argv[2]),0.05\nq=(D+0.1)/(2*D)\npw=0.0\n"
-                    "for m in range(1,n+1):\n x=np.arange(m+1)\n p=np.minimum(1,2*binom.cdf(np.minimum(x,m-x),m,0.5))\n"
+                    "for m in range(1,n+1):\n x=np.arange(m+1)\n "
+                    "p=np.minimum(1,2*binom.cdf(np.minimum(x,m-x),m,0.5))\n"
                     " pw+=binom.pmf(m,n,D)*binom.pmf(x,m,q)[p<=a].sum()\nprint(repr(pw))",
-                    std::to_string(j["fixed_n"].get<int>()), std::to_string(j["discordance"].get<double>())});
+                    std::to_string(j["fixed_n"].get<int>()),
+                    std::to_string(j["discordance"].get<double>())});
   REQUIRE(py.exit_code == 0);
   CHECK(j["discordance"].get<double>() == Approx(0.2));
   CHECK(j["fixed_power"].get<double>() == Approx(std::stod(py.out)).margin(1e-6));
   CHECK(std::stod(py.out) >= 0.8);
 
   // An infinite odds ratio prints "inf"; an undefined one (0/0) null. scipy agrees on the first.
-  r = gauntlet_cmd({"stats", "test", "--a", "5/10", "--b", "10/10", "--method", "fisher", "--json"});
+  r = gauntlet_cmd(
+      {"stats", "test", "--a", "5/10", "--b", "10/10", "--method", "fisher", "--json"});
   REQUIRE(r.exit_code == 0);
   j = nlohmann::json::parse(r.out);
   CHECK(j["statistic"] == "inf");
-  py = run_process({GAUNTLET_PYTHON, "-c", "from scipy.stats import fisher_exact as f;r=f([[10,5],[0,5]]);print(r[0],repr(r[1]))"});
+  py = run_process(
+      {GAUNTLET_PYTHON, "-c",
+       "from scipy.stats import fisher_exact as f;r=f([[10,5],[0,5]]);print(r[0],repr(r[1]))"});
   REQUIRE(py.exit_code == 0);
   CHECK_THAT(py.out, Catch::StartsWith("inf "));
   CHECK(j["p_value"].get<double>() == Approx(std::stod(py.out.substr(4))).margin(1e-12));
@@ -321,9 +357,12 @@ TEST_CASE("stats commands agree with scipy and statsmodels", "[cli][stats]") {
 
 TEST_CASE("agreement reads CSVs and results files and names the bad line", "[cli][agreement]") {
   const auto dir = fresh_dir("agreement_cli");
-  std::ofstream(dir / "sim.csv") << "policy,task,success_rate\na,t1,0.9\nb,t1,0.5\nc,t1,0.2\nd,t1,0.7\n";
-  std::ofstream(dir / "real.csv") << "policy,task,success_rate\na,t1,0.8\nb,t1,0.5\nc,t1,0.1\nd,t1,0.6\n";
-  auto r = gauntlet_cmd({"agreement", (dir / "sim.csv").string(), (dir / "real.csv").string(), "--json"});
+  std::ofstream(dir / "sim.csv")
+      << "policy,task,success_rate\na,t1,0.9\nb,t1,0.5\nc,t1,0.2\nd,t1,0.7\n";
+  std::ofstream(dir / "real.csv")
+      << "policy,task,success_rate\na,t1,0.8\nb,t1,0.5\nc,t1,0.1\nd,t1,0.6\n";
+  auto r = gauntlet_cmd(
+      {"agreement", (dir / "sim.csv").string(), (dir / "real.csv").string(), "--json"});
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["spearman"]["value"].get<double>() == Approx(1.0));
@@ -336,8 +375,8 @@ TEST_CASE("agreement reads CSVs and results files and names the bad line", "[cli
 
   // Results files stand in for a CSV: the same runs on both sides agree perfectly.
   const auto runs = three_runs();
-  const std::string files = (runs / "scripted.h5").string() + "," + (runs / "noisy.h5").string() + "," +
-                            (runs / "zero.h5").string();
+  const std::string files = (runs / "scripted.h5").string() + "," + (runs / "noisy.h5").string() +
+                            "," + (runs / "zero.h5").string();
   r = gauntlet_cmd({"agreement", files, runs.string(), "--json"});
   REQUIRE(r.exit_code == 0);
   CHECK(nlohmann::json::parse(r.out)["pearson"]["value"].get<double>() == Approx(1.0));

@@ -21,7 +21,9 @@ namespace {
 
 using Collect = fixtures::CollectingSink;
 
-const Registry& registry() { return fixtures::builtin_registry(); }
+const Registry& registry() {
+  return fixtures::builtin_registry();
+}
 
 std::vector<EpisodeResult> run(const Suite& suite, Policy& policy, int episodes, int workers) {
   EpisodePlan plan;
@@ -42,7 +44,8 @@ class ThrowingPolicy final : public Policy {
   PolicyRequirements requirements() const override { return {}; }
   void prepare(int, const ActionSpace&) override {}
   void reset(int, const EpisodeContext&) override {}
-  void act(std::span<const int>, std::span<const Observation* const>, std::span<ActionChunk>) override {
+  void act(std::span<const int>, std::span<const Observation* const>,
+           std::span<ActionChunk>) override {
     throw std::runtime_error("model exploded");
   }
   std::string identity() const override { return "test:throwing"; }
@@ -53,7 +56,9 @@ class ThrowingPolicy final : public Policy {
 class FaultyPolicy final : public Policy {
  public:
   PolicyRequirements requirements() const override { return {}; }
-  void prepare(int slots, const ActionSpace&) override { episode_.resize(static_cast<std::size_t>(slots)); }
+  void prepare(int slots, const ActionSpace&) override {
+    episode_.resize(static_cast<std::size_t>(slots));
+  }
   void reset(int slot, const EpisodeContext& ctx) override {
     episode_[static_cast<std::size_t>(slot)] = ctx.spec->episode_index;
   }
@@ -62,7 +67,8 @@ class FaultyPolicy final : public Policy {
     for (std::size_t i = 0; i < slots.size(); ++i) {
       const int e = episode_[static_cast<std::size_t>(slots[i])];
       out[i].resize(2, 7);
-      if (e % 2 == 1 && obs[i]->step >= 3) out[i].action(1)[2] = std::numeric_limits<float>::quiet_NaN();
+      if (e % 2 == 1 && obs[i]->step >= 3)
+        out[i].action(1)[2] = std::numeric_limits<float>::quiet_NaN();
       if (e % 4 == 2) out[i].resize(1, 6);
       if (e % 8 == 4) out[i].error = "item failed";
     }
@@ -98,7 +104,8 @@ TEST_CASE("Same seeds give identical episodes with 1 or 2 workers", "[runner][de
   CHECK(successes < static_cast<int>(one.size()) + 1);
 }
 
-TEST_CASE("A policy that throws ends its episodes as policy_error and the run goes on", "[runner][errors]") {
+TEST_CASE("A policy that throws ends its episodes as policy_error and the run goes on",
+          "[runner][errors]") {
   const auto suite = registry().load_suite("tabletop-smoke");
   ThrowingPolicy policy;
   const auto rows = run(*suite, policy, 2, 2);
@@ -109,7 +116,8 @@ TEST_CASE("A policy that throws ends its episodes as policy_error and the run go
   }
 }
 
-TEST_CASE("NaN, wrong-sized and per-item failed actions end only the affected episodes", "[runner][errors]") {
+TEST_CASE("NaN, wrong-sized and per-item failed actions end only the affected episodes",
+          "[runner][errors]") {
   const auto suite = registry().load_suite("tabletop-smoke");
   FaultyPolicy policy;
   const auto rows = run(*suite, policy, 8, 2);
@@ -139,10 +147,12 @@ class ExplodingTask final : public mj::MjTask {
  public:
   explicit ExplodingTask(TaskInfo info) : MjTask(std::move(info)) {}
   void build(mj::SceneBuilder& scene) const override {
-    mj::add_box(scene.add_body("crate", {0, 0.2, 0.03}, true), "crate_geom", {0.03, 0.03, 0.03}, {0, 0, 0},
-                {0.5, 0.5, 0.5, 1});
+    mj::add_box(scene.add_body("crate", {0, 0.2, 0.03}, true), "crate_geom", {0.03, 0.03, 0.03},
+                {0, 0, 0}, {0.5, 0.5, 0.5, 1});
   }
-  void initialize(const mj::MjSim&, Rng&, mj::TaskMemory& memory) const override { memory.values[0] = 0; }
+  void initialize(const mj::MjSim&, Rng&, mj::TaskMemory& memory) const override {
+    memory.values[0] = 0;
+  }
   mj::TaskStatus evaluate(const mj::MjSim& sim, mj::TaskMemory& memory) const override {
     if (++memory.values[0] == 5) {
       const int dof = sim.model()->jnt_dofadr[sim.model()->body_jntadr[sim.body("crate")]];
@@ -157,13 +167,15 @@ class ExplodingTask final : public mj::MjTask {
 
 }  // namespace
 
-TEST_CASE("Unstable physics ends the episode as sim_error, not as a policy failure", "[runner][errors]") {
+TEST_CASE("Unstable physics ends the episode as sim_error, not as a policy failure",
+          "[runner][errors]") {
   suites::TaskFamilies families;
   families.add({"exploding", "exploding/1", [](const suites::YamlFields&, TaskInfo info) {
                   return std::make_shared<ExplodingTask>(std::move(info));
                 }});
   const auto suite = suites::load_suite_yaml(
-      "name: unstable\nseed: 1\ntasks:\n  - {id: boom, family: exploding, instruction: x, max_steps: 50}\n",
+      "name: unstable\nseed: 1\ntasks:\n  - {id: boom, family: exploding, instruction: x, "
+      "max_steps: 50}\n",
       "unstable.yaml", families);
   auto policy = registry().make_policy(PolicySpec::parse("zero"));
   const auto rows = run(*suite, *policy, 3, 1);
@@ -193,7 +205,10 @@ TEST_CASE("Env reset is a pure function of the episode spec", "[env][determinism
     REQUIRE(a.cameras.size() == 1);
     int differing = 0, first = -1;
     for (std::size_t i = 0; i < a.cameras[0].image.rgb.size(); ++i) {
-      if (a.cameras[0].image.rgb[i] != b.cameras[0].image.rgb[i]) { ++differing; if (first < 0) first = static_cast<int>(i); }
+      if (a.cameras[0].image.rgb[i] != b.cameras[0].image.rgb[i]) {
+        ++differing;
+        if (first < 0) first = static_cast<int>(i);
+      }
     }
     INFO("differing bytes " << differing << " first at " << first);
     CHECK(differing == 0);
@@ -229,7 +244,8 @@ TEST_CASE("Only the cameras a policy asks for are rendered", "[env][render]") {
   // A real picture: many distinct colours, not a cleared buffer.
   std::set<std::uint32_t> colours;
   const auto& px = obs.cameras[0].image.rgb;
-  for (std::size_t i = 0; i + 2 < px.size(); i += 3) colours.insert((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+  for (std::size_t i = 0; i + 2 < px.size(); i += 3)
+    colours.insert((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
   CHECK(colours.size() > 20);
   CHECK(obs.proprio.size() == 8);
   CHECK(obs.privileged == nullptr);

@@ -55,11 +55,11 @@ std::map<std::string, std::string> experiment_fields(const RunHeader& h) {
           {"hosts", h.hosts}};
 }
 
-#define REQUIRE_EXIT(result, code)                         \
-  do {                                                     \
-    const auto& r_ = (result);                             \
+#define REQUIRE_EXIT(result, code)                        \
+  do {                                                    \
+    const auto& r_ = (result);                            \
     INFO("stdout: " << r_.out << "\nstderr: " << r_.err); \
-    REQUIRE(r_.exit_code == (code));                       \
+    REQUIRE(r_.exit_code == (code));                      \
   } while (false)
 
 }  // namespace
@@ -69,8 +69,9 @@ TEST_CASE("run, a sequential compare and wm validate write the same header for t
   const fs::path dir = fresh_dir("session-headers");
   // A policy that asks for a camera, so the header's camera settings matter.
   const std::string policy = "vision-scripted";
-  const std::vector<std::string> plan{"--suite", "tabletop-smoke", "--task", "pick-cube-onto-plate", "--seed", "7",
-                                      "--workers", "1"};
+  const std::vector<std::string> plan{
+      "--suite", "tabletop-smoke", "--task", "pick-cube-onto-plate", "--seed",
+      "7",       "--workers",      "1"};
   const auto with_plan = [&](std::vector<std::string> args, std::vector<std::string> tail) {
     args.insert(args.end(), plan.begin(), plan.end());
     args.insert(args.end(), tail.begin(), tail.end());
@@ -78,30 +79,33 @@ TEST_CASE("run, a sequential compare and wm validate write the same header for t
   };
 
   const fs::path run_file = dir / "run.h5";
-  REQUIRE_EXIT(gauntlet_cli(with_plan({"run"}, {"--policy", policy, "--episodes", "2", "--videos", "0", "--out",
-                                                run_file.string()})),
+  REQUIRE_EXIT(gauntlet_cli(with_plan({"run"}, {"--policy", policy, "--episodes", "2", "--videos",
+                                                "0", "--out", run_file.string()})),
                0);
-  const auto seq = gauntlet_cli(with_plan({"compare", "--sequential"},
-                                          {"--policy-a", policy, "--policy-b", "zero", "--max-episodes", "2",
-                                           "--out", (dir / "seq").string()}));
+  const auto seq = gauntlet_cli(with_plan(
+      {"compare", "--sequential"}, {"--policy-a", policy, "--policy-b", "zero", "--max-episodes",
+                                    "2", "--out", (dir / "seq").string()}));
   INFO("sequential: " << seq.err);
   REQUIRE((seq.exit_code == 0 || seq.exit_code == 1 || seq.exit_code == 4));
   const std::string models = std::string(GAUNTLET_SOURCE_DIR) + "/tests/worldmodel/data";
-  REQUIRE_EXIT(gauntlet_cli(with_plan({"wm", "validate"},
-                                      {"--episodes", "2", "--policy", policy, "--policy", "zero", "--wm",
-                                       "python:wm_test_models:PaintWorld,path=" + models, "--judge",
-                                       "python:wm_test_models:CountingJudge", "--capture", "0", "--bootstrap",
-                                       "100", "--out", (dir / "wmv").string()})),
-               0);
+  REQUIRE_EXIT(
+      gauntlet_cli(with_plan({"wm", "validate"},
+                             {"--episodes", "2", "--policy", policy, "--policy", "zero", "--wm",
+                              "python:wm_test_models:PaintWorld,path=" + models, "--judge",
+                              "python:wm_test_models:CountingJudge", "--capture", "0",
+                              "--bootstrap", "100", "--out", (dir / "wmv").string()})),
+      0);
 
   const RunHeader from_run = ResultsStore::read(run_file).header;
   const RunHeader from_sequential = ResultsStore::read(dir / "seq" / "baseline.h5").header;
-  const RunHeader from_validate = ResultsStore::read(dir / "wmv" / "results" / "sim" / "vision-scripted.h5").header;
+  const RunHeader from_validate =
+      ResultsStore::read(dir / "wmv" / "results" / "sim" / "vision-scripted.h5").header;
   CHECK_FALSE(from_run.cameras.empty());  // the policy's camera is recorded
   CHECK(from_run.image_width > 0);
   const auto expected = experiment_fields(from_run);
   for (const auto& [name, header] :
-       {std::pair{std::string("compare --sequential"), from_sequential}, std::pair{std::string("wm validate"), from_validate}}) {
+       {std::pair{std::string("compare --sequential"), from_sequential},
+        std::pair{std::string("wm validate"), from_validate}}) {
     const auto got = experiment_fields(header);
     for (const auto& [field, value] : expected) {
       INFO(name << ": header field " << field);
@@ -112,8 +116,9 @@ TEST_CASE("run, a sequential compare and wm validate write the same header for t
   }
 }
 
-TEST_CASE("A session resumes its results file, runs only what is missing, and reports stored episodes",
-          "[session]") {
+TEST_CASE(
+    "A session resumes its results file, runs only what is missing, and reports stored episodes",
+    "[session]") {
   const fs::path dir = fresh_dir("session-resume");
   PlanRequest request;
   request.suite = "tabletop-smoke";
@@ -197,16 +202,19 @@ TEST_CASE("A session plan names the field that is wrong", "[session][errors]") {
   fails_with(bad, "unknown suite 'no-such-suite'");
 }
 
-TEST_CASE("Default results paths stay inside out/ and stay short whatever the names hold", "[session][reliability]") {
+TEST_CASE("Default results paths stay inside out/ and stay short whatever the names hold",
+          "[session][reliability]") {
   const fs::path dotdot = default_results_path("..", "../../etc/passwd", Shard{});
   CHECK(dotdot.parent_path().parent_path() == fs::path("out"));
   for (const auto& part : dotdot) CHECK(part != "..");
-  const fs::path long_name = default_results_path("tabletop-smoke", std::string(300, 'x'), Shard::parse("1/4"));
+  const fs::path long_name =
+      default_results_path("tabletop-smoke", std::string(300, 'x'), Shard::parse("1/4"));
   CHECK(long_name.filename().string().size() <= 140);
   CHECK(long_name.filename().string().find(".shard-1-of-4.h5") != std::string::npos);
   // Different long names never share a file.
   CHECK(default_results_path("s", std::string(300, 'x') + "a", Shard{}) !=
         default_results_path("s", std::string(300, 'x') + "b", Shard{}));
   // Plain names are kept as they are.
-  CHECK(default_results_path("tabletop-smoke", "scripted", Shard{}) == fs::path("out/tabletop-smoke/scripted.h5"));
+  CHECK(default_results_path("tabletop-smoke", "scripted", Shard{}) ==
+        fs::path("out/tabletop-smoke/scripted.h5"));
 }

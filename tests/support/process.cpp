@@ -28,7 +28,9 @@ int decode_status(int status) {
 
 }  // namespace
 
-std::string gauntlet_binary() { return GAUNTLET_BIN; }
+std::string gauntlet_binary() {
+  return GAUNTLET_BIN;
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::string out;
@@ -70,7 +72,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
   int open_fds = 2;
   char buf[8192];
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       kill(pid, SIGKILL);
       waitpid(pid, nullptr, 0);

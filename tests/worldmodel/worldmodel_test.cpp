@@ -19,9 +19,9 @@
 
 namespace fs = std::filesystem;
 using gauntlet::testing::fresh_dir;
+using gauntlet::testing::ProcessResult;
 using gauntlet::testing::read_file;
 using gauntlet::testing::run_process;
-using gauntlet::testing::ProcessResult;
 
 namespace {
 
@@ -31,13 +31,15 @@ ProcessResult gauntlet_cli(const std::vector<std::string>& args) {
   return run_process(full);
 }
 
-std::string test_data() { return std::string(GAUNTLET_SOURCE_DIR) + "/tests/worldmodel/data"; }
+std::string test_data() {
+  return std::string(GAUNTLET_SOURCE_DIR) + "/tests/worldmodel/data";
+}
 
-#define REQUIRE_EXIT(result, code)                                  \
-  do {                                                              \
-    const auto& r_ = (result);                                      \
-    INFO("stdout: " << r_.out << "\nstderr: " << r_.err);          \
-    REQUIRE(r_.exit_code == (code));                                \
+#define REQUIRE_EXIT(result, code)                        \
+  do {                                                    \
+    const auto& r_ = (result);                            \
+    INFO("stdout: " << r_.out << "\nstderr: " << r_.err); \
+    REQUIRE(r_.exit_code == (code));                      \
   } while (false)
 
 // Demonstrations of a good and a bad policy (successes and failures), 32x32 agentview.
@@ -52,17 +54,20 @@ Demos record_demos(const std::string& name) {
   d.bad = d.dir / "bad.h5";
   for (const auto& [policy, out] : {std::pair{std::string("noisy-scripted:0.2"), d.good},
                                     std::pair{std::string("random"), d.bad}}) {
-    REQUIRE_EXIT(gauntlet_cli({"record", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", policy,
-                               "--episodes", "3", "--camera", "agentview", "--image-size", "32x32", "--seed", "5",
-                               "--workers", "2", "--out", out.string()}),
+    REQUIRE_EXIT(gauntlet_cli({"record", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
+                               "--policy", policy, "--episodes", "3", "--camera", "agentview",
+                               "--image-size", "32x32", "--seed", "5", "--workers", "2", "--out",
+                               out.string()}),
                  0);
   }
   return d;
 }
 
 nlohmann::json train(const Demos& d, const fs::path& out, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"wm", "train", "--demos", d.good.string(), "--demos", d.bad.string(),
-                                "--out", out.string(), "--channels", "8", "--batch", "4", "--horizon", "3", "--json"};
+  std::vector<std::string> args{
+      "wm",         "train",      "--demos", d.good.string(), "--demos", d.bad.string(), "--out",
+      out.string(), "--channels", "8",       "--batch",       "4",       "--horizon",    "3",
+      "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = gauntlet_cli(args);
   REQUIRE_EXIT(r, 0);
@@ -99,8 +104,10 @@ TEST_CASE("Recorded demonstrations read back with frames, actions, outcomes and 
   CHECK_THROWS_WITH(gauntlet::read_demo_file(d.dir / "missing.h5"), Catch::Contains("missing.h5"));
 }
 
-TEST_CASE("wm train runs real LibTorch steps, is reproducible from its seed, and resumes from its checkpoint",
-          "[worldmodel][train]") {
+TEST_CASE(
+    "wm train runs real LibTorch steps, is reproducible from its seed, and resumes from its "
+    "checkpoint",
+    "[worldmodel][train]") {
   const Demos d = record_demos("wm-train");
   const fs::path a = d.dir / "a.pt", b = d.dir / "b.pt", c = d.dir / "c.pt";
   const auto ja = train(d, a, {"--steps", "6", "--seed", "3"});
@@ -108,7 +115,8 @@ TEST_CASE("wm train runs real LibTorch steps, is reproducible from its seed, and
   CHECK(std::isfinite(ja["final_loss"].get<double>()));
   CHECK(fs::file_size(a) > 1000);
   const auto jb = train(d, b, {"--steps", "6", "--seed", "3"});
-  CHECK(jb["weights_digest"] == ja["weights_digest"]);  // same data, options and seed: the same weights
+  CHECK(jb["weights_digest"] ==
+        ja["weights_digest"]);  // same data, options and seed: the same weights
   const auto jc = train(d, c, {"--steps", "6", "--seed", "4"});
   CHECK(jc["weights_digest"] != ja["weights_digest"]);
 
@@ -118,12 +126,14 @@ TEST_CASE("wm train runs real LibTorch steps, is reproducible from its seed, and
   const fs::path whole = d.dir / "whole.pt";
   const auto jw = train(d, whole, {"--steps", "12", "--seed", "3"});
   CHECK(jw["resumed_from"] == 0);
-  CHECK(jw["final_loss"].get<double>() == Approx(resumed["final_loss"].get<double>()).epsilon(1e-5));
+  CHECK(jw["final_loss"].get<double>() ==
+        Approx(resumed["final_loss"].get<double>()).epsilon(1e-5));
   CHECK(jw["weights_digest"] == resumed["weights_digest"]);
 
   // A checkpoint of other options is refused, naming it.
-  const auto other = gauntlet_cli({"wm", "train", "--demos", d.good.string(), "--out", a.string(), "--channels", "8",
-                                   "--batch", "4", "--horizon", "3", "--steps", "12", "--resume"});
+  const auto other =
+      gauntlet_cli({"wm", "train", "--demos", d.good.string(), "--out", a.string(), "--channels",
+                    "8", "--batch", "4", "--horizon", "3", "--steps", "12", "--resume"});
   CHECK(other.exit_code == 2);
   CHECK_THAT(other.err, Catch::Contains("checkpoint"));
 }
@@ -135,15 +145,17 @@ TEST_CASE("Training lowers the world model's loss on its data", "[worldmodel][tr
   CHECK(later["final_loss"].get<double>() < 0.8 * first["final_loss"].get<double>());
 }
 
-TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate writes the report card",
-          "[worldmodel][validate]") {
+TEST_CASE(
+    "A policy runs closed-loop in a trained world model, and wm validate writes the report card",
+    "[worldmodel][validate]") {
   const Demos d = record_demos("wm-validate");
   const fs::path wm = d.dir / "wm.pt", wm2 = d.dir / "wm2.pt", judge = d.dir / "judge.pt";
   train(d, wm, {"--steps", "8", "--seed", "1"});
   train(d, wm2, {"--steps", "8", "--seed", "2"});
-  const auto j = gauntlet_cli({"wm", "train-judge", "--demos", d.good.string(), "--demos", d.bad.string(), "--out",
-                               judge.string(), "--channels", "8", "--steps", "10", "--batch", "8", "--wm", wm.string(),
-                               "--holdout-every", "2", "--json"});
+  const auto j =
+      gauntlet_cli({"wm", "train-judge", "--demos", d.good.string(), "--demos", d.bad.string(),
+                    "--out", judge.string(), "--channels", "8", "--steps", "10", "--batch", "8",
+                    "--wm", wm.string(), "--holdout-every", "2", "--json"});
   REQUIRE_EXIT(j, 0);
   const auto jj = nlohmann::json::parse(j.out);
   CHECK(jj["positives"].get<int>() > 0);
@@ -162,15 +174,17 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
        judge.string(), meta.string()});
   const auto judge_meta = nlohmann::json::parse(read_file(meta));
   CHECK(judge_meta["kind"] == "judge");
-  CHECK(judge_meta["threshold"].get<double>() == Approx(jj["threshold"].get<double>()).margin(1e-6));
+  CHECK(judge_meta["threshold"].get<double>() ==
+        Approx(jj["threshold"].get<double>()).margin(1e-6));
   CHECK(judge_meta["calibration"]["episodes"] == 2);
 
   // gauntlet run --env worldmodel: the ordinary path (results file, seeds, JSON summary).
   const fs::path results = d.dir / "wm-run.h5";
-  const auto run = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
-                                 "noisy-scripted:0.2", "--episodes", "2", "--workers", "2", "--env",
-                                 "worldmodel:" + wm.string() + ",judge=" + judge.string(), "--out",
-                                 results.string(), "--json", "--videos", "0"});
+  const auto run =
+      gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                    "noisy-scripted:0.2", "--episodes", "2", "--workers", "2", "--env",
+                    "worldmodel:" + wm.string() + ",judge=" + judge.string(), "--out",
+                    results.string(), "--json", "--videos", "0"});
   REQUIRE_EXIT(run, 0);
   const auto rj = nlohmann::json::parse(run.out);
   CHECK(rj["episodes"] == 2);
@@ -183,11 +197,23 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   CHECK(stored.header.suite_name.find("worldmodel") != std::string::npos);
 
   const fs::path out = d.dir / "card";
-  const auto v = gauntlet_cli({"wm", "validate", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--episodes",
-                               "2", "--seed", "77", "--workers", "2", "--policy", "scripted", "--policy",
-                               "noisy-scripted:0.5", "--policy", "random", "--wm", wm.string(), "--wm", wm2.string(),
-                               "--judge", judge.string(), "--bootstrap", "200", "--capture", "1", "--horizon", "12",
-                               "--out", out.string(), "--json"});
+  const auto v = gauntlet_cli({"wm",          "validate",
+                               "--suite",     "tabletop-smoke",
+                               "--task",      "open-the-drawer",
+                               "--episodes",  "2",
+                               "--seed",      "77",
+                               "--workers",   "2",
+                               "--policy",    "scripted",
+                               "--policy",    "noisy-scripted:0.5",
+                               "--policy",    "random",
+                               "--wm",        wm.string(),
+                               "--wm",        wm2.string(),
+                               "--judge",     judge.string(),
+                               "--bootstrap", "200",
+                               "--capture",   "1",
+                               "--horizon",   "12",
+                               "--out",       out.string(),
+                               "--json"});
   REQUIRE_EXIT(v, 0);
   const auto card = nlohmann::json::parse(read_file(out / "report-card.json"));
   CHECK(nlohmann::json::parse(v.out) == card);
@@ -200,7 +226,8 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   REQUIRE(agreements.size() == 5);
   REQUIRE(agreements[0]["available"] == true);
   CHECK(agreements[0]["policies"].size() == 3);
-  for (const char* key : {"spearman", "kendall_tau_b", "pearson", "mmrv"}) CHECK(agreements[0].contains(key));
+  for (const char* key : {"spearman", "kendall_tau_b", "pearson", "mmrv"})
+    CHECK(agreements[0].contains(key));
   const auto& confusion = card["per_episode"]["confusion"];
   CHECK(confusion["true_positive"].get<int>() + confusion["false_positive"].get<int>() +
             confusion["false_negative"].get<int>() + confusion["true_negative"].get<int>() ==
@@ -227,11 +254,23 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   CHECK(fs::exists(out / "results" / "wm1" / "random.h5"));
 
   // Rerunning resumes every run and reports the same cost (from the stored episodes' wall times).
-  const auto again = gauntlet_cli({"wm", "validate", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
-                                   "--episodes", "2", "--seed", "77", "--workers", "2", "--policy", "scripted",
-                                   "--policy", "noisy-scripted:0.5", "--policy", "random", "--wm", wm.string(),
-                                   "--wm", wm2.string(), "--judge", judge.string(), "--bootstrap", "200",
-                                   "--capture", "1", "--horizon", "12", "--out", out.string(), "--json"});
+  const auto again = gauntlet_cli({"wm",          "validate",
+                                   "--suite",     "tabletop-smoke",
+                                   "--task",      "open-the-drawer",
+                                   "--episodes",  "2",
+                                   "--seed",      "77",
+                                   "--workers",   "2",
+                                   "--policy",    "scripted",
+                                   "--policy",    "noisy-scripted:0.5",
+                                   "--policy",    "random",
+                                   "--wm",        wm.string(),
+                                   "--wm",        wm2.string(),
+                                   "--judge",     judge.string(),
+                                   "--bootstrap", "200",
+                                   "--capture",   "1",
+                                   "--horizon",   "12",
+                                   "--out",       out.string(),
+                                   "--json"});
   REQUIRE_EXIT(again, 0);
   const auto card2 = nlohmann::json::parse(again.out);
   REQUIRE(card["cost"]["world_model_episodes_per_s"].is_number());
@@ -239,22 +278,35 @@ TEST_CASE("A policy runs closed-loop in a trained world model, and wm validate w
   CHECK(card2["ranking_agreement"][0] == agreements[0]);
 
   // Validation seeds equal to training seeds are flagged as leakage.
-  const auto leak = gauntlet_cli({"wm", "validate", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
-                                  "--episodes", "1", "--seed", "5", "--policy", "scripted", "--policy", "random",
-                                  "--wm", wm.string(), "--judge", judge.string(), "--bootstrap", "100", "--out",
-                                  (d.dir / "leak").string(), "--json"});
+  const auto leak = gauntlet_cli({"wm",          "validate",
+                                  "--suite",     "tabletop-smoke",
+                                  "--task",      "open-the-drawer",
+                                  "--episodes",  "1",
+                                  "--seed",      "5",
+                                  "--policy",    "scripted",
+                                  "--policy",    "random",
+                                  "--wm",        wm.string(),
+                                  "--judge",     judge.string(),
+                                  "--bootstrap", "100",
+                                  "--out",       (d.dir / "leak").string(),
+                                  "--json"});
   REQUIRE_EXIT(leak, 0);
   CHECK_THAT(nlohmann::json::parse(leak.out).dump(), Catch::Contains("trained on"));
 }
 
-TEST_CASE("Python world models and judges: frames flow model -> judge, every step is judged, success ends it",
-          "[worldmodel][python]") {
+TEST_CASE(
+    "Python world models and judges: frames flow model -> judge, every step is judged, success "
+    "ends it",
+    "[worldmodel][python]") {
   const fs::path dir = fresh_dir("wm-python");
-  const std::string env = "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:CountingJudge,"
-                          "judge.after=40,path=" + test_data();
+  const std::string env =
+      "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:CountingJudge,"
+      "judge.after=40,path=" +
+      test_data();
   const fs::path out = dir / "r.h5";
-  const auto r = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy", "random", "--episodes", "2",
-                               "--workers", "2", "--env", env, "--out", out.string(), "--json", "--videos", "0"});
+  const auto r = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy", "random",
+                               "--episodes", "2", "--workers", "2", "--env", env, "--out",
+                               out.string(), "--json", "--videos", "0"});
   REQUIRE_EXIT(r, 0);
   const auto stored = gauntlet::ResultsStore::read(out);
   REQUIRE(stored.episodes.size() == 6);
@@ -262,15 +314,17 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
     INFO(e.task_id << " #" << e.episode_index << ": " << e.error);
     CHECK(e.error.empty());
     CHECK(e.success);
-    CHECK(e.steps == 40);  // judged after every step; success at the 40th generated frame ends the episode
+    CHECK(e.steps ==
+          40);  // judged after every step; success at the 40th generated frame ends the episode
     CHECK(e.progress == Approx(1.0));
   }
 
   // A vision policy acts on the generated frames (it raises on anything else).
   const fs::path vision = dir / "vision.h5";
-  const auto rv = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
-                                "python:wm_test_models:PaintReader,path=" + test_data(), "--episodes", "2", "--env",
-                                env, "--out", vision.string(), "--json", "--videos", "0"});
+  const auto rv =
+      gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                    "python:wm_test_models:PaintReader,path=" + test_data(), "--episodes", "2",
+                    "--env", env, "--out", vision.string(), "--json", "--videos", "0"});
   REQUIRE_EXIT(rv, 0);
   for (const auto& e : gauntlet::ResultsStore::read(vision).episodes) {
     CHECK(e.error.empty());
@@ -278,19 +332,23 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
   }
 
   // A policy that wants a camera the world model does not generate.
-  const auto wrist = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy",
-                                   "python:wm_test_models:WristPolicy,path=" + test_data(), "--episodes", "1",
-                                   "--env", env, "--out", (dir / "wrist.h5").string()});
+  const auto wrist =
+      gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy",
+                    "python:wm_test_models:WristPolicy,path=" + test_data(), "--episodes", "1",
+                    "--env", env, "--out", (dir / "wrist.h5").string()});
   CHECK(wrist.exit_code == 2);
   CHECK_THAT(wrist.err, Catch::Contains("wrist"));
 
   // The judge's recommended threshold applies unless --env sets one.
-  const std::string ramp = "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:RampJudge,path=" +
-                           test_data();
-  for (const auto& [suffix, steps] : {std::pair{std::string(), 90}, std::pair{std::string(",threshold=0.5"), 50}}) {
+  const std::string ramp =
+      "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:RampJudge,path=" +
+      test_data();
+  for (const auto& [suffix, steps] :
+       {std::pair{std::string(), 90}, std::pair{std::string(",threshold=0.5"), 50}}) {
     const fs::path f = dir / ("ramp" + std::to_string(steps) + ".h5");
-    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
-                               "--episodes", "1", "--env", ramp + suffix, "--out", f.string(), "--videos", "0"}),
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
+                               "--policy", "zero", "--episodes", "1", "--env", ramp + suffix,
+                               "--out", f.string(), "--videos", "0"}),
                  0);
     const auto rows = gauntlet::ResultsStore::read(f).episodes;
     REQUIRE(rows.size() == 1);
@@ -300,9 +358,10 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
 
   // judge_every=0: only the last step is judged, so the episode runs to the step limit.
   const fs::path last = dir / "last.h5";
-  const auto r0 = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "push-block-into-square", "--policy",
-                                "zero", "--episodes", "1", "--env", env + ",judge_every=0", "--out", last.string(),
-                                "--json", "--videos", "0"});
+  const auto r0 =
+      gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "push-block-into-square",
+                    "--policy", "zero", "--episodes", "1", "--env", env + ",judge_every=0", "--out",
+                    last.string(), "--json", "--videos", "0"});
   REQUIRE_EXIT(r0, 0);
   const auto s0 = gauntlet::ResultsStore::read(last);
   REQUIRE(s0.episodes.size() == 1);
@@ -311,29 +370,35 @@ TEST_CASE("Python world models and judges: frames flow model -> judge, every ste
 
   // A judge that raises fails its episodes with the traceback, not the run.
   const fs::path broken = dir / "broken.h5";
-  const auto rb = gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
-                                "--episodes", "1", "--env",
-                                "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:BrokenJudge,"
-                                "path=" + test_data(),
-                                "--out", broken.string(), "--json", "--videos", "0"});
+  const auto rb = gauntlet_cli(
+      {"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+       "--episodes", "1", "--env",
+       "worldmodel:python:wm_test_models:PaintWorld,judge=python:wm_test_models:BrokenJudge,"
+       "path=" +
+           test_data(),
+       "--out", broken.string(), "--json", "--videos", "0"});
   CHECK(rb.exit_code != 2);
   const auto sb = gauntlet::ResultsStore::read(broken);
   REQUIRE(sb.episodes.size() == 1);
   CHECK_THAT(sb.episodes[0].error, Catch::Contains("judge exploded"));
 }
 
-TEST_CASE("A stochastic world model seeded at reset repeats an episode's frames and varies them across episodes",
-          "[worldmodel][python][seed]") {
+TEST_CASE(
+    "A stochastic world model seeded at reset repeats an episode's frames and varies them across "
+    "episodes",
+    "[worldmodel][python][seed]") {
   const fs::path dir = fresh_dir("wm-seed");
   // judge_every=0: only the last frame is judged, and its digest is the progress.
-  const std::string env = "worldmodel:python:wm_test_models:NoisyWorld,judge=python:wm_test_models:DigestJudge,"
-                          "judge_every=0,path=" + test_data();
+  const std::string env =
+      "worldmodel:python:wm_test_models:NoisyWorld,judge=python:wm_test_models:DigestJudge,"
+      "judge_every=0,path=" +
+      test_data();
   std::vector<std::vector<gauntlet::EpisodeResult>> runs;
   for (const char* workers : {"1", "2"}) {
     const fs::path out = dir / (std::string("w") + workers + ".h5");
-    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
-                               "--episodes", "3", "--workers", workers, "--env", env, "--out", out.string(),
-                               "--videos", "0"}),
+    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
+                               "--policy", "zero", "--episodes", "3", "--workers", workers, "--env",
+                               env, "--out", out.string(), "--videos", "0"}),
                  0);
     runs.push_back(gauntlet::ResultsStore::read(out).episodes);
     REQUIRE(runs.back().size() == 3);
@@ -350,18 +415,24 @@ TEST_CASE("A stochastic world model seeded at reset repeats an episode's frames 
   CHECK(runs[0][1].progress != runs[0][2].progress);
 }
 
-TEST_CASE("A TorchScript world model gets the seed when its reset declares it, and an older one still runs",
-          "[worldmodel][torchscript][seed]") {
+TEST_CASE(
+    "A TorchScript world model gets the seed when its reset declares it, and an older one still "
+    "runs",
+    "[worldmodel][torchscript][seed]") {
   const fs::path dir = fresh_dir("wm-seed-torchscript");
-  REQUIRE_EXIT(run_process({GAUNTLET_PYTHON, test_data() + "/make_seeded_world_models.py", dir.string()}), 0);
+  REQUIRE_EXIT(
+      run_process({GAUNTLET_PYTHON, test_data() + "/make_seeded_world_models.py", dir.string()}),
+      0);
   const auto progress = [&](const std::string& model, const char* workers) {
     const fs::path out = dir / (model + workers + ".h5");
-    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
-                               "--episodes", "3", "--workers", workers, "--env",
-                               "worldmodel:torchscript:" + (dir / model).string() +
-                                   ",judge=python:wm_test_models:DigestJudge,judge_every=0,judge.path=" + test_data(),
-                               "--out", out.string(), "--videos", "0"}),
-                 0);
+    REQUIRE_EXIT(
+        gauntlet_cli(
+            {"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
+             "--episodes", "3", "--workers", workers, "--env",
+             "worldmodel:torchscript:" + (dir / model).string() +
+                 ",judge=python:wm_test_models:DigestJudge,judge_every=0,judge.path=" + test_data(),
+             "--out", out.string(), "--videos", "0"}),
+        0);
     std::vector<double> p;
     for (const auto& e : gauntlet::ResultsStore::read(out).episodes) {
       INFO(e.error);
@@ -384,13 +455,14 @@ TEST_CASE("A TorchScript world model gets the seed when its reset declares it, a
 TEST_CASE("Bad world-model input exits 2 naming the argument or file", "[worldmodel][errors]") {
   const fs::path dir = fresh_dir("wm-errors");
   const auto run_env = [&](const std::string& env) {
-    return gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1", "--env", env,
-                         "--out", (dir / "x.h5").string()});
+    return gauntlet_cli({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "1",
+                         "--env", env, "--out", (dir / "x.h5").string()});
   };
   const auto no_judge = run_env("worldmodel:" + (dir / "wm.pt").string());
   CHECK(no_judge.exit_code == 2);
   CHECK_THAT(no_judge.err, Catch::Contains("judge"));
-  const auto missing = run_env("worldmodel:" + (dir / "nope.pt").string() + ",judge=" + (dir / "j.pt").string());
+  const auto missing =
+      run_env("worldmodel:" + (dir / "nope.pt").string() + ",judge=" + (dir / "j.pt").string());
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, Catch::Contains("nope.pt"));
   const auto kind = run_env("bogus:thing");
@@ -399,23 +471,24 @@ TEST_CASE("Bad world-model input exits 2 naming the argument or file", "[worldmo
   CHECK_FALSE(fs::exists(dir / "x.h5"));
 
   // A TorchScript file that is a policy, not a world model.
-  gauntlet::testing::run_process({GAUNTLET_PYTHON, GAUNTLET_SOURCE_DIR "/tests/adapters/data/make_torchscript_models.py",
-                                  dir.string()});
-  const auto policy_file = run_env("worldmodel:" + (dir / "mlp_policy.pt").string() + ",judge=" +
-                                   (dir / "mlp_policy.pt").string());
+  gauntlet::testing::run_process(
+      {GAUNTLET_PYTHON, GAUNTLET_SOURCE_DIR "/tests/adapters/data/make_torchscript_models.py",
+       dir.string()});
+  const auto policy_file = run_env("worldmodel:" + (dir / "mlp_policy.pt").string() +
+                                   ",judge=" + (dir / "mlp_policy.pt").string());
   CHECK(policy_file.exit_code == 2);
   CHECK_THAT(policy_file.err, Catch::Contains("mlp_policy.pt"));
 
-  const auto no_demos = gauntlet_cli({"wm", "train", "--demos", (dir / "absent.h5").string(), "--out",
-                                      (dir / "wm.pt").string()});
+  const auto no_demos = gauntlet_cli(
+      {"wm", "train", "--demos", (dir / "absent.h5").string(), "--out", (dir / "wm.pt").string()});
   CHECK(no_demos.exit_code == 2);
   CHECK_THAT(no_demos.err, Catch::Contains("absent.h5"));
   {
     std::ofstream fake(dir / "fake.h5");
     fake << "not an HDF5 file\n";
   }
-  const auto not_demos = gauntlet_cli({"wm", "train", "--demos", (dir / "fake.h5").string(), "--out",
-                                       (dir / "wm.pt").string()});
+  const auto not_demos = gauntlet_cli(
+      {"wm", "train", "--demos", (dir / "fake.h5").string(), "--out", (dir / "wm.pt").string()});
   CHECK(not_demos.exit_code == 2);
   CHECK_THAT(not_demos.err, Catch::Contains("fake.h5"));
   CHECK_FALSE(fs::exists(dir / "wm.pt"));
@@ -426,7 +499,9 @@ TEST_CASE("Frames are resized bilinearly at pixel centres", "[worldmodel][resize
   src.resize(4, 2);
   for (int y = 0; y < 2; ++y) {
     for (int x = 0; x < 4; ++x) {
-      for (int k = 0; k < 3; ++k) src.rgb[static_cast<std::size_t>((y * 4 + x) * 3 + k)] = static_cast<std::uint8_t>(x < 2 ? 0 : 200);
+      for (int k = 0; k < 3; ++k)
+        src.rgb[static_cast<std::size_t>((y * 4 + x) * 3 + k)] =
+            static_cast<std::uint8_t>(x < 2 ? 0 : 200);
     }
   }
   gauntlet::Image out;

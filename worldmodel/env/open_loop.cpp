@@ -28,8 +28,10 @@ Image demo_frame(const DemoEpisode& episode, int index, int width, int height) {
   return out;
 }
 
-std::vector<OpenLoopRollout> replay_open_loop(WorldModel& model, std::span<const DemoEpisode* const> episodes,
-                                              int horizon, int batch, const std::function<void(int)>& progress) {
+std::vector<OpenLoopRollout> replay_open_loop(WorldModel& model,
+                                              std::span<const DemoEpisode* const> episodes,
+                                              int horizon, int batch,
+                                              const std::function<void(int)>& progress) {
   const WorldModelInfo& info = model.info();
   std::vector<OpenLoopRollout> out(episodes.size());
   batch = std::max(1, batch);
@@ -52,7 +54,8 @@ std::vector<OpenLoopRollout> replay_open_loop(WorldModel& model, std::span<const
       first[i] = demo_frame(e, 0, info.width, info.height);
       context[i].assign(static_cast<std::size_t>(info.context_frames), &first[i]);
       proprio[i].assign(static_cast<std::size_t>(std::max(info.proprio_dim, 0)), 0.0f);
-      for (int k = 0; k < info.proprio_dim && k < e.proprio_dim; ++k) proprio[i][static_cast<std::size_t>(k)] = e.proprio[static_cast<std::size_t>(k)];
+      for (int k = 0; k < info.proprio_dim && k < e.proprio_dim; ++k)
+        proprio[i][static_cast<std::size_t>(k)] = e.proprio[static_cast<std::size_t>(k)];
       contexts[i].frames = context[i];
       contexts[i].proprio = proprio[i];
       contexts[i].instruction = e.instruction;

@@ -24,7 +24,8 @@ Image demo_frame(const DemoEpisode& episode, int index, int width, int height);
 // Replays at most `horizon` recorded actions (0: all) of every episode,
 // `batch` episodes per model call (one action per call, so any model works).
 // `progress` is told how many episodes are done.
-std::vector<OpenLoopRollout> replay_open_loop(WorldModel& model, std::span<const DemoEpisode* const> episodes,
+std::vector<OpenLoopRollout> replay_open_loop(WorldModel& model,
+                                              std::span<const DemoEpisode* const> episodes,
                                               int horizon, int batch,
                                               const std::function<void(int)>& progress = {});
 

@@ -18,8 +18,9 @@ void resize_image(const Image& src, int width, int height, Image& out) {
   resize_bilinear(src, width, height, out.rgb);
 }
 
-WorldModelEnv::WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real, std::shared_ptr<WorldModel> model,
-                             std::shared_ptr<Judge> judge, ObservationRequest request, WorldModelEnvConfig config)
+WorldModelEnv::WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real,
+                             std::shared_ptr<WorldModel> model, std::shared_ptr<Judge> judge,
+                             ObservationRequest request, WorldModelEnvConfig config)
     : suite_(suite),
       real_(std::move(real)),
       model_(std::move(model)),
@@ -34,7 +35,8 @@ const Observation& WorldModelEnv::reset(const EpisodeSpec& spec) {
   const WorldModelInfo& wm = model_->info();
   const Observation& first = real_->reset(spec);
   const Image* frame = first.camera(wm.camera);
-  if (!frame) throw SimulationError("the real environment rendered no '" + wm.camera + "' frame at reset");
+  if (!frame)
+    throw SimulationError("the real environment rendered no '" + wm.camera + "' frame at reset");
   frames_.clear();
   frames_.push_back(*frame);
   proprio_ = first.proprio;
@@ -50,7 +52,8 @@ const Observation& WorldModelEnv::reset(const EpisodeSpec& spec) {
   ctx.seed = derive_seed(spec.seed, RngStream::kWorldModel);
   WorldModelRollout* r = rollout_.get();
   try {
-    model_->reset(std::span<WorldModelRollout* const>(&r, 1), std::span<const WorldModelContext>(&ctx, 1));
+    model_->reset(std::span<WorldModelRollout* const>(&r, 1),
+                  std::span<const WorldModelContext>(&ctx, 1));
   } catch (const std::exception& e) {
     throw SimulationError(std::string("world model reset failed: ") + e.what());
   }
@@ -82,13 +85,15 @@ StepResult WorldModelEnv::step(std::span<const float> action, bool observe_now) 
   WorldModelRollout* r = rollout_.get();
   const ActionChunk* a = &chunk_;
   try {
-    model_->predict(std::span<WorldModelRollout* const>(&r, 1), std::span<const ActionChunk* const>(&a, 1),
+    model_->predict(std::span<WorldModelRollout* const>(&r, 1),
+                    std::span<const ActionChunk* const>(&a, 1),
                     std::span<WorldModelPrediction>(&prediction_, 1));
   } catch (const std::exception& e) {
     prediction_.error = e.what();
   }
   if (prediction_.error.empty() && prediction_.frames.size() != 1) {
-    prediction_.error = "returned " + std::to_string(prediction_.frames.size()) + " frames for one action";
+    prediction_.error =
+        "returned " + std::to_string(prediction_.frames.size()) + " frames for one action";
   }
   if (!prediction_.error.empty()) {
     // Not the policy's fault: reported like an unstable simulator.
@@ -106,12 +111,14 @@ StepResult WorldModelEnv::step(std::span<const float> action, bool observe_now) 
   const bool last = n >= max_steps_;
   if (last || (config_.judge_every > 0 && n % config_.judge_every == 0)) {
     const JudgeInfo& ji = judge_->info();
-    const std::size_t keep = ji.frames == 0 ? frames_.size()
-                                            : std::min(frames_.size(), static_cast<std::size_t>(ji.frames));
+    const std::size_t keep = ji.frames == 0
+                                 ? frames_.size()
+                                 : std::min(frames_.size(), static_cast<std::size_t>(ji.frames));
     std::vector<const Image*> seen;
     const WorldModelInfo& wm = model_->info();
     if (ji.width == wm.width && ji.height == wm.height) {
-      for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i) seen.push_back(&frames_[i]);
+      for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i)
+        seen.push_back(&frames_[i]);
     } else {
       judge_frames_.resize(keep);
       for (std::size_t i = 0; i < keep; ++i) {
@@ -143,7 +150,8 @@ StepResult WorldModelEnv::step(std::span<const float> action, bool observe_now) 
 
 void WorldModelEnv::observe() {
   obs_.proprio = proprio_;
-  for (auto& cam : obs_.cameras) resize_image(frames_.back(), request_.width, request_.height, cam.image);
+  for (auto& cam : obs_.cameras)
+    resize_image(frames_.back(), request_.width, request_.height, cam.image);
 }
 
 bool WorldModelEnv::render(const std::string& camera, int width, int height, Image& out) {

@@ -14,15 +14,16 @@
 namespace gauntlet::worldmodel {
 
 struct WorldModelEnvConfig {
-  int judge_every = 1;      // 0: only the last step of the episode
+  int judge_every = 1;  // 0: only the last step of the episode
   double threshold = 0.5;
-  bool shadow = false;      // step the real Env too (privileged state for scripted experts)
+  bool shadow = false;  // step the real Env too (privileged state for scripted experts)
 };
 
 class WorldModelEnv final : public Env {
  public:
   WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real, std::shared_ptr<WorldModel> model,
-                std::shared_ptr<Judge> judge, ObservationRequest request, WorldModelEnvConfig config);
+                std::shared_ptr<Judge> judge, ObservationRequest request,
+                WorldModelEnvConfig config);
 
   const ActionSpace& action_space() const override { return suite_.action_space(); }
   const Observation& reset(const EpisodeSpec& spec) override;

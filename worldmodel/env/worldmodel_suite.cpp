@@ -13,7 +13,8 @@ namespace {
 // A model or judge spec from the --env text: FILE.pt, torchscript:FILE or python:MOD:CLASS.
 PolicySpec component_spec(const std::string& text, const std::string& env_text, const char* what) {
   if (text.empty()) {
-    throw InputError("environment '" + env_text + "': no " + what + " given (FILE.pt, torchscript:FILE.pt or python:pkg.module:Class)");
+    throw InputError("environment '" + env_text + "': no " + what +
+                     " given (FILE.pt, torchscript:FILE.pt or python:pkg.module:Class)");
   }
   PolicySpec s;
   s.text = text;
@@ -28,7 +29,8 @@ PolicySpec component_spec(const std::string& text, const std::string& env_text, 
     s.kind = "torchscript";
     s.arg = text;
   }
-  if (s.arg.empty()) throw InputError("environment '" + env_text + "': empty " + what + " after '" + s.kind + ":'");
+  if (s.arg.empty())
+    throw InputError("environment '" + env_text + "': empty " + what + " after '" + s.kind + ":'");
   return s;
 }
 
@@ -46,34 +48,39 @@ class WorldModelSuite final : public Suite {
  public:
   WorldModelSuite(std::shared_ptr<const Suite> inner, std::shared_ptr<WorldModel> model,
                   std::shared_ptr<Judge> judge, WorldModelEnvOptions options)
-      : inner_(std::move(inner)), model_(std::move(model)), judge_(std::move(judge)), options_(std::move(options)) {
+      : inner_(std::move(inner)),
+        model_(std::move(model)),
+        judge_(std::move(judge)),
+        options_(std::move(options)) {
     const WorldModelInfo& wm = model_->info();
     const SuiteInfo& in = inner_->info();
     options_.threshold = resolved_threshold(options_, *judge_);
     const auto& cams = in.cameras;
     if (std::find(cams.begin(), cams.end(), wm.camera) == cams.end()) {
-      throw InputError("environment '" + options_.text + "': the world model generates camera '" + wm.camera +
-                       "' but suite '" + in.name + "' has: " + join_names(cams));
+      throw InputError("environment '" + options_.text + "': the world model generates camera '" +
+                       wm.camera + "' but suite '" + in.name + "' has: " + join_names(cams));
     }
     if (judge_->info().camera != wm.camera) {
-      throw InputError("environment '" + options_.text + "': the judge looks at camera '" + judge_->info().camera +
-                       "' but the world model generates '" + wm.camera + "'");
+      throw InputError("environment '" + options_.text + "': the judge looks at camera '" +
+                       judge_->info().camera + "' but the world model generates '" + wm.camera +
+                       "'");
     }
     if (wm.action_dim != inner_->action_space().dim) {
-      throw InputError("environment '" + options_.text + "': the world model takes " + std::to_string(wm.action_dim) +
-                       "-D actions, suite '" + in.name + "' has " + std::to_string(inner_->action_space().dim));
+      throw InputError("environment '" + options_.text + "': the world model takes " +
+                       std::to_string(wm.action_dim) + "-D actions, suite '" + in.name + "' has " +
+                       std::to_string(inner_->action_space().dim));
     }
     if (wm.proprio_dim > 0 && wm.proprio_dim != static_cast<int>(in.proprio_names.size())) {
-      throw InputError("environment '" + options_.text + "': the world model takes " + std::to_string(wm.proprio_dim) +
-                       " proprioception values, suite '" + in.name + "' has " +
-                       std::to_string(in.proprio_names.size()));
+      throw InputError("environment '" + options_.text + "': the world model takes " +
+                       std::to_string(wm.proprio_dim) + " proprioception values, suite '" +
+                       in.name + "' has " + std::to_string(in.proprio_names.size()));
     }
     info_ = in;
     info_.name = in.name + "@worldmodel";
     info_.backend = "worldmodel";
     info_.source = in.source + " + " + options_.text;
-    info_.description = in.description + " (rolled out in world model " + options_.model.text + ", judged by " +
-                        options_.judge.text + ")";
+    info_.description = in.description + " (rolled out in world model " + options_.model.text +
+                        ", judged by " + options_.judge.text + ")";
     info_.cameras = {wm.camera};
     info_.image_width = wm.width;
     info_.image_height = wm.height;
@@ -81,24 +88,28 @@ class WorldModelSuite final : public Suite {
     std::snprintf(threshold, sizeof threshold, "%.6g", options_.threshold);
     // Results of other models, judges or judging rules never mix with these,
     // nor with the simulator's (resume, merge, report and compare check it).
-    info_.content_hash = sha256_hex("gauntlet-worldmodel-suite-v1|suite=" + in.content_hash +
-                                    "|model=" + model_->identity() + "|judge=" + judge_->identity() +
-                                    "|judge_every=" + std::to_string(options_.judge_every) +
-                                    "|threshold=" + threshold);
+    info_.content_hash = sha256_hex(
+        "gauntlet-worldmodel-suite-v1|suite=" + in.content_hash + "|model=" + model_->identity() +
+        "|judge=" + judge_->identity() + "|judge_every=" + std::to_string(options_.judge_every) +
+        "|threshold=" + threshold);
   }
 
   const SuiteInfo& info() const override { return info_; }
   const std::vector<TaskInfo>& tasks() const override { return inner_->tasks(); }
   const ActionSpace& action_space() const override { return inner_->action_space(); }
-  std::unique_ptr<Expert> make_expert(int task_index) const override { return inner_->make_expert(task_index); }
-  std::string instruction(const EpisodeSpec& spec) const override { return inner_->instruction(spec); }
+  std::unique_ptr<Expert> make_expert(int task_index) const override {
+    return inner_->make_expert(task_index);
+  }
+  std::string instruction(const EpisodeSpec& spec) const override {
+    return inner_->instruction(spec);
+  }
 
   std::unique_ptr<Env> make_env(const ObservationRequest& request) const override {
     const WorldModelInfo& wm = model_->info();
     for (const auto& cam : request.cameras) {
       if (cam != wm.camera) {
-        throw InputError("the policy asks for camera '" + cam + "', but the world model (" + options_.model.text +
-                         ") generates only '" + wm.camera + "'");
+        throw InputError("the policy asks for camera '" + cam + "', but the world model (" +
+                         options_.model.text + ") generates only '" + wm.camera + "'");
       }
     }
     ObservationRequest real;
@@ -112,7 +123,8 @@ class WorldModelSuite final : public Suite {
     config.judge_every = options_.judge_every;
     config.threshold = options_.threshold;
     config.shadow = request.privileged;
-    return std::make_unique<WorldModelEnv>(*this, inner_->make_env(real), model_, judge_, request, config);
+    return std::make_unique<WorldModelEnv>(*this, inner_->make_env(real), model_, judge_, request,
+                                           config);
   }
 
  private:
@@ -128,21 +140,27 @@ class WorldModelSuite final : public Suite {
 WorldModelEnvOptions parse_world_model_env(const std::string& text) {
   const PolicySpec spec = PolicySpec::parse(text, "environment");
   if (spec.kind != "worldmodel") {
-    throw InputError(spec.quoted() + ": expected sim or worldmodel:MODEL,judge=JUDGE (e.g. worldmodel:wm.pt,judge=judge.pt)");
+    throw InputError(
+        spec.quoted() +
+        ": expected sim or worldmodel:MODEL,judge=JUDGE (e.g. worldmodel:wm.pt,judge=judge.pt)");
   }
   WorldModelEnvOptions o;
   o.text = text;
   o.model = component_spec(spec.arg, text, "world model");
   const auto judge = spec.option("judge");
   if (!judge) {
-    throw InputError(spec.quoted() + ": a world-model evaluation needs a judge: add judge=JUDGE.pt (gauntlet wm train-judge) or judge=python:pkg.module:Class");
+    throw InputError(spec.quoted() +
+                     ": a world-model evaluation needs a judge: add judge=JUDGE.pt (gauntlet wm "
+                     "train-judge) or judge=python:pkg.module:Class");
   }
   o.judge = component_spec(*judge, text, "judge");
   for (const auto& [key, value] : spec.options) {
     if (key == "judge" || key == "name") continue;
     if (key == "judge_every") {
       const long n = spec.option_int(key, 1);
-      if (n < 0) throw InputError(spec.quoted() + ": judge_every must be >= 0 (0: judge only the last step)");
+      if (n < 0)
+        throw InputError(spec.quoted() +
+                         ": judge_every must be >= 0 (0: judge only the last step)");
       o.judge_every = static_cast<int>(n);
     } else if (key == "threshold") {
       o.threshold = spec.option_double(key, 0.5);
@@ -159,7 +177,8 @@ WorldModelEnvOptions parse_world_model_env(const std::string& text) {
       o.judge.options[key.substr(6)] = value;
     } else {
       throw InputError(spec.quoted() + ": unknown option '" + key +
-                       "'; valid: judge, judge_every, threshold, device, threads, path, venv, wm.KEY, judge.KEY");
+                       "'; valid: judge, judge_every, threshold, device, threads, path, venv, "
+                       "wm.KEY, judge.KEY");
     }
   }
   return o;
@@ -169,7 +188,8 @@ std::shared_ptr<const Suite> make_world_model_suite(std::shared_ptr<const Suite>
                                                     std::shared_ptr<WorldModel> model,
                                                     std::shared_ptr<Judge> judge,
                                                     const WorldModelEnvOptions& options) {
-  return std::make_shared<WorldModelSuite>(std::move(inner), std::move(model), std::move(judge), options);
+  return std::make_shared<WorldModelSuite>(std::move(inner), std::move(model), std::move(judge),
+                                           options);
 }
 
 void register_world_model_environment(Registry& registry) {

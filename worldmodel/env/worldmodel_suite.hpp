@@ -14,13 +14,13 @@
 namespace gauntlet::worldmodel {
 
 struct WorldModelEnvOptions {
-  std::string text;     // the --env spec as written
-  PolicySpec model;     // e.g. torchscript:wm.pt, python:pkg.mod:Class
+  std::string text;  // the --env spec as written
+  PolicySpec model;  // e.g. torchscript:wm.pt, python:pkg.mod:Class
   PolicySpec judge;
   // Judge the current frame every N steps; 0 = only after the last step.
   // The last step of an episode is always judged.
   int judge_every = 1;
-  double threshold = 0.5;  // success when the judge's probability reaches it
+  double threshold = 0.5;      // success when the judge's probability reaches it
   bool threshold_set = false;  // given in the spec; otherwise the judge's recommendation, else 0.5
 };
 

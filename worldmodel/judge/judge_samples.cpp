@@ -24,19 +24,22 @@ void add_judge_samples(const DemoEpisode& e, int episode_index, const std::vecto
   };
   const auto add = [&](int i, float success, float progress) {
     samples.push_back(JudgeSample{e.frame(i), success, progress, 1.0f});
-    if (const std::uint8_t* g = generated_frame(i)) samples.push_back(JudgeSample{g, success, progress, 1.0f});
+    if (const std::uint8_t* g = generated_frame(i))
+      samples.push_back(JudgeSample{g, success, progress, 1.0f});
   };
   const int last = n - 1;
   add(last, e.success ? 1.0f : 0.0f, e.success ? 1.0f : progress_of(last));
   // Negatives: distinct earlier frames, drawn from the episode's own stream.
   const int limit = e.success ? last - options.margin : last;
   if (limit <= 0) return;
-  Rng rng(derive_seed(options.seed ^ static_cast<std::uint64_t>(episode_index), RngStream::kJudgeNegatives));
+  Rng rng(derive_seed(options.seed ^ static_cast<std::uint64_t>(episode_index),
+                      RngStream::kJudgeNegatives));
   std::vector<int> candidates(static_cast<std::size_t>(limit));
   for (int i = 0; i < limit; ++i) candidates[static_cast<std::size_t>(i)] = i;
   const int k = std::min(options.negatives_per_episode, limit);
   for (int j = 0; j < k; ++j) {
-    const auto pick = static_cast<std::size_t>(j) + rng.below(candidates.size() - static_cast<std::size_t>(j));
+    const auto pick =
+        static_cast<std::size_t>(j) + rng.below(candidates.size() - static_cast<std::size_t>(j));
     std::swap(candidates[static_cast<std::size_t>(j)], candidates[pick]);
     const int i = candidates[static_cast<std::size_t>(j)];
     add(i, 0.0f, progress_of(i));

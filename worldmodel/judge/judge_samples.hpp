@@ -28,8 +28,9 @@ struct JudgeSampleCounts {
 // given, holds the world model's frames for the same actions (generated[k]
 // follows action k); the same choice of frames is added from it. The pointers
 // in the samples refer to `episode` and `generated`, which must outlive them.
-void add_judge_samples(const DemoEpisode& episode, int episode_index, const std::vector<Image>* generated,
-                       const JudgeSampleOptions& options, std::vector<JudgeSample>& samples);
+void add_judge_samples(const DemoEpisode& episode, int episode_index,
+                       const std::vector<Image>* generated, const JudgeSampleOptions& options,
+                       std::vector<JudgeSample>& samples);
 
 // Sets weights so successes and failures weigh the same in total.
 JudgeSampleCounts balance_judge_samples(std::vector<JudgeSample>& samples);

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 
-
 namespace gauntlet::adapters {
 namespace {
 
@@ -17,7 +16,8 @@ std::string number(double v) {
 
 // PyTorch's default initialisation of Conv2d / Linear: weights and biases
 // uniform in +-1/sqrt(fan_in) (kaiming_uniform with a = sqrt(5)).
-void add_layer(torch::jit::Module& m, const std::string& name, std::vector<std::int64_t> weight_shape) {
+void add_layer(torch::jit::Module& m, const std::string& name,
+               std::vector<std::int64_t> weight_shape) {
   std::int64_t fan_in = 1;
   for (std::size_t i = 1; i < weight_shape.size(); ++i) fan_in *= weight_shape[i];
   const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
@@ -37,11 +37,10 @@ std::string format(const char* pattern, const std::vector<std::pair<std::string,
   return s;
 }
 
-
 // Without the step count: a run may be resumed to train longer.
 std::string options_identity(const TrainingOptions& o) {
-  return "batch=" + std::to_string(o.batch) + ",lr=" + number(o.learning_rate) + ",seed=" + std::to_string(o.seed) +
-         ",threads=" + std::to_string(o.threads);
+  return "batch=" + std::to_string(o.batch) + ",lr=" + number(o.learning_rate) +
+         ",seed=" + std::to_string(o.seed) + ",threads=" + std::to_string(o.threads);
 }
 
 std::string options_json(const TrainingOptions& o) {
@@ -154,7 +153,8 @@ def training_loss(self, frames: Tensor, success: Tensor, progress: Tensor, weigh
 }  // namespace
 
 torch::jit::Module build_world_model(const WorldModelShape& s, const torch::Tensor& proprio_mean,
-                                     const torch::Tensor& proprio_std, const torch::Tensor& action_scale) {
+                                     const torch::Tensor& proprio_std,
+                                     const torch::Tensor& action_scale) {
   const int c = s.channels;
   const int c2 = std::max(8, c / 2);
   const int lh = s.height / 8;
@@ -194,19 +194,21 @@ torch::jit::Module build_world_model(const WorldModelShape& s, const torch::Tens
 
 std::string world_model_identity(const WorldModelShape& s, const TrainingOptions& o, int horizon) {
   return "gauntlet-wm-v1 " + std::to_string(s.width) + "x" + std::to_string(s.height) + " a" +
-         std::to_string(s.action_dim) + " p" + std::to_string(s.proprio_dim) + " channels=" + std::to_string(s.channels) +
-         " horizon=" + std::to_string(horizon) + " " + options_identity(o) + " data=" + o.data_identity;
+         std::to_string(s.action_dim) + " p" + std::to_string(s.proprio_dim) +
+         " channels=" + std::to_string(s.channels) + " horizon=" + std::to_string(horizon) + " " +
+         options_identity(o) + " data=" + o.data_identity;
 }
 
-std::string world_model_metadata(const WorldModelShape& s, const std::string& camera, const TrainingOptions& o,
-                                 int horizon) {
-  return "{\"kind\":\"world_model\",\"format\":1,\"builtin\":\"gauntlet-wm-v1\",\"camera\":\"" + camera +
-         "\",\"image_size\":[" + std::to_string(s.width) + "," + std::to_string(s.height) +
+std::string world_model_metadata(const WorldModelShape& s, const std::string& camera,
+                                 const TrainingOptions& o, int horizon) {
+  return "{\"kind\":\"world_model\",\"format\":1,\"builtin\":\"gauntlet-wm-v1\",\"camera\":\"" +
+         camera + "\",\"image_size\":[" + std::to_string(s.width) + "," + std::to_string(s.height) +
          "],\"context_frames\":1,\"action_dim\":" + std::to_string(s.action_dim) +
-         ",\"proprio_dim\":" + std::to_string(s.proprio_dim) + ",\"channels\":" + std::to_string(s.channels) +
-         ",\"horizon\":" + std::to_string(horizon) + ",\"training\":{" + options_json(o) +
-         ",\"data\":\"" + o.data_identity + "\"" +
-         (o.provenance_json.empty() ? std::string() : ",\"provenance\":" + o.provenance_json) + "}}";
+         ",\"proprio_dim\":" + std::to_string(s.proprio_dim) +
+         ",\"channels\":" + std::to_string(s.channels) + ",\"horizon\":" + std::to_string(horizon) +
+         ",\"training\":{" + options_json(o) + ",\"data\":\"" + o.data_identity + "\"" +
+         (o.provenance_json.empty() ? std::string() : ",\"provenance\":" + o.provenance_json) +
+         "}}";
 }
 
 torch::jit::Module build_judge(const JudgeShape& s) {
@@ -224,15 +226,18 @@ torch::jit::Module build_judge(const JudgeShape& s) {
 
 std::string judge_identity(const JudgeShape& s, const TrainingOptions& o) {
   return "gauntlet-judge-v1 " + std::to_string(s.width) + "x" + std::to_string(s.height) +
-         " channels=" + std::to_string(s.channels) + " " + options_identity(o) + " data=" + o.data_identity;
+         " channels=" + std::to_string(s.channels) + " " + options_identity(o) +
+         " data=" + o.data_identity;
 }
 
-std::string judge_metadata(const JudgeShape& s, const std::string& camera, const TrainingOptions& o) {
-  return "{\"kind\":\"judge\",\"format\":1,\"builtin\":\"gauntlet-judge-v1\",\"camera\":\"" + camera +
-         "\",\"image_size\":[" + std::to_string(s.width) + "," + std::to_string(s.height) +
-         "],\"frames\":1,\"channels\":" + std::to_string(s.channels) + ",\"training\":{" + options_json(o) +
-         ",\"data\":\"" + o.data_identity + "\"" +
-         (o.provenance_json.empty() ? std::string() : ",\"provenance\":" + o.provenance_json) + "}}";
+std::string judge_metadata(const JudgeShape& s, const std::string& camera,
+                           const TrainingOptions& o) {
+  return "{\"kind\":\"judge\",\"format\":1,\"builtin\":\"gauntlet-judge-v1\",\"camera\":\"" +
+         camera + "\",\"image_size\":[" + std::to_string(s.width) + "," + std::to_string(s.height) +
+         "],\"frames\":1,\"channels\":" + std::to_string(s.channels) + ",\"training\":{" +
+         options_json(o) + ",\"data\":\"" + o.data_identity + "\"" +
+         (o.provenance_json.empty() ? std::string() : ",\"provenance\":" + o.provenance_json) +
+         "}}";
 }
 
 }  // namespace gauntlet::adapters

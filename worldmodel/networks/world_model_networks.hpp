@@ -24,10 +24,13 @@ struct WorldModelShape {
 // torchscript world-model adapter, docs/worldmodel.md) and
 // training_loss(frames, actions, proprio). proprio_mean/std and action_scale
 // normalise inputs inside the model.
-torch::jit::Module build_world_model(const WorldModelShape& shape, const torch::Tensor& proprio_mean,
-                                     const torch::Tensor& proprio_std, const torch::Tensor& action_scale);
+torch::jit::Module build_world_model(const WorldModelShape& shape,
+                                     const torch::Tensor& proprio_mean,
+                                     const torch::Tensor& proprio_std,
+                                     const torch::Tensor& action_scale);
 // What a checkpoint must match to be resumed (architecture, data, options).
-std::string world_model_identity(const WorldModelShape& shape, const TrainingOptions& options, int horizon);
+std::string world_model_identity(const WorldModelShape& shape, const TrainingOptions& options,
+                                 int horizon);
 // gauntlet.json of a trained world model.
 std::string world_model_metadata(const WorldModelShape& shape, const std::string& camera,
                                  const TrainingOptions& options, int horizon);
@@ -42,6 +45,7 @@ struct JudgeShape {
 // progress) from the last frame; training_loss(frames, success, progress, weight).
 torch::jit::Module build_judge(const JudgeShape& shape);
 std::string judge_identity(const JudgeShape& shape, const TrainingOptions& options);
-std::string judge_metadata(const JudgeShape& shape, const std::string& camera, const TrainingOptions& options);
+std::string judge_metadata(const JudgeShape& shape, const std::string& camera,
+                           const TrainingOptions& options);
 
 }  // namespace gauntlet::adapters

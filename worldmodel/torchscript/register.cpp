@@ -16,8 +16,7 @@ TorchscriptModelOptions model_options(const PolicySpec& spec, const char* what) 
   o.model = spec.arg;
   o.device = spec.option("device").value_or("cpu");
   const long threads = spec.option_int("threads", 0);
-  if (threads < 0 || threads > 1024)
-    throw InputError(spec.quoted() + ": threads must be 1..1024");
+  if (threads < 0 || threads > 1024) throw InputError(spec.quoted() + ": threads must be 1..1024");
   o.threads = static_cast<int>(threads);
   return o;
 }

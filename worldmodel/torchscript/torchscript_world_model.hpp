@@ -31,7 +31,7 @@ struct ModelMetadata {
   int proprio_dim = 0;
   int frames = 1;
   double threshold = -1.0;  // a judge's calibrated decision threshold (-1: none)
-  std::string text;  // the whole JSON
+  std::string text;         // the whole JSON
 };
 ModelMetadata read_model_metadata(const TorchModel& model, const std::filesystem::path& file,
                                   const std::string& kind);
@@ -41,14 +41,17 @@ class TorchscriptWorldModel final : public WorldModel {
   explicit TorchscriptWorldModel(TorchscriptModelOptions options);
   const WorldModelInfo& info() const override { return info_; }
   std::unique_ptr<WorldModelRollout> new_rollout() override;
-  void reset(std::span<WorldModelRollout* const> rollouts, std::span<const WorldModelContext> contexts) override;
-  void predict(std::span<WorldModelRollout* const> rollouts, std::span<const ActionChunk* const> actions,
+  void reset(std::span<WorldModelRollout* const> rollouts,
+             std::span<const WorldModelContext> contexts) override;
+  void predict(std::span<WorldModelRollout* const> rollouts,
+               std::span<const ActionChunk* const> actions,
                std::span<WorldModelPrediction> out) override;
   std::string identity() const override { return identity_; }
   const ModelMetadata& metadata() const { return metadata_; }
 
  private:
-  void predict_group(std::span<WorldModelRollout* const> rollouts, std::span<const ActionChunk* const> actions,
+  void predict_group(std::span<WorldModelRollout* const> rollouts,
+                     std::span<const ActionChunk* const> actions,
                      std::span<WorldModelPrediction> out);
   TorchscriptModelOptions options_;
   std::unique_ptr<TorchModel> model_;

@@ -102,7 +102,8 @@ std::vector<torch::Tensor> trainable(torch::jit::Module& module) {
 // deterministically from (seed, step), step Adam, report, checkpoint, save.
 template <typename BatchLoss>
 double train_loop(torch::jit::Module& module, const TrainingOptions& o, const std::string& identity,
-                  const std::function<std::string()>& metadata, long& resumed_from, BatchLoss&& batch_loss) {
+                  const std::function<std::string()>& metadata, long& resumed_from,
+                  BatchLoss&& batch_loss) {
   torch::set_num_threads(std::max(1, o.threads));
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   // The graph executor optimises a method after its first profiled runs, and
@@ -116,11 +117,13 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
     torch::jit::ExtraFilesMap extra{{kCheckpointFile, ""}, {kOptimizerFile, ""}};
     torch::jit::Module saved = torch::jit::load(o.checkpoint.string(), torch::kCPU, extra);
     const std::string& info = extra[kCheckpointFile];
-    if (info.empty()) throw UserError("'" + o.checkpoint.string() + "' is not a gauntlet training checkpoint");
+    if (info.empty())
+      throw UserError("'" + o.checkpoint.string() + "' is not a gauntlet training checkpoint");
     const std::string saved_identity = json_field_string(info, "identity");
     if (saved_identity != identity) {
-      throw UserError("checkpoint '" + o.checkpoint.string() + "' was made with other data or options (" +
-                      saved_identity + "; now " + identity + "); delete it or train without --resume");
+      throw UserError("checkpoint '" + o.checkpoint.string() +
+                      "' was made with other data or options (" + saved_identity + "; now " +
+                      identity + "); delete it or train without --resume");
     }
     // Copy the saved parameters into ours (same architecture: same identity).
     torch::NoGradGuard no_grad;
@@ -133,7 +136,8 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
           found = true;
         }
       }
-      if (!found) throw UserError("checkpoint '" + o.checkpoint.string() + "' lacks parameter " + p.name);
+      if (!found)
+        throw UserError("checkpoint '" + o.checkpoint.string() + "' lacks parameter " + p.name);
     }
     load_optimizer(optimizer, extra[kOptimizerFile]);
     start = json_long(info, "step");
@@ -151,11 +155,14 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
   }
   double window_loss = 0.0;
   long window = 0;
-  double last_loss = std::numeric_limits<double>::quiet_NaN();  // stays NaN when the checkpoint is already done
+  double last_loss =
+      std::numeric_limits<double>::quiet_NaN();  // stays NaN when the checkpoint is already done
   const auto checkpoint = [&](long step) {
     if (o.checkpoint.empty()) return;
-    const std::string info = "{\"step\":" + std::to_string(step) + ",\"identity\":" + json_string(identity) + "}";
-    save_atomically(module, o.checkpoint, {{kCheckpointFile, info}, {kOptimizerFile, save_optimizer(optimizer)}});
+    const std::string info =
+        "{\"step\":" + std::to_string(step) + ",\"identity\":" + json_string(identity) + "}";
+    save_atomically(module, o.checkpoint,
+                    {{kCheckpointFile, info}, {kOptimizerFile, save_optimizer(optimizer)}});
   };
   for (long step = start; step < o.steps; ++step) {
     Rng rng(derive_seed(o.seed, static_cast<std::uint64_t>(step) + 1));
@@ -165,8 +172,8 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
     optimizer.step();
     last_loss = loss.item<double>();
     if (!std::isfinite(last_loss)) {
-      throw std::runtime_error("the training loss became " + std::to_string(last_loss) + " at step " +
-                               std::to_string(step + 1) + "; lower --lr");
+      throw std::runtime_error("the training loss became " + std::to_string(last_loss) +
+                               " at step " + std::to_string(step + 1) + "; lower --lr");
     }
     window_loss += last_loss;
     ++window;
@@ -182,7 +189,8 @@ double train_loop(torch::jit::Module& module, const TrainingOptions& o, const st
       window_loss = 0.0;
       window = 0;
     }
-    if (o.checkpoint_every > 0 && done % o.checkpoint_every == 0 && done < o.steps) checkpoint(done);
+    if (o.checkpoint_every > 0 && done % o.checkpoint_every == 0 && done < o.steps)
+      checkpoint(done);
   }
   module.eval();
   for (auto& p : params) p.set_requires_grad(false);
@@ -212,7 +220,8 @@ std::string weights_digest(const torch::jit::Module& module) {
 }
 
 // uint8 HxWx3 frames -> float [N, 3, H, W] in [0, 1].
-torch::Tensor frames_to_tensor(const std::vector<const std::uint8_t*>& frames, int width, int height) {
+torch::Tensor frames_to_tensor(const std::vector<const std::uint8_t*>& frames, int width,
+                               int height) {
   const auto n = static_cast<std::int64_t>(frames.size());
   torch::Tensor t = torch::empty({n, height, width, 3}, torch::kUInt8);
   const std::size_t bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
@@ -223,9 +232,11 @@ torch::Tensor frames_to_tensor(const std::vector<const std::uint8_t*>& frames, i
 
 // Mean and standard deviation of every column of `rows` (n x dim), the std
 // floored so constant columns stay finite.
-std::pair<torch::Tensor, torch::Tensor> column_stats(const std::vector<float>& rows, int dim, float floor) {
+std::pair<torch::Tensor, torch::Tensor> column_stats(const std::vector<float>& rows, int dim,
+                                                     float floor) {
   const auto n = static_cast<std::int64_t>(rows.size() / static_cast<std::size_t>(dim));
-  torch::Tensor t = torch::from_blob(const_cast<float*>(rows.data()), {n, dim}, torch::kFloat32).to(torch::kFloat64);
+  torch::Tensor t = torch::from_blob(const_cast<float*>(rows.data()), {n, dim}, torch::kFloat32)
+                        .to(torch::kFloat64);
   torch::Tensor mean = t.mean(0);
   torch::Tensor std = t.std(0, /*unbiased=*/false).clamp_min(floor);
   return {mean.to(torch::kFloat32), std.to(torch::kFloat32)};
@@ -240,17 +251,20 @@ bool train_world_model_impl(WorldModelTrainRequest& r) {
   shape.action_dim = first.action_dim;
   shape.proprio_dim = first.proprio_dim;
   shape.channels = r.channels;
-  if (shape.proprio_dim <= 0) throw UserError("the demonstrations hold no proprioception (obs/proprio)");
+  if (shape.proprio_dim <= 0)
+    throw UserError("the demonstrations hold no proprioception (obs/proprio)");
   if (shape.width % 8 != 0 || shape.height % 8 != 0) {
-    throw UserError("frames are " + std::to_string(shape.width) + "x" + std::to_string(shape.height) +
-                    "; the built-in world model needs sides divisible by 8 (record with --image-size 64x64)");
+    throw UserError(
+        "frames are " + std::to_string(shape.width) + "x" + std::to_string(shape.height) +
+        "; the built-in world model needs sides divisible by 8 (record with --image-size 64x64)");
   }
   for (const DemoEpisode* e : r.episodes) {
     if (e->width != shape.width || e->height != shape.height || e->action_dim != shape.action_dim ||
         e->proprio_dim != shape.proprio_dim) {
       throw UserError("demo '" + e->name + "' has frames " + std::to_string(e->width) + "x" +
                       std::to_string(e->height) + ", action dim " + std::to_string(e->action_dim) +
-                      " and proprio dim " + std::to_string(e->proprio_dim) + ", unlike the first demo");
+                      " and proprio dim " + std::to_string(e->proprio_dim) +
+                      ", unlike the first demo");
     }
   }
   // Normalisation from the data: proprioception and actions per component.
@@ -282,7 +296,8 @@ bool train_world_model_impl(WorldModelTrainRequest& r) {
         // Past the end the last frame repeats under zero actions (the scene at rest).
         const int t = std::min(t0 + k, n - 1);
         frames.push_back(e.frame(t));
-        std::copy_n(e.proprio.data() + static_cast<std::size_t>(t) * shape.proprio_dim, shape.proprio_dim,
+        std::copy_n(e.proprio.data() + static_cast<std::size_t>(t) * shape.proprio_dim,
+                    shape.proprio_dim,
                     prop.data() + (static_cast<std::size_t>(i) * (h + 1) + k) * shape.proprio_dim);
         if (k < h && t0 + k < e.steps && t0 + k < n - 1) {
           std::copy_n(e.action(t0 + k), shape.action_dim,
@@ -290,12 +305,16 @@ bool train_world_model_impl(WorldModelTrainRequest& r) {
         }
       }
     }
-    torch::Tensor f = frames_to_tensor(frames, shape.width, shape.height).view({b, h + 1, 3, shape.height, shape.width});
-    torch::Tensor a = torch::from_blob(acts.data(), {b, h, shape.action_dim}, torch::kFloat32).clone();
-    torch::Tensor p = torch::from_blob(prop.data(), {b, h + 1, shape.proprio_dim}, torch::kFloat32).clone();
+    torch::Tensor f = frames_to_tensor(frames, shape.width, shape.height)
+                          .view({b, h + 1, 3, shape.height, shape.width});
+    torch::Tensor a =
+        torch::from_blob(acts.data(), {b, h, shape.action_dim}, torch::kFloat32).clone();
+    torch::Tensor p =
+        torch::from_blob(prop.data(), {b, h + 1, shape.proprio_dim}, torch::kFloat32).clone();
     return module.run_method("training_loss", f, a, p).toTensor();
   };
-  r.final_loss = train_loop(module, r.options, identity, [&] { return metadata; }, r.resumed_from, batch_loss);
+  r.final_loss = train_loop(
+      module, r.options, identity, [&] { return metadata; }, r.resumed_from, batch_loss);
   r.weights_digest = weights_digest(module);
   return true;
 }
@@ -311,8 +330,9 @@ void calibrate_threshold(torch::jit::Module& module, JudgeTrainRequest& r) {
     if (e.frames.empty()) continue;
     double best = 0.0;
     for (std::size_t at = 0; at < e.frames.size(); at += 256) {
-      const std::vector<const std::uint8_t*> chunk(e.frames.begin() + static_cast<std::ptrdiff_t>(at),
-                                                   e.frames.begin() + static_cast<std::ptrdiff_t>(std::min(e.frames.size(), at + 256)));
+      const std::vector<const std::uint8_t*> chunk(
+          e.frames.begin() + static_cast<std::ptrdiff_t>(at),
+          e.frames.begin() + static_cast<std::ptrdiff_t>(std::min(e.frames.size(), at + 256)));
       torch::Tensor f = frames_to_tensor(chunk, r.width, r.height).unsqueeze(1);
       torch::Tensor p = module.forward({f}).toTensor().select(1, 0);
       best = std::max(best, p.max().item<double>());
@@ -327,7 +347,8 @@ void calibrate_threshold(torch::jit::Module& module, JudgeTrainRequest& r) {
   for (const auto& [m, y] : scored) values.push_back(m);
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
-  for (std::size_t i = 0; i + 1 < values.size(); ++i) cuts.push_back((values[i] + values[i + 1]) / 2);
+  for (std::size_t i = 0; i + 1 < values.size(); ++i)
+    cuts.push_back((values[i] + values[i + 1]) / 2);
   cuts.push_back(std::min(0.999999, values.back() + (1.0 - values.back()) / 2));
   double best_ba = -1.0, best_t = 0.5;
   for (const double t : cuts) {
@@ -338,7 +359,8 @@ void calibrate_threshold(torch::jit::Module& module, JudgeTrainRequest& r) {
       if (!y && m < t) ++tn;
     }
     const double ba = 0.5 * (static_cast<double>(tp) / pos + static_cast<double>(tn) / neg);
-    if (ba > best_ba + 1e-12 || (std::abs(ba - best_ba) <= 1e-12 && std::abs(t - 0.5) < std::abs(best_t - 0.5))) {
+    if (ba > best_ba + 1e-12 ||
+        (std::abs(ba - best_ba) <= 1e-12 && std::abs(t - 0.5) < std::abs(best_t - 0.5))) {
       best_ba = ba;
       best_t = t;
     }
@@ -352,23 +374,25 @@ bool train_judge_impl(JudgeTrainRequest& r) {
   std::size_t positives = 0;
   for (const auto& s : r.samples) positives += s.success > 0.5f ? 1 : 0;
   if (positives == 0 || positives == r.samples.size()) {
-    throw UserError("the judge needs both successful and failed episodes (" + std::to_string(positives) + " of " +
-                    std::to_string(r.samples.size()) + " labelled frames are successes)");
+    throw UserError("the judge needs both successful and failed episodes (" +
+                    std::to_string(positives) + " of " + std::to_string(r.samples.size()) +
+                    " labelled frames are successes)");
   }
   JudgeShape shape;
   shape.width = r.width;
   shape.height = r.height;
   shape.channels = r.channels;
   if (shape.width % 16 != 0 || shape.height % 16 != 0) {
-    throw UserError("the built-in judge needs frame sides divisible by 16, got " + std::to_string(shape.width) + "x" +
-                    std::to_string(shape.height));
+    throw UserError("the built-in judge needs frame sides divisible by 16, got " +
+                    std::to_string(shape.width) + "x" + std::to_string(shape.height));
   }
   torch::manual_seed(r.options.seed);
   torch::jit::Module module = build_judge(shape);
   const std::string identity = judge_identity(shape, r.options);
   const std::string metadata = judge_metadata(shape, r.camera, r.options);
   const int b = r.options.batch;
-  const std::size_t bytes = static_cast<std::size_t>(shape.width) * static_cast<std::size_t>(shape.height) * 3;
+  const std::size_t bytes =
+      static_cast<std::size_t>(shape.width) * static_cast<std::size_t>(shape.height) * 3;
   std::vector<std::uint8_t> shifted(bytes * static_cast<std::size_t>(b));
   const auto batch_loss = [&](Rng& rng) {
     std::vector<const std::uint8_t*> frames;
@@ -403,13 +427,16 @@ bool train_judge_impl(JudgeTrainRequest& r) {
     if (r.calibration.empty()) return metadata;
     calibrate_threshold(module, r);
     char buf[160];
-    std::snprintf(buf, sizeof buf, "\"threshold\":%.6f,\"calibration\":{\"episodes\":%zu,\"balanced_accuracy\":%.6f},",
-                  r.threshold, r.calibration.size(), r.calibration_balanced_accuracy);
+    std::snprintf(
+        buf, sizeof buf,
+        "\"threshold\":%.6f,\"calibration\":{\"episodes\":%zu,\"balanced_accuracy\":%.6f},",
+        r.threshold, r.calibration.size(), r.calibration_balanced_accuracy);
     std::string m = metadata;
     m.insert(1, buf);  // right after the opening brace
     return m;
   };
-  r.final_loss = train_loop(module, r.options, identity, final_metadata, r.resumed_from, batch_loss);
+  r.final_loss =
+      train_loop(module, r.options, identity, final_metadata, r.resumed_from, batch_loss);
   r.weights_digest = weights_digest(module);
   return true;
 }

@@ -14,10 +14,10 @@
 namespace gauntlet::adapters {
 
 struct TrainingProgress {
-  long step = 0;   // optimiser steps done
-  long steps = 0;  // total
+  long step = 0;        // optimiser steps done
+  long steps = 0;       // total
   long first_step = 0;  // where this process started (> 0 after a resume)
-  double loss = 0.0;  // mean over the steps since the last report
+  double loss = 0.0;    // mean over the steps since the last report
   double seconds = 0.0;
 };
 
@@ -48,8 +48,8 @@ struct WorldModelTrainRequest {
   TrainingOptions options;
   std::vector<const DemoEpisode*> episodes;  // same width, height, action and proprio dims
   std::string camera = "agentview";
-  int horizon = 8;     // steps unrolled per training window
-  int channels = 64;   // latent channels (network width)
+  int horizon = 8;    // steps unrolled per training window
+  int channels = 64;  // latent channels (network width)
   // Output.
   long resumed_from = 0;
   double final_loss = 0.0;
@@ -90,7 +90,7 @@ struct JudgeTrainRequest {
   long resumed_from = 0;
   double final_loss = 0.0;
   std::string weights_digest;  // FNV-1a of the trained parameters (not of the file)
-  double threshold = 0.5;                   // calibrated (0.5 without calibration episodes)
+  double threshold = 0.5;      // calibrated (0.5 without calibration episodes)
   double calibration_balanced_accuracy = -1.0;  // at that threshold; -1 without calibration
 };
 

@@ -32,16 +32,17 @@ bool vote(const PairedEpisode& e, Verdict v) {
 
 // Per-episode table: policy p, task t holds the values `pick` returns (nullopt skips).
 template <typename Pick>
-metrics::EvaluationTable table(const std::vector<PolicyEpisodes>& policies, const std::vector<std::string>& tasks,
-                               Pick&& pick) {
+metrics::EvaluationTable table(const std::vector<PolicyEpisodes>& policies,
+                               const std::vector<std::string>& tasks, Pick&& pick) {
   std::vector<std::string> names;
-  std::vector<std::vector<std::vector<double>>> scores(policies.size(),
-                                                       std::vector<std::vector<double>>(tasks.size()));
+  std::vector<std::vector<std::vector<double>>> scores(
+      policies.size(), std::vector<std::vector<double>>(tasks.size()));
   for (std::size_t p = 0; p < policies.size(); ++p) {
     names.push_back(policies[p].name);
     for (std::size_t i = 0; i < policies[p].episodes.size(); ++i) {
       const PairedEpisode& e = policies[p].episodes[i];
-      const auto k = static_cast<std::size_t>(std::find(tasks.begin(), tasks.end(), e.task) - tasks.begin());
+      const auto k =
+          static_cast<std::size_t>(std::find(tasks.begin(), tasks.end(), e.task) - tasks.begin());
       if (k == tasks.size()) continue;
       if (const auto v = pick(p, i, e)) scores[p][k].push_back(*v);
     }
@@ -50,7 +51,8 @@ metrics::EvaluationTable table(const std::vector<PolicyEpisodes>& policies, cons
 }
 
 double mean(const std::vector<double>& v) {
-  return v.empty() ? kNaN : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  return v.empty() ? kNaN
+                   : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
 }
 
 double sd(const std::vector<double>& v) {
@@ -65,17 +67,21 @@ Image upscale(const Image& src, int factor) {
   Image out;
   out.resize(src.width * factor, src.height * factor);
   for (int r = 0; r < out.height; ++r) {
-    for (int c = 0; c < out.width; ++c) std::copy_n(src.pixel(r / factor, c / factor), 3, out.pixel(r, c));
+    for (int c = 0; c < out.width; ++c)
+      std::copy_n(src.pixel(r / factor, c / factor), 3, out.pixel(r, c));
   }
   return out;
 }
 
-metrics::ImageView view(const Image& img) { return {img.rgb.data(), img.width, img.height, 3}; }
+metrics::ImageView view(const Image& img) {
+  return {img.rgb.data(), img.width, img.height, 3};
+}
 
 }  // namespace
 
 PolicyEpisodes pair_episodes(const std::string& name, const std::vector<EpisodeResult>& sim,
-                             const std::vector<std::vector<EpisodeResult>>& wm, const std::vector<std::string>& tasks) {
+                             const std::vector<std::vector<EpisodeResult>>& wm,
+                             const std::vector<std::string>& tasks) {
   PolicyEpisodes out;
   out.name = name;
   std::vector<std::map<EpisodeKey, const EpisodeResult*>> by_key(wm.size());
@@ -107,30 +113,37 @@ PolicyEpisodes pair_episodes(const std::string& name, const std::vector<EpisodeR
     out.wm_errors += wm_failed ? 1 : 0;
     if (complete) out.episodes.push_back(std::move(p));
   }
-  std::sort(out.episodes.begin(), out.episodes.end(), [&](const PairedEpisode& a, const PairedEpisode& b) {
-    const auto ta = std::find(tasks.begin(), tasks.end(), a.task) - tasks.begin();
-    const auto tb = std::find(tasks.begin(), tasks.end(), b.task) - tasks.begin();
-    return std::tie(ta, a.episode) < std::tie(tb, b.episode);
-  });
+  std::sort(out.episodes.begin(), out.episodes.end(),
+            [&](const PairedEpisode& a, const PairedEpisode& b) {
+              const auto ta = std::find(tasks.begin(), tasks.end(), a.task) - tasks.begin();
+              const auto tb = std::find(tasks.begin(), tasks.end(), b.task) - tasks.begin();
+              return std::tie(ta, a.episode) < std::tie(tb, b.episode);
+            });
   return out;
 }
 
-reports::WmAgreement ranking_agreement(const std::string& label, const std::vector<PolicyEpisodes>& policies,
+reports::WmAgreement ranking_agreement(const std::string& label,
+                                       const std::vector<PolicyEpisodes>& policies,
                                        const std::vector<std::string>& tasks, Verdict verdict,
                                        const metrics::BootstrapOptions& bootstrap,
                                        const std::vector<std::vector<bool>>& keep) {
   reports::WmAgreement a;
   a.label = label;
-  const auto x = table(policies, tasks, [&](std::size_t p, std::size_t i, const PairedEpisode& e) -> std::optional<double> {
-    if (!keep.empty() && !keep[p][i]) return std::nullopt;
-    return vote(e, verdict) ? 1.0 : 0.0;
-  });
-  const auto y = table(policies, tasks, [](std::size_t, std::size_t, const PairedEpisode& e) -> std::optional<double> {
-    return e.sim ? 1.0 : 0.0;
-  });
+  const auto x =
+      table(policies, tasks,
+            [&](std::size_t p, std::size_t i, const PairedEpisode& e) -> std::optional<double> {
+              if (!keep.empty() && !keep[p][i]) return std::nullopt;
+              return vote(e, verdict) ? 1.0 : 0.0;
+            });
+  const auto y =
+      table(policies, tasks,
+            [](std::size_t, std::size_t, const PairedEpisode& e) -> std::optional<double> {
+              return e.sim ? 1.0 : 0.0;
+            });
   for (const auto& s : x.episodes) a.episodes += static_cast<std::int64_t>(s.episodes());
   if (policies.size() < 3) {
-    a.note = "ranking agreement needs at least 3 policies (got " + std::to_string(policies.size()) + ")";
+    a.note =
+        "ranking agreement needs at least 3 policies (got " + std::to_string(policies.size()) + ")";
     return a;
   }
   try {
@@ -147,9 +160,9 @@ metrics::BinaryAgreement episode_agreement(const std::vector<PairedEpisode>& epi
   return metrics::binary_agreement(m);
 }
 
-std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<PolicyEpisodes>& policies,
-                                                        const std::vector<double>& fractions,
-                                                        std::vector<std::vector<std::vector<bool>>>& keep) {
+std::vector<reports::WmUncertaintyRow> uncertainty_rows(
+    const std::vector<PolicyEpisodes>& policies, const std::vector<double>& fractions,
+    std::vector<std::vector<std::vector<bool>>>& keep) {
   std::vector<metrics::JudgedEpisode> judged;
   std::map<std::pair<std::size_t, std::string>, std::size_t> cells;  // (policy, task) -> cell
   for (std::size_t p = 0; p < policies.size(); ++p) {
@@ -177,7 +190,8 @@ std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<Policy
     std::vector<std::vector<bool>> mask(policies.size());
     std::size_t at = 0;
     for (std::size_t p = 0; p < policies.size(); ++p) {
-      for (std::size_t i = 0; i < policies[p].episodes.size(); ++i) mask[p].push_back(s.kept_mask[at++]);
+      for (std::size_t i = 0; i < policies[p].episodes.size(); ++i)
+        mask[p].push_back(s.kept_mask[at++]);
     }
     keep.push_back(std::move(mask));
   }
@@ -185,7 +199,8 @@ std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<Policy
 }
 
 void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>& episodes,
-                        const FidelityOptions& o, reports::WmFidelity& fidelity, std::vector<reports::WmStrip>& strips,
+                        const FidelityOptions& o, reports::WmFidelity& fidelity,
+                        std::vector<reports::WmStrip>& strips,
                         std::vector<std::vector<Image>>* generated_out) {
   const WorldModelInfo& info = model.info();
   const auto rollouts = worldmodel::replay_open_loop(model, episodes, o.horizon, o.batch);
@@ -232,7 +247,8 @@ void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>
     fidelity.curve.push_back(p);
   }
   if (failed > 0) {
-    fidelity.note += std::to_string(failed) + " episode(s) failed in the world model and are left out. ";
+    fidelity.note +=
+        std::to_string(failed) + " episode(s) failed in the world model and are left out. ";
   }
   for (std::size_t e = 0; e < episodes.size() && static_cast<int>(strips.size()) < o.strips; ++e) {
     const DemoEpisode& ep = *episodes[e];
@@ -267,12 +283,14 @@ void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>
 
 std::optional<double> clip_frechet_distance(const std::string& extractor,
                                             const std::vector<const DemoEpisode*>& episodes,
-                                            const std::vector<std::vector<Image>>& generated, int clip,
-                                            const WorldModelInfo& info) {
-  const std::size_t plane = static_cast<std::size_t>(info.width) * static_cast<std::size_t>(info.height);
+                                            const std::vector<std::vector<Image>>& generated,
+                                            int clip, const WorldModelInfo& info) {
+  const std::size_t plane =
+      static_cast<std::size_t>(info.width) * static_cast<std::size_t>(info.height);
   const auto pack = [&](const Image& img, float* dst) {
     for (std::size_t p = 0; p < plane; ++p) {
-      for (std::size_t k = 0; k < 3; ++k) dst[k * plane + p] = static_cast<float>(img.rgb[3 * p + k]) / 255.0f;
+      for (std::size_t k = 0; k < 3; ++k)
+        dst[k * plane + p] = static_cast<float>(img.rgb[3 * p + k]) / 255.0f;
     }
   };
   adapters::HostTensor real, gen;
@@ -284,8 +302,10 @@ std::optional<double> clip_frechet_distance(const std::string& extractor,
     real.f32.resize(at + static_cast<std::size_t>(clip) * 3 * plane);
     gen.f32.resize(at + static_cast<std::size_t>(clip) * 3 * plane);
     for (int k = 0; k < clip; ++k) {
-      pack(worldmodel::demo_frame(ep, k + 1, info.width, info.height), real.f32.data() + at + static_cast<std::size_t>(k) * 3 * plane);
-      pack(generated[e][static_cast<std::size_t>(k)], gen.f32.data() + at + static_cast<std::size_t>(k) * 3 * plane);
+      pack(worldmodel::demo_frame(ep, k + 1, info.width, info.height),
+           real.f32.data() + at + static_cast<std::size_t>(k) * 3 * plane);
+      pack(generated[e][static_cast<std::size_t>(k)],
+           gen.f32.data() + at + static_cast<std::size_t>(k) * 3 * plane);
     }
     ++n;
   }
@@ -297,11 +317,14 @@ std::optional<double> clip_frechet_distance(const std::string& extractor,
     model->run_method("forward", std::span<const adapters::HostTensor>(&real, 1), fr);
     model->run_method("forward", std::span<const adapters::HostTensor>(&gen, 1), fg);
   } catch (const std::runtime_error& e) {
-    throw InputError("--features '" + extractor + "': forward([" + std::to_string(n) + ", " + std::to_string(clip) +
-                     ", 3, " + std::to_string(info.height) + ", " + std::to_string(info.width) + "]) failed: " + e.what());
+    throw InputError("--features '" + extractor + "': forward([" + std::to_string(n) + ", " +
+                     std::to_string(clip) + ", 3, " + std::to_string(info.height) + ", " +
+                     std::to_string(info.width) + "]) failed: " + e.what());
   }
-  if (fr.empty() || fg.empty() || fr[0].shape.size() != 2 || fr[0].shape[0] != n || fr[0].shape != fg[0].shape) {
-    throw InputError("--features '" + extractor + "': forward must return one [B, D] Tensor of features");
+  if (fr.empty() || fg.empty() || fr[0].shape.size() != 2 || fr[0].shape[0] != n ||
+      fr[0].shape != fg[0].shape) {
+    throw InputError("--features '" + extractor +
+                     "': forward must return one [B, D] Tensor of features");
   }
   const int dim = static_cast<int>(fr[0].shape[1]);
   std::vector<double> a(fr[0].values.begin(), fr[0].values.end());

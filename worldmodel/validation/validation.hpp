@@ -27,21 +27,24 @@ struct PairedEpisode {
 
 struct PolicyEpisodes {
   std::string name;
-  std::vector<PairedEpisode> episodes;  // counted for the policy in every run, sorted by (task, episode)
-  std::int64_t wm_errors = 0;           // episodes a world model or judge failed (left out)
+  std::vector<PairedEpisode>
+      episodes;                // counted for the policy in every run, sorted by (task, episode)
+  std::int64_t wm_errors = 0;  // episodes a world model or judge failed (left out)
 };
 
 // Episodes present in `sim` and every `wm` run that none ended by a simulator,
 // model or judge error.
 PolicyEpisodes pair_episodes(const std::string& name, const std::vector<EpisodeResult>& sim,
-                             const std::vector<std::vector<EpisodeResult>>& wm, const std::vector<std::string>& tasks);
+                             const std::vector<std::vector<EpisodeResult>>& wm,
+                             const std::vector<std::string>& tasks);
 
 // Which world-model verdict an agreement row uses.
 enum class Verdict { kPrimary, kEnsembleVote };
 
 // Ranking agreement of the world model (x) with the simulator (y) over the
 // episodes `keep` selects (all when empty); the simulator always uses all.
-reports::WmAgreement ranking_agreement(const std::string& label, const std::vector<PolicyEpisodes>& policies,
+reports::WmAgreement ranking_agreement(const std::string& label,
+                                       const std::vector<PolicyEpisodes>& policies,
                                        const std::vector<std::string>& tasks, Verdict verdict,
                                        const metrics::BootstrapOptions& bootstrap,
                                        const std::vector<std::vector<bool>>& keep = {});
@@ -55,9 +58,9 @@ metrics::BinaryAgreement episode_agreement(const std::vector<PairedEpisode>& epi
 // by the spread of the members' progress; `keep` gets the kept masks (per
 // policy, per episode) of each fraction. The last episode of a (policy, task)
 // is never discarded.
-std::vector<reports::WmUncertaintyRow> uncertainty_rows(const std::vector<PolicyEpisodes>& policies,
-                                                        const std::vector<double>& fractions,
-                                                        std::vector<std::vector<std::vector<bool>>>& keep);
+std::vector<reports::WmUncertaintyRow> uncertainty_rows(
+    const std::vector<PolicyEpisodes>& policies, const std::vector<double>& fractions,
+    std::vector<std::vector<std::vector<bool>>>& keep);
 
 struct FidelityOptions {
   int horizon = 0;  // 0: whole episodes
@@ -71,7 +74,8 @@ struct FidelityOptions {
 // step against the real frame after the same actions) and strips.
 void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>& episodes,
                         const FidelityOptions& options, reports::WmFidelity& fidelity,
-                        std::vector<reports::WmStrip>& strips, std::vector<std::vector<Image>>* generated = nullptr);
+                        std::vector<reports::WmStrip>& strips,
+                        std::vector<std::vector<Image>>* generated = nullptr);
 
 // FVD-style: the Frechet distance between features of real and generated
 // clips (the first `clip` frames after the context of every episode long
@@ -79,7 +83,7 @@ void open_loop_fidelity(WorldModel& model, const std::vector<const DemoEpisode*>
 // -> [B, D]. InputError naming the file when it cannot be used.
 std::optional<double> clip_frechet_distance(const std::string& extractor,
                                             const std::vector<const DemoEpisode*>& episodes,
-                                            const std::vector<std::vector<Image>>& generated, int clip,
-                                            const WorldModelInfo& info);
+                                            const std::vector<std::vector<Image>>& generated,
+                                            int clip, const WorldModelInfo& info);
 
 }  // namespace gauntlet::worldmodel

@@ -17,7 +17,7 @@ namespace {
 using namespace geo;
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kTilt = 0.6;       // rad, fingertips towards the cabinet
+constexpr double kTilt = 0.6;  // rad, fingertips towards the cabinet
 constexpr int kGiveUpSteps = 220;
 
 class DrawerSkill final : public Skill {
@@ -31,8 +31,8 @@ class DrawerSkill final : public Skill {
     const ArticulationSpec& spec = m.articulations[static_cast<std::size_t>(art_)];
     const Frame root = w.frame(entity_);
     const Frame drawer = w.frame(entity_, spec.part);
-    const Vec3 n = rotate(root.quat, spec.out);          // out of the cabinet
-    const Vec3 u = rotate(root.quat, {0, 1, 0});         // along the handle
+    const Vec3 n = rotate(root.quat, spec.out);   // out of the cabinet
+    const Vec3 u = rotate(root.quat, {0, 1, 0});  // along the handle
     const Vec3 handle = to_world(drawer, spec.handle);
     const double q = w.joint(entity_, art_);
     const Pose& tcp = w.tcp();
@@ -86,7 +86,8 @@ class DrawerSkill final : public Skill {
         grip = 1.0f;
         goal = push_at - 0.03 * n;
         goal[2] = handle[2];
-        if (norm_xy(tcp.pos - push_at - dot(tcp.pos - push_at, n) * n) > 0.03) phase_ = Phase::kBack;
+        if (norm_xy(tcp.pos - push_at - dot(tcp.pos - push_at, n) * n) > 0.03)
+          phase_ = Phase::kBack;
         if (q <= target_) phase_ = Phase::kBack;
         break;
       case Phase::kRelease:
@@ -141,8 +142,12 @@ class DoorCloseSkill final : public Skill {
     const double z = door.pos[2] + 0.08;
     // The door at angle t: along d(t), outer face towards n(t); it turns
     // about -z (positive angles swing it outwards).
-    const auto d_of = [&](double t) { return rotate(quat_mul(quat_from_yaw(-t), root.quat), {0, 1, 0}); };
-    const auto n_of = [&](double t) { return rotate(quat_mul(quat_from_yaw(-t), root.quat), {1, 0, 0}); };
+    const auto d_of = [&](double t) {
+      return rotate(quat_mul(quat_from_yaw(-t), root.quat), {0, 1, 0});
+    };
+    const auto n_of = [&](double t) {
+      return rotate(quat_mul(quat_from_yaw(-t), root.quat), {1, 0, 0});
+    };
     const Vec3 hinge{door.pos[0], door.pos[1], z};
     const Vec3 start = hinge + radius * d_of(q) + off * n_of(q);
     const Vec3 d = d_of(q);
@@ -152,7 +157,8 @@ class DoorCloseSkill final : public Skill {
     switch (phase_) {
       case Phase::kAbove:
         goal = {start[0], start[1], high};
-        if (tcp.pos[2] < high - 0.04 && dist_xy(tcp.pos, start) > 0.03) goal = {tcp.pos[0], tcp.pos[1], high};
+        if (tcp.pos[2] < high - 0.04 && dist_xy(tcp.pos, start) > 0.03)
+          goal = {tcp.pos[0], tcp.pos[1], high};
         if (dist_xy(tcp.pos, start) < 0.012 && yaw_error(tcp, yaw) < 0.1) phase_ = Phase::kDown;
         break;
       case Phase::kDown:
@@ -212,7 +218,8 @@ class KnobSkill final : public Skill {
     switch (phase_) {
       case Phase::kAbove:
         goal = g + Vec3{0, 0, 0.08};
-        if (tcp.pos[2] < goal[2] - 0.04 && dist_xy(tcp.pos, g) > 0.03) goal = {tcp.pos[0], tcp.pos[1], goal[2]};
+        if (tcp.pos[2] < goal[2] - 0.04 && dist_xy(tcp.pos, g) > 0.03)
+          goal = {tcp.pos[0], tcp.pos[1], goal[2]};
         if (dist_xy(tcp.pos, g) < 0.005 && yaw_error(tcp, yaw) < 0.05 && tcp.pos[2] < g[2] + 0.1) {
           phase_ = Phase::kDown;
         }

@@ -15,11 +15,15 @@ struct Stage {
   double done_at = 0;  // the stage holds past this joint value
 };
 
-bool raises(PredicateKind k) { return k == PredicateKind::kOpen || k == PredicateKind::kTurnOn; }
+bool raises(PredicateKind k) {
+  return k == PredicateKind::kOpen || k == PredicateKind::kTurnOn;
+}
 
 class GoalExpert final : public Expert {
  public:
-  explicit GoalExpert(std::shared_ptr<const ResolvedScene> scene) : scene_(std::move(scene)) { plan(); }
+  explicit GoalExpert(std::shared_ptr<const ResolvedScene> scene) : scene_(std::move(scene)) {
+    plan();
+  }
 
   void act(const Observation& obs, std::span<float> a) override {
     if (!obs.privileged) throw std::runtime_error("the LIBERO expert needs privileged state");
@@ -47,7 +51,8 @@ class GoalExpert final : public Expert {
   void plan() {
     const auto& goal = scene_->goal;
     for (const Condition& c : goal) {
-      if (c.kind == PredicateKind::kTurnOn || c.kind == PredicateKind::kTurnOff) add_articulation(c);
+      if (c.kind == PredicateKind::kTurnOn || c.kind == PredicateKind::kTurnOff)
+        add_articulation(c);
     }
     for (const Condition& c : goal) {
       if (c.kind == PredicateKind::kOpen) add_articulation(c);
@@ -67,7 +72,8 @@ class GoalExpert final : public Expert {
       placements.insert(at, &c);
     }
     for (const Condition* c : placements) {
-      const ContainerSpec* k = c->place.kind == Place::Kind::kContainer ? c->place.container : nullptr;
+      const ContainerSpec* k =
+          c->place.kind == Place::Kind::kContainer ? c->place.container : nullptr;
       if (k && k->needs_open) {
         Condition open;
         open.kind = PredicateKind::kOpen;
@@ -82,9 +88,12 @@ class GoalExpert final : public Expert {
           s.serves = static_cast<int>(stages_.size());
           // Pull a drawer all the way: its content goes into the part outside.
           s.target = scene_->articulation(open).max - 0.004;
-          s.done_at = std::min(s.target, 0.012 + 2 * scene_->entities[static_cast<std::size_t>(c->subject)]
-                                                         .model->radius + 0.03);
-          if (scene_->articulation(open).kind == ArticulationKind::kDoor) s.done_at = scene_->articulation(open).open_at;
+          s.done_at = std::min(
+              s.target,
+              0.012 + 2 * scene_->entities[static_cast<std::size_t>(c->subject)].model->radius +
+                  0.03);
+          if (scene_->articulation(open).kind == ArticulationKind::kDoor)
+            s.done_at = scene_->articulation(open).open_at;
         }
       }
       stages_.push_back(Stage{*c, -1, 0, 0});
@@ -99,10 +108,11 @@ class GoalExpert final : public Expert {
     Stage s{c, -1, 0, 0};
     if (raises(c.kind)) {
       s.target = a.kind == ArticulationKind::kKnob ? std::min(a.max - 0.1, a.open_at + 0.5)
-                                                    : std::min(a.max - 0.004, a.open_at + 0.04);
+                                                   : std::min(a.max - 0.004, a.open_at + 0.04);
       s.done_at = a.open_at + 0.01;
     } else {
-      s.target = a.kind == ArticulationKind::kDoor ? a.closed_at - 0.03 : std::max(0.0, a.closed_at - 0.01);
+      s.target = a.kind == ArticulationKind::kDoor ? a.closed_at - 0.03
+                                                   : std::max(0.0, a.closed_at - 0.01);
       if (a.kind == ArticulationKind::kKnob) s.target = 0.0;
       s.done_at = a.closed_at - 0.004;
     }
@@ -124,7 +134,8 @@ class GoalExpert final : public Expert {
     switch (a.kind) {
       case ArticulationKind::kDrawer:
         return make_drawer_skill(s.cond.subject, s.cond.articulation, up, s.target);
-      case ArticulationKind::kKnob: return make_knob_skill(s.cond.subject, s.cond.articulation, s.target);
+      case ArticulationKind::kKnob:
+        return make_knob_skill(s.cond.subject, s.cond.articulation, s.target);
       case ArticulationKind::kDoor:
         // Opening a door from outside is not scripted (no LIBERO task of the
         // four suites needs it); the stage is left to the policy.

@@ -19,8 +19,8 @@ namespace {
 
 using namespace geo;
 
-constexpr double kMaxZ = 0.56;        // below the workspace ceiling of LIBERO suites
-constexpr int kGiveUpSteps = 260;     // a skill running this long restarts
+constexpr double kMaxZ = 0.56;     // below the workspace ceiling of LIBERO suites
+constexpr int kGiveUpSteps = 260;  // a skill running this long restarts
 constexpr double kPi = 3.14159265358979323846;
 
 class PlaceSkill final : public Skill {
@@ -44,7 +44,8 @@ class PlaceSkill final : public Skill {
       case Phase::kRise: {
         if (!planned_) {
           preferred_ = preferred_carry_yaw(w, c_);
-          grasp_offset_ = wrap_angle(choose_grasp_yaw(w, c_.subject, preferred_.value_or(tcp_yaw)) - yaw_of(f.quat));
+          grasp_offset_ = wrap_angle(choose_grasp_yaw(w, c_.subject, preferred_.value_or(tcp_yaw)) -
+                                     yaw_of(f.quat));
           const double top = std::max(w.highest_along(tcp.pos, gp, 0.06, {}), f.pos[2] + m.height);
           z_app_ = std::min(kMaxZ, top + 0.05);
           planned_ = true;
@@ -89,8 +90,9 @@ class PlaceSkill final : public Skill {
           hang_ = std::max(0.0, tcp.pos[2] - f.pos[2]);
           const Vec3 to = target_.world(w, target_.front ? target_.entry_local : target_.local);
           const double inflate = std::max(m.radius, 0.05) + 0.02;
-          z_carry_ = std::min(kMaxZ, std::max(w.highest_along(tcp.pos, to, inflate, subject) + hang_ + 0.035,
-                                              tcp.pos[2] + 0.03));
+          z_carry_ = std::min(
+              kMaxZ, std::max(w.highest_along(tcp.pos, to, inflate, subject) + hang_ + 0.035,
+                              tcp.pos[2] + 0.03));
         }
         break;
       }
@@ -131,16 +133,20 @@ class PlaceSkill final : public Skill {
         const Vec3 e = target_.world(w, target_.entry_local);
         const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
         goal = tcp.pos + Vec3{e[0] - obj[0], e[1] - obj[1], bottom - f.pos[2]};
-        if (!holding(w, gp)) recover();
-        else if (std::abs(f.pos[2] - bottom) < 0.006) phase_ = Phase::kInsert;
+        if (!holding(w, gp))
+          recover();
+        else if (std::abs(f.pos[2] - bottom) < 0.006)
+          phase_ = Phase::kInsert;
         break;
       }
       case Phase::kInsert: {
         const Vec3 to = target_.world(w, target_.local);
         const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
         goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], bottom - f.pos[2]};
-        if (!holding(w, gp)) recover();
-        else if (dist_xy(obj, to) < 0.012) phase_ = Phase::kLower, stall_ = 0, last_z_ = 1e9;
+        if (!holding(w, gp))
+          recover();
+        else if (dist_xy(obj, to) < 0.012)
+          phase_ = Phase::kLower, stall_ = 0, last_z_ = 1e9;
         break;
       }
       case Phase::kLower: {
@@ -204,8 +210,20 @@ class PlaceSkill final : public Skill {
 
  private:
   enum class Phase {
-    kRise, kApproach, kDescend, kGrasp, kLift, kTransport, kEntryDescend, kInsert, kLower,
-    kRelease, kCenter, kRetreatOut, kRetreat, kRecover
+    kRise,
+    kApproach,
+    kDescend,
+    kGrasp,
+    kLift,
+    kTransport,
+    kEntryDescend,
+    kInsert,
+    kLower,
+    kRelease,
+    kCenter,
+    kRetreatOut,
+    kRetreat,
+    kRecover
   };
   enum class PushPhase { kAbove, kDown, kPush, kLift, kBackOff, kDone };
 
@@ -252,14 +270,15 @@ class PlaceSkill final : public Skill {
     const double face_yaw = wrap_angle(std::atan2(dir[1], dir[0]) + (inside ? 0.0 : kPi / 2));
     const bool steady = push_phase_ == PushPhase::kPush || push_phase_ == PushPhase::kBackOff ||
                         push_phase_ == PushPhase::kDone;
-    const double yaw = steady ? yaw_of(tcp.quat)
-                           : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
+    const double yaw =
+        steady ? yaw_of(tcp.quat) : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
     const Vec3 contact = inside ? obj + m.grasp.drag_radius * dir : obj - (m.radius + 0.024) * dir;
     // Fixed heights over the table: following a tilting plate upwards would lift it further.
     const double push_z = mj::kTableTop + (inside ? m.grasp.point[2] : 0.022);
     const double above_z = mj::kTableTop + std::max(0.12, m.height + 0.08);
     Vec3 goal = tcp.pos;
-    if (!via_ && remaining < 0.008 && push_phase_ != PushPhase::kDone && push_phase_ != PushPhase::kBackOff) {
+    if (!via_ && remaining < 0.008 && push_phase_ != PushPhase::kDone &&
+        push_phase_ != PushPhase::kBackOff) {
       push_phase_ = PushPhase::kBackOff;
       counter_ = 0;
       back_dir_ = dir;
@@ -269,8 +288,10 @@ class PlaceSkill final : public Skill {
     switch (push_phase_) {
       case PushPhase::kAbove:
         goal = {contact[0], contact[1], above_z};
-        if (tcp.pos[2] < above_z - 0.03 && dist_xy(tcp.pos, contact) > 0.02) goal = {tcp.pos[0], tcp.pos[1], above_z};
-        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08) push_phase_ = PushPhase::kDown;
+        if (tcp.pos[2] < above_z - 0.03 && dist_xy(tcp.pos, contact) > 0.02)
+          goal = {tcp.pos[0], tcp.pos[1], above_z};
+        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08)
+          push_phase_ = PushPhase::kDown;
         break;
       case PushPhase::kDown:
         goal = {contact[0], contact[1], push_z};
@@ -357,6 +378,8 @@ class PlaceSkill final : public Skill {
 
 }  // namespace
 
-std::unique_ptr<Skill> make_place_skill(const Condition& c) { return std::make_unique<PlaceSkill>(c); }
+std::unique_ptr<Skill> make_place_skill(const Condition& c) {
+  return std::make_unique<PlaceSkill>(c);
+}
 
 }  // namespace gauntlet::suites::libero

@@ -20,7 +20,8 @@ double room(const WorldView& w, int subject, int owner, const Vec3& p, double r)
   double best = 1.0;
   for (std::size_t e = 0; e < w.scene().entities.size(); ++e) {
     const Entity& ent = w.scene().entities[e];
-    if (static_cast<int>(e) == subject || static_cast<int>(e) == owner || ent.is_fixture()) continue;
+    if (static_cast<int>(e) == subject || static_cast<int>(e) == owner || ent.is_fixture())
+      continue;
     const Frame f = w.frame(static_cast<int>(e));
     if (std::abs(f.pos[2] - p[2]) > 0.08) continue;
     best = std::min(best, dist_xy(f.pos, p) - r - ent.model->radius);
@@ -32,8 +33,8 @@ double room(const WorldView& w, int subject, int owner, const Vec3& p, double r)
 // above `floor`, other than those of `part` (the drawer the object goes in):
 // an open drawer's content must lie clear of the cabinet and of the handles
 // of the drawers above, or nothing could reach it from above.
-double room_under(const WorldView& w, int owner, const std::string& part, double floor, const Vec3& p,
-                  double r) {
+double room_under(const WorldView& w, int owner, const std::string& part, double floor,
+                  const Vec3& p, double r) {
   double best = 1.0;
   for (const ObstacleBox& o : w.model(owner).obstacles) {
     if (o.part == part) continue;
@@ -42,7 +43,8 @@ double room_under(const WorldView& w, int owner, const std::string& part, double
     if (c[2] + o.half[2] <= floor + 0.005) continue;
     const Vec3 l = to_local(f, p) - o.center;
     const double dx = std::abs(l[0]) - o.half[0], dy = std::abs(l[1]) - o.half[1];
-    const double d = dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0)) : std::max(dx, dy);
+    const double d =
+        dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0)) : std::max(dx, dy);
     best = std::min(best, d - r);
   }
   return best;
@@ -56,7 +58,8 @@ void grid(std::vector<Vec3>& out, const Frame& f, const Vec3& c, double hx, doub
   }
   const double sx = std::max(hx / 6, 0.005), sy = std::max(hy / 6, 0.005);
   for (double x = -hx; x <= hx + 1e-9; x += sx) {
-    for (double y = -hy; y <= hy + 1e-9; y += sy) out.push_back(to_world(f, {c[0] + x, c[1] + y, c[2]}));
+    for (double y = -hy; y <= hy + 1e-9; y += sy)
+      out.push_back(to_world(f, {c[0] + x, c[1] + y, c[2]}));
   }
 }
 
@@ -137,8 +140,8 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
     if (k.entry == Entry::kFront) {
       // Deeper than the middle, so that the door closes in front of it.
       t.front = true;
-      t.local = {k.center[0] - 0.2 * k.half[0] * k.front[0], k.center[1] - 0.2 * k.half[0] * k.front[1],
-                 k.center[2] - k.half[2]};
+      t.local = {k.center[0] - 0.2 * k.half[0] * k.front[0],
+                 k.center[1] - 0.2 * k.half[0] * k.front[1], k.center[2] - k.half[2]};
       t.entry_local = {k.center[0] + (k.half[0] + 0.12) * k.front[0],
                        k.center[1] + (k.half[0] + 0.12) * k.front[1], k.center[2] - k.half[2]};
       // Set down on the floor, not dropped: a dropped mug tips against a pad.
@@ -178,9 +181,11 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
         // Room to the other objects (up to 2 cm), fingers that fit, little
         // turning, then closeness to the centre; a drawer's spot must lie
         // clear of the cabinet and the handles above it.
-        double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) + (fits ? 0.3 : 0.0) -
-                       0.02 * std::abs(wrap_angle(yaw - gripper_yaw)) - dist_xy(q, center);
-        if (drawer) score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.008, 0.0);
+        double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) +
+                       (fits ? 0.3 : 0.0) - 0.02 * std::abs(wrap_angle(yaw - gripper_yaw)) -
+                       dist_xy(q, center);
+        if (drawer)
+          score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.008, 0.0);
         if (score > best) {
           best = score;
           best_fits = fits;
@@ -200,7 +205,8 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
   std::size_t chosen = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Vec3& q = candidates[i];
-    const double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) - dist_xy(q, center);
+    const double score =
+        10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) - dist_xy(q, center);
     if (score > best) {
       best = score;
       chosen = i;
@@ -216,14 +222,15 @@ double choose_grasp_yaw(const WorldView& w, int subject, double reference) {
   const Frame f = w.frame(subject);
   const Vec3 gp = to_world(f, m.grasp.point);
   const double pad_bottom = gp[2] - kFingerTip;
-  constexpr double kPadRadius = 0.014;   // a pad's footprint, as a circle
-  constexpr double kPadCentre = 0.053;   // open pads' centres from the tool centre point
+  constexpr double kPadRadius = 0.014;  // a pad's footprint, as a circle
+  constexpr double kPadCentre = 0.053;  // open pads' centres from the tool centre point
   const double base = yaw_of(f.quat) + m.grasp.yaw;
   const int n = std::max(1, static_cast<int>(std::lround(3.14159265358979323846 / m.grasp.period)));
   double best_yaw = closest_symmetric_yaw(base, reference, m.grasp.period);
   double best_score = -1e18;
   for (int k = 0; k < n; ++k) {
-    const double yaw = closest_symmetric_yaw(base + k * m.grasp.period, reference, 3.14159265358979323846);
+    const double yaw =
+        closest_symmetric_yaw(base + k * m.grasp.period, reference, 3.14159265358979323846);
     const Vec3 axis{-std::sin(yaw), std::cos(yaw), 0};
     double clear = 1.0;
     for (const double side : {-1.0, 1.0}) {
@@ -234,7 +241,8 @@ double choose_grasp_yaw(const WorldView& w, int subject, double reference) {
         if (!ent.is_fixture()) {
           const Frame g = w.frame(static_cast<int>(e));
           // Under the object (it stands on it) or below the pads: no matter.
-          if (dist_xy(g.pos, gp) < ent.model->radius || g.pos[2] + ent.model->height < pad_bottom) continue;
+          if (dist_xy(g.pos, gp) < ent.model->radius || g.pos[2] + ent.model->height < pad_bottom)
+            continue;
           clear = std::min(clear, dist_xy(g.pos, pad) - ent.model->radius - kPadRadius);
           continue;
         }
@@ -242,10 +250,12 @@ double choose_grasp_yaw(const WorldView& w, int subject, double reference) {
           const Frame g = w.frame(static_cast<int>(e), o.part);
           if (to_world(g, o.center)[2] + o.half[2] < pad_bottom) continue;
           const Vec3 lg = to_local(g, gp) - o.center;
-          if (std::abs(lg[0]) <= o.half[0] && std::abs(lg[1]) <= o.half[1]) continue;  // it stands in/on it
+          if (std::abs(lg[0]) <= o.half[0] && std::abs(lg[1]) <= o.half[1])
+            continue;  // it stands in/on it
           const Vec3 l = to_local(g, pad) - o.center;
           const double dx = std::abs(l[0]) - o.half[0], dy = std::abs(l[1]) - o.half[1];
-          const double d = dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0)) : std::max(dx, dy);
+          const double d = dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0))
+                                            : std::max(dx, dy);
           clear = std::min(clear, d - kPadRadius);
         }
         // Inside a container (a drawer): the pads must stay within its walls.
@@ -253,7 +263,8 @@ double choose_grasp_yaw(const WorldView& w, int subject, double reference) {
           const Frame g = w.frame(static_cast<int>(e), c.part);
           if (!inside_container(c, g, gp, 0.0, 0.02)) continue;
           const Vec3 l = to_local(g, pad) - c.center;
-          clear = std::min(clear, std::min(c.half[0] - std::abs(l[0]), c.half[1] - std::abs(l[1])) - kPadRadius);
+          clear = std::min(
+              clear, std::min(c.half[0] - std::abs(l[0]), c.half[1] - std::abs(l[1])) - kPadRadius);
         }
       }
     }

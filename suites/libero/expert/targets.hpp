@@ -12,16 +12,16 @@
 namespace gauntlet::suites::libero {
 
 struct Target {
-  int owner = -1;          // the place's owner; -1: `local` is in the world frame
+  int owner = -1;  // the place's owner; -1: `local` is in the world frame
   std::string part;
-  geo::Vec3 local{};       // the object's centre at its destination, owner (part) frame
-  bool turn = false;       // the object must be turned to `yaw` to fit
-  double yaw = 0.0;        // world yaw wanted for the object
-  double drop = 0.0;       // the object's bottom height to release it at (world z)
-  double finger_floor = -1.0;  // the fingertips stay above this (world z)
+  geo::Vec3 local{};             // the object's centre at its destination, owner (part) frame
+  bool turn = false;             // the object must be turned to `yaw` to fit
+  double yaw = 0.0;              // world yaw wanted for the object
+  double drop = 0.0;             // the object's bottom height to release it at (world z)
+  double finger_floor = -1.0;    // the fingertips stay above this (world z)
   bool set_release_yaw = false;  // turn the gripper to `release_yaw` while carrying
   double release_yaw = 0.0;
-  bool front = false;      // carried in through a front opening
+  bool front = false;       // carried in through a front opening
   geo::Vec3 entry_local{};  // outside that opening, owner frame
 
   geo::Vec3 world(const WorldView& w, const geo::Vec3& l) const {

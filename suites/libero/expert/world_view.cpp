@@ -34,7 +34,8 @@ Frame WorldView::frame(int entity, const std::string& part) const {
   const Pose* p = bodies_[static_cast<std::size_t>(entity)];
   if (!p) return Frame{{0, 0, mj::kTableTop}, {1, 0, 0, 0}};
   if (!part.empty()) {
-    p = &state_.require_body(part_name(scene_.entities[static_cast<std::size_t>(entity)].name, part));
+    p = &state_.require_body(
+        part_name(scene_.entities[static_cast<std::size_t>(entity)].name, part));
   }
   return Frame{p->pos, p->quat};
 }
@@ -46,7 +47,8 @@ double WorldView::joint(int entity, int articulation) const {
 }
 
 Vec3 WorldView::place_center(const Place& p) const {
-  return libero::place_center(p, [this](int entity, const std::string& part) { return frame(entity, part); });
+  return libero::place_center(
+      p, [this](int entity, const std::string& part) { return frame(entity, part); });
 }
 
 double WorldView::place_top(const Place& p) const {
@@ -69,7 +71,8 @@ double WorldView::highest_along(const Vec3& a, const Vec3& b, double inflate,
   double top = mj::kTableTop;
   for (std::size_t e = 0; e < scene_.entities.size(); ++e) {
     const Entity& ent = scene_.entities[e];
-    if (ent.is_table() || std::find(skip.begin(), skip.end(), static_cast<int>(e)) != skip.end()) continue;
+    if (ent.is_table() || std::find(skip.begin(), skip.end(), static_cast<int>(e)) != skip.end())
+      continue;
     const auto near_path = [&](const Vec3& c, double yaw, double hx, double hy) {
       for (int i = 0; i <= n; ++i) {
         const double t = static_cast<double>(i) / n;
@@ -82,7 +85,8 @@ double WorldView::highest_along(const Vec3& a, const Vec3& b, double inflate,
       for (const ObstacleBox& o : ent.model->obstacles) {
         const Frame f = frame(static_cast<int>(e), o.part);
         const Vec3 c = to_world(f, o.center);
-        if (near_path(c, yaw_of(f.quat), o.half[0], o.half[1])) top = std::max(top, c[2] + o.half[2]);
+        if (near_path(c, yaw_of(f.quat), o.half[0], o.half[1]))
+          top = std::max(top, c[2] + o.half[2]);
       }
     } else {
       const Frame f = frame(static_cast<int>(e));
@@ -134,11 +138,13 @@ bool WorldView::placed(const Condition& c) const {
       if (!inside_support_xy(*p.support, pf, center, kMargin)) return false;
       const double surface = support_center(*p.support, pf)[2];
       const Entity& owner = scene_.entities[static_cast<std::size_t>(p.owner)];
-      const double top = owner.is_fixture() ? surface + 0.015 : pf.pos[2] + owner.model->height + 0.01;
+      const double top =
+          owner.is_fixture() ? surface + 0.015 : pf.pos[2] + owner.model->height + 0.01;
       return bottom >= surface - 0.02 && bottom <= top;
     }
     case Place::Kind::kContainer:
-      return inside_container(*p.container, frame(p.owner, p.container->part), center, kMargin, 0.01);
+      return inside_container(*p.container, frame(p.owner, p.container->part), center, kMargin,
+                              0.01);
   }
   return false;
 }
@@ -160,6 +166,8 @@ Quat gripper_quat(double yaw, double tilt) {
   return quat_normalize(quat_mul(q, quat_from_rotvec({0, tilt, 0})));
 }
 
-double angle_between(const Quat& a, const Quat& b) { return norm(rotvec_from_quat(quat_mul(a, quat_conj(b)))); }
+double angle_between(const Quat& a, const Quat& b) {
+  return norm(rotvec_from_quat(quat_mul(a, quat_conj(b))));
+}
 
 }  // namespace gauntlet::suites::libero

@@ -14,9 +14,9 @@
 namespace gauntlet::suites::libero {
 
 // The gripper's geometry that matters for clearances (see scenarios/mujoco/scene.cpp).
-inline constexpr double kFingerTip = 0.02;      // fingertips below the tool centre point
-inline constexpr double kOpenHalf = 0.061;      // outer faces of open fingers from the centre
-inline constexpr double kGripperHalf = 0.07;    // palm half length
+inline constexpr double kFingerTip = 0.02;    // fingertips below the tool centre point
+inline constexpr double kOpenHalf = 0.061;    // outer faces of open fingers from the centre
+inline constexpr double kGripperHalf = 0.07;  // palm half length
 
 class WorldView {
  public:
@@ -57,8 +57,8 @@ class WorldView {
 
 // Writes action[0..5]: moves the tool centre point towards `target` and turns
 // it towards orientation `quat`, with bounded steps.
-void servo_pose(const Pose& tcp, const geo::Vec3& target, const geo::Quat& quat, std::span<float> action,
-                double max_step = 0.04);
+void servo_pose(const Pose& tcp, const geo::Vec3& target, const geo::Quat& quat,
+                std::span<float> action, double max_step = 0.04);
 
 // Gripper orientation: fingers down with the closing axis at `yaw`, tilted by
 // `tilt` about the closing axis (positive: fingertips towards the gripper's -x).

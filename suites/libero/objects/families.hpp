@@ -8,10 +8,10 @@
 
 namespace gauntlet::suites::libero {
 
-void add_tableware(std::vector<ObjectModel>& out);   // bowls, plates, mugs, basket, ...
-void add_groceries(std::vector<ObjectModel>& out);   // boxes, cans, cartons, bottles
+void add_tableware(std::vector<ObjectModel>& out);         // bowls, plates, mugs, basket, ...
+void add_groceries(std::vector<ObjectModel>& out);         // boxes, cans, cartons, bottles
 void add_kitchen_fixtures(std::vector<ObjectModel>& out);  // cabinets, stove, microwave
-void add_furniture(std::vector<ObjectModel>& out);   // wine rack, caddy, shelf, tables
+void add_furniture(std::vector<ObjectModel>& out);         // wine rack, caddy, shelf, tables
 
 // Footprint and default obstacle of a model whose footprint is a box.
 void set_box_footprint(ObjectModel& m, double half_x, double half_y, double height);

@@ -58,8 +58,14 @@ ObjectModel desk_caddy() {
   const double front_lo = x0 + t, front_hi = -0.046, in_y = hy - t;
   const auto box = [&](const char* region, double xa, double xb, double ya, double yb) {
     const double zc = floor + 0.04;
-    return ContainerSpec{region, "", {(xa + xb) / 2, (ya + yb) / 2, zc},
-                         {(xb - xa) / 2, (yb - ya) / 2, 0.04}, Entry::kTop, {1, 0, 0}, false, ""};
+    return ContainerSpec{region,
+                         "",
+                         {(xa + xb) / 2, (ya + yb) / 2, zc},
+                         {(xb - xa) / 2, (yb - ya) / 2, 0.04},
+                         Entry::kTop,
+                         {1, 0, 0},
+                         false,
+                         ""};
   };
   m.containers = {box("back_contain_region", back_lo, back_hi, -in_y, in_y),
                   box("left_contain_region", mid_lo, mid_hi, 0.003, in_y),
@@ -79,8 +85,8 @@ ObjectModel desk_caddy() {
     solid_box(r, {t / 2, hy - t, whz}, {back_lo - t / 2, 0, wz}, metal, 800);
     solid_box(r, {t / 2, hy - t, whz}, {front_hi + t / 2, 0, wz}, metal, 800);
     solid_box(r, {(mid_hi - mid_lo) / 2, 0.003, whz}, {(mid_lo + mid_hi) / 2, 0, wz}, metal, 800);
-    decal_box(r, {(back_hi - back_lo) / 2, in_y, 0.0006}, {(back_lo + back_hi) / 2, 0, floor + 0.0004},
-              {0.45, 0.2, 0.15, 1});
+    decal_box(r, {(back_hi - back_lo) / 2, in_y, 0.0006},
+              {(back_lo + back_hi) / 2, 0, floor + 0.0004}, {0.45, 0.2, 0.15, 1});
   };
   return m;
 }
@@ -92,9 +98,10 @@ ObjectModel shelf(const char* category) {
   m.fixture = true;
   const double hx = 0.1, hy = 0.18, h = 0.3, board = 0.015;
   set_box_footprint(m, hx, hy, h);
-  m.supports = {SupportSpec{"top_side", "", {0, 0, h}, hx - 0.01, hy - 0.01, false},
-                SupportSpec{"top_region", "", {0, 0, 0.15 + board / 2}, hx - 0.02, hy - 0.03, false},
-                SupportSpec{"bottom_region", "", {0, 0, board}, hx - 0.02, hy - 0.03, false}};
+  m.supports = {
+      SupportSpec{"top_side", "", {0, 0, h}, hx - 0.01, hy - 0.01, false},
+      SupportSpec{"top_region", "", {0, 0, 0.15 + board / 2}, hx - 0.02, hy - 0.03, false},
+      SupportSpec{"bottom_region", "", {0, 0, board}, hx - 0.02, hy - 0.03, false}};
   m.build = [=](ModelBuild& b) {
     const mj::Rgba wood{0.6, 0.44, 0.28, 1};
     for (const double z : {board / 2, 0.15, h - board / 2}) {
@@ -136,7 +143,8 @@ void add_furniture(std::vector<ObjectModel>& out) {
   out.push_back(table("kitchen_table", "the tabletop, light wood", {0.74, 0.62, 0.46, 1}));
   out.push_back(table("living_room_table", "the tabletop, dark wood", {0.42, 0.28, 0.18, 1}));
   out.push_back(table("study_table", "the tabletop, grey", {0.56, 0.56, 0.58, 1}));
-  out.push_back(table("floor", "the tabletop standing in for LIBERO's floor", {0.5, 0.52, 0.55, 1}));
+  out.push_back(
+      table("floor", "the tabletop standing in for LIBERO's floor", {0.5, 0.52, 0.55, 1}));
 }
 
 }  // namespace gauntlet::suites::libero

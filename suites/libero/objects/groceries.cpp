@@ -49,8 +49,8 @@ ObjectModel box_item(const char* category, const char* description, double hx, d
     if (gable_top) {
       // A carton's gable: a ridge along y, a box turned 45 degrees whose
       // lower half hides inside the carton. Drawn only: the carton collides as a box.
-      decal_box(b.root, {hx / std::sqrt(2.0), hy * 0.98, hx / std::sqrt(2.0)},
-                {0, 0, height - hx}, look.top)
+      decal_box(b.root, {hx / std::sqrt(2.0), hy * 0.98, hx / std::sqrt(2.0)}, {0, 0, height - hx},
+                look.top)
           .set("quat", geo::quat_from_rotvec({0, kPi / 4, 0}));
     } else {
       decal_box(b.root, {hx * 0.8, hy * 0.8, 0.0006}, {0, 0, height + 0.0002}, look.top);
@@ -72,7 +72,8 @@ ObjectModel can_item(const char* category, const char* description, double radiu
   m.grasp.width = 2 * radius;
   m.supports = {SupportSpec{"", "", {0, 0, height}, radius * 0.9, radius * 0.9, true}};
   m.build = [=](ModelBuild& b) {
-    solid_round(b.root, radius, height / 2, {0, 0, height / 2}, look.body, density, m.grasp.point[2]);
+    solid_round(b.root, radius, height / 2, {0, 0, height / 2}, look.body, density,
+                m.grasp.point[2]);
     decal_cylinder(b.root, radius + 0.0006, 0.25 * height, {0, 0, 0.68 * height}, look.band);
     decal_cylinder(b.root, radius * 0.92, 0.0008, {0, 0, height + 0.0004}, look.top);
   };
@@ -93,8 +94,9 @@ ObjectModel bottle_item(const char* category, const char* description, bool roun
     set_box_footprint(m, hx, hy, height);
   }
   m.grasp.style = GraspStyle::kAcross;
-  m.grasp.point = {0, 0, std::clamp(std::max(0.7 * body_height, height - kPalmAbove), 0.023,
-                                     body_height - 0.012)};
+  m.grasp.point = {
+      0, 0,
+      std::clamp(std::max(0.7 * body_height, height - kPalmAbove), 0.023, body_height - 0.012)};
   m.grasp.yaw = round || hy <= hx ? 0.0 : kPi / 2;
   m.grasp.width = round ? 2 * hx : 2 * std::min(hx, hy);
   m.grasp.period = round ? kRoundGraspPeriod : kPi;
@@ -103,7 +105,8 @@ ObjectModel bottle_item(const char* category, const char* description, bool roun
     if (round) {
       solid_round(b.root, hx, body_height / 2, {0, 0, body_height / 2}, look.body, density,
                   m.grasp.point[2]);
-      decal_cylinder(b.root, hx + 0.0006, 0.22 * body_height, {0, 0, 0.45 * body_height}, look.band);
+      decal_cylinder(b.root, hx + 0.0006, 0.22 * body_height, {0, 0, 0.45 * body_height},
+                     look.band);
     } else {
       solid_box(b.root, {hx, hy, body_height / 2}, {0, 0, body_height / 2}, look.body, density);
       decal_box(b.root, {hx + 0.0006, hy + 0.0006, 0.22 * body_height}, {0, 0, 0.45 * body_height},
@@ -122,7 +125,8 @@ void add_groceries(std::vector<ObjectModel>& out) {
   const mj::Rgba white{0.95, 0.95, 0.93, 1};
   // Boxes.
   out.push_back(box_item("cream_cheese", "silver box with a blue band", 0.032, 0.022, 0.03,
-                         {{0.78, 0.82, 0.88, 1}, {0.12, 0.25, 0.7, 1}, {0.85, 0.87, 0.92, 1}}, 700));
+                         {{0.78, 0.82, 0.88, 1}, {0.12, 0.25, 0.7, 1}, {0.85, 0.87, 0.92, 1}},
+                         700));
   out.push_back(box_item("butter", "pale yellow box with a blue band", 0.038, 0.022, 0.03,
                          {{0.96, 0.9, 0.58, 1}, {0.2, 0.4, 0.78, 1}, {0.98, 0.95, 0.75, 1}}, 700));
   out.push_back(box_item("chocolate_pudding", "brown box with a cream band", 0.033, 0.022, 0.036,
@@ -142,9 +146,9 @@ void add_groceries(std::vector<ObjectModel>& out) {
   // Bottles.
   out.push_back(bottle_item("ketchup", "red squeeze bottle with a white cap", false, 0.028, 0.018,
                             0.1, {{0.8, 0.07, 0.05, 1}, white, white}, 600));
-  out.push_back(bottle_item("bbq_sauce", "dark brown bottle with a tan label", false, 0.027, 0.018,
-                            0.095, {{0.28, 0.11, 0.05, 1}, {0.85, 0.7, 0.45, 1}, {0.05, 0.05, 0.05, 1}},
-                            600));
+  out.push_back(
+      bottle_item("bbq_sauce", "dark brown bottle with a tan label", false, 0.027, 0.018, 0.095,
+                  {{0.28, 0.11, 0.05, 1}, {0.85, 0.7, 0.45, 1}, {0.05, 0.05, 0.05, 1}}, 600));
   out.push_back(bottle_item("salad_dressing", "pale bottle with a green label", true, 0.025, 0.025,
                             0.1, {{0.88, 0.86, 0.6, 1}, {0.2, 0.55, 0.2, 1}, white}, 600));
   // The wine bottle: a long neck above the body, grasped at the top of the body.
@@ -166,7 +170,8 @@ void add_groceries(std::vector<ObjectModel>& out) {
       solid_round(b.root, r, body_h / 2, {0, 0, body_h / 2}, glass, 450, m.grasp.point[2]);
       decal_cylinder(b.root, r + 0.0006, 0.03, {0, 0, 0.06}, {0.93, 0.88, 0.72, 1});
       solid_cylinder(b.root, 0.02, shoulder_h / 2, {0, 0, body_h + shoulder_h / 2}, glass, 450);
-      solid_cylinder(b.root, 0.011, neck_h / 2, {0, 0, body_h + shoulder_h + neck_h / 2}, glass, 450);
+      solid_cylinder(b.root, 0.011, neck_h / 2, {0, 0, body_h + shoulder_h + neck_h / 2}, glass,
+                     450);
       decal_cylinder(b.root, 0.0118, 0.01, {0, 0, height - 0.01}, {0.7, 0.08, 0.1, 1});
     };
     out.push_back(std::move(m));

@@ -13,8 +13,8 @@ namespace gauntlet::suites::libero {
 namespace {
 
 // Cabinet dimensions (root frame, origin at the bottom centre).
-constexpr double kCabDepth = 0.1;    // half, along the drawers' axis
-constexpr double kCabWidth = 0.15;   // half
+constexpr double kCabDepth = 0.1;   // half, along the drawers' axis
+constexpr double kCabWidth = 0.15;  // half
 constexpr double kCabBase = 0.02;
 constexpr double kDrawerPitch = 0.09;
 constexpr double kCabTop = kCabBase + 3 * kDrawerPitch + 0.012;
@@ -39,7 +39,8 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
   m.description = description;
   m.fixture = true;
   set_box_footprint(m, kCabDepth, kCabWidth, kCabTop);
-  m.supports = {SupportSpec{"top_side", "", {0, 0, kCabTop}, kCabDepth - 0.01, kCabWidth - 0.01, false}};
+  m.supports = {
+      SupportSpec{"top_side", "", {0, 0, kCabTop}, kCabDepth - 0.01, kCabWidth - 0.01, false}};
   const char* names[3] = {"bottom", "middle", "top"};
   for (int k = 0; k < 3; ++k) {
     const std::string part = std::string(names[k]) + "_drawer";
@@ -69,7 +70,8 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
     a.handle_half = {kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight};
     a.out = {front, 0, 0};
     m.articulations.push_back(a);
-    m.obstacles.push_back(ObstacleBox{part, {front * 0.02, 0, kDrawerPitch / 2},
+    m.obstacles.push_back(ObstacleBox{part,
+                                      {front * 0.02, 0, kDrawerPitch / 2},
                                       {kCabDepth + 0.025, kCabWidth - 0.004, kDrawerPitch / 2}});
   }
   m.build = [=](ModelBuild& b) {
@@ -77,7 +79,8 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
     const double back_x = -front * (kCabDepth - kPanel / 2);
     const double wall_h = (kCabTop - kCabBase - kPanel) / 2;
     const double wall_z = kCabBase + wall_h;
-    solid_box(r, {kCabDepth, kCabWidth, kCabBase / 2}, {0, 0, kCabBase / 2}, shade(body_rgba, 0.8), 500);
+    solid_box(r, {kCabDepth, kCabWidth, kCabBase / 2}, {0, 0, kCabBase / 2}, shade(body_rgba, 0.8),
+              500);
     solid_box(r, {kCabDepth, kCabWidth, kPanel / 2}, {0, 0, kCabTop - kPanel / 2}, body_rgba, 500);
     for (const double s : {-1.0, 1.0}) {
       solid_box(r, {kCabDepth, kPanel / 2, wall_h}, {0, s * (kCabWidth - kPanel / 2), wall_z},
@@ -88,9 +91,14 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
       const std::string part = std::string(names[k]) + "_drawer";
       mj::XmlElement& d = b.part(r, part, {0, 0, kCabBase + k * kDrawerPitch});
       b.scene.exclude_contact(b.name, part_name(b.name, part));
-      d.add("joint").set("name", part_name(b.name, part + "_slide")).set("type", "slide")
-          .set("axis", {front, 0, 0}).set("range", {0, kTravel}).set("damping", 3.0)
-          .set("frictionloss", 1.0).set("armature", 0.02);
+      d.add("joint")
+          .set("name", part_name(b.name, part + "_slide"))
+          .set("type", "slide")
+          .set("axis", {front, 0, 0})
+          .set("range", {0, kTravel})
+          .set("damping", 3.0)
+          .set("frictionloss", 1.0)
+          .set("armature", 0.02);
       // Front panel (2 mm gaps to the neighbours), floor, sides and back.
       solid_box(d, {0.006, kCabWidth - kPanel - 0.003, kDrawerPitch / 2 - 0.002},
                 {front * (kCabDepth - 0.006), 0, kDrawerPitch / 2}, drawer_rgba, 400);
@@ -102,9 +110,11 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
                   shade(drawer_rgba, 0.85), 400);
       }
       solid_box(d, {0.004, kDrawerInnerHalfY, 0.03},
-                {cx - front * (kDrawerInnerHalfX + 0.004), 0, 0.042}, shade(drawer_rgba, 0.85), 400);
+                {cx - front * (kDrawerInnerHalfX + 0.004), 0, 0.042}, shade(drawer_rgba, 0.85),
+                400);
       solid_box(d, {kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight},
-                {front * (kCabDepth + kHandleOut / 2), 0, kDrawerPitch / 2}, {0.2, 0.2, 0.22, 1}, 800)
+                {front * (kCabDepth + kHandleOut / 2), 0, kDrawerPitch / 2}, {0.2, 0.2, 0.22, 1},
+                800)
           .set("friction", {1.5, 0.02, 0.001});
     }
   };
@@ -137,7 +147,8 @@ ObjectModel flat_stove() {
   m.build = [=](ModelBuild& b) {
     const mj::Rgba black{0.1, 0.1, 0.11, 1}, steel{0.62, 0.62, 0.65, 1};
     solid_box(b.root, {hx, hy, top / 2}, {0, 0, top / 2}, black, 800);
-    decal_box(b.root, {hx + 0.0006, hy + 0.0006, 0.0035}, {0, 0, top - 0.0045}, steel);  // steel rim band
+    decal_box(b.root, {hx + 0.0006, hy + 0.0006, 0.0035}, {0, 0, top - 0.0045},
+              steel);  // steel rim band
     for (int i = 0; i < 2; ++i) {
       const double y = i == 0 ? 0.075 : -0.075;
       decal_cylinder(b.root, 0.055, 0.0008, {-0.02, y, top + 0.0004}, {0.12, 0.12, 0.13, 1},
@@ -147,9 +158,14 @@ ObjectModel flat_stove() {
     }
     mj::XmlElement& k = b.part(b.root, "knob", {0.088, 0.125, top});
     b.scene.exclude_contact(b.name, part_name(b.name, "knob"));
-    k.add("joint").set("name", part_name(b.name, "knob_joint")).set("type", "hinge")
-        .set("axis", {0, 0, 1}).set("range", {0, 1.6}).set("damping", 0.02)
-        .set("frictionloss", 0.01).set("armature", 0.001);
+    k.add("joint")
+        .set("name", part_name(b.name, "knob_joint"))
+        .set("type", "hinge")
+        .set("axis", {0, 0, 1})
+        .set("range", {0, 1.6})
+        .set("damping", 0.02)
+        .set("frictionloss", 0.01)
+        .set("armature", 0.001);
     solid_cylinder(k, 0.016, 0.01, {0, 0, 0.01}, steel, 600);
     solid_box(k, {0.018, 0.004, 0.013}, {0, 0, 0.033}, {0.9, 0.9, 0.92, 1}, 600)
         .set("friction", {1.5, 0.02, 0.001});
@@ -167,8 +183,14 @@ ObjectModel microwave() {
   set_box_footprint(m, hx + t, hy, h);
   m.supports = {SupportSpec{"top_side", "", {0, 0, h}, hx - 0.01, hy - 0.01, false}};
   // The cavity: x in [-0.12, 0.14], y in [-0.19, 0.11], z in [0.02, 0.32].
-  m.containers = {ContainerSpec{"heating_region", "", {0.01, -0.04, t + 0.15}, {0.13, 0.15, 0.15},
-                                Entry::kFront, {1, 0, 0}, true, ""}};
+  m.containers = {ContainerSpec{"heating_region",
+                                "",
+                                {0.01, -0.04, t + 0.15},
+                                {0.13, 0.15, 0.15},
+                                Entry::kFront,
+                                {1, 0, 0},
+                                true,
+                                ""}};
   m.parts = {"door"};
   ArticulationSpec door;
   door.region = "";
@@ -199,16 +221,22 @@ ObjectModel microwave() {
     solid_box(r, {hx, 0.05, (h - 2 * t) / 2}, {0, 0.16, h / 2}, white, 500);
     decal_box(r, {0.0008, 0.035, 0.02}, {hx + 0.0004, 0.16, 0.26}, {0.1, 0.25, 0.15, 1});
     for (int i = 0; i < 3; ++i) {
-      decal_box(r, {0.0008, 0.03, 0.012}, {hx + 0.0004, 0.16, 0.19 - 0.04 * i}, {0.55, 0.55, 0.58, 1});
+      decal_box(r, {0.0008, 0.03, 0.012}, {hx + 0.0004, 0.16, 0.19 - 0.04 * i},
+                {0.55, 0.55, 0.58, 1});
     }
     decal_cylinder(r, 0.1, 0.002, {0.0, -0.04, t + 0.002}, {0.8, 0.82, 0.85, 0.6});
     decal_box(r, {hx - t, 0.15, 0.0008}, {0.01 - t / 2, -0.04, t + 0.0008}, shade(white, 0.7));
     // The door: hinge on the left front corner, opening outwards for q > 0.
     mj::XmlElement& d = b.part(r, "door", {hx + t / 2, -hy, t});
     b.scene.exclude_contact(b.name, part_name(b.name, "door"));
-    d.add("joint").set("name", part_name(b.name, "door_hinge")).set("type", "hinge")
-        .set("axis", {0, 0, -1}).set("range", {0, 1.75}).set("damping", 0.3)
-        .set("frictionloss", 0.05).set("armature", 0.01);
+    d.add("joint")
+        .set("name", part_name(b.name, "door_hinge"))
+        .set("type", "hinge")
+        .set("axis", {0, 0, -1})
+        .set("range", {0, 1.75})
+        .set("damping", 0.3)
+        .set("frictionloss", 0.05)
+        .set("armature", 0.01);
     solid_box(d, {t / 2, 0.16, 0.15}, {0, 0.16, 0.15}, white, 250);
     decal_box(d, {0.0008, 0.11, 0.1}, {t / 2 + 0.0004, 0.14, 0.15}, dark);
     solid_box(d, {0.01, 0.008, 0.08}, {t / 2 + 0.01, 0.29, 0.15}, {0.5, 0.5, 0.52, 1}, 250);

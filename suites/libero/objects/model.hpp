@@ -41,9 +41,9 @@ struct GraspSpec {
 
 // A surface things rest on: a plate's top, a stove's cooking area.
 struct SupportSpec {
-  std::string region;  // "" = the object itself ("On bowl_1 plate_1"), else "cook_region", ...
-  std::string part;    // body the surface belongs to ("" = root)
-  geo::Vec3 center{};  // z is the height of the surface
+  std::string region;   // "" = the object itself ("On bowl_1 plate_1"), else "cook_region", ...
+  std::string part;     // body the surface belongs to ("" = root)
+  geo::Vec3 center{};   // z is the height of the surface
   double half_x = 0.0;  // rectangle half extents; the radius in half_x when round
   double half_y = 0.0;
   bool round = false;
@@ -74,8 +74,8 @@ enum class ArticulationKind { kDrawer, kDoor, kKnob };
 struct ArticulationSpec {
   std::string region;  // name used by Open/Close ("top_region"); "" = the fixture itself
   ArticulationKind kind = ArticulationKind::kDrawer;
-  std::string part;    // the moving body
-  std::string joint;   // joint name suffix
+  std::string part;        // the moving body
+  std::string joint;       // joint name suffix
   double open_at = 0.0;    // Open / TurnOn holds when q >= open_at
   double closed_at = 0.0;  // Close / TurnOff holds when q <= closed_at
   Range init_open;         // q sampled when :init says Open / TurnOn
@@ -104,20 +104,20 @@ struct ModelBuild;
 
 struct ObjectModel {
   std::string category;
-  std::string description;  // one line for documentation and error messages
-  bool fixture = false;     // static (placed per episode by editing the model copy)
-  bool table = false;       // the scene's table surface itself (no geometry of its own)
+  std::string description;          // one line for documentation and error messages
+  bool fixture = false;             // static (placed per episode by editing the model copy)
+  bool table = false;               // the scene's table surface itself (no geometry of its own)
   mj::Rgba table_rgba{0, 0, 0, 0};  // table categories: the table's colour
-  double radius = 0.05;     // footprint bounding circle, m
-  double height = 0.05;     // top above the bottom, m
-  double half_x = 0.05;     // footprint box half extents in the root frame
+  double radius = 0.05;             // footprint bounding circle, m
+  double height = 0.05;             // top above the bottom, m
+  double half_x = 0.05;             // footprint box half extents in the root frame
   double half_y = 0.05;
   GraspSpec grasp;
   std::vector<SupportSpec> supports;
   std::vector<ContainerSpec> containers;
   std::vector<ArticulationSpec> articulations;
-  std::vector<ObstacleBox> obstacles;  // default: the footprint box up to `height`
-  std::vector<std::string> parts;      // child bodies the build creates
+  std::vector<ObstacleBox> obstacles;   // default: the footprint box up to `height`
+  std::vector<std::string> parts;       // child bodies the build creates
   std::vector<std::string> glow_geoms;  // geom suffixes recoloured while a knob is on
   mj::Rgba glow_on{0.95, 0.32, 0.08, 1};
   mj::Rgba glow_off{0.12, 0.12, 0.13, 1};

@@ -16,8 +16,8 @@ void add_ring(mj::XmlElement& body, const geo::Vec3& center, double radius, doub
     const geo::Vec3 pos{center[0] + radius * std::cos(a), center[1] + radius * std::sin(a),
                         center[2] + (z0 + z1) / 2};
     const geo::Vec3 half{thickness / 2, half_len, (z1 - z0) / 2};
-    mj::XmlElement& g = density > 0 ? solid_box(body, half, pos, rgba, density)
-                                    : decal_box(body, half, pos, rgba);
+    mj::XmlElement& g =
+        density > 0 ? solid_box(body, half, pos, rgba, density) : decal_box(body, half, pos, rgba);
     g.set("quat", geo::quat_from_yaw(a));
   }
 }

@@ -12,7 +12,7 @@ namespace {
 
 // A round open vessel: floor disc plus a ring of `segments` walls.
 struct Vessel {
-  double radius;     // outer radius
+  double radius;  // outer radius
   double height;
   double wall = 0.004;
   double floor = 0.006;
@@ -115,7 +115,8 @@ void add_tableware(std::vector<ObjectModel>& out) {
     const mj::Rgba white{0.95, 0.95, 0.93, 1};
     m.build = [=](ModelBuild& b) {
       solid_cylinder(b.root, r, base / 2, {0, 0, base / 2}, white, 1200);
-      add_ring(b.root, {0, 0, 0}, r - rim_t / 2, rim_t, base, base + rim_h, 16, shade(white, 0.88), 1200);
+      add_ring(b.root, {0, 0, 0}, r - rim_t / 2, rim_t, base, base + rim_h, 16, shade(white, 0.88),
+               1200);
       decal_cylinder(b.root, r * 0.62, 0.0004, {0, 0, base + 0.0002}, shade(white, 0.93));
     };
     out.push_back(std::move(m));
@@ -179,8 +180,14 @@ void add_tableware(std::vector<ObjectModel>& out) {
     const double ix = 0.072, iy = 0.092, h = 0.075, wall = 0.008, floor = 0.008;
     set_box_footprint(m, ix + wall, iy + wall, h);
     m.grasp.style = GraspStyle::kNone;
-    m.containers = {ContainerSpec{"contain_region", "", {0, 0, floor + 0.05}, {ix, iy, 0.05},
-                                  Entry::kTop, {1, 0, 0}, false, ""}};
+    m.containers = {ContainerSpec{"contain_region",
+                                  "",
+                                  {0, 0, floor + 0.05},
+                                  {ix, iy, 0.05},
+                                  Entry::kTop,
+                                  {1, 0, 0},
+                                  false,
+                                  ""}};
     m.supports = {SupportSpec{"", "", {0, 0, floor}, ix, iy, false}};
     const mj::Rgba wicker{0.62, 0.45, 0.25, 1};
     m.build = [=](ModelBuild& b) {
@@ -188,7 +195,8 @@ void add_tableware(std::vector<ObjectModel>& out) {
       decal_box(b.root, {ix, iy, 0.0005}, {0, 0, floor + 0.0006}, shade(wicker, 0.7));
       // Weave bands and two side grips.
       for (const double z : {0.03, 0.055}) {
-        decal_box(b.root, {ix + wall + 0.0006, iy + wall + 0.0006, 0.004}, {0, 0, z}, shade(wicker, 0.75));
+        decal_box(b.root, {ix + wall + 0.0006, iy + wall + 0.0006, 0.004}, {0, 0, z},
+                  shade(wicker, 0.75));
       }
       for (const double s : {-1.0, 1.0}) {
         decal_box(b.root, {0.025, 0.004, 0.006}, {0, s * (iy + wall + 0.004), h - 0.012},
@@ -205,8 +213,14 @@ void add_tableware(std::vector<ObjectModel>& out) {
     set_box_footprint(m, ix + wall, iy + wall, h);
     m.grasp.style = GraspStyle::kNone;
     m.supports = {SupportSpec{"", "", {0, 0, floor}, ix, iy, false}};
-    m.containers = {ContainerSpec{"contain_region", "", {0, 0, floor + 0.04}, {ix, iy, 0.04},
-                                  Entry::kTop, {1, 0, 0}, false, ""}};
+    m.containers = {ContainerSpec{"contain_region",
+                                  "",
+                                  {0, 0, floor + 0.04},
+                                  {ix, iy, 0.04},
+                                  Entry::kTop,
+                                  {1, 0, 0},
+                                  false,
+                                  ""}};
     m.build = [=](ModelBuild& b) {
       add_open_box(b.root, {0, 0, 0}, ix, iy, 0, h, wall, floor, {0.6, 0.43, 0.26, 1}, 500);
     };

@@ -9,7 +9,8 @@
 
 using namespace gauntlet;
 
-TEST_CASE("Chunks with the wrong size or non-finite numbers are rejected with the reason", "[action]") {
+TEST_CASE("Chunks with the wrong size or non-finite numbers are rejected with the reason",
+          "[action]") {
   const ActionSpace space = ee_delta_action_space();
   ActionChunk ok;
   ok.resize(3, 7);
@@ -42,7 +43,8 @@ TEST_CASE("Percentiles interpolate linearly like numpy", "[runner]") {
 
 TEST_CASE("Rotation vectors and quaternions convert both ways", "[geometry]") {
   using namespace geo;
-  for (const Vec3 r : {Vec3{0.1, -0.2, 0.3}, Vec3{0, 0, 3.0}, Vec3{1e-9, 0, 0}, Vec3{-1.2, 0.4, 0.9}}) {
+  for (const Vec3 r :
+       {Vec3{0.1, -0.2, 0.3}, Vec3{0, 0, 3.0}, Vec3{1e-9, 0, 0}, Vec3{-1.2, 0.4, 0.9}}) {
     const Vec3 back = rotvec_from_quat(quat_from_rotvec(r));
     for (std::size_t i = 0; i < 3; ++i) CHECK(back[i] == Approx(r[i]).margin(1e-9));
   }

@@ -25,7 +25,8 @@ RunHeader test_header() {
   h.policy_identity = "id-random";
   h.episodes_per_task = 2;
   h.perturbations = {"nominal"};
-  h.tasks = {TaskInfo{"t1", "do the thing", 100, "fam"}, TaskInfo{"t2", "do the \"other\" thing", 50, "fam"}};
+  h.tasks = {TaskInfo{"t1", "do the thing", 100, "fam"},
+             TaskInfo{"t2", "do the \"other\" thing", 50, "fam"}};
   h.hosts = "host1";
   h.started_at = "2026-01-01T00:00:00Z";
   return h;
@@ -110,7 +111,8 @@ TEST_CASE("A results file of another experiment is refused and left untouched", 
   const std::string before = sha256_file_hex(path);
   RunHeader other_policy = test_header();
   other_policy.policy_identity = "id-scripted";
-  CHECK_THROWS_WITH(ResultsStore::open_for_run(path, other_policy), Catch::Contains("policy identity"));
+  CHECK_THROWS_WITH(ResultsStore::open_for_run(path, other_policy),
+                    Catch::Contains("policy identity"));
   RunHeader other_suite = test_header();
   other_suite.suite_hash = "hash-b";
   CHECK_THROWS_AS(ResultsStore::open_for_run(path, other_suite), InputError);
@@ -155,5 +157,6 @@ TEST_CASE("Merging refuses conflicting rows and mixed experiments", "[store][mer
   const RunResults merged = merge_results({dir / "a.h5", dir / "b.h5"});
   CHECK(merged.episodes.size() == 2);  // the shared episode is not duplicated
   CHECK_THROWS_WITH(merge_results({dir / "a.h5", dir / "c.h5"}), Catch::Contains("conflicts"));
-  CHECK_THROWS_WITH(merge_results({dir / "a.h5", dir / "d.h5"}), Catch::Contains("different experiments"));
+  CHECK_THROWS_WITH(merge_results({dir / "a.h5", dir / "d.h5"}),
+                    Catch::Contains("different experiments"));
 }

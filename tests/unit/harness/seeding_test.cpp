@@ -18,10 +18,12 @@ TEST_CASE("SHA-256 matches the FIPS 180-2 test vectors", "[seeding]") {
   CHECK(sha256_hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-TEST_CASE("Episode seeds are the documented hash, reproducible from Python's hashlib", "[seeding]") {
+TEST_CASE("Episode seeds are the documented hash, reproducible from Python's hashlib",
+          "[seeding]") {
   const std::uint64_t seed = episode_seed(20261121, "pick-cube-onto-plate", "nominal", 7);
   const std::string script =
-      "import hashlib;d=hashlib.sha256(b'gauntlet-episode-v1|20261121|pick-cube-onto-plate|nominal|7')"
+      "import "
+      "hashlib;d=hashlib.sha256(b'gauntlet-episode-v1|20261121|pick-cube-onto-plate|nominal|7')"
       ".digest();print(int.from_bytes(d[:8],'big'))";
   const auto r = testing::run_process({GAUNTLET_PYTHON, "-c", script});
   REQUIRE(r.exit_code == 0);
@@ -73,7 +75,8 @@ TEST_CASE("derive_seed separates consumers of one episode seed", "[seeding]") {
   CHECK(seen.size() == 1000);
 }
 
-TEST_CASE("Every fixed random stream id in the table is distinct and keeps its number", "[seeding][rng]") {
+TEST_CASE("Every fixed random stream id in the table is distinct and keeps its number",
+          "[seeding][rng]") {
   std::set<std::uint64_t> ids;
   for (const RngStream s : kRngStreams) ids.insert(static_cast<std::uint64_t>(s));
   CHECK(ids.size() == std::size(kRngStreams));

@@ -78,7 +78,8 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 }  // namespace
 
-TEST_CASE("A BDDL file's language, regions, entities and predicates are read as written", "[libero][bddl]") {
+TEST_CASE("A BDDL file's language, regions, entities and predicates are read as written",
+          "[libero][bddl]") {
   const libero::SceneSpec s = parse_bddl(kFile, "task.bddl");
   CHECK(s.language == "Turn on the stove and put the bowl on it");
   REQUIRE(s.regions.size() == 3);
@@ -116,15 +117,18 @@ TEST_CASE("A BDDL scene resolves its places against the object library", "[liber
   CHECK(scene->articulation(scene->goal[0]).kind == libero::ArticulationKind::kKnob);
 }
 
-TEST_CASE("An unknown predicate names the file, the line and the supported predicates", "[libero][bddl]") {
+TEST_CASE("An unknown predicate names the file, the line and the supported predicates",
+          "[libero][bddl]") {
   const std::string e = error_of(replace(kFile, "(Turnon flat_stove_1)", "(Heat flat_stove_1)"));
   CHECK_THAT(e, Catch::Contains("task.bddl:45"));
   CHECK_THAT(e, Catch::Contains("'Heat'"));
   CHECK_THAT(e, Catch::Contains("On, In, Open, Close, TurnOn, TurnOff"));
 }
 
-TEST_CASE("A category without a model names its line and lists the supported categories", "[libero][bddl]") {
-  const std::string e = error_of(replace(kFile, "bowl_1 bowl_2 - akita_black_bowl", "bowl_1 bowl_2 - teapot"));
+TEST_CASE("A category without a model names its line and lists the supported categories",
+          "[libero][bddl]") {
+  const std::string e =
+      error_of(replace(kFile, "bowl_1 bowl_2 - akita_black_bowl", "bowl_1 bowl_2 - teapot"));
   CHECK_THAT(e, Catch::Contains("task.bddl:34"));
   CHECK_THAT(e, Catch::Contains("'teapot'"));
   CHECK_THAT(e, Catch::Contains("akita_black_bowl"));
@@ -138,7 +142,8 @@ TEST_CASE("Malformed BDDL is reported at the line where it goes wrong", "[libero
     CHECK_THAT(e, Catch::Contains("')' is missing"));
   }
   SECTION("a range that is not a number") {
-    const std::string e = error_of(replace(kFile, "(0.0 -0.1 0.02 -0.08)", "(0.0 -0.1 zero -0.08)"));
+    const std::string e =
+        error_of(replace(kFile, "(0.0 -0.1 0.02 -0.08)", "(0.0 -0.1 zero -0.08)"));
     CHECK_THAT(e, Catch::Contains("task.bddl:19"));
     CHECK_THAT(e, Catch::Contains("'zero'"));
   }
@@ -157,7 +162,8 @@ TEST_CASE("Malformed BDDL is reported at the line where it goes wrong", "[libero
     CHECK_THAT(e, Catch::Contains("'Or'"));
   }
   SECTION("a place that does not exist") {
-    const std::string e = error_of(replace(kFile, "(On bowl_1 flat_stove_1_cook_region)", "(On bowl_1 flat_stove_1_oven_region)"));
+    const std::string e = error_of(replace(kFile, "(On bowl_1 flat_stove_1_cook_region)",
+                                           "(On bowl_1 flat_stove_1_oven_region)"));
     CHECK_THAT(e, Catch::Contains("task.bddl:45"));
     CHECK_THAT(e, Catch::Contains("cook_region"));
   }
@@ -172,6 +178,7 @@ TEST_CASE("Malformed BDDL is reported at the line where it goes wrong", "[libero
     CHECK_THAT(e, Catch::Contains("a drawer or door"));
   }
   SECTION("text after the problem") {
-    CHECK_THAT(error_of(std::string(kFile) + "(extra)"), Catch::Contains("after the closing parenthesis"));
+    CHECK_THAT(error_of(std::string(kFile) + "(extra)"),
+               Catch::Contains("after the closing parenthesis"));
   }
 }

@@ -10,16 +10,18 @@
 namespace libero = gauntlet::suites::libero;
 using gauntlet::testing::LabScene;
 
-TEST_CASE("Every graspable model fits the gripper: width, fingertips above the table, palm above the top",
-          "[libero][catalog]") {
+TEST_CASE(
+    "Every graspable model fits the gripper: width, fingertips above the table, palm above the top",
+    "[libero][catalog]") {
   for (const auto& category : libero::model_categories()) {
     const libero::ObjectModel& m = *libero::find_model(category);
     INFO(category);
     if (m.grasp.style == libero::GraspStyle::kAcross) {
-      CHECK(m.grasp.width <= 0.076);          // the fingers open to 9 cm
+      CHECK(m.grasp.width <= 0.076);            // the fingers open to 9 cm
       CHECK(m.grasp.point[2] - 0.02 >= 0.002);  // fingertips 2 cm below the grasp point
       // The palm is 7 cm above the grasp point; only handles may reach higher.
-      if (m.grasp.point[0] == 0 && m.grasp.point[1] == 0) CHECK(m.grasp.point[2] + 0.07 >= m.height + 0.002);
+      if (m.grasp.point[0] == 0 && m.grasp.point[1] == 0)
+        CHECK(m.grasp.point[2] + 0.07 >= m.height + 0.002);
       CHECK(m.grasp.period > 0);
     }
     if (m.grasp.style == libero::GraspStyle::kDragInside) {
@@ -32,13 +34,41 @@ TEST_CASE("Every graspable model fits the gripper: width, fingertips above the t
 }
 
 TEST_CASE("The library covers LIBERO's categories of the four suites", "[libero][catalog]") {
-  for (const char* c : {"akita_black_bowl", "plate", "glazed_rim_porcelain_ramekin", "cookies", "basket",
-                        "alphabet_soup", "cream_cheese", "butter", "milk", "orange_juice", "ketchup",
-                        "tomato_sauce", "bbq_sauce", "salad_dressing", "chocolate_pudding", "wine_bottle",
-                        "black_book", "moka_pot", "porcelain_mug", "white_yellow_mug", "red_coffee_mug",
-                        "chefmate_8_frypan", "wooden_tray", "wooden_cabinet", "white_cabinet", "flat_stove",
-                        "microwave", "wine_rack", "desk_caddy", "shelf", "table", "kitchen_table",
-                        "living_room_table", "study_table", "floor"}) {
+  for (const char* c : {"akita_black_bowl",
+                        "plate",
+                        "glazed_rim_porcelain_ramekin",
+                        "cookies",
+                        "basket",
+                        "alphabet_soup",
+                        "cream_cheese",
+                        "butter",
+                        "milk",
+                        "orange_juice",
+                        "ketchup",
+                        "tomato_sauce",
+                        "bbq_sauce",
+                        "salad_dressing",
+                        "chocolate_pudding",
+                        "wine_bottle",
+                        "black_book",
+                        "moka_pot",
+                        "porcelain_mug",
+                        "white_yellow_mug",
+                        "red_coffee_mug",
+                        "chefmate_8_frypan",
+                        "wooden_tray",
+                        "wooden_cabinet",
+                        "white_cabinet",
+                        "flat_stove",
+                        "microwave",
+                        "wine_rack",
+                        "desk_caddy",
+                        "shelf",
+                        "table",
+                        "kitchen_table",
+                        "living_room_table",
+                        "study_table",
+                        "floor"}) {
     INFO(c);
     CHECK(libero::find_model(c) != nullptr);
   }
@@ -52,8 +82,10 @@ TEST_CASE("Every model compiles and rests on the table without drifting", "[libe
     INFO(category);
     // The thing in the middle, and a probe object for the goal (goals move objects).
     std::string yaml = "  - id: rest\n    family: libero_scene\n    instruction: rest\n";
-    yaml += "    fixtures: {main_table: table" + (m.fixture ? ", thing: " + category : std::string()) + "}\n";
-    yaml += "    objects: {probe: cream_cheese" + (m.fixture ? std::string() : ", thing: " + category) + "}\n";
+    yaml += "    fixtures: {main_table: table" +
+            (m.fixture ? ", thing: " + category : std::string()) + "}\n";
+    yaml += "    objects: {probe: cream_cheese" +
+            (m.fixture ? std::string() : ", thing: " + category) + "}\n";
     yaml += "    regions:\n";
     yaml += "      - {name: middle, target: main_table, ranges: [[0.05, 0.0, 0.05, 0.0]]}\n";
     yaml += "      - {name: corner, target: main_table, ranges: [[-0.4, -0.5, -0.4, -0.5]]}\n";

@@ -44,6 +44,8 @@ suites::libero::GoalEvaluator LabScene::evaluator() {
   return suites::libero::GoalEvaluator(task_->scene(), ids_, sim_);
 }
 
-bool LabScene::holds(std::size_t goal_index) { return evaluator().holds(goal(goal_index)); }
+bool LabScene::holds(std::size_t goal_index) {
+  return evaluator().holds(goal(goal_index));
+}
 
 }  // namespace gauntlet::testing

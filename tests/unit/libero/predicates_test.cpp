@@ -62,7 +62,8 @@ LabScene& lab() {
 
 }  // namespace
 
-TEST_CASE("On holds for a bowl resting on the plate and fails past the plate's inner rim", "[libero][predicates]") {
+TEST_CASE("On holds for a bowl resting on the plate and fails past the plate's inner rim",
+          "[libero][predicates]") {
   LabScene& s = lab();
   s.put("plate_1", 0, 0, 0);
   const double top = 0.01;  // the plate's base
@@ -148,7 +149,8 @@ TEST_CASE("Close of the microwave holds once the door is within 0.08 rad", "[lib
   CHECK(s.holds(3));
 }
 
-TEST_CASE("TurnOn follows the knob's angle and the burners glow while it is on", "[libero][predicates]") {
+TEST_CASE("TurnOn follows the knob's angle and the burners glow while it is on",
+          "[libero][predicates]") {
   LabScene& s = lab();
   const mjModel* m = s.model();
   const int burner = mj_name2id(m, mjOBJ_GEOM, "flat_stove_1/burner_0");
@@ -156,16 +158,19 @@ TEST_CASE("TurnOn follows the knob's angle and the burners glow while it is on",
   const std::string j = "flat_stove_1/knob_joint";
   s.set_joint(j, 0.49);
   CHECK_FALSE(s.holds(4));
-  gauntlet::suites::libero::update_glow(s.scene(), gauntlet::suites::libero::SceneIds::resolve(s.scene(), m), s.sim());
+  gauntlet::suites::libero::update_glow(
+      s.scene(), gauntlet::suites::libero::SceneIds::resolve(s.scene(), m), s.sim());
   CHECK(m->geom_rgba[4 * burner] < 0.3f);
   s.set_joint(j, 0.51);
   CHECK(s.holds(4));
-  gauntlet::suites::libero::update_glow(s.scene(), gauntlet::suites::libero::SceneIds::resolve(s.scene(), m), s.sim());
+  gauntlet::suites::libero::update_glow(
+      s.scene(), gauntlet::suites::libero::SceneIds::resolve(s.scene(), m), s.sim());
   CHECK(m->geom_rgba[4 * burner] > 0.9f);
   CHECK(m->geom_rgba[4 * burner + 2] < 0.2f);
 }
 
-TEST_CASE("On a table region needs the object's centre inside the region's rectangle", "[libero][predicates]") {
+TEST_CASE("On a table region needs the object's centre inside the region's rectangle",
+          "[libero][predicates]") {
   LabScene& s = lab();
   s.put("soup_1", 0.101, 0.15, 0);
   CHECK(s.holds(5));
@@ -177,7 +182,8 @@ TEST_CASE("On a table region needs the object's centre inside the region's recta
   CHECK_FALSE(s.holds(5));
 }
 
-TEST_CASE("On a fixture's region uses the region's rectangle on the fixture", "[libero][predicates]") {
+TEST_CASE("On a fixture's region uses the region's rectangle on the fixture",
+          "[libero][predicates]") {
   LabScene& s = lab();
   // The stove stands at (-0.35, 0.25); its cooking area is centred 2 cm
   // behind its middle, 14.5 cm to either side, on its 3 cm high top.
@@ -191,7 +197,8 @@ TEST_CASE("On a fixture's region uses the region's rectangle on the fixture", "[
   CHECK_FALSE(s.holds(7));
 }
 
-TEST_CASE("Partial progress grows as the object nears its place and stays below 1", "[libero][predicates]") {
+TEST_CASE("Partial progress grows as the object nears its place and stays below 1",
+          "[libero][predicates]") {
   LabScene& s = lab();
   s.put("plate_1", 0, 0, 0);
   s.put("bowl_1", -0.3, 0, 0);

@@ -61,9 +61,8 @@ std::vector<Dataset> datasets() {
   out.push_back({"tied-monotone-11",
                  {0.1, 0.2, 0.2, 0.3, 0.5, 0.5, 0.5, 0.7, 0.8, 0.9, 0.9},
                  {0.01, 0.04, 0.04, 0.09, 0.25, 0.25, 0.25, 0.49, 0.64, 0.81, 0.81}});
-  out.push_back({"tied-partial-10",
-                 {1, 1, 2, 2, 3, 3, 4, 4, 5, 5},
-                 {1, 2, 2, 3, 3, 3, 4, 5, 5, 5}});
+  out.push_back(
+      {"tied-partial-10", {1, 1, 2, 2, 3, 3, 4, 4, 5, 5}, {1, 2, 2, 3, 3, 3, 4, 5, 5, 5}});
   return out;
 }
 
@@ -75,8 +74,8 @@ TEST_CASE("Spearman is exactly +-1 with p = 0 at perfect monotonicity", "[metric
     for (std::size_t i = 0; i < n; ++i) {
       const double v = 0.37 * static_cast<double>(i) + 0.1;
       x.push_back(v);
-      y.push_back(std::exp(v));        // increasing, not linear
-      z.push_back(-v * v * v);         // decreasing
+      y.push_back(std::exp(v));         // increasing, not linear
+      z.push_back(-v * v * v);          // decreasing
       tied_x.push_back(std::floor(v));  // ties, and a monotone map with the same ties
       tied_y.push_back(std::floor(v) * std::floor(v) + 3.0);
     }

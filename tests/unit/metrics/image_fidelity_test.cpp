@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -26,7 +26,8 @@ struct Pixels {
 
 Pixels noise_image(Xoshiro256& rng, int w, int h, int c) {
   Pixels p{w, h, c, {}};
-  for (int i = 0; i < w * h * c; ++i) p.v.push_back(static_cast<std::uint8_t>(rng.uniform() * 256.0));
+  for (int i = 0; i < w * h * c; ++i)
+    p.v.push_back(static_cast<std::uint8_t>(rng.uniform() * 256.0));
   return p;
 }
 
@@ -63,8 +64,10 @@ std::string image_row(const std::string& name, const Pixels& p) {
 
 }  // namespace
 
-TEST_CASE("PSNR has its closed form: identical images are infinite, a constant offset d gives 20 log10(255/d)",
-          "[metrics][fidelity]") {
+TEST_CASE(
+    "PSNR has its closed form: identical images are infinite, a constant offset d gives 20 "
+    "log10(255/d)",
+    "[metrics][fidelity]") {
   Pixels a{16, 8, 3, std::vector<std::uint8_t>(16 * 8 * 3, 100)};
   Pixels b = a;
   CHECK(mean_squared_error(a.view(), b.view()) == 0.0);
@@ -75,13 +78,16 @@ TEST_CASE("PSNR has its closed form: identical images are infinite, a constant o
     CHECK(psnr(a.view(), b.view()) == Approx(20.0 * std::log10(255.0 / d)).epsilon(1e-12));
   }
   // Half the pixels off by 10: MSE 50.
-  for (std::size_t i = 0; i < b.v.size(); ++i) b.v[i] = static_cast<std::uint8_t>(i % 2 ? 110 : 100);
+  for (std::size_t i = 0; i < b.v.size(); ++i)
+    b.v[i] = static_cast<std::uint8_t>(i % 2 ? 110 : 100);
   CHECK(mean_squared_error(a.view(), b.view()) == Approx(50.0));
   CHECK_THROWS_AS(psnr(a.view(), ImageView{a.v.data(), 8, 16, 3}), std::invalid_argument);
 }
 
-TEST_CASE("SSIM is 1 for identical images, falls with distortion, and rejects images smaller than the window",
-          "[metrics][fidelity]") {
+TEST_CASE(
+    "SSIM is 1 for identical images, falls with distortion, and rejects images smaller than the "
+    "window",
+    "[metrics][fidelity]") {
   Xoshiro256 rng(3);
   const Pixels a = scene(40, 40, 0);
   CHECK(ssim(a.view(), a.view()) == Approx(1.0).epsilon(1e-12));
@@ -146,7 +152,8 @@ TEST_CASE("PSNR, SSIM (both windows) and the Frechet distance equal independent 
     INFO(p.name);
     for (const auto window : {SsimWindow::kGaussian11, SsimWindow::kUniform8}) {
       REQUIRE(golden->text(row, "name") == p.name);
-      CHECK(mean_squared_error(p.a.view(), p.b.view()) == Approx(golden->number(row, "mse")).epsilon(1e-12));
+      CHECK(mean_squared_error(p.a.view(), p.b.view()) ==
+            Approx(golden->number(row, "mse")).epsilon(1e-12));
       CHECK(psnr(p.a.view(), p.b.view()) == Approx(golden->number(row, "psnr")).epsilon(1e-12));
       SsimOptions o;
       o.window = window;
@@ -163,8 +170,9 @@ TEST_CASE("PSNR, SSIM (both windows) and the Frechet distance equal independent 
   }
 }
 
-TEST_CASE("The confusion matrix and its rates have their textbook values, and kappa equals statsmodels",
-          "[metrics][confusion][golden]") {
+TEST_CASE(
+    "The confusion matrix and its rates have their textbook values, and kappa equals statsmodels",
+    "[metrics][confusion][golden]") {
   // reference (simulator) and predicted (judge): 3 TP, 1 FN, 2 FP, 4 TN.
   const std::array<bool, 10> ref{true, true, true, true, false, false, false, false, false, false};
   const std::array<bool, 10> pred{true, true, true, false, true, true, false, false, false, false};
@@ -189,7 +197,8 @@ TEST_CASE("The confusion matrix and its rates have their textbook values, and ka
   CHECK(std::isnan(all_success.self_correction));
   CHECK(std::isnan(all_success.specificity));
 
-  const std::vector<std::array<int, 4>> tables{{3, 2, 1, 4}, {10, 0, 0, 10}, {7, 5, 6, 2}, {0, 3, 4, 9}, {20, 1, 9, 3}};
+  const std::vector<std::array<int, 4>> tables{
+      {3, 2, 1, 4}, {10, 0, 0, 10}, {7, 5, 6, 2}, {0, 3, 4, 9}, {20, 1, 9, 3}};
   std::ostringstream in;
   in << "tp,fp,fn,tn\n";
   for (const auto& t : tables) in << t[0] << "," << t[1] << "," << t[2] << "," << t[3] << "\n";

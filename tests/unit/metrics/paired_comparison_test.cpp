@@ -187,7 +187,8 @@ double brute_p_less(const std::vector<std::int64_t>& n, const std::vector<std::i
     double w = 1.0;
     for (std::size_t t = 0; t < n.size(); ++t) {
       s += (2 * x[t] - m[t]) * (lcm / n[t]);
-      w *= std::exp(std::lgamma(m[t] + 1.0) - std::lgamma(x[t] + 1.0) - std::lgamma(m[t] - x[t] + 1.0)) *
+      w *= std::exp(std::lgamma(m[t] + 1.0) - std::lgamma(x[t] + 1.0) -
+                    std::lgamma(m[t] - x[t] + 1.0)) *
            std::pow(0.5, static_cast<double>(m[t]));
     }
     if (s <= obs) p += w;
@@ -257,7 +258,8 @@ TEST_CASE("The stratified paired test is McNemar for one task or equal tasks and
   CHECK(coarse.p_less < st.p_less + 0.15);
 }
 
-TEST_CASE("The stratified test never contradicts the sign of its own effect", "[metrics][paired][stratified]") {
+TEST_CASE("The stratified test never contradicts the sign of its own effect",
+          "[metrics][paired][stratified]") {
   Xoshiro256 rng(5);
   for (int rep = 0; rep < 200; ++rep) {
     TaskScores a, b;

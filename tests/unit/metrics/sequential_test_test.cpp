@@ -304,8 +304,8 @@ TEST_CASE("The exact p-value is at most alpha exactly when the test decides",
         if (!t.finished() && ++step % 16 == 0) CHECK(t.exact_p_value() > o.alpha);
       }
       const double p = t.exact_p_value();
-      INFO("run " << run << " decision " << to_string(t.decision()) << " p " << p
-                  << " Ville p " << t.p_value());
+      INFO("run " << run << " decision " << to_string(t.decision()) << " p " << p << " Ville p "
+                  << t.p_value());
       CHECK((t.decision() != SequentialDecision::kUndecided) == (p <= o.alpha));
       CHECK(p >= 0.0);
       CHECK(p <= t.p_value() + 1e-12);  // never above Ville's bound

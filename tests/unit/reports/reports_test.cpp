@@ -18,8 +18,8 @@ namespace {
 
 // A synthetic results file: `successes[t]` of `n` episodes for each task,
 // the first ones successful, seeds as the harness would compute them.
-RunResults synthetic(const std::string& policy, const std::vector<int>& successes, int n, std::uint64_t seed = 7,
-                     const std::string& hash = std::string(64, 'a')) {
+RunResults synthetic(const std::string& policy, const std::vector<int>& successes, int n,
+                     std::uint64_t seed = 7, const std::string& hash = std::string(64, 'a')) {
   RunResults r;
   r.header.suite_name = "synthetic";
   r.header.suite_hash = hash;
@@ -48,7 +48,8 @@ RunResults synthetic(const std::string& policy, const std::vector<int>& successe
 }
 
 // Per task (episodes, successes), the first ones successful: tasks may differ in size.
-RunResults sized(const std::string& policy, const std::vector<std::pair<int, int>>& tasks, std::uint64_t seed = 7) {
+RunResults sized(const std::string& policy, const std::vector<std::pair<int, int>>& tasks,
+                 std::uint64_t seed = 7) {
   RunResults r;
   r.header.suite_name = "synthetic";
   r.header.suite_hash = std::string(64, 'a');
@@ -77,7 +78,8 @@ RunResults sized(const std::string& policy, const std::vector<std::pair<int, int
 
 }  // namespace
 
-TEST_CASE("compare's verdict and its evidence measure one effect (issue 16, item 1)", "[reports][compare]") {
+TEST_CASE("compare's verdict and its evidence measure one effect (issue 16, item 1)",
+          "[reports][compare]") {
   // 160 candidate-only against 120 baseline-only discordant pairs pooled, with unequal pairs per
   // task: task 0 (500 pairs) +160, task 1 (500 pairs) -118, task 2 (3 pairs) -2. The pooled
   // McNemar p is 0.0196 (scipy binomtest(120, 280)) while the task-mean difference is -19.4
@@ -102,7 +104,8 @@ TEST_CASE("compare's verdict and its evidence measure one effect (issue 16, item
   CHECK(st.pairs[0].verdict == "no significant difference");
 }
 
-TEST_CASE("compare's gate is one-sided at alpha with and without a margin (issue 16, item 2)", "[reports][compare]") {
+TEST_CASE("compare's gate is one-sided at alpha with and without a margin (issue 16, item 2)",
+          "[reports][compare]") {
   // 5 baseline-only discordant pairs: one-sided p = 1/32 = 0.031 (two-sided 0.0625).
   const RunResults base = synthetic("base", {45}, 50);
   const RunResults cand = synthetic("cand", {40}, 50);
@@ -118,8 +121,10 @@ TEST_CASE("compare's gate is one-sided at alpha with and without a margin (issue
   CHECK_FALSE(compare_runs(base, "base.h5", cand, "cand.h5", o).regression);
 }
 
-TEST_CASE("compare --allow-unpaired runs the CMH test over tasks, not McNemar by index (issue 16, item 3)",
-          "[reports][compare]") {
+TEST_CASE(
+    "compare --allow-unpaired runs the CMH test over tasks, not McNemar by index (issue 16, item "
+    "3)",
+    "[reports][compare]") {
   const RunResults base = synthetic("base", {45, 45}, 50, 7);
   const RunResults cand = synthetic("cand", {39, 45}, 50, 8);  // another seed: not paired
   CompareOptions o;
@@ -133,14 +138,18 @@ TEST_CASE("compare --allow-unpaired runs the CMH test over tasks, not McNemar by
   const auto py = testing::run_process(
       {GAUNTLET_PYTHON, "-c",
        "import numpy as np\nfrom statsmodels.stats.contingency_tables import StratifiedTable as S\n"
-       "t=S([np.array([[39,45],[11,5]]),np.array([[45,45],[5,5]])]).test_null_odds()\nprint(repr(t.pvalue/2))"});
+       "t=S([np.array([[39,45],[11,5]]),np.array([[45,45],[5,5]])]).test_null_odds()\nprint(repr(t."
+       "pvalue/2))"});
   REQUIRE(py.exit_code == 0);
-  CHECK(r.overall.p_value == Approx(std::stod(py.out)).margin(1e-12));  // one-sided: half the two-sided
+  CHECK(r.overall.p_value ==
+        Approx(std::stod(py.out)).margin(1e-12));  // one-sided: half the two-sided
   CHECK(r.overall.verdict == "no significant difference");
 }
 
-TEST_CASE("compare refuses a candidate that does not cover the baseline's plan unless allowed (issue 16, item 4)",
-          "[reports][compare]") {
+TEST_CASE(
+    "compare refuses a candidate that does not cover the baseline's plan unless allowed (issue 16, "
+    "item 4)",
+    "[reports][compare]") {
   const RunResults base = synthetic("base", {45, 45, 45, 45, 45}, 20);
   RunResults cand = synthetic("cand", {45, 45, 45, 45, 45}, 20);
   std::erase_if(cand.episodes, [](const EpisodeResult& e) { return e.task_id != "task0"; });
@@ -181,7 +190,8 @@ TEST_CASE("base64 matches Python's base64 module", "[reports]") {
       hex += buf;
     }
     const auto r = testing::run_process(
-        {GAUNTLET_PYTHON, "-c", "import base64,sys;print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())", hex});
+        {GAUNTLET_PYTHON, "-c",
+         "import base64,sys;print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())", hex});
     REQUIRE(r.exit_code == 0);
     CHECK(base64_encode(chunk) + "\n" == r.out);
   }
@@ -195,13 +205,15 @@ TEST_CASE("JUnit XML parses and counts failures", "[reports][junit]") {
   const auto r = testing::run_process(
       {GAUNTLET_PYTHON, "-c",
        "import sys,xml.etree.ElementTree as E;t=E.fromstring(sys.argv[1]);s=t.find('testsuite');"
-       "print(s.get('tests'),s.get('failures'),s.get('name'),t.findall('.//failure')[0].get('message'))",
+       "print(s.get('tests'),s.get('failures'),s.get('name'),t.findall('.//"
+       "failure')[0].get('message'))",
        xml});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "2 1 suite <1> regressed <a lot>\n");
 }
 
-TEST_CASE("compare flags a significant drop as a regression and nothing else", "[reports][compare]") {
+TEST_CASE("compare flags a significant drop as a regression and nothing else",
+          "[reports][compare]") {
   const RunResults base = synthetic("base", {45, 45}, 50);
   const RunResults worse = synthetic("worse", {30, 32}, 50);
   const RunResults same = synthetic("same", {45, 45}, 50);
@@ -233,8 +245,10 @@ TEST_CASE("compare refuses different suites and unpaired seeds", "[reports][comp
   const RunResults base = synthetic("base", {45}, 50);
   const RunResults other_suite = synthetic("x", {45}, 50, 7, std::string(64, 'b'));
   const RunResults other_seed = synthetic("x", {45}, 50, 8);
-  CHECK_THROWS_WITH(compare_runs(base, "base.h5", other_suite, "x.h5", {}), Catch::Contains("suite"));
-  CHECK_THROWS_WITH(compare_runs(base, "base.h5", other_seed, "x.h5", {}), Catch::Contains("same --seed"));
+  CHECK_THROWS_WITH(compare_runs(base, "base.h5", other_suite, "x.h5", {}),
+                    Catch::Contains("suite"));
+  CHECK_THROWS_WITH(compare_runs(base, "base.h5", other_seed, "x.h5", {}),
+                    Catch::Contains("same --seed"));
 }
 
 TEST_CASE("Submissions with edited or impossible rows are detected", "[reports][leaderboard]") {
@@ -258,14 +272,15 @@ TEST_CASE("Submissions with edited or impossible rows are detected", "[reports][
   CHECK_THAT(validate_submission(duplicated).at(0), Catch::Contains("duplicate"));
 }
 
-TEST_CASE("Ranking statistics separate clearly different policies and group similar ones", "[reports][ranking]") {
+TEST_CASE("Ranking statistics separate clearly different policies and group similar ones",
+          "[reports][ranking]") {
   const RunResults a = synthetic("a", {48, 47, 49}, 50);
   const RunResults b = synthetic("b", {47, 48, 48}, 50);
   const RunResults c = synthetic("c", {10, 12, 8}, 50);
   const auto st = ranking_statistics({&a, &b, &c});
   REQUIRE(st.available);
   CHECK(st.letters.size() == 3);
-  CHECK(st.letters[0] == st.letters[1]);        // a and b: no significant difference
+  CHECK(st.letters[0] == st.letters[1]);  // a and b: no significant difference
   CHECK(st.letters[2].find(st.letters[0][0]) == std::string::npos);  // c differs from both
   CHECK(st.p_best[2] == 0.0);
   CHECK(st.rank_lo[2] == 3);
