@@ -42,8 +42,8 @@ int terminal_columns() {
 
 }  // namespace
 
-ProgressBar::ProgressBar(std::string label, std::string unit, std::string rate_unit, long total,
-                         long already_done)
+ProgressBar::ProgressBar(const std::string& label, std::string unit, std::string rate_unit,
+                         long total, long already_done)
     : label_(printable(label)),
       unit_(std::move(unit)),
       rate_unit_(std::move(rate_unit)),

@@ -19,7 +19,7 @@ class ProgressBar {
  public:
   // Counts `unit`s ("episodes", "steps"); `rate_unit` labels the rate ("ep/s").
   // `already_done` of `total` were done before (resumed).
-  ProgressBar(std::string label, std::string unit, std::string rate_unit, long total,
+  ProgressBar(const std::string& label, std::string unit, std::string rate_unit, long total,
               long already_done);
   // `done_now` counted since construction; `detail` follows the count
   // ("success 40.0%", "loss 0.01234").
