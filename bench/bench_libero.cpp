@@ -136,16 +136,18 @@ double floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> spec
     auto& r = renderers[spec.task_index];
     if (cameras && !r) r = std::make_unique<BareRenderer>(*gl, m);
     const auto& actions = recorded.actions.at({spec.task_id, spec.episode_index});
-    const mj::GripperController controller(m, s.config().workspace);
+    // The controller turns each action into targets once per control step;
+    // its servo loop (the arm's) is not part of the floor: bare mj_step only.
+    const auto controller = mj::make_controller(m, s.robot(), s.config().workspace);
     const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
     // reset() already settled: replay the settling too, from the same state.
     const auto t0 = Clock::now();
     for (int k = 0; k < s.config().settle_steps; ++k) {
-      controller.apply(m, d, noop);
+      controller->apply(m, d, noop);
       for (int i = 0; i < substeps; ++i) mj_step(m, d);
     }
     for (const auto& a : actions) {
-      controller.apply(m, d, a);
+      controller->apply(m, d, a);
       for (int i = 0; i < substeps; ++i) mj_step(m, d);
       if (cameras) r->render(m, d);
     }

@@ -1,4 +1,4 @@
-// `gauntlet list suites|policies|perturbations [--json]`.
+// `gauntlet list suites|policies|perturbations|robots [--json]`.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
+#include "robots/robot_description.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 
 namespace gauntlet::cli {
@@ -20,7 +21,7 @@ struct ListOptions {
 void list_suites(const ListOptions& o, CliContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [name, entry] : ctx.registry.suites()) {
-    const auto suite = entry.load();
+    const auto suite = entry.load({});
     const SuiteInfo& info = suite->info();
     if (o.json) {
       nlohmann::json tasks = nlohmann::json::array();
@@ -38,6 +39,9 @@ void list_suites(const ListOptions& o, CliContext& ctx) {
                      {"seed", info.seed},
                      {"episodes_per_task", info.default_episodes},
                      {"cameras", info.cameras},
+                     {"robot", info.robot},
+                     {"actions", info.actions},
+                     {"proprio", info.proprio_names},
                      {"perturbations", suite->perturbation_dimensions()},
                      {"tasks", tasks}});
     } else {
@@ -102,19 +106,59 @@ void list_perturbations(bool json) {
   if (json) std::cout << out.dump(2) << std::endl;
 }
 
+// Every built-in robot: DoF, action conventions, cameras, state layout, joints.
+void list_robots(bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : robots::builtin_robots()) {
+    std::vector<std::string> cameras;
+    for (const auto& c : r->cameras) cameras.push_back(c.name);
+    if (!json) {
+      std::string actions;
+      for (const auto& a : r->actions) actions += (actions.empty() ? "" : ",") + a;
+      std::string cams;
+      for (const auto& c : cameras) cams += (cams.empty() ? "" : ",") + c;
+      std::printf("%-17s %d DoF  actions: %-30s cameras: %-12s %s\n", r->name.c_str(), r->dof(),
+                  actions.c_str(), cams.c_str(), r->description.c_str());
+      continue;
+    }
+    nlohmann::json joints = nlohmann::json::array();
+    for (const auto& j : r->joints) {
+      joints.push_back({{"name", j.name},
+                        {"lower", j.lower},
+                        {"upper", j.upper},
+                        {"velocity", j.velocity},
+                        {"effort", j.effort}});
+    }
+    out.push_back({{"name", r->name},
+                   {"description", r->description},
+                   {"source", r->source},
+                   {"dof", r->dof()},
+                   {"floating", r->floating},
+                   {"actions", r->actions},
+                   {"cameras", cameras},
+                   {"state", r->proprio_names()},
+                   {"home", r->home},
+                   {"gripper", {{"stroke_m", r->gripper.stroke}, {"force_n", r->gripper.force}}},
+                   {"joints", joints}});
+  }
+  if (json) std::cout << out.dump(2) << std::endl;
+}
+
 void list_command(const ListOptions& o, CliContext& ctx) {
   if (o.what == "suites") return list_suites(o, ctx);
   if (o.what == "policies") return list_policies(o, ctx);
   if (o.what == "perturbations") return list_perturbations(o.json);
-  throw InputError("list: expected one of: suites, policies, perturbations; got '" + o.what + "'");
+  if (o.what == "robots") return list_robots(o.json);
+  throw InputError("list: expected one of: suites, policies, perturbations, robots; got '" +
+                   o.what + "'");
 }
 
 }  // namespace
 
 void add_list_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<ListOptions>();
-  CLI::App* list = app.add_subcommand("list", "List suites, policy kinds or perturbations");
-  list->add_option("what", opts->what, "suites | policies | perturbations")->required();
+  CLI::App* list = app.add_subcommand("list", "List suites, policy kinds, perturbations or robots");
+  list->add_option("what", opts->what, "suites | policies | perturbations | robots")->required();
   list->add_flag("--json", opts->json, "print JSON on stdout");
   list->callback([opts, &ctx] { list_command(*opts, ctx); });
 }

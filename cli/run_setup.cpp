@@ -13,6 +13,9 @@ namespace gauntlet::cli {
 
 void PlanOptions::add_to(CLI::App& app, bool with_shard) {
   app.add_option("--suite", suite, "suite name, PATH.yaml or bddl:PATH")->required();
+  app.add_option("--robot", robot,
+                 "run on this robot instead of the suite's, where the suite allows it "
+                 "(`gauntlet list robots`)");
   episodes_option = app.add_option(
       "--episodes", episodes, "episodes per task (and per perturbation); default: the suite's");
   app.add_option("--seed", seed, "suite seed override (episode seeds derive from it)");
@@ -148,6 +151,7 @@ PlanRequest plan_request(const PlanOptions& o) {
   PlanRequest r;
   r.suite = o.suite;
   r.env = o.env;
+  r.robot = o.robot;
   if (o.episodes_option && o.episodes_option->count() > 0) r.episodes_per_task = o.episodes;
   r.seed = o.seed;
   r.workers = o.workers;

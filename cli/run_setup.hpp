@@ -27,8 +27,9 @@ struct PlanOptions {
   std::vector<std::string> tasks;
   std::string shard = "0/1";
   std::string env;  // --env: "" / "sim" (the suite's simulator) or worldmodel:MODEL,judge=JUDGE
+  std::string robot;  // --robot: run on this robot where the suite allows ("" : the suite's)
 
-  // Adds --suite --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env
+  // Adds --suite --robot --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env
   // [--shard].
   void add_to(CLI::App& app, bool with_shard);
 };

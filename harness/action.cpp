@@ -14,10 +14,29 @@ ActionSpace ee_delta_action_space() {
   return space;
 }
 
+ActionSpace joint_position_action_space(const std::vector<std::string>& joints,
+                                        const std::vector<double>& lower,
+                                        const std::vector<double>& upper) {
+  ActionSpace space;
+  space.kind = ActionKind::kJointPos;
+  space.dim = static_cast<int>(joints.size()) + 1;
+  for (std::size_t i = 0; i < joints.size(); ++i) {
+    space.low.push_back(static_cast<float>(lower.at(i)));
+    space.high.push_back(static_cast<float>(upper.at(i)));
+    space.names.push_back(joints[i]);
+  }
+  space.low.push_back(-1.0f);
+  space.high.push_back(1.0f);
+  space.names.emplace_back("gripper");
+  return space;
+}
+
 std::string to_string(ActionKind kind) {
   switch (kind) {
     case ActionKind::kEeDelta:
       return "ee_delta";
+    case ActionKind::kJointPos:
+      return "joint_pos";
   }
   return "unknown";
 }

@@ -11,6 +11,7 @@ namespace gauntlet {
 
 enum class ActionKind {
   kEeDelta,  // dx dy dz (m), droll dpitch dyaw (rad, world frame), gripper (-1 open .. +1 closed)
+  kJointPos,  // joint positions (rad), one per arm joint, then the gripper (-1 open .. +1 closed)
 };
 
 struct ActionSpace {
@@ -24,6 +25,10 @@ struct ActionSpace {
 // The default for every manipulation suite: 7-D end-effector delta as LIBERO
 // and most VLAs use, bounded to 5 cm and 0.5 rad per control step.
 ActionSpace ee_delta_action_space();
+// Absolute joint targets of an arm: `lower`/`upper` per joint, then the gripper.
+ActionSpace joint_position_action_space(const std::vector<std::string>& joints,
+                                        const std::vector<double>& lower,
+                                        const std::vector<double>& upper);
 
 std::string to_string(ActionKind kind);
 

@@ -25,7 +25,8 @@ std::uint64_t parse_suite_seed(const std::string& text) {
 
 SessionPlan make_session_plan(const PlanRequest& request, const Registry& registry) {
   SessionPlan p;
-  p.suite = registry.wrap_in_environment(registry.load_suite(request.suite), request.env);
+  p.suite = registry.wrap_in_environment(
+      registry.load_suite(request.suite, SuiteOptions{request.robot}), request.env);
   const Suite& suite = *p.suite;
   if (request.episodes_per_task && *request.episodes_per_task < 1) {
     throw InputError("episodes per task must be at least 1, got " +
@@ -78,6 +79,14 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
     h.image_height = request->cameras.empty() ? 0 : request->height;
   }
   h.replan_every = replan_every;
+  h.robot = suite.info().robot;
+  h.action_convention = spec.option("actions").value_or(suite.info().actions);
+  const auto& accepted = suite.info().action_conventions;
+  if (spec.option("actions") && !accepted.empty() &&
+      std::find(accepted.begin(), accepted.end(), h.action_convention) == accepted.end()) {
+    throw InputError(spec.quoted() + ": robot '" + h.robot + "' does not take actions=" +
+                     h.action_convention + "; it accepts: " + join_names(accepted));
+  }
   h.shard = plan.plan.shard.to_string();
   h.hosts = host_name();
   h.started_at = utc_now_iso8601();

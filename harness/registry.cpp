@@ -1,5 +1,6 @@
 #include "harness/registry.hpp"
 
+#include "harness/action_convention.hpp"
 #include "harness/errors.hpp"
 
 namespace gauntlet {
@@ -79,15 +80,23 @@ std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
     throw InputError("unknown policy kind '" + spec.kind + "' in policy spec '" + spec.text +
                      "'; valid kinds: " + join_names(usages));
   }
-  return it->second.make(spec);
+  // `actions=` is every adapter's option: the adapter never sees it.
+  const auto actions = spec.option("actions");
+  if (!actions) return it->second.make(spec);
+  const ActionConvention& convention =
+      find_action_convention(*actions, "policy spec '" + spec.text + "': actions");
+  PolicySpec inner = spec;
+  inner.options.erase("actions");
+  return with_action_convention(it->second.make(inner), convention);
 }
 
-std::shared_ptr<const Suite> Registry::load_suite(const std::string& name) const {
-  if (const auto it = suites_.find(name); it != suites_.end()) return it->second.load();
+std::shared_ptr<const Suite> Registry::load_suite(const std::string& name,
+                                                 const SuiteOptions& options) const {
+  if (const auto it = suites_.find(name); it != suites_.end()) return it->second.load(options);
   for (const auto& r : resolvers_) {
     const bool hit =
         r.prefix.empty() ? (r.matches && r.matches(name)) : name.rfind(r.prefix, 0) == 0;
-    if (hit) return r.load(r.prefix.empty() ? name : name.substr(r.prefix.size()));
+    if (hit) return r.load(r.prefix.empty() ? name : name.substr(r.prefix.size()), options);
   }
   std::vector<std::string> names;
   for (const auto& [n, e] : suites_) names.push_back(n);

@@ -25,7 +25,7 @@ struct PolicyKind {
 struct SuiteEntry {
   std::string name;
   std::string summary;
-  std::function<std::shared_ptr<const Suite>()> load;
+  std::function<std::shared_ptr<const Suite>(const SuiteOptions&)> load;
 };
 
 // Resolves suite names of a form such as "bddl:PATH" or "path/to/suite.yaml".
@@ -33,7 +33,7 @@ struct SuiteResolver {
   std::string prefix;  // e.g. "bddl:"; empty with a matches() predicate for file paths
   std::string usage;
   std::function<bool(const std::string&)> matches;
-  std::function<std::shared_ptr<const Suite>(const std::string&)> load;
+  std::function<std::shared_ptr<const Suite>(const std::string&, const SuiteOptions&)> load;
 };
 
 // World models and judges (the `worldmodel` backend): KIND:ARG[,key=value...]
@@ -77,7 +77,8 @@ class Registry {
   // Throws InputError listing the valid kinds.
   std::unique_ptr<Policy> make_policy(const PolicySpec& spec) const;
   // Throws InputError listing the valid suites and accepted forms.
-  std::shared_ptr<const Suite> load_suite(const std::string& name) const;
+  std::shared_ptr<const Suite> load_suite(const std::string& name,
+                                         const SuiteOptions& options = {}) const;
   // Throw InputError listing the valid kinds.
   std::unique_ptr<WorldModel> make_world_model(const PolicySpec& spec) const;
   std::unique_ptr<Judge> make_judge(const PolicySpec& spec) const;

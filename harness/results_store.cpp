@@ -286,6 +286,8 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   write_attr_num<std::int64_t>(f, "image_width", h.image_width, H5T_NATIVE_INT64);
   write_attr_num<std::int64_t>(f, "image_height", h.image_height, H5T_NATIVE_INT64);
   write_attr_num<std::int64_t>(f, "replan_every", h.replan_every, H5T_NATIVE_INT64);
+  write_attr(f, "robot", h.robot);
+  write_attr(f, "action_convention", h.action_convention);
   write_attr(f, "shard", h.shard);
   write_attr(f, "hosts", h.hosts);
   write_attr(f, "started_at", h.started_at);
@@ -463,6 +465,8 @@ void check_same_experiment(const RunHeader& a, const std::string& a_name, const 
   differ("image size", std::to_string(a.image_width) + "x" + std::to_string(a.image_height),
          std::to_string(b.image_width) + "x" + std::to_string(b.image_height));
   differ("replan_every", std::to_string(a.replan_every), std::to_string(b.replan_every));
+  differ("robot", a.robot, b.robot);
+  differ("action convention", a.action_convention, b.action_convention);
 }
 
 ResultsStore::ResultsStore(std::filesystem::path path, int lock_fd)
@@ -642,6 +646,9 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   h.image_width = small_count("image_width");
   h.image_height = small_count("image_height");
   h.replan_every = small_count("replan_every");
+  if (has_attr(f, "robot")) h.robot = read_attr(f, "robot", where);
+  if (has_attr(f, "action_convention"))
+    h.action_convention = read_attr(f, "action_convention", where);
   h.shard = read_attr(f, "shard", where);
   h.hosts = read_attr(f, "hosts", where);
   h.started_at = read_attr(f, "started_at", where);

@@ -37,6 +37,10 @@ struct RunHeader {
   int image_width = 0;
   int image_height = 0;
   int replan_every = 0;
+  // The robot the suite ran on and the action convention the policy spoke
+  // (files written before robots/ existed: the floating gripper, ee_delta).
+  std::string robot = "floating_gripper";
+  std::string action_convention = "ee_delta";
   std::string shard = "0/1";  // "I/N"; merged files say "merged:N"
   std::string hosts;          // comma-separated hosts that produced rows
   std::string started_at;     // ISO-8601 UTC

@@ -51,8 +51,8 @@ void register_builtin_suites(Registry& registry) {
     entry.summary = yaml_field(text, "description");
     const std::string source = "builtin:" + path;
     const std::string* yaml = &text;
-    entry.load = [yaml, source] {
-      return suites::load_suite_yaml(*yaml, source, suites::builtin_task_families());
+    entry.load = [yaml, source](const SuiteOptions& options) {
+      return suites::load_suite_yaml(*yaml, source, suites::builtin_task_families(), options);
     };
     registry.add_suite(std::move(entry));
   }
@@ -61,12 +61,12 @@ void register_builtin_suites(Registry& registry) {
   files.matches = [](const std::string& name) {
     return name.size() > 5 && (name.ends_with(".yaml") || name.ends_with(".yml"));
   };
-  files.load = [](const std::string& path) {
+  files.load = [](const std::string& path, const SuiteOptions& options) {
     std::ifstream in(path);
     if (!in) throw InputError("--suite '" + path + "': cannot read the suite file");
     std::stringstream buf;
     buf << in.rdbuf();
-    return suites::load_suite_yaml(buf.str(), path, suites::builtin_task_families());
+    return suites::load_suite_yaml(buf.str(), path, suites::builtin_task_families(), options);
   };
   registry.add_suite_resolver(std::move(files));
   suites::bddl::register_bddl_resolver(registry);

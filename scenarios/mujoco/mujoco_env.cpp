@@ -15,7 +15,7 @@ namespace gauntlet::mj {
 struct MujocoEnv::Instance {
   mjModel* model = nullptr;  // this worker's copy: perturbations may edit it
   mjData* data = nullptr;
-  std::unique_ptr<GripperController> controller;
+  std::unique_ptr<RobotController> controller;
   std::unique_ptr<render::SceneRenderer> renderer;
   std::vector<int> camera_ids;
   std::vector<std::pair<std::string, int>> bodies;
@@ -38,9 +38,7 @@ MujocoEnv::MujocoEnv(const MujocoSuite& suite, ObservationRequest request)
   instances_.resize(suite_.tasks().size() *
                     static_cast<std::size_t>(perturbations ? perturbations->variants() : 1));
   if (perturbations) perturber_ = perturbations->make_perturber();
-  proprio_names_ = {"eef_pos_x",         "eef_pos_y",         "eef_pos_z",
-                    "eef_axis_angle_x",  "eef_axis_angle_y",  "eef_axis_angle_z",
-                    "gripper_qpos_left", "gripper_qpos_right"};
+  proprio_names_ = suite_.info().proprio_names;
   obs_.proprio_names = &proprio_names_;
   for (const auto& cam : request_.cameras) obs_.cameras.push_back(CameraFrame{cam, Image{}});
 }
@@ -70,7 +68,8 @@ MujocoEnv::Instance& MujocoEnv::instance(int task_index) {
   inst->model->vis.global.offwidth = std::max(inst->model->vis.global.offwidth, request_.width);
   inst->model->vis.global.offheight = std::max(inst->model->vis.global.offheight, request_.height);
   inst->data = mj_makeData(inst->model);
-  inst->controller = std::make_unique<GripperController>(inst->model, suite_.config().workspace);
+  inst->controller = make_controller(inst->model, suite_.robot(), suite_.config().workspace);
+  inst->controller->set_joint_control(suite_.joint_control());
   for (const auto& cam : request_.cameras) {
     const int id = mj_name2id(inst->model, mjOBJ_CAMERA, cam.c_str());
     if (id < 0) {
@@ -128,18 +127,26 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   Rng rng(derive_seed(spec.seed, RngStream::kInitialState));
   memory_ = TaskMemory{};
   task_->initialize(sim, rng, memory_);
-  GripperStart start{suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0};
+  GripperStart start{suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0, {}};
   if (perturbed_) {
     mj_kinematics(m, d);
     inst.model_edited = perturber_->edit_state(spec, *task_, sim, start) || inst.model_edited;
   }
-  inst.controller->place(m, d, start.pos, start.quat, start.command);
-  inst.controller->compensate_gravity(m, d);
+  inst.controller->place(m, d, start);
   mj_forward(m, d);
   warnings_.fill(0);
   obs_.instruction = suite_.instruction(spec);
   obs_.step = 0;
-  const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
+  // Settling holds the start pose: a zero ee_delta, or the start joints.
+  std::vector<float> noop(static_cast<std::size_t>(suite_.action_space().dim), 0.0f);
+  if (suite_.joint_control()) {
+    mj_kinematics(m, d);
+    std::vector<float> state;
+    inst.controller->proprio(d, state);  // 8 numbers, then the joint positions
+    const auto dof = static_cast<std::size_t>(inst.controller->dof());
+    for (std::size_t j = 0; j < dof; ++j) noop[j] = state[8 + j];
+  }
+  noop.back() = static_cast<float>(start.command);
   for (int i = 0; i < suite_.config().settle_steps; ++i) control_step(noop);
   std::string why;
   if (physics_unstable(why)) {
@@ -165,9 +172,16 @@ void MujocoEnv::restore_model(Instance& inst, int task_index) {
 void MujocoEnv::control_step(std::span<const float> action) {
   mjModel* m = current_->model;
   mjData* d = current_->data;
-  current_->controller->apply(m, d, action);
+  RobotController& controller = *current_->controller;
+  controller.apply(m, d, action);
   if (control_step_hook_) control_step_hook_(m, d);
-  for (int i = 0; i < substeps_; ++i) mj_step(m, d);
+  // mj_step split in two so the servo loop sees this step's kinematics and
+  // bias forces (the same work as mj_step with the Euler integrator).
+  for (int i = 0; i < substeps_; ++i) {
+    mj_step1(m, d);
+    controller.servo(m, d);
+    mj_step2(m, d);
+  }
 }
 
 bool MujocoEnv::physics_unstable(std::string& why) {
@@ -201,6 +215,7 @@ StepResult MujocoEnv::step(std::span<const float> action, bool want_observation)
     perturber_->edit_action(obs_.step, action_buffer_);
     action = action_buffer_;
   }
+  clipped_.resize(static_cast<std::size_t>(space.dim));
   for (std::size_t i = 0; i < clipped_.size(); ++i) {
     clipped_[i] = std::clamp(action[i], space.low[i], space.high[i]);
   }

@@ -61,7 +61,7 @@ class MujocoEnv : public Env {
   PrivilegedState privileged_;
   TaskMemory memory_;
   std::vector<std::string> proprio_names_;
-  std::array<float, 7> clipped_{};
+  std::vector<float> clipped_;
   std::array<int, mjNWARNING> warnings_{};
   // Perturbations (scenarios/perturb): which compiled scene variant the next
   // instance() call uses, the per-worker editor, and whether this episode is perturbed.

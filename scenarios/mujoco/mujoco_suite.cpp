@@ -59,6 +59,23 @@ mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
 
 MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
     : config_(std::move(config)), action_space_(ee_delta_action_space()) {
+  robot_ = config_.scene.robot ? config_.scene.robot
+                               : robots::find_robot("floating_gripper", "suite");
+  if (config_.joint_control) {
+    if (robot_->floating) {
+      throw InputError("suite '" + config_.info.name +
+                       "': joint_pos actions need an arm; robot 'floating_gripper' has no joints");
+    }
+    std::vector<std::string> names;
+    std::vector<double> lo;
+    std::vector<double> hi;
+    for (const auto& j : robot_->joints) {
+      names.push_back(j.name);
+      lo.push_back(j.lower);
+      hi.push_back(j.upper);
+    }
+    action_space_ = joint_position_action_space(names, lo, hi);
+  }
   for (const auto& task : config_.tasks) {
     task_infos_.push_back(task->info());
     SceneBuilder builder(config_.scene);

@@ -21,6 +21,7 @@ struct MujocoSuiteConfig {
   SceneOptions scene;
   Workspace workspace;
   int settle_steps = 10;  // no-op control steps before the policy acts (LIBERO: 10)
+  bool joint_control = false;  // actions are joint positions (joint_pos), not ee_delta
   std::vector<std::shared_ptr<const MjTask>> tasks;
   std::vector<std::string> perturbation_dimensions;
   std::shared_ptr<const PerturbationProvider> perturbations;  // null: nominal only
@@ -49,6 +50,9 @@ class MujocoSuite : public Suite {
   // The model of `index` compiled with the perturbation provider's scene variant.
   const mjModel* model(int index, int variant) const;
   const PerturbationProvider* perturbations() const { return config_.perturbations.get(); }
+  // The robot (scene.robot; the floating gripper when none is set).
+  const robots::RobotDescription& robot() const { return *robot_; }
+  bool joint_control() const { return config_.joint_control; }
   const std::string& scene_xml(int index) const { return xml_.at(static_cast<std::size_t>(index)); }
 
  private:
@@ -60,6 +64,7 @@ class MujocoSuite : public Suite {
   std::vector<mjModel*> models_;
   std::vector<std::string> xml_;
   std::vector<mjModel*> variant_models_;  // [(variant - 1) * tasks + index]
+  std::shared_ptr<const robots::RobotDescription> robot_;
 };
 
 // Compiles MJCF text; throws InputError with MuJoCo's message and `what`.

@@ -11,6 +11,7 @@
 #include "harness/episode.hpp"
 #include "harness/geometry.hpp"
 #include "harness/observation.hpp"
+#include "scenarios/mujoco/robot.hpp"
 #include "scenarios/mujoco/scene.hpp"
 #include "scenarios/mujoco/sim.hpp"
 
@@ -21,13 +22,6 @@ class SceneRenderer;
 namespace gauntlet::mj {
 
 class MjTask;
-
-// Where the gripper starts an episode: tool centre point pose and gripper command.
-struct GripperStart {
-  geo::Vec3 pos{};
-  geo::Quat quat{1, 0, 0, 0};
-  double command = -1.0;  // -1 open .. +1 closed
-};
 
 // One per Env (one worker), one episode at a time. The Env calls it only for
 // episodes whose perturbation is not nominal; nominal episodes never see it.

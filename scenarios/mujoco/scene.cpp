@@ -1,5 +1,6 @@
 #include "scenarios/mujoco/scene.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "scenarios/mujoco/robot.hpp"
@@ -86,7 +87,7 @@ SceneBuilder::SceneBuilder(const SceneOptions& options) : options_(options) {
   equality_ = &root_.add("equality");
   actuator_ = &root_.add("actuator");
   add_environment();
-  add_gripper();
+  add_robot();
 }
 
 void SceneBuilder::add_environment() {
@@ -163,25 +164,54 @@ void SceneBuilder::add_environment() {
       .set("fovy", options_.agentview_fovy);
 }
 
-void SceneBuilder::add_gripper() {
-  const geo::Vec3& home = options_.gripper_home;
-  worldbody_->add("body").set("name", robot::kTarget).set("mocap", "true").set("pos", home);
-  XmlElement& g = worldbody_->add("body").set("name", robot::kBody).set("pos", home);
-  g.add("freejoint").set("name", "gripper_root");
-  add_box(g, "palm", {0.025, 0.07, 0.015}, {0, 0, 0.085}, {0.22, 0.22, 0.25, 1}).set("mass", 0.3);
-  add_cylinder(g, "wrist_link", 0.03, 0.05, {0, 0, 0.15}, {0.3, 0.3, 0.34, 1}).set("mass", 0.1);
+void SceneBuilder::add_robot() {
+  const auto robot = options_.robot ? options_.robot
+                                    : robots::find_robot("floating_gripper", "scene");
+  if (robot->floating) {
+    const geo::Vec3& home = options_.gripper_home;
+    worldbody_->add("body").set("name", robot::kTarget).set("mocap", "true").set("pos", home);
+    XmlElement& g = worldbody_->add("body").set("name", robot::kBody).set("pos", home);
+    g.add("freejoint").set("name", "gripper_root");
+    add_hand(g, *robot, false);
+    equality_->add("weld")
+        .set("body1", robot::kTarget)
+        .set("body2", robot::kBody)
+        .set("solref", {0.01, 1})
+        .set("solimp", {0.95, 0.99, 0.001});
+  } else {
+    add_arm(*robot);
+  }
+}
+
+// The parallel-jaw hand in the TCP frame (z towards the wrist): palm, two
+// sliding fingers with position servos, the TCP site and the wrist camera.
+void SceneBuilder::add_hand(XmlElement& g, const robots::RobotDescription& robot, bool arm) {
+  const robots::Gripper& grip = robot.gripper;
+  const double travel = grip.stroke / 2.0;
+  const double pads_mass = 0.1;
+  const double body_mass = std::max(0.05, grip.mass - pads_mass);
+  add_box(g, "palm", grip.palm_half_size, {0, 0, grip.palm_height}, {0.22, 0.22, 0.25, 1})
+      .set("mass", arm ? body_mass : body_mass * 0.75);
+  if (!arm) {
+    add_cylinder(g, "wrist_link", 0.03, 0.05, {0, 0, grip.palm_height + 0.065},
+                 {0.3, 0.3, 0.34, 1})
+        .set("mass", body_mass * 0.25);
+  }
   g.add("site")
-      .set("name", "tcp")
+      .set("name", robot::kTcpSite)
       .set("pos", {0, 0, 0})
       .set("size", {0.004})
       .set("rgba", {1, 0, 0, 0});
-  const geo::Vec3 cam_pos{-0.05, 0.0, 0.062};
-  g.add("camera")
-      .set("name", robot::kWristCamera)
-      .set("mode", "fixed")
-      .set("pos", cam_pos)
-      .set("xyaxes", look_at_xyaxes(cam_pos, {0.015, 0, -0.1}))
-      .set("fovy", 70.0);
+  for (const auto& cam : robot.cameras) {
+    if (cam.parent != "tcp") continue;
+    g.add("camera")
+        .set("name", cam.name)
+        .set("mode", "fixed")
+        .set("pos", cam.pos)
+        .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at))
+        .set("fovy", cam.fovy_deg);
+  }
+  const geo::Vec3& pad = grip.pad_half_size;
   for (const double side : {1.0, -1.0}) {
     const char* name = side > 0 ? robot::kLeftFinger : robot::kRightFinger;
     XmlElement& f = g.add("body").set("name", name).set("pos", {0, 0, 0});
@@ -189,27 +219,131 @@ void SceneBuilder::add_gripper() {
         .set("name", name)
         .set("type", "slide")
         .set("axis", {0, side, 0})
-        .set("range", {0, robot::kFingerTravel})
+        .set("range", {0, travel})
         .set("damping", 4.0)
         .set("armature", 0.01);
-    add_box(f, std::string(name) + "_pad", {0.012, 0.008, 0.045}, {0, side * 0.008, 0.025},
+    add_box(f, std::string(name) + "_pad", pad, {0, side * pad[1], pad[2] - 0.02},
             {0.15, 0.15, 0.17, 1})
-        .set("mass", 0.05)
+        .set("mass", pads_mass / 2.0)
         .set("friction", {1.5, 0.02, 0.001})
         .set("condim", 4.0);
     actuator_->add("position")
         .set("name", name)
         .set("joint", name)
         .set("kp", 400.0)
-        .set("ctrlrange", {-robot::kFingerSqueeze, robot::kFingerTravel})
-        .set("forcerange", {-25, 25});
+        .set("ctrlrange", {-robot::kFingerSqueeze, travel})
+        .set("forcerange", {-grip.force, grip.force});
   }
   contact_->add("exclude").set("body1", robot::kLeftFinger).set("body2", robot::kRightFinger);
-  equality_->add("weld")
-      .set("body1", robot::kTarget)
-      .set("body2", robot::kBody)
-      .set("solref", {0.01, 1})
-      .set("solimp", {0.95, 0.99, 0.001});
+}
+
+namespace {
+
+// Arm links never collide with each other (capsules of neighbouring links
+// overlap at the joints, as the real link shells nest); they collide with the
+// world (contype 1) through conaffinity.
+XmlElement& add_link_capsule(XmlElement& body, const robots::Capsule& c, double mass,
+                             const Rgba& rgba) {
+  XmlElement& g = body.add("geom");
+  g.set("type", "capsule")
+      .set("fromto", std::array<double, 6>{c.from[0], c.from[1], c.from[2], c.to[0], c.to[1],
+                                           c.to[2]})
+      .set("size", {c.radius})
+      .set("contype", 2.0)
+      .set("conaffinity", 1.0)
+      .set("rgba", format_numbers(rgba));
+  if (mass > 0) g.set("mass", mass);
+  return g;
+}
+
+}  // namespace
+
+void SceneBuilder::add_arm(const robots::RobotDescription& robot) {
+  const Rgba white{0.92, 0.92, 0.92, 1};
+  const Rgba dark{0.25, 0.25, 0.28, 1};
+  const geo::Vec3& base_pos = options_.robot_base;
+  XmlElement& base = worldbody_->add("body").set("name", "robot_base").set("pos", base_pos);
+  if (options_.robot_base_yaw != 0.0) base.set("quat", geo::quat_from_yaw(options_.robot_base_yaw));
+  const double floor_z = kTableTop - 0.8;
+  if (robot.base_radius > 0.0 && base_pos[2] > floor_z + 0.01) {
+    const double half = (base_pos[2] - floor_z) / 2.0;
+    add_cylinder(base, "robot_pedestal", robot.base_radius, half, {0, 0, -half}, dark)
+        .set("contype", 2.0)
+        .set("conaffinity", 1.0);
+  }
+  for (const auto& c : robot.base_capsules) add_link_capsule(base, c, 0.0, white);
+  for (const auto& cam : robot.cameras) {
+    if (cam.parent != "base") continue;
+    base.add("camera")
+        .set("name", cam.name)
+        .set("mode", "fixed")
+        .set("pos", cam.pos)
+        .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at))
+        .set("fovy", cam.fovy_deg);
+  }
+  XmlElement* parent = &base;
+  std::vector<std::string> links{"robot_base"};
+  for (std::size_t i = 0; i < robot.joints.size(); ++i) {
+    const robots::Joint& j = robot.joints[i];
+    const std::string link = "robot_link_" + j.name;
+    XmlElement& body = parent->add("body")
+                           .set("name", link)
+                           .set("pos", j.origin.xyz)
+                           .set("quat", j.origin.quat());
+    body.add("joint")
+        .set("name", "robot_" + j.name)
+        .set("type", "hinge")
+        .set("axis", j.axis)
+        .set("range", {j.lower, j.upper})
+        .set("damping", j.damping)
+        .set("armature", j.armature);
+    const double each = j.mass / static_cast<double>(std::max<std::size_t>(1, j.capsules.size()));
+    for (std::size_t c = 0; c < j.capsules.size(); ++c) {
+      add_link_capsule(body, j.capsules[c], each, i % 2 == 0 ? white : white);
+    }
+    if (j.capsules.empty()) {
+      body.add("inertial").set("pos", {0, 0, 0}).set("mass", j.mass).set("diaginertia",
+                                                                         {1e-3, 1e-3, 1e-3});
+    }
+    for (const auto& cam : robot.cameras) {
+      if (cam.parent != j.name) continue;
+      body.add("camera")
+          .set("name", cam.name)
+          .set("mode", "fixed")
+          .set("pos", cam.pos)
+          .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at))
+          .set("fovy", cam.fovy_deg);
+    }
+    actuator_->add("position")
+        .set("name", "robot_" + j.name)
+        .set("joint", "robot_" + j.name)
+        .set("kp", j.kp)
+        .set("ctrlrange", {j.lower, j.upper})
+        .set("forcerange", {-j.effort, j.effort});
+    links.push_back(link);
+    parent = &body;
+  }
+  XmlElement& flange = parent->add("body")
+                           .set("name", "robot_flange")
+                           .set("pos", robot.flange.xyz)
+                           .set("quat", robot.flange.quat());
+  add_cylinder(flange, "robot_flange_disc", 0.035, 0.006, {0, 0, 0}, dark)
+      .set("contype", 2.0)
+      .set("conaffinity", 1.0)
+      .set("mass", 0.05);
+  links.push_back("robot_flange");
+  XmlElement& hand = flange.add("body")
+                         .set("name", robot::kBody)
+                         .set("pos", robot.tcp.xyz)
+                         .set("quat", robot.tcp.quat());
+  add_hand(hand, robot, true);
+  // The hand's palm and fingers sit against the last links: no contacts there.
+  const std::size_t nearest = std::min<std::size_t>(links.size(), 3);
+  for (std::size_t k = links.size() - nearest; k < links.size(); ++k) {
+    for (const char* h : {robot::kBody, robot::kLeftFinger, robot::kRightFinger}) {
+      exclude_contact(links[k], h);
+    }
+  }
 }
 
 XmlElement& SceneBuilder::add_body(std::string_view name, const geo::Vec3& pos, bool free,

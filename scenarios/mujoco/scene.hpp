@@ -1,14 +1,17 @@
 // The standard tabletop scene every MuJoCo suite starts from: floor, table,
-// backdrop, lights, the agentview camera and the floating parallel-jaw gripper.
+// backdrop, lights, the agentview camera and the robot (an arm from a robots/
+// description on its pedestal, or the floating parallel-jaw gripper).
 // Tasks add their objects and fixtures to it, then it is compiled once per task.
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "harness/camera.hpp"
 #include "harness/geometry.hpp"
+#include "robots/robot_description.hpp"
 #include "scenarios/mujoco/mjcf.hpp"
 
 namespace gauntlet::mj {
@@ -23,6 +26,13 @@ struct SceneOptions {
   int offscreen_height = 256;
   std::array<double, 2> table_half_size{0.5, 0.7};  // x, y
   geo::Vec3 gripper_home{0.0, 0.0, 0.25};           // tool centre point at reset
+  // The robot and where its base stands (world frame, yaw about z). null: the
+  // floating gripper. robosuite mounts a Panda 0.16 m behind the table's edge
+  // (x = -0.66 here); LIBERO-like regions reach x = +0.21 on the table, which a
+  // Panda there cannot reach fingers-down, so the default stands 0.1 m closer.
+  std::shared_ptr<const robots::RobotDescription> robot;
+  geo::Vec3 robot_base{-0.56, 0.0, 0.0};
+  double robot_base_yaw = 0.0;
   geo::Vec3 agentview_pos = kTabletopAgentview.pos;
   geo::Vec3 agentview_target = kTabletopAgentview.target;
   double agentview_fovy = kTabletopAgentview.fovy_deg;
@@ -72,7 +82,9 @@ class SceneBuilder {
 
  private:
   void add_environment();
-  void add_gripper();
+  void add_robot();
+  void add_hand(XmlElement& tcp_body, const robots::RobotDescription& robot, bool arm);
+  void add_arm(const robots::RobotDescription& robot);
 
   SceneOptions options_;
   XmlElement root_{"mujoco"};

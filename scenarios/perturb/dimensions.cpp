@@ -58,13 +58,16 @@ std::vector<DimensionInfo> build() {
                  const LayoutLevel x = layout_level(l);
                  return Params{{"displacement", x.displacement_m, "m"}, {"yaw", x.yaw_deg, "deg"}};
                })});
-  d.push_back({"robot_init", "start pose of the end effector and gripper opening", "scene", false,
+  d.push_back({"robot_init",
+               "start pose of the end effector and gripper opening; on arms also the joints",
+               "scene", false,
                table([](int l) {
                  const RobotInitLevel x = robot_init_level(l);
                  return Params{{"offset", x.offset_m, "m"},
                                {"yaw", x.yaw_deg, "deg"},
                                {"tilt", x.tilt_deg, "deg"},
-                               {"closed", x.closed_frac, "fraction"}};
+                               {"closed", x.closed_frac, "fraction"},
+                               {"joints", x.joint_rad, "rad"}};
                })});
   d.push_back({"language",
                "synonyms, paraphrase templates, reordered clauses, distractor clause, typos",

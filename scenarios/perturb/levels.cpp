@@ -46,7 +46,7 @@ LayoutLevel layout_level(int level) {
 
 RobotInitLevel robot_init_level(int level) {
   const double l = scale(level);
-  return {0.03 * l, 12.0 * l, 4.0 * l, 0.1 * l};
+  return {0.03 * l, 12.0 * l, 4.0 * l, 0.1 * l, 0.03 * l};
 }
 
 LanguageLevel language_level(int level) {

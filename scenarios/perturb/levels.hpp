@@ -55,6 +55,7 @@ struct RobotInitLevel {
   double yaw_deg;
   double tilt_deg;     // fingers tilted away from pointing down
   double closed_frac;  // gripper starts this far closed (0 open .. 1 closed)
+  double joint_rad;    // arms: each joint starts up to this far off its solved position
 };
 RobotInitLevel robot_init_level(int level);
 

@@ -122,6 +122,10 @@ bool displace_layout(const mj::MjSim& sim, const mj::MjTask& task, int level, Rn
   return edited;
 }
 
+namespace {
+constexpr std::size_t kMaxArmJoints = 9;
+}
+
 void perturb_gripper_start(mj::GripperStart& start, int level, Rng& rng) {
   const RobotInitLevel p = robot_init_level(level);
   const double u = draw_fraction(rng), heading = rng.uniform(0.0, 2.0 * std::numbers::pi),
@@ -141,6 +145,10 @@ void perturb_gripper_start(mj::GripperStart& start, int level, Rng& rng) {
   start.quat =
       quat_normalize(quat_mul(tilt_q, quat_mul(quat_from_yaw(p.yaw_deg * kDeg * yaw), start.quat)));
   start.command = std::clamp(start.command + 2.0 * p.closed_frac * closed, -1.0, 1.0);
+  // Arms also start off their solved posture, joint by joint (drawn after the
+  // pose, so the floating gripper's perturbed starts are unchanged).
+  start.joint_offsets.resize(kMaxArmJoints);
+  for (double& q : start.joint_offsets) q = p.joint_rad * draw_signed_fraction(rng);
 }
 
 void perturb_dynamics(const mj::MjSim& sim, const mj::MjTask& task, int level, Rng& rng) {

@@ -9,6 +9,7 @@
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
 #include "suites/bddl/bddl_parser.hpp"
+#include "suites/common/suite_loader.hpp"
 #include "suites/libero/objects/catalog.hpp"
 #include "suites/libero/protocol.hpp"
 #include "suites/libero/scene_task.hpp"
@@ -50,7 +51,7 @@ int step_limit(const fs::path& file, std::size_t goal_conditions) {
 
 }  // namespace
 
-std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
+std::shared_ptr<const Suite> load_bddl_suite(const std::string& path, const SuiteOptions& options) {
   const fs::path root(path);
   std::error_code ec;
   std::vector<fs::path> files;
@@ -80,11 +81,13 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
   info.default_episodes = 50;
   info.control_hz = 20;
   info.cameras = {"agentview", "wrist"};
-  info.proprio_names = {"eef_pos_x",         "eef_pos_y",         "eef_pos_z",
-                        "eef_axis_angle_x",  "eef_axis_angle_y",  "eef_axis_angle_z",
-                        "gripper_qpos_left", "gripper_qpos_right"};
   config.settle_steps = 10;
   libero::apply_libero_scene(config);
+  // The floating gripper by default (its scripted expert is tuned for it);
+  // --robot panda puts LIBERO's arm in (docs/robots.md).
+  const std::string robot_hash =
+      apply_robot(config, options.robot.empty() ? "floating_gripper" : options.robot,
+                  {"floating_gripper", "panda"}, "--robot");
   // LIBERO files get every perturbation dimension, like YAML suites.
   config.perturbation_dimensions = perturb::dimension_names();
   config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);
@@ -109,7 +112,7 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path) {
     config.tasks.push_back(std::make_shared<libero::SceneTask>(std::move(task), std::move(scene)));
     hashed += relative.generic_string() + "\n" + text + "\n";
   }
-  hashed += "#perturbations " + config.perturbations->version() + "\n";
+  hashed += "#perturbations " + config.perturbations->version() + "\n" + robot_hash;
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));
 }
@@ -118,7 +121,9 @@ void register_bddl_resolver(Registry& registry) {
   SuiteResolver r;
   r.prefix = "bddl:";
   r.usage = "bddl:PATH (a LIBERO .bddl file or a folder of them)";
-  r.load = [](const std::string& path) { return load_bddl_suite(path); };
+  r.load = [](const std::string& path, const SuiteOptions& options) {
+    return load_bddl_suite(path, options);
+  };
   registry.add_suite_resolver(std::move(r));
 }
 

@@ -16,7 +16,8 @@ inline constexpr std::uint64_t kBddlSuiteSeed = 20261121;
 
 // InputError naming the path (missing, unreadable, no .bddl files) or the
 // file and line of the first problem in any file.
-std::shared_ptr<const Suite> load_bddl_suite(const std::string& path);
+std::shared_ptr<const Suite> load_bddl_suite(const std::string& path,
+                                             const SuiteOptions& options = {});
 
 // Registers the "bddl:" suite resolver.
 void register_bddl_resolver(Registry& registry);

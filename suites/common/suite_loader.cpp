@@ -1,9 +1,11 @@
 #include "suites/common/suite_loader.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
+#include "robots/robot_description.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
@@ -26,8 +28,31 @@ const TaskFamily& TaskFamilies::get(const std::string& name, const YamlFields& a
   return it->second;
 }
 
+std::string apply_robot(mj::MujocoSuiteConfig& config, const std::string& robot,
+                        const std::vector<std::string>& allowed, const std::string& what) {
+  const auto description = robots::find_robot(robot, what);
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), robot) == allowed.end()) {
+    throw InputError(what + ": suite '" + config.info.name + "' cannot run on robot '" + robot +
+                     "'; it allows: " + join_names(allowed));
+  }
+  const std::string actions = config.joint_control ? "joint_pos" : "ee_delta";
+  if (std::find(description->actions.begin(), description->actions.end(), actions) ==
+      description->actions.end()) {
+    throw InputError(what + ": robot '" + robot + "' has no '" + actions +
+                     "' actions; it accepts: " + join_names(description->actions));
+  }
+  config.scene.robot = description;
+  config.info.robot = robot;
+  config.info.actions = actions;
+  config.info.action_conventions = description->actions;
+  config.info.proprio_names = description->proprio_names();
+  if (description->floating) return "";
+  return "\n#robot " + robot + " " + sha256_hex(description->content) + " controller dls/1";
+}
+
 std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std::string& source,
-                                             const TaskFamilies& families) {
+                                             const TaskFamilies& families,
+                                             const SuiteOptions& options) {
   const YAML::Node root = parse_yaml(text, source);
   if (!root || !root.IsMap()) {
     throw InputError(source + ":1: expected a suite definition (a mapping with name, tasks, ...)");
@@ -35,7 +60,7 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   const YamlFields top(root, source, "");
   top.only_keys({"name", "version", "description", "backend", "seed", "episodes_per_task",
                  "control_hz", "settle_steps", "image", "cameras", "tasks", "scene",
-                 "perturbations"});
+                 "perturbations", "robot", "robots", "actions"});
   mj::MujocoSuiteConfig config;
   SuiteInfo& info = config.info;
   info.name = top.string("name");
@@ -74,7 +99,10 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   if (top.has("scene")) {
     const YamlFields scene = top.child("scene");
     scene.only_keys({"gripper_home", "agentview_pos", "agentview_target", "agentview_fovy",
-                     "table_rgba", "workspace"});
+                     "table_rgba", "workspace", "robot_base", "robot_base_yaw"});
+    config.scene.robot_base = scene.vec3_or("robot_base", config.scene.robot_base);
+    config.scene.robot_base_yaw =
+        scene.number_in("robot_base_yaw", 0.0, -7.0, 7.0, "[-7, 7] radians");
     config.scene.gripper_home = scene.vec3_or("gripper_home", config.scene.gripper_home);
     config.scene.agentview_pos = scene.vec3_or("agentview_pos", config.scene.agentview_pos);
     config.scene.agentview_target =
@@ -112,9 +140,27 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   if (!config.perturbation_dimensions.empty()) {
     config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);
   }
-  info.proprio_names = {"eef_pos_x",         "eef_pos_y",         "eef_pos_z",
-                        "eef_axis_angle_x",  "eef_axis_angle_y",  "eef_axis_angle_z",
-                        "gripper_qpos_left", "gripper_qpos_right"};
+  // The robot: `robot:` names the default, `robots:` the ones --robot may choose.
+  const std::string actions = top.string_or("actions", "ee_delta");
+  if (actions != "ee_delta" && actions != "joint_pos") {
+    top.fail_at(root["actions"], "actions",
+                "unknown action space '" + actions + "'; expected: ee_delta, joint_pos");
+  }
+  config.joint_control = actions == "joint_pos";
+  const std::string default_robot = top.string_or("robot", "floating_gripper");
+  std::vector<std::string> allowed = top.strings_or("robots", {});
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), default_robot) == allowed.end())
+    top.fail_at(root["robots"], "robots", "the list must include the suite's robot '" +
+                                              default_robot + "'");
+  for (const auto& r : allowed) robots::find_robot(r, source + ": robots");
+  if (allowed.empty()) allowed = {default_robot};  // no `robots:` list: the robot is pinned
+  std::string robot_hash;
+  try {
+    robot_hash = apply_robot(config, default_robot, {}, "robot");
+  } catch (const InputError& e) {
+    top.fail_at(root["robot"], "robot", e.what());
+  }
+  if (!options.robot.empty()) robot_hash = apply_robot(config, options.robot, allowed, "--robot");
 
   std::set<std::string> ids;
   std::set<std::string> code_versions;
@@ -139,6 +185,7 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   std::string hashed = text;
   for (const auto& v : code_versions) hashed += "\n#code " + v;
   hashed += "\n#scene tabletop/1";
+  hashed += robot_hash;
   if (config.perturbations) hashed += "\n#perturbations " + config.perturbations->version();
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));

@@ -22,7 +22,7 @@ std::vector<std::string> instructions() {
   static const std::vector<std::string> all = [] {
     std::set<std::string> out;
     for (const auto& [name, entry] : fixtures::builtin_registry().suites()) {
-      const auto suite = entry.load();
+      const auto suite = entry.load({});
       for (const auto& t : suite->tasks()) out.insert(t.instruction);
     }
     for (const char* s :
