@@ -318,3 +318,59 @@ TEST_CASE("each action convention moves the arm the distance its units say") {
                       Catch::Contains("unknown action convention 'openvla'") &&
                           Catch::Contains("libero") && Catch::Contains("rt1"));
 }
+
+namespace {
+
+// A policy that answers every call with `dim` numbers: stands for a
+// checkpoint whose head has the wrong size for the convention it claims.
+class FixedSizePolicy final : public Policy {
+ public:
+  explicit FixedSizePolicy(int dim) : dim_(dim) {}
+  PolicyRequirements requirements() const override { return {}; }
+  void prepare(int /*slots*/, const ActionSpace& space) override { prepared_ = space; }
+  void reset(int /*slot*/, const EpisodeContext& /*ctx*/) override {}
+  void act(std::span<const int> /*slots*/, std::span<const Observation* const> /*obs*/,
+           std::span<ActionChunk> out) override {
+    for (auto& c : out) {
+      c.resize(2, dim_);
+      for (int i = 0; i < 2; ++i) c.action(i)[0] = 0.5f;
+    }
+  }
+  std::string identity() const override { return "fixed" + std::to_string(dim_); }
+  ActionSpace prepared_;
+
+ private:
+  int dim_;
+};
+
+}  // namespace
+
+TEST_CASE("a convention wrapper converts chunks and names itself on the wrong size") {
+  auto inner = std::make_unique<FixedSizePolicy>(7);
+  FixedSizePolicy* raw = inner.get();
+  auto policy = with_action_convention(std::move(inner), find_action_convention("libero", "test"));
+  policy->prepare(1, ee_delta_action_space());
+  // The policy is told the convention's space, not the native one.
+  CHECK(raw->prepared_.high[0] == 1.0f);
+  CHECK(policy->identity() == "fixed7+actions=libero");
+  std::vector<ActionChunk> chunks(1);
+  const int slot = 0;
+  const Observation* none = nullptr;
+  policy->act(std::span<const int>(&slot, 1), std::span<const Observation* const>(&none, 1),
+              chunks);
+  REQUIRE(chunks[0].error.empty());
+  CHECK(chunks[0].horizon == 2);
+  CHECK(chunks[0].action(1)[0] == Approx(0.025));  // 0.5 of libero's 0.05 m
+
+  auto six = with_action_convention(std::make_unique<FixedSizePolicy>(6),
+                                    find_action_convention("libero", "test"));
+  six->prepare(1, ee_delta_action_space());
+  six->act(std::span<const int>(&slot, 1), std::span<const Observation* const>(&none, 1), chunks);
+  CHECK_THAT(chunks[0].error, Catch::Contains("actions=libero expects 7 numbers") &&
+                                  Catch::Contains("returned 6"));
+  // ee_delta is the native convention: no wrapper.
+  auto native = std::make_unique<FixedSizePolicy>(7);
+  const Policy* native_raw = native.get();
+  CHECK(with_action_convention(std::move(native), find_action_convention("ee_delta", "t")).get() ==
+        native_raw);
+}
