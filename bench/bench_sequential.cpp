@@ -86,8 +86,8 @@ void BM_SequentialSuccessVsProgress(benchmark::State& state) {
   const boost::math::normal_distribution<double> nd;
   const double rho = static_cast<double>(state.range(0)) / 10.0;
   const double gamma = static_cast<double>(state.range(1)) / 10.0;
-  const Latent alt{boost::math::quantile(nd, kBaseline), boost::math::quantile(nd, kCandidate),
-                   rho, gamma};
+  const Latent alt{boost::math::quantile(nd, kBaseline), boost::math::quantile(nd, kCandidate), rho,
+                   gamma};
   Latent null = alt;
   null.mu_b = null.mu_a;
   Moments at_alt, at_null;

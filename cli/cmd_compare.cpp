@@ -49,8 +49,8 @@ struct CompareCliOptions {
   double delta = 0.1;    // design: the drop to detect (success fraction)
   double power = 0.8;
   double discordance = std::nan("");  // design: P(exactly one succeeds); NaN: independent policies
-  std::string metric = "success";      // success | progress
-  double score_sd = std::nan("");      // progress design: sd of the paired difference
+  std::string metric = "success";     // success | progress
+  double score_sd = std::nan("");     // progress design: sd of the paired difference
   std::int64_t design_simulations = 4000;
 };
 
@@ -219,8 +219,8 @@ class ProgressGate final : public SequentialGate {
       // Without a pilot estimate: the sd of a binary outcome's paired difference at --p0 and
       // --discordance (independent policies by default), the most a 0/1 progress can have.
       const double p_b = o.p0 - o.delta;
-      const double d = std::isnan(o.discordance) ? metrics::independent_discordance(o.p0, p_b)
-                                                 : o.discordance;
+      const double d =
+          std::isnan(o.discordance) ? metrics::independent_discordance(o.p0, p_b) : o.discordance;
       r.sd = std::sqrt(std::max(1e-6, d - o.delta * o.delta));
     } else {
       r.sd = o.score_sd;
@@ -313,9 +313,10 @@ std::unique_ptr<SequentialGate> make_gate(const CompareCliOptions& o) {
   if (o.metric == "success") return std::make_unique<SuccessGate>(o);
   if (o.metric == "progress") {
     if (!std::isnan(o.score_sd) && !(o.score_sd > 0 && o.score_sd < 1)) {
-      throw InputError("--score-sd must be in (0, 1) (the standard deviation of the per-pair "
-                       "progress difference), got " +
-                       std::to_string(o.score_sd));
+      throw InputError(
+          "--score-sd must be in (0, 1) (the standard deviation of the per-pair "
+          "progress difference), got " +
+          std::to_string(o.score_sd));
     }
     if (o.design_simulations < 100 || o.design_simulations > 1'000'000)
       throw InputError("--design-simulations must be in [100, 1000000]");
@@ -355,8 +356,8 @@ void replay_compare(const CompareCliOptions& o, CliContext& ctx) {
   std::stable_sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) {
     return x.first->episode_index < y.first->episode_index;
   });
-  const int budget =
-      o.max_episodes > 0 ? std::min(o.max_episodes, static_cast<int>(pairs.size()))
+  const int budget = o.max_episodes > 0
+                         ? std::min(o.max_episodes, static_cast<int>(pairs.size()))
                          : std::min(gate->default_budget(), static_cast<int>(pairs.size()));
   gate->start(budget);
   int used = 0, skipped = 0;

@@ -155,7 +155,8 @@ void stats_plan_progress(const PlanOptions& o) {
     throw InputError("--delta must point the way of --alternative (negative for less)");
   }
   if (o.simulations < 100) {
-    throw InputError("--simulations must be >= 100 for --metric progress (the design is simulated)");
+    throw InputError(
+        "--simulations must be >= 100 for --metric progress (the design is simulated)");
   }
   metrics::ProgressDesignRequest r;
   r.delta = std::abs(o.delta);
@@ -167,14 +168,16 @@ void stats_plan_progress(const PlanOptions& o) {
   r.max_factor = std::max(1.0, o.max_factor);
   if (std::isnan(o.score_sd)) {
     const double p_b = o.p0 + o.delta;
-    const double d = std::isnan(o.discordance)
-                         ? input("--p0", [&] { return metrics::independent_discordance(o.p0, p_b); })
-                         : o.discordance;
+    const double d =
+        std::isnan(o.discordance)
+            ? input("--p0", [&] { return metrics::independent_discordance(o.p0, p_b); })
+            : o.discordance;
     r.sd = std::sqrt(std::max(1e-6, d - o.delta * o.delta));
   } else {
     r.sd = o.score_sd;
   }
-  const auto d = input("stats plan --metric progress", [&] { return metrics::design_progress_test(r); });
+  const auto d =
+      input("stats plan --metric progress", [&] { return metrics::design_progress_test(r); });
   const auto& so = d.options;
   if (o.json) {
     std::cout << nlohmann::json{{"metric", "progress"},
@@ -215,10 +218,9 @@ void stats_plan_progress(const PlanOptions& o) {
       "[0, 1]), futile at log E <= %g, at most %lld pairs\n",
       o.delta, r.sd, o.alpha, std::string(metrics::to_string(alt)).c_str(), o.power,
       static_cast<long long>(d.fixed_n), d.expected_pairs, 100 * d.saving(d.expected_pairs),
-      d.power, d.expected_pairs_null, 100 * d.saving(d.expected_pairs_null),
-      d.false_positive_rate, static_cast<long long>(d.simulations),
-      static_cast<unsigned long long>(d.seed), 1.0 / o.alpha, so.futility_log_e,
-      static_cast<long long>(so.max_pairs));
+      d.power, d.expected_pairs_null, 100 * d.saving(d.expected_pairs_null), d.false_positive_rate,
+      static_cast<long long>(d.simulations), static_cast<unsigned long long>(d.seed), 1.0 / o.alpha,
+      so.futility_log_e, static_cast<long long>(so.max_pairs));
 }
 
 void stats_plan(const PlanOptions& o) {

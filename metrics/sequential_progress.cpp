@@ -131,8 +131,9 @@ double SequentialProgressTest::p_value() const {
 
 DifferenceSampler scaled_beta_difference(double mean, double sd) {
   if (!(std::abs(mean) < 1.0 && sd > 0.0 && sd * sd < 1.0 - mean * mean)) {
-    throw std::invalid_argument("score model: need |mean| < 1 and 0 < sd^2 < 1 - mean^2, got mean " +
-                                fmt(mean) + ", sd " + fmt(sd));
+    throw std::invalid_argument(
+        "score model: need |mean| < 1 and 0 < sd^2 < 1 - mean^2, got mean " + fmt(mean) + ", sd " +
+        fmt(sd));
   }
   const double m = (1.0 + mean) / 2.0;
   const double k = m * (1.0 - m) / (sd * sd / 4.0) - 1.0;
@@ -147,8 +148,8 @@ DifferenceSampler scaled_beta_difference(double mean, double sd) {
 }
 
 ProgressSimulation simulate_progress_test(const ProgressTestOptions& options,
-                                          const DifferenceSampler& draw,
-                                          std::int64_t simulations, std::uint64_t seed) {
+                                          const DifferenceSampler& draw, std::int64_t simulations,
+                                          std::uint64_t seed) {
   validate(options);
   if (simulations < 1) throw std::invalid_argument("progress simulation: simulations >= 1");
   ProgressSimulation out;
@@ -160,9 +161,12 @@ ProgressSimulation simulate_progress_test(const ProgressTestOptions& options,
     SequentialProgressTest test(options);
     while (!test.finished() && test.pairs() < kUncappedLimit) test.update_difference(draw(rng));
     pairs += static_cast<double>(test.pairs());
-    if (test.decision() != SequentialDecision::kUndecided) ++decided;
-    else if (test.stop() == SequentialStop::kFutility) ++futile;
-    else ++capped;
+    if (test.decision() != SequentialDecision::kUndecided)
+      ++decided;
+    else if (test.stop() == SequentialStop::kFutility)
+      ++futile;
+    else
+      ++capped;
   }
   const double n = static_cast<double>(simulations);
   out.mean_pairs = pairs / n;
@@ -174,7 +178,8 @@ ProgressSimulation simulate_progress_test(const ProgressTestOptions& options,
 
 std::int64_t progress_fixed_n(double delta, double sd, double alpha, double power) {
   const boost::math::normal_distribution<double> normal;
-  const double z = boost::math::quantile(normal, 1.0 - alpha) + boost::math::quantile(normal, power);
+  const double z =
+      boost::math::quantile(normal, 1.0 - alpha) + boost::math::quantile(normal, power);
   return static_cast<std::int64_t>(std::ceil(z * z * sd * sd / (delta * delta)));
 }
 
@@ -214,14 +219,15 @@ ProgressDesign design_progress_test(const ProgressDesignRequest& r) {
 
   // Training paths (stream 1): the first crossing time tau and, for each futility level, the
   // first time log E fell to it before tau.
-  const std::vector<double> levels = {-0.25, -0.5, -0.75, -1.0, -1.25, -1.5, -1.75, -2.0,
-                                      -2.5, -3.0,  -4.0,  -6.0};
-  const auto cap = static_cast<std::int64_t>(
-      std::ceil(r.max_factor * static_cast<double>(design.fixed_n)));
+  const std::vector<double> levels = {-0.25, -0.5, -0.75, -1.0, -1.25, -1.5,
+                                      -1.75, -2.0, -2.5,  -3.0, -4.0,  -6.0};
+  const auto cap =
+      static_cast<std::int64_t>(std::ceil(r.max_factor * static_cast<double>(design.fixed_n)));
   const std::int64_t never = cap + 1;
   const auto paths = static_cast<std::size_t>(r.simulations);
   std::vector<std::int64_t> tau(paths, never);
-  std::vector<std::vector<std::int64_t>> futile(levels.size(), std::vector<std::int64_t>(paths, never));
+  std::vector<std::vector<std::int64_t>> futile(levels.size(),
+                                                std::vector<std::int64_t>(paths, never));
   for (std::size_t p = 0; p < paths; ++p) {
     Xoshiro256 rng(stream_seed(r.seed, 1, p));
     SequentialProgressTest test(o);
@@ -260,13 +266,13 @@ ProgressDesign design_progress_test(const ProgressDesignRequest& r) {
     if (mean < best) {
       best = mean;
       o.max_pairs = n_max;
-      o.futility_log_e =
-          j < levels.size() ? levels[j] : -std::numeric_limits<double>::infinity();
+      o.futility_log_e = j < levels.size() ? levels[j] : -std::numeric_limits<double>::infinity();
     }
   }
   if (!std::isfinite(best)) {
-    throw std::invalid_argument("progress design: power " + fmt(r.power) + " not reachable within " +
-                                std::to_string(cap) + " pairs (raise max_factor)");
+    throw std::invalid_argument("progress design: power " + fmt(r.power) +
+                                " not reachable within " + std::to_string(cap) +
+                                " pairs (raise max_factor)");
   }
   design.options = o;
   // Fresh paths (streams 2 and 3) measure the chosen design.

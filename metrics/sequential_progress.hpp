@@ -28,8 +28,8 @@ namespace gauntlet::metrics {
 struct ProgressTestOptions {
   double alpha = 0.05;
   Alternative alternative = Alternative::kLess;  // kLess: "B worse"; kGreater: "B better"
-  double design_delta = 0.1;  // the mean score gap worth detecting (> 0), in that direction
-  double design_sd = 0.5;     // the design's sd of the paired difference: the bet's prior
+  double design_delta = 0.1;   // the mean score gap worth detecting (> 0), in that direction
+  double design_sd = 0.5;      // the design's sd of the paired difference: the bet's prior
   double prior_weight = 10.0;  // w: pseudo-observations of design_sd^2 in the variance estimate
   double max_bet = 0.9;        // lambda <= this (< 1: never bets everything on one pair)
   // Stop undecided ("futility") once log E_n <= this; -infinity: never. Non-binding.
@@ -73,9 +73,9 @@ class SequentialProgressTest {
   std::int64_t pairs_ = 0;
   std::int64_t counted_ = 0;
   std::int64_t stopped_at_ = 0;
-  double mean_x_ = 0.0;   // running mean of x (Welford)
-  double sum_sq_ = 0.0;   // sum of squared deviations of x
-  double sum_d_ = 0.0;    // of b - a, counted pairs
+  double mean_x_ = 0.0;  // running mean of x (Welford)
+  double sum_sq_ = 0.0;  // sum of squared deviations of x
+  double sum_d_ = 0.0;   // of b - a, counted pairs
   double log_e_ = 0.0;
   double max_log_e_ = 0.0;
   double last_bet_ = 0.0;
@@ -92,17 +92,17 @@ DifferenceSampler scaled_beta_difference(double mean, double sd);
 
 struct ProgressSimulation {
   std::int64_t simulations = 0;
-  double mean_pairs = 0.0;   // expected pairs used
-  double p_decided = 0.0;    // share deciding in the test's direction
-  double p_futility = 0.0;   // stopped for futility
-  double p_cap = 0.0;        // reached max_pairs undecided (or 100,000 pairs without a cap)
+  double mean_pairs = 0.0;  // expected pairs used
+  double p_decided = 0.0;   // share deciding in the test's direction
+  double p_futility = 0.0;  // stopped for futility
+  double p_cap = 0.0;       // reached max_pairs undecided (or 100,000 pairs without a cap)
 };
 
 // Runs the test on `simulations` independent sequences of differences from `draw`, run r from
 // stream_seed(seed, r). Deterministic for a seed. Without a cap a run stops at 100,000 pairs.
 ProgressSimulation simulate_progress_test(const ProgressTestOptions& options,
-                                          const DifferenceSampler& draw,
-                                          std::int64_t simulations, std::uint64_t seed = 0);
+                                          const DifferenceSampler& draw, std::int64_t simulations,
+                                          std::uint64_t seed = 0);
 
 // The design: for a mean gap delta of the paired difference with standard deviation sd (the
 // design model: 2 Beta - 1 with those moments, in the alternative's direction), choose the

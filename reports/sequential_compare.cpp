@@ -129,8 +129,8 @@ std::string progress_compare_markdown(const ProgressCompareReport& r) {
       "simulated over %lld runs of the design model). Futility at log E <= %.3g, at most %lld "
       "pairs",
       progress_outcome(r), r.pairs_used, r.budget, r.mean_baseline, r.mean_candidate,
-      r.mean_candidate - r.mean_baseline, r.e_value, r.max_e_value, r.threshold, r.p_value,
-      r.alpha, r.alpha, r.design_power_target, r.design_delta, r.design_sd,
+      r.mean_candidate - r.mean_baseline, r.e_value, r.max_e_value, r.threshold, r.p_value, r.alpha,
+      r.alpha, r.design_power_target, r.design_delta, r.design_sd,
       static_cast<long long>(r.fixed_n), 100 * r.saving_vs_fixed_n(), r.expected_pairs,
       r.expected_pairs_null,
       100 * (r.fixed_n > 0 ? 1 - r.expected_pairs / static_cast<double>(r.fixed_n) : 0.0),

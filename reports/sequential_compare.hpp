@@ -50,10 +50,10 @@ struct ProgressCompareReport {
   int budget = 0;      // at most this many pairs (--max-episodes, or the pairs in the files)
   int skipped_pairs = 0;
   double mean_baseline = 0.0, mean_candidate = 0.0;  // mean progress over the pairs used
-  double e_value = 1.0;      // E_n now, against "candidate not worse"
-  double max_e_value = 1.0;  // the largest E seen
-  double threshold = 20.0;   // 1 / alpha
-  double p_value = 1.0;      // min(1, 1 / max E): anytime-valid, <= alpha exactly when decided
+  double e_value = 1.0;                              // E_n now, against "candidate not worse"
+  double max_e_value = 1.0;                          // the largest E seen
+  double threshold = 20.0;                           // 1 / alpha
+  double p_value = 1.0;  // min(1, 1 / max E): anytime-valid, <= alpha exactly when decided
   double alpha = 0.05;
   // The design: a drop of design_delta in mean progress, paired differences with standard
   // deviation design_sd; fixed_n is the matched one-sided paired z-test's size.

@@ -37,7 +37,7 @@ TEST_CASE("The progress test's bets and capital agree with numpy's recomputation
   for (const Alternative alt : {Alternative::kLess, Alternative::kGreater}) {
     ProgressTestOptions o;
     o.alternative = alt;
-    o.alpha = 1e-300;  // never decides: every pair enters the capital
+    o.alpha = 1e-300;       // never decides: every pair enters the capital
     o.design_delta = 0.08;  // bets around 0.4: the plug-in formula, not the cap, sets most of them
     o.design_sd = 0.35;
     o.prior_weight = 7.5;
