@@ -302,6 +302,21 @@ TEST_CASE("Sequential compare refuses a bad --metric and a bad --score-sd with e
   r = gauntlet_cmd({"compare", "--metric", "progress", "--baseline", a, "--candidate", b});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--metric progress needs --sequential"));
+  // A results file whose progress left [0, 1] (edited with h5py): refused by the store's
+  // validation before any test, naming the file and the episode.
+  const auto out = fresh_dir("compare_progress_bad");
+  std::filesystem::copy_file(b, out / "bad.h5");
+  const auto edit =
+      run_process({GAUNTLET_PYTHON, "-c",
+                   "import h5py,sys\nf=h5py.File(sys.argv[1],'r+')\nd=f['episodes']\nr=d[0]\n"
+                   "r['progress']=1.5\nd[0]=r\nf.close()",
+                   (out / "bad.h5").string()});
+  REQUIRE(edit.exit_code == 0);
+  r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--baseline", a,
+                    "--candidate", (out / "bad.h5").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("bad.h5") && Catch::Contains("'progress' is 1.5") &&
+                        Catch::Contains("[0, 1]"));
   r = gauntlet_cmd({"stats", "plan", "--p0", "0.5", "--delta", "-0.1", "--alternative", "less",
                     "--metric", "median", "--sequential"});
   CHECK(r.exit_code == 2);
