@@ -217,3 +217,49 @@ TEST_CASE("JUnit case times are the wall time of each case's episodes", "[cli][r
   for (const auto& [task, seconds] : expected) CHECK(gate_times.at(task) == Approx(seconds).margin(0.0006));
   CHECK(gate_times.at("overall") == 0.0);  // the suite's time is not counted twice
 }
+
+TEST_CASE("cmake --install puts a working gauntlet and its LibTorch module under PREFIX",
+          "[cli][install]") {
+  const fs::path build = fs::path(GAUNTLET_TEST_TMP).parent_path();
+  const fs::path prefix = fresh_dir("install_prefix");
+  // What `make install PREFIX=...` runs (the Makefile's recipe, checked below).
+  const auto r = run_process({"/usr/bin/cmake", "--install", build.string(), "--prefix",
+                              prefix.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const fs::path exe = prefix / "bin" / "gauntlet";
+  REQUIRE(fs::exists(exe));
+  // The module the binary looks for first, in <exe>/../lib, is the one built.
+  const fs::path module = prefix / "lib" / "libgauntlet_torch.so";
+  REQUIRE(fs::exists(module));
+  CHECK(testing::read_file(module) == testing::read_file(build / "lib" / "libgauntlet_torch.so"));
+  // Installed, it runs from anywhere: suites are compiled in.
+  auto t = run_process({exe.string(), "list", "tasks", "tabletop-smoke", "--json"});
+  REQUIRE(t.exit_code == 0);
+  CHECK(nlohmann::json::parse(t.out)["tasks"].size() == 3);
+  t = run_process({exe.string(), "run", "--suite", "tabletop-smoke", "--policy", "scripted",
+                   "--task", "open-the-drawer", "--episodes", "1", "--videos", "0", "--out",
+                   (prefix / "r.h5").string()});
+  INFO(t.err);
+  CHECK(t.exit_code == 0);
+  CHECK(ResultsStore::read(prefix / "r.h5").episodes.size() == 1);
+
+  const auto make = run_process({"/usr/bin/make", "-n", "-C", GAUNTLET_SOURCE_DIR, "install",
+                                 "PREFIX=" + prefix.string()});
+  CHECK_THAT(make.out, Catch::Contains("cmake --install build/release --prefix " + prefix.string()));
+  const auto plain = run_process({"/usr/bin/make", "-n", "-C", GAUNTLET_SOURCE_DIR, "install"});
+  CHECK_THAT(plain.out, Catch::Contains("cmake --install build/release --prefix /usr/local"));
+}
+
+TEST_CASE("README's first screen says where the binary is and how to install it",
+          "[docs][install]") {
+  const std::string readme = testing::read_file(std::string(GAUNTLET_SOURCE_DIR) + "/README.md");
+  std::string first_screen;
+  std::istringstream in(readme);
+  std::string line;
+  for (int i = 0; i < 24 && std::getline(in, line); ++i) first_screen += line + "\n";
+  CHECK_THAT(first_screen, Catch::Contains("make demo") && Catch::Contains("make test") &&
+                               Catch::Contains("build/release/bin/gauntlet") &&
+                               Catch::Contains("make install") &&
+                               Catch::Contains("/usr/local/bin/gauntlet"));
+}
