@@ -263,3 +263,28 @@ TEST_CASE("README's first screen says where the binary is and how to install it"
                                Catch::Contains("make install") &&
                                Catch::Contains("/usr/local/bin/gauntlet"));
 }
+
+TEST_CASE("report --print keeps the ranking narrow and prints per-task success as rows",
+          "[cli][report]") {
+  const fs::path dir = fresh_dir("report_print");
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "scripted", "--episodes",
+                        "1", "--videos", "0", "--out", (dir / "a.h5").string()})
+              .exit_code == 0);
+  const auto r = gauntlet_cmd(
+      {"report", (dir / "a.h5").string(), "--out", (dir / "rep").string(), "--print"});
+  REQUIRE(r.exit_code == 0);
+  INFO(r.out);
+  std::istringstream in(r.out);
+  std::vector<std::string> table_rows;
+  for (std::string row; std::getline(in, row);) {
+    if (row.rfind("|", 0) == 0) table_rows.push_back(row);
+  }
+  // Ranking: header, separator, one policy; tasks: header, separator, three tasks.
+  REQUIRE(table_rows.size() == 3 + 5);
+  CHECK_THAT(table_rows[0], Catch::StartsWith("| Rank | Policy |"));
+  CHECK(table_rows[0].find("open-the-drawer") == std::string::npos);
+  CHECK(table_rows[3] == "| Task | 1 |");
+  CHECK_THAT(table_rows[5], Catch::StartsWith("| pick-cube-onto-plate | "));
+  CHECK_THAT(table_rows[7], Catch::StartsWith("| open-the-drawer | "));
+  for (const auto& row : table_rows) CHECK(row.size() <= 90);
+}
