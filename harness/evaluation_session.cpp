@@ -175,8 +175,9 @@ EvaluationSession::EvaluationSession(const SessionPlan& plan, const PolicySpec& 
   ro.image_width = options_.image_width;
   ro.image_height = options_.image_height;
   runner_ = std::make_unique<Runner>(*plan.suite, policy, std::move(ro));
+  // The header records the settings in force, not the options as given.
   header_ = make_run_header(plan, spec, policy, &runner_->observation_request(),
-                            options_.replan_every, options_.command);
+                            runner_->replan_every(), options_.command);
   unstored_.header = header_;
 }
 

@@ -260,3 +260,15 @@ class AlwaysRaises:
 
     def act(self, obs):
         raise ConnectionError("policy server at ws://127.0.0.1:9 is gone")
+
+
+class WristOnly:
+    """Sees only the wrist camera, at its own 40x30 size (record's settings tests)."""
+
+    cameras = ["wrist"]
+    image_size = (40, 30)
+
+    def act(self, obs):
+        assert set(obs["images"]) >= {"wrist"}
+        assert obs["images"]["wrist"].shape == (30, 40, 3)
+        return np.zeros(7, dtype=np.float32)
