@@ -28,9 +28,10 @@ std::string suite_names(const CliContext& ctx) {
 // The task ids a user passes to `run --task`, with what each asks of the policy.
 void list_tasks(const ListOptions& o, CliContext& ctx) {
   if (o.suite.empty()) {
-    throw InputError("list tasks: give a suite, e.g. `gauntlet list tasks tabletop-smoke`; "
-                     "valid suites: " +
-                     suite_names(ctx));
+    throw InputError(
+        "list tasks: give a suite, e.g. `gauntlet list tasks tabletop-smoke`; "
+        "valid suites: " +
+        suite_names(ctx));
   }
   const auto suite = ctx.registry.load_suite(o.suite);  // unknown: names the valid suites
   const SuiteInfo& info = suite->info();

@@ -51,13 +51,12 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
     // image size would otherwise be evaluated on images it was not made for.
     const PolicyRequirements req = policy->requirements();
     if (req.image_width > 0 && (req.image_width != size.width || req.image_height != size.height)) {
-      throw InputError("--image-size " + o.image_size + ": policy '" + spec.display_name() +
-                       "' asks for " + std::to_string(req.image_width) + "x" +
-                       std::to_string(req.image_height) +
-                       " images, and a recording stores what the policy sees; drop --image-size "
-                       "(or give " +
-                       std::to_string(req.image_width) + "x" + std::to_string(req.image_height) +
-                       ")");
+      throw InputError(
+          "--image-size " + o.image_size + ": policy '" + spec.display_name() + "' asks for " +
+          std::to_string(req.image_width) + "x" + std::to_string(req.image_height) +
+          " images, and a recording stores what the policy sees; drop --image-size "
+          "(or give " +
+          std::to_string(req.image_width) + "x" + std::to_string(req.image_height) + ")");
     }
     so.image_width = size.width;
     so.image_height = size.height;

@@ -138,7 +138,7 @@ void ProgressBar::draw(bool final_line) {
   line.detail = detail_;
   // Before the first unit finishes there is no rate to extrapolate from.
   line.rate = done_ > 0 || final_line ? rate_text : "";
-  line.time = final_line ? "elapsed " + duration_text(elapsed)
+  line.time = final_line  ? "elapsed " + duration_text(elapsed)
               : done_ > 0 ? "ETA " + duration_text(eta)
                           : "ETA --";
   if (tty_) {

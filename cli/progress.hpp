@@ -17,8 +17,8 @@ std::string bar_text(long done, long total, long width = 28);
 
 // What one progress line says; format_progress_line lays it out.
 struct ProgressLine {
-  std::string label;   // "run scripted on tabletop-smoke"
-  long done = 0;       // units done, resumed ones included
+  std::string label;  // "run scripted on tabletop-smoke"
+  long done = 0;      // units done, resumed ones included
   long total = 0;
   std::string unit;    // "episodes"
   std::string detail;  // "success 40.0%, errors 2"

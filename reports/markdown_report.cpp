@@ -127,9 +127,11 @@ std::string markdown_report(const ReportModel& model) {
   } else {
     out += "\n";
   }
-  out += "\n## Success per task\n\nOne column per policy, by rank.\n\n" + markdown_task_table(model);
   out +=
-      "\n<details><summary>Per policy and task, with intervals</summary>\n\n| Policy | Task | Success | 95% CI | Episodes | "
+      "\n## Success per task\n\nOne column per policy, by rank.\n\n" + markdown_task_table(model);
+  out +=
+      "\n<details><summary>Per policy and task, with intervals</summary>\n\n| Policy | Task | "
+      "Success | 95% CI | Episodes | "
       "Mean progress |\n"
       "|---|---|---:|---|---:|---:|\n";
   for (const auto& p : model.policies) {

@@ -26,9 +26,9 @@ const std::string kSource = GAUNTLET_SOURCE_DIR;
 fs::path baseline(const fs::path& dir) {
   const fs::path file = dir / "baselines" / "tabletop-smoke.h5";
   fs::create_directories(file.parent_path());
-  const auto r = run_process({testing::gauntlet_binary(), "run", "--suite", "tabletop-smoke",
-                              "--policy", "scripted", "--episodes", "4", "--videos", "0",
-                              "--out", file.string()});
+  const auto r =
+      run_process({testing::gauntlet_binary(), "run", "--suite", "tabletop-smoke", "--policy",
+                   "scripted", "--episodes", "4", "--videos", "0", "--out", file.string()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return file;
@@ -131,10 +131,10 @@ TEST_CASE("The GitLab CI example gates, keeps its artifacts and posts the verdic
   {
     const fs::path dir = fresh_dir("ci_gitlab_fail");
     NotesServer notes(dir);
-    const auto j = run_example(
-        "gitlab", "gitlab-ci.yml", dir, "zero,name=candidate",
-        {"CI_MERGE_REQUEST_IID=7", "CI_PROJECT_ID=42", "GAUNTLET_NOTE_TOKEN=secret",
-         "CI_API_V4_URL=http://127.0.0.1:" + std::to_string(notes.port) + "/api/v4"});
+    const auto j =
+        run_example("gitlab", "gitlab-ci.yml", dir, "zero,name=candidate",
+                    {"CI_MERGE_REQUEST_IID=7", "CI_PROJECT_ID=42", "GAUNTLET_NOTE_TOKEN=secret",
+                     "CI_API_V4_URL=http://127.0.0.1:" + std::to_string(notes.port) + "/api/v4"});
     INFO(j.dump(2));
     CHECK(j["exit_code"] == 1);
     CHECK(j["junit"] == "gauntlet-out/junit.xml");

@@ -37,10 +37,10 @@ class TmuxPane {
     // Not run_process: the server it starts would inherit, and hold open, the
     // pipes run_process reads to their end.
     const fs::path log = fresh_dir(socket_) / "tmux.log";
-    const pid_t pid = testing::start_process({"/usr/bin/tmux", "-L", socket_, "-f", "/dev/null",
-                                              "new-session", "-d", "-x", "80", "-y", "24", "-s",
-                                              "t", command},
-                                             log);
+    const pid_t pid =
+        testing::start_process({"/usr/bin/tmux", "-L", socket_, "-f", "/dev/null", "new-session",
+                                "-d", "-x", "80", "-y", "24", "-s", "t", command},
+                               log);
     INFO(testing::read_file(log));
     REQUIRE(testing::wait_process(pid) == 0);
   }
@@ -159,11 +159,11 @@ TEST_CASE("In an 80-column terminal the progress line is redrawn in place and sh
 TEST_CASE("The progress line is on screen before the first episode ends", "[cli][progress]") {
   const fs::path dir = fresh_dir("progress_first");
   // 0.5 s per step for 160 steps: the first episode would take 80 s.
-  const std::string command =
-      testing::gauntlet_binary() +
-      " run --suite tabletop-smoke --task pick-cube-onto-plate --policy "
-      "python:gauntlet_test_policies:Sleepy,seconds=0.5,path=" +
-      kPolicies + " --episodes 1 --workers 1 --videos 0 --out " + (dir / "r.h5").string();
+  const std::string command = testing::gauntlet_binary() +
+                              " run --suite tabletop-smoke --task pick-cube-onto-plate --policy "
+                              "python:gauntlet_test_policies:Sleepy,seconds=0.5,path=" +
+                              kPolicies + " --episodes 1 --workers 1 --videos 0 --out " +
+                              (dir / "r.h5").string();
   TmuxPane pane(command);
   const auto rows = pane.wait_for("0/1 episodes", 20);
   INFO(joined(pane.rows()));
@@ -176,8 +176,7 @@ TEST_CASE("The progress line is on screen before the first episode ends", "[cli]
 TEST_CASE("JUnit case times are the wall time of each case's episodes", "[cli][report][junit]") {
   const fs::path dir = fresh_dir("junit_times");
   REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "scripted", "--episodes",
-                        "2", "--workers", "2", "--videos", "0", "--out",
-                        (dir / "a.h5").string()})
+                        "2", "--workers", "2", "--videos", "0", "--out", (dir / "a.h5").string()})
               .exit_code == 0);
   std::map<std::string, double> expected;  // task -> summed episode wall time
   for (const auto& e : ResultsStore::read(dir / "a.h5").episodes)
@@ -214,7 +213,8 @@ TEST_CASE("JUnit case times are the wall time of each case's episodes", "[cli][r
                         (dir / "a.h5").string(), "--junit", (dir / "gate.xml").string()})
               .exit_code == 0);
   const auto gate_times = case_times(testing::read_file(dir / "gate.xml"));
-  for (const auto& [task, seconds] : expected) CHECK(gate_times.at(task) == Approx(seconds).margin(0.0006));
+  for (const auto& [task, seconds] : expected)
+    CHECK(gate_times.at(task) == Approx(seconds).margin(0.0006));
   CHECK(gate_times.at("overall") == 0.0);  // the suite's time is not counted twice
 }
 
@@ -223,8 +223,8 @@ TEST_CASE("cmake --install puts a working gauntlet and its LibTorch module under
   const fs::path build = fs::path(GAUNTLET_TEST_TMP).parent_path();
   const fs::path prefix = fresh_dir("install_prefix");
   // What `make install PREFIX=...` runs (the Makefile's recipe, checked below).
-  const auto r = run_process({"/usr/bin/cmake", "--install", build.string(), "--prefix",
-                              prefix.string()});
+  const auto r =
+      run_process({"/usr/bin/cmake", "--install", build.string(), "--prefix", prefix.string()});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const fs::path exe = prefix / "bin" / "gauntlet";
@@ -244,9 +244,10 @@ TEST_CASE("cmake --install puts a working gauntlet and its LibTorch module under
   CHECK(t.exit_code == 0);
   CHECK(ResultsStore::read(prefix / "r.h5").episodes.size() == 1);
 
-  const auto make = run_process({"/usr/bin/make", "-n", "-C", GAUNTLET_SOURCE_DIR, "install",
-                                 "PREFIX=" + prefix.string()});
-  CHECK_THAT(make.out, Catch::Contains("cmake --install build/release --prefix " + prefix.string()));
+  const auto make = run_process(
+      {"/usr/bin/make", "-n", "-C", GAUNTLET_SOURCE_DIR, "install", "PREFIX=" + prefix.string()});
+  CHECK_THAT(make.out,
+             Catch::Contains("cmake --install build/release --prefix " + prefix.string()));
   const auto plain = run_process({"/usr/bin/make", "-n", "-C", GAUNTLET_SOURCE_DIR, "install"});
   CHECK_THAT(plain.out, Catch::Contains("cmake --install build/release --prefix /usr/local"));
 }
@@ -270,8 +271,8 @@ TEST_CASE("report --print keeps the ranking narrow and prints per-task success a
   REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "scripted", "--episodes",
                         "1", "--videos", "0", "--out", (dir / "a.h5").string()})
               .exit_code == 0);
-  const auto r = gauntlet_cmd(
-      {"report", (dir / "a.h5").string(), "--out", (dir / "rep").string(), "--print"});
+  const auto r =
+      gauntlet_cmd({"report", (dir / "a.h5").string(), "--out", (dir / "rep").string(), "--print"});
   REQUIRE(r.exit_code == 0);
   INFO(r.out);
   std::istringstream in(r.out);

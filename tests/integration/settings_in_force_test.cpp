@@ -23,8 +23,8 @@ testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
 }
 
 std::vector<std::string> one_episode(const std::string& policy, const fs::path& out) {
-  return {"--suite", "tabletop-smoke", "--task", "open-the-drawer", "--episodes", "1",
-          "--policy", policy,           "--out",  out.string()};
+  return {"--suite", "tabletop-smoke", "--task", "open-the-drawer", "--episodes",
+          "1",       "--policy",       policy,   "--out",           out.string()};
 }
 
 // The datasets under data/demo_0/obs of a demonstration file, as h5py (what
@@ -50,7 +50,8 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
 
 TEST_CASE("The results header records the replan_every of the policy spec", "[cli][settings]") {
   const fs::path dir = fresh_dir("settings_replan");
-  const std::string policy = "python:gauntlet_test_policies:Constant,replan_every=5,path=" + kPolicies;
+  const std::string policy =
+      "python:gauntlet_test_policies:Constant,replan_every=5,path=" + kPolicies;
   auto args = one_episode(policy, dir / "spec.h5");
   args.insert(args.begin(), "run");
   auto r = gauntlet_cmd(args);

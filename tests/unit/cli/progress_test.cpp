@@ -62,14 +62,14 @@ TEST_CASE("At 40, 80 and 200 columns the count and errors so far stay visible", 
 
 TEST_CASE("At 200 columns the line has the bar, the rate and the ETA", "[cli][progress]") {
   const std::string s = format_progress_line(line(kShort, 3, 12, 2), 200);
-  CHECK(s == kShort + " [#######.....................] 3/12 episodes, success 33.3%, errors 2, "
-                      "0.52 ep/s, ETA 1m17s");
+  CHECK(s == kShort +
+                 " [#######.....................] 3/12 episodes, success 33.3%, errors 2, "
+                 "0.52 ep/s, ETA 1m17s");
   const std::string done = format_progress_line(line(kShort, 12, 12, 0), 200);
   CHECK_THAT(done, Catch::Contains("[############################]"));
 }
 
-TEST_CASE("At 40 columns the label gives way to the count, success and errors",
-          "[cli][progress]") {
+TEST_CASE("At 40 columns the label gives way to the count, success and errors", "[cli][progress]") {
   const std::string s = format_progress_line(line(kLong, 3, 12, 1), 40);
   CHECK(s == "3/12 episodes, success 33.3%, errors 1");
   // Narrower than even that: cut, not wrapped.

@@ -90,8 +90,9 @@ TEST_CASE("Per-task success is a table with one row per task, policies by rank",
     INFO(row);
     CHECK(pipes(row) == 4);
     char expected[160];
-    std::snprintf(expected, sizeof expected, "| pick\\_up\\_object\\_number\\_%d\\_and\\_place\\_it | %s | %s |",
-                  t, format_percent((10 - t % 3) / 10.0).c_str(),
+    std::snprintf(expected, sizeof expected,
+                  "| pick\\_up\\_object\\_number\\_%d\\_and\\_place\\_it | %s | %s |", t,
+                  format_percent((10 - t % 3) / 10.0).c_str(),
                   format_percent((t % 2) / 10.0).c_str());
     CHECK(row == expected);
   }
