@@ -4,8 +4,7 @@
 // both leave JUnit, the HTML report and the Markdown verdict behind.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <sys/file.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>

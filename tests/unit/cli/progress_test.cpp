@@ -2,6 +2,12 @@
 // never longer than the terminal, the count and the errors always visible.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "cli/progress.hpp"
 
 using gauntlet::cli::format_progress_line;
@@ -79,4 +85,26 @@ TEST_CASE("At 40 columns the label gives way to the count, success and errors", 
 TEST_CASE("The episode detail counts errors so far", "[cli][progress]") {
   CHECK(gauntlet::cli::episode_detail({4, 1, 2}) == "success 25.0%, errors 2");
   CHECK(gauntlet::cli::episode_detail({0, 0, 0}) == "success 0.0%, errors 0");
+}
+
+TEST_CASE("Without a terminal on stderr the width comes from COLUMNS, else 80", "[cli][progress]") {
+  // stderr on /dev/null: TIOCGWINSZ fails there as in a pipe or a CI log.
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  const int null = open("/dev/null", O_WRONLY);
+  REQUIRE(saved >= 0);
+  REQUIRE(null >= 0);
+  dup2(null, STDERR_FILENO);
+  setenv("COLUMNS", "123", 1);
+  const long from_env = gauntlet::cli::terminal_columns();
+  setenv("COLUMNS", "wide", 1);
+  const long bad_env = gauntlet::cli::terminal_columns();
+  unsetenv("COLUMNS");
+  const long fallback = gauntlet::cli::terminal_columns();
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  close(null);
+  CHECK(from_env == 123);
+  CHECK(bad_env == 80);
+  CHECK(fallback == 80);
 }
