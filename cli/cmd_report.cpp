@@ -81,6 +81,8 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
                     ? "?"
                     : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
                 reports::markdown_ranking_table(model).c_str());
+    std::printf("\nSuccess per task (columns: ranks above)\n\n%s",
+                reports::markdown_task_table(model).c_str());
   }
 }
 

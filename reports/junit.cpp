@@ -29,6 +29,7 @@ class JUnitWriter final : public ReportWriter {
         JUnitCase c;
         c.classname = model.suite + "." + p.name;
         c.name = t.task_id;
+        c.time_s = t.wall_time_s;  // the episodes' wall time, as a CI system shows a case's
         char text[160];
         std::snprintf(text, sizeof text, "success %.1f%% [%.1f, %.1f] over %d episodes",
                       100 * t.success.rate, 100 * t.success.ci95.lo, 100 * t.success.ci95.hi,

@@ -46,6 +46,7 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
     TaskSummary& t = by_task[e.task_id];
     t.task_id = e.task_id;
     ++t.terminations[term];
+    t.wall_time_s += e.wall_time_s;
     p.wall_time_s += e.wall_time_s;
     if (e.policy_calls > 0) p50s.push_back(e.latency_p50_ms);
     p.latency_p99_ms = std::max(p.latency_p99_ms, e.latency_p99_ms);

@@ -22,6 +22,7 @@ struct TaskSummary {
   Rate success;
   double mean_progress = 0.0;
   std::map<std::string, int> terminations;  // by to_string(Termination)
+  double wall_time_s = 0.0;                 // sum of the task's episode wall times
 };
 
 struct PolicySummary {
