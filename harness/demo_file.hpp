@@ -19,6 +19,7 @@ struct DemoFileOptions {
   int compression = 4;        // gzip level for images, 0..9
   std::string policy_spec;    // provenance
   std::string command;
+  std::string shard = "0/1";  // "I/N" of the plan this file records
 };
 
 // A StepRecorder that streams each finished episode into one HDF5 file. The
