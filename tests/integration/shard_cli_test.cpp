@@ -3,6 +3,7 @@
 // --allow-incomplete, `merge` refuses a shard given twice, `record --shard`.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "harness/demo_reader.hpp"
@@ -19,6 +20,10 @@ testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
   std::vector<std::string> full{testing::gauntlet_binary()};
   full.insert(full.end(), args.begin(), args.end());
   return testing::run_process(full);
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
 }
 
 // Runs shard I/2 of 2 episodes per task of the 3-task smoke suite (6 planned).
@@ -114,4 +119,71 @@ TEST_CASE("record --shard records its shard's episodes only", "[cli][shard]") {
   CHECK(gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--policy", "zero", "--shard", "2/2",
                       "--out", (dir / "bad.h5").string()})
             .exit_code == 2);
+}
+
+TEST_CASE("slurm submit --dry-run prints a requeue-safe array and a merge job, writes nothing",
+          "[cli][slurm]") {
+  const auto dir = fresh_dir("slurm_dry");
+  const auto out = dir / "eval";
+  auto r = gauntlet_cmd({"slurm", "submit", "--suite", "tabletop-smoke", "--policy", "zero",
+                         "--episodes", "2", "--shards", "3", "--out", out.string(), "--partition",
+                         "gpu", "--time", "01:00:00", "--sbatch-arg=--gres=gpu:1", "--dry-run"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK_THAT(r.out, Catch::Contains("#SBATCH --array=0-2\n") &&
+                        Catch::Contains("#SBATCH --requeue\n") &&
+                        Catch::Contains("#SBATCH --partition=gpu\n") &&
+                        Catch::Contains("#SBATCH --time=01:00:00\n") &&
+                        Catch::Contains("#SBATCH --gres=gpu:1\n") &&
+                        Catch::Contains("--shard \"$SHARD/3\"") &&
+                        Catch::Contains("/shards/shard-\"$SHARD\"-of-3.h5") &&
+                        Catch::Contains("--dependency=afterany:") &&
+                        Catch::Contains(" merge --force ") && Catch::Contains(" report "));
+  // The shard command is the same on every attempt: no attempt- or time-dependent argument.
+  CHECK_THAT(r.out, !Catch::Contains("RESTART_COUNT\" ") && !Catch::Contains("--force run"));
+  // Bad plans fail before anything is written or submitted.
+  r = gauntlet_cmd({"slurm", "submit", "--suite", "tabletop-smoke", "--policy", "zero",
+                    "--episodes", "1", "--shards", "4", "--out", out.string(), "--dry-run"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--shards 4 is more than the 3 planned episodes"));
+  r = gauntlet_cmd({"slurm", "submit", "--suite", "no-such-suite", "--policy", "zero", "--shards",
+                    "2", "--out", out.string()});
+  CHECK(r.exit_code == 2);
+  CHECK_FALSE(std::filesystem::exists(out));
+
+  r = gauntlet_cmd({"k8s", "manifest", "--suite", "tabletop-smoke", "--policy", "zero",
+                    "--shards", "3", "--out", "/results", "--image", "reg/gauntlet:1"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("completionMode: Indexed") &&
+                        Catch::Contains("completions: 3") &&
+                        Catch::Contains("$JOB_COMPLETION_INDEX/3") &&
+                        Catch::Contains("image: \"reg/gauntlet:1\""));
+}
+
+TEST_CASE("slurm status counts finished episodes of the planned ones from the shard files",
+          "[cli][slurm]") {
+  const auto dir = fresh_dir("slurm_status");
+  std::filesystem::create_directories(dir / "shards");
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "2",
+                        "--workers", "1", "--shard", "0/2", "--out",
+                        (dir / "shards" / "shard-0-of-2.h5").string()})
+              .exit_code == 0);
+  write_text(dir / "slurm.json",
+             R"({"schema": "gauntlet-slurm", "array_job": "999999", "merge_job": "1000000",
+                 "shards": 2, "planned_episodes": 6, "submitted_epoch": 1})");
+  auto r = gauntlet_cmd({"slurm", "status", dir.string(), "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["finished_episodes"] == 3);
+  CHECK(j["planned_episodes"] == 6);
+  CHECK(j["complete"] == false);
+  CHECK(j["shards"][0]["state"] == "done");
+  CHECK(j["shards"][0]["finished"] == 3);
+  CHECK(j["shards"][1]["finished"] == 0);
+  CHECK(j["shards"][1]["state"] != "done");  // failed, or unknown where Slurm does not answer
+  r = gauntlet_cmd({"slurm", "status", dir.string()});
+  CHECK_THAT(r.out, Catch::Contains("episodes: 3 of 6 planned (50%)"));
+  r = gauntlet_cmd({"slurm", "status", (dir / "shards").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("slurm.json") && Catch::Contains("not found"));
 }
