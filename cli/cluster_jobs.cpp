@@ -65,12 +65,11 @@ std::string slurm_array_script(const ClusterJob& job) {
   s += "echo \"gauntlet: shard $SHARD/" + n +
        " attempt $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on $(hostname) at $(date -u "
        "+%FT%TZ)\" >&2\n";
-  s +=
-      "# A preempted or requeued task runs this same command again: the runner\n"
-      "# resumes the shard's results file and runs only what it lacks.\n";
-  s += "exec " + shell_quote(job.gauntlet) + " run" + joined_args(job.run_args) +
-       " --workers " + std::to_string(job.cpus_per_task) + " --shard \"$SHARD/" + n +
-       "\" --out " + shell_quote(job.out_dir) + "/shards/shard-\"$SHARD\"-of-" + n + ".h5\n";
+  s += "# A preempted or requeued task runs this same command again: the runner\n"
+       "# resumes the shard's results file and runs only what it lacks.\n";
+  s += "exec " + shell_quote(job.gauntlet) + " run" + joined_args(job.run_args) + " --workers " +
+       std::to_string(job.cpus_per_task) + " --shard \"$SHARD/" + n + "\" --out " +
+       shell_quote(job.out_dir) + "/shards/shard-\"$SHARD\"-of-" + n + ".h5\n";
   return s;
 }
 
@@ -90,23 +89,22 @@ std::string slurm_merge_script(const ClusterJob& job) {
   s += "for f in \"${shards[@]}\"; do\n";
   s += "  if [ -e \"$f\" ]; then files+=(\"$f\"); else echo \"gauntlet: missing $f\" >&2; fi\n";
   s += "done\n";
-  s += "[ ${#files[@]} -gt 0 ] || { echo 'gauntlet: no shard produced a results file' >&2; exit 3; }\n";
+  s += "[ ${#files[@]} -gt 0 ] || { echo 'gauntlet: no shard produced a results file' >&2; exit 3; "
+       "}\n";
   s += "# A shard that failed for good is missing here: the report marks the run incomplete.\n";
   s += shell_quote(job.gauntlet) + " merge --force " + shell_quote(job.out_dir + "/results.h5") +
        " \"${files[@]}\"\n";
-  s += "exec " + shell_quote(job.gauntlet) + " report " +
-       shell_quote(job.out_dir + "/results.h5") + " --out " +
-       shell_quote(job.out_dir + "/report") + " --format html,md,json,csv,junit\n";
+  s += "exec " + shell_quote(job.gauntlet) + " report " + shell_quote(job.out_dir + "/results.h5") +
+       " --out " + shell_quote(job.out_dir + "/report") + " --format html,md,json,csv,junit\n";
   return s;
 }
 
 std::string k8s_indexed_job(const ClusterJob& job) {
   const std::string n = std::to_string(job.shards);
-  std::string command = "exec " + shell_quote(job.gauntlet) + " run" + joined_args(job.run_args) +
-                        " --workers " + std::to_string(job.cpus_per_task) +
-                        " --shard \"$JOB_COMPLETION_INDEX/" + n + "\" --out " +
-                        shell_quote(job.out_dir) + "/shards/shard-\"$JOB_COMPLETION_INDEX\"-of-" +
-                        n + ".h5";
+  std::string command =
+      "exec " + shell_quote(job.gauntlet) + " run" + joined_args(job.run_args) + " --workers " +
+      std::to_string(job.cpus_per_task) + " --shard \"$JOB_COMPLETION_INDEX/" + n + "\" --out " +
+      shell_quote(job.out_dir) + "/shards/shard-\"$JOB_COMPLETION_INDEX\"-of-" + n + ".h5";
   std::string y;
   y += "# gauntlet: one shard of " + n +
        " per completion index. Written by `gauntlet k8s manifest`.\n";
@@ -114,7 +112,8 @@ std::string k8s_indexed_job(const ClusterJob& job) {
   y += "#   gauntlet merge " + job.out_dir + "/results.h5 " + job.out_dir + "/shards/*.h5\n";
   y += "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: " + job.name + "\n";
   y += "spec:\n  completionMode: Indexed\n  completions: " + n + "\n";
-  y += "  parallelism: " + std::to_string(job.parallelism > 0 ? job.parallelism : job.shards) + "\n";
+  y +=
+      "  parallelism: " + std::to_string(job.parallelism > 0 ? job.parallelism : job.shards) + "\n";
   y += "  backoffLimitPerIndex: 3\n  maxFailedIndexes: " + n + "\n";
   y += "  template:\n    spec:\n      restartPolicy: Never\n      containers:\n";
   y += "      - name: gauntlet\n        image: " + yaml_quote(job.image) + "\n";

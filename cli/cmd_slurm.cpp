@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -129,8 +131,9 @@ std::pair<ClusterJob, std::size_t> plan_cluster_job(ClusterOptions o, CliContext
   if (o.cpus_per_task < 1) throw InputError(command + ": --cpus-per-task must be >= 1");
   if (o.out.empty()) throw InputError(command + ": --out DIR is required");
   if (o.plan.workers > 0) {
-    throw InputError(command + ": give --cpus-per-task instead of --workers (each shard runs one "
-                               "worker per CPU it is given)");
+    throw InputError(command +
+                     ": give --cpus-per-task instead of --workers (each shard runs one "
+                     "worker per CPU it is given)");
   }
   for (const auto& a : o.run_args) {
     if (a == "--shard" || a == "--out" || a == "--workers" || a.rfind("--shard=", 0) == 0 ||
@@ -199,8 +202,8 @@ void slurm_submit(const ClusterOptions& o, CliContext& ctx) {
   const auto a = capture({"sbatch", "--parsable", (dir / "gauntlet-array.sbatch").string()}, false);
   if (a.exit_code != 0) {
     throw RuntimeFailure(a.exit_code < 0 ? "slurm submit: sbatch not found on PATH"
-                                       : "slurm submit: sbatch refused the job array (exit " +
-                                             std::to_string(a.exit_code) + ")");
+                                         : "slurm submit: sbatch refused the job array (exit " +
+                                               std::to_string(a.exit_code) + ")");
   }
   const std::string array_id = job_id_of(a.out, "job array");
   const auto m = capture({"sbatch", "--parsable", "--dependency=afterany:" + array_id,
@@ -208,7 +211,7 @@ void slurm_submit(const ClusterOptions& o, CliContext& ctx) {
                          false);
   if (m.exit_code != 0) {
     throw RuntimeFailure("slurm submit: sbatch refused the merge job (array " + array_id +
-                       " is submitted; cancel it with scancel " + array_id + ")");
+                         " is submitted; cancel it with scancel " + array_id + ")");
   }
   const std::string merge_id = job_id_of(m.out, "merge job");
   nlohmann::json state{{"schema", "gauntlet-slurm"},
@@ -262,7 +265,9 @@ std::map<int, std::string> slurm_task_states(const std::string& array_id, bool& 
       state = state.substr(0, state.find_first_of(" \t"));
       const auto underscore = id.find('_');
       if (underscore != std::string::npos) id = id.substr(underscore + 1);
-      if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
       const int i = std::stoi(id);
       if (overwrite || !states.count(i)) states[i] = state;
     }
@@ -292,13 +297,14 @@ void slurm_status(const StatusOptions& o) {
     std::ifstream in(state_file);
     state = nlohmann::json::parse(in);
     if (state.value("schema", "") != "gauntlet-slurm" || !state["shards"].is_number_integer() ||
-        state["shards"].get<int>() < 1 || !state["array_job"].is_string() ||
-        !state["planned_episodes"].is_number_unsigned()) {
+        state["shards"].get<int>() < 1 || state["shards"].get<int>() > 1'000'000 ||
+        !state["array_job"].is_string() || !state["planned_episodes"].is_number_unsigned() ||
+        (state.contains("submitted_epoch") && !state["submitted_epoch"].is_number_integer())) {
       throw std::runtime_error("missing schema, shards, array_job or planned_episodes");
     }
   } catch (const std::exception& e) {
-    throw InputError("slurm status: " + state_file.string() + ": not a gauntlet Slurm state file (" +
-                     e.what() + ")");
+    throw InputError("slurm status: " + state_file.string() +
+                     ": not a gauntlet Slurm state file (" + e.what() + ")");
   }
   const int shards = state["shards"].get<int>();
   const std::size_t planned = state["planned_episodes"].get<std::size_t>();
@@ -385,9 +391,11 @@ void slurm_status(const StatusOptions& o) {
                     : ("  " + r["error"].get<std::string>()).c_str());
   }
   std::string summary;
-  for (const auto& [k, v] : counts) summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
+  for (const auto& [k, v] : counts)
+    summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
   std::printf("episodes: %zu of %zu planned (%.0f%%); shards: %s; elapsed %s; ETA %s\n", finished,
-              planned, planned ? 100.0 * static_cast<double>(finished) / static_cast<double>(planned) : 0.0,
+              planned,
+              planned ? 100.0 * static_cast<double>(finished) / static_cast<double>(planned) : 0.0,
               summary.c_str(), duration_text(elapsed).c_str(),
               eta < 0 ? "unknown" : duration_text(eta).c_str());
 }
@@ -445,7 +453,8 @@ void add_k8s_command(CLI::App& app, CliContext& ctx) {
   CLI::App* manifest =
       k8s->add_subcommand("manifest", "Print an Indexed Job manifest (one shard per index)");
   add_cluster_options(*manifest, *opts);
-  manifest->add_option("--image", opts->image, "container image with gauntlet (default gauntlet:latest)");
+  manifest->add_option("--image", opts->image,
+                       "container image with gauntlet (default gauntlet:latest)");
   manifest->add_option("--parallelism", opts->parallelism, "pods at once (default: every shard)");
   manifest->callback([opts, &ctx] { k8s_manifest(*opts, ctx); });
 }

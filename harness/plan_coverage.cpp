@@ -131,8 +131,8 @@ PlanCoverage plan_coverage(const RunResults& run) {
   // The first few missing episodes of the held shards. Every visited position is
   // either a row or a miss, so this loop is bounded by the rows (and a cap).
   std::size_t visited = 0;
-  for (std::size_t pos = 0; pos < c.planned && c.missing_examples.size() < 3 && visited < 10'000'000;
-       ++pos, ++visited) {
+  for (std::size_t pos = 0;
+       pos < c.planned && c.missing_examples.size() < 3 && visited < 10'000'000; ++pos, ++visited) {
     if (!held(pos) || have.count(pos)) continue;
     const std::size_t e = pos % per_pair;
     const std::size_t pair = pos / per_pair;
@@ -155,9 +155,10 @@ std::string PlanCoverage::missing() const {
                     (absent.size() == 1 ? " is" : " are") + " not in this file");
   }
   if (finished < shard_planned) {
-    parts.push_back(std::to_string(shard_planned - finished) +
-                    (shards.known() && !shards.all() ? " episodes of its own shards" : " episodes") +
-                    " not finished (e.g. " + join(missing_examples, 3) + ")");
+    parts.push_back(
+        std::to_string(shard_planned - finished) +
+        (shards.known() && !shards.all() ? " episodes of its own shards" : " episodes") +
+        " not finished (e.g. " + join(missing_examples, 3) + ")");
   }
   if (parts.empty() && !complete()) parts.push_back("the plan is empty");
   std::string out;
@@ -168,8 +169,7 @@ std::string PlanCoverage::missing() const {
 void require_complete(const RunResults& run, const std::string& file, const std::string& command) {
   const PlanCoverage c = plan_coverage(run);
   if (c.complete()) return;
-  throw InputError(command + ": " + file + ": incomplete run: " + c.summary() + " (" +
-                   c.missing() +
+  throw InputError(command + ": " + file + ": incomplete run: " + c.summary() + " (" + c.missing() +
                    "); merge the missing shards or finish the run, or pass --allow-incomplete");
 }
 

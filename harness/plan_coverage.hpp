@@ -32,7 +32,7 @@ struct PlanCoverage {
   std::size_t planned = 0;   // episodes of the whole experiment: tasks x perturbations x episodes
   std::size_t finished = 0;  // rows of the file that belong to that plan
   ShardSet shards;
-  std::size_t shard_planned = 0;  // episodes of the shards the file holds
+  std::size_t shard_planned = 0;              // episodes of the shards the file holds
   std::vector<std::string> missing_examples;  // first missing "task/perturbation/index" keys
   bool complete() const { return planned > 0 && finished >= planned; }
   // "3 of 6 planned episodes"

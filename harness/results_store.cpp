@@ -509,8 +509,8 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
     RunResults existing = read(path);
     check_same_experiment(existing.header, path.string(), header, "this run");
     if (existing.header.shard != header.shard) {
-      throw InputError("results file '" + path.string() + "' holds shard " +
-                       existing.header.shard + ", this run is shard " + header.shard +
+      throw InputError("results file '" + path.string() + "' holds shard " + existing.header.shard +
+                       ", this run is shard " + header.shard +
                        "; refusing to mix them (write each shard to its own file)");
     }
     header.started_at = existing.header.started_at;
@@ -1039,9 +1039,8 @@ RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
     for (const int i : next_shards.indices) {
       const auto [it, fresh] = shard_source.emplace(i, inputs[k].string());
       if (!fresh) {
-        throw InputError("merge: shard " + std::to_string(i) + "/" +
-                         std::to_string(shards.count) + " is in both " + it->second + " and " +
-                         inputs[k].string() +
+        throw InputError("merge: shard " + std::to_string(i) + "/" + std::to_string(shards.count) +
+                         " is in both " + it->second + " and " + inputs[k].string() +
                          " (the same shard given twice?); refusing to merge");
       }
     }

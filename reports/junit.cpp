@@ -56,7 +56,8 @@ class JUnitWriter final : public ReportWriter {
       plan.properties = {{"planned_episodes", std::to_string(p.coverage.planned)},
                          {"finished_episodes", std::to_string(p.coverage.finished)}};
       if (!p.coverage.complete()) {
-        plan.failure = "incomplete run: " + p.coverage.summary() + " (" + p.coverage.missing() + ")";
+        plan.failure =
+            "incomplete run: " + p.coverage.summary() + " (" + p.coverage.missing() + ")";
       }
       s.cases.push_back(std::move(plan));
       suites.push_back(std::move(s));

@@ -80,7 +80,8 @@ RemoteOptions parse_options(const PolicySpec& spec) {
 void register_remote_policy(Registry& registry) {
   registry.add_policy(PolicyKind{
       "remote", "remote:ws://HOST:PORT[|ws://HOST2:PORT...][,KEY=VALUE...]",
-      "a policy server speaking the openpi websocket protocol (msgpack + numpy arrays)",
+      "policy servers speaking the openpi websocket protocol (msgpack + numpy arrays); several "
+      "(a|b) share the calls and fail over",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"image_key", "wrist_image_key", "state_key", "prompt_key",
                                     "seed_key", "camera", "wrist_camera", "image_size", "timeout",

@@ -103,7 +103,8 @@ void RemotePolicy::prepare(int slots, const ActionSpace& space) {
   for (auto& server : servers_) {
     const std::string where = "remote policy " + server.uri +
                               ": the load-time probe (zero images of " + std::to_string(w) + "x" +
-                              std::to_string(h) + ", zero state, empty prompt; probe=false skips it)";
+                              std::to_string(h) +
+                              ", zero state, empty prompt; probe=false skips it)";
     try {
       server.client->send_binary(request);
       const WebsocketClient::Message m = server.client->receive(ms(options_.timeout_s));
@@ -298,7 +299,8 @@ void RemotePolicy::act(std::span<const int> slots, std::span<const Observation* 
     for (std::size_t j = 0; j < live.size(); ++j) {
       for (const std::size_t i : retry[j]) failed_on[i] = servers_[live[j]].uri;
       pending.insert(pending.end(), retry[j].begin(), retry[j].end());
-      if (server_ms[j] >= 0.0) last_server_infer_ms_ = std::max(last_server_infer_ms_, 0.0) + server_ms[j];
+      if (server_ms[j] >= 0.0)
+        last_server_infer_ms_ = std::max(last_server_infer_ms_, 0.0) + server_ms[j];
     }
     std::sort(pending.begin(), pending.end());
   }

@@ -54,7 +54,7 @@ class RemotePolicy final : public Policy {
   double last_server_infer_ms() const { return last_server_infer_ms_; }
   int reconnects() const { return reconnects_; }
 
- // Requests answered by each server (in the order given), for load-spreading checks.
+  // Requests answered by each server (in the order given), for load-spreading checks.
   std::vector<long> calls_per_server() const;
   // Batches whose items moved to another server after theirs was lost.
   int failovers() const { return failovers_; }

@@ -29,9 +29,9 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 // Runs shard I/2 of 2 episodes per task of the 3-task smoke suite (6 planned).
 std::string run_shard(const std::filesystem::path& dir, int shard) {
   const std::string out = (dir / ("s" + std::to_string(shard) + ".h5")).string();
-  const auto r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero",
-                               "--episodes", "2", "--workers", "1", "--shard",
-                               std::to_string(shard) + "/2", "--out", out});
+  const auto r =
+      gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero", "--episodes", "2",
+                    "--workers", "1", "--shard", std::to_string(shard) + "/2", "--out", out});
   REQUIRE(r.exit_code == 0);
   return out;
 }
@@ -44,8 +44,8 @@ TEST_CASE("A lone shard is marked incomplete by report and refused by leaderboar
   const std::string s0 = run_shard(dir, 0);
   const std::string s1 = run_shard(dir, 1);
 
-  auto r = gauntlet_cmd({"report", s0, "--out", (dir / "rep").string(), "--format",
-                         "md,json,html,junit,csv"});
+  auto r = gauntlet_cmd(
+      {"report", s0, "--out", (dir / "rep").string(), "--format", "md,json,html,junit,csv"});
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("incomplete run: 3 of 6 planned episodes"));
   CHECK_THAT(read_file(dir / "rep" / "report.md"),
@@ -93,8 +93,8 @@ TEST_CASE("A lone shard is marked incomplete by report and refused by leaderboar
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, !Catch::Contains("warning"));
   CHECK_THAT(read_file(dir / "rep2" / "report.md"), !Catch::Contains("Incomplete"));
-  CHECK(nlohmann::json::parse(read_file(dir / "rep2" / "report.json"))["policies"][0]["plan"]
-                                                                           ["complete"] == true);
+  CHECK(nlohmann::json::parse(
+            read_file(dir / "rep2" / "report.json"))["policies"][0]["plan"]["complete"] == true);
   CHECK_THAT(read_file(dir / "rep2" / "episodes.csv"), Catch::EndsWith(",6,1\n"));
   CHECK(gauntlet_cmd({"leaderboard", (dir / "all.h5").string(), "--out", (dir / "site2").string()})
             .exit_code == 0);
@@ -151,8 +151,8 @@ TEST_CASE("slurm submit --dry-run prints a requeue-safe array and a merge job, w
   CHECK(r.exit_code == 2);
   CHECK_FALSE(std::filesystem::exists(out));
 
-  r = gauntlet_cmd({"k8s", "manifest", "--suite", "tabletop-smoke", "--policy", "zero",
-                    "--shards", "3", "--out", "/results", "--image", "reg/gauntlet:1"});
+  r = gauntlet_cmd({"k8s", "manifest", "--suite", "tabletop-smoke", "--policy", "zero", "--shards",
+                    "3", "--out", "/results", "--image", "reg/gauntlet:1"});
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("completionMode: Indexed") &&
                         Catch::Contains("completions: 3") &&

@@ -69,8 +69,8 @@ TEST_CASE("Shard texts of runs, merges and older merges are read, others refused
   s = ShardSet::parse("merged:3", "f.h5");  // written by older versions: which shards is unknown
   CHECK_FALSE(s.known());
   CHECK(s.missing().empty());
-  for (const char* bad : {"", "1/1", "0/0", "a/2", "merged:0,0/2", "merged:0,2/2", "2", "merged:",
-                          "merged:0/2/2", "-1/2"}) {
+  for (const char* bad : {"", "1/1", "0/0", "a/2", "merged:0,0/2", "merged:0,2/2", "2",
+                          "merged:", "merged:0/2/2", "-1/2"}) {
     INFO(bad);
     CHECK_THROWS_WITH(ShardSet::parse(bad, "f.h5"),
                       Catch::Contains("f.h5") && Catch::Contains("expected I/N"));
