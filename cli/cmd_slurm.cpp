@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -125,7 +126,7 @@ std::string job_name(const std::string& suite) {
 
 // Checks the options and the plan (suite, tasks, perturbations, policy spec)
 // before anything is written or submitted; returns the job and its episode count.
-std::pair<ClusterJob, std::size_t> plan_cluster_job(ClusterOptions o, CliContext& ctx,
+std::pair<ClusterJob, std::size_t> plan_cluster_job(const ClusterOptions& o, CliContext& ctx,
                                                     const std::string& command) {
   if (o.shards < 1) throw InputError(command + ": --shards must be >= 1");
   if (o.cpus_per_task < 1) throw InputError(command + ": --cpus-per-task must be >= 1");
@@ -239,7 +240,7 @@ struct StatusOptions {
 };
 
 std::string duration_text(double s) {
-  const long t = static_cast<long>(s + 0.5);
+  const long t = std::lround(s);
   char buf[64];
   if (t >= 3600) {
     std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
