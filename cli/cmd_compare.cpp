@@ -18,6 +18,7 @@
 #include "cli/run_setup.hpp"
 #include "harness/errors.hpp"
 #include "harness/evaluation_session.hpp"
+#include "harness/plan_coverage.hpp"
 #include "harness/results_store.hpp"
 #include "metrics/sample_size.hpp"
 #include "metrics/sequential_progress.hpp"
@@ -40,6 +41,7 @@ struct CompareCliOptions {
   bool json = false;
   bool allow_unpaired = false;
   bool allow_partial = false;
+  bool allow_incomplete = false;
   // sequential
   bool sequential = false;
   PlanOptions plan;
@@ -78,6 +80,10 @@ void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
     throw InputError("--margin must be in [0, 1) (a success fraction, e.g. 0.02)");
   const RunResults a = ResultsStore::read(o.baseline);
   const RunResults b = ResultsStore::read(o.candidate);
+  if (!o.allow_incomplete) {
+    require_complete(a, o.baseline, "compare");
+    require_complete(b, o.candidate, "compare");
+  }
   reports::CompareOptions options;
   options.alpha = o.alpha;
   options.margin = o.margin;
@@ -469,6 +475,9 @@ void add_compare_command(CLI::App& app, CliContext& ctx) {
       "--allow-partial", opts->allow_partial,
       "accept a candidate that misses some of the baseline's episodes (the verdict says so); "
       "without it such a candidate is refused (exit 2)");
+  cmp->add_flag("--allow-incomplete", opts->allow_incomplete,
+                "accept results files that do not hold their whole plan (a lone shard, an "
+                "interrupted run); without it they are refused (exit 2)");
   cmp->add_flag("--sequential", opts->sequential,
                 "run --policy-a and --policy-b pair by pair, stop when decided");
   cmp->add_option("--policy-a", opts->policy_a, "sequential: baseline policy spec");

@@ -70,6 +70,7 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
   demo_options.policy_spec = spec.text;
   demo_options.command = ctx.command_line;
   demo_options.cameras = o.cameras;  // a camera only the policy asks for is not stored
+  demo_options.shard = plan.plan.shard.to_string();
   DemoWriter writer(out, suite, plan.workers, demo_options);
   so.recorder = &writer;
   // Demonstrations go to the recorder only: a recording keeps no results file.
@@ -97,7 +98,7 @@ void add_record_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<RecordOptions>();
   CLI::App* rec =
       app.add_subcommand("record", "Record demonstrations (robomimic/LIBERO HDF5 layout)");
-  opts->plan.add_to(*rec, false);
+  opts->plan.add_to(*rec, true);
   rec->add_option("--policy", opts->policy, "policy spec (default: scripted)");
   rec->add_option("--out", opts->out, "demonstration file (.h5)")->required();
   rec->add_option("--camera", opts->cameras,

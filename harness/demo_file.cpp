@@ -280,6 +280,7 @@ void DemoWriter::finish() {
                         "\", \"control_freq\": " + std::to_string(info.control_hz) + "}}");
   write_string_attr(data_, "policy_spec", options_.policy_spec);
   write_string_attr(data_, "command", options_.command);
+  write_string_attr(data_, "shard", options_.shard);
   H5Gclose(data_);
   data_ = -1;
   H5Fclose(file_);

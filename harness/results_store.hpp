@@ -37,7 +37,7 @@ struct RunHeader {
   int image_width = 0;
   int image_height = 0;
   int replan_every = 0;
-  std::string shard = "0/1";  // "I/N"; merged files say "merged:N"
+  std::string shard = "0/1";  // "I/N"; merges "merged:I,J/N" (harness/plan_coverage.hpp)
   std::string hosts;          // comma-separated hosts that produced rows
   std::string started_at;     // ISO-8601 UTC
   std::string updated_at;

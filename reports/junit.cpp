@@ -49,6 +49,18 @@ class JUnitWriter final : public ReportWriter {
               std::to_string(policy_errors) + " episodes ended in policy errors or invalid actions";
         s.cases.push_back(std::move(c));
       }
+      // A run that does not hold its whole plan fails its own case, so CI sees it.
+      JUnitCase plan;
+      plan.classname = model.suite + "." + p.name;
+      plan.name = "plan-coverage";
+      plan.output = p.coverage.summary();
+      plan.properties = {{"planned_episodes", std::to_string(p.coverage.planned)},
+                         {"finished_episodes", std::to_string(p.coverage.finished)}};
+      if (!p.coverage.complete()) {
+        plan.failure =
+            "incomplete run: " + p.coverage.summary() + " (" + p.coverage.missing() + ")";
+      }
+      s.cases.push_back(std::move(plan));
       suites.push_back(std::move(s));
     }
     write_text_file(dir / file_name(), junit_xml(suites));

@@ -99,6 +99,9 @@ std::string markdown_report(const ReportModel& model) {
            "`), seed " + std::to_string(h.suite_seed) + ", " + std::to_string(h.episodes_per_task) +
            " episodes per task. Generated " + model.generated_at + ".\n\n";
   }
+  for (const auto& note : incomplete_run_notes(model)) {
+    out += "> **Incomplete run**: " + escape_markdown(note) + ".\n\n";
+  }
   out += markdown_ranking_table(model);
   const RankingStatistics& st = model.stats;
   out +=
