@@ -8,7 +8,7 @@ JOBS          ?= $(shell nproc)
 GAUNTLET_WERROR ?= OFF
 CTEST_ARGS    ?=
 
-.PHONY: all deps configure build demo wm-demo test bench format format-check tidy clean
+.PHONY: all deps configure build install demo wm-demo test bench format format-check tidy clean
 
 all: build
 
@@ -20,6 +20,11 @@ configure: deps
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The binary to PREFIX/bin (default /usr/local) and its LibTorch module to PREFIX/lib.
+PREFIX        ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 demo: build
 	bash scripts/demo

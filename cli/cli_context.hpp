@@ -30,6 +30,8 @@ void add_leaderboard_command(CLI::App& app, CliContext& ctx);
 void add_stats_command(CLI::App& app, CliContext& ctx);
 void add_agreement_command(CLI::App& app, CliContext& ctx);
 void add_wm_command(CLI::App& app, CliContext& ctx);
+void add_slurm_command(CLI::App& app, CliContext& ctx);
+void add_k8s_command(CLI::App& app, CliContext& ctx);
 
 // Registers every built-in suite and policy kind.
 void register_everything(Registry& registry);

@@ -13,6 +13,7 @@ struct LeaderboardCliOptions {
   std::string out;
   std::string title = "gauntlet leaderboard";
   bool skip_invalid = false;
+  bool allow_incomplete = false;
 };
 
 void leaderboard_command(const LeaderboardCliOptions& o) {
@@ -20,6 +21,7 @@ void leaderboard_command(const LeaderboardCliOptions& o) {
   reports::LeaderboardOptions options;
   options.title = o.title;
   options.skip_invalid = o.skip_invalid;
+  options.allow_incomplete = o.allow_incomplete;
   const reports::Leaderboard board = reports::build_leaderboard(files, options);
   const reports::LeaderboardSite r = reports::write_leaderboard_site(board, o.out);
   for (const auto& rej : board.rejected) std::fprintf(stderr, "rejected: %s\n", rej.c_str());
@@ -38,6 +40,9 @@ void add_leaderboard_command(CLI::App& app, CliContext& /*ctx*/) {
   lb->add_option("--title", opts->title, "site title");
   lb->add_flag("--skip-invalid", opts->skip_invalid,
                "list invalid submissions as rejected instead of failing");
+  lb->add_flag("--allow-incomplete", opts->allow_incomplete,
+               "accept results files that do not hold their whole plan (lone shards, "
+               "interrupted runs); the site marks them");
   lb->callback([opts] { leaderboard_command(*opts); });
 }
 

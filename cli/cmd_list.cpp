@@ -1,4 +1,4 @@
-// `gauntlet list suites|policies|perturbations|robots [--json]`.
+// `gauntlet list suites|policies|perturbations|robots [--json]` and `gauntlet list tasks SUITE [--json]`.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -15,8 +15,57 @@ namespace {
 
 struct ListOptions {
   std::string what;
+  std::string suite;  // `list tasks SUITE`
   bool json = false;
 };
+
+std::string suite_names(const CliContext& ctx) {
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : ctx.registry.suites()) names.push_back(name);
+  for (const auto& r : ctx.registry.suite_resolvers()) names.push_back(r.usage);
+  return join_names(names);
+}
+
+// The task ids a user passes to `run --task`, with what each asks of the policy.
+void list_tasks(const ListOptions& o, CliContext& ctx) {
+  if (o.suite.empty()) {
+    throw InputError(
+        "list tasks: give a suite, e.g. `gauntlet list tasks tabletop-smoke`; "
+        "valid suites: " +
+        suite_names(ctx));
+  }
+  const auto suite = ctx.registry.load_suite(o.suite);  // unknown: names the valid suites
+  const SuiteInfo& info = suite->info();
+  if (o.json) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const auto& t : suite->tasks()) {
+      tasks.push_back({{"id", t.id},
+                       {"instruction", t.instruction},
+                       {"max_steps", t.max_steps},
+                       {"family", t.family}});
+    }
+    std::cout << nlohmann::json{{"suite", info.name},
+                                {"version", info.version},
+                                {"hash", info.content_hash},
+                                {"episodes_per_task", info.default_episodes},
+                                {"tasks", tasks}}
+                     .dump(2)
+              << std::endl;
+    return;
+  }
+  std::size_t id_width = 2, family_width = 6;
+  for (const auto& t : suite->tasks()) {
+    id_width = std::max(id_width, t.id.size());
+    family_width = std::max(family_width, t.family.size());
+  }
+  const int iw = static_cast<int>(id_width), fw = static_cast<int>(family_width);
+  std::printf("%-*s  %9s  %-*s  %s\n", iw, "id", "max_steps", fw, "family", "instruction");
+  for (const auto& t : suite->tasks()) {
+    std::printf("%-*s  %9d  %-*s  %s\n", iw, t.id.c_str(), t.max_steps, fw, t.family.c_str(),
+                t.instruction.c_str());
+  }
+  std::printf("%zu tasks in %s\n", suite->tasks().size(), info.name.c_str());
+}
 
 void list_suites(const ListOptions& o, CliContext& ctx) {
   nlohmann::json out = nlohmann::json::array();
@@ -145,11 +194,15 @@ void list_robots(bool json) {
 }
 
 void list_command(const ListOptions& o, CliContext& ctx) {
+  if (o.what == "tasks") return list_tasks(o, ctx);
+  if (!o.suite.empty())
+    throw InputError("list " + o.what + ": takes no argument, got '" + o.suite + "'");
   if (o.what == "suites") return list_suites(o, ctx);
   if (o.what == "policies") return list_policies(o, ctx);
   if (o.what == "perturbations") return list_perturbations(o.json);
   if (o.what == "robots") return list_robots(o.json);
-  throw InputError("list: expected one of: suites, policies, perturbations, robots; got '" +
+  throw InputError(
+      "list: expected one of: suites, policies, perturbations, robots, tasks SUITE; got '" +
                    o.what + "'");
 }
 
@@ -157,8 +210,11 @@ void list_command(const ListOptions& o, CliContext& ctx) {
 
 void add_list_command(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<ListOptions>();
-  CLI::App* list = app.add_subcommand("list", "List suites, policy kinds, perturbations or robots");
-  list->add_option("what", opts->what, "suites | policies | perturbations | robots")->required();
+  CLI::App* list = app.add_subcommand(
+      "list", "List suites, policy kinds, perturbations, robots or a suite's tasks");
+  list->add_option("what", opts->what, "suites | policies | perturbations | robots | tasks")
+      ->required();
+  list->add_option("suite", opts->suite, "the suite whose tasks `list tasks` shows");
   list->add_flag("--json", opts->json, "print JSON on stdout");
   list->callback([opts, &ctx] { list_command(*opts, ctx); });
 }

@@ -68,6 +68,9 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
   if (ec || !std::filesystem::is_directory(o.out)) {
     throw InputError("--out '" + o.out + "': cannot create the report directory");
   }
+  for (const auto& note : reports::incomplete_run_notes(model)) {
+    std::fprintf(stderr, "warning: %s\n", note.c_str());
+  }
   for (const auto& w : writers) {
     // A report killed mid-write left FILE.tmp: remove it before writing again.
     remove_stale_temp_files(std::filesystem::path(o.out) / w->file_name());
@@ -81,6 +84,8 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
                     ? "?"
                     : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
                 reports::markdown_ranking_table(model).c_str());
+    std::printf("\nSuccess per task (columns: ranks above)\n\n%s",
+                reports::markdown_task_table(model).c_str());
   }
 }
 

@@ -15,6 +15,7 @@
 #include "metrics/proportion_comparison.hpp"
 #include "metrics/proportion_interval.hpp"
 #include "metrics/sample_size.hpp"
+#include "metrics/sequential_progress.hpp"
 #include "reports/html_page.hpp"
 
 namespace gauntlet::cli {
@@ -136,9 +137,96 @@ struct PlanOptions {
   bool sequential = false;
   double max_factor = 2.0;
   bool json = false;
+  std::string metric = "success";
+  double score_sd = std::nan("");
+  std::uint64_t seed = 0;
 };
 
+// `stats plan --metric progress`: the betting test on paired progress scores, designed and
+// measured by simulation (no closed form), against the fixed-N paired z-test.
+void stats_plan_progress(const PlanOptions& o) {
+  const auto alt =
+      input("--alternative", [&] { return metrics::parse_alternative(o.alternative); });
+  if (alt == metrics::Alternative::kTwoSided) {
+    throw InputError(
+        "stats plan --metric progress is one-sided: give --alternative less (a drop) or greater");
+  }
+  if ((alt == metrics::Alternative::kLess) != (o.delta < 0)) {
+    throw InputError("--delta must point the way of --alternative (negative for less)");
+  }
+  if (o.simulations < 100) {
+    throw InputError(
+        "--simulations must be >= 100 for --metric progress (the design is simulated)");
+  }
+  metrics::ProgressDesignRequest r;
+  r.delta = std::abs(o.delta);
+  r.alpha = o.alpha;
+  r.power = o.power;
+  r.alternative = alt;
+  r.simulations = o.simulations;
+  r.seed = o.seed;
+  r.max_factor = std::max(1.0, o.max_factor);
+  if (std::isnan(o.score_sd)) {
+    const double p_b = o.p0 + o.delta;
+    const double d =
+        std::isnan(o.discordance)
+            ? input("--p0", [&] { return metrics::independent_discordance(o.p0, p_b); })
+            : o.discordance;
+    r.sd = std::sqrt(std::max(1e-6, d - o.delta * o.delta));
+  } else {
+    r.sd = o.score_sd;
+  }
+  const auto d =
+      input("stats plan --metric progress", [&] { return metrics::design_progress_test(r); });
+  const auto& so = d.options;
+  if (o.json) {
+    std::cout << nlohmann::json{{"metric", "progress"},
+                                {"delta", o.delta},
+                                {"score_sd", r.sd},
+                                {"alpha", o.alpha},
+                                {"target_power", o.power},
+                                {"alternative", std::string(metrics::to_string(alt))},
+                                {"fixed_test", "one-sided paired z-test (normal approximation)"},
+                                {"fixed_n", d.fixed_n},
+                                {"sequential_expected_n", d.expected_pairs},
+                                {"sequential_expected_n_null", d.expected_pairs_null},
+                                {"saving", d.saving(d.expected_pairs)},
+                                {"saving_null", d.saving(d.expected_pairs_null)},
+                                {"power", d.power},
+                                {"false_positive_rate", d.false_positive_rate},
+                                {"type_one_error_bound", o.alpha},
+                                {"threshold", 1.0 / o.alpha},
+                                {"futility_log_e", json_number(so.futility_log_e)},
+                                {"max_pairs", so.max_pairs},
+                                {"method",
+                                 "simulation of the design model (paired difference 2 Beta - 1 "
+                                 "with mean delta and sd score_sd; null: mean 0)"},
+                                {"simulations", d.simulations},
+                                {"seed", d.seed}}
+                     .dump()
+              << std::endl;
+    return;
+  }
+  std::printf(
+      "designed sequential test on paired progress, a change of %+.3f in mean progress (sd of "
+      "the paired difference %.3f, alpha %g %s, power %g):\n"
+      "  fixed-N paired z-test: %lld pairs\n"
+      "  sequential, expected pairs: %.1f at the design point (saving %.1f%%, power %.4f),\n"
+      "    %.1f if equal (saving %.1f%%, false-positive rate %.4f); simulated, %lld runs, seed "
+      "%llu\n"
+      "  test: betting e-process, decide at E >= %g (type-I error <= alpha for any scores in "
+      "[0, 1]), futile at log E <= %g, at most %lld pairs\n",
+      o.delta, r.sd, o.alpha, std::string(metrics::to_string(alt)).c_str(), o.power,
+      static_cast<long long>(d.fixed_n), d.expected_pairs, 100 * d.saving(d.expected_pairs),
+      d.power, d.expected_pairs_null, 100 * d.saving(d.expected_pairs_null), d.false_positive_rate,
+      static_cast<long long>(d.simulations), static_cast<unsigned long long>(d.seed), 1.0 / o.alpha,
+      so.futility_log_e, static_cast<long long>(so.max_pairs));
+}
+
 void stats_plan(const PlanOptions& o) {
+  if (o.metric == "progress") return stats_plan_progress(o);
+  if (o.metric != "success")
+    throw InputError("--metric must be success or progress, got '" + o.metric + "'");
   metrics::PlanRequest req;
   req.p0 = o.p0;
   req.delta = o.delta;
@@ -369,6 +457,14 @@ void add_stats_command(CLI::App& app, CliContext& /*ctx*/) {
   pc->add_option(
       "--max-factor", p->max_factor,
       "sequential: at most this many times the fixed-N design's discordant pairs (default 2)");
+  pc->add_option("--metric", p->metric,
+                 "success (default) | progress: the sequential betting test on paired progress "
+                 "scores, designed by simulation (one-sided; --delta is the change in mean "
+                 "progress)");
+  pc->add_option("--score-sd", p->score_sd,
+                 "--metric progress: sd of the per-pair progress difference (default: that of "
+                 "a 0/1 outcome at --p0, --delta, --discordance)");
+  pc->add_option("--seed", p->seed, "--metric progress: seed of the design simulations");
   pc->add_flag("--json", p->json, "print JSON");
   pc->callback([p] { stats_plan(*p); });
 }

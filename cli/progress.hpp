@@ -15,12 +15,34 @@ std::string duration_text(double seconds);
 // A bar of `width` characters: '#' for done, '.' for the rest.
 std::string bar_text(long done, long total, long width = 28);
 
+// What one progress line says; format_progress_line lays it out.
+struct ProgressLine {
+  std::string label;  // "run scripted on tabletop-smoke"
+  long done = 0;      // units done, resumed ones included
+  long total = 0;
+  std::string unit;    // "episodes"
+  std::string detail;  // "success 40.0%, errors 2"
+  std::string rate;    // "0.52 ep/s"
+  std::string time;    // "ETA 1m05s", "elapsed 3m07s"
+};
+
+// The live line for a terminal `columns` wide: at most columns - 1 characters
+// (a line that reaches the last column wraps on some terminals, and a wrapped
+// line cannot be redrawn with '\r'). When room runs out the bar shrinks and
+// goes, then the rate, then the label is cut, then the time; the count and the
+// detail (success, errors) stay to the last.
+std::string format_progress_line(const ProgressLine& line, long columns);
+
+// The terminal's width: TIOCGWINSZ on stderr, else $COLUMNS, else 80.
+long terminal_columns();
+
 class ProgressBar {
  public:
   // Counts `unit`s ("episodes", "steps"); `rate_unit` labels the rate ("ep/s").
-  // `already_done` of `total` were done before (resumed).
+  // `already_done` of `total` were done before (resumed); `detail` is shown
+  // until the first update. On a terminal the line appears at once.
   ProgressBar(const std::string& label, std::string unit, std::string rate_unit, long total,
-              long already_done);
+              long already_done, std::string detail = "");
   // `done_now` counted since construction; `detail` follows the count
   // ("success 40.0%", "loss 0.01234").
   void update(long done_now, std::string detail);
@@ -39,20 +61,22 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_draw_;
 };
 
-// Episode progress of an EvaluationSession run: count, success so far, rate, ETA.
+// "success 40.0%, errors 2": the detail of an episode progress line.
+std::string episode_detail(const EpisodeCounts& counts);
+
+// Episode progress of an EvaluationSession run: count, success and errors so
+// far, rate, ETA.
 class EpisodeProgress final : public SessionObserver {
  public:
   explicit EpisodeProgress(std::string label) : label_(std::move(label)) {}
-  void on_start(int planned, int already_done, int already_succeeded) override;
-  void on_episodes(int done, int succeeded) override;
+  void on_start(int planned, const EpisodeCounts& already) override;
+  void on_episodes(const EpisodeCounts& now) override;
   void on_finish() override;
 
  private:
-  std::string detail(int succeeded_now, int done_now) const;
   std::string label_;
   std::unique_ptr<ProgressBar> bar_;
-  int base_done_ = 0;
-  int base_succeeded_ = 0;
+  EpisodeCounts base_;
 };
 
 }  // namespace gauntlet::cli

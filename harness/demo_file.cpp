@@ -86,7 +86,8 @@ std::string demo_camera_key(const std::string& camera) {
 struct DemoWriter::Buffer {
   bool active = false;
   EpisodeSpec spec;
-  std::vector<std::string> cameras;
+  std::vector<std::string> cameras;  // stored ones
+  std::vector<std::size_t> sources;  // their index in Observation::cameras
   int width = 0, height = 0;
   std::vector<std::vector<std::uint8_t>> images;  // per camera, T x H x W x 3
   std::vector<float> actions;                     // T x 7
@@ -130,13 +131,21 @@ void DemoWriter::record_step(int slot, const Observation& obs, std::span<const f
   Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
   if (!b.active) return;
   if (b.cameras.empty() && !obs.cameras.empty()) {
-    for (const auto& c : obs.cameras) b.cameras.push_back(c.name);
+    const auto& wanted = options_.cameras;
+    for (std::size_t c = 0; c < obs.cameras.size(); ++c) {
+      const std::string& name = obs.cameras[c].name;
+      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end())
+        continue;
+      b.cameras.push_back(name);
+      b.sources.push_back(c);
+    }
     b.width = obs.cameras[0].image.width;
     b.height = obs.cameras[0].image.height;
-    b.images.resize(obs.cameras.size());
+    b.images.resize(b.cameras.size());
   }
-  for (std::size_t c = 0; c < obs.cameras.size() && c < b.images.size(); ++c) {
-    const auto& px = obs.cameras[c].image.rgb;
+  for (std::size_t c = 0; c < b.images.size(); ++c) {
+    if (b.sources[c] >= obs.cameras.size()) continue;
+    const auto& px = obs.cameras[b.sources[c]].image.rgb;
     b.images[c].insert(b.images[c].end(), px.begin(), px.end());
   }
   b.proprio_dim = obs.proprio.size();
@@ -153,8 +162,10 @@ void DemoWriter::record_outcome(int slot, const StepResult& result, Env& env) {
   // The runner asked for an observation after this step (wants_observations).
   const Observation& obs = env.observation();
   b.final_images.resize(b.images.size());
-  for (std::size_t c = 0; c < obs.cameras.size() && c < b.final_images.size(); ++c) {
-    b.final_images[c].assign(obs.cameras[c].image.rgb.begin(), obs.cameras[c].image.rgb.end());
+  for (std::size_t c = 0; c < b.final_images.size(); ++c) {
+    if (b.sources[c] >= obs.cameras.size()) continue;
+    const auto& px = obs.cameras[b.sources[c]].image.rgb;
+    b.final_images[c].assign(px.begin(), px.end());
   }
   b.final_proprio.assign(obs.proprio.begin(), obs.proprio.end());
 }
@@ -269,6 +280,7 @@ void DemoWriter::finish() {
                         "\", \"control_freq\": " + std::to_string(info.control_hz) + "}}");
   write_string_attr(data_, "policy_spec", options_.policy_spec);
   write_string_attr(data_, "command", options_.command);
+  write_string_attr(data_, "shard", options_.shard);
   H5Gclose(data_);
   data_ = -1;
   H5Fclose(file_);

@@ -19,6 +19,10 @@ struct DemoFileOptions {
   int compression = 4;        // gzip level for images, 0..9
   std::string policy_spec;    // provenance
   std::string command;
+  // Cameras to store (`record --camera`); empty: every camera the episode
+  // renders. A camera only the policy asked for is rendered for it, not stored.
+  std::vector<std::string> cameras;
+  std::string shard = "0/1";  // "I/N" of the plan this file records
 };
 
 // A StepRecorder that streams each finished episode into one HDF5 file. The

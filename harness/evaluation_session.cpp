@@ -103,6 +103,14 @@ std::filesystem::path default_results_path(const std::string& suite_name,
                                          std::to_string(shard.count) + ".h5");
 }
 
+namespace {
+
+bool is_error(const EpisodeResult& e) {
+  return e.termination != Termination::kSuccess && e.termination != Termination::kTimeout;
+}
+
+}  // namespace
+
 // Writes finished episodes to the store (or keeps them when there is none),
 // then hands them to the session's sinks and counts them.
 class EvaluationSession::StoreSink final : public EpisodeSink {
@@ -122,9 +130,10 @@ class EvaluationSession::StoreSink final : public EpisodeSink {
     for (const auto& e : finished) {
       ++stats_.ran;
       stats_.succeeded += e.success ? 1 : 0;
+      stats_.errors += is_error(e) ? 1 : 0;
       session_.count_failure(e);
     }
-    if (observer_) observer_->on_episodes(stats_.ran, stats_.succeeded);
+    if (observer_) observer_->on_episodes({stats_.ran, stats_.succeeded, stats_.errors});
   }
 
  private:
@@ -175,8 +184,9 @@ EvaluationSession::EvaluationSession(const SessionPlan& plan, const PolicySpec& 
   ro.image_width = options_.image_width;
   ro.image_height = options_.image_height;
   runner_ = std::make_unique<Runner>(*plan.suite, policy, std::move(ro));
+  // The header records the settings in force, not the options as given.
   header_ = make_run_header(plan, spec, policy, &runner_->observation_request(),
-                            options_.replan_every, options_.command);
+                            runner_->replan_every(), options_.command);
   unstored_.header = header_;
 }
 
@@ -216,17 +226,19 @@ SessionRunStats EvaluationSession::run(std::span<const EpisodeSpec> specs,
   SessionRunStats stats;
   stats.planned = static_cast<int>(specs.size());
   std::vector<EpisodeSpec> todo;
-  int resumed_succeeded = 0;
+  EpisodeCounts resumed;
   for (const auto& s : specs) {
     if (const EpisodeResult* stored =
             find(EpisodeKey{s.task_id, s.perturbation.id(), s.episode_index})) {
       ++stats.resumed;
-      resumed_succeeded += stored->success ? 1 : 0;
+      ++resumed.done;
+      resumed.succeeded += stored->success ? 1 : 0;
+      resumed.errors += is_error(*stored) ? 1 : 0;
     } else {
       todo.push_back(s);
     }
   }
-  if (observer) observer->on_start(stats.planned, stats.resumed, resumed_succeeded);
+  if (observer) observer->on_start(stats.planned, resumed);
   StoreSink sink(*this, observer, stats);
   const auto t0 = std::chrono::steady_clock::now();
   if (broken_.empty()) runner_->run(todo, sink, StopFlags{stop, &halt_});

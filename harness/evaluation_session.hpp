@@ -65,14 +65,22 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
 std::filesystem::path default_results_path(const std::string& suite_name,
                                            const std::string& policy_name, const Shard& shard);
 
+// Episodes counted for progress: errors are those that ended neither in
+// success nor timeout (policy error, invalid action, simulator error).
+struct EpisodeCounts {
+  int done = 0;
+  int succeeded = 0;
+  int errors = 0;
+};
+
 // Progress of one EvaluationSession::run call, for a progress bar.
 class SessionObserver {
  public:
   virtual ~SessionObserver() = default;
-  // `planned` episodes, of which `already_done` were in the results file.
-  virtual void on_start(int planned, int already_done, int already_succeeded) = 0;
+  // `planned` episodes, of which `already` were in the results file.
+  virtual void on_start(int planned, const EpisodeCounts& already) = 0;
   // Episodes finished so far by this call.
-  virtual void on_episodes(int done, int succeeded) = 0;
+  virtual void on_episodes(const EpisodeCounts& now) = 0;
   virtual void on_finish() = 0;
 };
 
@@ -94,6 +102,7 @@ struct SessionRunStats {
   int resumed = 0;    // of those, already in the results file
   int ran = 0;        // finished in this call
   int succeeded = 0;  // of those that ran
+  int errors = 0;     // of those that ran: ended neither in success nor timeout
   double seconds = 0.0;
   // Set when the circuit breaker stopped the run: what kept failing.
   std::string broken;

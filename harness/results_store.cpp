@@ -1,5 +1,7 @@
 #include "harness/results_store.hpp"
 
+#include "harness/plan_coverage.hpp"
+
 #include <fcntl.h>
 #include <hdf5.h>
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include <map>
 
 #include "harness/errors.hpp"
+#include "harness/plan_coverage.hpp"
 #include "harness/temp_files.hpp"
 
 namespace gauntlet {
@@ -509,6 +512,11 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
   if (std::filesystem::exists(path)) {
     RunResults existing = read(path);
     check_same_experiment(existing.header, path.string(), header, "this run");
+    if (existing.header.shard != header.shard) {
+      throw InputError("results file '" + path.string() + "' holds shard " + existing.header.shard +
+                       ", this run is shard " + header.shard +
+                       "; refusing to mix them (write each shard to its own file)");
+    }
     header.started_at = existing.header.started_at;
     header.hosts = merge_hosts(existing.header.hosts, header.hosts);
     header.episodes_per_task =
@@ -1013,6 +1021,11 @@ RunResults ResultsStore::read(const std::filesystem::path& path) {
 RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
   if (inputs.empty()) throw InputError("merge: no input files given");
   RunResults merged = ResultsStore::read(inputs.front());
+  // Which shards each input holds: a merge takes each shard once, of one shard count.
+  ShardSet shards = ShardSet::parse(merged.header.shard, inputs.front().string());
+  std::map<int, std::string> shard_source;
+  for (const int i : shards.indices) shard_source[i] = inputs.front().string();
+  bool shards_known = shards.known();
   std::map<EpisodeKey, std::size_t> index;
   for (std::size_t i = 0; i < merged.episodes.size(); ++i) index[merged.episodes[i].key()] = i;
   for (std::size_t k = 1; k < inputs.size(); ++k) {
@@ -1022,6 +1035,22 @@ RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
         next.header.perturbations != merged.header.perturbations) {
       throw InputError(inputs[k].string() + " was planned with a different --episodes or " +
                        "--perturb than " + inputs.front().string() + "; refusing to merge");
+    }
+    const ShardSet next_shards = ShardSet::parse(next.header.shard, inputs[k].string());
+    if (next_shards.count != shards.count) {
+      throw InputError(inputs[k].string() + " holds shards of a " +
+                       std::to_string(next_shards.count) + "-way split, " +
+                       inputs.front().string() + " of a " + std::to_string(shards.count) +
+                       "-way split; refusing to merge");
+    }
+    shards_known = shards_known && next_shards.known();
+    for (const int i : next_shards.indices) {
+      const auto [it, fresh] = shard_source.emplace(i, inputs[k].string());
+      if (!fresh) {
+        throw InputError("merge: shard " + std::to_string(i) + "/" + std::to_string(shards.count) +
+                         " is in both " + it->second + " and " + inputs[k].string() +
+                         " (the same shard given twice?); refusing to merge");
+      }
     }
     for (auto& e : next.episodes) {
       const auto it = index.find(e.key());
@@ -1043,8 +1072,16 @@ RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
     merged.header.updated_at = std::max(merged.header.updated_at, next.header.updated_at);
   }
   sort_episodes(merged.episodes);
-  merged.header.shard =
-      inputs.size() == 1 ? merged.header.shard : "merged:" + std::to_string(inputs.size());
+  if (inputs.size() > 1) {
+    if (shards_known) {
+      shards.indices.clear();
+      for (const auto& [i, source] : shard_source) shards.indices.push_back(i);
+      merged.header.shard = shards.to_string();
+    } else {
+      // An input from an older gauntlet does not say which shards it holds.
+      merged.header.shard = "merged:" + std::to_string(inputs.size());
+    }
+  }
   return merged;
 }
 

@@ -41,7 +41,7 @@ struct RunHeader {
   // (files written before robots/ existed: the floating gripper, ee_delta).
   std::string robot = "floating_gripper";
   std::string action_convention = "ee_delta";
-  std::string shard = "0/1";  // "I/N"; merged files say "merged:N"
+  std::string shard = "0/1";  // "I/N"; merges "merged:I,J/N" (harness/plan_coverage.hpp)
   std::string hosts;          // comma-separated hosts that produced rows
   std::string started_at;     // ISO-8601 UTC
   std::string updated_at;

@@ -83,6 +83,9 @@ class Runner {
   }
 
   const ObservationRequest& observation_request() const { return request_; }
+  // Actions of a chunk executed before asking again, as in force: the option,
+  // else the policy's own (its spec's replan_every=); 0: the whole chunk.
+  int replan_every() const { return replan_every_; }
 
  private:
   struct Slot;

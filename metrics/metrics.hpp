@@ -21,6 +21,7 @@
 #include "metrics/rank_distribution.hpp"
 #include "metrics/sample_size.hpp"
 #include "metrics/sequential_bounded.hpp"
+#include "metrics/sequential_progress.hpp"
 #include "metrics/sequential_test.hpp"
 #include "metrics/stratified_bootstrap.hpp"
 #include "metrics/task_scores.hpp"

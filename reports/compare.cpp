@@ -283,6 +283,15 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
                   r.baseline_plan_tasks);
     r.reason = buf + r.reason;
   }
+  // What the candidate's episodes cost, for the JUnit `time` attributes. The
+  // overall line keeps 0 so that a suite's time (the sum of its cases) is not
+  // counted twice.
+  for (const auto& e : candidate.episodes) {
+    if (e.perturbation_id != "nominal") continue;
+    for (auto& line : r.tasks) {
+      if (line.task == e.task_id) line.candidate_wall_time_s += e.wall_time_s;
+    }
+  }
   return r;
 }
 

@@ -46,7 +46,8 @@ struct CompareLine {
   double p_greater = 1.0;  // overall: one-sided, "candidate better"
   long long baseline_only = 0, candidate_only = 0;
   long long baseline_episodes = 0, candidate_episodes = 0;  // unpaired: episodes per side
-  std::string verdict;  // better / worse / no significant difference
+  std::string verdict;                 // better / worse / no significant difference
+  double candidate_wall_time_s = 0.0;  // tasks: the candidate's nominal episodes' wall time
 };
 
 struct CompareResult {

@@ -96,6 +96,7 @@ std::string compare_junit(const CompareResult& r) {
     JUnitCase c;
     c.classname = suite + "." + candidate;
     c.name = l.task;
+    c.time_s = l.candidate_wall_time_s;
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "baseline %.1f%%, candidate %.1f%%, difference %+.1f points [%+.1f, %+.1f], "

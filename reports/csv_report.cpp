@@ -29,11 +29,16 @@ class CsvWriter final : public ReportWriter {
   void write(const ReportModel& model, const std::filesystem::path& dir) const override {
     std::string out =
         "policy,suite,task,perturbation,episode,seed,success,progress,return,steps,termination,"
-        "wall_time_s,policy_calls,latency_p50_ms,latency_p95_ms,latency_p99_ms,error\n";
+        "wall_time_s,policy_calls,latency_p50_ms,latency_p95_ms,latency_p99_ms,error,"
+        "run_planned_episodes,run_complete\n";
     for (std::size_t i = 0; i < model.runs.size(); ++i) {
       const RunResults& run = model.runs[i];
       const std::string policy = csv_field(model.policies[i].name);
       const std::string suite = csv_field(run.header.suite_name);
+      // Every row carries its run's plan, so a notebook sees an incomplete run.
+      const PlanCoverage& plan = model.policies[i].coverage;
+      const std::string run_plan =
+          "," + std::to_string(plan.planned) + "," + (plan.complete() ? "1" : "0");
       for (const auto& e : run.episodes) {
         out += policy + "," + suite + "," + csv_field(e.task_id) + "," +
                csv_field(e.perturbation_id) + "," + std::to_string(e.episode_index) + "," +
@@ -42,7 +47,7 @@ class CsvWriter final : public ReportWriter {
                std::string(to_string(e.termination)) + "," + num(e.wall_time_s) + "," +
                std::to_string(e.policy_calls) + "," + num(e.latency_p50_ms) + "," +
                num(e.latency_p95_ms) + "," + num(e.latency_p99_ms) + "," + csv_field(e.error) +
-               "\n";
+               run_plan + "\n";
       }
     }
     write_text_file(dir / file_name(), out);

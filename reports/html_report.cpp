@@ -213,6 +213,10 @@ class HtmlWriter final : public ReportWriter {
                             : ", " + std::to_string(m.policies.front().header.episodes_per_task) +
                                   " episodes per task") +
         ".</p></header>\n<main>\n";
+    for (const auto& note : incomplete_run_notes(m)) {
+      body += "<p class=\"warning\" role=\"alert\"><strong>Incomplete run</strong>: " +
+              escape_xml(note) + ".</p>\n";
+    }
     body += ranking_section(m) + forest_section(m) + pairwise_section(m) + rank_section(m) +
             html_robustness_section(m.robustness, m.robustness_previews) + videos_section(m) +
             "</main>\n" + provenance_section(m);

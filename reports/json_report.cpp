@@ -49,6 +49,13 @@ class JsonWriter final : public ReportWriter {
       pj["terminations"] = p.terminations;
       pj["latency_ms"] = {{"p50", p.latency_p50_ms}, {"p99_max", p.latency_p99_ms}};
       pj["wall_time_s"] = p.wall_time_s;
+      pj["plan"] = {{"complete", p.coverage.complete()},
+                    {"planned_episodes", p.coverage.planned},
+                    {"finished_episodes", p.coverage.finished},
+                    {"shards", p.coverage.shards.known() ? p.coverage.shards.to_string() : ""},
+                    {"missing_shards", p.coverage.shards.missing()},
+                    {"summary", p.coverage.summary()},
+                    {"missing", p.coverage.complete() ? "" : p.coverage.missing()}};
       json tasks = json::array();
       for (const auto& t : p.tasks) {
         tasks.push_back({{"task", t.task_id},

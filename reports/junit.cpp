@@ -29,6 +29,7 @@ class JUnitWriter final : public ReportWriter {
         JUnitCase c;
         c.classname = model.suite + "." + p.name;
         c.name = t.task_id;
+        c.time_s = t.wall_time_s;  // the episodes' wall time, as a CI system shows a case's
         char text[160];
         std::snprintf(text, sizeof text, "success %.1f%% [%.1f, %.1f] over %d episodes",
                       100 * t.success.rate, 100 * t.success.ci95.lo, 100 * t.success.ci95.hi,
@@ -48,6 +49,18 @@ class JUnitWriter final : public ReportWriter {
               std::to_string(policy_errors) + " episodes ended in policy errors or invalid actions";
         s.cases.push_back(std::move(c));
       }
+      // A run that does not hold its whole plan fails its own case, so CI sees it.
+      JUnitCase plan;
+      plan.classname = model.suite + "." + p.name;
+      plan.name = "plan-coverage";
+      plan.output = p.coverage.summary();
+      plan.properties = {{"planned_episodes", std::to_string(p.coverage.planned)},
+                         {"finished_episodes", std::to_string(p.coverage.finished)}};
+      if (!p.coverage.complete()) {
+        plan.failure =
+            "incomplete run: " + p.coverage.summary() + " (" + p.coverage.missing() + ")";
+      }
+      s.cases.push_back(std::move(plan));
       suites.push_back(std::move(s));
     }
     write_text_file(dir / file_name(), junit_xml(suites));

@@ -6,6 +6,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/plan.hpp"
+#include "harness/plan_coverage.hpp"
 
 namespace gauntlet::reports {
 namespace {
@@ -77,7 +78,15 @@ Leaderboard build_leaderboard(const std::vector<std::filesystem::path>& files,
       board.rejected.push_back(e.what());
       continue;
     }
-    const auto problems = validate_submission(run);
+    auto problems = validate_submission(run);
+    if (problems.empty() && !options.allow_incomplete) {
+      const PlanCoverage plan = plan_coverage(run);
+      if (!plan.complete()) {
+        problems.push_back("incomplete run: " + plan.summary() + " (" + plan.missing() +
+                           "); merge the missing shards or finish the run, or pass "
+                           "--allow-incomplete");
+      }
+    }
     if (!problems.empty()) {
       std::string msg = f.string() + ": invalid submission: " + problems.front();
       for (std::size_t i = 1; i < problems.size(); ++i) msg += "; " + problems[i];

@@ -19,6 +19,9 @@ std::vector<std::string> validate_submission(const RunResults& run);
 struct LeaderboardOptions {
   std::string title = "gauntlet leaderboard";
   bool skip_invalid = false;  // otherwise an invalid submission is an InputError
+  // Accept a file that does not hold its whole plan (a lone shard, an interrupted
+  // run); otherwise it is invalid like any other bad submission.
+  bool allow_incomplete = false;
 };
 
 // One suite version's ranking.

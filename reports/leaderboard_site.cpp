@@ -74,6 +74,13 @@ std::string suite_page(const LeaderboardSuite& g, const std::vector<LeaderboardS
          escape_xml(r.harness_version + " (" + r.git_sha + ")") +
          "</td></tr><tr><th>Hosts</th><td>" + escape_xml(r.hosts) +
          "</td></tr><tr><th>Dates</th><td>" + escape_xml(r.started_at + " .. " + r.updated_at) +
+         "</td></tr><tr><th>Plan</th><td>" +
+         (m.policies[i].coverage.complete()
+              ? escape_xml(m.policies[i].coverage.summary())
+              : "<strong class=\"warning\">Incomplete run: " +
+                    escape_xml(m.policies[i].coverage.summary() + " (" +
+                               m.policies[i].coverage.missing() + ")") +
+                    "</strong>") +
          "</td></tr></tbody></table></div>\n";
   }
   return html_page(title + ": " + g.suite, h + "</section></main>\n");
@@ -124,6 +131,8 @@ std::string leaderboard_json(const Leaderboard& board) {
                         {"success_rate", p.success.rate},
                         {"ci95", {p.success.ci95.lo, p.success.ci95.hi}},
                         {"episodes", p.episodes},
+                        {"planned_episodes", p.coverage.planned},
+                        {"complete", p.coverage.complete()},
                         {"submitted_at", p.header.updated_at}};
       if (m.stats.available && i < m.stats.rank_lo.size()) {
         pj["rank_interval"] = {m.stats.rank_lo[i], m.stats.rank_hi[i]};

@@ -49,10 +49,6 @@ std::string markdown_ranking_table(const ReportModel& model) {
   }
   out += " Episodes | Errors |";
   sep += "---:|---:|";
-  for (const auto& t : model.task_ids) {
-    out += " " + escape_markdown(t) + " |";
-    sep += "---:|";
-  }
   out += "\n" + sep + "\n";
   for (std::size_t i = 0; i < model.policies.size(); ++i) {
     const auto& p = model.policies[i];
@@ -62,8 +58,24 @@ std::string markdown_ranking_table(const ReportModel& model) {
       out += " " + std::to_string(st.rank_lo[i]) + "-" + std::to_string(st.rank_hi[i]) + " | " +
              format_percent(st.p_best[i]) + " | " + escape_markdown(st.letters[i]) + " |";
     }
-    out += " " + std::to_string(p.episodes) + " | " + std::to_string(error_episodes(p)) + " |";
-    for (const auto& id : model.task_ids) {
+    out += " " + std::to_string(p.episodes) + " | " + std::to_string(error_episodes(p)) + " |\n";
+  }
+  return out;
+}
+
+std::string markdown_task_table(const ReportModel& model) {
+  // One column per policy in rank order, headed by its rank: names stay in
+  // the ranking table, so the columns stay narrow however long the names.
+  std::string out = "| Task |";
+  std::string sep = "|---|";
+  for (std::size_t i = 0; i < model.policies.size(); ++i) {
+    out += " " + std::to_string(i + 1) + " |";
+    sep += "---:|";
+  }
+  out += "\n" + sep + "\n";
+  for (const auto& id : model.task_ids) {
+    out += "| " + escape_markdown(id) + " |";
+    for (const auto& p : model.policies) {
       const TaskSummary* task = nullptr;
       for (const auto& t : p.tasks) {
         if (t.task_id == id) task = &t;
@@ -86,6 +98,9 @@ std::string markdown_report(const ReportModel& model) {
            escape_markdown(h.suite_version) + " (hash `" + h.suite_hash.substr(0, 12) +
            "`), seed " + std::to_string(h.suite_seed) + ", " + std::to_string(h.episodes_per_task) +
            " episodes per task. Generated " + model.generated_at + ".\n\n";
+  }
+  for (const auto& note : incomplete_run_notes(model)) {
+    out += "> **Incomplete run**: " + escape_markdown(note) + ".\n\n";
   }
   out += markdown_ranking_table(model);
   const RankingStatistics& st = model.stats;
@@ -116,7 +131,10 @@ std::string markdown_report(const ReportModel& model) {
     out += "\n";
   }
   out +=
-      "\n<details><summary>Per task</summary>\n\n| Policy | Task | Success | 95% CI | Episodes | "
+      "\n## Success per task\n\nOne column per policy, by rank.\n\n" + markdown_task_table(model);
+  out +=
+      "\n<details><summary>Per policy and task, with intervals</summary>\n\n| Policy | Task | "
+      "Success | 95% CI | Episodes | "
       "Mean progress |\n"
       "|---|---|---:|---|---:|---:|\n";
   for (const auto& p : model.policies) {

@@ -21,6 +21,7 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
   p.name = run.header.policy_name;
   p.source = source;
   p.header = run.header;
+  p.coverage = plan_coverage(run);
   std::map<std::string, TaskSummary> by_task;
   std::map<std::string, std::pair<int, int>> counts;  // successes, trials
   std::map<std::string, double> progress_sum;
@@ -46,6 +47,7 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
     TaskSummary& t = by_task[e.task_id];
     t.task_id = e.task_id;
     ++t.terminations[term];
+    t.wall_time_s += e.wall_time_s;
     p.wall_time_s += e.wall_time_s;
     if (e.policy_calls > 0) p50s.push_back(e.latency_p50_ms);
     p.latency_p99_ms = std::max(p.latency_p99_ms, e.latency_p99_ms);
@@ -133,6 +135,16 @@ ReportModel build_report_model(const std::vector<std::filesystem::path>& files,
     sources.push_back(f.string());
   }
   return build_report_model(std::move(runs), std::move(sources), options);
+}
+
+std::vector<std::string> incomplete_run_notes(const ReportModel& model) {
+  std::vector<std::string> notes;
+  for (const auto& p : model.policies) {
+    if (p.coverage.complete()) continue;
+    notes.push_back(p.name + " (" + p.source + "): incomplete run: " + p.coverage.summary() + " (" +
+                    p.coverage.missing() + ")");
+  }
+  return notes;
 }
 
 }  // namespace gauntlet::reports

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/plan_coverage.hpp"
 #include "harness/results_store.hpp"
 #include "metrics/proportion_interval.hpp"
 #include "reports/comparisons.hpp"
@@ -22,6 +23,7 @@ struct TaskSummary {
   Rate success;
   double mean_progress = 0.0;
   std::map<std::string, int> terminations;  // by to_string(Termination)
+  double wall_time_s = 0.0;                 // sum of the task's episode wall times
 };
 
 struct PolicySummary {
@@ -41,6 +43,7 @@ struct PolicySummary {
   double latency_p50_ms = 0.0;     // median over episodes of per-episode p50
   double latency_p99_ms = 0.0;     // max over episodes of per-episode p99
   double wall_time_s = 0.0;        // sum of episode wall times
+  PlanCoverage coverage;           // how much of its plan the file holds (shards, episodes)
 };
 
 struct ReportModel {
@@ -61,6 +64,9 @@ struct ReportModel {
 
 // Episodes that ended neither in success nor timeout (policy, action and simulator errors).
 int error_episodes(const PolicySummary& policy);
+// "NAME (FILE): incomplete run: 3 of 6 planned episodes (shard 1/2 is not in this file)"
+// for every policy whose file does not hold its whole plan; every format prints these.
+std::vector<std::string> incomplete_run_notes(const ReportModel& model);
 
 PolicySummary summarize(const RunResults& run, const std::string& source);
 // Reads every file; InputError if they belong to different suites or hashes.

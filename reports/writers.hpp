@@ -30,8 +30,11 @@ std::unique_ptr<ReportWriter> make_junit_writer();
 std::vector<std::unique_ptr<ReportWriter>> make_writers(const std::string& formats);
 std::vector<std::string> available_formats();
 
-// The Markdown ranking table alone (also printed by `make demo`).
+// The Markdown ranking table alone (also printed by `make demo`): one row per
+// policy and a fixed set of columns, however many tasks the suite has.
 std::string markdown_ranking_table(const ReportModel& model);
+// Success per task: one row per task, one column per policy headed by its rank.
+std::string markdown_task_table(const ReportModel& model);
 std::string markdown_report(const ReportModel& model);
 
 }  // namespace gauntlet::reports

@@ -1,5 +1,6 @@
 #include "adapters/remote/register.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -27,14 +28,26 @@ std::string key_option(const PolicySpec& spec, const std::string& key,
 }
 
 RemoteOptions parse_options(const PolicySpec& spec) {
-  if (spec.arg.rfind("ws://", 0) != 0) {
-    throw InputError(spec.quoted() + ": expected remote:ws://HOST:PORT" +
-                     (spec.arg.rfind("wss://", 0) == 0
-                          ? " (wss:// is not supported; tunnel it or use ws://)"
-                          : ""));
-  }
   RemoteOptions o;
   o.uri = spec.arg;
+  // Several servers of one policy: ws://a:8000|ws://b:8000.
+  std::size_t start = 0;
+  while (start <= spec.arg.size()) {
+    const std::size_t bar = std::min(spec.arg.find('|', start), spec.arg.size());
+    const std::string uri = spec.arg.substr(start, bar - start);
+    if (uri.rfind("ws://", 0) != 0 || uri.size() == 5) {
+      throw InputError(spec.quoted() + ": expected remote:ws://HOST:PORT[|ws://HOST:PORT...]" +
+                       (uri.empty() ? " (an empty server between '|')" : ", got '" + uri + "'") +
+                       (uri.rfind("wss://", 0) == 0
+                            ? " (wss:// is not supported; tunnel it or use ws://)"
+                            : ""));
+    }
+    if (std::find(o.uris.begin(), o.uris.end(), uri) != o.uris.end()) {
+      throw InputError(spec.quoted() + ": server '" + uri + "' is listed twice");
+    }
+    o.uris.push_back(uri);
+    start = bar + 1;
+  }
   RemoteKeys& k = o.keys;
   k.image = key_option(spec, "image_key", k.image);
   k.wrist_image = key_option(spec, "wrist_image_key", k.wrist_image);
@@ -66,8 +79,9 @@ RemoteOptions parse_options(const PolicySpec& spec) {
 
 void register_remote_policy(Registry& registry) {
   registry.add_policy(PolicyKind{
-      "remote", "remote:ws://HOST:PORT[,KEY=VALUE...]",
-      "a policy server speaking the openpi websocket protocol (msgpack + numpy arrays)",
+      "remote", "remote:ws://HOST:PORT[|ws://HOST2:PORT...][,KEY=VALUE...]",
+      "policy servers speaking the openpi websocket protocol (msgpack + numpy arrays); several "
+      "(a|b) share the calls and fail over",
       [](const PolicySpec& spec) -> std::unique_ptr<Policy> {
         spec.require_known_options({"image_key", "wrist_image_key", "state_key", "prompt_key",
                                     "seed_key", "camera", "wrist_camera", "image_size", "timeout",

@@ -1,8 +1,18 @@
 #!/usr/bin/python3
 """A small policy server speaking the openpi websocket protocol.
 
-It serves any gauntlet Python policy class (the same class `--policy python:`
-loads) to `--policy remote:ws://HOST:PORT`, the way openpi serves VLAs:
+It serves to `--policy remote:ws://HOST:PORT`, the way openpi serves VLAs,
+either of two kinds of Python class:
+
+* a gauntlet policy (the same class `--policy python:` loads): `act(obs)` on
+  the python adapter's observation dict, returning actions;
+* an openpi-style policy (openpi_client.base_policy.BasePolicy): `infer(obs)`
+  on the request exactly as the client sent it ("observation/image",
+  "observation/state", "prompt", ...), returning a dict with "actions" (and
+  anything else, sent back as is). Its `metadata` dict, if any, is sent on
+  connect. A class with both methods is served through `act`.
+
+The wire format, as openpi's websocket_policy_server.py:
 
 * on connect the server sends a msgpack map of metadata;
 * each request is a msgpack map of the observation, numpy arrays encoded as
@@ -11,7 +21,9 @@ loads) to `--policy remote:ws://HOST:PORT`, the way openpi serves VLAs:
 * each reply is a msgpack map with "actions" (chunk, dim) and
   "server_timing": {"infer_ms": ...};
 * an exception is sent as a text frame holding the traceback, then the
-  connection is closed (code 1011).
+  connection is closed (code 1011);
+* a plain HTTP GET of /healthz is answered 200 "OK\n" (load balancers and
+  Kubernetes probes); any other plain request gets websockets' 426.
 
 Built on Debian's python3-websockets (10.x) and python3-msgpack:
 
@@ -25,6 +37,7 @@ per-episode state (reset() is not called); `step` counts requests per connection
 import argparse
 import asyncio
 import functools
+import http
 import importlib
 import os
 import sys
@@ -108,10 +121,35 @@ def to_policy_obs(request, step):
     }
 
 
+def is_openpi_policy(policy):
+    return callable(getattr(policy, "infer", None)) and not callable(getattr(policy, "act", None))
+
+
+async def health_check(path, request_headers):
+    # websockets' legacy process_request hook: a response tuple ends the
+    # request before the websocket handshake, None lets it continue.
+    if path == "/healthz":
+        return http.HTTPStatus.OK, [("Content-Type", "text/plain")], b"OK\n"
+    return None
+
+
 class PolicyServer:
     def __init__(self, policy, metadata):
         self.policy = policy
         self.metadata = metadata
+        self.openpi = is_openpi_policy(policy)
+
+    def infer(self, request, step):
+        if self.openpi:
+            result = self.policy.infer(request)
+            if not isinstance(result, dict) or "actions" not in result:
+                raise TypeError(f"{type(self.policy).__name__}.infer() must return a dict with 'actions', "
+                                f"got {type(result).__name__}")
+            return dict(result)
+        actions = np.asarray(self.policy.act(to_policy_obs(request, step)), dtype=np.float32)
+        if actions.ndim == 1:
+            actions = actions[None, :]
+        return {"actions": actions}
 
     async def handler(self, websocket, path=None):
         await websocket.send(packb(self.metadata))
@@ -120,12 +158,10 @@ class PolicyServer:
             try:
                 request = unpackb(await websocket.recv())
                 t0 = time.monotonic()
-                actions = np.asarray(self.policy.act(to_policy_obs(request, step)), dtype=np.float32)
-                infer_ms = (time.monotonic() - t0) * 1000.0
-                if actions.ndim == 1:
-                    actions = actions[None, :]
+                reply = self.infer(request, step)
+                reply["server_timing"] = {"infer_ms": (time.monotonic() - t0) * 1000.0}
                 step += 1
-                await websocket.send(packb({"actions": actions, "server_timing": {"infer_ms": infer_ms}}))
+                await websocket.send(packb(reply))
             except websockets.ConnectionClosed:
                 break
             except Exception:
@@ -145,7 +181,8 @@ def load_policy(spec, paths, args):
 
 
 async def serve(server, host, port, port_file):
-    async with websockets.serve(server.handler, host, port, compression=None, max_size=None) as ws:
+    async with websockets.serve(server.handler, host, port, compression=None, max_size=None,
+                                process_request=health_check) as ws:
         bound = ws.sockets[0].getsockname()[1]
         if port_file:
             tmp = port_file + ".tmp"
@@ -158,7 +195,8 @@ async def serve(server, host, port, port_file):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--policy", required=True, help="module:ClassName of a gauntlet Python policy")
+    ap.add_argument("--policy", required=True,
+                    help="module:ClassName of a gauntlet Python policy (act) or an openpi-style one (infer)")
     ap.add_argument("--path", action="append", default=[], help="folder to put on sys.path (repeatable)")
     ap.add_argument("--arg", action="append", default=[], help="KEY=VALUE constructor argument (repeatable)")
     ap.add_argument("--host", default="127.0.0.1")
@@ -168,6 +206,8 @@ def main():
     args = dict(kv.split("=", 1) for kv in a.arg)
     policy = load_policy(a.policy, a.path, args)
     metadata = {"policy": a.policy, "args": args}
+    if is_openpi_policy(policy) and isinstance(getattr(policy, "metadata", None), dict):
+        metadata.update(policy.metadata)
     if hasattr(policy, "identity"):
         metadata["identity"] = str(policy.identity())
     try:

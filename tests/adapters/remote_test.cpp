@@ -249,6 +249,45 @@ TEST_CASE(
   CHECK(s < 30.0);                                 // after the first outage window, calls fail fast
 }
 
+TEST_CASE("Several servers share the calls, and when one dies the other takes its episodes",
+          "[remote][crash][multi]") {
+  const auto dir = process_dir("remote-multi");
+  const std::string flag = (dir / "die").string();
+  std::ofstream(flag) << "1";
+  // Same policy and arguments (same metadata); whichever answers its 15th request
+  // first removes the flag and exits for good, the other lives on.
+  const std::vector<std::string> args{"calls=15", "flag=" + flag};
+  PolicyServerProcess a("gauntlet_test_policies:DieOnce", args, kPaths);
+  PolicyServerProcess b("gauntlet_test_policies:DieOnce", args, kPaths);
+  // reconnect=30: a lone server would be waited for 30 s; with two, no wait.
+  auto policy = make("remote:" + a.uri() + "|" + b.uri() + ",reconnect=30,connect_timeout=1");
+  auto* remote = dynamic_cast<adapters::RemotePolicy*>(policy.get());
+  REQUIRE(remote != nullptr);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto rows = run_smoke(*policy, 1, 2);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK_FALSE(std::filesystem::exists(flag));  // one server died mid-run
+  for (const auto& r : rows) {
+    INFO(r.task_id << " " << r.episode_index << ": " << r.error);
+    CHECK(r.termination == Termination::kTimeout);  // zeros: every episode ran to its end
+  }
+  const auto calls = remote->calls_per_server();
+  REQUIRE(calls.size() == 2);
+  INFO("calls per server: " << calls[0] << ", " << calls[1]);
+  CHECK(std::min(calls[0], calls[1]) >= 13);  // both served until one died (15th call, probe 1st)
+  CHECK(calls[0] + calls[1] > 100);           // and the survivor served the rest
+  CHECK(remote->failovers() >= 1);
+  CHECK(s < 20.0);
+
+  // Every server of one spec must serve the same policy; bad lists are input errors.
+  const std::string alive = calls[0] > calls[1] ? a.uri() : b.uri();
+  PolicyServerProcess other("gauntlet_test_policies:Echo", {}, kPaths);
+  CHECK_THROWS_WITH(make("remote:" + alive + "|" + other.uri()),
+                    Catch::Contains("serves another policy"));
+  CHECK_THROWS_WITH(make("remote:" + alive + "|"), Catch::Contains("empty server"));
+  CHECK_THROWS_WITH(make("remote:" + alive + "|" + alive), Catch::Contains("listed twice"));
+}
+
 TEST_CASE("The msgpack codec reads ndarray maps with bytes or str keys and nested lists",
           "[remote][protocol]") {
   // What Python's msgpack.packb({"actions": [[1, 2], [3, 4]]}) produces: a fixmap

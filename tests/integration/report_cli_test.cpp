@@ -209,6 +209,142 @@ TEST_CASE(
   CHECK(j["p_value"].get<double>() > 0.05);
 }
 
+TEST_CASE(
+    "Sequential compare on progress replays two results files to the decision numpy recomputes",
+    "[cli][compare][sequential][progress]") {
+  const auto runs = three_runs();
+  const std::string scripted = (runs / "scripted.h5").string();
+  const std::string noisy = (runs / "noisy.h5").string();
+  // The expert as baseline, the noisy expert (far less progress) as candidate: a regression.
+  auto r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--baseline", scripted,
+                         "--candidate", noisy, "--score-sd", "0.4", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["metric"] == "progress");
+  CHECK(j["decision"] == "b-worse");
+  CHECK(j["stop"] == "decided");
+  CHECK(j["p_value"].get<double>() <= 0.05);
+  CHECK(j["p_value"].get<double>() == Approx(1.0 / j["max_e_value"].get<double>()));
+  CHECK(j["design_sd"].get<double>() == 0.4);
+  CHECK(j["design_power"].get<double>() >= 0.78);
+  CHECK(j["design_false_positive_rate"].get<double>() <= 0.05);
+  // numpy, from the files themselves: pairs in (episode, task) order, the capital of the
+  // design's bets (delta 0.1, prior sd 0.4 with weight 10, bets capped at 0.9), the first pair
+  // where it reaches 1 / alpha, and the mean progress of both policies up to there.
+  const auto py = run_process(
+      {GAUNTLET_PYTHON, "-c",
+       "import sys,h5py,numpy as np\n"
+       "def rows(f):\n"
+       " e=h5py.File(f,'r')['episodes'][:]\n"
+       " return "
+       "{(int(r['episode']),r['task'],r['perturbation']):(float(r['progress']),int(r['seed']))"
+       " for r in e}\n"
+       "a,b=rows(sys.argv[1]),rows(sys.argv[2])\n"
+       "keys=sorted(k for k in a if k in b)\n"
+       "x=np.array([a[k][0]-b[k][0] for k in keys])\n"
+       "le=0.0\n"
+       "for i in range(len(x)):\n"
+       " v=(10*0.4**2+(np.var(x[:i])*i if i else 0.0))/(10+i)\n"
+       " le+=np.log1p(min(max(0.1/(v+0.01),0.0),0.9)*x[i])\n"
+       " if le>=np.log(20): break\n"
+       "print(i+1, repr(le), repr(np.mean([a[k][0] for k in keys[:i+1]])),"
+       " repr(np.mean([b[k][0] for k in keys[:i+1]])))",
+       scripted, noisy});
+  REQUIRE(py.exit_code == 0);
+  int n = 0;
+  double log_e = 0, mean_a = 0, mean_b = 0;
+  REQUIRE(std::sscanf(py.out.c_str(), "%d %lf %lf %lf", &n, &log_e, &mean_a, &mean_b) == 4);
+  CHECK(j["pairs_used"].get<int>() == n);
+  CHECK(std::log(j["e_value"].get<double>()) == Approx(log_e).margin(1e-9));
+  CHECK(j["mean_baseline"].get<double>() == Approx(mean_a).margin(1e-12));
+  CHECK(j["mean_candidate"].get<double>() == Approx(mean_b).margin(1e-12));
+  // The Markdown verdict says what the decision and the p-value mean.
+  r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--baseline", scripted,
+                    "--candidate", noisy, "--score-sd", "0.4"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("regression") && Catch::Contains("Anytime-valid p-value") &&
+                        Catch::Contains("Ville"));
+
+  // The other way round the candidate is better: never "worse"; the evidence falls and the
+  // test stops for futility (no drop of the design size), exit 0.
+  r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--baseline", noisy,
+                    "--candidate", scripted, "--score-sd", "0.4", "--json"});
+  CHECK(r.exit_code == 0);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["decision"] == "undecided");
+  CHECK(j["stop"] == "futility");
+  CHECK(j["p_value"].get<double>() == 1.0);
+  // Identical files: no evidence either way before the files run out (exit 4, undecided).
+  r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--baseline", scripted,
+                    "--candidate", scripted, "--json"});
+  CHECK(r.exit_code == 4);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["decision"] == "undecided");
+  CHECK(j["pairs_used"] == 18);
+  CHECK(j["e_value"].get<double>() == 1.0);
+}
+
+TEST_CASE("Sequential compare refuses a bad --metric and a bad --score-sd with exit 2",
+          "[cli][compare][sequential][progress]") {
+  const auto runs = three_runs();
+  const std::string a = (runs / "scripted.h5").string();
+  const std::string b = (runs / "noisy.h5").string();
+  auto r = gauntlet_cmd(
+      {"compare", "--sequential", "--metric", "reward", "--baseline", a, "--candidate", b});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--metric") && Catch::Contains("success or progress") &&
+                        Catch::Contains("reward"));
+  r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--score-sd", "1.5",
+                    "--baseline", a, "--candidate", b});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--score-sd"));
+  r = gauntlet_cmd({"compare", "--metric", "progress", "--baseline", a, "--candidate", b});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--metric progress needs --sequential"));
+  // A results file whose progress left [0, 1] (edited with h5py): refused by the store's
+  // validation before any test, naming the file and the episode.
+  const auto out = fresh_dir("compare_progress_bad");
+  std::filesystem::copy_file(b, out / "bad.h5");
+  const auto edit =
+      run_process({GAUNTLET_PYTHON, "-c",
+                   "import h5py,sys\nf=h5py.File(sys.argv[1],'r+')\nd=f['episodes']\nr=d[0]\n"
+                   "r['progress']=1.5\nd[0]=r\nf.close()",
+                   (out / "bad.h5").string()});
+  REQUIRE(edit.exit_code == 0);
+  r = gauntlet_cmd({"compare", "--sequential", "--metric", "progress", "--baseline", a,
+                    "--candidate", (out / "bad.h5").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("bad.h5") && Catch::Contains("'progress' is 1.5") &&
+                        Catch::Contains("[0, 1]"));
+  r = gauntlet_cmd({"stats", "plan", "--p0", "0.5", "--delta", "-0.1", "--alternative", "less",
+                    "--metric", "median", "--sequential"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--metric"));
+}
+
+TEST_CASE("stats plan --metric progress reports the simulated design against the fixed-N test",
+          "[cli][stats][progress]") {
+  const auto r = gauntlet_cmd({"stats", "plan", "--p0", "0.5", "--delta", "-0.1", "--alternative",
+                               "less", "--metric", "progress", "--score-sd", "0.5", "--sequential",
+                               "--json", "--simulations", "1000", "--seed", "7"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"fixed_n", "sequential_expected_n", "sequential_expected_n_null", "power",
+                          "false_positive_rate", "saving", "simulations", "seed"}) {
+    INFO(key);
+    REQUIRE(j.contains(key));
+  }
+  // ceil(((z_0.95 + z_0.8) * 0.5 / 0.1)^2) = ceil(154.6)
+  CHECK(j["fixed_n"] == 155);
+  CHECK(j["sequential_expected_n"].get<double>() < 0.85 * 155);
+  CHECK(j["sequential_expected_n_null"].get<double>() < 155);
+  CHECK(j["power"].get<double>() >= 0.8 - 3 * std::sqrt(0.16 / 1000));
+  CHECK(j["false_positive_rate"].get<double>() <= 0.05);
+  CHECK(j["saving"].get<double>() ==
+        Approx(1.0 - j["sequential_expected_n"].get<double>() / 155.0));
+}
+
 TEST_CASE("The leaderboard keeps suite versions apart, escapes names and rejects tampered files",
           "[browser][leaderboard]") {
   const auto runs = three_runs();

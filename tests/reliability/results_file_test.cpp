@@ -280,6 +280,7 @@ TEST_CASE("kill -9 at any point of merge or report leaves a complete file and no
     const auto path = dir / ("shard" + std::to_string(s) + ".h5");
     RunHeader h = header();
     h.episodes_per_task = 1600;
+    h.shard = std::to_string(s) + "/8";
     auto store = ResultsStore::open_for_run(path, h);
     std::vector<EpisodeResult> eps;
     for (int i = s; i < 1600; i += 8) {

@@ -260,3 +260,31 @@ class AlwaysRaises:
 
     def act(self, obs):
         raise ConnectionError("policy server at ws://127.0.0.1:9 is gone")
+
+
+class WristOnly:
+    """Sees only the wrist camera, at its own 40x30 size (record's settings tests)."""
+
+    cameras = ["wrist"]
+    image_size = (40, 30)
+
+    def act(self, obs):
+        assert set(obs["images"]) >= {"wrist"}
+        assert obs["images"]["wrist"].shape == (30, 40, 3)
+        return np.zeros(7, dtype=np.float32)
+
+
+class OpenpiInfer:
+    """An openpi-style policy (BasePolicy.infer on the raw request, a dict back).
+
+    Each action row is [pixel (0,0,0) of observation/image, len(prompt),
+    observation/state[0], 0, 0, 0, 0]; a chunk of 3 rows, float64 as numpy
+    gives it.
+    """
+
+    metadata = {"family": "openpi-infer-test", "action_horizon": 3}
+
+    def infer(self, obs):
+        img = obs["observation/image"]
+        row = [float(img[0, 0, 0]), float(len(obs["prompt"])), float(obs["observation/state"][0]), 0, 0, 0, 0]
+        return {"actions": np.tile(np.array(row), (3, 1)), "policy_timing": {"infer_ms": 0.5}}

@@ -141,16 +141,20 @@ TEST_CASE("Files that are not gauntlet results are input errors naming the file"
 TEST_CASE("Merging refuses conflicting rows and mixed experiments", "[store][merge]") {
   const auto dir = testing::fresh_dir("store_merge");
   {
-    auto a = ResultsStore::open_for_run(dir / "a.h5", test_header());
+    RunHeader first = test_header();
+    first.shard = "0/2";
+    RunHeader second = test_header();
+    second.shard = "1/2";
+    auto a = ResultsStore::open_for_run(dir / "a.h5", first);
     const std::vector<EpisodeResult> ea{episode("t1", 0, true)};
     a->append(ea);
-    auto b = ResultsStore::open_for_run(dir / "b.h5", test_header());
+    auto b = ResultsStore::open_for_run(dir / "b.h5", second);
     const std::vector<EpisodeResult> eb{episode("t1", 1, true), episode("t1", 0, true)};
     b->append(eb);
-    auto c = ResultsStore::open_for_run(dir / "c.h5", test_header());
+    auto c = ResultsStore::open_for_run(dir / "c.h5", second);
     const std::vector<EpisodeResult> ec{episode("t1", 0, false)};
     c->append(ec);
-    RunHeader other = test_header();
+    RunHeader other = second;
     other.policy_identity = "other";
     auto d = ResultsStore::open_for_run(dir / "d.h5", other);
   }

@@ -298,13 +298,32 @@ def kappa(out, inp):
     write(out, ["tp", "fp", "fn", "tn", "kappa"], rows)
 
 
+def progress_evalue(out, inp):
+    """The betting capital of SequentialProgressTest, recomputed with numpy (two-pass variances
+    of each prefix instead of the C++ running update): log E_n and the bet of every pair."""
+    rows = list(read(inp))
+    o = rows[0]
+    delta, sd, w, cap = (float(o[k]) for k in ("delta", "sd", "w", "max_bet"))
+    a = np.array([float(r["a"]) for r in rows])
+    b = np.array([float(r["b"]) for r in rows])
+    x = (a - b) if o["alternative"] == "less" else (b - a)
+    bets = np.empty(len(x))
+    for i in range(len(x)):
+        ss = float(np.var(x[:i]) * i) if i > 0 else 0.0
+        v = (w * sd * sd + ss) / (w + i)
+        bets[i] = min(max(delta / (v + delta * delta), 0.0), cap)
+    log_e = np.cumsum(np.log1p(bets * x))
+    write(out, ["pair", "bet", "log_e"], [[i + 1, bets[i], log_e[i]] for i in range(len(x))])
+
+
 def check(_, __):
     import scipy  # noqa: F401
     import statsmodels  # noqa: F401
 
 
 SECTIONS = {f.__name__: f for f in (proportion, exact_tests, newcombe, multitest, power, paired,
-                                    correlation, bca, fidelity, kappa, check)}
+                                    correlation, bca, fidelity, kappa, progress_evalue,
+                                    check)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in SECTIONS:
