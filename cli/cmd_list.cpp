@@ -1,4 +1,5 @@
-// `gauntlet list suites|policies|perturbations|robots [--json]` and `gauntlet list tasks SUITE [--json]`.
+// `gauntlet list suites|policies|perturbations|robots [--json]` and `gauntlet list tasks SUITE
+// [--json]`.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -203,7 +204,7 @@ void list_command(const ListOptions& o, CliContext& ctx) {
   if (o.what == "robots") return list_robots(o.json);
   throw InputError(
       "list: expected one of: suites, policies, perturbations, robots, tasks SUITE; got '" +
-                   o.what + "'");
+      o.what + "'");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 namespace gauntlet {
 
 enum class ActionKind {
-  kEeDelta,  // dx dy dz (m), droll dpitch dyaw (rad, world frame), gripper (-1 open .. +1 closed)
+  kEeDelta,   // dx dy dz (m), droll dpitch dyaw (rad, world frame), gripper (-1 open .. +1 closed)
   kJointPos,  // joint positions (rad), one per arm joint, then the gripper (-1 open .. +1 closed)
 };
 

@@ -91,7 +91,7 @@ std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
 }
 
 std::shared_ptr<const Suite> Registry::load_suite(const std::string& name,
-                                                 const SuiteOptions& options) const {
+                                                  const SuiteOptions& options) const {
   if (const auto it = suites_.find(name); it != suites_.end()) return it->second.load(options);
   for (const auto& r : resolvers_) {
     const bool hit =

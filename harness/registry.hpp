@@ -78,7 +78,7 @@ class Registry {
   std::unique_ptr<Policy> make_policy(const PolicySpec& spec) const;
   // Throws InputError listing the valid suites and accepted forms.
   std::shared_ptr<const Suite> load_suite(const std::string& name,
-                                         const SuiteOptions& options = {}) const;
+                                          const SuiteOptions& options = {}) const;
   // Throw InputError listing the valid kinds.
   std::unique_ptr<WorldModel> make_world_model(const PolicySpec& spec) const;
   std::unique_ptr<Judge> make_judge(const PolicySpec& spec) const;

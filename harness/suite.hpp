@@ -33,8 +33,8 @@ struct SuiteInfo {
   int image_width = 128;
   int image_height = 128;
   std::vector<std::string> proprio_names;
-  std::string robot = "floating_gripper";  // robots/ description the suite runs on
-  std::string actions = "ee_delta";        // the action space: ee_delta or joint_pos
+  std::string robot = "floating_gripper";       // robots/ description the suite runs on
+  std::string actions = "ee_delta";             // the action space: ee_delta or joint_pos
   std::vector<std::string> action_conventions;  // the robot's (empty: any)
 };
 

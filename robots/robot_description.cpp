@@ -55,8 +55,8 @@ Gripper read_gripper(const YamlFields& f) {
 }
 
 Joint read_joint(const YamlFields& f) {
-  f.only_keys({"name", "origin", "axis", "limits", "velocity", "effort", "servo", "mass",
-               "capsules"});
+  f.only_keys(
+      {"name", "origin", "axis", "limits", "velocity", "effort", "servo", "mass", "capsules"});
   Joint j;
   j.name = f.string("name");
   j.origin = read_origin(f.child("origin"));
@@ -222,8 +222,8 @@ std::shared_ptr<const RobotDescription> find_robot(const std::string& name,
   for (const auto& r : builtin_robots()) {
     if (r->name == name) return r;
   }
-  throw InputError(what + ": unknown robot '" + name + "'; expected one of: " +
-                   join_names(robot_names()));
+  throw InputError(what + ": unknown robot '" + name +
+                   "'; expected one of: " + join_names(robot_names()));
 }
 
 Pose forward_kinematics(const RobotDescription& robot, const std::vector<double>& q,

@@ -32,9 +32,9 @@ struct Capsule {
 
 struct Joint {
   std::string name;
-  Origin origin;           // the joint's frame in its parent link's frame
+  Origin origin;            // the joint's frame in its parent link's frame
   geo::Vec3 axis{0, 0, 1};  // revolute axis in the joint's frame
-  double lower = 0.0;      // rad
+  double lower = 0.0;       // rad
   double upper = 0.0;
   double velocity = 0.0;  // rad/s, the manufacturer's limit
   double effort = 0.0;    // N m
@@ -59,7 +59,7 @@ struct Gripper {
 };
 
 struct CameraMount {
-  std::string name;  // e.g. "wrist"
+  std::string name;    // e.g. "wrist"
   std::string parent;  // "tcp" or a joint name (the camera rides on that joint's link)
   geo::Vec3 pos{};
   geo::Vec3 look_at{};  // a point in the same frame the camera looks at
@@ -70,14 +70,14 @@ struct CameraMount {
 struct RobotDescription {
   std::string name;
   std::string description;
-  std::string source;  // where the kinematic parameters come from
-  std::string file;    // the description's file (builtin:robots/NAME.yaml)
-  bool floating = false;  // no arm: the gripper is driven directly (floating_gripper)
-  double base_radius = 0.0;  // pedestal drawn under the base, m (0: none)
+  std::string source;                  // where the kinematic parameters come from
+  std::string file;                    // the description's file (builtin:robots/NAME.yaml)
+  bool floating = false;               // no arm: the gripper is driven directly (floating_gripper)
+  double base_radius = 0.0;            // pedestal drawn under the base, m (0: none)
   std::vector<Capsule> base_capsules;  // geometry of the fixed base link
   std::vector<Joint> joints;           // from the base outward, one per DoF
-  Origin flange;  // the flange in the last joint's frame
-  Origin tcp;     // the TCP in the flange frame
+  Origin flange;                       // the flange in the last joint's frame
+  Origin tcp;                          // the TCP in the flange frame
   Gripper gripper;
   std::vector<double> home;  // joint positions, rad
   std::vector<CameraMount> cameras;
@@ -95,7 +95,8 @@ RobotDescription parse_robot(const std::string& text, const std::string& file);
 // The built-in robots, parsed once.
 const std::vector<std::shared_ptr<const RobotDescription>>& builtin_robots();
 std::vector<std::string> robot_names();
-// InputError naming the valid robots when `name` is unknown (`what` names the source, e.g. "--robot").
+// InputError naming the valid robots when `name` is unknown (`what` names the source, e.g.
+// "--robot").
 std::shared_ptr<const RobotDescription> find_robot(const std::string& name,
                                                    const std::string& what);
 

@@ -59,8 +59,8 @@ mjModel* compile_mjcf(const std::string& xml, const std::string& what) {
 
 MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
     : config_(std::move(config)), action_space_(ee_delta_action_space()) {
-  robot_ = config_.scene.robot ? config_.scene.robot
-                               : robots::find_robot("floating_gripper", "suite");
+  robot_ =
+      config_.scene.robot ? config_.scene.robot : robots::find_robot("floating_gripper", "suite");
   if (config_.joint_control) {
     if (robot_->floating) {
       throw InputError("suite '" + config_.info.name +

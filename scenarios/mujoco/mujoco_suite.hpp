@@ -20,7 +20,7 @@ struct MujocoSuiteConfig {
   SuiteInfo info;
   SceneOptions scene;
   Workspace workspace;
-  int settle_steps = 10;  // no-op control steps before the policy acts (LIBERO: 10)
+  int settle_steps = 10;       // no-op control steps before the policy acts (LIBERO: 10)
   bool joint_control = false;  // actions are joint positions (joint_pos), not ee_delta
   std::vector<std::shared_ptr<const MjTask>> tasks;
   std::vector<std::string> perturbation_dimensions;

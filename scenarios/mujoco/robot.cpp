@@ -125,7 +125,8 @@ void GripperController::place(const mjModel* m, mjData* d, const GripperStart& s
 
 void GripperController::apply(const mjModel* /*m*/, mjData* d, std::span<const float> a) {
   Pose target;
-  for (std::size_t i = 0; i < 3; ++i) target.pos[i] = d->mocap_pos[3 * mocap_ + static_cast<int>(i)];
+  for (std::size_t i = 0; i < 3; ++i)
+    target.pos[i] = d->mocap_pos[3 * mocap_ + static_cast<int>(i)];
   for (std::size_t i = 0; i < 4; ++i) {
     target.quat[i] = d->mocap_quat[4 * mocap_ + static_cast<int>(i)];
   }
@@ -170,7 +171,8 @@ ArmController::ArmController(const mjModel* m, const robots::RobotDescription& r
     velocity_.push_back(j.velocity);
   }
   home_ = robot.home;
-  for (std::size_t i = 0; i < home_.size(); ++i) home_[i] = std::clamp(home_[i], lower_[i], upper_[i]);
+  for (std::size_t i = 0; i < home_.size(); ++i)
+    home_[i] = std::clamp(home_[i], lower_[i], upper_[i]);
   posture_ = home_;
   q_cmd_ = home_;
   q_goal_ = home_;

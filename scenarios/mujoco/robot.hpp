@@ -20,7 +20,8 @@ namespace gauntlet::mj {
 
 namespace robot {
 inline constexpr const char* kBody = "gripper";  // the TCP frame: z towards the wrist
-inline constexpr const char* kTarget = "gripper_target";  // floating: mocap body the gripper is welded to
+inline constexpr const char* kTarget =
+    "gripper_target";  // floating: mocap body the gripper is welded to
 inline constexpr const char* kLeftFinger = "finger_left";
 inline constexpr const char* kRightFinger = "finger_right";
 inline constexpr const char* kWristCamera = "wrist";
@@ -111,12 +112,12 @@ class GripperController : public RobotController {
 
 // Gains of the arm's end-effector controller (documented in docs/robots.md).
 struct ArmGains {
-  double max_step = 0.03;       // m of TCP error one servo target may correct
-  double max_turn_step = 0.3;   // rad of TCP orientation error likewise
-  double damping = 0.02;        // DLS damping lambda (m, rad)
-  double nullspace = 0.5;       // 1/s: pull towards the start posture in the Jacobian's null space
-  double max_lead = 0.08;       // rad: how far the servo target may lead the joint
-  double limit_margin = 0.01;   // rad kept from every joint limit
+  double max_step = 0.03;      // m of TCP error one servo target may correct
+  double max_turn_step = 0.3;  // rad of TCP orientation error likewise
+  double damping = 0.02;       // DLS damping lambda (m, rad)
+  double nullspace = 0.5;      // 1/s: pull towards the start posture in the Jacobian's null space
+  double max_lead = 0.08;      // rad: how far the servo target may lead the joint
+  double limit_margin = 0.01;  // rad kept from every joint limit
 };
 
 // An arm from a robots/ description, joints named "robot_<joint>".
@@ -158,9 +159,9 @@ class ArmController : public RobotController {
   std::vector<double> home_;
   int site_ = -1;
   Pose target_;
-  std::vector<double> posture_;    // the episode's start joints: the null-space goal
-  std::vector<double> q_cmd_;      // servo targets
-  std::vector<double> q_goal_;     // joint control: the commanded joints
+  std::vector<double> posture_;  // the episode's start joints: the null-space goal
+  std::vector<double> q_cmd_;    // servo targets
+  std::vector<double> q_goal_;   // joint control: the commanded joints
   // The nominal start is the same every episode: its IK solution is kept.
   Pose cached_start_{};
   std::vector<double> cached_q_;

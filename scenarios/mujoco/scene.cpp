@@ -165,8 +165,8 @@ void SceneBuilder::add_environment() {
 }
 
 void SceneBuilder::add_robot() {
-  const auto robot = options_.robot ? options_.robot
-                                    : robots::find_robot("floating_gripper", "scene");
+  const auto robot =
+      options_.robot ? options_.robot : robots::find_robot("floating_gripper", "scene");
   if (robot->floating) {
     const geo::Vec3& home = options_.gripper_home;
     worldbody_->add("body").set("name", robot::kTarget).set("mocap", "true").set("pos", home);
@@ -193,8 +193,7 @@ void SceneBuilder::add_hand(XmlElement& g, const robots::RobotDescription& robot
   add_box(g, "palm", grip.palm_half_size, {0, 0, grip.palm_height}, {0.22, 0.22, 0.25, 1})
       .set("mass", arm ? body_mass : body_mass * 0.75);
   if (!arm) {
-    add_cylinder(g, "wrist_link", 0.03, 0.05, {0, 0, grip.palm_height + 0.065},
-                 {0.3, 0.3, 0.34, 1})
+    add_cylinder(g, "wrist_link", 0.03, 0.05, {0, 0, grip.palm_height + 0.065}, {0.3, 0.3, 0.34, 1})
         .set("mass", body_mass * 0.25);
   }
   g.add("site")
@@ -246,8 +245,8 @@ XmlElement& add_link_capsule(XmlElement& body, const robots::Capsule& c, double 
                              const Rgba& rgba) {
   XmlElement& g = body.add("geom");
   g.set("type", "capsule")
-      .set("fromto", std::array<double, 6>{c.from[0], c.from[1], c.from[2], c.to[0], c.to[1],
-                                           c.to[2]})
+      .set("fromto",
+           std::array<double, 6>{c.from[0], c.from[1], c.from[2], c.to[0], c.to[1], c.to[2]})
       .set("size", {c.radius})
       .set("contype", 2.0)
       .set("conaffinity", 1.0)
@@ -286,10 +285,8 @@ void SceneBuilder::add_arm(const robots::RobotDescription& robot) {
   for (std::size_t i = 0; i < robot.joints.size(); ++i) {
     const robots::Joint& j = robot.joints[i];
     const std::string link = "robot_link_" + j.name;
-    XmlElement& body = parent->add("body")
-                           .set("name", link)
-                           .set("pos", j.origin.xyz)
-                           .set("quat", j.origin.quat());
+    XmlElement& body =
+        parent->add("body").set("name", link).set("pos", j.origin.xyz).set("quat", j.origin.quat());
     body.add("joint")
         .set("name", "robot_" + j.name)
         .set("type", "hinge")
@@ -302,8 +299,10 @@ void SceneBuilder::add_arm(const robots::RobotDescription& robot) {
       add_link_capsule(body, j.capsules[c], each, i % 2 == 0 ? white : white);
     }
     if (j.capsules.empty()) {
-      body.add("inertial").set("pos", {0, 0, 0}).set("mass", j.mass).set("diaginertia",
-                                                                         {1e-3, 1e-3, 1e-3});
+      body.add("inertial")
+          .set("pos", {0, 0, 0})
+          .set("mass", j.mass)
+          .set("diaginertia", {1e-3, 1e-3, 1e-3});
     }
     for (const auto& cam : robot.cameras) {
       if (cam.parent != j.name) continue;

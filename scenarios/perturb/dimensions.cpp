@@ -60,8 +60,7 @@ std::vector<DimensionInfo> build() {
                })});
   d.push_back({"robot_init",
                "start pose of the end effector and gripper opening; on arms also the joints",
-               "scene", false,
-               table([](int l) {
+               "scene", false, table([](int l) {
                  const RobotInitLevel x = robot_init_level(l);
                  return Params{{"offset", x.offset_m, "m"},
                                {"yaw", x.yaw_deg, "deg"},

@@ -150,8 +150,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   const std::string default_robot = top.string_or("robot", "floating_gripper");
   std::vector<std::string> allowed = top.strings_or("robots", {});
   if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), default_robot) == allowed.end())
-    top.fail_at(root["robots"], "robots", "the list must include the suite's robot '" +
-                                              default_robot + "'");
+    top.fail_at(root["robots"], "robots",
+                "the list must include the suite's robot '" + default_robot + "'");
   for (const auto& r : allowed) robots::find_robot(r, source + ": robots");
   if (allowed.empty()) allowed = {default_robot};  // no `robots:` list: the robot is pinned
   std::string robot_hash;

@@ -45,8 +45,8 @@ TEST_CASE("list robots --json gives DoF, conventions, cameras and the state layo
 TEST_CASE("unknown robots, pinned robots and foreign conventions exit 2 naming the choices",
           "[cli][robots][bad-input]") {
   const auto dir = fresh_dir("robot_cli_bad");
-  auto r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--robot", "ur5", "--policy",
-                         "zero", "--out", (dir / "a.h5").string()});
+  auto r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--robot", "ur5", "--policy", "zero",
+                         "--out", (dir / "a.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("unknown robot 'ur5'") && Catch::Contains("panda") &&
                         Catch::Contains("widowx"));
@@ -54,8 +54,8 @@ TEST_CASE("unknown robots, pinned robots and foreign conventions exit 2 naming t
   r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--robot", "panda", "--policy", "zero",
                     "--out", (dir / "b.h5").string()});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("cannot run on robot 'panda'") &&
-                        Catch::Contains("floating_gripper"));
+  CHECK_THAT(r.err,
+             Catch::Contains("cannot run on robot 'panda'") && Catch::Contains("floating_gripper"));
   // LIBERO-like suites allow the Panda, not the WidowX.
   r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--robot", "widowx", "--policy", "zero",
                     "--out", (dir / "c.h5").string()});
@@ -64,20 +64,18 @@ TEST_CASE("unknown robots, pinned robots and foreign conventions exit 2 naming t
   r = gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy", "zero,actions=warp", "--out",
                     (dir / "d.h5").string()});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("unknown action convention 'warp'") &&
-                        Catch::Contains("calvin"));
+  CHECK_THAT(r.err,
+             Catch::Contains("unknown action convention 'warp'") && Catch::Contains("calvin"));
   r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--robot", "panda", "--task",
                     "pick_up_the_black_bowl_on_the_cookie_box_and_place_it_on_the_plate",
                     "--episodes", "1", "--policy", "zero,actions=bridge", "--out",
                     (dir / "e.h5").string()});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("does not take actions=bridge") &&
-                        Catch::Contains("libero"));
+  CHECK_THAT(r.err, Catch::Contains("does not take actions=bridge") && Catch::Contains("libero"));
   CHECK_FALSE(std::filesystem::exists(dir / "e.h5"));
 }
 
-TEST_CASE("an evaluation on the Panda records the robot and the convention",
-          "[cli][robots]") {
+TEST_CASE("an evaluation on the Panda records the robot and the convention", "[cli][robots]") {
   const auto dir = fresh_dir("robot_cli_run");
   const std::string task = "pick_up_the_black_bowl_on_the_cookie_box_and_place_it_on_the_plate";
   auto r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--robot", "panda", "--task", task,

@@ -79,7 +79,8 @@ struct ArmScene {
 
 std::vector<double> random_q(const robots::RobotDescription& r, std::mt19937_64& rng) {
   std::vector<double> q;
-  for (const auto& j : r.joints) q.push_back(std::uniform_real_distribution<>(j.lower, j.upper)(rng));
+  for (const auto& j : r.joints)
+    q.push_back(std::uniform_real_distribution<>(j.lower, j.upper)(rng));
   return q;
 }
 
@@ -103,12 +104,14 @@ TEST_CASE("every built-in robot parses and names its action conventions") {
 }
 
 TEST_CASE("a malformed robot description names the file, line and field") {
-  const std::string bad = "name: x\njoints:\n  - name: j\n    origin: {xyz: [0, 0, 0]}\n"
-                          "    limits: [1, -1]\nflange: {}\ntcp: {}\nhome: [0]\nactions: [ee_delta]\n";
+  const std::string bad =
+      "name: x\njoints:\n  - name: j\n    origin: {xyz: [0, 0, 0]}\n"
+      "    limits: [1, -1]\nflange: {}\ntcp: {}\nhome: [0]\nactions: [ee_delta]\n";
   REQUIRE_THROWS_WITH(robots::parse_robot(bad, "bad.yaml"),
                       Catch::Contains("bad.yaml:5") && Catch::Contains("limits"));
-  const std::string home = "name: x\njoints:\n  - name: j\n    origin: {xyz: [0, 0, 0]}\n"
-                           "    limits: [-1, 1]\nflange: {}\ntcp: {}\nhome: [2]\nactions: [ee_delta]\n";
+  const std::string home =
+      "name: x\njoints:\n  - name: j\n    origin: {xyz: [0, 0, 0]}\n"
+      "    limits: [-1, 1]\nflange: {}\ntcp: {}\nhome: [2]\nactions: [ee_delta]\n";
   REQUIRE_THROWS_WITH(robots::parse_robot(home, "home.yaml"),
                       Catch::Contains("home.yaml:8") && Catch::Contains("outside its limits"));
   const std::string conv = "name: x\nfloating: true\nactions: [ee_delta, warp]\n";
@@ -212,10 +215,10 @@ TEST_CASE("inverse kinematics reach targets across the LIBERO workspace within l
   // A pose that needs joint 4 straight (beyond its -0.0698 limit) is refused:
   // the arm's full stretch straight up.
   q = panda->home;
-  CHECK_FALSE(arm.solve_ik(scene.model, scene.data,
-                           Pose{{-0.56, 0.0, 0.333 + 0.316 + 0.384 + 0.107 + 0.1034},
-                                quat_from_rotvec({kPi, 0, 0})},
-                           q));
+  CHECK_FALSE(arm.solve_ik(
+      scene.model, scene.data,
+      Pose{{-0.56, 0.0, 0.333 + 0.316 + 0.384 + 0.107 + 0.1034}, quat_from_rotvec({kPi, 0, 0})},
+      q));
   CHECK(q[3] <= -0.0698);
 }
 
@@ -288,13 +291,13 @@ TEST_CASE("each action convention moves the arm the distance its units say") {
     float gripper;  // the native command it must become
   };
   const Case cases[] = {
-      {"libero", {0.4f, 0, 0, 0, 0, 0.2f, -1}, 0.02, 0.1, -1},    // 0.05 m, 0.5 rad per unit
-      {"libero", {2.0f, 0, 0, 0, 0, 0, 1}, 0.05, 0.0, 1},          // clipped to 1
-      {"calvin", {1.0f, 0, 0, 0, 0, 1.0f, 1}, 0.02, 0.05, -1},     // 0.02 m, 0.05 rad; +1 opens
-      {"calvin", {-0.5f, 0, 0, 0, 0, 0, -1}, -0.01, 0.0, 1},       // -1 closes
-      {"bridge", {0.03f, 0, 0, 0, 0, 0.1f, 1}, 0.03, 0.1, -1},     // metres, rad; 1 = open
-      {"bridge", {0.0f, 0, 0, 0, 0, 0, 0}, 0.0, 0.0, 1},           // 0 = closed
-      {"rt1", {-0.02f, 0, 0, 0, 0, -0.1f, 1}, -0.02, -0.1, 1},     // +1 closes
+      {"libero", {0.4f, 0, 0, 0, 0, 0.2f, -1}, 0.02, 0.1, -1},  // 0.05 m, 0.5 rad per unit
+      {"libero", {2.0f, 0, 0, 0, 0, 0, 1}, 0.05, 0.0, 1},       // clipped to 1
+      {"calvin", {1.0f, 0, 0, 0, 0, 1.0f, 1}, 0.02, 0.05, -1},  // 0.02 m, 0.05 rad; +1 opens
+      {"calvin", {-0.5f, 0, 0, 0, 0, 0, -1}, -0.01, 0.0, 1},    // -1 closes
+      {"bridge", {0.03f, 0, 0, 0, 0, 0.1f, 1}, 0.03, 0.1, -1},  // metres, rad; 1 = open
+      {"bridge", {0.0f, 0, 0, 0, 0, 0, 0}, 0.0, 0.0, 1},        // 0 = closed
+      {"rt1", {-0.02f, 0, 0, 0, 0, -0.1f, 1}, -0.02, -0.1, 1},  // +1 closes
       {"ee_delta", {0.015f, 0, 0, 0, 0, 0, -1}, 0.015, 0.0, -1},
   };
   for (const Case& c : cases) {
@@ -366,8 +369,8 @@ TEST_CASE("a convention wrapper converts chunks and names itself on the wrong si
                                     find_action_convention("libero", "test"));
   six->prepare(1, ee_delta_action_space());
   six->act(std::span<const int>(&slot, 1), std::span<const Observation* const>(&none, 1), chunks);
-  CHECK_THAT(chunks[0].error, Catch::Contains("actions=libero expects 7 numbers") &&
-                                  Catch::Contains("returned 6"));
+  CHECK_THAT(chunks[0].error,
+             Catch::Contains("actions=libero expects 7 numbers") && Catch::Contains("returned 6"));
   // ee_delta is the native convention: no wrapper.
   auto native = std::make_unique<FixedSizePolicy>(7);
   const Policy* native_raw = native.get();
