@@ -50,6 +50,7 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
   demo_options.compression = o.compression;
   demo_options.policy_spec = spec.text;
   demo_options.command = ctx.command_line;
+  demo_options.suite_spec = o.plan.suite;
   DemoWriter writer(out, suite, plan.workers, demo_options);
   so.recorder = &writer;
   // Demonstrations go to the recorder only: a recording keeps no results file.
