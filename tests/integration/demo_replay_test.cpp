@@ -2,6 +2,8 @@
 // next_obs, mask, env_args) and `gauntlet replay` through the real binary.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "harness/demo_file.hpp"
@@ -25,10 +27,11 @@ testing::ProcessResult python(const std::string& script, const std::vector<std::
   return run_process(full);
 }
 
-// One expert demo per smoke task (pick, push, drawer), recorded once per test binary.
+// One expert demo per smoke task (pick, push, drawer), recorded once per
+// process into a folder of its own (ctest runs test cases in parallel processes).
 const std::string& recorded_demos() {
   static const std::string path = [] {
-    const auto dir = fresh_dir("demo_replay_recorded");
+    const auto dir = fresh_dir("demo_replay_recorded_" + std::to_string(::getpid()));
     const std::string out = (dir / "demos.h5").string();
     const auto r = gauntlet_cmd({"record", "--suite", "tabletop-smoke", "--policy", "scripted",
                                  "--episodes", "1", "--image-size", "32x24", "--out", out});

@@ -255,11 +255,12 @@ void add_tableware(std::vector<ObjectModel>& out) {
   // LIBERO-90 (STUDY_SCENE4).
   out.push_back(book("yellow_book", "yellow book lying flat", {0.9, 0.75, 0.12, 1}));
   {
-    // LIBERO-90 (KITCHEN_SCENE7, KITCHEN_SCENE9): wider and lower than the black bowl.
+    // LIBERO-90 (KITCHEN_SCENE7, KITCHEN_SCENE9): lower than the black bowl,
+    // as wide as the gripper still closes across.
     ObjectModel m;
     m.category = "white_bowl";
     m.description = "white bowl";
-    const Vessel v{0.045, 0.04, 0.004, 0.006, 12, 1500};
+    const Vessel v{0.037, 0.036, 0.004, 0.006, 12, 1500};
     set_round_footprint(m, v.radius, v.height);
     m.grasp = vessel_grasp(v, 0.028);
     m.supports = {SupportSpec{"", "", {0, 0, v.floor}, v.radius - 0.004, 0, true}};
