@@ -25,6 +25,7 @@ void add_run_command(CLI::App& app, CliContext& ctx);
 void add_report_command(CLI::App& app, CliContext& ctx);
 void add_merge_command(CLI::App& app, CliContext& ctx);
 void add_record_command(CLI::App& app, CliContext& ctx);
+void add_replay_command(CLI::App& app, CliContext& ctx);
 void add_compare_command(CLI::App& app, CliContext& ctx);
 void add_leaderboard_command(CLI::App& app, CliContext& ctx);
 void add_stats_command(CLI::App& app, CliContext& ctx);

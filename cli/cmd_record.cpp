@@ -71,6 +71,7 @@ void record_command(const RecordOptions& o, CliContext& ctx) {
   demo_options.command = ctx.command_line;
   demo_options.cameras = o.cameras;  // a camera only the policy asks for is not stored
   demo_options.shard = plan.plan.shard.to_string();
+  demo_options.suite_spec = o.plan.suite;
   DemoWriter writer(out, suite, plan.workers, demo_options);
   so.recorder = &writer;
   // Demonstrations go to the recorder only: a recording keeps no results file.

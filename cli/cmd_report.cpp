@@ -98,7 +98,9 @@ void add_report_command(CLI::App& app, CliContext& ctx) {
   report->add_option("files", opts->files, "results files (.h5), one per policy, same suite")
       ->required();
   report->add_option("--out", opts->out, "output directory")->required();
-  report->add_option("--format", opts->formats, "comma-separated: html,md,json,csv,junit");
+  report->add_option("--format", opts->formats,
+                     "comma-separated: html,md,json,csv,junit,pr (pr-comment.md: inline-safe "
+                     "Markdown for a pull-request comment)");
   report->add_flag("--print", opts->print, "also print the ranking table on stdout");
   report->callback([opts, &ctx] { report_command(*opts, ctx); });
 }

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string out;
   int replan_every = 0;
   int videos = 2;
+  std::string video_format = "webp";
   int circuit_breaker = 5;
   bool json = false;
 };
@@ -28,6 +29,8 @@ void run_command(const RunOptions& o, CliContext& ctx) {
   const PolicySpec spec = PolicySpec::parse(o.policy);
   if (o.replan_every < 0) throw InputError("--replan-every must be >= 0");
   if (o.videos < 0) throw InputError("--videos must be >= 0");
+  reports::VideoOptions video_options;
+  reports::parse_video_formats(o.video_format, video_options);
   if (o.circuit_breaker < 0) throw InputError("--circuit-breaker must be >= 0 (0: off)");
   const SessionPlan plan = plan_session(o.plan, ctx);
   std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
@@ -38,8 +41,8 @@ void run_command(const RunOptions& o, CliContext& ctx) {
 
   std::unique_ptr<reports::EpisodeVideoRecorder> videos;
   if (o.videos > 0) {
-    reports::VideoOptions video_options;
     video_options.episodes_per_task = o.videos;
+    video_options.control_hz = plan.suite->info().control_hz;
     videos = std::make_unique<reports::EpisodeVideoRecorder>(reports::media_dir(out), plan.workers,
                                                              video_options);
   }
@@ -82,6 +85,9 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   run->add_option("--videos", opts->videos,
                   "episodes per task (the first N) whose agentview is saved as a video in "
                   "OUT.media/ (default 2)");
+  run->add_option("--video-format", opts->video_format,
+                  "webp (the agentview, shown in report.html), mp4 (H.264, one file per camera "
+                  "the policy saw) or webp,mp4 (default webp)");
   run->add_option("--circuit-breaker", opts->circuit_breaker,
                   "stop with exit 3 after this many consecutive episodes fail in the policy with "
                   "the same error "

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     cli::add_report_command(app, ctx);
     cli::add_merge_command(app, ctx);
     cli::add_record_command(app, ctx);
+    cli::add_replay_command(app, ctx);
     cli::add_compare_command(app, ctx);
     cli::add_leaderboard_command(app, ctx);
     cli::add_stats_command(app, ctx);

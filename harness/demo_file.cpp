@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <random>
 
 #include "harness/errors.hpp"
+#include "harness/version.hpp"
 
 namespace gauntlet {
 namespace {
@@ -61,6 +63,20 @@ void write_dataset(hid_t group, const char* name, hid_t mem_type, hid_t file_typ
   H5Sclose(space);
 }
 
+// A 1-D dataset of fixed-length byte strings, as numpy's dtype 'S' (robomimic's mask/ keys).
+void write_names(hid_t group, const char* name, const std::vector<std::string>& names) {
+  std::size_t width = 1;
+  for (const auto& n : names) width = std::max(width, n.size());
+  std::vector<char> packed(names.size() * width, '\0');
+  for (std::size_t i = 0; i < names.size(); ++i)
+    std::copy(names[i].begin(), names[i].end(), packed.begin() + static_cast<long>(i * width));
+  const hid_t type = checked(H5Tcopy(H5T_C_S1), "string type");
+  H5Tset_size(type, width);
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  write_dataset(group, name, type, type, {names.size()}, packed.data(), 0);
+  H5Tclose(type);
+}
+
 std::string json_escape(const std::string& s) {
   std::string out;
   for (const char c : s) {
@@ -88,6 +104,9 @@ struct DemoWriter::Buffer {
   EpisodeSpec spec;
   std::vector<std::string> cameras;  // stored ones
   std::vector<std::size_t> sources;  // their index in Observation::cameras
+  const Env* env = nullptr;
+  std::vector<double> states;  // T x state size: the simulator before each action
+  std::vector<double> final_state;
   int width = 0, height = 0;
   std::vector<std::vector<std::uint8_t>> images;  // per camera, T x H x W x 3
   std::vector<float> actions;                     // T x 7
@@ -120,11 +139,12 @@ DemoWriter::~DemoWriter() {
   if (file_ >= 0) H5Fclose(file_);
 }
 
-void DemoWriter::begin_episode(int slot, const EpisodeSpec& spec, Env& /*env*/) {
+void DemoWriter::begin_episode(int slot, const EpisodeSpec& spec, Env& env) {
   Buffer& b = *buffers_.at(static_cast<std::size_t>(slot));
   b = Buffer{};
   b.active = true;
   b.spec = spec;
+  b.env = &env;
 }
 
 void DemoWriter::record_step(int slot, const Observation& obs, std::span<const float> action) {
@@ -151,6 +171,10 @@ void DemoWriter::record_step(int slot, const Observation& obs, std::span<const f
   b.proprio_dim = obs.proprio.size();
   b.proprio.insert(b.proprio.end(), obs.proprio.begin(), obs.proprio.end());
   b.actions.insert(b.actions.end(), action.begin(), action.end());
+  if (const SimulatorStates* states = suite_.simulator_states(); states && b.env) {
+    const std::vector<double> state = states->save(*b.env);
+    b.states.insert(b.states.end(), state.begin(), state.end());
+  }
 }
 
 void DemoWriter::record_outcome(int slot, const StepResult& result, Env& env) {
@@ -168,6 +192,7 @@ void DemoWriter::record_outcome(int slot, const StepResult& result, Env& env) {
     b.final_images[c].assign(px.begin(), px.end());
   }
   b.final_proprio.assign(obs.proprio.begin(), obs.proprio.end());
+  if (const SimulatorStates* states = suite_.simulator_states()) b.final_state = states->save(env);
 }
 
 void DemoWriter::end_episode(int slot, const EpisodeResult& result) {
@@ -176,6 +201,51 @@ void DemoWriter::end_episode(int slot, const EpisodeResult& result) {
   if (keep) write_demo(b, result);
   b = Buffer{};
 }
+
+namespace {
+
+// One observation group (obs/ or next_obs/): every camera's frames and the
+// proprioception, LIBERO's ee_states / gripper_states split out of it.
+struct ObsRows {
+  std::vector<const std::vector<std::uint8_t>*> images;  // per camera, T x H x W x 3
+  const std::vector<float>* proprio = nullptr;           // T x P
+};
+
+void write_obs_group(hid_t demo, const char* name, const std::vector<std::string>& cameras,
+                     const ObsRows& rows, hsize_t t, int width, int height, std::size_t proprio_dim,
+                     int compression) {
+  const hid_t obs = checked(H5Gcreate2(demo, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name);
+  for (std::size_t c = 0; c < cameras.size(); ++c) {
+    write_dataset(obs, demo_camera_key(cameras[c]).c_str(), H5T_NATIVE_UINT8, H5T_STD_U8LE,
+                  {t, static_cast<hsize_t>(height), static_cast<hsize_t>(width), 3},
+                  rows.images[c]->data(), compression);
+  }
+  const std::vector<float>& proprio = *rows.proprio;
+  if (proprio_dim >= 8) {
+    std::vector<float> ee, grip;
+    for (hsize_t i = 0; i < t; ++i) {
+      const float* p = proprio.data() + i * proprio_dim;
+      ee.insert(ee.end(), p, p + 6);
+      grip.insert(grip.end(), p + 6, p + 8);
+    }
+    write_dataset(obs, "ee_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 6}, ee.data(), 0);
+    write_dataset(obs, "gripper_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 2}, grip.data(), 0);
+  }
+  write_dataset(obs, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                {t, static_cast<hsize_t>(proprio_dim)}, proprio.data(), 0);
+  H5Gclose(obs);
+}
+
+// rows[1:] followed by `last`: the observation after each action.
+template <typename T>
+std::vector<T> shifted(const std::vector<T>& rows, std::size_t row_size,
+                       const std::vector<T>& last) {
+  std::vector<T> out(rows.begin() + static_cast<long>(std::min(row_size, rows.size())), rows.end());
+  out.insert(out.end(), last.begin(), last.end());
+  return out;
+}
+
+}  // namespace
 
 void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -189,37 +259,48 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
                 {t, static_cast<hsize_t>(b.actions.size() / t)}, b.actions.data(), 0);
   write_dataset(g, "rewards", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {t}, b.rewards.data(), 0);
   write_dataset(g, "dones", H5T_NATIVE_UINT8, H5T_STD_U8LE, {t}, dones.data(), 0);
-  const hid_t obs =
-      checked(H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "obs group");
-  for (std::size_t c = 0; c < b.cameras.size(); ++c) {
-    write_dataset(obs, demo_camera_key(b.cameras[c]).c_str(), H5T_NATIVE_UINT8, H5T_STD_U8LE,
-                  {t, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3},
-                  b.images[c].data(), options_.compression);
+  ObsRows obs;
+  for (const auto& img : b.images) obs.images.push_back(&img);
+  obs.proprio = &b.proprio;
+  write_obs_group(g, "obs", b.cameras, obs, t, b.width, b.height, b.proprio_dim,
+                  options_.compression);
+  const std::size_t frame =
+      static_cast<std::size_t>(b.width) * static_cast<std::size_t>(b.height) * 3;
+  const bool have_final = b.final_images.size() == b.cameras.size() &&
+                          std::all_of(b.final_images.begin(), b.final_images.end(),
+                                      [&](const auto& img) { return img.size() == frame; }) &&
+                          b.final_proprio.size() == b.proprio_dim;
+  if (have_final) {
+    // robomimic's next_obs: the observation after each action.
+    std::vector<std::vector<std::uint8_t>> next_images;
+    for (std::size_t c = 0; c < b.cameras.size(); ++c)
+      next_images.push_back(shifted(b.images[c], frame, b.final_images[c]));
+    const std::vector<float> next_proprio = shifted(b.proprio, b.proprio_dim, b.final_proprio);
+    ObsRows next;
+    for (const auto& img : next_images) next.images.push_back(&img);
+    next.proprio = &next_proprio;
+    write_obs_group(g, "next_obs", b.cameras, next, t, b.width, b.height, b.proprio_dim,
+                    options_.compression);
   }
-  if (b.proprio_dim >= 8) {
-    std::vector<float> ee, grip;
-    for (hsize_t i = 0; i < t; ++i) {
-      const float* p = b.proprio.data() + i * b.proprio_dim;
-      ee.insert(ee.end(), p, p + 6);
-      grip.insert(grip.end(), p + 6, p + 8);
-    }
-    write_dataset(obs, "ee_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 6}, ee.data(), 0);
-    write_dataset(obs, "gripper_states", H5T_NATIVE_FLOAT, H5T_IEEE_F64LE, {t, 2}, grip.data(), 0);
+  // robomimic's states (the simulator before each action) and model_file:
+  // what replaying a demo needs.
+  const SimulatorStates* states = suite_.simulator_states();
+  const std::size_t state_size = b.final_state.size();
+  if (states && state_size > 0 && b.states.size() == t * state_size) {
+    write_dataset(g, "states", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
+                  {t, static_cast<hsize_t>(state_size)}, b.states.data(), 0);
+    // gauntlet: the state after the last action (replay checks it).
+    write_dataset(g, "final_state", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
+                  {1, static_cast<hsize_t>(state_size)}, b.final_state.data(), 0);
+    write_string_attr(g, "model_file", states->model_file(b.spec.task_index));
+    write_string_attr(g, "state_layout", states->layout(b.spec.task_index));
   }
-  write_dataset(obs, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
-                {t, static_cast<hsize_t>(b.proprio_dim)}, b.proprio.data(), 0);
-  H5Gclose(obs);
   // gauntlet extensions (ignored by robomimic/LIBERO loaders): the task's
   // progress after each step and the observation after the last step, so a
   // demo holds T + 1 frames for T actions (world-model and judge training).
   if (b.progress.size() == t) {
     write_dataset(g, "progress", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {t}, b.progress.data(), 0);
   }
-  const bool have_final =
-      b.final_images.size() == b.cameras.size() &&
-      std::all_of(b.final_images.begin(), b.final_images.end(), [&](const auto& img) {
-        return img.size() == static_cast<std::size_t>(b.width) * b.height * 3;
-      });
   if (have_final) {
     const hid_t fin = checked(H5Gcreate2(g, "final_obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               "final_obs group");
@@ -228,10 +309,8 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
                     {1, static_cast<hsize_t>(b.height), static_cast<hsize_t>(b.width), 3},
                     b.final_images[c].data(), options_.compression);
     }
-    if (b.final_proprio.size() == b.proprio_dim) {
-      write_dataset(fin, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
-                    {1, static_cast<hsize_t>(b.proprio_dim)}, b.final_proprio.data(), 0);
-    }
+    write_dataset(fin, "proprio", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                  {1, static_cast<hsize_t>(b.proprio_dim)}, b.final_proprio.data(), 0);
     H5Gclose(fin);
   }
   const TaskInfo& task = suite_.tasks().at(static_cast<std::size_t>(b.spec.task_index));
@@ -251,6 +330,22 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
       task_indices_.end()) {
     task_indices_.push_back(b.spec.task_index);
   }
+}
+
+std::vector<int> validation_demos(int demos) {
+  const int count = demos < 2 ? 0 : std::max(1, demos / 10);
+  std::vector<int> order(static_cast<std::size_t>(demos));
+  for (int i = 0; i < demos; ++i) order[static_cast<std::size_t>(i)] = i;
+  // Fisher-Yates with mt19937_64 (whose output the standard fixes), so every
+  // platform picks the same demos; std::shuffle's algorithm is unspecified.
+  std::mt19937_64 rng(kValidationSplitSeed);
+  for (int i = demos - 1; i > 0; --i) {
+    const auto j = static_cast<int>(rng() % static_cast<std::uint64_t>(i + 1));
+    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+  }
+  order.resize(static_cast<std::size_t>(count));
+  std::sort(order.begin(), order.end());
+  return order;
 }
 
 void DemoWriter::finish() {
@@ -274,15 +369,32 @@ void DemoWriter::finish() {
       "{\"problem_name\": \"" + json_escape(info.name) + "\", \"domain_name\": \"gauntlet\", " +
           "\"language_instruction\": " +
           (instructions.size() == 1 ? "\"" + json_escape(instructions[0]) + "\"" : list) + "}");
-  write_string_attr(data_, "env_args",
-                    "{\"env_name\": \"" + json_escape(info.name) + "\", \"type\": \"gauntlet\", " +
-                        "\"env_kwargs\": {\"suite_hash\": \"" + info.content_hash +
-                        "\", \"control_freq\": " + std::to_string(info.control_hz) + "}}");
+  // robomimic's EnvType is an int; gauntlet's own fields are in env_kwargs.
+  write_string_attr(
+      data_, "env_args",
+      "{\"env_name\": \"" + json_escape(info.name) +
+          "\", \"type\": " + std::to_string(kRobomimicEnvType) + ", \"env_version\": \"" +
+          kHarnessVersion + "\", \"env_kwargs\": {\"simulator\": \"gauntlet\", \"suite\": \"" +
+          json_escape(options_.suite_spec.empty() ? info.name : options_.suite_spec) +
+          "\", \"backend\": \"" + json_escape(info.backend) + "\", \"suite_hash\": \"" +
+          info.content_hash + "\", \"control_freq\": " + std::to_string(info.control_hz) + "}}");
   write_string_attr(data_, "policy_spec", options_.policy_spec);
   write_string_attr(data_, "command", options_.command);
   write_string_attr(data_, "shard", options_.shard);
   H5Gclose(data_);
   data_ = -1;
+  // robomimic's filter keys (split_train_val): a validation tenth and the rest.
+  const std::vector<int> valid = validation_demos(demos_);
+  std::vector<std::string> train_names, valid_names;
+  for (int i = 0; i < demos_; ++i) {
+    const bool is_valid = std::binary_search(valid.begin(), valid.end(), i);
+    (is_valid ? valid_names : train_names).push_back("demo_" + std::to_string(i));
+  }
+  const hid_t mask =
+      checked(H5Gcreate2(file_, "mask", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "group mask");
+  write_names(mask, "train", train_names);
+  write_names(mask, "valid", valid_names);
+  H5Gclose(mask);
   H5Fclose(file_);
   file_ = -1;
   std::error_code ec;

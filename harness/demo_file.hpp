@@ -1,8 +1,10 @@
 // Demonstration files in the robomimic / LIBERO HDF5 layout, written while a
-// run records every step: data/demo_K/{actions, dones, rewards,
-// obs/agentview_rgb, obs/eye_in_hand_rgb, obs/ee_states, obs/gripper_states}.
+// run records every step: data/demo_K/{actions, dones, rewards, states,
+// obs/..., next_obs/...} with attributes num_samples and model_file, data's
+// env_args, and mask/{train,valid}. docs/demonstrations.md lists every key.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -23,7 +25,18 @@ struct DemoFileOptions {
   // renders. A camera only the policy asked for is rendered for it, not stored.
   std::vector<std::string> cameras;
   std::string shard = "0/1";  // "I/N" of the plan this file records
+  std::string suite_spec;     // the --suite argument, so replay can load the suite again
 };
+
+// robomimic's EnvType of env_args.type (ROBOSUITE_TYPE).
+inline constexpr int kRobomimicEnvType = 1;
+// Seeds the choice of mask/valid demos.
+inline constexpr std::uint64_t kValidationSplitSeed = 0x67617567'6e746c74ULL;
+
+// The demos (indices K of demo_K) of robomimic's "valid" filter key for a
+// file of `demos` demos: a tenth (at least one when there are two or more),
+// chosen by a fixed pseudo-random permutation.
+std::vector<int> validation_demos(int demos);
 
 // A StepRecorder that streams each finished episode into one HDF5 file. The
 // file is written under PATH.partial and renamed to PATH by finish(), so an

@@ -105,7 +105,104 @@ int demo_number(const std::string& name) {
   return ec == std::errc() && ptr == e ? k : -1;
 }
 
+std::vector<std::string> demo_names(hid_t data) {
+  std::vector<std::string> names;
+  H5Literate(data, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_name, &names);
+  names.erase(std::remove_if(names.begin(), names.end(),
+                             [](const std::string& n) { return demo_number(n) < 0; }),
+              names.end());
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    return demo_number(a) < demo_number(b);
+  });
+  return names;
+}
+
 }  // namespace
+
+DemoTraceSet read_demo_traces(const std::filesystem::path& path, const std::string& demo) {
+  DemoTraceSet set;
+  set.path = path;
+  const std::string file = path.string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw InputError("demonstration file '" + file + "' does not exist");
+  }
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok()) throw InputError("'" + file + "' is not an HDF5 file");
+  if (!has_link(f.get(), "data")) {
+    throw InputError(
+        "'" + file +
+        "' is not a demonstration file (no /data group; write one with gauntlet record)");
+  }
+  Handle data(H5Gopen2(f.get(), "data", H5P_DEFAULT), H5Gclose);
+  set.env_args = string_attr(data.get(), "env_args");
+  std::vector<std::string> names = demo_names(data.get());
+  if (!demo.empty()) {
+    if (std::find(names.begin(), names.end(), demo) == names.end()) {
+      std::string list;
+      for (std::size_t i = 0; i < names.size() && i < 10; ++i) list += (i ? ", " : "") + names[i];
+      if (names.size() > 10) list += ", ...";
+      throw InputError("--demo '" + demo + "': '" + file + "' has no such demo; it has " +
+                       std::to_string(names.size()) + " (" + list + ")");
+    }
+    names = {demo};
+  }
+  for (const auto& name : names) {
+    const std::string where = file + ": " + name;
+    Handle g(H5Gopen2(data.get(), name.c_str(), H5P_DEFAULT), H5Gclose);
+    DemoTrace t;
+    t.name = name;
+    t.task = string_attr(g.get(), "task");
+    t.perturbation = string_attr(g.get(), "perturbation");
+    t.episode = static_cast<int>(int_attr(g.get(), "episode", -1));
+    t.success = int_attr(g.get(), "success", 0) != 0;
+    t.model_file = string_attr(g.get(), "model_file");
+    t.state_layout = string_attr(g.get(), "state_layout");
+    const std::string seed = string_attr(g.get(), "seed");
+    const auto [ptr, err] = std::from_chars(seed.data(), seed.data() + seed.size(), t.seed);
+    if (seed.empty() || err != std::errc() || ptr != seed.data() + seed.size() || t.task.empty() ||
+        t.episode < 0) {
+      throw InputError(where +
+                       ": attributes task, episode and seed (a decimal string) are "
+                       "required to replay it");
+    }
+    if (!has_link(g.get(), "states")) {
+      throw InputError(where +
+                       ": no 'states' dataset (recorded by a backend that cannot save "
+                       "its simulator state, or by an older gauntlet); record it again");
+    }
+    const auto adims = read_dataset(g.get(), "actions", H5T_NATIVE_FLOAT, t.actions, where);
+    if (adims.size() != 2 || adims[0] == 0)
+      throw InputError(where + ": actions must be a non-empty T x D array");
+    t.steps = static_cast<int>(adims[0]);
+    t.action_dim = static_cast<int>(adims[1]);
+    const auto sdims = read_dataset(g.get(), "states", H5T_NATIVE_DOUBLE, t.states, where);
+    if (sdims.size() != 2 || sdims[0] != adims[0] || sdims[1] == 0) {
+      throw InputError(where + ": states must be T x S with T = " + std::to_string(t.steps) +
+                       " (one state before each action)");
+    }
+    t.state_size = static_cast<int>(sdims[1]);
+    if (has_link(g.get(), "final_state")) {
+      const auto fdims =
+          read_dataset(g.get(), "final_state", H5T_NATIVE_DOUBLE, t.final_state, where);
+      if (t.final_state.size() != sdims[1] || fdims.empty())
+        throw InputError(where + ": final_state must hold one state of " +
+                         std::to_string(t.state_size) + " numbers");
+    }
+    if (has_link(g.get(), "next_obs/proprio")) {
+      const auto pdims =
+          read_dataset(g.get(), "next_obs/proprio", H5T_NATIVE_FLOAT, t.next_proprio, where);
+      if (pdims.size() != 2 || pdims[0] != adims[0])
+        throw InputError(where + ": next_obs/proprio must be T x P");
+      t.proprio_dim = static_cast<int>(pdims[1]);
+    }
+    set.demos.push_back(std::move(t));
+  }
+  if (set.demos.empty())
+    throw InputError("'" + file + "' holds no demonstrations (data/demo_K groups)");
+  return set;
+}
 
 DemoSet read_demo_file(const std::filesystem::path& path, const std::string& camera) {
   DemoSet set;
@@ -127,14 +224,7 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
   Handle data(H5Gopen2(f.get(), "data", H5P_DEFAULT), H5Gclose);
   set.policy_spec = string_attr(data.get(), "policy_spec");
   set.env_args = string_attr(data.get(), "env_args");
-  std::vector<std::string> names;
-  H5Literate(data.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_name, &names);
-  names.erase(std::remove_if(names.begin(), names.end(),
-                             [](const std::string& n) { return demo_number(n) < 0; }),
-              names.end());
-  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
-    return demo_number(a) < demo_number(b);
-  });
+  const std::vector<std::string> names = demo_names(data.get());
   const std::string key = demo_camera_key(camera);
   for (const auto& name : names) {
     const std::string where = file + ": " + name;

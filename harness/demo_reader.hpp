@@ -51,6 +51,40 @@ struct DemoSet {
   std::vector<DemoEpisode> episodes;  // in demo_K order (K ascending)
 };
 
+// What replaying one demo needs (no images): its episode, actions, the
+// simulator states before each action and after the last, the proprioception
+// after each action (next_obs/proprio), and the scene it was recorded in.
+struct DemoTrace {
+  std::string name;  // "demo_K"
+  std::string task;
+  std::string perturbation;
+  int episode = -1;
+  std::uint64_t seed = 0;
+  bool success = false;
+  int steps = 0;
+  int action_dim = 0;
+  std::vector<float> actions;  // steps x action_dim
+  int state_size = 0;
+  std::vector<double> states;       // steps x state_size
+  std::vector<double> final_state;  // state_size (empty in files without final_state)
+  int proprio_dim = 0;
+  std::vector<float> next_proprio;  // steps x proprio_dim (empty without next_obs)
+  std::string model_file;
+  std::string state_layout;
+};
+
+struct DemoTraceSet {
+  std::filesystem::path path;
+  std::string env_args;  // JSON
+  std::vector<DemoTrace> demos;
+};
+
+// Reads the traces of `path`'s demos (only `demo` when not empty). InputError
+// naming the file and demo when it is not a demonstration file, a demo lacks
+// `states` (recorded by a backend that cannot save them, or by an older
+// gauntlet), or shapes disagree.
+DemoTraceSet read_demo_traces(const std::filesystem::path& path, const std::string& demo = "");
+
 // Reads every demo of `path` with the frames of `camera`. InputError naming
 // the file (and demo) when it is missing, not a demonstration file, lacks the
 // camera, or has inconsistent shapes.

@@ -9,6 +9,7 @@
 
 #include "harness/env.hpp"
 #include "harness/policy.hpp"
+#include "harness/simulator_state.hpp"
 
 namespace gauntlet {
 
@@ -60,6 +61,9 @@ class Suite {
   virtual std::string instruction(const EpisodeSpec& spec) const {
     return tasks().at(static_cast<std::size_t>(spec.task_index)).instruction;
   }
+  // Saves and restores its Envs' simulator states (demonstration `states`,
+  // replay); nullptr when the backend cannot (a world model).
+  virtual const SimulatorStates* simulator_states() const { return nullptr; }
 
   // Index of a task id; throws InputError listing the valid ids.
   int task_index(const std::string& id) const;

@@ -3,11 +3,13 @@
 #include <webp/encode.h>
 #include <webp/mux.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "harness/env.hpp"
 #include "harness/errors.hpp"
 #include "harness/file_names.hpp"
+#include "reports/mp4/mp4_video.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -62,11 +64,50 @@ std::string video_file_name(const EpisodeKey& key) {
          std::to_string(key.episode_index) + ".webp";
 }
 
+std::string mp4_file_name(const EpisodeKey& key, const std::string& camera) {
+  return safe_file_name(key.task_id, 100) + "__" + safe_file_name(key.perturbation_id, 60) + "__" +
+         std::to_string(key.episode_index) + "__" + safe_file_name(camera, 40) + ".mp4";
+}
+
+void parse_video_formats(const std::string& text, VideoOptions& options) {
+  options.webp = false;
+  options.mp4 = false;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    const std::string f = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (f == "webp") {
+      options.webp = true;
+    } else if (f == "mp4") {
+      options.mp4 = true;
+    } else {
+      throw InputError("--video-format: unknown format '" + f + "'; valid: webp, mp4, webp,mp4");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+}
+
 struct EpisodeVideoRecorder::Clip {
   bool active = false;
   EpisodeKey key;
   std::vector<Image> frames;
   int step = 0;
+  // MP4: per camera the policy saw, its observations.
+  std::vector<std::string> cameras;
+  std::vector<std::vector<Image>> camera_frames;
+  bool rendered = false;  // the policy saw no camera: the agentview, rendered
+
+  void keep_frames(Env& env, const VideoOptions& o) {
+    if (rendered) {
+      Image img;
+      if (env.render(o.camera, o.width, o.height, img)) camera_frames[0].push_back(std::move(img));
+      return;
+    }
+    const Observation& obs = env.observation();
+    for (std::size_t c = 0; c < cameras.size() && c < obs.cameras.size(); ++c)
+      camera_frames[c].push_back(obs.cameras[c].image);
+  }
 };
 
 EpisodeVideoRecorder::EpisodeVideoRecorder(std::filesystem::path dir, int slots,
@@ -91,9 +132,21 @@ void EpisodeVideoRecorder::begin_episode(int slot, const EpisodeSpec& spec, Env&
   Clip& c = *clips_.at(static_cast<std::size_t>(slot));
   c = Clip{};
   c.key = EpisodeKey{spec.task_id, spec.perturbation.id(), spec.episode_index};
-  c.frames.emplace_back();
-  c.active = env.render(options_.camera, options_.width, options_.height, c.frames.back());
-  if (!c.active) c.frames.clear();
+  if (options_.webp) {
+    c.frames.emplace_back();
+    if (!env.render(options_.camera, options_.width, options_.height, c.frames.back()))
+      c.frames.clear();
+  }
+  if (options_.mp4) {
+    for (const auto& cam : env.observation().cameras) c.cameras.push_back(cam.name);
+    if (c.cameras.empty()) {
+      c.cameras.push_back(options_.camera);
+      c.rendered = true;
+    }
+    c.camera_frames.resize(c.cameras.size());
+    c.keep_frames(env, options_);
+  }
+  c.active = !c.frames.empty() || !c.cameras.empty();
 }
 
 void EpisodeVideoRecorder::record_step(int, const Observation&, std::span<const float>) {}
@@ -103,9 +156,12 @@ void EpisodeVideoRecorder::record_outcome(int slot, const StepResult& result, En
   if (!c.active) return;
   ++c.step;
   if (c.step % options_.every == 0 || result.success || result.sim_error) {
-    c.frames.emplace_back();
-    if (!env.render(options_.camera, options_.width, options_.height, c.frames.back()))
-      c.frames.pop_back();
+    if (!c.frames.empty()) {
+      c.frames.emplace_back();
+      if (!env.render(options_.camera, options_.width, options_.height, c.frames.back()))
+        c.frames.pop_back();
+    }
+    if (!c.cameras.empty()) c.keep_frames(env, options_);
   }
 }
 
@@ -116,6 +172,11 @@ void EpisodeVideoRecorder::end_episode(int slot, const EpisodeResult& /*result*/
     for (int i = 0; i < 10; ++i) c.frames.push_back(c.frames.back());
     const std::string bytes = encode_animated_webp(c.frames, 50 * options_.every);
     write_text_file(dir_ / video_file_name(c.key), bytes);
+  }
+  for (std::size_t k = 0; c.active && k < c.cameras.size(); ++k) {
+    if (c.camera_frames[k].size() < 2) continue;
+    const int fps = std::max(1, options_.control_hz / std::max(1, options_.every));
+    write_mp4(dir_ / mp4_file_name(c.key, c.cameras[k]), c.camera_frames[k], fps);
   }
   c = Clip{};
 }

@@ -90,7 +90,7 @@ std::string markdown_task_table(const ReportModel& model) {
   return out;
 }
 
-std::string markdown_report(const ReportModel& model) {
+std::string markdown_report(const ReportModel& model, const MarkdownOptions& options) {
   std::string out = "# gauntlet report: " + escape_markdown(model.suite) + "\n\n";
   if (!model.policies.empty()) {
     const RunHeader& h = model.policies.front().header;
@@ -115,8 +115,9 @@ std::string markdown_report(const ReportModel& model) {
         std::to_string(st.layout.common_episodes) + " paired episodes, " + st.options.adjustment +
         "-adjusted, alpha " + format_percent(st.options.alpha, 0) + ").\n";
     if (!st.note.empty()) out += "\n> " + escape_markdown(st.note) + "\n";
+    out += options.inline_charts ? "\n" + text_forest_plot(model) : "\n![success](success.svg)\n";
     out +=
-        "\n![success](success.svg)\n\n## Pairwise verdicts\n\n| B vs A | B - A (points) | 95% CI | "
+        "\n## Pairwise verdicts\n\n| B vs A | B - A (points) | 95% CI | "
         "adjusted p | verdict |\n"
         "|---|---:|---|---:|---|\n";
     for (const auto& c : st.pairs) {
@@ -129,6 +130,10 @@ std::string markdown_report(const ReportModel& model) {
     }
   } else {
     out += "\n";
+  }
+  if (!options.details) {
+    out += markdown_robustness_section(model.robustness);
+    return out;
   }
   out +=
       "\n## Success per task\n\nOne column per policy, by rank.\n\n" + markdown_task_table(model);

@@ -17,7 +17,7 @@ struct Format {
 constexpr Format kFormats[] = {
     {"html", "", make_html_writer},   {"md", "markdown", make_markdown_writer},
     {"json", "", make_json_writer},   {"csv", "", make_csv_writer},
-    {"junit", "", make_junit_writer},
+    {"junit", "", make_junit_writer}, {"pr", "", make_pr_comment_writer},
 };
 
 }  // namespace

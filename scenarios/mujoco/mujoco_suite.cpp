@@ -8,6 +8,7 @@
 
 #include "harness/errors.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
+#include "scenarios/mujoco/sim_state.hpp"
 
 namespace gauntlet::mj {
 namespace {
@@ -86,6 +87,7 @@ MujocoSuite::MujocoSuite(MujocoSuiteConfig config)
         xml_.back(), "task '" + task->info().id + "' of suite '" + config_.info.name + "'"));
   }
   compile_variants();
+  states_ = std::make_unique<MujocoStates>(*this);
 }
 
 void MujocoSuite::compile_variants() {

@@ -43,6 +43,7 @@ class MujocoSuite : public Suite {
     return config_.perturbation_dimensions;
   }
   std::string instruction(const EpisodeSpec& spec) const override;
+  const SimulatorStates* simulator_states() const override { return states_.get(); }
 
   const MujocoSuiteConfig& config() const { return config_; }
   const MjTask& task(int index) const { return *config_.tasks.at(static_cast<std::size_t>(index)); }
@@ -65,6 +66,7 @@ class MujocoSuite : public Suite {
   std::vector<std::string> xml_;
   std::vector<mjModel*> variant_models_;  // [(variant - 1) * tasks + index]
   std::shared_ptr<const robots::RobotDescription> robot_;
+  std::unique_ptr<const SimulatorStates> states_;
 };
 
 // Compiles MJCF text; throws InputError with MuJoCo's message and `what`.

@@ -151,6 +151,21 @@ void add_groceries(std::vector<ObjectModel>& out) {
                   {{0.28, 0.11, 0.05, 1}, {0.85, 0.7, 0.45, 1}, {0.05, 0.05, 0.05, 1}}, 600));
   out.push_back(bottle_item("salad_dressing", "pale bottle with a green label", true, 0.025, 0.025,
                             0.1, {{0.88, 0.86, 0.6, 1}, {0.2, 0.55, 0.2, 1}, white}, 600));
+  // LIBERO-90 (LIVING_ROOM_SCENE4): a second salad dressing, white with a red label.
+  out.push_back(bottle_item("new_salad_dressing", "white bottle with a red label", true, 0.025,
+                            0.025, 0.1, {white, {0.8, 0.12, 0.1, 1}, {0.15, 0.5, 0.2, 1}}, 600));
+  // The rest of LIBERO's registry of graspable groceries (HOPE objects), used
+  // by no LIBERO task file but importable in one's own.
+  out.push_back(box_item("macaroni_and_cheese", "blue box with an orange band", 0.035, 0.02, 0.06,
+                         {{0.15, 0.3, 0.75, 1}, {0.98, 0.55, 0.1, 1}, {0.2, 0.35, 0.8, 1}}, 500));
+  out.push_back(box_item("popcorn", "red box with a yellow band", 0.035, 0.02, 0.055,
+                         {{0.8, 0.1, 0.08, 1}, {0.98, 0.85, 0.2, 1}, {0.85, 0.12, 0.1, 1}}, 400));
+  out.push_back(can_item("corn", "yellow and green can", 0.033, 0.07,
+                         {{0.95, 0.82, 0.2, 1}, {0.2, 0.55, 0.2, 1}, {0.75, 0.75, 0.78, 1}}, 600));
+  out.push_back(can_item("cherries", "dark red can with a white band", 0.033, 0.07,
+                         {{0.55, 0.05, 0.1, 1}, white, {0.75, 0.75, 0.78, 1}}, 600));
+  out.push_back(bottle_item("mayo", "white jar with a blue label", true, 0.03, 0.03, 0.07,
+                            {white, {0.15, 0.3, 0.75, 1}, {0.15, 0.3, 0.75, 1}}, 600));
   // The wine bottle: a long neck above the body, grasped at the top of the body.
   {
     ObjectModel m;

@@ -68,6 +68,31 @@ ObjectModel mug(const char* category, const char* description, const mj::Rgba& l
   return m;
 }
 
+// A book lying flat, grasped across its width, with page edges and a title.
+ObjectModel book(const char* category, const char* description, const mj::Rgba& cover) {
+  ObjectModel m;
+  m.category = category;
+  m.description = description;
+  const double hx = 0.065, hy = 0.035, h = 0.025;
+  set_box_footprint(m, hx, hy, h);
+  m.grasp.style = GraspStyle::kAcross;
+  m.grasp.point = {0, 0, 0.023};
+  m.grasp.yaw = 0.0;
+  m.grasp.width = 2 * hy;
+  m.grasp.period = kPi;
+  m.supports = {SupportSpec{"", "", {0, 0, h}, hx, hy, false}};
+  m.build = [=](ModelBuild& b) {
+    solid_box(b.root, {hx, hy, h / 2}, {0, 0, h / 2}, cover, 600);
+    // Page edges on three sides, the spine on the fourth.
+    decal_box(b.root, {hx - 0.004, hy + 0.0006, h / 2 - 0.003}, {-0.004, 0, h / 2},
+              {0.93, 0.9, 0.82, 1});
+    decal_box(b.root, {hx + 0.0006, hy - 0.004, h / 2 - 0.003}, {0, 0, h / 2},
+              {0.93, 0.9, 0.82, 1});
+    decal_box(b.root, {0.025, 0.02, 0.0006}, {0.01, 0, h + 0.0002}, {0.75, 0.6, 0.2, 1});
+  };
+  return m;
+}
+
 }  // namespace
 
 void add_tableware(std::vector<ObjectModel>& out) {
@@ -226,27 +251,21 @@ void add_tableware(std::vector<ObjectModel>& out) {
     };
     out.push_back(std::move(m));
   }
+  out.push_back(book("black_book", "black book lying flat", {0.08, 0.08, 0.09, 1}));
+  // LIBERO-90 (STUDY_SCENE4).
+  out.push_back(book("yellow_book", "yellow book lying flat", {0.9, 0.75, 0.12, 1}));
   {
+    // LIBERO-90 (KITCHEN_SCENE7, KITCHEN_SCENE9): lower than the black bowl,
+    // as wide as the gripper still closes across.
     ObjectModel m;
-    m.category = "black_book";
-    m.description = "black book lying flat";
-    const double hx = 0.065, hy = 0.035, h = 0.025;
-    set_box_footprint(m, hx, hy, h);
-    m.grasp.style = GraspStyle::kAcross;
-    m.grasp.point = {0, 0, 0.023};
-    m.grasp.yaw = 0.0;
-    m.grasp.width = 2 * hy;
-    m.grasp.period = kPi;
-    m.supports = {SupportSpec{"", "", {0, 0, h}, hx, hy, false}};
-    m.build = [=](ModelBuild& b) {
-      solid_box(b.root, {hx, hy, h / 2}, {0, 0, h / 2}, {0.08, 0.08, 0.09, 1}, 600);
-      // Page edges on three sides, the spine on the fourth.
-      decal_box(b.root, {hx - 0.004, hy + 0.0006, h / 2 - 0.003}, {-0.004, 0, h / 2},
-                {0.93, 0.9, 0.82, 1});
-      decal_box(b.root, {hx + 0.0006, hy - 0.004, h / 2 - 0.003}, {0, 0, h / 2},
-                {0.93, 0.9, 0.82, 1});
-      decal_box(b.root, {0.025, 0.02, 0.0006}, {0.01, 0, h + 0.0002}, {0.75, 0.6, 0.2, 1});
-    };
+    m.category = "white_bowl";
+    m.description = "white bowl";
+    const Vessel v{0.037, 0.036, 0.004, 0.006, 12, 1500};
+    set_round_footprint(m, v.radius, v.height);
+    m.grasp = vessel_grasp(v, 0.028);
+    m.supports = {SupportSpec{"", "", {0, 0, v.floor}, v.radius - 0.004, 0, true}};
+    const mj::Rgba white{0.94, 0.94, 0.92, 1};
+    m.build = [=](ModelBuild& b) { build_vessel(b.root, v, white); };
     out.push_back(std::move(m));
   }
 }
