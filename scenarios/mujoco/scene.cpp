@@ -295,9 +295,7 @@ void SceneBuilder::add_arm(const robots::RobotDescription& robot) {
         .set("damping", j.damping)
         .set("armature", j.armature);
     const double each = j.mass / static_cast<double>(std::max<std::size_t>(1, j.capsules.size()));
-    for (std::size_t c = 0; c < j.capsules.size(); ++c) {
-      add_link_capsule(body, j.capsules[c], each, i % 2 == 0 ? white : white);
-    }
+    for (const auto& capsule : j.capsules) add_link_capsule(body, capsule, each, white);
     if (j.capsules.empty()) {
       body.add("inertial")
           .set("pos", {0, 0, 0})
