@@ -14,6 +14,20 @@ std::string rgba_text(const Rgba& c) {
   return format_numbers(c);
 }
 
+// The robot's cameras mounted on `parent` ("tcp", "base" or a joint's link).
+void add_robot_cameras(XmlElement& body, const robots::RobotDescription& robot,
+                       const std::string& parent) {
+  for (const auto& cam : robot.cameras) {
+    if (cam.parent != parent) continue;
+    body.add("camera")
+        .set("name", cam.name)
+        .set("mode", "fixed")
+        .set("pos", cam.pos)
+        .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at, cam.up))
+        .set("fovy", cam.fovy_deg);
+  }
+}
+
 }  // namespace
 
 XmlElement& add_box(XmlElement& body, std::string_view name, const geo::Vec3& half_size,
@@ -45,15 +59,16 @@ XmlElement& make_visual_only(XmlElement& geom) {
   return geom.set("contype", 0.0).set("conaffinity", 0.0).set("group", 1.0).set("mass", 0.0);
 }
 
-std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target) {
+std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target, const geo::Vec3& up) {
   const geo::Vec3 f = target - pos;
   const double fn = geo::norm(f);
   const geo::Vec3 forward = (1.0 / fn) * f;
-  geo::Vec3 right = geo::cross(forward, {0, 0, 1});
+  geo::Vec3 right = geo::cross(forward, up);
   if (geo::norm(right) < 1e-9) right = {0, 1, 0};  // looking straight down
   right = (1.0 / geo::norm(right)) * right;
-  const geo::Vec3 up = geo::cross(right, forward);
-  return format_numbers(std::array<double, 6>{right[0], right[1], right[2], up[0], up[1], up[2]});
+  const geo::Vec3 image_up = geo::cross(right, forward);
+  return format_numbers(
+      std::array<double, 6>{right[0], right[1], right[2], image_up[0], image_up[1], image_up[2]});
 }
 
 SceneBuilder::SceneBuilder(const SceneOptions& options) : options_(options) {
@@ -201,15 +216,7 @@ void SceneBuilder::add_hand(XmlElement& g, const robots::RobotDescription& robot
       .set("pos", {0, 0, 0})
       .set("size", {0.004})
       .set("rgba", {1, 0, 0, 0});
-  for (const auto& cam : robot.cameras) {
-    if (cam.parent != "tcp") continue;
-    g.add("camera")
-        .set("name", cam.name)
-        .set("mode", "fixed")
-        .set("pos", cam.pos)
-        .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at))
-        .set("fovy", cam.fovy_deg);
-  }
+  add_robot_cameras(g, robot, "tcp");
   const geo::Vec3& pad = grip.pad_half_size;
   for (const double side : {1.0, -1.0}) {
     const char* name = side > 0 ? robot::kLeftFinger : robot::kRightFinger;
@@ -271,15 +278,7 @@ void SceneBuilder::add_arm(const robots::RobotDescription& robot) {
         .set("conaffinity", 1.0);
   }
   for (const auto& c : robot.base_capsules) add_link_capsule(base, c, 0.0, white);
-  for (const auto& cam : robot.cameras) {
-    if (cam.parent != "base") continue;
-    base.add("camera")
-        .set("name", cam.name)
-        .set("mode", "fixed")
-        .set("pos", cam.pos)
-        .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at))
-        .set("fovy", cam.fovy_deg);
-  }
+  add_robot_cameras(base, robot, "base");
   XmlElement* parent = &base;
   std::vector<std::string> links{"robot_base"};
   for (std::size_t i = 0; i < robot.joints.size(); ++i) {
@@ -302,15 +301,7 @@ void SceneBuilder::add_arm(const robots::RobotDescription& robot) {
           .set("mass", j.mass)
           .set("diaginertia", {1e-3, 1e-3, 1e-3});
     }
-    for (const auto& cam : robot.cameras) {
-      if (cam.parent != j.name) continue;
-      body.add("camera")
-          .set("name", cam.name)
-          .set("mode", "fixed")
-          .set("pos", cam.pos)
-          .set("xyaxes", look_at_xyaxes(cam.pos, cam.look_at))
-          .set("fovy", cam.fovy_deg);
-    }
+    add_robot_cameras(body, robot, j.name);
     actuator_->add("position")
         .set("name", "robot_" + j.name)
         .set("joint", "robot_" + j.name)

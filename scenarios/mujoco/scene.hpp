@@ -56,8 +56,10 @@ XmlElement& add_sphere(XmlElement& body, std::string_view name, double radius, c
 // A geom that is drawn but never collides (markers, regions, decals).
 XmlElement& make_visual_only(XmlElement& geom);
 
-// xyaxes attribute for a camera at `pos` looking at `target` with world z up.
-std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target);
+// xyaxes attribute for a camera at `pos` looking at `target` with `up` (in the
+// same frame) pointing up in the image.
+std::string look_at_xyaxes(const geo::Vec3& pos, const geo::Vec3& target,
+                           const geo::Vec3& up = {0, 0, 1});
 
 class SceneBuilder {
  public:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <sstream>
 
 #include "harness/action_convention.hpp"
 #include "harness/errors.hpp"
@@ -376,4 +377,21 @@ TEST_CASE("a convention wrapper converts chunks and names itself on the wrong si
   const Policy* native_raw = native.get();
   CHECK(with_action_convention(std::move(native), find_action_convention("ee_delta", "t")).get() ==
         native_raw);
+}
+
+TEST_CASE("a camera's up vector from a robot description turns its image") {
+  // Looking along +x: world-z up gives the image's up axis +z; an up of +y gives +y.
+  const auto axes = [](const Vec3& up) {
+    std::vector<double> v;
+    std::istringstream in(mj::look_at_xyaxes({0, 0, 0}, {1, 0, 0}, up));
+    for (double x; in >> x;) v.push_back(x);
+    return v;
+  };
+  const auto z_up = axes({0, 0, 1});
+  const auto y_up = axes({0, 1, 0});
+  REQUIRE(z_up.size() == 6);
+  REQUIRE(y_up.size() == 6);
+  CHECK(z_up[5] == Approx(1.0));
+  CHECK(y_up[4] == Approx(1.0));
+  CHECK(y_up[5] == Approx(0.0).margin(1e-12));
 }
