@@ -26,6 +26,9 @@ struct StepResult {
   bool success = false;
   double progress = 0.0;   // the task's progress measure after this step, in [0,1]
   bool sim_error = false;  // physics became unstable (NaN state, solver warnings)
+  // The episode ended without success and cannot recover (a chain whose
+  // current subtask ran out of steps); the runner records a timeout.
+  bool failed = false;
   std::string error;
 };
 
@@ -46,6 +49,10 @@ class Env {
   // Env may skip rendering: the runner will not read the observation.
   virtual StepResult step(std::span<const float> action, bool observe) = 0;
   virtual const Observation& observation() const = 0;
+  // Chain suites: the subtasks of the current episode so far, in order (the
+  // runner copies them into the EpisodeResult when the episode ends; reset()
+  // clears them).
+  virtual std::vector<SubtaskOutcome> subtasks() const { return {}; }
   // Renders `camera` of the current state outside the observation (episode
   // videos, previews). False when the backend cannot render that camera.
   virtual bool render(const std::string& camera, int width, int height, Image& out) {

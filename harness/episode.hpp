@@ -54,6 +54,15 @@ struct EpisodeKey {
   friend auto operator<=>(const EpisodeKey&, const EpisodeKey&) = default;
 };
 
+// One subtask of a chain episode (CALVIN-like suites): its name as the suite
+// lists it, whether its oracle fired, and the control steps it took.
+struct SubtaskOutcome {
+  std::string name;
+  bool success = false;
+  int steps = 0;
+  friend bool operator==(const SubtaskOutcome&, const SubtaskOutcome&) = default;
+};
+
 struct EpisodeResult {
   std::string task_id;
   std::string perturbation_id = "nominal";
@@ -70,7 +79,16 @@ struct EpisodeResult {
   double latency_p95_ms = 0.0;
   double latency_p99_ms = 0.0;
   std::string error;  // policy/sim error text or traceback
+  // Chain suites only: the subtasks attempted, in order; empty otherwise.
+  std::vector<SubtaskOutcome> subtasks;
 
+  // Subtasks completed in a row from the start (CALVIN's "length").
+  int chain_length() const {
+    int n = 0;
+    while (n < static_cast<int>(subtasks.size()) && subtasks[static_cast<std::size_t>(n)].success)
+      ++n;
+    return n;
+  }
   EpisodeKey key() const { return {task_id, perturbation_id, episode_index}; }
   // True when the episode counts against the policy (not a simulator fault).
   bool counts_for_policy() const { return termination != Termination::kSimError; }

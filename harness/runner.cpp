@@ -118,6 +118,7 @@ void Runner::finish(Slot& slot, Termination termination, std::string error) {
   slot.result.latency_p50_ms = percentile(slot.latencies_ms, 50);
   slot.result.latency_p95_ms = percentile(slot.latencies_ms, 95);
   slot.result.latency_p99_ms = percentile(slot.latencies_ms, 99);
+  if (slot.env) slot.result.subtasks = slot.env->subtasks();
   slot.phase = Slot::Phase::kFinished;
 }
 
@@ -152,7 +153,7 @@ void Runner::execute_chunk(Slot& slot) {
       finish(slot, Termination::kSuccess, {});
       return;
     }
-    if (slot.steps >= slot.task->max_steps) {
+    if (r.failed || slot.steps >= slot.task->max_steps) {
       finish(slot, Termination::kTimeout, {});
       return;
     }
