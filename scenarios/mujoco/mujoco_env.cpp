@@ -69,6 +69,7 @@ MujocoEnv::Instance& MujocoEnv::instance(int task_index) {
   inst->model->vis.global.offheight = std::max(inst->model->vis.global.offheight, request_.height);
   inst->data = mj_makeData(inst->model);
   inst->controller = make_controller(inst->model, suite_.robot(), suite_.config().workspace);
+  inst->controller->set_substeps(substeps_);
   inst->controller->set_joint_control(suite_.joint_control());
   for (const auto& cam : request_.cameras) {
     const int id = mj_name2id(inst->model, mjOBJ_CAMERA, cam.c_str());

@@ -281,6 +281,8 @@ void ArmController::place(const mjModel* m, mjData* d, const GripperStart& start
   set_fingers(d, start.command);
   mj_kinematics(m, d);
   target_ = tcp_pose(d);
+  from_ = target_;
+  ramp_ = ramp_steps_;
 }
 
 void ArmController::apply(const mjModel* /*m*/, mjData* d, std::span<const float> a) {
@@ -294,6 +296,8 @@ void ArmController::apply(const mjModel* /*m*/, mjData* d, std::span<const float
   // The same semantics as the floating gripper's mocap target: the goal
   // accumulates the deltas (on a leash to the actual TCP), so a step the arm
   // has not finished is not lost and robots are compared on equal terms.
+  from_ = target_;
+  ramp_ = 0;
   target_ = next_target(target_, tcp_pose(d), a, workspace_, robot::kArmLeash);
   set_fingers(d, a[6]);
 }
@@ -310,7 +314,26 @@ void ArmController::servo(const mjModel* m, mjData* d) {
     // Differential IK each physics step: the servo target is the current
     // joint position plus the DLS step that removes the whole pose error
     // (bounded per step), plus a pull towards the start posture in the null space.
-    std::array<double, 6> e = pose_error(d, target_);
+    Pose reference = target_;
+    ff_.assign(n, 0.0);
+    if (ramp_ < ramp_steps_) {
+      // Velocity feed-forward: the joint damping the reference's motion will
+      // meet is paid in advance, so the arm does not lag (and drift sideways,
+      // joints lagging unequally) while it follows the path.
+      const double period = ramp_steps_ * dt;
+      const Vec3 v = (1.0 / period) * (target_.pos - from_.pos);
+      const Vec3 w = (1.0 / period) * rotvec_from_quat(quat_normalize(
+                                          quat_mul(target_.quat, quat_conj(from_.quat))));
+      dls_step(m, d, {v[0], v[1], v[2], w[0], w[1], w[2]}, 0.0, ff_);
+      for (std::size_t i = 0; i < n; ++i) ff_[i] *= m->dof_damping[dofs_[i]];
+      ++ramp_;
+      const double s = static_cast<double>(ramp_) / ramp_steps_;
+      reference.pos = from_.pos + s * (target_.pos - from_.pos);
+      const Vec3 turn =
+          rotvec_from_quat(quat_normalize(quat_mul(target_.quat, quat_conj(from_.quat))));
+      reference.quat = quat_normalize(quat_mul(quat_from_rotvec(s * turn), from_.quat));
+    }
+    std::array<double, 6> e = pose_error(d, reference);
     const Vec3 dp = clamp_norm({e[0], e[1], e[2]}, gains_.max_step);
     const Vec3 dr = clamp_norm({e[3], e[4], e[5]}, gains_.max_turn_step);
     std::vector<double> dq;
@@ -323,7 +346,7 @@ void ArmController::servo(const mjModel* m, mjData* d) {
     q_cmd_[i] = std::clamp(q_cmd_[i], lower_[i], upper_[i]);
     d->ctrl[acts_[i]] = q_cmd_[i];
     // Gravity and Coriolis compensation, as the Panda's own controller does.
-    d->qfrc_applied[dofs_[i]] = d->qfrc_bias[dofs_[i]];
+    d->qfrc_applied[dofs_[i]] = d->qfrc_bias[dofs_[i]] + (joint_control_ ? 0.0 : ff_[i]);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <mujoco/mujoco.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <span>
@@ -73,6 +74,8 @@ class RobotController {
   // arm's joint positions and velocities.
   virtual void proprio(const mjData* data, std::vector<float>& out) const;
   virtual int dof() const { return 0; }
+  // Physics steps per control period (the servo may spread a command over them).
+  virtual void set_substeps(int substeps) { (void)substeps; }
   // Joint control (actions are DoF joint positions + gripper) instead of ee_delta.
   void set_joint_control(bool on) { joint_control_ = on; }
 
@@ -131,6 +134,10 @@ class ArmController : public RobotController {
   Pose tcp_pose(const mjData* data) const override;
   void proprio(const mjData* data, std::vector<float>& out) const override;
   int dof() const override { return static_cast<int>(joints_.size()); }
+  // The TCP reference moves from the previous target to the new one linearly
+  // (slerp for the orientation) over the control period, as a trajectory
+  // interpolator would: the arm then tracks a path, not a step.
+  void set_substeps(int substeps) override { ramp_steps_ = std::max(1, substeps); }
 
   // Joint positions putting the TCP at `pose` (world frame), solved by
   // iterated damped least squares from `seed` on `data`'s kinematics (only the
@@ -162,6 +169,10 @@ class ArmController : public RobotController {
   std::vector<double> posture_;  // the episode's start joints: the null-space goal
   std::vector<double> q_cmd_;    // servo targets
   std::vector<double> q_goal_;   // joint control: the commanded joints
+  Pose from_;                    // the reference at the start of this control period
+  int ramp_ = 0;                 // physics steps of this control period so far
+  int ramp_steps_ = 1;           // physics steps over which a command is interpolated
+  std::vector<double> ff_;       // velocity feed-forward torques of this physics step
   // The nominal start is the same every episode: its IK solution is kept.
   Pose cached_start_{};
   std::vector<double> cached_q_;
