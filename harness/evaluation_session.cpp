@@ -92,8 +92,8 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
                      h.action_convention + "; it accepts: " + join_names(accepted));
   }
   const ActionSpace& space = suite.action_space();
-  for (const auto& [key, values] :
-       {std::pair{"action_scale", &io.action_scale}, std::pair{"action_offset", &io.action_offset}}) {
+  for (const auto& [key, values] : {std::pair{"action_scale", &io.action_scale},
+                                    std::pair{"action_offset", &io.action_offset}}) {
     if (values->size() > 1 && values->size() != static_cast<std::size_t>(space.dim)) {
       throw InputError(spec.quoted() + ": " + key + " has " + std::to_string(values->size()) +
                        " numbers; the suite's " + to_string(space.kind) + " action space has " +

@@ -141,8 +141,8 @@ void resize_with_pad(const Image& src, int height, int width, Image& out) {
     out = src;
     return;
   }
-  const double ratio = std::max(static_cast<double>(src.width) / width,
-                                static_cast<double>(src.height) / height);
+  const double ratio =
+      std::max(static_cast<double>(src.width) / width, static_cast<double>(src.height) / height);
   // Python's int() truncates; a side never shrinks below one pixel.
   const int rh = std::max(1, static_cast<int>(src.height / ratio));
   const int rw = std::max(1, static_cast<int>(src.width / ratio));
@@ -160,7 +160,8 @@ void resize_with_pad(const Image& src, int height, int width, Image& out) {
 }
 
 void rotate_180(Image& image) {
-  const std::size_t n = static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height);
+  const std::size_t n =
+      static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height);
   for (std::size_t i = 0; i < n / 2; ++i) {
     std::swap_ranges(image.rgb.begin() + static_cast<std::ptrdiff_t>(3 * i),
                      image.rgb.begin() + static_cast<std::ptrdiff_t>(3 * i + 3),

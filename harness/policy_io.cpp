@@ -22,7 +22,8 @@ std::vector<std::string> split_commas(const std::string& text) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    out.push_back(
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
@@ -65,8 +66,8 @@ std::string number_text(double v) {
 // are equal, else the list.
 std::string canonical(const std::vector<double>& values, double neutral) {
   if (values.empty()) return "";
-  const bool all_equal = std::all_of(values.begin(), values.end(),
-                                     [&](double v) { return v == values.front(); });
+  const bool all_equal =
+      std::all_of(values.begin(), values.end(), [&](double v) { return v == values.front(); });
   if (all_equal && values.front() == neutral) return "";
   if (all_equal) return number_text(values.front());
   std::string out;
@@ -106,8 +107,10 @@ class PolicyIoPolicy final : public Policy {
 
   void prepare(int slots, const ActionSpace& space) override {
     const auto expand = [&](const std::vector<double>& v, double neutral, const char* key) {
-      if (v.empty()) return std::vector<float>(static_cast<std::size_t>(space.dim), static_cast<float>(neutral));
-      if (v.size() == 1) return std::vector<float>(static_cast<std::size_t>(space.dim), static_cast<float>(v[0]));
+      if (v.empty())
+        return std::vector<float>(static_cast<std::size_t>(space.dim), static_cast<float>(neutral));
+      if (v.size() == 1)
+        return std::vector<float>(static_cast<std::size_t>(space.dim), static_cast<float>(v[0]));
       if (v.size() != static_cast<std::size_t>(space.dim)) {
         throw InputError(io_.where + ": " + key + " has " + std::to_string(v.size()) +
                          " numbers; the suite's " + to_string(space.kind) + " action space has " +
@@ -217,8 +220,8 @@ std::string PolicyIo::image_text() const {
   std::string out;
   if (flip_180) out = "flip=180";
   if (pad_height > 0) {
-    out += (out.empty() ? "" : ";") + std::string("resize_with_pad=") +
-           std::to_string(pad_height) + "," + std::to_string(pad_width);
+    out += (out.empty() ? "" : ";") + std::string("resize_with_pad=") + std::to_string(pad_height) +
+           "," + std::to_string(pad_width);
   }
   return out;
 }
@@ -243,7 +246,8 @@ PolicyIo parse_policy_io(const PolicySpec& spec) {
     }
     io.actions = *a;
   }
-  if (const auto s = spec.option("action_scale")) io.action_scale = parse_numbers(spec, "action_scale", *s);
+  if (const auto s = spec.option("action_scale"))
+    io.action_scale = parse_numbers(spec, "action_scale", *s);
   if (const auto s = spec.option("action_offset")) {
     io.action_offset = parse_numbers(spec, "action_offset", *s);
   }
@@ -256,8 +260,10 @@ PolicyIo parse_policy_io(const PolicySpec& spec) {
   }
   if (const auto f = spec.option("flip")) {
     if (*f != "180" && *f != "0") {
-      throw InputError(spec.quoted() + ": flip: expected 180 (rotate every image by 180 degrees) "
-                       "or 0, got '" + *f + "'");
+      throw InputError(spec.quoted() +
+                       ": flip: expected 180 (rotate every image by 180 degrees) "
+                       "or 0, got '" +
+                       *f + "'");
     }
     io.flip_180 = *f == "180";
   }
@@ -270,8 +276,10 @@ PolicyIo parse_policy_io(const PolicySpec& spec) {
       return true;
     };
     if (items.size() != 2 || !side(items[0], io.pad_height) || !side(items[1], io.pad_width)) {
-      throw InputError(spec.quoted() + ": resize_with_pad: expected HEIGHT,WIDTH in pixels (two "
-                       "integers in 1..4096, e.g. 224,224), got '" + *r + "'");
+      throw InputError(spec.quoted() +
+                       ": resize_with_pad: expected HEIGHT,WIDTH in pixels (two "
+                       "integers in 1..4096, e.g. 224,224), got '" +
+                       *r + "'");
     }
   }
   return io;
@@ -307,8 +315,10 @@ std::vector<std::string> state_layout_names(const std::string& layout,
                                             const std::string& what) {
   if (layout == "default") return native;
   if (!has_native8(native)) {
-    throw InputError(what + ": the suite's proprio does not start with the 8 end-effector and "
-                     "finger entries (" + join_names(kNative8) + ")");
+    throw InputError(what +
+                     ": the suite's proprio does not start with the 8 end-effector and "
+                     "finger entries (" +
+                     join_names(kNative8) + ")");
   }
   if (layout == "libero") return kNative8;
   if (layout == "joints") {

@@ -26,9 +26,9 @@
 namespace gauntlet {
 
 struct PolicyIo {
-  std::string where;                 // "policy spec '...'", for errors
-  std::string actions;               // convention name, "raw", or "" (not given)
-  std::vector<double> action_scale;  // empty: 1; one number: broadcast
+  std::string where;                  // "policy spec '...'", for errors
+  std::string actions;                // convention name, "raw", or "" (not given)
+  std::vector<double> action_scale;   // empty: 1; one number: broadcast
   std::vector<double> action_offset;  // empty: 0; one number: broadcast
   std::string state = "default";      // default | libero | joints
   bool flip_180 = false;

@@ -88,8 +88,8 @@ std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
   for (const auto& key : policy_io_options()) inner.options.erase(key);
   std::unique_ptr<Policy> policy = it->second.make(inner);
   if (!io.actions.empty() && io.actions != "raw") {
-    policy = with_action_convention(std::move(policy),
-                                    find_action_convention(io.actions, spec.quoted() + ": actions"));
+    policy = with_action_convention(
+        std::move(policy), find_action_convention(io.actions, spec.quoted() + ": actions"));
   }
   return with_policy_io(std::move(policy), io);
 }

@@ -33,9 +33,9 @@ TEST_CASE("A Python policy run with conversion options sees them and the header 
   const std::string conversion =
       ",actions=libero,action_scale=0.5,1,1,1,1,1,1,action_offset=-0.01,state=libero,flip=180,"
       "resize_with_pad=16,40";
-  const auto r = run_cli(
-      "python:gauntlet_test_policies:SeenToFile,out=" + seen + ",value=0.2" + conversion,
-      dir / "r.h5");
+  const auto r =
+      run_cli("python:gauntlet_test_policies:SeenToFile,out=" + seen + ",value=0.2" + conversion,
+              dir / "r.h5");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 

@@ -46,11 +46,11 @@ class RecordingPolicy final : public Policy {
 
 std::unique_ptr<Policy> make(Recorded& r, const std::string& options) {
   Registry reg;
-  reg.add_policy(PolicyKind{"rec", "rec", "test",
-                            [&r](const PolicySpec& spec) -> std::unique_ptr<Policy> {
-                              spec.require_known_options({});
-                              return std::make_unique<RecordingPolicy>(r);
-                            }});
+  reg.add_policy(
+      PolicyKind{"rec", "rec", "test", [&r](const PolicySpec& spec) -> std::unique_ptr<Policy> {
+                   spec.require_known_options({});
+                   return std::make_unique<RecordingPolicy>(r);
+                 }});
   return reg.make_policy(PolicySpec::parse("rec" + options));
 }
 
@@ -93,7 +93,8 @@ Image pattern(int h, int w) {
   for (int r = 0; r < h; ++r) {
     for (int c = 0; c < w; ++c) {
       for (int ch = 0; ch < 3; ++ch) {
-        img.pixel(r, c)[ch] = static_cast<std::uint8_t>((r * 37 + c * 91 + ch * 53 + r * c * 7) % 256);
+        img.pixel(r, c)[ch] =
+            static_cast<std::uint8_t>((r * 37 + c * 91 + ch * 53 + r * c * 7) % 256);
       }
     }
   }
@@ -131,18 +132,19 @@ TEST_CASE("action_scale and action_offset apply a = a * scale + offset after the
   check_close(convert({0.5f, 0, 0, 0, 0, 0, 1.0f}, ",actions=calvin,action_offset=0,0,0,0,0,0,0.5"),
               {0.01, 0, 0, 0, 0, 0, -0.5});
   // bridge: open_gripper 1 (open) -> -1; a roll of 0.2 rad stays a rotation vector (0.2, 0, 0).
-  check_close(convert({0.01f, 0, 0, 0.2f, 0, 0, 1.0f}, ",actions=bridge,action_scale=1,1,1,1,1,1,0.5"),
-              {0.01, 0, 0, 0.2, 0, 0, -0.5});
+  check_close(
+      convert({0.01f, 0, 0, 0.2f, 0, 0, 1.0f}, ",actions=bridge,action_scale=1,1,1,1,1,1,0.5"),
+      {0.01, 0, 0, 0.2, 0, 0, -0.5});
   // rt1: closedness +1 -> +1 (closed).
   check_close(convert({0, 0.02f, 0, 0, 0, 0.3f, 1.0f}, ",actions=rt1,action_scale=3"),
               {0, 0.06, 0, 0, 0, 0.9, 3.0});
   // raw on a joint-position suite: 8 numbers (7 joints + gripper).
-  const ActionSpace joints = joint_position_action_space(
-      {"j1", "j2", "j3", "j4", "j5", "j6", "j7"}, std::vector<double>(7, -3.0),
-      std::vector<double>(7, 3.0));
-  check_close(convert({1, 1, 1, 1, 1, 1, 1, 1}, ",actions=raw,action_offset=0,0,0,0,0,0,0.5,-2",
-                      joints),
-              {1, 1, 1, 1, 1, 1, 1.5, -1});
+  const ActionSpace joints =
+      joint_position_action_space({"j1", "j2", "j3", "j4", "j5", "j6", "j7"},
+                                  std::vector<double>(7, -3.0), std::vector<double>(7, 3.0));
+  check_close(
+      convert({1, 1, 1, 1, 1, 1, 1, 1}, ",actions=raw,action_offset=0,0,0,0,0,0,0.5,-2", joints),
+      {1, 1, 1, 1, 1, 1, 1.5, -1});
 }
 
 TEST_CASE("Bad conversion options are input errors naming the option and what was expected",
@@ -158,16 +160,16 @@ TEST_CASE("Bad conversion options are input errors naming the option and what wa
     }
     return std::string("(no error)");
   };
-  CHECK_THAT(error_of(",action_scale=1,2,3"),
-             Catch::Contains("action_scale has 3 numbers") && Catch::Contains("has 7") &&
-                 Catch::Contains("dx, dy"));
+  CHECK_THAT(error_of(",action_scale=1,2,3"), Catch::Contains("action_scale has 3 numbers") &&
+                                                  Catch::Contains("has 7") &&
+                                                  Catch::Contains("dx, dy"));
   CHECK_THAT(error_of(",action_offset=1,2,3,4,5,6,7,8"), Catch::Contains("action_offset has 8"));
-  CHECK_THAT(error_of(",action_scale=abc"),
-             Catch::Contains("action_scale") && Catch::Contains("finite number") &&
-                 Catch::Contains("'abc'"));
-  CHECK_THAT(error_of(",action_scale=1,nan,1,1,1,1,1"),
-             Catch::Contains("action_scale") && Catch::Contains("'nan'") &&
-                 Catch::Contains("item 2"));
+  CHECK_THAT(error_of(",action_scale=abc"), Catch::Contains("action_scale") &&
+                                                Catch::Contains("finite number") &&
+                                                Catch::Contains("'abc'"));
+  CHECK_THAT(error_of(",action_scale=1,nan,1,1,1,1,1"), Catch::Contains("action_scale") &&
+                                                            Catch::Contains("'nan'") &&
+                                                            Catch::Contains("item 2"));
   CHECK_THAT(error_of(",action_offset=inf"), Catch::Contains("action_offset"));
   CHECK_THAT(error_of(",action_scale=1,,1"), Catch::Contains("action_scale"));
   CHECK_THAT(error_of(",action_scale="), Catch::Contains("action_scale"));
@@ -176,8 +178,8 @@ TEST_CASE("Bad conversion options are input errors naming the option and what wa
   CHECK_THAT(error_of(",state=droid"),
              Catch::Contains("state") && Catch::Contains("default, libero, joints"));
   CHECK_THAT(error_of(",flip=90"), Catch::Contains("flip") && Catch::Contains("180"));
-  CHECK_THAT(error_of(",resize_with_pad=224"), Catch::Contains("resize_with_pad") &&
-                                                   Catch::Contains("HEIGHT,WIDTH"));
+  CHECK_THAT(error_of(",resize_with_pad=224"),
+             Catch::Contains("resize_with_pad") && Catch::Contains("HEIGHT,WIDTH"));
   CHECK_THAT(error_of(",resize_with_pad=224,0"), Catch::Contains("1..4096"));
   CHECK_THAT(error_of(",resize_with_pad=22.5,224"), Catch::Contains("resize_with_pad"));
   CHECK_THAT(error_of(",resize_with_pad=224,224,3"), Catch::Contains("resize_with_pad"));
@@ -273,19 +275,39 @@ TEST_CASE("state=libero gives robosuite's 8 numbers, state=joints q and the fing
   CHECK(state_layout_names("libero", floating, "t").size() == 8);
 }
 
-TEST_CASE("resize_with_pad matches openpi's (Pillow bilinear) pixel for pixel", "[policy_io][image]") {
+TEST_CASE("resize_with_pad matches openpi's (Pillow bilinear) pixel for pixel",
+          "[policy_io][image]") {
   struct Case {
     int h, w, th, tw;
     const char* expected;
   };
   // tests/unit/harness/data/pil_resize_reference.py (Pillow 9.4.0).
   const std::vector<Case> padded = {
-      {5, 7, 4, 4, "00000000000000000000000055809885817d7c937c6698827b839f81849092827e76856f000000000000000000000000"},
-      {4, 6, 8, 10, "00000000000000000000000000000000000000000000000000000000000000356a24598e5b90c592c76295ca32326769356a9f6ca1d6a3d873c7fc3113487d386da271a6dbaa927aaf7e4d4f6a8554898b8dc27779ae636ba0552b60955388ac8ec3ceb06589b03b706c76ab7ca080b8c2225a7d5e1b50854479ae6da282ace1406a85654a5d926f9bd0a585a9e3434d87688b4b80b55d92c7888a8cc97e337172744b809c8dc2909a9c858f447983856d7bb0656fa4d99c6a9fdf144989578c659a9ca9de4685ba562f649972a7439fd409000000000000000000000000000000000000000000000000000000000000"},
-      {3, 10, 6, 5, "0000000000000000000000000000000000000000000000000000000000006086917f82847a937b797c8c8b7177000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
-      {17, 23, 5, 6, "7987897d867f8f767f7b84747b7c807a768781818587827c78838666916d7a8a7c7c89897b877f837a8085798c838579808c84718e7c8288768885888376837f77707f7b7f758b86000000000000000000000000000000000000"},
-      {6, 6, 6, 6, "00356a5b90c5b6eb2011467b6ca1d6c7fc31255a8f87bcf1e91e534b80b5ade2170f44794a7fb4b3e81d1c518685baefee2358578cc16fa4d9df14494f84b9bff4292f64999fd40994c9fe0b407582b7ecf92e6370a5dae71c51b9ee23376ca1b5ea1f33689db1e61b2f6499"},
-      {12, 9, 12, 5, "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004f7c9a848279789a7b6a8b8b8b5a8c7d87927d868b8f8279708f768973a17a8f8e898a8591887b867b767e7775767489837e7f8b867d93867d727787717d867c818a7e8c777f786976898769877d8e858392737b8874878b578c000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
+      {5, 7, 4, 4,
+       "00000000000000000000000055809885817d7c937c6698827b839f81849092827e76856f0000000000000000000"
+       "00000"},
+      {4, 6, 8, 10,
+       "00000000000000000000000000000000000000000000000000000000000000356a24598e5b90c592c76295ca323"
+       "26769356a9f6ca1d6a3d873c7fc3113487d386da271a6dbaa927aaf7e4d4f6a8554898b8dc27779ae636ba0552b"
+       "60955388ac8ec3ceb06589b03b706c76ab7ca080b8c2225a7d5e1b50854479ae6da282ace1406a85654a5d926f9"
+       "bd0a585a9e3434d87688b4b80b55d92c7888a8cc97e337172744b809c8dc2909a9c858f447983856d7bb0656fa4"
+       "d99c6a9fdf144989578c659a9ca9de4685ba562f649972a7439fd40900000000000000000000000000000000000"
+       "0000000000000000000000000"},
+      {3, 10, 6, 5,
+       "0000000000000000000000000000000000000000000000000000000000006086917f82847a937b797c8c8b71770"
+       "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
+      {17, 23, 5, 6,
+       "7987897d867f8f767f7b84747b7c807a768781818587827c78838666916d7a8a7c7c89897b877f837a8085798c8"
+       "38579808c84718e7c8288768885888376837f77707f7b7f758b86000000000000000000000000000000000000"},
+      {6, 6, 6, 6,
+       "00356a5b90c5b6eb2011467b6ca1d6c7fc31255a8f87bcf1e91e534b80b5ade2170f44794a7fb4b3e81d1c51868"
+       "5baefee2358578cc16fa4d9df14494f84b9bff4292f64999fd40994c9fe0b407582b7ecf92e6370a5dae71c51b9"
+       "ee23376ca1b5ea1f33689db1e61b2f6499"},
+      {12, 9, 12, 5,
+       "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004"
+       "f7c9a848279789a7b6a8b8b8b5a8c7d87927d868b8f8279708f768973a17a8f8e898a8591887b867b767e777576"
+       "7489837e7f8b867d93867d727787717d867c818a7e8c777f786976898769877d8e858392737b8874878b578c000"
+       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
   };
   for (const auto& c : padded) {
     INFO(c.h << "x" << c.w << " -> " << c.th << "x" << c.tw);
@@ -297,7 +319,12 @@ TEST_CASE("resize_with_pad matches openpi's (Pillow bilinear) pixel for pixel", 
   }
   const std::vector<Case> plain = {
       {5, 7, 4, 3, "59808c678d7b70a57a748990867f8b72917f867b8284977f72915f667fb4a37a918b6d87"},
-      {4, 4, 9, 7, "00356a21568b558abf89be73aadf264c815a11467b063b70285d925c91c691b07bb3c02f557b631b5085174c81396ea36fa4d9a68c90ca6d466e6b7c34699e275c914a7faf82b7dfb4709ed4285d8160954e83b8386da25c919896cb8990857a813f747179ae689dd2487db26ea381aadf336c9a562d558a6191c682b7ec588dc27f918ebd95397a7e64376c9a75aa9f9cd1a2699ed3907a9fd03f4c8f5a794e83a98ec36eb5ea4a6fa4d99771a6d71e53974c81578caf97cc5cbff429"},
+      {4, 4, 9, 7,
+       "00356a21568b558abf89be73aadf264c815a11467b063b70285d925c91c691b07bb3c02f557b631b5085174c813"
+       "96ea36fa4d9a68c90ca6d466e6b7c34699e275c914a7faf82b7dfb4709ed4285d8160954e83b8386da25c919896"
+       "cb8990857a813f747179ae689dd2487db26ea381aadf336c9a562d558a6191c682b7ec588dc27f918ebd95397a7"
+       "e64376c9a75aa9f9cd1a2699ed3907a9fd03f4c8f5a794e83a98ec36eb5ea4a6fa4d99771a6d71e53974c81578c"
+       "af97cc5cbff429"},
   };
   for (const auto& c : plain) {
     INFO(c.h << "x" << c.w << " -> " << c.th << "x" << c.tw);
