@@ -63,9 +63,9 @@ Coefficients pil_coefficients(int in_size, int out_size) {
   for (int xx = 0; xx < out_size; ++xx) {
     const double center = (xx + 0.5) * scale;
     const double ss = 1.0 / filterscale;
-    // Pillow truncates towards zero here ((int) casts).
-    const int xmin = std::max(static_cast<int>(center - support + 0.5), 0);
-    const int xmax = std::min(static_cast<int>(center + support + 0.5), in_size) - xmin;
+    // Pillow truncates towards zero here ((int) casts), it does not round.
+    const int xmin = std::max(static_cast<int>(std::trunc(center - support + 0.5)), 0);
+    const int xmax = std::min(static_cast<int>(std::trunc(center + support + 0.5)), in_size) - xmin;
     double ww = 0.0;
     for (int x = 0; x < xmax; ++x) {
       const double t = std::abs((x + xmin - center + 0.5) * ss);
