@@ -100,3 +100,42 @@ TEST_CASE("Bad conversion values exit 2 naming the option and what was expected"
     CHECK_FALSE(std::filesystem::exists(out));
   }
 }
+
+TEST_CASE("state=joints on the Panda gives the 7 joint positions and the two fingers",
+          "[python][cli][policy_io]") {
+  const auto dir = process_dir("policy-io-joints");
+  const std::string seen = (dir / "seen.json").string();
+  const auto r = run_process(
+      {"/usr/bin/env",
+       "GAUNTLET_PYTHONPATH=" + adapter_test_data().string(),
+       gauntlet_binary(),
+       "run",
+       "--suite",
+       "libero-spatial",
+       "--robot",
+       "panda",
+       "--task",
+       "pick_up_the_black_bowl_on_the_cookie_box_and_place_it_on_the_plate",
+       "--episodes",
+       "1",
+       "--workers",
+       "1",
+       "--videos",
+       "0",
+       "--policy",
+       "python:gauntlet_test_policies:SeenToFile,out=" + seen + ",state=joints,actions=libero",
+       "--out",
+       (dir / "j.h5").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(std::ifstream(seen));
+  REQUIRE(j["names"].size() == 9);
+  for (int i = 0; i < 7; ++i) CHECK(j["names"][i] == "joint_pos_joint" + std::to_string(i + 1));
+  CHECK(j["names"][7] == "gripper_qpos_left");
+  CHECK(j["names"][8] == "gripper_qpos_right");
+  REQUIRE(j["proprio"].size() == 9);
+  CHECK(j["proprio"][3].get<double>() < -0.07);  // the Panda's elbow (joint 4) is always bent
+  CHECK(j["proprio"][7].get<double>() == Approx(0.04).margin(0.005));  // open fingers: +, -
+  CHECK(j["proprio"][8].get<double>() == Approx(-0.04).margin(0.005));
+  CHECK(ResultsStore::read(dir / "j.h5").header.state_layout == "joints");
+}
