@@ -7,6 +7,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/file_names.hpp"
+#include "harness/policy_io.hpp"
 #include "harness/version.hpp"
 
 namespace gauntlet {
@@ -80,13 +81,31 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
   }
   h.replan_every = replan_every;
   h.robot = suite.info().robot;
-  h.action_convention = spec.option("actions").value_or(suite.info().actions);
+  const PolicyIo io = parse_policy_io(spec);
+  // `raw` and no actions= both mean the suite's own action space.
+  h.action_convention =
+      io.actions.empty() || io.actions == "raw" ? suite.info().actions : io.actions;
   const auto& accepted = suite.info().action_conventions;
-  if (spec.option("actions") && !accepted.empty() &&
+  if (!io.actions.empty() && io.actions != "raw" && !accepted.empty() &&
       std::find(accepted.begin(), accepted.end(), h.action_convention) == accepted.end()) {
     throw InputError(spec.quoted() + ": robot '" + h.robot + "' does not take actions=" +
                      h.action_convention + "; it accepts: " + join_names(accepted));
   }
+  const ActionSpace& space = suite.action_space();
+  for (const auto& [key, values] : {std::pair{"action_scale", &io.action_scale},
+                                    std::pair{"action_offset", &io.action_offset}}) {
+    if (values->size() > 1 && values->size() != static_cast<std::size_t>(space.dim)) {
+      throw InputError(spec.quoted() + ": " + key + " has " + std::to_string(values->size()) +
+                       " numbers; the suite's " + to_string(space.kind) + " action space has " +
+                       std::to_string(space.dim) + " (" + join_names(space.names) +
+                       "): give one number per dimension or a single number for all");
+    }
+  }
+  h.action_scale = io.scale_text();
+  h.action_offset = io.offset_text();
+  state_layout_names(io.state, suite.info().proprio_names, spec.quoted() + ": state=" + io.state);
+  h.state_layout = io.state;
+  h.image_preprocessing = io.image_text();
   h.shard = plan.plan.shard.to_string();
   h.hosts = host_name();
   h.started_at = utc_now_iso8601();

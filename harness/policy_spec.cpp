@@ -7,6 +7,10 @@
 
 namespace gauntlet {
 
+bool is_list_option(std::string_view key) {
+  return key == "action_scale" || key == "action_offset" || key == "resize_with_pad";
+}
+
 std::string PolicySpec::quoted() const {
   return noun + " '" + text + "'";
 }
@@ -23,6 +27,7 @@ PolicySpec PolicySpec::parse(std::string_view text, std::string_view noun) {
 
   std::string_view rest = text.substr(kind_end + 1);
   bool first = text[kind_end] == ':';
+  std::string list_key;  // the last option when it takes a comma list
   while (true) {
     const std::size_t comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
@@ -30,6 +35,9 @@ PolicySpec PolicySpec::parse(std::string_view text, std::string_view noun) {
     if (first && (eq == std::string_view::npos || item.find("://") != std::string_view::npos ||
                   item.find(':') < eq)) {
       spec.arg = std::string(item);
+    } else if (eq == std::string_view::npos && !list_key.empty()) {
+      // The next number of a comma list: action_scale=1,1,0.5 or resize_with_pad=224,224.
+      spec.options[list_key] += "," + std::string(item);
     } else if (!item.empty()) {
       if (eq == std::string_view::npos || eq == 0) {
         throw InputError(spec.quoted() + ": expected key=value, got '" + std::string(item) + "'");
@@ -39,6 +47,7 @@ PolicySpec PolicySpec::parse(std::string_view text, std::string_view noun) {
         throw InputError(spec.quoted() + ": option '" + key + "' given twice");
       }
       spec.options[key] = std::string(item.substr(eq + 1));
+      list_key = is_list_option(key) ? key : std::string();
     }
     first = false;
     if (comma == std::string_view::npos) break;

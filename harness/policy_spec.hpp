@@ -1,4 +1,5 @@
 // Parsing of policy specs: KIND[:ARG][,key=value...], e.g. "noisy-scripted:0.3",
+// "python:m:Cls,action_scale=0.05,0.05,0.05,0.5,0.5,0.5,1" (see is_list_option),
 // "torchscript:model.pt,config=policy.yaml", "remote:ws://127.0.0.1:8000,name=pi0".
 #pragma once
 
@@ -31,6 +32,10 @@ struct PolicySpec {
   // "NOUN 'TEXT'": the start of every error about this spec.
   std::string quoted() const;
 };
+
+// Options whose value is a comma list (action_scale=1,1,0.5): the items after
+// them without '=' continue the list instead of starting a new option.
+bool is_list_option(std::string_view key);
 
 // Parses a number in a spec argument, naming the spec in the error.
 double parse_spec_double(const PolicySpec& spec, std::string_view what, std::string_view text);

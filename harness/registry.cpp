@@ -2,6 +2,7 @@
 
 #include "harness/action_convention.hpp"
 #include "harness/errors.hpp"
+#include "harness/policy_io.hpp"
 
 namespace gauntlet {
 
@@ -80,14 +81,17 @@ std::unique_ptr<Policy> Registry::make_policy(const PolicySpec& spec) const {
     throw InputError("unknown policy kind '" + spec.kind + "' in policy spec '" + spec.text +
                      "'; valid kinds: " + join_names(usages));
   }
-  // `actions=` is every adapter's option: the adapter never sees it.
-  const auto actions = spec.option("actions");
-  if (!actions) return it->second.make(spec);
-  const ActionConvention& convention =
-      find_action_convention(*actions, "policy spec '" + spec.text + "': actions");
+  // `actions=`, `action_scale=`, `state=`, ... are every adapter's options
+  // (harness/policy_io.hpp): the adapter never sees them.
+  const PolicyIo io = parse_policy_io(spec);
   PolicySpec inner = spec;
-  inner.options.erase("actions");
-  return with_action_convention(it->second.make(inner), convention);
+  for (const auto& key : policy_io_options()) inner.options.erase(key);
+  std::unique_ptr<Policy> policy = it->second.make(inner);
+  if (!io.actions.empty() && io.actions != "raw") {
+    policy = with_action_convention(
+        std::move(policy), find_action_convention(io.actions, spec.quoted() + ": actions"));
+  }
+  return with_policy_io(std::move(policy), io);
 }
 
 std::shared_ptr<const Suite> Registry::load_suite(const std::string& name,

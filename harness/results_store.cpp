@@ -291,6 +291,10 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   write_attr_num<std::int64_t>(f, "replan_every", h.replan_every, H5T_NATIVE_INT64);
   write_attr(f, "robot", h.robot);
   write_attr(f, "action_convention", h.action_convention);
+  write_attr(f, "action_scale", h.action_scale);
+  write_attr(f, "action_offset", h.action_offset);
+  write_attr(f, "state_layout", h.state_layout);
+  write_attr(f, "image_preprocessing", h.image_preprocessing);
   write_attr(f, "shard", h.shard);
   write_attr(f, "hosts", h.hosts);
   write_attr(f, "started_at", h.started_at);
@@ -470,6 +474,10 @@ void check_same_experiment(const RunHeader& a, const std::string& a_name, const 
   differ("replan_every", std::to_string(a.replan_every), std::to_string(b.replan_every));
   differ("robot", a.robot, b.robot);
   differ("action convention", a.action_convention, b.action_convention);
+  differ("action_scale", a.action_scale, b.action_scale);
+  differ("action_offset", a.action_offset, b.action_offset);
+  differ("state layout", a.state_layout, b.state_layout);
+  differ("image preprocessing", a.image_preprocessing, b.image_preprocessing);
 }
 
 ResultsStore::ResultsStore(std::filesystem::path path, int lock_fd)
@@ -657,6 +665,11 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   if (has_attr(f, "robot")) h.robot = read_attr(f, "robot", where);
   if (has_attr(f, "action_convention"))
     h.action_convention = read_attr(f, "action_convention", where);
+  if (has_attr(f, "action_scale")) h.action_scale = read_attr(f, "action_scale", where);
+  if (has_attr(f, "action_offset")) h.action_offset = read_attr(f, "action_offset", where);
+  if (has_attr(f, "state_layout")) h.state_layout = read_attr(f, "state_layout", where);
+  if (has_attr(f, "image_preprocessing"))
+    h.image_preprocessing = read_attr(f, "image_preprocessing", where);
   h.shard = read_attr(f, "shard", where);
   h.hosts = read_attr(f, "hosts", where);
   h.started_at = read_attr(f, "started_at", where);
@@ -819,10 +832,12 @@ std::string encode(const RunResults& r) {
   Encoder e;
   const RunHeader& h = r.header;
   e.num(h.schema_version);
-  for (const auto* s :
-       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
+  for (const auto* s : {&h.harness_version,    &h.git_sha,      &h.suite_name,    &h.suite_version,
+                        &h.suite_hash,         &h.suite_source, &h.policy_spec,   &h.policy_name,
+                        &h.policy_identity,    &h.cameras,      &h.shard,         &h.hosts,
+                        &h.started_at,         &h.updated_at,   &h.command,       &h.robot,
+                        &h.action_convention,  &h.action_scale, &h.action_offset, &h.state_layout,
+                        &h.image_preprocessing}) {
     e.str(*s);
   }
   e.num(h.suite_seed);
@@ -862,10 +877,12 @@ RunResults decode(const std::string& bytes) {
   RunResults r;
   RunHeader& h = r.header;
   h.schema_version = d.num<int>();
-  for (auto* s :
-       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
+  for (auto* s : {&h.harness_version,    &h.git_sha,      &h.suite_name,    &h.suite_version,
+                  &h.suite_hash,         &h.suite_source, &h.policy_spec,   &h.policy_name,
+                  &h.policy_identity,    &h.cameras,      &h.shard,         &h.hosts,
+                  &h.started_at,         &h.updated_at,   &h.command,       &h.robot,
+                  &h.action_convention,  &h.action_scale, &h.action_offset, &h.state_layout,
+                  &h.image_preprocessing}) {
     *s = d.str();
   }
   h.suite_seed = d.num<std::uint64_t>();

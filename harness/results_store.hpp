@@ -41,6 +41,13 @@ struct RunHeader {
   // (files written before robots/ existed: the floating gripper, ee_delta).
   std::string robot = "floating_gripper";
   std::string action_convention = "ee_delta";
+  // The rest of the conversion in force (harness/policy_io.hpp; older files:
+  // none): a = a * scale + offset after the convention ("" = 1 and 0), the
+  // proprio layout, and the image preprocessing ("flip=180;resize_with_pad=H,W").
+  std::string action_scale;
+  std::string action_offset;
+  std::string state_layout = "default";
+  std::string image_preprocessing;
   std::string shard = "0/1";  // "I/N"; merges "merged:I,J/N" (harness/plan_coverage.hpp)
   std::string hosts;          // comma-separated hosts that produced rows
   std::string started_at;     // ISO-8601 UTC

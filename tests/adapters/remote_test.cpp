@@ -312,3 +312,28 @@ TEST_CASE("The msgpack codec reads ndarray maps with bytes or str keys and neste
   CHECK_THROWS_WITH(adapters::decode_reply(nested + "x"),
                     Catch::Contains("1 bytes after the first object"));
 }
+
+TEST_CASE("The conversion options every adapter takes apply to a remote policy",
+          "[remote][policy_io]") {
+  PolicyServerProcess server("gauntlet_test_policies:Echo", {}, kPaths);
+  // Rendered 16 x 8, padded into 4 x 12 (scaled to 8 x 4, 2 black columns each
+  // side), actions doubled: Echo's image mean 40 * 32 / 48, times 2.
+  auto policy = make("remote:" + server.uri() +
+                     ",image_size=16x8,resize_with_pad=4,12,flip=180,actions=raw,action_scale=2");
+  CHECK(policy->requirements().image_width == 16);
+  policy->prepare(1, ee_delta_action_space());
+  EpisodeSpec spec;
+  EpisodeContext ctx;
+  ctx.spec = &spec;
+  ctx.instruction = "open";
+  policy->reset(0, ctx);
+  std::vector<Observation> obs = {
+      make_observation({0.5f, -0.25f, 0, 0, 0, 0, 0, 0}, {"agentview", "wrist"}, 16, 8)};
+  for (auto& px : obs[0].cameras[0].image.rgb) px = 40;
+  const auto out = act(*policy, {0}, obs);
+  REQUIRE(out[0].error.empty());
+  CHECK(out[0].action(0)[0] == Approx(2.0 * 40.0 * 32.0 / 48.0));
+  CHECK(out[0].action(0)[2] == 1.0f);
+  CHECK(out[0].action(0)[3] == -0.5f);
+  CHECK(out[0].action(1)[6] == 0.002f);
+}

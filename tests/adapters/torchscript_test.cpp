@@ -314,3 +314,17 @@ TEST_CASE("device=cuda without a CUDA device is an input error saying so",
   o.device = "tpu";
   CHECK_THROWS_AS(TorchscriptPolicy(o), InputError);
 }
+
+TEST_CASE("The conversion options every adapter takes apply to a TorchScript policy",
+          "[torchscript][policy_io]") {
+  // actions=raw, then a = a * 0 + offset: the model's numbers are replaced by the offsets.
+  auto policy = make("torchscript:" + (torchscript_artifacts() / "mlp_chunk1.pt").string() +
+                     ",config=" + (torchscript_artifacts() / "mlp_chunk1.yaml").string() +
+                     ",actions=raw,action_scale=0,action_offset=0.1,0.2,0.3,0.4,0.5,0.6,0.7");
+  policy->prepare(1, ee_delta_action_space());
+  const auto out = act(*policy, {make_observation({0.1f, 0.2f, 0.3f, 0, 0, 0, 0.04f, -0.04f})});
+  REQUIRE(out[0].error.empty());
+  REQUIRE(out[0].dim == 7);
+  for (int k = 0; k < 7; ++k) CHECK(out[0].action(0)[k] == Approx(0.1 * (k + 1)).margin(1e-6));
+  CHECK_THAT(policy->identity(), Catch::Contains("+action_scale=0"));
+}

@@ -162,6 +162,39 @@ class WithIdentity:
         return np.zeros(7)
 
 
+class SeenToFile:
+    """Writes what its first observation looked like to `out` (JSON): image
+    shapes, the agentview's corner pixels, proprio and its names. Returns `value`
+    in every component."""
+
+    cameras = ["agentview"]
+    image_size = (32, 24)
+
+    def __init__(self, out, value="0.0"):
+        self.out = out
+        self.value = float(value)
+        self.written = False
+
+    def act(self, obs):
+        if not self.written:
+            import json
+
+            img = obs["images"]["agentview"]
+            with open(self.out, "w") as f:
+                json.dump(
+                    {
+                        "shape": list(img.shape),
+                        "corner": [int(v) for v in img[0, 0]],
+                        "centre": [int(v) for v in img[img.shape[0] // 2, img.shape[1] // 2]],
+                        "proprio": [float(v) for v in obs["proprio"]],
+                        "names": list(obs["proprio_names"]),
+                    },
+                    f,
+                )
+            self.written = True
+        return np.full(7, self.value, dtype=np.float32)
+
+
 # --- served through examples/policy_server/openpi_server.py (remote tests) ---
 
 
