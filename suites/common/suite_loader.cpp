@@ -47,7 +47,7 @@ std::string apply_robot(mj::MujocoSuiteConfig& config, const std::string& robot,
   config.info.action_conventions = description->actions;
   config.info.proprio_names = description->proprio_names();
   if (description->floating) return "";
-  return "\n#robot " + robot + " " + sha256_hex(description->content) + " controller dls/1";
+  return "\n#robot " + robot + " " + sha256_hex(description->content) + " controller dls/2";
 }
 
 std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std::string& source,
