@@ -787,8 +787,8 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
       e.latency_p95_ms = r.latency_p95_ms;
       e.latency_p99_ms = r.latency_p99_ms;
       e.error = bounded(r.error, where, row + " error");
-      e.subtasks = parse_subtasks(bounded(r.subtasks, where, row + " subtasks"),
-                                  at + "field 'subtasks'");
+      e.subtasks =
+          parse_subtasks(bounded(r.subtasks, where, row + " subtasks"), at + "field 'subtasks'");
       const auto [it, fresh] = seen.emplace(e.key(), i);
       if (!fresh) {
         throw InputError(at + "the same episode as episodes row " + std::to_string(it->second) +

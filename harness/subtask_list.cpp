@@ -13,8 +13,8 @@ constexpr int kMaxSteps = 1'000'000'000;
 
 bool valid_name(std::string_view name) {
   return !name.empty() && name.size() <= 200 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -70,8 +70,9 @@ std::vector<SubtaskOutcome> parse_subtasks(std::string_view text, const std::str
       throw InputError(at + "expected steps, an integer in 0..1000000000");
     }
     if (failed && s.success) {
-      throw InputError(at + "a success after a failed subtask (a chain stops at its first "
-                            "failure)");
+      throw InputError(at +
+                       "a success after a failed subtask (a chain stops at its first "
+                       "failure)");
     }
     failed = failed || !s.success;
     out.push_back(std::move(s));

@@ -159,7 +159,8 @@ PairedLengthTest paired_length_test(std::span<const int> baseline, std::span<con
       for (std::int64_t t = 0; t <= reach; ++t) {
         const double p = pmf[static_cast<std::size_t>(t)];
         if (p == 0.0) continue;
-        for (std::int64_t x = 0; x <= c; ++x) next[static_cast<std::size_t>(t + v * x)] += p * binom[x];
+        for (std::int64_t x = 0; x <= c; ++x)
+          next[static_cast<std::size_t>(t + v * x)] += p * binom[x];
       }
       reach += v * c;
       std::swap(pmf, next);

@@ -25,7 +25,7 @@ using Chain = std::vector<ChainStep>;
 int chain_length(std::span<const ChainStep> chain);
 
 struct SuccessAt {
-  int k = 0;                  // at least k subtasks in a row
+  int k = 0;                   // at least k subtasks in a row
   std::int64_t successes = 0;  // chains of length >= k
   std::int64_t chains = 0;
   double rate = 0.0;
@@ -44,8 +44,8 @@ struct SubtaskRate {
 
 struct ChainSummary {
   std::int64_t chains = 0;
-  int horizon = 0;                  // the longest chain listed (5 for CALVIN)
-  double level = 0.95;              // of every interval below
+  int horizon = 0;                   // the longest chain listed (5 for CALVIN)
+  double level = 0.95;               // of every interval below
   BootstrapEstimate average_length;  // mean of chain_length over chains, bootstrap over chains
   std::vector<std::int64_t> length_counts;  // [L]: chains of length exactly L, L = 0..horizon
   std::vector<SuccessAt> success_at;        // k = 1..horizon
@@ -71,12 +71,12 @@ ChainSummary summarize_chains(std::span<const Chain> chains, const BootstrapOpti
 // the null law is replaced by its normal approximation (exact = false).
 struct PairedLengthTest {
   std::int64_t pairs = 0;
-  double baseline = 0.0;   // average length
-  double candidate = 0.0;  // average length
-  double difference = 0.0;  // D = candidate - baseline
-  Interval ci;              // paired bootstrap of D over chains at options.level
-  double p_less = 1.0;      // P0(D' <= D): evidence that the candidate is worse
-  double p_greater = 1.0;   // P0(D' >= D): evidence that the candidate is better
+  double baseline = 0.0;     // average length
+  double candidate = 0.0;    // average length
+  double difference = 0.0;   // D = candidate - baseline
+  Interval ci;               // paired bootstrap of D over chains at options.level
+  double p_less = 1.0;       // P0(D' <= D): evidence that the candidate is worse
+  double p_greater = 1.0;    // P0(D' >= D): evidence that the candidate is better
   double p_two_sided = 1.0;  // min(1, 2 min(p_less, p_greater)), as scipy
   bool exact = true;
   std::int64_t candidate_longer = 0, baseline_longer = 0, ties = 0;
@@ -85,7 +85,6 @@ struct PairedLengthTest {
 // Lengths are chain_length values (integers >= 0). Throws std::invalid_argument when the spans
 // differ in size, are empty, or hold a negative length.
 PairedLengthTest paired_length_test(std::span<const int> baseline, std::span<const int> candidate,
-                                    const BootstrapOptions& options = {},
-                                    double max_work = 2e8);
+                                    const BootstrapOptions& options = {}, double max_work = 2e8);
 
 }  // namespace gauntlet::metrics

@@ -10,10 +10,10 @@
 
 #include "harness/errors.hpp"
 #include "metrics/chain_length.hpp"
-#include "reports/long_horizon.hpp"
 #include "metrics/multiple_testing.hpp"
 #include "metrics/paired_comparison.hpp"
 #include "metrics/proportion_comparison.hpp"
+#include "reports/long_horizon.hpp"
 
 namespace gauntlet::reports {
 namespace {

@@ -107,7 +107,8 @@ std::string compare_markdown(const CompareResult& r) {
     char buf[1400];
     std::snprintf(
         buf, sizeof buf,
-        "\n\n### Average length (chains)\n\n| chains | baseline | candidate | difference | %d%% CI | "
+        "\n\n### Average length (chains)\n\n| chains | baseline | candidate | difference | %d%% CI "
+        "| "
         "p (candidate worse) | p (candidate better) | p (two-sided) | verdict |\n"
         "|---:|---:|---:|---:|---|---:|---:|---:|---|\n"
         "| %lld | %.2f | %.2f | %+.2f | [%+.2f, %+.2f] | %.3g | %.3g | %.3g | %s |\n\n"
@@ -120,7 +121,7 @@ std::string compare_markdown(const CompareResult& r) {
         t.baseline, t.candidate, t.difference, t.ci.lo, t.ci.hi, t.p_less, t.p_greater,
         t.p_two_sided,
         (r.chains->verdict == "no significant difference" ? r.chains->verdict
-                                                           : "**" + r.chains->verdict + "**")
+                                                          : "**" + r.chains->verdict + "**")
             .c_str(),
         static_cast<long long>(t.candidate_longer), static_cast<long long>(t.baseline_longer),
         static_cast<long long>(t.ties), t.exact ? "exact" : "normal-approximation", alpha);
@@ -158,7 +159,8 @@ std::string compare_junit(const CompareResult& r) {
                   100 * l.ci.hi, l.p_adjusted, l.verdict.c_str());
     c.output = buf;
     const bool informational = !gate && l.task == "overall";  // chain suites gate on length
-    if (gate ? r.regression : (!informational && l.verdict == "worse")) c.failure = gate ? r.reason : std::string(buf);
+    if (gate ? r.regression : (!informational && l.verdict == "worse"))
+      c.failure = gate ? r.reason : std::string(buf);
     return c;
   };
   // Chain suites gate on the average length; the success line is then informational.

@@ -79,8 +79,8 @@ std::optional<metrics::ChainSummary> summarize_run_chains(const RunResults& run,
                                                           bool nominal_only) {
   if (!is_chain_run(run)) return std::nullopt;
   const auto chains = run_chains(run, nominal_only);
-  const bool any = std::any_of(chains.begin(), chains.end(),
-                               [](const metrics::Chain& c) { return !c.empty(); });
+  const bool any =
+      std::any_of(chains.begin(), chains.end(), [](const metrics::Chain& c) { return !c.empty(); });
   if (!any) return std::nullopt;
   return metrics::summarize_chains(chains, chain_bootstrap_options());
 }
@@ -167,7 +167,8 @@ std::string markdown_long_horizon_section(const ReportModel& model) {
       const auto it = std::find_if(rows.begin(), rows.end(),
                                    [&](const metrics::SubtaskRate& r) { return r.name == name; });
       if (it == rows.end()) {
-        out += "| " + escape_markdown(name) + " | " + escape_markdown(p.name) + " | 0 | 0 | - | - |\n";
+        out +=
+            "| " + escape_markdown(name) + " | " + escape_markdown(p.name) + " | 0 | 0 | - | - |\n";
         continue;
       }
       out += "| " + escape_markdown(name) + " | " + escape_markdown(p.name) + " | " +
@@ -203,10 +204,9 @@ std::string html_long_horizon_section(const ReportModel& model) {
     }
     h += "</tr>\n";
   }
-  h +=
-      "</tbody></table>\n<h3>Success per subtask</h3>\n<table><thead><tr><th>Policy</th>"
-      "<th>Subtask</th><th>Attempts</th><th>Successes</th><th>Success</th><th>95% CI</th></tr>"
-      "</thead><tbody>\n";
+  h += "</tbody></table>\n<h3>Success per subtask</h3>\n<table><thead><tr><th>Policy</th>"
+       "<th>Subtask</th><th>Attempts</th><th>Successes</th><th>Success</th><th>95% CI</th></tr>"
+       "</thead><tbody>\n";
   for (const auto& p : model.policies) {
     if (!p.chains) continue;
     for (const auto& t : p.chains->subtasks) {

@@ -116,9 +116,9 @@ std::string cell(RankingColumn c, const ReportModel& m, std::size_t i, const Htm
 std::string html_ranking_table(const ReportModel& m, const HtmlRankingTable& t) {
   // Chain suites rank by average length: show it beside the policy.
   HtmlRankingTable with_chains = t;
-  const bool chains =
-      !m.policies.empty() && std::all_of(m.policies.begin(), m.policies.end(),
-                                         [](const PolicySummary& p) { return p.chains.has_value(); });
+  const bool chains = !m.policies.empty() &&
+                      std::all_of(m.policies.begin(), m.policies.end(),
+                                  [](const PolicySummary& p) { return p.chains.has_value(); });
   auto& cols = with_chains.columns;
   const auto policy = std::find(cols.begin(), cols.end(), RankingColumn::kPolicy);
   if (chains && policy != cols.end() &&

@@ -131,6 +131,13 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   std::vector<const RunResults*> ordered;
   for (const auto& run : model.runs) ordered.push_back(&run);
   model.stats = ranking_statistics(ordered, options);
+  if (chains) {
+    model.stats.note +=
+        std::string(model.stats.note.empty() ? "" : "; ") +
+        "chain suite: policies are ranked by average length; the rank interval, P(best), group "
+        "letters and pairwise verdicts are over the all-five success rate (average length: the "
+        "long-horizon section, and `gauntlet compare` for its paired test)";
+  }
   model.generated_at = utc_now_iso8601();
   return model;
 }

@@ -52,8 +52,9 @@ const std::vector<SubtaskOutcome> kAllFive = {{"move_slider_left", true, 90},
 
 void python(const std::string& code, const std::filesystem::path& path) {
   const auto script = path.parent_path() / "edit.py";
-  std::ofstream(script) << "import sys, h5py, numpy as np\nwith h5py.File(sys.argv[1], 'r+') as f:\n"
-                        << code;
+  std::ofstream(script)
+      << "import sys, h5py, numpy as np\nwith h5py.File(sys.argv[1], 'r+') as f:\n"
+      << code;
   const auto r =
       run_process({GAUNTLET_PYTHON, script.string(), path.string()}, std::chrono::seconds(60));
   INFO(r.err);

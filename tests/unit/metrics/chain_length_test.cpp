@@ -21,7 +21,8 @@ Chain chain(std::initializer_list<std::pair<const char*, bool>> steps) {
 // A five-subtask chain of the given length (failing at step length + 1 when length < 5).
 Chain chain_of_length(int length) {
   Chain c;
-  for (int i = 0; i < std::min(length + 1, 5); ++i) c.push_back({"s" + std::to_string(i), i < length});
+  for (int i = 0; i < std::min(length + 1, 5); ++i)
+    c.push_back({"s" + std::to_string(i), i < length});
   return c;
 }
 
@@ -79,9 +80,9 @@ TEST_CASE("a chain's length is its leading successes and the tables count only r
     const char* name;
     std::int64_t attempts, successes;
   };
-  const Want want[] = {{"close_drawer", 1, 1},         {"lift_red_block_table", 2, 2},
-                       {"move_slider_left", 1, 1},     {"open_drawer", 4, 3},
-                       {"stack_block", 2, 1},          {"turn_on_led", 2, 1}};
+  const Want want[] = {{"close_drawer", 1, 1},     {"lift_red_block_table", 2, 2},
+                       {"move_slider_left", 1, 1}, {"open_drawer", 4, 3},
+                       {"stack_block", 2, 1},      {"turn_on_led", 2, 1}};
   REQUIRE(s.subtasks.size() == std::size(want));
   for (std::size_t i = 0; i < s.subtasks.size(); ++i) {
     INFO(want[i].name);
@@ -124,7 +125,8 @@ TEST_CASE("chain metrics agree with scipy's bootstrap and permutation test and s
   std::ostringstream in;
   in << "set,baseline,candidate\n";
   for (const auto& s : sets) {
-    for (std::size_t i = 0; i < s.a.size(); ++i) in << s.name << ',' << s.a[i] << ',' << s.b[i] << '\n';
+    for (std::size_t i = 0; i < s.a.size(); ++i)
+      in << s.name << ',' << s.a[i] << ',' << s.b[i] << '\n';
   }
   const auto golden = test::run_golden("chains", in.str());
   if (!golden) return;
@@ -135,7 +137,8 @@ TEST_CASE("chain metrics agree with scipy's bootstrap and permutation test and s
   for (std::size_t r = 0; r < golden->rows.size(); ++r) {
     const std::string& name = golden->text(r, "set");
     const std::string& kind = golden->text(r, "kind");
-    const auto& set = *std::find_if(sets.begin(), sets.end(), [&](const Set& s) { return s.name == name; });
+    const auto& set =
+        *std::find_if(sets.begin(), sets.end(), [&](const Set& s) { return s.name == name; });
     INFO(name << " " << kind << " k=" << golden->text(r, "k"));
     std::vector<Chain> chains;
     for (const int l : set.b) chains.push_back(chain_of_length(l));

@@ -19,7 +19,7 @@ using namespace gauntlet::reports;
 
 namespace {
 
-const char* const kNames[] = {"open_drawer", "turn_on_led", "lift_red_block_table",
+const char* const kNames[] = {"open_drawer",          "turn_on_led",       "lift_red_block_table",
                               "push_blue_block_left", "move_slider_right", "stack_block"};
 
 // One chain per length: chain i tries five subtasks (names rotating with i) and completes the
@@ -100,6 +100,8 @@ TEST_CASE("A chain suite's summary and report show average length, success at k 
   CHECK_THAT(md, Catch::Contains("## Long horizon (chains)"));
   CHECK_THAT(md, Catch::Contains("| steady | 40 | 4.00 | [4.00, 4.00] |"));
   CHECK_THAT(md, Catch::Contains("| Avg length | 95% CI |"));
+  // The success-based rank statistics say what they measure.
+  CHECK_THAT(md, Catch::Contains("ranked by average length"));
   // Per subtask: steady's open_drawer is attempted in chains 0, 1, 2, 3, 5, 6, 7, 8, ... (first
   // five names of the rotation): its failures are the fifth subtask of a chain.
   const auto& rows = m.policies[0].chains->subtasks;
@@ -155,7 +157,8 @@ TEST_CASE("compare on chain suites gates on the paired difference in average len
   std::vector<int> spiky;
   for (int i = 0; i < 60; ++i) spiky.push_back(i % 3 == 0 ? 5 : 1);
   const std::vector<int> longer(60, 4);
-  const auto b = compare_runs(chain_run("base", spiky), "a.h5", chain_run("long", longer), "c.h5", o);
+  const auto b =
+      compare_runs(chain_run("base", spiky), "a.h5", chain_run("long", longer), "c.h5", o);
   REQUIRE(b.chains);
   CHECK(b.chains->test.difference == Approx(4.0 - (20 * 5 + 40) / 60.0));
   CHECK(b.chains->verdict == "better");
@@ -164,14 +167,16 @@ TEST_CASE("compare on chain suites gates on the paired difference in average len
   CHECK(b.overall.verdict == "worse");
 
   // Identical chains: no evidence either way.
-  const auto same = compare_runs(chain_run("base", base), "a.h5", chain_run("twin", base), "d.h5", o);
+  const auto same =
+      compare_runs(chain_run("base", base), "a.h5", chain_run("twin", base), "d.h5", o);
   REQUIRE(same.chains);
   CHECK(same.chains->verdict == "no significant difference");
   CHECK(same.chains->test.p_two_sided == 1.0);
   CHECK_FALSE(same.regression);
 }
 
-TEST_CASE("The leaderboard ranks a chain suite by average length", "[reports][chains][leaderboard]") {
+TEST_CASE("The leaderboard ranks a chain suite by average length",
+          "[reports][chains][leaderboard]") {
   const auto dir = testing::fresh_dir("long_horizon_leaderboard");
   ResultsStore::write(dir / "spiky.h5", chain_run("spiky", repeat({{5, 20}, {0, 20}})));
   ResultsStore::write(dir / "steady.h5", chain_run("steady", repeat({{4, 40}})));
