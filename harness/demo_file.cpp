@@ -249,6 +249,8 @@ std::vector<T> shifted(const std::vector<T>& rows, std::size_t row_size,
 }  // namespace
 
 void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
+  // Formatted first: it throws on a name it cannot store, before any group is open.
+  const std::string subtasks = format_subtasks(result.subtasks);
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string name = "demo_" + std::to_string(demos_);
   const hid_t g =
@@ -326,7 +328,7 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   if (!result.subtasks.empty()) {
     // Chain suites: the subtasks in order with their outcomes and control steps, so the
     // boundaries between subtasks are the running sums of the steps.
-    write_string_attr(g, "subtasks", format_subtasks(result.subtasks));
+    write_string_attr(g, "subtasks", subtasks);
     write_int_attr(g, "chain_length", result.chain_length());
   }
   H5Gclose(g);
