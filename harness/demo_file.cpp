@@ -7,6 +7,7 @@
 #include <random>
 
 #include "harness/errors.hpp"
+#include "harness/subtask_list.hpp"
 #include "harness/version.hpp"
 
 namespace gauntlet {
@@ -248,6 +249,8 @@ std::vector<T> shifted(const std::vector<T>& rows, std::size_t row_size,
 }  // namespace
 
 void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
+  // Formatted first: it throws on a name it cannot store, before any group is open.
+  const std::string subtasks = format_subtasks(result.subtasks);
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string name = "demo_" + std::to_string(demos_);
   const hid_t g =
@@ -322,6 +325,12 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
   write_string_attr(g, "seed", std::to_string(b.spec.seed));
   write_int_attr(g, "success", result.success ? 1 : 0);
   write_string_attr(g, "termination", std::string(to_string(result.termination)));
+  if (!result.subtasks.empty()) {
+    // Chain suites: the subtasks in order with their outcomes and control steps, so the
+    // boundaries between subtasks are the running sums of the steps.
+    write_string_attr(g, "subtasks", subtasks);
+    write_int_attr(g, "chain_length", result.chain_length());
+  }
   H5Gclose(g);
   H5Fflush(file_, H5F_SCOPE_GLOBAL);
   ++demos_;

@@ -23,6 +23,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/plan_coverage.hpp"
+#include "harness/subtask_list.hpp"
 #include "harness/temp_files.hpp"
 
 namespace gauntlet {
@@ -190,9 +191,10 @@ struct EpisodeRow {
   double latency_p95_ms;
   double latency_p99_ms;
   char* error;
+  char* subtasks;  // chain suites: format_subtasks(); files from before chains lack the column
 };
 
-Hid episode_row_type() {
+Hid episode_row_type(bool with_subtasks = true) {
   Hid str = vlen_string_type();
   Hid term = termination_type();
   Hid t = checked(H5Tcreate(H5T_COMPOUND, sizeof(EpisodeRow)), H5Tclose, "compound type");
@@ -213,6 +215,7 @@ Hid episode_row_type() {
   GAUNTLET_FIELD(latency_p95_ms, H5T_NATIVE_DOUBLE);
   GAUNTLET_FIELD(latency_p99_ms, H5T_NATIVE_DOUBLE);
   GAUNTLET_FIELD(error, str.get());
+  if (with_subtasks) GAUNTLET_FIELD(subtasks, str.get());
 #undef GAUNTLET_FIELD
   return t;
 }
@@ -303,12 +306,15 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
 
   std::vector<EpisodeRow> rows;
   rows.reserve(results.episodes.size());
+  std::vector<std::string> subtasks;
+  subtasks.reserve(results.episodes.size());
   for (const auto& e : results.episodes) {
+    subtasks.push_back(format_subtasks(e.subtasks));
     rows.push_back(EpisodeRow{cstr(e.task_id), cstr(e.perturbation_id), e.episode_index, e.seed,
                               static_cast<std::uint8_t>(e.success ? 1 : 0), e.progress,
                               e.episode_return, e.steps, static_cast<std::int8_t>(e.termination),
                               e.wall_time_s, e.policy_calls, e.latency_p50_ms, e.latency_p95_ms,
-                              e.latency_p99_ms, cstr(e.error)});
+                              e.latency_p99_ms, cstr(e.error), cstr(subtasks.back())});
   }
   Hid ep_type = episode_row_type();
   write_table(f, "episodes", ep_type.get(), rows.data(), rows.size());
@@ -605,7 +611,11 @@ constexpr Column kEpisodeColumns[] = {
     {"latency_p95_ms", H5T_FLOAT, "a float"},
     {"latency_p99_ms", H5T_FLOAT, "a float"},
     {"error", H5T_STRING, "a string"},
+    {"subtasks", H5T_STRING, "a string (name:success:steps;...)"},
 };
+// Files written before chain suites have every column but the last.
+constexpr std::span<const Column> kEpisodeColumnsBeforeChains(kEpisodeColumns,
+                                                              std::size(kEpisodeColumns) - 1);
 constexpr Column kTaskColumns[] = {
     {"id", H5T_STRING, "a string"},
     {"instruction", H5T_STRING, "a string"},
@@ -721,9 +731,20 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   }
   reclaim(str.get(), pert);
 
-  Hid ep_type = episode_row_type();
-  auto rows =
-      read_table<EpisodeRow>(f, "episodes", ep_type.get(), kEpisodeColumns, file_bytes, where);
+  // The subtasks column is optional: absent in files from before chain suites.
+  bool with_subtasks = false;
+  if (H5Lexists(f, "episodes", H5P_DEFAULT) > 0) {
+    Hid ds = checked_read(H5Dopen2(f, "episodes", H5P_DEFAULT), H5Dclose, where,
+                          "open dataset 'episodes'");
+    Hid type = checked_read(H5Dget_type(ds.get()), H5Tclose, where, "dataset 'episodes' type");
+    with_subtasks = H5Tget_class(type.get()) == H5T_COMPOUND &&
+                    H5Tget_member_index(type.get(), "subtasks") >= 0;
+  }
+  Hid ep_type = episode_row_type(with_subtasks);
+  auto rows = read_table<EpisodeRow>(
+      f, "episodes", ep_type.get(),
+      with_subtasks ? std::span<const Column>(kEpisodeColumns) : kEpisodeColumnsBeforeChains,
+      file_bytes, where);
   try {
     out.episodes.reserve(rows.size());
     std::map<EpisodeKey, std::size_t> seen;
@@ -779,6 +800,8 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
       e.latency_p95_ms = r.latency_p95_ms;
       e.latency_p99_ms = r.latency_p99_ms;
       e.error = bounded(r.error, where, row + " error");
+      e.subtasks =
+          parse_subtasks(bounded(r.subtasks, where, row + " subtasks"), at + "field 'subtasks'");
       const auto [it, fresh] = seen.emplace(e.key(), i);
       if (!fresh) {
         throw InputError(at + "the same episode as episodes row " + std::to_string(it->second) +
@@ -868,6 +891,12 @@ std::string encode(const RunResults& r) {
     e.num(x.latency_p50_ms);
     e.num(x.latency_p95_ms);
     e.num(x.latency_p99_ms);
+    e.num<std::uint64_t>(x.subtasks.size());
+    for (const auto& st : x.subtasks) {
+      e.str(st.name);
+      e.num(st.success);
+      e.num(st.steps);
+    }
   }
   return std::move(e.out);
 }
@@ -915,6 +944,14 @@ RunResults decode(const std::string& bytes) {
     x.latency_p50_ms = d.num<double>();
     x.latency_p95_ms = d.num<double>();
     x.latency_p99_ms = d.num<double>();
+    const auto subtasks = d.num<std::uint64_t>();
+    if (subtasks > bytes.size()) throw std::runtime_error("bad subtask count");
+    x.subtasks.resize(subtasks);
+    for (auto& st : x.subtasks) {
+      st.name = d.str();
+      st.success = d.num<bool>();
+      st.steps = d.num<int>();
+    }
   }
   if (d.at != bytes.size()) throw std::runtime_error("trailing bytes");
   return r;
@@ -1078,7 +1115,7 @@ RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
       }
       const EpisodeResult& have = merged.episodes[it->second];
       if (have.seed != e.seed || have.success != e.success || have.steps != e.steps ||
-          have.termination != e.termination) {
+          have.termination != e.termination || have.subtasks != e.subtasks) {
         throw InputError(inputs[k].string() + ": episode " + e.task_id + "/" + e.perturbation_id +
                          "/" + std::to_string(e.episode_index) +
                          " conflicts with the same episode in an earlier input");

@@ -9,9 +9,11 @@
 #include <set>
 
 #include "harness/errors.hpp"
+#include "metrics/chain_length.hpp"
 #include "metrics/multiple_testing.hpp"
 #include "metrics/paired_comparison.hpp"
 #include "metrics/proportion_comparison.hpp"
+#include "reports/long_horizon.hpp"
 
 namespace gauntlet::reports {
 namespace {
@@ -72,6 +74,29 @@ std::map<std::string, TaskCounts> task_counts(const RunResults& r) {
     auto& c = out[e.task_id];
     ++c.n;
     c.k += e.success ? 1 : 0;
+  }
+  return out;
+}
+
+// Chain lengths of the nominal, counted episodes run by both files, paired by (task, index).
+std::pair<std::vector<int>, std::vector<int>> paired_lengths(const RunResults& a,
+                                                             const RunResults& b) {
+  std::map<std::pair<std::string, int>, int> la;
+  for (const auto& e : a.episodes) {
+    if (e.perturbation_id == "nominal" && e.counts_for_policy())
+      la[{e.task_id, e.episode_index}] = e.chain_length();
+  }
+  std::pair<std::vector<int>, std::vector<int>> out;
+  std::map<std::pair<std::string, int>, int> lb;
+  for (const auto& e : b.episodes) {
+    if (e.perturbation_id == "nominal" && e.counts_for_policy())
+      lb[{e.task_id, e.episode_index}] = e.chain_length();
+  }
+  for (const auto& [key, length] : la) {
+    const auto it = lb.find(key);
+    if (it == lb.end()) continue;
+    out.first.push_back(length);
+    out.second.push_back(it->second);
   }
   return out;
 }
@@ -275,6 +300,49 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
     }
   }
   r.reason = buf;
+  if (r.paired && is_chain_run(baseline) && is_chain_run(candidate)) {
+    // Chain suites: the gate is the paired test of the average length (CALVIN's metric).
+    const auto [la, lb] = paired_lengths(baseline, candidate);
+    if (!la.empty()) {
+      metrics::BootstrapOptions boot;
+      boot.resamples = o.resamples;
+      boot.seed = o.seed + 7;
+      boot.level = 1.0 - o.alpha;
+      ChainComparison c;
+      c.test = metrics::paired_length_test(la, lb, boot);
+      const auto& t = c.test;
+      // As the overall verdict: each direction one-sided at alpha.
+      c.verdict = t.p_less <= o.alpha && t.difference < 0      ? "worse"
+                  : t.p_greater <= o.alpha && t.difference > 0 ? "better"
+                                                               : "no significant difference";
+      r.test = "exact paired sign-flip test of the mean difference in chain length";
+      r.exact = t.exact;
+      if (o.margin > 0.0) {
+        boot.level = 1.0 - 2.0 * o.alpha;
+        const auto wide = metrics::paired_length_test(la, lb, boot).ci;
+        r.regression = wide.hi < -o.margin && t.difference < -o.margin;
+        std::snprintf(buf, sizeof buf,
+                      "%s: average length %.2f vs %.2f (difference %+.2f subtasks over %lld "
+                      "paired chains); the upper end of its %.0f%% paired bootstrap interval "
+                      "[%+.2f, %+.2f] %s below -%.2f (margin, in subtasks; one-sided at alpha = "
+                      "%.3g)",
+                      r.regression ? "regression" : "no regression", t.candidate, t.baseline,
+                      t.difference, static_cast<long long>(t.pairs), 100 * (1 - 2 * o.alpha),
+                      wide.lo, wide.hi, r.regression ? "lies" : "does not lie", o.margin, o.alpha);
+      } else {
+        r.regression = t.p_less <= o.alpha && t.difference < 0;
+        std::snprintf(buf, sizeof buf,
+                      "%s: average length %.2f vs %.2f (difference %+.2f subtasks over %lld "
+                      "paired chains), one-sided exact paired sign-flip test (candidate worse) "
+                      "p = %.3g %s alpha = %.3g",
+                      r.regression ? "regression" : "no regression", t.candidate, t.baseline,
+                      t.difference, static_cast<long long>(t.pairs), t.p_less,
+                      t.p_less <= o.alpha ? "at most" : "above", o.alpha);
+      }
+      r.reason = buf;
+      r.chains = std::move(c);
+    }
+  }
   if (r.partial) {
     std::snprintf(buf, sizeof buf,
                   "PARTIAL comparison (--allow-partial): the candidate covers %d of %d baseline "

@@ -12,10 +12,12 @@
 // Cochran-Mantel-Haenszel test over tasks, whose score has that sign.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/results_store.hpp"
+#include "metrics/chain_length.hpp"
 #include "metrics/proportion_interval.hpp"
 #include "reports/comparisons.hpp"
 
@@ -50,6 +52,17 @@ struct CompareLine {
   double candidate_wall_time_s = 0.0;  // tasks: the candidate's nominal episodes' wall time
 };
 
+// Chain suites (both files list subtasks, paired seeds): the paired difference in average chain
+// length, candidate - baseline, over chains run by both (same task and episode index, nominal,
+// no simulator error). The test is the exact paired sign-flip test of that mean difference
+// (metrics::paired_length_test); the interval is the paired bootstrap at 1 - alpha. For chain
+// suites this test is the gate: one-sided "candidate worse" at alpha (with --margin, in subtasks:
+// the upper end of the (1 - 2 alpha) interval must lie below -margin).
+struct ChainComparison {
+  metrics::PairedLengthTest test;
+  std::string verdict;  // better / worse (one-sided p at most alpha) / no significant difference
+};
+
 struct CompareResult {
   std::string suite;
   std::string baseline_file, candidate_file;      // as given
@@ -68,6 +81,7 @@ struct CompareResult {
   int baseline_plan_tasks = 0, covered_tasks = 0;
   int excluded_sim_errors = 0;
   int unmatched_episodes = 0;
+  std::optional<ChainComparison> chains;  // chain suites only
 };
 
 // InputError when the files hold different suites (or, with require_pairing,

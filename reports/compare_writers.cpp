@@ -29,6 +29,35 @@ nlohmann::json line_json(const CompareLine& l) {
           {"verdict", l.verdict}};
 }
 
+nlohmann::json chain_json(const ChainComparison& c) {
+  const auto& t = c.test;
+  return {{"test", "exact paired sign-flip test of the mean difference in chain length"},
+          {"pairs", t.pairs},
+          {"baseline_avg_length", t.baseline},
+          {"candidate_avg_length", t.candidate},
+          {"difference", t.difference},
+          {"ci", {t.ci.lo, t.ci.hi}},
+          {"p_less", t.p_less},
+          {"p_greater", t.p_greater},
+          {"p_two_sided", t.p_two_sided},
+          {"exact", t.exact},
+          {"candidate_longer", t.candidate_longer},
+          {"baseline_longer", t.baseline_longer},
+          {"ties", t.ties},
+          {"verdict", c.verdict}};
+}
+
+std::string chain_text(const ChainComparison& c) {
+  const auto& t = c.test;
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "average length %.2f vs %.2f, difference %+.2f [%+.2f, %+.2f] over %lld chains, "
+                "p (one-sided, worse) %.3g, p (better) %.3g: %s",
+                t.candidate, t.baseline, t.difference, t.ci.lo, t.ci.hi,
+                static_cast<long long>(t.pairs), t.p_less, t.p_greater, c.verdict.c_str());
+  return buf;
+}
+
 }  // namespace
 
 std::string compare_markdown(const CompareResult& r) {
@@ -73,6 +102,31 @@ std::string compare_markdown(const CompareResult& r) {
            alpha + ", Wald interval; tasks: Fisher exact, two-sided, " + o.adjustment +
            "-adjusted, Newcombe intervals.";
   }
+  if (r.chains) {
+    const auto& t = r.chains->test;
+    char buf[1400];
+    std::snprintf(
+        buf, sizeof buf,
+        "\n\n### Average length (chains)\n\n| chains | baseline | candidate | difference | %d%% CI "
+        "| "
+        "p (candidate worse) | p (candidate better) | p (two-sided) | verdict |\n"
+        "|---:|---:|---:|---:|---|---:|---:|---:|---|\n"
+        "| %lld | %.2f | %.2f | %+.2f | [%+.2f, %+.2f] | %.3g | %.3g | %.3g | %s |\n\n"
+        "Chains paired by task and episode index (the same initial state and instructions): "
+        "%lld longer for the candidate, %lld for the baseline, %lld ties. Test: %s paired "
+        "sign-flip (permutation) test of the mean difference in chain length; interval: paired "
+        "bootstrap over chains. For a chain suite this test is the gate (one-sided, candidate "
+        "worse, alpha = %s).",
+        static_cast<int>(std::lround(100 * (1 - o.alpha))), static_cast<long long>(t.pairs),
+        t.baseline, t.candidate, t.difference, t.ci.lo, t.ci.hi, t.p_less, t.p_greater,
+        t.p_two_sided,
+        (r.chains->verdict == "no significant difference" ? r.chains->verdict
+                                                          : "**" + r.chains->verdict + "**")
+            .c_str(),
+        static_cast<long long>(t.candidate_longer), static_cast<long long>(t.baseline_longer),
+        static_cast<long long>(t.ties), t.exact ? "exact" : "normal-approximation", alpha);
+    out += buf;
+  }
   if (r.partial) {
     out += " Partial: the candidate covers " + std::to_string(r.covered_episodes) + " of " +
            std::to_string(r.baseline_plan_episodes) + " baseline episodes (" +
@@ -104,10 +158,21 @@ std::string compare_junit(const CompareResult& r) {
                   100 * l.baseline, 100 * l.candidate, 100 * l.difference, 100 * l.ci.lo,
                   100 * l.ci.hi, l.p_adjusted, l.verdict.c_str());
     c.output = buf;
-    if (gate ? r.regression : l.verdict == "worse") c.failure = gate ? r.reason : std::string(buf);
+    const bool informational = !gate && l.task == "overall";  // chain suites gate on length
+    if (gate ? r.regression : (!informational && l.verdict == "worse"))
+      c.failure = gate ? r.reason : std::string(buf);
     return c;
   };
-  s.cases.push_back(make(r.overall, true));
+  // Chain suites gate on the average length; the success line is then informational.
+  s.cases.push_back(make(r.overall, !r.chains));
+  if (r.chains) {
+    JUnitCase c;
+    c.classname = suite + "." + candidate;
+    c.name = "average length";
+    c.output = chain_text(*r.chains);
+    if (r.regression) c.failure = r.reason;
+    s.cases.push_back(c);
+  }
   for (const auto& l : r.tasks) s.cases.push_back(make(l, false));
   return junit_xml({s});
 }
@@ -132,6 +197,7 @@ std::string compare_json(const CompareResult& r) {
                      {"covered_tasks", r.covered_tasks}}}};
   j["tasks"] = nlohmann::json::array();
   for (const auto& l : r.tasks) j["tasks"].push_back(line_json(l));
+  if (r.chains) j["long_horizon"] = chain_json(*r.chains);
   return j.dump() + "\n";
 }
 

@@ -1,6 +1,7 @@
 // episodes.csv: one row per episode of every policy, for people's own notebooks.
 #include <cstdio>
 
+#include "harness/subtask_list.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::reports {
@@ -30,7 +31,7 @@ class CsvWriter final : public ReportWriter {
     std::string out =
         "policy,suite,task,perturbation,episode,seed,success,progress,return,steps,termination,"
         "wall_time_s,policy_calls,latency_p50_ms,latency_p95_ms,latency_p99_ms,error,"
-        "run_planned_episodes,run_complete\n";
+        "chain_length,subtasks,run_planned_episodes,run_complete\n";
     for (std::size_t i = 0; i < model.runs.size(); ++i) {
       const RunResults& run = model.runs[i];
       const std::string policy = csv_field(model.policies[i].name);
@@ -47,7 +48,8 @@ class CsvWriter final : public ReportWriter {
                std::string(to_string(e.termination)) + "," + num(e.wall_time_s) + "," +
                std::to_string(e.policy_calls) + "," + num(e.latency_p50_ms) + "," +
                num(e.latency_p95_ms) + "," + num(e.latency_p99_ms) + "," + csv_field(e.error) +
-               run_plan + "\n";
+               "," + (e.subtasks.empty() ? "" : std::to_string(e.chain_length())) + "," +
+               format_subtasks(e.subtasks) + run_plan + "\n";
       }
     }
     write_text_file(dir / file_name(), out);

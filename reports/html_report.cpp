@@ -9,6 +9,7 @@
 #include "harness/errors.hpp"
 #include "reports/episode_video.hpp"
 #include "reports/html_page.hpp"
+#include "reports/long_horizon.hpp"
 #include "reports/ranking_table.hpp"
 #include "reports/robustness_sections.hpp"
 #include "reports/svg.hpp"
@@ -217,7 +218,8 @@ class HtmlWriter final : public ReportWriter {
       body += "<p class=\"warning\" role=\"alert\"><strong>Incomplete run</strong>: " +
               escape_xml(note) + ".</p>\n";
     }
-    body += ranking_section(m) + forest_section(m) + pairwise_section(m) + rank_section(m) +
+    body += ranking_section(m) + html_long_horizon_section(m) + forest_section(m) +
+            pairwise_section(m) + rank_section(m) +
             html_robustness_section(m.robustness, m.robustness_previews) + videos_section(m) +
             "</main>\n" + provenance_section(m);
     write_text_file(dir / file_name(), html_page("gauntlet report: " + m.suite, body));

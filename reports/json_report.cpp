@@ -1,6 +1,7 @@
 // report.json: every number of the report, versioned (docs/report-json.md).
 #include <nlohmann/json.hpp>
 
+#include "reports/long_horizon.hpp"
 #include "reports/robustness_sections.hpp"
 #include "reports/writers.hpp"
 
@@ -46,6 +47,7 @@ class JsonWriter final : public ReportWriter {
       pj["perturbed_episodes"] = p.perturbed_episodes;
       pj["success"] = rate_json(p.success);
       pj["mean_progress"] = p.mean_progress;
+      if (p.chains) pj["long_horizon"] = chain_summary_json(*p.chains);
       pj["terminations"] = p.terminations;
       pj["latency_ms"] = {{"p50", p.latency_p50_ms}, {"p99_max", p.latency_p99_ms}};
       pj["wall_time_s"] = p.wall_time_s;

@@ -86,6 +86,12 @@ std::string suite_page(const LeaderboardSuite& g, const std::vector<LeaderboardS
   return html_page(title + ": " + g.suite, h + "</section></main>\n");
 }
 
+std::string length_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
 // index.html: one row per suite version, and the rejected submissions.
 std::string index_page(const Leaderboard& board) {
   std::string index = "<header><h1>" + escape_xml(board.title) +
@@ -98,7 +104,10 @@ std::string index_page(const Leaderboard& board) {
              escape_xml(g.version) + "</td><td><code>" + escape_xml(g.hash.substr(0, 12)) +
              "</code></td><td>" + std::to_string(m.policies.size()) + "</td><td>" +
              (m.policies.empty() ? "" : escape_xml(m.policies.front().name)) + "</td><td>" +
-             (m.policies.empty() ? "" : pct(m.policies.front().success.rate) + "%") +
+             (m.policies.empty() ? ""
+              : m.policies.front().chains
+                  ? "avg length " + length_text(m.policies.front().chains->average_length.estimate)
+                  : pct(m.policies.front().success.rate) + "%") +
              "</td></tr>\n";
   }
   index += "</tbody></table>\n";
@@ -138,6 +147,15 @@ std::string leaderboard_json(const Leaderboard& board) {
         pj["rank_interval"] = {m.stats.rank_lo[i], m.stats.rank_hi[i]};
         pj["group"] = m.stats.letters[i];
         pj["p_best"] = m.stats.p_best[i];
+      }
+      if (p.chains) {
+        // Chain suites rank by average length.
+        pj["avg_length"] = p.chains->average_length.estimate;
+        pj["avg_length_ci95"] = {p.chains->average_length.interval.lo,
+                                 p.chains->average_length.interval.hi};
+        nlohmann::json at = nlohmann::json::array();
+        for (const auto& a : p.chains->success_at) at.push_back(a.rate);
+        pj["success_at"] = at;
       }
       nlohmann::json tasks = nlohmann::json::object();
       for (const auto& t : p.tasks)

@@ -1,7 +1,9 @@
 // report.md: the ranking and pairwise verdicts in GitHub-flavoured Markdown,
 // short enough for a pull-request comment, with the SVG charts beside it.
+#include <algorithm>
 #include <cstdio>
 
+#include "reports/long_horizon.hpp"
 #include "reports/robustness_sections.hpp"
 #include "reports/svg.hpp"
 #include "reports/writers.hpp"
@@ -41,8 +43,17 @@ class MarkdownWriter final : public ReportWriter {
 std::string markdown_ranking_table(const ReportModel& model) {
   const RankingStatistics& st = model.stats;
   const bool stats = st.available && st.p_best.size() == model.policies.size();
-  std::string out = "| Rank | Policy | Success | 95% CI |";
-  std::string sep = "|---:|---|---:|---|";
+  const bool chains = !model.policies.empty() &&
+                      std::all_of(model.policies.begin(), model.policies.end(),
+                                  [](const PolicySummary& p) { return p.chains.has_value(); });
+  std::string out = "| Rank | Policy |";
+  std::string sep = "|---:|---|";
+  if (chains) {
+    out += " Avg length | 95% CI |";
+    sep += "---:|---|";
+  }
+  out += " Success | 95% CI |";
+  sep += "---:|---|";
   if (stats) {
     out += " Rank CI | P(best) | Group |";
     sep += "---|---:|:---:|";
@@ -52,8 +63,14 @@ std::string markdown_ranking_table(const ReportModel& model) {
   out += "\n" + sep + "\n";
   for (std::size_t i = 0; i < model.policies.size(); ++i) {
     const auto& p = model.policies[i];
-    out += "| " + std::to_string(i + 1) + " | " + escape_markdown(p.name) + " | " +
-           format_percent(p.success.rate) + " | " + interval_text(p.success.ci95) + " |";
+    out += "| " + std::to_string(i + 1) + " | " + escape_markdown(p.name) + " |";
+    if (chains) {
+      char len[96];
+      std::snprintf(len, sizeof len, " %.2f | [%.2f, %.2f] |", p.chains->average_length.estimate,
+                    p.chains->average_length.interval.lo, p.chains->average_length.interval.hi);
+      out += len;
+    }
+    out += " " + format_percent(p.success.rate) + " | " + interval_text(p.success.ci95) + " |";
     if (stats) {
       out += " " + std::to_string(st.rank_lo[i]) + "-" + std::to_string(st.rank_hi[i]) + " | " +
              format_percent(st.p_best[i]) + " | " + escape_markdown(st.letters[i]) + " |";
@@ -131,6 +148,7 @@ std::string markdown_report(const ReportModel& model, const MarkdownOptions& opt
   } else {
     out += "\n";
   }
+  out += markdown_long_horizon_section(model);
   if (!options.details) {
     out += markdown_robustness_section(model.robustness);
     return out;

@@ -1,5 +1,6 @@
 #include "reports/ranking_table.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,6 +38,10 @@ std::string header(RankingColumn c) {
       return "<th data-type=\"num\">Errors</th>";
     case RankingColumn::kSubmitted:
       return "<th data-type=\"text\">Submitted</th>";
+    case RankingColumn::kAvgLength:
+      return "<th data-type=\"num\">Avg length</th>";
+    case RankingColumn::kAvgLengthInterval:
+      return "<th>95% CI (length)</th>";
   }
   return {};
 }
@@ -89,6 +94,19 @@ std::string cell(RankingColumn c, const ReportModel& m, std::size_t i, const Htm
       return sorted_cell(std::to_string(error_episodes(p)), std::to_string(error_episodes(p)));
     case RankingColumn::kSubmitted:
       return "<td>" + escape_xml(p.header.updated_at) + "</td>";
+    case RankingColumn::kAvgLength: {
+      if (!p.chains) return "<td data-sort=\"0\">-</td>";
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2f", p.chains->average_length.estimate);
+      return sorted_cell(buf, buf);
+    }
+    case RankingColumn::kAvgLengthInterval: {
+      if (!p.chains) return "<td>-</td>";
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "[%.2f, %.2f]", p.chains->average_length.interval.lo,
+                    p.chains->average_length.interval.hi);
+      return std::string("<td>") + buf + "</td>";
+    }
   }
   return {};
 }
@@ -96,12 +114,23 @@ std::string cell(RankingColumn c, const ReportModel& m, std::size_t i, const Htm
 }  // namespace
 
 std::string html_ranking_table(const ReportModel& m, const HtmlRankingTable& t) {
+  // Chain suites rank by average length: show it beside the policy.
+  HtmlRankingTable with_chains = t;
+  const bool chains = !m.policies.empty() &&
+                      std::all_of(m.policies.begin(), m.policies.end(),
+                                  [](const PolicySummary& p) { return p.chains.has_value(); });
+  auto& cols = with_chains.columns;
+  const auto policy = std::find(cols.begin(), cols.end(), RankingColumn::kPolicy);
+  if (chains && policy != cols.end() &&
+      std::find(cols.begin(), cols.end(), RankingColumn::kAvgLength) == cols.end()) {
+    cols.insert(policy + 1, {RankingColumn::kAvgLength, RankingColumn::kAvgLengthInterval});
+  }
   std::string h = "<table id=\"" + escape_xml(t.id) + "\" class=\"sortable\"><thead><tr>";
-  for (const RankingColumn c : t.columns) h += header(c);
+  for (const RankingColumn c : with_chains.columns) h += header(c);
   h += "</tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < m.policies.size(); ++i) {
     h += "<tr data-policy=\"" + escape_xml(m.policies[i].name) + "\">";
-    for (const RankingColumn c : t.columns) h += cell(c, m, i, t);
+    for (const RankingColumn c : with_chains.columns) h += cell(c, m, i, t);
     h += "</tr>\n";
   }
   return h + "</tbody></table>\n";

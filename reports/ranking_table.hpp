@@ -22,6 +22,10 @@ enum class RankingColumn {
   kEpisodes,
   kErrors,     // policy, action and simulator errors
   kSubmitted,  // the results file's last update
+  // Chain suites: average length and its 95% bootstrap interval. html_ranking_table inserts
+  // both after kPolicy by itself when every policy is a chain run.
+  kAvgLength,
+  kAvgLengthInterval,
 };
 
 struct HtmlRankingTable {

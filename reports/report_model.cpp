@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/errors.hpp"
+#include "reports/long_horizon.hpp"
 
 namespace gauntlet::reports {
 
@@ -75,6 +76,7 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
     t.mean_progress = c.second > 0 ? progress_sum[info.id] / c.second : 0.0;
     p.tasks.push_back(std::move(t));
   }
+  p.chains = summarize_run_chains(run, p.scope == "nominal");
   return p;
 }
 
@@ -97,7 +99,14 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   std::iota(order.begin(), order.end(), 0);
   std::vector<PolicySummary> summaries;
   for (std::size_t i = 0; i < runs.size(); ++i) summaries.push_back(summarize(runs[i], sources[i]));
+  // Chain suites rank by average length (CALVIN's metric), others by success rate.
+  const bool chains = std::all_of(summaries.begin(), summaries.end(),
+                                  [](const PolicySummary& s) { return s.chains.has_value(); });
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (chains) {
+      return summaries[a].chains->average_length.estimate >
+             summaries[b].chains->average_length.estimate;
+    }
     return summaries[a].success.rate > summaries[b].success.rate;
   });
   for (const std::size_t i : order) {
@@ -122,6 +131,13 @@ ReportModel build_report_model(std::vector<RunResults> runs, std::vector<std::st
   std::vector<const RunResults*> ordered;
   for (const auto& run : model.runs) ordered.push_back(&run);
   model.stats = ranking_statistics(ordered, options);
+  if (chains) {
+    model.stats.note +=
+        std::string(model.stats.note.empty() ? "" : "; ") +
+        "chain suite: policies are ranked by average length; the rank interval, P(best), group "
+        "letters and pairwise verdicts are over the all-five success rate (average length: the "
+        "long-horizon section, and `gauntlet compare` for its paired test)";
+  }
   model.generated_at = utc_now_iso8601();
   return model;
 }

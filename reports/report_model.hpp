@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/plan_coverage.hpp"
 #include "harness/results_store.hpp"
+#include "metrics/chain_length.hpp"
 #include "metrics/proportion_interval.hpp"
 #include "reports/comparisons.hpp"
 #include "reports/robustness.hpp"
@@ -44,12 +46,16 @@ struct PolicySummary {
   double latency_p99_ms = 0.0;     // max over episodes of per-episode p99
   double wall_time_s = 0.0;        // sum of episode wall times
   PlanCoverage coverage;           // how much of its plan the file holds (shards, episodes)
+  // Chain suites (episodes list subtasks): average length, success at k, per-subtask table
+  // over the chains in scope (reports/long_horizon.hpp); nullopt otherwise.
+  std::optional<metrics::ChainSummary> chains;
 };
 
 struct ReportModel {
   std::string suite;
   std::string suite_hash;
-  std::vector<PolicySummary> policies;     // ranked: best success rate first
+  std::vector<PolicySummary> policies;     // ranked: best success rate (chain suites: average
+                                           // length) first
   std::vector<RunResults> runs;            // same order as policies
   std::vector<std::string> task_ids;       // union of tasks, in suite order
   std::vector<std::string> perturbations;  // perturbation ids present, nominal first

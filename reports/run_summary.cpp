@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "reports/long_horizon.hpp"
+
 namespace gauntlet::reports {
 
 RunSummary summarize_run(const RunResults& results, const std::string& out) {
@@ -18,6 +20,7 @@ RunSummary summarize_run(const RunResults& results, const std::string& out) {
   r.success = s.success;
   r.mean_progress = s.mean_progress;
   r.tasks = s.tasks;
+  r.chains = s.chains;
   for (const char* k : {"policy_error", "invalid_action", "sim_error"}) {
     const auto it = s.terminations.find(k);
     r.errors[k] = it == s.terminations.end() ? 0 : it->second;
@@ -47,12 +50,27 @@ std::string run_summary_json(const RunSummary& s) {
   }
   j["tasks"] = tasks;
   j["errors"] = s.errors;
+  if (s.chains) {
+    const nlohmann::json c = chain_summary_json(*s.chains);
+    j["avg_length"] = c["avg_length"];
+    j["avg_length_ci95"] = c["avg_length_ci95"];
+    j["success_at"] = c["success_at"];
+    j["long_horizon"] = c;
+  }
   j["out"] = s.out;
   return j.dump() + "\n";
 }
 
 std::string run_summary_line(const RunSummary& s) {
-  char buf[64];
+  char buf[160];
+  if (s.chains) {
+    const auto& a = s.chains->average_length;
+    std::snprintf(buf, sizeof buf,
+                  "%.2f [%.2f, %.2f] over %lld chains, success %.1f%% [%.1f, %.1f]", a.estimate,
+                  a.interval.lo, a.interval.hi, static_cast<long long>(s.chains->chains),
+                  100.0 * s.success.rate, 100.0 * s.success.ci95.lo, 100.0 * s.success.ci95.hi);
+    return s.policy + ": avg length " + buf + " -> " + s.out + "\n";
+  }
   std::snprintf(buf, sizeof buf, "%.1f%% [%.1f, %.1f] over %d", 100.0 * s.success.rate,
                 100.0 * s.success.ci95.lo, 100.0 * s.success.ci95.hi, s.success.trials);
   return s.policy + ": success " + buf + " episodes -> " + s.out + "\n";

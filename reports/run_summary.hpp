@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,18 @@ struct RunSummary {
   double mean_progress = 0.0;
   std::vector<TaskSummary> tasks;
   std::map<std::string, int> errors;  // policy_error, invalid_action, sim_error (0 when none)
+  // Chain suites: average length with its bootstrap interval, success at 1..5, per subtask.
+  std::optional<metrics::ChainSummary> chains;
 };
 
 RunSummary summarize_run(const RunResults& results, const std::string& out);
 
-// One JSON document on one line, newline-terminated.
+// One JSON document on one line, newline-terminated. Chain suites add avg_length,
+// avg_length_ci95, success_at (rates at 1..5 in a row) and long_horizon (everything of
+// reports/long_horizon.hpp's chain_summary_json).
 std::string run_summary_json(const RunSummary& summary);
-// "POLICY: success R% [LO, HI] over N episodes -> OUT\n".
+// "POLICY: success R% [LO, HI] over N episodes -> OUT\n"; chain suites:
+// "POLICY: avg length L [LO, HI] over N chains, success R% [LO, HI] -> OUT\n".
 std::string run_summary_line(const RunSummary& summary);
 
 }  // namespace gauntlet::reports

@@ -316,6 +316,54 @@ def progress_evalue(out, inp):
     write(out, ["pair", "bet", "log_e"], [[i + 1, bets[i], log_e[i]] for i in range(len(x))])
 
 
+def chains(out, inp):
+    """Chain-suite metrics from the chain lengths of a baseline and a candidate (paired by row):
+    scipy's percentile bootstrap of the candidate's mean length (its own random draws, so the
+    C++ side compares within Monte Carlo error), statsmodels' Wilson interval of success at
+    k = 1..5, and the paired sign-flip test of the mean difference: scipy's exact
+    permutation_test for small sets, the exact null law by numpy convolution otherwise."""
+    from scipy.stats import bootstrap, permutation_test
+    from statsmodels.stats.proportion import proportion_confint
+    sets = {}
+    for r in read(inp):
+        sets.setdefault(r["set"], ([], []))
+        sets[r["set"]][0].append(int(r["baseline"]))
+        sets[r["set"]][1].append(int(r["candidate"]))
+    rows = []
+    for name, (a, b) in sets.items():
+        a, b = np.array(a), np.array(b)
+        n = len(a)
+        res = bootstrap((b.astype(float),), np.mean, n_resamples=20000, method="percentile",
+                        confidence_level=0.95, random_state=np.random.default_rng(20261203))
+        rows.append([name, "bootstrap", 0, res.confidence_interval.low,
+                     res.confidence_interval.high, res.standard_error])
+        for k in range(1, 6):
+            s = int(np.sum(b >= k))
+            lo, hi = proportion_confint(s, n, alpha=0.05, method="wilson")
+            rows.append([name, "success_at", k, s, lo, hi])
+        if n <= 14:
+            def stat(x, y, axis=-1):
+                return np.mean(y - x, axis=axis)
+            p = {alt: permutation_test((a, b), stat, permutation_type="samples",
+                                       n_resamples=np.inf, alternative=alt).pvalue
+                 for alt in ("less", "greater", "two-sided")}
+            source = "scipy"
+        else:
+            d = b - a
+            pmf = np.array([1.0])
+            for v in np.abs(d[d != 0]):
+                nxt = np.zeros(len(pmf) + v)
+                nxt[:len(pmf)] += 0.5 * pmf
+                nxt[v:] += 0.5 * pmf
+                pmf = nxt
+            t = int(np.sum(d[d > 0]))
+            p = {"less": min(1.0, pmf[:t + 1].sum()), "greater": min(1.0, pmf[t:].sum())}
+            p["two-sided"] = min(1.0, 2 * min(p["less"], p["greater"]))
+            source = "numpy"
+        rows.append([name, "paired_" + source, 0, p["less"], p["greater"], p["two-sided"]])
+    write(out, ["set", "kind", "k", "v1", "v2", "v3"], rows)
+
+
 def check(_, __):
     import scipy  # noqa: F401
     import statsmodels  # noqa: F401
@@ -323,7 +371,7 @@ def check(_, __):
 
 SECTIONS = {f.__name__: f for f in (proportion, exact_tests, newcombe, multitest, power, paired,
                                     correlation, bca, fidelity, kappa, progress_evalue,
-                                    check)}
+                                    chains, check)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in SECTIONS:
