@@ -291,6 +291,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   write_attr_num<std::int64_t>(f, "replan_every", h.replan_every, H5T_NATIVE_INT64);
   write_attr(f, "robot", h.robot);
   write_attr(f, "action_convention", h.action_convention);
+  write_attr(f, "backend", h.backend);
   write_attr(f, "shard", h.shard);
   write_attr(f, "hosts", h.hosts);
   write_attr(f, "started_at", h.started_at);
@@ -470,6 +471,7 @@ void check_same_experiment(const RunHeader& a, const std::string& a_name, const 
   differ("replan_every", std::to_string(a.replan_every), std::to_string(b.replan_every));
   differ("robot", a.robot, b.robot);
   differ("action convention", a.action_convention, b.action_convention);
+  differ("backend", a.backend, b.backend);
 }
 
 ResultsStore::ResultsStore(std::filesystem::path path, int lock_fd)
@@ -657,6 +659,12 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   if (has_attr(f, "robot")) h.robot = read_attr(f, "robot", where);
   if (has_attr(f, "action_convention"))
     h.action_convention = read_attr(f, "action_convention", where);
+  if (has_attr(f, "backend")) {
+    h.backend = read_attr(f, "backend", where);
+    if (h.backend != "sim" && h.backend != "real") {
+      throw InputError(where + ": attribute 'backend' is '" + h.backend + "', expected sim or real");
+    }
+  }
   h.shard = read_attr(f, "shard", where);
   h.hosts = read_attr(f, "hosts", where);
   h.started_at = read_attr(f, "started_at", where);
@@ -822,7 +830,8 @@ std::string encode(const RunResults& r) {
   for (const auto* s :
        {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
         &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
+        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
+        &h.backend}) {
     e.str(*s);
   }
   e.num(h.suite_seed);
@@ -865,7 +874,8 @@ RunResults decode(const std::string& bytes) {
   for (auto* s :
        {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
         &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
+        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
+        &h.backend}) {
     *s = d.str();
   }
   h.suite_seed = d.num<std::uint64_t>();
