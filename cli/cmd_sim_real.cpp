@@ -1,6 +1,7 @@
 // `gauntlet sim-real --sim S.h5... --real R.h5... --out DIR [--json]`: how well the simulator
 // ranks and predicts the policies' real-robot success (SimplerEnv's Pearson and MMRV per task,
 // averaged; pooled; per-policy exact tests; a calibration plot).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>

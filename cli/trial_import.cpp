@@ -3,11 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "harness/errors.hpp"
 #include "harness/file_names.hpp"
