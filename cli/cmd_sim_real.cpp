@@ -64,9 +64,8 @@ void sim_real_command(const SimRealOptions& o) {
       const std::string& name = r.header.policy_name;
       const auto [it, fresh] = seen.emplace(name, f.string());
       if (!fresh) {
-        throw InputError("sim-real: " + f.string() + " and " + it->second +
-                         " both hold policy '" + name + "' on the --" + want +
-                         " side; merge them first (gauntlet merge)");
+        throw InputError("sim-real: " + f.string() + " and " + it->second + " both hold policy '" +
+                         name + "' on the --" + want + " side; merge them first (gauntlet merge)");
       }
       (side == 0 ? report.sim_files : report.real_files).push_back(f.string());
       if (!policy_index.count(name)) {

@@ -387,8 +387,8 @@ std::optional<metrics::ValidityResult> per_task_agreement(const metrics::Evaluat
   const auto cells = [&](const metrics::EvaluationTable& t, std::size_t p) {
     std::vector<std::vector<double>> out(tasks.size());
     for (std::size_t k = 0; k < tasks.size(); ++k) {
-      const auto ti = static_cast<std::size_t>(
-          std::find(t.tasks.begin(), t.tasks.end(), tasks[k]) - t.tasks.begin());
+      const auto ti = static_cast<std::size_t>(std::find(t.tasks.begin(), t.tasks.end(), tasks[k]) -
+                                               t.tasks.begin());
       if (!in.per_episode) {
         if (!std::isnan(t.rate[p][ti])) out[k] = {t.rate[p][ti]};
         continue;

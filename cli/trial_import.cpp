@@ -46,10 +46,10 @@ std::string shown(const std::string& s) {
 class CsvReader {
  public:
   CsvReader(const std::string& text, const std::string& source) : s_(text), src_(source) {
-    if (s_.size() >= 2 && ((static_cast<unsigned char>(s_[0]) == 0xFF &&
-                            static_cast<unsigned char>(s_[1]) == 0xFE) ||
-                           (static_cast<unsigned char>(s_[0]) == 0xFE &&
-                            static_cast<unsigned char>(s_[1]) == 0xFF))) {
+    if (s_.size() >= 2 &&
+        ((static_cast<unsigned char>(s_[0]) == 0xFF && static_cast<unsigned char>(s_[1]) == 0xFE) ||
+         (static_cast<unsigned char>(s_[0]) == 0xFE &&
+          static_cast<unsigned char>(s_[1]) == 0xFF))) {
       fail(1, 1, "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8");
     }
     if (s_.rfind("\xEF\xBB\xBF", 0) == 0) i_ = 3;
@@ -306,8 +306,8 @@ std::vector<RunResults> import_trials_csv(const std::string& text, const std::st
     if (rec.fields.size() != ncols) {
       const Field& f = rec.fields.size() > ncols ? rec.fields[ncols] : rec.fields.back();
       reader.fail(f.line, f.column,
-                  "this row has " + std::to_string(rec.fields.size()) +
-                      " fields, the header row " + std::to_string(ncols) +
+                  "this row has " + std::to_string(rec.fields.size()) + " fields, the header row " +
+                      std::to_string(ncols) +
                       (rec.fields.size() > ncols ? " (an unquoted ',' in a field?)"
                                                  : " (a missing field?)"));
     }
@@ -393,8 +393,9 @@ std::vector<RunResults> import_lerobot(const std::string& text, const std::strin
     throw InputError(source + ": not valid JSON (" + std::string(e.what()) + ")");
   }
   if (o.policy.empty()) {
-    throw InputError(source + ": LeRobot's eval_info.json does not name the policy; pass "
-                              "--policy NAME");
+    throw InputError(source +
+                     ": LeRobot's eval_info.json does not name the policy; pass "
+                     "--policy NAME");
   }
   const auto fail = [&](const std::string& path, const std::string& what) {
     throw InputError(source + ": " + path + ": " + what);
@@ -446,8 +447,8 @@ std::vector<RunResults> import_lerobot(const std::string& text, const std::strin
       const bool success = success_of(e["success"], path + ".success");
       std::uint64_t seed = 0;
       if (e.contains("seed") && !e["seed"].is_null()) {
-        if (!e["seed"].is_number_unsigned() && !(e["seed"].is_number_integer() &&
-                                                 e["seed"].get<long long>() >= 0)) {
+        if (!e["seed"].is_number_unsigned() &&
+            !(e["seed"].is_number_integer() && e["seed"].get<long long>() >= 0)) {
           fail(path + ".seed", "is " + e["seed"].dump() + ", expected an integer >= 0 or null");
         }
         seed = e["seed"].get<std::uint64_t>();
@@ -494,8 +495,7 @@ std::vector<RunResults> import_lerobot(const std::string& text, const std::strin
       const bool rewards = m.contains("sum_rewards") && m["sum_rewards"].is_array() &&
                            m["sum_rewards"].size() == succ.size();
       for (std::size_t k = 0; k < succ.size(); ++k) {
-        const bool s =
-            success_of(succ[k], path + ".metrics.successes[" + std::to_string(k) + "]");
+        const bool s = success_of(succ[k], path + ".metrics.successes[" + std::to_string(k) + "]");
         double ret = std::nan("");
         if (rewards && m["sum_rewards"][k].is_number()) ret = m["sum_rewards"][k].get<double>();
         add(task, static_cast<int>(k), s, 0, ret);
@@ -503,8 +503,9 @@ std::vector<RunResults> import_lerobot(const std::string& text, const std::strin
       tasks.push_back(task);
     }
   } else {
-    fail("(top level)", "has neither 'per_episode' nor 'per_task' (is this LeRobot's "
-                        "eval_info.json?)");
+    fail("(top level)",
+         "has neither 'per_episode' nor 'per_task' (is this LeRobot's "
+         "eval_info.json?)");
   }
   return build_runs(trials, {o.policy}, tasks, source, o);
 }
@@ -525,8 +526,9 @@ std::vector<RunResults> import_trials(const std::filesystem::path& path, const I
   const std::string text = reports::read_binary_file(path);
   if (path.extension() == ".json") return import_lerobot(text, source, o);
   if (!o.policy.empty() || !o.task.empty()) {
-    throw InputError("--policy/--task: only for LeRobot's eval_info.json; a CSV names them in "
-                     "its columns");
+    throw InputError(
+        "--policy/--task: only for LeRobot's eval_info.json; a CSV names them in "
+        "its columns");
   }
   return import_trials_csv(text, source, o);
 }

@@ -662,7 +662,8 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   if (has_attr(f, "backend")) {
     h.backend = read_attr(f, "backend", where);
     if (h.backend != "sim" && h.backend != "real") {
-      throw InputError(where + ": attribute 'backend' is '" + h.backend + "', expected sim or real");
+      throw InputError(where + ": attribute 'backend' is '" + h.backend +
+                       "', expected sim or real");
     }
   }
   h.shard = read_attr(f, "shard", where);
@@ -827,11 +828,10 @@ std::string encode(const RunResults& r) {
   Encoder e;
   const RunHeader& h = r.header;
   e.num(h.schema_version);
-  for (const auto* s :
-       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
-        &h.backend}) {
+  for (const auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version,
+                        &h.suite_hash, &h.suite_source, &h.policy_spec, &h.policy_name,
+                        &h.policy_identity, &h.cameras, &h.shard, &h.hosts, &h.started_at,
+                        &h.updated_at, &h.command, &h.robot, &h.action_convention, &h.backend}) {
     e.str(*s);
   }
   e.num(h.suite_seed);
@@ -871,11 +871,10 @@ RunResults decode(const std::string& bytes) {
   RunResults r;
   RunHeader& h = r.header;
   h.schema_version = d.num<int>();
-  for (auto* s :
-       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
-        &h.backend}) {
+  for (auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
+                  &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras,
+                  &h.shard, &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot,
+                  &h.action_convention, &h.backend}) {
     *s = d.str();
   }
   h.suite_seed = d.num<std::uint64_t>();

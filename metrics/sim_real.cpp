@@ -123,8 +123,7 @@ void check_cells(const std::vector<std::vector<std::vector<double>>>& side, cons
       for (const double x : cell) {
         if (!std::isfinite(x)) {
           throw std::invalid_argument(std::string("sim-real: ") + name + " score of '" +
-                                      in.policies[p] + "' on '" + in.tasks[t] +
-                                      "' is not finite");
+                                      in.policies[p] + "' on '" + in.tasks[t] + "' is not finite");
         }
       }
     }

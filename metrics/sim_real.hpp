@@ -24,7 +24,7 @@ namespace gauntlet::metrics {
 double simpler_pearson(std::span<const double> sim, std::span<const double> real);
 
 struct ValidityValue {
-  double value = 0.0;               // NaN when undefined (Spearman of a constant input)
+  double value = 0.0;                // NaN when undefined (Spearman of a constant input)
   std::optional<Interval> interval;  // percentile interval over episode resamples
 };
 
@@ -61,7 +61,7 @@ struct ValidityInput {
 };
 
 struct ValidityResult {
-  std::vector<TaskValidity> tasks;          // tasks with at least min_policies on both sides
+  std::vector<TaskValidity> tasks;         // tasks with at least min_policies on both sides
   std::vector<std::string> skipped_tasks;  // "TASK: why"
   // SimplerEnv's summary: each statistic computed per task, then the mean over tasks (a
   // Spearman that is undefined for a task is left out of its mean; points = tasks averaged).

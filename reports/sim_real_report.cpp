@@ -207,9 +207,9 @@ std::string calibration_plot_svg(const SimRealReport& r) {
     s += "<line x1=\"" + px(x(v)) + "\" y1=\"" + px(y(0)) + "\" x2=\"" + px(x(v)) + "\" y2=\"" +
          px(y(0) + 4) + "\" stroke=\"#999\"/><text x=\"" + px(x(v)) + "\" y=\"" + px(y(0) + 16) +
          "\" text-anchor=\"middle\">" + std::to_string(k * 25) + "%</text>\n";
-    s += "<line x1=\"" + px(x(0) - 4) + "\" y1=\"" + px(y(v)) + "\" x2=\"" + px(x(0)) +
-         "\" y2=\"" + px(y(v)) + "\" stroke=\"#999\"/><text x=\"" + px(x(0) - 6) + "\" y=\"" +
-         px(y(v) + 4) + "\" text-anchor=\"end\">" + std::to_string(k * 25) + "%</text>\n";
+    s += "<line x1=\"" + px(x(0) - 4) + "\" y1=\"" + px(y(v)) + "\" x2=\"" + px(x(0)) + "\" y2=\"" +
+         px(y(v)) + "\" stroke=\"#999\"/><text x=\"" + px(x(0) - 6) + "\" y=\"" + px(y(v) + 4) +
+         "\" text-anchor=\"end\">" + std::to_string(k * 25) + "%</text>\n";
   }
   s += "<line x1=\"" + px(x(0)) + "\" y1=\"" + px(y(0)) + "\" x2=\"" + px(x(1)) + "\" y2=\"" +
        px(y(1)) + "\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>\n";
@@ -222,8 +222,8 @@ std::string calibration_plot_svg(const SimRealReport& r) {
     const double sx = rate(c.sim), ry = rate(c.real);
     s += "<g class=\"cell\"><title>" + escape_xml(c.policy + " / " + c.task) + ": sim " +
          std::to_string(c.sim.successes) + "/" + std::to_string(c.sim.trials) + ", real " +
-         std::to_string(c.real.successes) + "/" + std::to_string(c.real.trials) +
-         ", Boschloo p " + p_text(c.p_value) + "</title>";
+         std::to_string(c.real.successes) + "/" + std::to_string(c.real.trials) + ", Boschloo p " +
+         p_text(c.p_value) + "</title>";
     s += "<line x1=\"" + px(x(c.sim.interval.lo)) + "\" y1=\"" + px(y(ry)) + "\" x2=\"" +
          px(x(c.sim.interval.hi)) + "\" y2=\"" + px(y(ry)) + "\" stroke=\"" + col + "\"/>";
     s += "<line x1=\"" + px(x(sx)) + "\" y1=\"" + px(y(c.real.interval.lo)) + "\" x2=\"" +
@@ -242,18 +242,17 @@ std::string calibration_plot_svg(const SimRealReport& r) {
 
 std::string sim_real_html(const SimRealReport& r) {
   const auto& v = r.validity;
-  std::string b = "<h1>Sim-to-real validity</h1>\n<p>Simulator files: " +
-                  std::to_string(r.sim_files.size()) +
-                  ", real-robot files: " + std::to_string(r.real_files.size()) + ", " +
-                  std::to_string(r.policies.size()) + " policies. Intervals: " +
-                  fixed(v.level * 100, 0) + "% percentile bootstrap over episodes (" +
-                  std::to_string(v.resamples) + " resamples, seed " + std::to_string(r.seed) +
-                  ").</p>\n<p>" + kMmrvNote + "</p>\n";
+  std::string b =
+      "<h1>Sim-to-real validity</h1>\n<p>Simulator files: " + std::to_string(r.sim_files.size()) +
+      ", real-robot files: " + std::to_string(r.real_files.size()) + ", " +
+      std::to_string(r.policies.size()) + " policies. Intervals: " + fixed(v.level * 100, 0) +
+      "% percentile bootstrap over episodes (" + std::to_string(v.resamples) + " resamples, seed " +
+      std::to_string(r.seed) + ").</p>\n<p>" + kMmrvNote + "</p>\n";
   const auto row = [](const std::string& name, const metrics::ValidityStats& s) {
     return "<tr><td>" + escape_xml(name) + "</td><td>" + std::to_string(s.points) + "</td><td>" +
            with_interval(s.pearson) + "</td><td>" + p_text(s.pearson_p_value) + "</td><td>" +
-           with_interval(s.spearman) + "</td><td>" + with_interval(s.mmrv_sim_real) +
-           "</td><td>" + with_interval(s.mmrv_real_sim) + "</td></tr>\n";
+           with_interval(s.spearman) + "</td><td>" + with_interval(s.mmrv_sim_real) + "</td><td>" +
+           with_interval(s.mmrv_real_sim) + "</td></tr>\n";
   };
   b += "<h2>Validity</h2>\n<table class=\"sortable\"><thead><tr><th>scope</th><th>points</th>"
        "<th>Pearson</th><th>Pearson p</th><th>Spearman</th><th>MMRV sim&#8594;real</th>"

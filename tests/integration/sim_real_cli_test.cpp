@@ -92,13 +92,14 @@ std::string quoted(const std::string& s) {
 }
 
 std::string trials_csv(const std::vector<Trial>& trials) {
-  std::string csv = "\xEF\xBB\xBFpolicy,task,episode,success,progress,seed,operator,timestamp,notes\r\n";
+  std::string csv =
+      "\xEF\xBB\xBFpolicy,task,episode,success,progress,seed,operator,timestamp,notes\r\n";
   for (const auto& t : trials) {
     char prog[32];
     std::snprintf(prog, sizeof prog, "%g", t.progress);
     csv += quoted(t.policy) + "," + t.task + "," + std::to_string(t.episode) + "," +
-           (t.success ? "1" : "0") + "," + (t.success ? "" : prog) + "," +
-           std::to_string(t.seed) + "," + (t.episode % 2 ? "alice" : "bob") +
+           (t.success ? "1" : "0") + "," + (t.success ? "" : prog) + "," + std::to_string(t.seed) +
+           "," + (t.episode % 2 ? "alice" : "bob") +
            ",2024-05-01T10:" + (t.episode < 10 ? "0" : "") + std::to_string(t.episode) + ":00Z," +
            (t.episode == 1 ? "\"gripper slipped, \"\"twice\"\"\nretried\"" : "") + "\r\n";
   }
@@ -123,10 +124,10 @@ TEST_CASE("Imported trials round-trip: CSV to results files to the report's epis
           "[cli][import]") {
   const auto dir = fresh_dir("import_round_trip");
   const std::vector<std::string> policies{"rt-1", "octo, \"base\"", "openvla"};
-  const auto trials =
-      trial_table(policies, {"coke_can", "drawer"}, 6, {{5, 3}, {2, 4}, {6, 0}});
+  const auto trials = trial_table(policies, {"coke_can", "drawer"}, 6, {{5, 3}, {2, 4}, {6, 0}});
   write(dir / "trials.csv", trials_csv(trials));
-  auto r = gauntlet_cmd({"import", (dir / "trials.csv").string(), "--out", (dir / "real").string()});
+  auto r =
+      gauntlet_cmd({"import", (dir / "trials.csv").string(), "--out", (dir / "real").string()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 
@@ -203,22 +204,19 @@ TEST_CASE("A malformed trial CSV is exit 2 naming file, line and column; outputs
   };
   const std::vector<Case> cases = {
       {"missing column", "policy,task,episode\nA,t,0\n", ":1:1:", "lacks the column 'success'"},
-      {"success not 0/1", head + "A,t,0,1\nA,t,1,yes\n", ":3:7:",
-       "column 'success' is 'yes', expected 0 or 1"},
-      {"duplicate episode", head + "A,t,0,1\nA,t,1,0\nA,t,0,0\n", ":4:5:",
-       "already on line 2"},
+      {"success not 0/1", head + "A,t,0,1\nA,t,1,yes\n",
+       ":3:7:", "column 'success' is 'yes', expected 0 or 1"},
+      {"duplicate episode", head + "A,t,0,1\nA,t,1,0\nA,t,0,0\n", ":4:5:", "already on line 2"},
       {"UTF-16", std::string("\xFF\xFEp\0o\0", 6), ":1:1:", "UTF-16"},
-      {"huge field", "policy,task,episode,success,notes\nA,t,0,1," + std::string(70000, 'x') +
-                         "\n",
+      {"huge field", "policy,task,episode,success,notes\nA,t,0,1," + std::string(70000, 'x') + "\n",
        ":2:9:", "longer than 65536 bytes"},
       {"quote inside unquoted field", head + "A,t\"x,0,1\n", ":2:4:", "bad quoting"},
       {"unterminated quote", head + "A,\"t,0,1\n", ":2:3:", "never closed"},
-      {"text after closing quote", head + "A,\"t\"x,0,1\n", ":2:6:",
-       "after the closing '\"'"},
+      {"text after closing quote", head + "A,\"t\"x,0,1\n", ":2:6:", "after the closing '\"'"},
       {"extra field", head + "A,t,0,1,extra\n", ":2:9:", "this row has 5 fields"},
       {"line count across a quoted newline",
-       "policy,task,episode,success,notes\nA,t,0,1,\"x\ny\"\nA,t,1,2,\n", ":4:7:",
-       "column 'success'"},
+       "policy,task,episode,success,notes\nA,t,0,1,\"x\ny\"\nA,t,1,2,\n",
+       ":4:7:", "column 'success'"},
       {"negative episode", head + "A,t,-1,1\n", ":2:5:", "column 'episode'"},
       {"unknown column", "policy,task,episode,sucess\nA,t,0,1\n", ":1:21:", "unknown column"},
       {"empty policy", head + ",t,0,1\n", ":2:1:", "column 'policy' is empty"},
@@ -304,8 +302,8 @@ TEST_CASE("LeRobot's eval_info.json imports: per_episode and per_task layouts",
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("eval_info.json") && Catch::Contains("--policy"));
   write(dir / "bad.json", R"({"per_episode": [{"episode_ix": 0, "success": "yes"}]})");
-  r = gauntlet_cmd({"import", (dir / "bad.json").string(), "--policy", "p", "--task", "t",
-                    "--out", (dir / "y.h5").string()});
+  r = gauntlet_cmd({"import", (dir / "bad.json").string(), "--policy", "p", "--task", "t", "--out",
+                    (dir / "y.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("bad.json: per_episode[0].success"));
   write(dir / "broken.json", "{\"per_episode\": [");
@@ -329,9 +327,9 @@ TEST_CASE("sim-real reports SimplerEnv's per-task Pearson and MMRV, their means,
               .exit_code == 0);
   REQUIRE(gauntlet_cmd({"import", (dir / "real.csv").string(), "--out", (dir / "real").string()})
               .exit_code == 0);
-  auto r = gauntlet_cmd({"sim-real", "--sim", (dir / "sim").string(), "--real",
-                         (dir / "real").string(), "--out", (dir / "out").string(), "--json",
-                         "--resamples", "300"});
+  auto r =
+      gauntlet_cmd({"sim-real", "--sim", (dir / "sim").string(), "--real", (dir / "real").string(),
+                    "--out", (dir / "out").string(), "--json", "--resamples", "300"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -378,8 +376,7 @@ TEST_CASE("sim-real reports SimplerEnv's per-task Pearson and MMRV, their means,
   REQUIRE(r.exit_code == 0);
   const auto a = nlohmann::json::parse(r.out);
   CHECK(a["task_mean"]["pearson"].get<double>() == Approx(pearson_sum / 2).margin(1e-12));
-  CHECK(a["tasks"]["drawer"]["mmrv"].get<double>() ==
-        j["tasks"]["drawer"]["mmrv"].get<double>());
+  CHECK(a["tasks"]["drawer"]["mmrv"].get<double>() == j["tasks"]["drawer"]["mmrv"].get<double>());
   CHECK(a.contains("pearson"));  // the old pooled numbers stay
 
   // A policy given twice on one side is refused.

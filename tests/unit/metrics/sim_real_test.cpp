@@ -150,7 +150,8 @@ TEST_CASE("The episode bootstrap is seeded, brackets the estimate and narrows wi
           "[metrics][sim-real]") {
   // Four policies, two tasks, Bernoulli episodes at rates that the simulator ranks correctly.
   const std::vector<std::vector<double>> sim_rates{{0.2, 0.3}, {0.4, 0.5}, {0.6, 0.55}, {0.8, 0.9}};
-  const std::vector<std::vector<double>> real_rates{{0.1, 0.2}, {0.35, 0.4}, {0.5, 0.6}, {0.9, 0.8}};
+  const std::vector<std::vector<double>> real_rates{
+      {0.1, 0.2}, {0.35, 0.4}, {0.5, 0.6}, {0.9, 0.8}};
   const auto make = [&](int n) {
     ValidityInput in;
     in.tasks = {"a", "b"};
