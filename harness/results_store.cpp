@@ -828,12 +828,13 @@ std::string encode(const RunResults& r) {
   Encoder e;
   const RunHeader& h = r.header;
   e.num(h.schema_version);
-  for (const auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version,
-                        &h.suite_hash, &h.suite_source, &h.policy_spec, &h.policy_name,
-                        &h.policy_identity, &h.cameras, &h.shard, &h.hosts, &h.started_at,
-                        &h.updated_at, &h.command, &h.robot, &h.action_convention, &h.backend}) {
+  for (const auto* s :
+       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
+        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
+        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
     e.str(*s);
   }
+  e.str(h.backend);
   e.num(h.suite_seed);
   for (const int v : {h.episodes_per_task, h.image_width, h.image_height, h.replan_every}) e.num(v);
   e.num<std::uint64_t>(h.perturbations.size());
@@ -871,12 +872,13 @@ RunResults decode(const std::string& bytes) {
   RunResults r;
   RunHeader& h = r.header;
   h.schema_version = d.num<int>();
-  for (auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-                  &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras,
-                  &h.shard, &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot,
-                  &h.action_convention, &h.backend}) {
+  for (auto* s :
+       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
+        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
+        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
     *s = d.str();
   }
+  h.backend = d.str();
   h.suite_seed = d.num<std::uint64_t>();
   for (int* v : {&h.episodes_per_task, &h.image_width, &h.image_height, &h.replan_every}) {
     *v = d.num<int>();
