@@ -195,7 +195,7 @@ TEST_CASE("Imported trials round-trip: CSV to results files to the report's epis
   CHECK(ResultsStore::read(old).header.backend == "sim");
 }
 
-TEST_CASE("A malformed trial CSV is exit 2 naming file, line and column; outputs stay intact",
+TEST_CASE("A malformed trial CSV is exit 2 naming file, line and column, outputs stay intact",
           "[cli][import][bad-input]") {
   const auto dir = fresh_dir("import_bad");
   const std::string head = "policy,task,episode,success\n";
