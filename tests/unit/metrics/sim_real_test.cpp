@@ -76,10 +76,20 @@ TEST_CASE("MMRV both ways on a hand-computed table", "[metrics][sim-real]") {
 
 TEST_CASE("SimplerEnv's Pearson: 1 for equal centred rates, finite where scipy's is undefined",
           "[metrics][sim-real]") {
+  CHECK(simpler_pearson(std::vector<double>{0.25, 0.25, 0.25},
+                        std::vector<double>{0.5, 0.5, 0.5}) == 1.0);
+  // Bit for bit as SimplerEnv with numpy: the mean of three 0.2 is 0.20000000000000004, so the
+  // centred sim is not exactly zero and the "equal" shortcut does not fire.
   CHECK(simpler_pearson(std::vector<double>{0.2, 0.2, 0.2}, std::vector<double>{0.5, 0.5, 0.5}) ==
+        0.0);
+  // Shifted rates (exact in binary): equal once centred.
+  CHECK(simpler_pearson(std::vector<double>{0.25, 0.5, 0.75},
+                        std::vector<double>{0.5, 0.75, 1.0}) == 1.0);
+  // Otherwise the 1e-8 in the denominator shows: 0.08 / (0.08 + 1e-8) for a perfect line.
+  CHECK(simpler_pearson(std::vector<double>{0.2, 0.4, 0.6}, std::vector<double>{0.2, 0.4, 0.6}) ==
         1.0);
-  CHECK(simpler_pearson(std::vector<double>{0.2, 0.4, 0.6}, std::vector<double>{0.3, 0.5, 0.7}) ==
-        1.0);
+  CHECK(simpler_pearson(std::vector<double>{0.1, 0.3, 0.5}, std::vector<double>{0.2, 0.6, 1.0}) ==
+        Approx(0.08 * 2 / (std::sqrt(0.08 * 0.32) + 1e-8)).epsilon(1e-12));
   // Constant sim, varying real: zero numerator, not NaN.
   CHECK(simpler_pearson(std::vector<double>{0.3, 0.3, 0.3}, std::vector<double>{0.1, 0.5, 0.9}) ==
         0.0);
