@@ -2,10 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
+#include "metrics/fisher_exact.hpp"
 #include "metrics/two_by_two.hpp"
 #include "metrics/unconditional_exact.hpp"
 #include "reports/html_page.hpp"
@@ -50,7 +52,7 @@ nlohmann::json comparison_json(const SimRealComparison& c) {
   nlohmann::json j{{"policy", c.policy},
                    {"sim", side_json(c.sim)},
                    {"real", side_json(c.real)},
-                   {"test", "boschloo_exact two-sided"},
+                   {"test", c.test + " two-sided"},
                    {"p_value", number(c.p_value)}};
   if (!c.task.empty()) j["task"] = c.task;
   return j;
@@ -116,13 +118,20 @@ void add_sim_real_tests(SimRealReport& report, const metrics::ValidityInput& in)
     c.real.interval = metrics::wilson_interval(c.real.successes, c.real.trials, level);
     const auto table = metrics::TwoByTwo::from_proportions(c.sim.successes, c.sim.trials,
                                                            c.real.successes, c.real.trials);
-    c.p_value = metrics::boschloo_exact(table).p_value;
+    if (std::max(c.sim.trials, c.real.trials) <= kBoschlooMaxTrials) {
+      c.test = "boschloo_exact";
+      c.p_value = metrics::boschloo_exact(table).p_value;
+    } else {
+      c.test = "fisher_exact";
+      c.p_value = metrics::fisher_exact(table).p_value;
+    }
   };
   std::map<std::size_t, SimRealComparison> per_policy;
   for (const auto& tv : report.validity.tasks) {
     const std::size_t t = task_index.at(tv.task);
     for (const std::size_t p : tv.policies) {
-      SimRealComparison c{in.policies[p], tv.task, count(in.sim[p][t]), count(in.real[p][t]), 1.0};
+      SimRealComparison c{in.policies[p],       tv.task, count(in.sim[p][t]),
+                          count(in.real[p][t]), 1.0,     "boschloo_exact"};
       finish(c);
       report.cells.push_back(c);
       auto& total = per_policy[p];
@@ -222,8 +231,8 @@ std::string calibration_plot_svg(const SimRealReport& r) {
     const double sx = rate(c.sim), ry = rate(c.real);
     s += "<g class=\"cell\"><title>" + escape_xml(c.policy + " / " + c.task) + ": sim " +
          std::to_string(c.sim.successes) + "/" + std::to_string(c.sim.trials) + ", real " +
-         std::to_string(c.real.successes) + "/" + std::to_string(c.real.trials) + ", Boschloo p " +
-         p_text(c.p_value) + "</title>";
+         std::to_string(c.real.successes) + "/" + std::to_string(c.real.trials) + ", " + c.test +
+         " p " + p_text(c.p_value) + "</title>";
     s += "<line x1=\"" + px(x(c.sim.interval.lo)) + "\" y1=\"" + px(y(ry)) + "\" x2=\"" +
          px(x(c.sim.interval.hi)) + "\" y2=\"" + px(y(ry)) + "\" stroke=\"" + col + "\"/>";
     s += "<line x1=\"" + px(x(sx)) + "\" y1=\"" + px(y(c.real.interval.lo)) + "\" x2=\"" +
@@ -270,15 +279,18 @@ std::string sim_real_html(const SimRealReport& r) {
            percent_number(s.interval.hi) + "])";
   };
   b += "<h2>Sim vs real success per policy</h2>\n<p>Boschloo's exact test (two independent "
-       "binomial samples, two-sided; unadjusted for multiple policies) of equal sim and real "
-       "success rates, over the compared tasks together and per task.</p>\n"
+       "binomial samples, two-sided; Fisher's exact test where a side has over " +
+       std::to_string(kBoschlooMaxTrials) +
+       " trials; unadjusted for multiple policies) of equal sim and real success rates, over "
+       "the compared tasks together and per task.</p>\n"
        "<table class=\"sortable\"><thead><tr><th>policy</th><th>task</th><th>sim</th>"
-       "<th>real</th><th>p</th></tr></thead><tbody>\n";
+       "<th>real</th><th>test</th><th>p</th></tr></thead><tbody>\n";
   for (const auto* list : {&r.policy_tests, &r.cells}) {
     for (const auto& c : *list) {
       b += "<tr><td>" + escape_xml(c.policy) + "</td><td>" +
            escape_xml(c.task.empty() ? "(all compared)" : c.task) + "</td><td>" + side(c.sim) +
-           "</td><td>" + side(c.real) + "</td><td>" + p_text(c.p_value) + "</td></tr>\n";
+           "</td><td>" + side(c.real) + "</td><td>" + c.test + "</td><td>" + p_text(c.p_value) +
+           "</td></tr>\n";
     }
   }
   b += "</tbody></table>\n";
@@ -300,7 +312,7 @@ std::string sim_real_text(const SimRealReport& r) {
   for (const auto& c : r.policy_tests) {
     s += "policy " + c.policy + ": sim " + std::to_string(c.sim.successes) + "/" +
          std::to_string(c.sim.trials) + ", real " + std::to_string(c.real.successes) + "/" +
-         std::to_string(c.real.trials) + ", Boschloo p = " + p_text(c.p_value) + "\n";
+         std::to_string(c.real.trials) + ", " + c.test + " p = " + p_text(c.p_value) + "\n";
   }
   return s;
 }

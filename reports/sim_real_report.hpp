@@ -26,8 +26,13 @@ struct SimRealComparison {
   std::string task;  // empty: over every compared task of the policy
   SideCount sim;
   SideCount real;
-  double p_value = 1.0;  // Boschloo's exact test, two-sided: H0 sim rate == real rate
+  double p_value = 1.0;  // two-sided exact test of H0: sim rate == real rate
+  // "boschloo_exact", or "fisher_exact" when a side has more than kBoschlooMaxTrials trials
+  // (Boschloo's search over the nuisance parameter grows with n1 * n2).
+  std::string test = "boschloo_exact";
 };
+
+inline constexpr std::int64_t kBoschlooMaxTrials = 2000;
 
 struct SimRealReport {
   std::vector<std::string> sim_files;
