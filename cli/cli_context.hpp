@@ -30,6 +30,8 @@ void add_compare_command(CLI::App& app, CliContext& ctx);
 void add_leaderboard_command(CLI::App& app, CliContext& ctx);
 void add_stats_command(CLI::App& app, CliContext& ctx);
 void add_agreement_command(CLI::App& app, CliContext& ctx);
+void add_import_command(CLI::App& app, CliContext& ctx);
+void add_sim_real_command(CLI::App& app, CliContext& ctx);
 void add_wm_command(CLI::App& app, CliContext& ctx);
 void add_slurm_command(CLI::App& app, CliContext& ctx);
 void add_k8s_command(CLI::App& app, CliContext& ctx);

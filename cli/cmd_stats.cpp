@@ -2,10 +2,12 @@
 // engine from the command line. Thin: parse, call metrics/, print.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "cli/cli_context.hpp"
 #include "harness/errors.hpp"
@@ -16,6 +18,7 @@
 #include "metrics/proportion_interval.hpp"
 #include "metrics/sample_size.hpp"
 #include "metrics/sequential_progress.hpp"
+#include "metrics/sim_real.hpp"
 #include "reports/html_page.hpp"
 
 namespace gauntlet::cli {
@@ -367,12 +370,71 @@ struct AgreementOptions {
   bool json = false;
 };
 
+// SimplerEnv's per-task numbers: x as the simulator, y as the reference, tasks matched by name.
+// Per-episode on both sides: episodes resampled; otherwise the rates alone (no intervals).
+std::optional<metrics::ValidityResult> per_task_agreement(const metrics::EvaluationTable& x,
+                                                          const metrics::EvaluationTable& y,
+                                                          const metrics::BootstrapOptions& boot) {
+  std::vector<std::string> tasks;
+  for (const auto& t : x.tasks) {
+    if (std::find(y.tasks.begin(), y.tasks.end(), t) != y.tasks.end()) tasks.push_back(t);
+  }
+  if (tasks.size() < 2) return std::nullopt;
+  metrics::ValidityInput in;
+  in.policies = x.policies;
+  in.tasks = tasks;
+  in.per_episode = x.per_episode && y.per_episode;
+  const auto cells = [&](const metrics::EvaluationTable& t, std::size_t p) {
+    std::vector<std::vector<double>> out(tasks.size());
+    for (std::size_t k = 0; k < tasks.size(); ++k) {
+      const auto ti = static_cast<std::size_t>(std::find(t.tasks.begin(), t.tasks.end(), tasks[k]) -
+                                               t.tasks.begin());
+      if (!in.per_episode) {
+        if (!std::isnan(t.rate[p][ti])) out[k] = {t.rate[p][ti]};
+        continue;
+      }
+      const auto& blocks = t.episode_tasks[p];
+      for (std::size_t b = 0; b < blocks.size(); ++b) {
+        if (blocks[b] != ti) continue;
+        const auto scores = t.episodes[p].task(b);
+        out[k].assign(scores.begin(), scores.end());
+      }
+    }
+    return out;
+  };
+  for (std::size_t p = 0; p < x.policies.size(); ++p) {
+    in.sim.push_back(cells(x, p));
+    in.real.push_back(cells(y, y.policy_index(x.policies[p])));
+  }
+  try {
+    return metrics::sim_real_validity(in, boot);
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;  // no task has 3 policies on both sides: the pooled numbers stand alone
+  }
+}
+
+nlohmann::json validity_json(const metrics::ValidityStats& s) {
+  auto iv = [](const std::optional<metrics::Interval>& i) {
+    return i ? nlohmann::json::array({i->lo, i->hi}) : nlohmann::json();
+  };
+  return {{"points", s.points},
+          {"pearson", json_number(s.pearson.value)},
+          {"pearson_interval", iv(s.pearson.interval)},
+          {"spearman", json_number(s.spearman.value)},
+          {"spearman_interval", iv(s.spearman.interval)},
+          {"mmrv", json_number(s.mmrv_sim_real.value)},
+          {"mmrv_interval", iv(s.mmrv_sim_real.interval)},
+          {"mmrv_y_x", json_number(s.mmrv_real_sim.value)},
+          {"mmrv_y_x_interval", iv(s.mmrv_real_sim.interval)}};
+}
+
 void agreement_command(const AgreementOptions& o) {
   const auto x = load_evaluation(o.x);
   const auto y = load_evaluation(o.y);
   metrics::BootstrapOptions boot;
   boot.resamples = o.resamples;
   const auto r = input("agreement", [&] { return metrics::agreement(x, y, boot); });
+  const auto per_task = per_task_agreement(x, y, boot);
   auto stat = [](const metrics::AgreementStatistic& s) {
     nlohmann::json j{
         {"value", s.value},
@@ -392,6 +454,13 @@ void agreement_command(const AgreementOptions& o) {
                      {"level", r.level}};
     j["pearson"]["fisher_z_interval"] = {r.pearson_fisher_interval.lo,
                                          r.pearson_fisher_interval.hi};
+    if (per_task) {
+      nlohmann::json tasks = nlohmann::json::object();
+      for (const auto& t : per_task->tasks) tasks[t.task] = validity_json(t.stats);
+      j["tasks"] = tasks;
+      j["task_mean"] = validity_json(per_task->task_mean);
+      j["skipped_tasks"] = per_task->skipped_tasks;
+    }
     std::cout << j.dump() << std::endl;
     return;
   }
@@ -411,6 +480,22 @@ void agreement_command(const AgreementOptions& o) {
   line("spearman", r.spearman);
   line("kendall", r.kendall);
   line("mmrv", r.mmrv);
+  if (!per_task) return;
+  std::printf("\nper task, then the mean over tasks (SimplerEnv); x as sim, y as real:\n");
+  auto vline = [](const std::string& name, const metrics::ValidityStats& s) {
+    std::printf("  %-28s pearson %.4f", name.c_str(), s.pearson.value);
+    if (s.pearson.interval) {
+      std::printf(" [%.4f, %.4f]", s.pearson.interval->lo, s.pearson.interval->hi);
+    }
+    std::printf("  mmrv %.4f", s.mmrv_sim_real.value);
+    if (s.mmrv_sim_real.interval) {
+      std::printf(" [%.4f, %.4f]", s.mmrv_sim_real.interval->lo, s.mmrv_sim_real.interval->hi);
+    }
+    std::printf("\n");
+  };
+  for (const auto& t : per_task->tasks) vline(t.task, t.stats);
+  vline("mean over tasks", per_task->task_mean);
+  for (const auto& s : per_task->skipped_tasks) std::printf("  skipped %s\n", s.c_str());
 }
 
 }  // namespace

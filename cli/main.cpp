@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
     cli::add_leaderboard_command(app, ctx);
     cli::add_stats_command(app, ctx);
     cli::add_agreement_command(app, ctx);
+    cli::add_import_command(app, ctx);
+    cli::add_sim_real_command(app, ctx);
     cli::add_wm_command(app, ctx);
     cli::add_slurm_command(app, ctx);
     cli::add_k8s_command(app, ctx);

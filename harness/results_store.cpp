@@ -298,6 +298,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   write_attr(f, "action_offset", h.action_offset);
   write_attr(f, "state_layout", h.state_layout);
   write_attr(f, "image_preprocessing", h.image_preprocessing);
+  write_attr(f, "backend", h.backend);
   write_attr(f, "shard", h.shard);
   write_attr(f, "hosts", h.hosts);
   write_attr(f, "started_at", h.started_at);
@@ -484,6 +485,7 @@ void check_same_experiment(const RunHeader& a, const std::string& a_name, const 
   differ("action_offset", a.action_offset, b.action_offset);
   differ("state layout", a.state_layout, b.state_layout);
   differ("image preprocessing", a.image_preprocessing, b.image_preprocessing);
+  differ("backend", a.backend, b.backend);
 }
 
 ResultsStore::ResultsStore(std::filesystem::path path, int lock_fd)
@@ -680,6 +682,13 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   if (has_attr(f, "state_layout")) h.state_layout = read_attr(f, "state_layout", where);
   if (has_attr(f, "image_preprocessing"))
     h.image_preprocessing = read_attr(f, "image_preprocessing", where);
+  if (has_attr(f, "backend")) {
+    h.backend = read_attr(f, "backend", where);
+    if (h.backend != "sim" && h.backend != "real") {
+      throw InputError(where + ": attribute 'backend' is '" + h.backend +
+                       "', expected sim or real");
+    }
+  }
   h.shard = read_attr(f, "shard", where);
   h.hosts = read_attr(f, "hosts", where);
   h.started_at = read_attr(f, "started_at", where);
@@ -863,6 +872,7 @@ std::string encode(const RunResults& r) {
                         &h.image_preprocessing}) {
     e.str(*s);
   }
+  e.str(h.backend);
   e.num(h.suite_seed);
   for (const int v : {h.episodes_per_task, h.image_width, h.image_height, h.replan_every}) e.num(v);
   e.num<std::uint64_t>(h.perturbations.size());
@@ -914,6 +924,7 @@ RunResults decode(const std::string& bytes) {
                   &h.image_preprocessing}) {
     *s = d.str();
   }
+  h.backend = d.str();
   h.suite_seed = d.num<std::uint64_t>();
   for (int* v : {&h.episodes_per_task, &h.image_width, &h.image_height, &h.replan_every}) {
     *v = d.num<int>();

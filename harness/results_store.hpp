@@ -48,6 +48,10 @@ struct RunHeader {
   std::string action_offset;
   std::string state_layout = "default";
   std::string image_preprocessing;
+  // Where the episodes came from: "sim" (this harness, or numbers imported from
+  // another simulator) or "real" (robot trials brought in by `gauntlet import`).
+  // Files written before the attribute existed read as "sim".
+  std::string backend = "sim";
   std::string shard = "0/1";  // "I/N"; merges "merged:I,J/N" (harness/plan_coverage.hpp)
   std::string hosts;          // comma-separated hosts that produced rows
   std::string started_at;     // ISO-8601 UTC
@@ -61,7 +65,7 @@ struct RunResults {
 };
 
 // Throws InputError naming both files when `b` cannot extend or merge with
-// `a` (different suite, suite hash, seed, policy, or observation settings).
+// `a` (different suite, suite hash, seed, policy, backend, or observation settings).
 void check_same_experiment(const RunHeader& a, const std::string& a_name, const RunHeader& b,
                            const std::string& b_name);
 

@@ -41,6 +41,7 @@ class JsonWriter final : public ReportWriter {
       pj["name"] = p.name;
       pj["spec"] = p.header.policy_spec;
       pj["identity"] = p.header.policy_identity;
+      pj["backend"] = p.header.backend;
       pj["source"] = p.source;
       pj["episodes"] = p.episodes;
       pj["scope"] = p.scope;

@@ -119,7 +119,21 @@ TEST_CASE("A results file of another experiment is refused and left untouched", 
   RunHeader other_seed = test_header();
   other_seed.suite_seed = 100;
   CHECK_THROWS_WITH(ResultsStore::open_for_run(path, other_seed), Catch::Contains("seed"));
+  RunHeader real_trials = test_header();
+  real_trials.backend = "real";
+  CHECK_THROWS_WITH(ResultsStore::open_for_run(path, real_trials), Catch::Contains("backend"));
   CHECK(sha256_file_hex(path) == before);
+}
+
+TEST_CASE("The backend (sim or real) round-trips through a results file", "[store]") {
+  const auto dir = testing::fresh_dir("store_backend");
+  RunResults r;
+  r.header = test_header();
+  CHECK(r.header.backend == "sim");  // what every run of this harness writes
+  r.header.backend = "real";
+  r.episodes = {episode("t1", 0, true)};
+  ResultsStore::write(dir / "real.h5", r);
+  CHECK(ResultsStore::read(dir / "real.h5").header.backend == "real");
 }
 
 TEST_CASE("Two writers of one results file are refused", "[store]") {

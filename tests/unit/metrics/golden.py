@@ -199,6 +199,54 @@ def mmrv(sim, real):
     return float(np.mean(violations))
 
 
+def simpler_pearson(perf_sim, perf_real):
+    # SimplerEnv, simpler_env/utils/metrics.py: pearson_correlation(perf_sim, perf_real)
+    perf_sim, perf_real = np.array(perf_sim, dtype=float), np.array(perf_real, dtype=float)
+    perf_sim = perf_sim - np.mean(perf_sim)
+    perf_real = perf_real - np.mean(perf_real)
+    if np.all(perf_sim == perf_real):
+        return 1.0
+    return float(np.sum(perf_sim * perf_real) /
+                 (np.sqrt(np.sum(perf_sim ** 2) * np.sum(perf_real ** 2)) + 1e-8))
+
+
+def sim_real(out, inp):
+    """Per task: SimplerEnv's Pearson and MMRV both ways, scipy's pearsonr and spearmanr; then
+    the mean over tasks (SimplerEnv's tools/calc_metrics loops over tasks) and the pooled points."""
+    from scipy.stats import pearsonr, spearmanr
+    data = {}
+    for r in read(inp):
+        d = data.setdefault(r["dataset"], {})
+        d.setdefault(r["task"], ([], []))
+        d[r["task"]][0].append(float(r["sim"]))
+        d[r["task"]][1].append(float(r["real"]))
+    rows = []
+
+    def stats(sim, real):
+        sim, real = np.array(sim), np.array(real)
+        const = np.all(sim == sim[0]) or np.all(real == real[0])
+        sp = float("nan") if const else spearmanr(sim, real).correlation
+        pp = float("nan") if const else pearsonr(sim, real).pvalue
+        return [simpler_pearson(sim, real), pp, sp, mmrv(sim, real), mmrv(real, sim)]
+
+    for name, tasks in data.items():
+        per_task, all_sim, all_real = [], [], []
+        for task, (sim, real) in tasks.items():
+            s = stats(sim, real)
+            per_task.append(s)
+            rows.append([name, "task:" + task] + s)
+            all_sim += sim
+            all_real += real
+        m = np.array(per_task)
+        spear = m[:, 2][np.isfinite(m[:, 2])]
+        rows.append([name, "mean", float(np.mean(m[:, 0])), float("nan"),
+                     float(np.mean(spear)) if len(spear) else float("nan"),
+                     float(np.mean(m[:, 3])), float(np.mean(m[:, 4]))])
+        rows.append([name, "pooled"] + stats(all_sim, all_real))
+    write(out, ["dataset", "scope", "pearson", "pearson_p", "spearman", "mmrv", "mmrv_real_sim"],
+          rows)
+
+
 def bca(out, inp):
     from scipy.stats import bootstrap, trim_mean
     tasks, dist = {}, []
@@ -370,7 +418,7 @@ def check(_, __):
 
 
 SECTIONS = {f.__name__: f for f in (proportion, exact_tests, newcombe, multitest, power, paired,
-                                    correlation, bca, fidelity, kappa, progress_evalue,
+                                    correlation, sim_real, bca, fidelity, kappa, progress_evalue,
                                     chains, check)}
 
 if __name__ == "__main__":
