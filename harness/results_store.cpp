@@ -296,6 +296,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   write_attr(f, "started_at", h.started_at);
   write_attr(f, "updated_at", h.updated_at);
   write_attr(f, "command", h.command);
+  if (!h.judge_card.empty()) write_attr(f, "judge_card", h.judge_card);
 
   std::vector<EpisodeRow> rows;
   rows.reserve(results.episodes.size());
@@ -662,6 +663,7 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   h.started_at = read_attr(f, "started_at", where);
   h.updated_at = read_attr(f, "updated_at", where);
   h.command = read_attr(f, "command", where);
+  if (has_attr(f, "judge_card")) h.judge_card = read_attr(f, "judge_card", where);
 
   Hid task_type = task_row_type();
   auto tasks = read_table<TaskRow>(f, "tasks", task_type.get(), kTaskColumns, file_bytes, where);
@@ -822,7 +824,8 @@ std::string encode(const RunResults& r) {
   for (const auto* s :
        {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
         &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
+        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
+        &h.judge_card}) {
     e.str(*s);
   }
   e.num(h.suite_seed);
@@ -865,7 +868,8 @@ RunResults decode(const std::string& bytes) {
   for (auto* s :
        {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
         &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention}) {
+        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
+        &h.judge_card}) {
     *s = d.str();
   }
   h.suite_seed = d.num<std::uint64_t>();
