@@ -3,6 +3,7 @@
 // the world model can stand in for the simulator as an evaluator.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -132,6 +133,39 @@ class CaptureRecorder final : public StepRecorder {
   Image frame_;
 };
 
+// The judge with a meter: calls, episodes judged and wall time inside it,
+// over every world-model run of this validation (the card's judge cost).
+class MeteredJudge final : public Judge {
+ public:
+  explicit MeteredJudge(std::shared_ptr<Judge> inner) : inner_(std::move(inner)) {}
+  const JudgeInfo& info() const override { return inner_->info(); }
+  std::string identity() const override { return inner_->identity(); }
+  void judge(std::span<const JudgeInput> items, std::span<JudgeVerdict> out) override {
+    const auto start = std::chrono::steady_clock::now();
+    const auto record = [&] {
+      calls_ += 1;
+      items_ += static_cast<std::int64_t>(items.size());
+      nanos_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    };
+    try {
+      inner_->judge(items, out);
+    } catch (...) {
+      record();
+      throw;
+    }
+    record();
+  }
+  reports::WmJudgeCost cost() const {
+    return {calls_.load(), items_.load(), static_cast<double>(nanos_.load()) * 1e-9};
+  }
+
+ private:
+  std::shared_ptr<Judge> inner_;
+  std::atomic<std::int64_t> calls_{0}, items_{0}, nanos_{0};
+};
+
 // Runs `policy` on `suite` into `path` (resuming what it holds) through an
 // EvaluationSession, as `gauntlet run` does; returns every stored episode.
 RunResults run_into(const std::shared_ptr<const Suite>& suite, const PolicySpec& spec,
@@ -207,7 +241,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
       ",judge_every=" + std::to_string(o.judge_every) +
       (o.threshold > 0 ? ",threshold=" + std::to_string(o.threshold) : std::string());
   const worldmodel::WorldModelEnvOptions env = worldmodel::parse_world_model_env(env_text);
-  std::shared_ptr<Judge> judge = ctx.registry.make_judge(env.judge);
+  auto metered = std::make_shared<MeteredJudge>(ctx.registry.make_judge(env.judge));
+  std::shared_ptr<Judge> judge = metered;
   std::vector<std::shared_ptr<WorldModel>> models;
   std::vector<std::shared_ptr<const Suite>> wm_suites;
   for (const auto& w : o.wms) {
@@ -327,6 +362,7 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     ctx.exit_code = 130;
     return;
   }
+  card.judge_cost = metered->cost();
   card.sim_episodes_per_s =
       sim_seconds > 0 ? sim_ran / sim_seconds : std::numeric_limits<double>::quiet_NaN();
   card.wm_episodes_per_s =
@@ -387,9 +423,10 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     char buf[256];
     if (!primary.result || !primary.result->spearman.interval) {
       jc.rankable = false;
-      jc.rankable_note = "ranking agreement could not be computed (" +
-                         (primary.note.empty() ? std::string("fewer than 3 policies") : primary.note) +
-                         "): validate with at least 3 policies of spread skill";
+      jc.rankable_note =
+          "ranking agreement could not be computed (" +
+          (primary.note.empty() ? std::string("fewer than 3 policies") : primary.note) +
+          "): validate with at least 3 policies of spread skill";
     } else {
       jc.spearman_lower = primary.result->spearman.interval->lo;
       if (!(*jc.spearman_lower >= o.min_spearman)) {
@@ -454,6 +491,10 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
         clip_frechet_distance(o.features, fidelity_episodes, generated, o.clip, wi);
   }
   write_wm_report_card(card, dir);
+  std::fprintf(stderr, "judge: sensitivity %.3f, specificity %.3f; %s: %s\n",
+               card.judge_correction.rates.sensitivity, card.judge_correction.rates.specificity,
+               card.judge_correction.rankable ? "rankable" : "NOT RANKABLE",
+               card.judge_correction.rankable_note.c_str());
   std::fprintf(stderr, "wrote %s/report-card.html, report-card.md, report-card.json\n",
                o.out.c_str());
   if (o.json) {

@@ -821,11 +821,10 @@ std::string encode(const RunResults& r) {
   Encoder e;
   const RunHeader& h = r.header;
   e.num(h.schema_version);
-  for (const auto* s :
-       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
-        &h.judge_card}) {
+  for (const auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version,
+                        &h.suite_hash, &h.suite_source, &h.policy_spec, &h.policy_name,
+                        &h.policy_identity, &h.cameras, &h.shard, &h.hosts, &h.started_at,
+                        &h.updated_at, &h.command, &h.robot, &h.action_convention, &h.judge_card}) {
     e.str(*s);
   }
   e.num(h.suite_seed);
@@ -865,11 +864,10 @@ RunResults decode(const std::string& bytes) {
   RunResults r;
   RunHeader& h = r.header;
   h.schema_version = d.num<int>();
-  for (auto* s :
-       {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
-        &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras, &h.shard,
-        &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot, &h.action_convention,
-        &h.judge_card}) {
+  for (auto* s : {&h.harness_version, &h.git_sha, &h.suite_name, &h.suite_version, &h.suite_hash,
+                  &h.suite_source, &h.policy_spec, &h.policy_name, &h.policy_identity, &h.cameras,
+                  &h.shard, &h.hosts, &h.started_at, &h.updated_at, &h.command, &h.robot,
+                  &h.action_convention, &h.judge_card}) {
     *s = d.str();
   }
   h.suite_seed = d.num<std::uint64_t>();

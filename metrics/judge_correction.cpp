@@ -17,8 +17,7 @@ void check_level(double level) {
 }
 
 void check_counts(const ConfusionMatrix& c) {
-  if (c.true_positive < 0 || c.false_positive < 0 || c.false_negative < 0 ||
-      c.true_negative < 0) {
+  if (c.true_positive < 0 || c.false_positive < 0 || c.false_negative < 0 || c.true_negative < 0) {
     throw std::invalid_argument("judge correction: negative counts in the card");
   }
 }
@@ -106,8 +105,8 @@ CorrectedRate corrected_rate(std::int64_t successes, std::int64_t trials,
   r.trials = trials;
   r.level = level;
   r.apparent = trials > 0 ? static_cast<double>(successes) / trials : 0.0;
-  const Interval apparent = proportion_interval(successes, trials, ProportionMethod::kClopperPearson,
-                                                apparent_level(level));
+  const Interval apparent = proportion_interval(
+      successes, trials, ProportionMethod::kClopperPearson, apparent_level(level));
   const CorrectedInterval c = corrected_rate_interval(apparent, card, level);
   r.ci = c.interval;
   r.informative = c.informative;

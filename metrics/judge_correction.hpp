@@ -50,8 +50,8 @@ struct CorrectedRate {
   std::int64_t successes = 0;  // judged successes
   std::int64_t trials = 0;
   double apparent = 0.0;  // successes / trials
-  double rate = 0.0;      // Rogan-Gladen, clipped; the apparent rate when the judge is uninformative
-  Interval ci;            // corrected, at `level`
+  double rate = 0.0;  // Rogan-Gladen, clipped; the apparent rate when the judge is uninformative
+  Interval ci;        // corrected, at `level`
   bool informative = true;
   double level = 0.95;
 };

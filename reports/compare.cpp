@@ -61,10 +61,10 @@ CompareLine compare_paired(const std::string& name, const metrics::TaskScores& a
     line.candidate = metrics::rogan_gladen(line.candidate, e.sensitivity, e.specificity);
     line.difference = metrics::corrected_difference(line.difference, *card);
     boot.level = metrics::apparent_level(1.0 - o.alpha);
-    line.ci = metrics::corrected_difference_interval(
-                  metrics::paired_bootstrap_difference(a, b, {}, boot).interval, *card,
-                  1.0 - o.alpha)
-                  .interval;
+    line.ci =
+        metrics::corrected_difference_interval(
+            metrics::paired_bootstrap_difference(a, b, {}, boot).interval, *card, 1.0 - o.alpha)
+            .interval;
     return line;
   }
   line.ci = metrics::paired_bootstrap_difference(a, b, {}, boot).interval;

@@ -67,7 +67,8 @@ std::string correction_note(const JudgeCardInfo& card) {
                 100 * e.sensitivity_ci.hi, 100 * e.specificity, 100 * e.specificity_ci.lo,
                 100 * e.specificity_ci.hi);
   std::string note = buf;
-  if (!card.rankable) note += "; the card says this world model is NOT RANKABLE: " + card.rankable_note;
+  if (!card.rankable)
+    note += "; the card says this world model is NOT RANKABLE: " + card.rankable_note;
   return note;
 }
 

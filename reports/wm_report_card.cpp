@@ -176,8 +176,8 @@ nlohmann::json judge_correction_json(const WmJudgeCorrection& jc) {
           {"level", r.level},
           {"informative", jc.informative},
           {"min_spearman", jc.min_spearman},
-          {"spearman_lower", jc.spearman_lower ? nlohmann::json(*jc.spearman_lower)
-                                               : nlohmann::json(nullptr)},
+          {"spearman_lower",
+           jc.spearman_lower ? nlohmann::json(*jc.spearman_lower) : nlohmann::json(nullptr)},
           {"rankable", jc.rankable},
           {"rankable_note", jc.rankable_note}};
 }
@@ -201,23 +201,24 @@ std::string wm_report_card_json(const WmReportCard& c) {
   j["shadow_note"] = c.shadow_note;
   nlohmann::json policies = nlohmann::json::array();
   for (const auto& p : c.policies) {
-    policies.push_back({{"policy", p.name},
-                        {"episodes", p.episodes},
-                        {"simulator_successes", p.sim_successes},
-                        {"world_model_successes", p.wm_successes},
-                        {"simulator_success_rate",
-                         p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0},
-                        {"world_model_success_rate",
-                         p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0},
-                        {"simulator_ci95", {p.sim_ci.lo, p.sim_ci.hi}},
-                        {"world_model_ci95", {p.wm_ci.lo, p.wm_ci.hi}},
-                        {"per_episode", binary_json(p.agreement)},
-                        {"simulator_episodes_per_s", p.sim_episodes_per_s},
-                        {"world_model_episodes_per_s", p.wm_episodes_per_s},
-                        {"world_model_errors", p.wm_errors},
-                        {"world_model_corrected_rate", number_json(p.wm_corrected.rate)},
-                        {"world_model_corrected_ci95", {p.wm_corrected.ci.lo, p.wm_corrected.ci.hi}},
-                        {"acted_on_generated_frames", p.acted_on_generated_frames}});
+    policies.push_back(
+        {{"policy", p.name},
+         {"episodes", p.episodes},
+         {"simulator_successes", p.sim_successes},
+         {"world_model_successes", p.wm_successes},
+         {"simulator_success_rate",
+          p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0},
+         {"world_model_success_rate",
+          p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0},
+         {"simulator_ci95", {p.sim_ci.lo, p.sim_ci.hi}},
+         {"world_model_ci95", {p.wm_ci.lo, p.wm_ci.hi}},
+         {"per_episode", binary_json(p.agreement)},
+         {"simulator_episodes_per_s", p.sim_episodes_per_s},
+         {"world_model_episodes_per_s", p.wm_episodes_per_s},
+         {"world_model_errors", p.wm_errors},
+         {"world_model_corrected_rate", number_json(p.wm_corrected.rate)},
+         {"world_model_corrected_ci95", {p.wm_corrected.ci.lo, p.wm_corrected.ci.hi}},
+         {"acted_on_generated_frames", p.acted_on_generated_frames}});
   }
   j["policies"] = policies;
   j["per_episode"] = binary_json(c.overall);
@@ -291,15 +292,17 @@ std::string judge_correction_markdown(const WmReportCard& c) {
          " | " + pct(p.wm_corrected.rate) + " | " + pct_ci(p.wm_corrected.ci) + " | " +
          (p.acted_on_generated_frames ? "yes" : "no (shadow simulation)") + " |\n";
   }
-  m += "\nJudge cost: " + std::to_string(c.judge_cost.calls) + " batched calls for " +
+  m += "\nJudge cost (the world-model runs of this invocation; resumed episodes are not "
+       "counted): " +
+       std::to_string(c.judge_cost.calls) + " calls judging " +
        std::to_string(c.judge_cost.frames) + " episode-steps, " + num(c.judge_cost.seconds, 2) +
-       " s";
+       " s inside the judge";
   if (c.judge_cost.calls > 0) {
-    m += " (" + num(1000.0 * c.judge_cost.seconds / static_cast<double>(c.judge_cost.calls), 2) +
-         " ms per call, " +
-         num(static_cast<double>(c.judge_cost.frames) / static_cast<double>(c.judge_cost.calls),
-             2) +
-         " episodes per call)";
+    m +=
+        " (" + num(1000.0 * c.judge_cost.seconds / static_cast<double>(c.judge_cost.calls), 2) +
+        " ms per call, " +
+        num(static_cast<double>(c.judge_cost.frames) / static_cast<double>(c.judge_cost.calls), 2) +
+        " episodes per call)";
   }
   m += ".\n\n";
   return m;
@@ -442,16 +445,18 @@ std::string wm_report_card_html(const WmReportCard& c) {
   {
     const auto& jc = c.judge_correction;
     const auto& r = jc.rates;
-    b += "<section id=\"correction\"><h2>Judge error rates and corrected rates</h2>\n<p class=\"" +
-         std::string(jc.rankable ? "note" : "warning") + "\"><b>" +
-         (jc.rankable ? "Rankable" : "NOT RANKABLE") + "</b>: " + escape_xml(jc.rankable_note) +
-         "</p>\n<p>Sensitivity " + pct(r.sensitivity) + " " + pct_ci(r.sensitivity_ci) +
-         ", specificity " + pct(r.specificity) + " " + pct_ci(r.specificity_ci) +
-         " (Clopper-Pearson 95%) over " + std::to_string(r.counts.total()) +
-         " paired episodes. Corrected: Rogan-Gladen with an exact interval that carries this "
-         "card's uncertainty (what a run with <code>card=</code> reports).</p>\n<table><tr><th>Policy</th>"
-         "<th>Simulator</th><th>World model (judged)</th><th>Corrected</th><th>95% CI</th><th>Acted "
-         "on generated frames</th></tr>\n";
+    b +=
+        "<section id=\"correction\"><h2>Judge error rates and corrected rates</h2>\n<p class=\"" +
+        std::string(jc.rankable ? "note" : "warning") + "\"><b>" +
+        (jc.rankable ? "Rankable" : "NOT RANKABLE") + "</b>: " + escape_xml(jc.rankable_note) +
+        "</p>\n<p>Sensitivity " + pct(r.sensitivity) + " " + pct_ci(r.sensitivity_ci) +
+        ", specificity " + pct(r.specificity) + " " + pct_ci(r.specificity_ci) +
+        " (Clopper-Pearson 95%) over " + std::to_string(r.counts.total()) +
+        " paired episodes. Corrected: Rogan-Gladen with an exact interval that carries this "
+        "card's uncertainty (what a run with <code>card=</code> "
+        "reports).</p>\n<table><tr><th>Policy</th>"
+        "<th>Simulator</th><th>World model (judged)</th><th>Corrected</th><th>95% CI</th><th>Acted "
+        "on generated frames</th></tr>\n";
     for (const auto& p : c.policies) {
       const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
       b += "<tr><td>" + escape_xml(p.name) + "</td><td>" + pct(s) + "</td><td>" +
@@ -460,8 +465,8 @@ std::string wm_report_card_html(const WmReportCard& c) {
            (p.acted_on_generated_frames ? "yes" : "no (shadow simulation)") + "</td></tr>\n";
     }
     b += "</table>\n<p class=\"note\">Judge cost: " + std::to_string(c.judge_cost.calls) +
-         " batched calls for " + std::to_string(c.judge_cost.frames) + " episode-steps, " +
-         num(c.judge_cost.seconds, 2) + " s.</p></section>\n";
+         " calls judging " + std::to_string(c.judge_cost.frames) + " episode-steps, " +
+         num(c.judge_cost.seconds, 2) + " s inside the judge.</p></section>\n";
   }
   b += "<section id=\"agreement\"><h2>Ranking "
        "agreement</h2>\n<table><thead><tr><th>Evaluation</th><th>Episodes</th>"

@@ -45,9 +45,11 @@ struct WmJudgeCorrection {
   std::string rankable_note;  // why (not)
 };
 
-// What judging cost: one batched call per step for all episodes waiting.
+// What judging cost over the world-model runs of one `wm validate` (episodes
+// resumed from files are not counted). Each Env judges its own episode: one
+// episode per call (batching across workers is not implemented).
 struct WmJudgeCost {
-  std::int64_t calls = 0;   // judge calls (batches)
+  std::int64_t calls = 0;   // judge calls
   std::int64_t frames = 0;  // episodes judged over all calls
   double seconds = 0.0;     // wall time inside the judge
 };

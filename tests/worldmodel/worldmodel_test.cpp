@@ -526,16 +526,39 @@ TEST_CASE(
   const fs::path dir = fresh_dir("wm-biased-judge");
   // The judge calls 30% of never-moving episodes (zero: 0% in the simulator) successes and
   // 95% of moving ones (scripted: 100% in the simulator).
-  const std::string models = "worldmodel:python:wm_test_models:MotionWorld,judge=python:"
-                             "wm_test_models:BiasedJudge,judge_every=0,path=" +
-                             test_data();
+  const std::string models =
+      "worldmodel:python:wm_test_models:MotionWorld,judge=python:"
+      "wm_test_models:BiasedJudge,judge_every=0,path=" +
+      test_data();
   const fs::path card_dir = dir / "card";
-  const auto v = gauntlet_cli(
-      {"wm", "validate", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--episodes",
-       "20", "--workers", "2", "--policy", "zero", "--policy", "scripted", "--wm",
-       "python:wm_test_models:MotionWorld", "--judge",
-       "python:wm_test_models:BiasedJudge,path=" + test_data(), "--judge-every", "0", "--capture",
-       "0", "--strips", "0", "--bootstrap", "200", "--out", card_dir.string()});
+  const auto v = gauntlet_cli({"wm",
+                               "validate",
+                               "--suite",
+                               "tabletop-smoke",
+                               "--task",
+                               "open-the-drawer",
+                               "--episodes",
+                               "20",
+                               "--workers",
+                               "2",
+                               "--policy",
+                               "zero",
+                               "--policy",
+                               "scripted",
+                               "--wm",
+                               "python:wm_test_models:MotionWorld",
+                               "--judge",
+                               "python:wm_test_models:BiasedJudge,path=" + test_data(),
+                               "--judge-every",
+                               "0",
+                               "--capture",
+                               "0",
+                               "--strips",
+                               "0",
+                               "--bootstrap",
+                               "200",
+                               "--out",
+                               card_dir.string()});
   REQUIRE_EXIT(v, 0);
   const auto card = nlohmann::json::parse(read_file(card_dir / "report-card.json"));
   const auto& jc = card["judge_correction"];
@@ -549,6 +572,9 @@ TEST_CASE(
   CHECK(jc["specificity_ci"][1].get<double>() >= 0.7);
   CHECK(jc["false_positive"].get<int>() > 0);
   CHECK(jc["informative"].get<bool>());
+  // judge_every=0: one judge call per world-model episode, all of them metered.
+  CHECK(card["judge_cost"]["calls"].get<int>() == 40);
+  CHECK(card["judge_cost"]["episodes_judged"].get<int>() == 40);
   // Two policies cannot measure ranking agreement: not rankable.
   CHECK_FALSE(jc["rankable"].get<bool>());
   for (const auto& p : card["policies"]) {
@@ -558,11 +584,11 @@ TEST_CASE(
   // Held-out seeds, the card named in --env: reports say the rates are corrected.
   const std::string env = models + ",card=" + (card_dir / "report-card.json").string();
   for (const char* policy : {"zero", "scripted"}) {
-    REQUIRE_EXIT(gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer",
-                               "--policy", policy, "--episodes", "20", "--seed", "77",
-                               "--workers", "2", "--env", env, "--out",
-                               (dir / (std::string(policy) + ".h5")).string(), "--videos", "0"}),
-                 0);
+    REQUIRE_EXIT(
+        gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                      policy, "--episodes", "20", "--seed", "77", "--workers", "2", "--env", env,
+                      "--out", (dir / (std::string(policy) + ".h5")).string(), "--videos", "0"}),
+        0);
   }
   const auto header = gauntlet::ResultsStore::read(dir / "zero.h5").header;
   CHECK_THAT(header.judge_card, Catch::Contains("\"false_positive\""));
@@ -613,10 +639,10 @@ TEST_CASE(
   CHECK_FALSE(forced_json["rankable"].get<bool>());
 
   // A card from another judge is refused (exit 2 naming the card).
-  const auto other = gauntlet_cli(
-      {"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy", "zero",
-       "--episodes", "1", "--env", env + ",judge.false_positive=0.1", "--out",
-       (dir / "other.h5").string(), "--videos", "0"});
+  const auto other =
+      gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                    "zero", "--episodes", "1", "--env", env + ",judge.false_positive=0.1", "--out",
+                    (dir / "other.h5").string(), "--videos", "0"});
   CHECK(other.exit_code == 2);
   CHECK_THAT(other.err, Catch::Contains("report-card.json"));
 }

@@ -101,8 +101,7 @@ TEST_CASE(
 TEST_CASE("A difference judged by one judge is divided by se + sp - 1 over the J interval's ends",
           "[metrics][judge_correction]") {
   const ConfusionMatrix c = card(52, 8, 46, 19);
-  CHECK(corrected_difference(0.2, c) ==
-        Approx(0.2 / (52.0 / 60 + 46.0 / 65 - 1)).epsilon(1e-12));
+  CHECK(corrected_difference(0.2, c) == Approx(0.2 / (52.0 / 60 + 46.0 / 65 - 1)).epsilon(1e-12));
   // scipy: J in [se_lo + sp_lo - 1, se_hi + sp_hi - 1] at 0.9875 each; corners of d / J.
   const CorrectedInterval d = corrected_difference_interval({-0.3, 0.1}, c);
   CHECK(d.interval.lo == -1.0);  // -1.111 clipped
@@ -132,7 +131,8 @@ TEST_CASE(
       const std::int64_t tp = binomial(rng, card_pos, se);
       const std::int64_t tn = binomial(rng, card_neg, sp);
       const std::int64_t k = binomial(rng, episodes, q);
-      const CorrectedRate r = corrected_rate(k, episodes, card(tp, card_pos - tp, tn, card_neg - tn));
+      const CorrectedRate r =
+          corrected_rate(k, episodes, card(tp, card_pos - tp, tn, card_neg - tn));
       covered += (r.ci.lo <= p && p <= r.ci.hi) ? 1 : 0;
       const Interval raw = wilson_interval(k, episodes);
       covered_raw += (raw.lo <= p && p <= raw.hi) ? 1 : 0;
