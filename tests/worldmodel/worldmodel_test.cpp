@@ -638,6 +638,15 @@ TEST_CASE(
   CHECK(forced_json["corrected"].get<bool>());
   CHECK_FALSE(forced_json["rankable"].get<bool>());
 
+  // So does a sequential compare run in the world model with that card, before any episode.
+  const auto sequential =
+      gauntlet_cli({"compare", "--sequential", "--suite", "tabletop-smoke", "--task",
+                    "open-the-drawer", "--policy-a", "scripted", "--policy-b", "zero", "--env", env,
+                    "--out", (dir / "sequential").string()});
+  CHECK(sequential.exit_code == 2);
+  CHECK_THAT(sequential.err, Catch::Contains("NOT RANKABLE") && Catch::Contains("--force"));
+  CHECK_FALSE(fs::exists(dir / "sequential" / "baseline.h5"));
+
   // A card from another judge is refused (exit 2 naming the card).
   const auto other =
       gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
