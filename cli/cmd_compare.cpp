@@ -26,6 +26,7 @@
 #include "reports/compare.hpp"
 #include "reports/compare_writers.hpp"
 #include "reports/sequential_compare.hpp"
+#include "reports/success_rate.hpp"
 #include "reports/writers.hpp"
 
 namespace gauntlet::cli {
@@ -42,6 +43,7 @@ struct CompareCliOptions {
   bool allow_unpaired = false;
   bool allow_partial = false;
   bool allow_incomplete = false;
+  bool force = false;  // gate with a world model its card calls not rankable
   // sequential
   bool sequential = false;
   PlanOptions plan;
@@ -69,6 +71,23 @@ void write_outputs(const CompareCliOptions& o, const std::string& markdown,
   }
 }
 
+// A world model whose card says its ranking agreement is too uncertain must
+// not gate a release: exit 2 unless --force.
+void require_rankable(const RunHeader& header, const std::string& source, bool force) {
+  const auto card = reports::judge_card_info(header, source);
+  if (!card || card->rankable) return;
+  if (force) {
+    std::fprintf(stderr,
+                 "warning: gating with a world model its card calls NOT RANKABLE (--force): %s\n",
+                 card->rankable_note.c_str());
+    return;
+  }
+  throw InputError("compare: " + source + " is a world-model run whose card " + card->card +
+                   " says the world model is NOT RANKABLE (" + card->rankable_note +
+                   "); a gate on it would not mean anything. Validate a better world model, or "
+                   "pass --force to gate anyway");
+}
+
 void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
   if (o.baseline.empty() || o.candidate.empty()) {
     throw InputError(
@@ -80,6 +99,8 @@ void fixed_compare(const CompareCliOptions& o, CliContext& ctx) {
     throw InputError("--margin must be in [0, 1) (a success fraction, e.g. 0.02)");
   const RunResults a = ResultsStore::read(o.baseline);
   const RunResults b = ResultsStore::read(o.candidate);
+  require_rankable(a.header.judge_card.empty() ? b.header : a.header,
+                   a.header.judge_card.empty() ? o.candidate : o.baseline, o.force);
   if (!o.allow_incomplete) {
     require_complete(a, o.baseline, "compare");
     require_complete(b, o.candidate, "compare");
@@ -341,6 +362,8 @@ void replay_compare(const CompareCliOptions& o, CliContext& ctx) {
   auto gate = make_gate(o);
   const RunResults a = ResultsStore::read(o.baseline);
   const RunResults b = ResultsStore::read(o.candidate);
+  require_rankable(a.header.judge_card.empty() ? b.header : a.header,
+                   a.header.judge_card.empty() ? o.candidate : o.baseline, o.force);
   std::map<EpisodeKey, const EpisodeResult*> by_key;
   for (const auto& e : b.episodes) by_key[{e.task_id, e.perturbation_id, e.episode_index}] = &e;
   std::vector<std::pair<const EpisodeResult*, const EpisodeResult*>> pairs;
@@ -391,6 +414,16 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
   gate->start(max_episodes);
   SessionPlan plan = plan_session(o.plan, ctx);
   const Suite& suite = *plan.suite;
+  {
+    RunHeader h;
+    h.judge_card = suite.info().judge_card;
+    require_rankable(h, "--env " + o.plan.env, o.force);
+    if (suite.info().backend == "worldmodel" && h.judge_card.empty()) {
+      std::fprintf(stderr,
+                   "warning: gating in a world model without a validation card: its judge's errors "
+                   "are not corrected (add card=report-card.json from gauntlet wm validate)\n");
+    }
+  }
   const std::size_t tasks =
       plan.plan.task_ids.empty() ? suite.tasks().size() : plan.plan.task_ids.size();
   plan.plan.episodes_per_task =
@@ -478,6 +511,8 @@ void add_compare_command(CLI::App& app, CliContext& ctx) {
   cmp->add_flag("--allow-incomplete", opts->allow_incomplete,
                 "accept results files that do not hold their whole plan (a lone shard, an "
                 "interrupted run); without it they are refused (exit 2)");
+  cmp->add_flag("--force", opts->force,
+                "gate even with a world model its validation card calls not rankable");
   cmp->add_flag("--sequential", opts->sequential,
                 "run --policy-a and --policy-b pair by pair, stop when decided");
   cmp->add_option("--policy-a", opts->policy_a, "sequential: baseline policy spec");

@@ -68,6 +68,9 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
   if (ec || !std::filesystem::is_directory(o.out)) {
     throw InputError("--out '" + o.out + "': cannot create the report directory");
   }
+  for (const auto& note : reports::correction_notes(model)) {
+    std::fprintf(stderr, "note: %s\n", note.c_str());
+  }
   for (const auto& note : reports::incomplete_run_notes(model)) {
     std::fprintf(stderr, "warning: %s\n", note.c_str());
   }

@@ -3,6 +3,7 @@
 // the world model can stand in for the simulator as an evaluator.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "harness/results_store.hpp"
 #include "harness/version.hpp"
 #include "metrics/image_fidelity.hpp"
+#include "metrics/judge_correction.hpp"
 #include "worldmodel/env/open_loop.hpp"
 #include "worldmodel/env/worldmodel_suite.hpp"
 #include "worldmodel/torchscript/torchscript_world_model.hpp"
@@ -52,6 +54,7 @@ struct ValidateOptions {
   int strips = 4;
   int capture = 2;
   long bootstrap = 2000;
+  double min_spearman = 0.5;
   std::string out;
   int threads = 1;
   bool json = false;
@@ -130,6 +133,39 @@ class CaptureRecorder final : public StepRecorder {
   Image frame_;
 };
 
+// The judge with a meter: calls, episodes judged and wall time inside it,
+// over every world-model run of this validation (the card's judge cost).
+class MeteredJudge final : public Judge {
+ public:
+  explicit MeteredJudge(std::shared_ptr<Judge> inner) : inner_(std::move(inner)) {}
+  const JudgeInfo& info() const override { return inner_->info(); }
+  std::string identity() const override { return inner_->identity(); }
+  void judge(std::span<const JudgeInput> items, std::span<JudgeVerdict> out) override {
+    const auto start = std::chrono::steady_clock::now();
+    const auto record = [&] {
+      calls_ += 1;
+      items_ += static_cast<std::int64_t>(items.size());
+      nanos_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    };
+    try {
+      inner_->judge(items, out);
+    } catch (...) {
+      record();
+      throw;
+    }
+    record();
+  }
+  reports::WmJudgeCost cost() const {
+    return {calls_.load(), items_.load(), static_cast<double>(nanos_.load()) * 1e-9};
+  }
+
+ private:
+  std::shared_ptr<Judge> inner_;
+  std::atomic<std::int64_t> calls_{0}, items_{0}, nanos_{0};
+};
+
 // Runs `policy` on `suite` into `path` (resuming what it holds) through an
 // EvaluationSession, as `gauntlet run` does; returns every stored episode.
 RunResults run_into(const std::shared_ptr<const Suite>& suite, const PolicySpec& spec,
@@ -194,6 +230,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   if (o.ssim_window != "gaussian" && o.ssim_window != "8x8")
     throw InputError("--ssim-window must be gaussian or 8x8");
   if (o.out.empty()) throw InputError("wm validate: --out DIR is required");
+  if (!(o.min_spearman >= -1.0 && o.min_spearman <= 1.0))
+    throw InputError("--min-spearman must be in [-1, 1]");
   if (o.threads > 0) adapters::set_torch_threads(o.threads);
 
   const SessionPlan prepared = plan_session(o.plan, ctx);
@@ -203,7 +241,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
       ",judge_every=" + std::to_string(o.judge_every) +
       (o.threshold > 0 ? ",threshold=" + std::to_string(o.threshold) : std::string());
   const worldmodel::WorldModelEnvOptions env = worldmodel::parse_world_model_env(env_text);
-  std::shared_ptr<Judge> judge = ctx.registry.make_judge(env.judge);
+  auto metered = std::make_shared<MeteredJudge>(ctx.registry.make_judge(env.judge));
+  std::shared_ptr<Judge> judge = metered;
   std::vector<std::shared_ptr<WorldModel>> models;
   std::vector<std::shared_ptr<const Suite>> wm_suites;
   for (const auto& w : o.wms) {
@@ -265,7 +304,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     }
     names.push_back(name);
     std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
-    if (policy->requirements().privileged) shadowed.push_back(name);
+    const bool privileged = policy->requirements().privileged;
+    if (privileged) shadowed.push_back(name);
     CaptureRecorder capture(*sim, prepared.workers, wi.camera, wi.width, wi.height, o.capture);
     const RunResults s =
         run_into(sim, spec, *policy, prepared, dir / "results" / "sim" / (file_label(name) + ".h5"),
@@ -310,6 +350,7 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     row.sim_ci = metrics::wilson_interval(row.sim_successes, row.episodes);
     row.wm_ci = metrics::wilson_interval(row.wm_successes, row.episodes);
     row.agreement = episode_agreement(pe.episodes);
+    row.acted_on_generated_frames = !privileged;
     card.policies.push_back(row);
     paired.push_back(std::move(pe));
   }
@@ -321,6 +362,7 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     ctx.exit_code = 130;
     return;
   }
+  card.judge_cost = metered->cost();
   card.sim_episodes_per_s =
       sim_seconds > 0 ? sim_ran / sim_seconds : std::numeric_limits<double>::quiet_NaN();
   card.wm_episodes_per_s =
@@ -336,6 +378,14 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   std::vector<PairedEpisode> all;
   for (const auto& p : paired) all.insert(all.end(), p.episodes.begin(), p.episodes.end());
   card.overall = episode_agreement(all);
+  // The judge's pooled error rates correct every policy's judged rate (the
+  // same numbers a run with card= reports).
+  auto& jc = card.judge_correction;
+  jc.rates = metrics::judge_error_rates(card.overall.counts);
+  jc.informative = metrics::corrected_rate(0, 1, card.overall.counts).informative;
+  jc.min_spearman = o.min_spearman;
+  for (auto& row : card.policies)
+    row.wm_corrected = metrics::corrected_rate(row.wm_successes, row.episodes, card.overall.counts);
   metrics::BootstrapOptions bo;
   bo.resamples = o.bootstrap;
   card.agreements.push_back(ranking_agreement("world model (" + o.wms.front() + ")", paired, tasks,
@@ -364,6 +414,41 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     card.uncertainty_note =
         "One world model: pass --wm several times (an ensemble trained with different --seed) for "
         "per-episode disagreement.";
+  }
+
+  // May this world model rank (and gate) policies? Its agreement interval must
+  // exclude weak agreement, and its judge must be correctable.
+  {
+    const auto& primary = card.agreements.front();
+    char buf[256];
+    if (!primary.result || !primary.result->spearman.interval) {
+      jc.rankable = false;
+      jc.rankable_note =
+          "ranking agreement could not be computed (" +
+          (primary.note.empty() ? std::string("fewer than 3 policies") : primary.note) +
+          "): validate with at least 3 policies of spread skill";
+    } else {
+      jc.spearman_lower = primary.result->spearman.interval->lo;
+      if (!(*jc.spearman_lower >= o.min_spearman)) {
+        jc.rankable = false;
+        std::snprintf(buf, sizeof buf,
+                      "the lower end of the Spearman interval, %.3f, is below %.2f "
+                      "(--min-spearman): the agreement interval is too wide (or too low) to rank; "
+                      "validate with more episodes or policies",
+                      *jc.spearman_lower, o.min_spearman);
+        jc.rankable_note = buf;
+      } else if (!jc.informative) {
+        jc.rankable = false;
+        jc.rankable_note =
+            "the card cannot exclude an uninformative judge (sensitivity + specificity <= 1)";
+      } else {
+        jc.rankable = true;
+        std::snprintf(buf, sizeof buf,
+                      "the lower end of the Spearman interval, %.3f, reaches %.2f (--min-spearman)",
+                      *jc.spearman_lower, o.min_spearman);
+        jc.rankable_note = buf;
+      }
+    }
   }
 
   // Open-loop fidelity on held-out rollouts (given, or captured above).
@@ -406,6 +491,10 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
         clip_frechet_distance(o.features, fidelity_episodes, generated, o.clip, wi);
   }
   write_wm_report_card(card, dir);
+  std::fprintf(stderr, "judge: sensitivity %.3f, specificity %.3f; %s: %s\n",
+               card.judge_correction.rates.sensitivity, card.judge_correction.rates.specificity,
+               card.judge_correction.rankable ? "rankable" : "NOT RANKABLE",
+               card.judge_correction.rankable_note.c_str());
   std::fprintf(stderr, "wrote %s/report-card.html, report-card.md, report-card.json\n",
                o.out.c_str());
   if (o.json) {
@@ -460,6 +549,9 @@ void add_wm_validate_command(CLI::App& wm, CliContext& ctx) {
   v->add_option("--strips", o->strips, "side-by-side strips in the report (default 4)");
   v->add_option("--bootstrap", o->bootstrap,
                 "bootstrap resamples for agreement intervals (default 2000)");
+  v->add_option("--min-spearman", o->min_spearman,
+                "the card calls the world model rankable when the lower end of the Spearman "
+                "interval reaches it (default 0.5); compare refuses to gate otherwise");
   v->add_option("--threads", o->threads, "LibTorch threads (default 1)");
   v->add_option("--out", o->out, "directory for results/ and report-card.{html,md,json}")
       ->required();

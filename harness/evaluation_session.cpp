@@ -60,6 +60,7 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
   h.suite_version = suite.info().version;
   h.suite_hash = suite.info().content_hash;
   h.suite_source = suite.info().source;
+  h.judge_card = suite.info().judge_card;
   h.suite_seed = plan.seed;
   h.policy_spec = spec.text;
   h.policy_name = spec.display_name();

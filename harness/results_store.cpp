@@ -304,6 +304,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   write_attr(f, "started_at", h.started_at);
   write_attr(f, "updated_at", h.updated_at);
   write_attr(f, "command", h.command);
+  if (!h.judge_card.empty()) write_attr(f, "judge_card", h.judge_card);
 
   std::vector<EpisodeRow> rows;
   rows.reserve(results.episodes.size());
@@ -694,6 +695,7 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   h.started_at = read_attr(f, "started_at", where);
   h.updated_at = read_attr(f, "updated_at", where);
   h.command = read_attr(f, "command", where);
+  if (has_attr(f, "judge_card")) h.judge_card = read_attr(f, "judge_card", where);
 
   Hid task_type = task_row_type();
   auto tasks = read_table<TaskRow>(f, "tasks", task_type.get(), kTaskColumns, file_bytes, where);
@@ -869,7 +871,7 @@ std::string encode(const RunResults& r) {
                         &h.policy_identity,    &h.cameras,      &h.shard,         &h.hosts,
                         &h.started_at,         &h.updated_at,   &h.command,       &h.robot,
                         &h.action_convention,  &h.action_scale, &h.action_offset, &h.state_layout,
-                        &h.image_preprocessing}) {
+                        &h.image_preprocessing, &h.judge_card}) {
     e.str(*s);
   }
   e.str(h.backend);
@@ -921,7 +923,7 @@ RunResults decode(const std::string& bytes) {
                   &h.policy_identity,    &h.cameras,      &h.shard,         &h.hosts,
                   &h.started_at,         &h.updated_at,   &h.command,       &h.robot,
                   &h.action_convention,  &h.action_scale, &h.action_offset, &h.state_layout,
-                  &h.image_preprocessing}) {
+                  &h.image_preprocessing, &h.judge_card}) {
     *s = d.str();
   }
   h.backend = d.str();

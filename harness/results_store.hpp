@@ -57,6 +57,9 @@ struct RunHeader {
   std::string started_at;     // ISO-8601 UTC
   std::string updated_at;
   std::string command;
+  // World-model runs with a validation card: its judge error rates (JSON;
+  // empty otherwise). Reports and compare correct success rates with them.
+  std::string judge_card;
 };
 
 struct RunResults {

@@ -37,6 +37,9 @@ struct SuiteInfo {
   std::string robot = "floating_gripper";       // robots/ description the suite runs on
   std::string actions = "ee_delta";             // the action space: ee_delta or joint_pos
   std::vector<std::string> action_conventions;  // the robot's (empty: any)
+  // World-model suites run with card=: the card's judge error rates (JSON,
+  // worldmodel/env); reports and compare correct success rates with them.
+  std::string judge_card;
 };
 
 // How a suite is loaded beyond its definition.

@@ -10,10 +10,12 @@
 
 #include "harness/errors.hpp"
 #include "metrics/chain_length.hpp"
+#include "metrics/judge_correction.hpp"
 #include "metrics/multiple_testing.hpp"
 #include "metrics/paired_comparison.hpp"
 #include "metrics/proportion_comparison.hpp"
 #include "reports/long_horizon.hpp"
+#include "reports/success_rate.hpp"
 
 namespace gauntlet::reports {
 namespace {
@@ -32,7 +34,8 @@ double mean_of_task_means(const metrics::TaskScores& s) {
 // difference and the test its stratified exact test (one task: exact McNemar).
 CompareLine compare_paired(const std::string& name, const metrics::TaskScores& a,
                            const metrics::TaskScores& b, const CompareOptions& o,
-                           std::uint64_t seed, bool* exact = nullptr) {
+                           std::uint64_t seed, const metrics::ConfusionMatrix* card,
+                           bool* exact = nullptr) {
   CompareLine line;
   line.task = name;
   const auto st = metrics::stratified_mcnemar(a, b);
@@ -52,6 +55,20 @@ CompareLine compare_paired(const std::string& name, const metrics::TaskScores& a
   boot.resamples = o.resamples;
   boot.seed = seed;
   boot.level = 1.0 - o.alpha;
+  if (card) {
+    // Judged by one world-model judge: rates and the difference corrected, the
+    // interval at the apparent level widened by the card (the test is unchanged).
+    const auto e = metrics::judge_error_rates(*card);
+    line.baseline = metrics::rogan_gladen(line.baseline, e.sensitivity, e.specificity);
+    line.candidate = metrics::rogan_gladen(line.candidate, e.sensitivity, e.specificity);
+    line.difference = metrics::corrected_difference(line.difference, *card);
+    boot.level = metrics::apparent_level(1.0 - o.alpha);
+    line.ci =
+        metrics::corrected_difference_interval(
+            metrics::paired_bootstrap_difference(a, b, {}, boot).interval, *card, 1.0 - o.alpha)
+            .interval;
+    return line;
+  }
   line.ci = metrics::paired_bootstrap_difference(a, b, {}, boot).interval;
   return line;
 }
@@ -135,6 +152,17 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
   r.candidate_policy = hc.policy_name;
   r.options = o;
   r.paired = hb.suite_seed == hc.suite_seed;
+  // World-model runs with a card (one card: it is in the suite hash).
+  const auto card = judge_card_info(hb, baseline_name);
+  const bool correct = card && metrics::judge_error_rates(card->counts).youden > 0.0;
+  const metrics::ConfusionMatrix* counts = correct ? &card->counts : nullptr;
+  if (card) {
+    r.corrected = correct;
+    r.correction = correct ? correction_note(*card)
+                           : "the card " + card->card +
+                                 " measured an uninformative judge: rates are NOT corrected";
+    r.rankable = card->rankable;
+  }
 
   // Coverage of the baseline's plan: every nominal (task, episode index) of the baseline.
   {
@@ -187,7 +215,7 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
     std::vector<double> p;
     for (std::size_t t = 0; t < a.tasks(); ++t) {
       r.tasks.push_back(compare_paired(layout.tasks[t], one_task(a, t), one_task(b, t), o,
-                                       o.seed + 101 * (t + 1)));
+                                       o.seed + 101 * (t + 1), counts));
       p.push_back(r.tasks.back().p_value);
     }
     const auto adjusted = metrics::adjust_p_values(p, metrics::parse_adjustment(o.adjustment));
@@ -196,7 +224,7 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
       line.p_adjusted = adjusted[t];
       line.verdict = verdict_text(line.difference, line.p_adjusted <= o.alpha);
     }
-    r.overall = compare_paired("overall", a, b, o, o.seed, &r.exact);
+    r.overall = compare_paired("overall", a, b, o, o.seed, counts, &r.exact);
     r.overall.verdict = overall_verdict(r.overall, o.alpha);
     if (o.margin > 0.0) {
       // One-sided at alpha: the upper end of the (1 - 2 alpha) interval lies below -margin.
@@ -204,7 +232,16 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
       boot.resamples = o.resamples;
       boot.seed = o.seed;
       boot.level = 1.0 - 2.0 * o.alpha;
-      const auto ci = metrics::paired_bootstrap_difference(a, b, {}, boot).interval;
+      metrics::Interval ci;
+      if (counts) {
+        boot.level = metrics::apparent_level(1.0 - 2.0 * o.alpha);
+        ci = metrics::corrected_difference_interval(
+                 metrics::paired_bootstrap_difference(a, b, {}, boot).interval, *counts,
+                 1.0 - 2.0 * o.alpha)
+                 .interval;
+      } else {
+        ci = metrics::paired_bootstrap_difference(a, b, {}, boot).interval;
+      }
       r.regression = ci.hi < -o.margin && r.overall.difference < -o.margin;
       std::snprintf(buf, sizeof buf,
                     "%s: task-mean difference %+.1f points; the upper end of its %.0f%% paired "
@@ -225,6 +262,11 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
   } else {
     // Different seeds: no pairing. Per task Fisher exact; overall the CMH test over tasks.
     r.test = "Cochran-Mantel-Haenszel test over tasks of the Mantel-Haenszel difference (unpaired)";
+    if (card) {
+      throw InputError("compare: " + baseline_name + " and " + candidate_name +
+                       " are world-model runs with a judge card but different seeds: corrected "
+                       "comparisons need paired episodes (rerun with the same --seed)");
+    }
     const auto ca = task_counts(baseline);
     const auto cb = task_counts(candidate);
     std::vector<metrics::TwoByTwo> tables;
@@ -343,6 +385,7 @@ CompareResult compare_runs(const RunResults& baseline, const std::string& baseli
       r.chains = std::move(c);
     }
   }
+  if (r.corrected) r.reason = "CORRECTED for the world-model judge: " + r.reason;
   if (r.partial) {
     std::snprintf(buf, sizeof buf,
                   "PARTIAL comparison (--allow-partial): the candidate covers %d of %d baseline "

@@ -82,6 +82,12 @@ struct CompareResult {
   int excluded_sim_errors = 0;
   int unmatched_episodes = 0;
   std::optional<ChainComparison> chains;  // chain suites only
+  // World-model runs with a judge card: rates, differences and intervals are
+  // corrected for the judge's error rates (the test is that of the judged
+  // outcomes, which the correction leaves unchanged).
+  bool corrected = false;
+  std::string correction;  // the note every format prints (empty without a card)
+  bool rankable = true;    // the card's verdict (cmd compare refuses to gate when false)
 };
 
 // InputError when the files hold different suites (or, with require_pairing,

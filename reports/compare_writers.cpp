@@ -133,6 +133,7 @@ std::string compare_markdown(const CompareResult& r) {
            std::to_string(r.covered_tasks) + " of " + std::to_string(r.baseline_plan_tasks) +
            " tasks complete).";
   }
+  if (!r.correction.empty()) out += "\n\n**Corrected**: " + escape_markdown(r.correction) + ".";
   if (r.excluded_sim_errors > 0 || r.unmatched_episodes > 0) {
     out += " " + std::to_string(r.excluded_sim_errors) +
            " episode pairs dropped for simulator errors, " + std::to_string(r.unmatched_episodes) +
@@ -198,6 +199,11 @@ std::string compare_json(const CompareResult& r) {
   j["tasks"] = nlohmann::json::array();
   for (const auto& l : r.tasks) j["tasks"].push_back(line_json(l));
   if (r.chains) j["long_horizon"] = chain_json(*r.chains);
+  if (!r.correction.empty()) {
+    j["corrected"] = r.corrected;
+    j["correction"] = r.correction;
+    j["rankable"] = r.rankable;
+  }
   return j.dump() + "\n";
 }
 

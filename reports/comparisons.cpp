@@ -9,10 +9,12 @@
 #include "metrics/aggregate.hpp"
 #include "metrics/bradley_terry.hpp"
 #include "metrics/fisher_exact.hpp"
+#include "metrics/judge_correction.hpp"
 #include "metrics/letter_display.hpp"
 #include "metrics/multiple_testing.hpp"
 #include "metrics/paired_comparison.hpp"
 #include "metrics/rank_distribution.hpp"
+#include "reports/success_rate.hpp"
 
 namespace gauntlet::reports {
 
@@ -102,10 +104,29 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
   boot.resamples = options.resamples;
   boot.seed = options.seed;
   boot.level = 1.0 - options.alpha;
-  const auto intervals = metrics::aggregate_intervals(scores, {}, boot);
+  // World-model runs with a card (one card for all: it is in the suite hash):
+  // rates and differences are corrected, their intervals taken at the
+  // apparent level and widened by the card's uncertainty
+  // (metrics/judge_correction.hpp). Tests, ranks and letters are unchanged:
+  // the correction is one increasing affine map for every policy, so "no
+  // difference" and the order mean the same before and after it.
+  const auto card = judge_card_info(runs.front()->header, runs.front()->header.policy_name);
+  const bool correct = card && metrics::judge_error_rates(card->counts).youden > 0.0;
+  const metrics::JudgeErrorRates card_rates =
+      card ? metrics::judge_error_rates(card->counts) : metrics::JudgeErrorRates{};
+  metrics::BootstrapOptions apparent = boot;
+  if (correct) apparent.level = metrics::apparent_level(boot.level);
+  const auto intervals = metrics::aggregate_intervals(scores, {}, apparent);
   for (const auto& e : intervals) {
-    st.task_mean.push_back(e.estimate);
-    st.task_mean_ci.push_back(e.interval);
+    if (correct) {
+      st.task_mean.push_back(
+          metrics::rogan_gladen(e.estimate, card_rates.sensitivity, card_rates.specificity));
+      st.task_mean_ci.push_back(
+          metrics::corrected_rate_interval(e.interval, card->counts, boot.level).interval);
+    } else {
+      st.task_mean.push_back(e.estimate);
+      st.task_mean_ci.push_back(e.interval);
+    }
   }
   if (n >= 2) {
     metrics::RankOptions rank_options;
@@ -155,7 +176,7 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
         c.pairs = strat.pairs;
         c.p_value = strat.p_two_sided;
         c.difference = strat.difference;
-        metrics::BootstrapOptions pb = boot;
+        metrics::BootstrapOptions pb = apparent;
         pb.seed = options.seed + 7919 * (a * n + b + 1);
         c.ci = metrics::paired_bootstrap_difference(sa, sb, {}, pb).interval;
       } else {
@@ -175,10 +196,14 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
         c.pairs = static_cast<long long>(scores[a].episodes());
         c.p_value = cmh.p_value;
         c.difference = cmh.risk_difference;
-        const auto ea = metrics::aggregate_interval(scores[a], {}, boot).interval;
-        const auto eb = metrics::aggregate_interval(scores[b], {}, boot).interval;
+        const auto ea = metrics::aggregate_interval(scores[a], {}, apparent).interval;
+        const auto eb = metrics::aggregate_interval(scores[b], {}, apparent).interval;
         // Conservative: the difference of independent intervals' far ends.
         c.ci = {eb.lo - ea.hi, eb.hi - ea.lo};
+      }
+      if (correct) {
+        c.difference = metrics::corrected_difference(c.difference, card->counts);
+        c.ci = metrics::corrected_difference_interval(c.ci, card->counts, boot.level).interval;
       }
       raw.push_back(c.p_value);
       st.pairs.push_back(c);
@@ -215,6 +240,19 @@ RankingStatistics ranking_statistics(const std::vector<const RunResults*>& runs,
       st.note +=
           std::string(st.note.empty() ? "" : "; ") + "Bradley-Terry not estimable: " + e.what();
     }
+  }
+  if (card) {
+    st.note += std::string(st.note.empty() ? "" : "; ") +
+               (correct ? "success rates, differences and their intervals are CORRECTED for the "
+                          "world-model judge's error rates (card " +
+                              card->card +
+                              "); tests, ranks and letter groups are those of the judged "
+                              "outcomes, which the correction (one increasing map for every "
+                              "policy) leaves unchanged; Elo is on judged outcomes"
+                        : "the card " + card->card +
+                              " measured an uninformative judge (sensitivity + specificity <= "
+                              "1): rates are NOT corrected");
+    if (!card->rankable) st.note += "; the card says NOT RANKABLE: " + card->rankable_note;
   }
   if (!st.layout.same_seeds) {
     st.note += std::string(st.note.empty() ? "" : "; ") +

@@ -214,6 +214,9 @@ class HtmlWriter final : public ReportWriter {
                             : ", " + std::to_string(m.policies.front().header.episodes_per_task) +
                                   " episodes per task") +
         ".</p></header>\n<main>\n";
+    for (const auto& note : correction_notes(m)) {
+      body += "<p class=\"warning\"><strong>Corrected</strong>: " + escape_xml(note) + ".</p>\n";
+    }
     for (const auto& note : incomplete_run_notes(m)) {
       body += "<p class=\"warning\" role=\"alert\"><strong>Incomplete run</strong>: " +
               escape_xml(note) + ".</p>\n";

@@ -11,10 +11,18 @@ namespace {
 using nlohmann::json;
 
 json rate_json(const Rate& r) {
-  return json{{"trials", r.trials},
-              {"successes", r.successes},
-              {"success_rate", r.rate},
-              {"ci95", {r.ci95.lo, r.ci95.hi}}};
+  json j{{"trials", r.trials},
+         {"successes", r.successes},
+         {"success_rate", r.rate},
+         {"ci95", {r.ci95.lo, r.ci95.hi}}};
+  if (r.corrected) {
+    // success_rate and ci95 are corrected for the world-model judge's errors.
+    j["corrected"] = true;
+    j["correction_informative"] = r.informative;
+    j["judged_success_rate"] = r.judged_rate;
+    j["judged_ci95"] = {r.judged_ci95.lo, r.judged_ci95.hi};
+  }
+  return j;
 }
 
 class JsonWriter final : public ReportWriter {
@@ -26,6 +34,7 @@ class JsonWriter final : public ReportWriter {
     doc["schema"] = "gauntlet-report";
     doc["schema_version"] = 2;
     doc["generated_at"] = model.generated_at;
+    doc["corrections"] = correction_notes(model);  // world-model runs with a card
     const RunHeader* h = model.policies.empty() ? nullptr : &model.policies.front().header;
     doc["suite"] = {{"name", model.suite},
                     {"hash", model.suite_hash},

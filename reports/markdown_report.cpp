@@ -119,11 +119,17 @@ std::string markdown_report(const ReportModel& model, const MarkdownOptions& opt
   for (const auto& note : incomplete_run_notes(model)) {
     out += "> **Incomplete run**: " + escape_markdown(note) + ".\n\n";
   }
+  for (const auto& note : correction_notes(model)) {
+    out += "> **Corrected**: " + escape_markdown(note) + ".\n\n";
+  }
   out += markdown_ranking_table(model);
   const RankingStatistics& st = model.stats;
-  out +=
-      "\nSuccess: episodes that count for the policy (simulator errors excluded), 95% Wilson "
-      "interval. ";
+  out += correction_notes(model).empty()
+             ? "\nSuccess: episodes that count for the policy (simulator errors excluded), 95% "
+               "Wilson interval. "
+             : "\nSuccess: episodes that count for the policy (simulator errors excluded), "
+               "CORRECTED for the judge's error rates (Rogan-Gladen, exact 95% interval carrying "
+               "the card's uncertainty). ";
   if (st.available && model.policies.size() > 1) {
     out +=
         "Rank CI and P(best): paired bootstrap of task-mean success. Same group letter: not "

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/errors.hpp"
+#include "metrics/judge_correction.hpp"
 #include "reports/long_horizon.hpp"
 
 namespace gauntlet::reports {
@@ -19,6 +20,9 @@ int error_episodes(const PolicySummary& policy) {
 
 PolicySummary summarize(const RunResults& run, const std::string& source) {
   PolicySummary p;
+  const auto card = judge_card_info(run.header, source);
+  const bool correct = card && metrics::judge_error_rates(card->counts).youden > 0.0;
+  const metrics::ConfusionMatrix* judge = correct ? &card->counts : nullptr;
   p.name = run.header.policy_name;
   p.source = source;
   p.header = run.header;
@@ -61,7 +65,7 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
     ++c.second;
     progress_sum[e.task_id] += e.progress;
   }
-  p.success = make_rate(successes, trials);
+  p.success = make_rate(successes, trials, judge);
   p.mean_progress = trials > 0 ? progress_total / trials : 0.0;
   if (!p50s.empty()) {
     std::sort(p50s.begin(), p50s.end());
@@ -72,7 +76,7 @@ PolicySummary summarize(const RunResults& run, const std::string& source) {
     t.task_id = info.id;
     t.instruction = info.instruction;
     const auto c = counts[info.id];
-    t.success = make_rate(c.first, c.second);
+    t.success = make_rate(c.first, c.second, judge);
     t.mean_progress = c.second > 0 ? progress_sum[info.id] / c.second : 0.0;
     p.tasks.push_back(std::move(t));
   }
@@ -151,6 +155,16 @@ ReportModel build_report_model(const std::vector<std::filesystem::path>& files,
     sources.push_back(f.string());
   }
   return build_report_model(std::move(runs), std::move(sources), options);
+}
+
+std::vector<std::string> correction_notes(const ReportModel& model) {
+  std::vector<std::string> notes;
+  std::set<std::string> seen;
+  for (const auto& p : model.policies) {
+    const auto card = judge_card_info(p.header, p.source);
+    if (card && seen.insert(card->sha256).second) notes.push_back(correction_note(*card));
+  }
+  return notes;
 }
 
 std::vector<std::string> incomplete_run_notes(const ReportModel& model) {

@@ -74,6 +74,10 @@ int error_episodes(const PolicySummary& policy);
 // for every policy whose file does not hold its whole plan; every format prints these.
 std::vector<std::string> incomplete_run_notes(const ReportModel& model);
 
+// For world-model runs with a validation card: that their success rates are
+// corrected, with the card's judge error rates; every format prints these.
+std::vector<std::string> correction_notes(const ReportModel& model);
+
 PolicySummary summarize(const RunResults& run, const std::string& source);
 // Reads every file; InputError if they belong to different suites or hashes.
 ReportModel build_report_model(const std::vector<std::filesystem::path>& files,

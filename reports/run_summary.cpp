@@ -39,6 +39,12 @@ std::string run_summary_json(const RunSummary& s) {
   j["successes"] = s.success.successes;
   j["success_rate"] = s.success.rate;
   j["ci95"] = {s.success.ci95.lo, s.success.ci95.hi};
+  if (s.success.corrected) {
+    // World-model run with a card: success_rate and ci95 are corrected for the judge.
+    j["corrected"] = true;
+    j["judged_success_rate"] = s.success.judged_rate;
+    j["judged_ci95"] = {s.success.judged_ci95.lo, s.success.judged_ci95.hi};
+  }
   j["mean_progress"] = s.mean_progress;
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& t : s.tasks) {
@@ -73,6 +79,12 @@ std::string run_summary_line(const RunSummary& s) {
   }
   std::snprintf(buf, sizeof buf, "%.1f%% [%.1f, %.1f] over %d", 100.0 * s.success.rate,
                 100.0 * s.success.ci95.lo, 100.0 * s.success.ci95.hi, s.success.trials);
+  if (s.success.corrected) {
+    char judged[64];
+    std::snprintf(judged, sizeof judged, "%.1f%%", 100.0 * s.success.judged_rate);
+    return s.policy + ": success " + buf + " episodes, CORRECTED for the judge (judged " + judged +
+           ") -> " + s.out + "\n";
+  }
   return s.policy + ": success " + buf + " episodes -> " + s.out + "\n";
 }
 

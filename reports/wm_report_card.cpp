@@ -158,6 +158,30 @@ std::string drift_chart(const std::string& title, const std::vector<WmFidelityPo
   return svg + "</svg>";
 }
 
+nlohmann::json judge_correction_json(const WmJudgeCorrection& jc) {
+  const auto& r = jc.rates;
+  const auto& c = r.counts;
+  return {{"method",
+           "Rogan-Gladen, clipped to [0, 1]; exact interval over the Bonferroni box of "
+           "Clopper-Pearson intervals (docs/worldmodel.md)"},
+          {"true_positive", c.true_positive},
+          {"false_negative", c.false_negative},
+          {"true_negative", c.true_negative},
+          {"false_positive", c.false_positive},
+          {"sensitivity", number_json(r.sensitivity)},
+          {"sensitivity_ci", {r.sensitivity_ci.lo, r.sensitivity_ci.hi}},
+          {"specificity", number_json(r.specificity)},
+          {"specificity_ci", {r.specificity_ci.lo, r.specificity_ci.hi}},
+          {"youden", number_json(r.youden)},
+          {"level", r.level},
+          {"informative", jc.informative},
+          {"min_spearman", jc.min_spearman},
+          {"spearman_lower",
+           jc.spearman_lower ? nlohmann::json(*jc.spearman_lower) : nlohmann::json(nullptr)},
+          {"rankable", jc.rankable},
+          {"rankable_note", jc.rankable_note}};
+}
+
 }  // namespace
 
 std::string wm_report_card_json(const WmReportCard& c) {
@@ -177,23 +201,31 @@ std::string wm_report_card_json(const WmReportCard& c) {
   j["shadow_note"] = c.shadow_note;
   nlohmann::json policies = nlohmann::json::array();
   for (const auto& p : c.policies) {
-    policies.push_back({{"policy", p.name},
-                        {"episodes", p.episodes},
-                        {"simulator_successes", p.sim_successes},
-                        {"world_model_successes", p.wm_successes},
-                        {"simulator_success_rate",
-                         p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0},
-                        {"world_model_success_rate",
-                         p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0},
-                        {"simulator_ci95", {p.sim_ci.lo, p.sim_ci.hi}},
-                        {"world_model_ci95", {p.wm_ci.lo, p.wm_ci.hi}},
-                        {"per_episode", binary_json(p.agreement)},
-                        {"simulator_episodes_per_s", p.sim_episodes_per_s},
-                        {"world_model_episodes_per_s", p.wm_episodes_per_s},
-                        {"world_model_errors", p.wm_errors}});
+    policies.push_back(
+        {{"policy", p.name},
+         {"episodes", p.episodes},
+         {"simulator_successes", p.sim_successes},
+         {"world_model_successes", p.wm_successes},
+         {"simulator_success_rate",
+          p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0},
+         {"world_model_success_rate",
+          p.episodes ? static_cast<double>(p.wm_successes) / p.episodes : 0.0},
+         {"simulator_ci95", {p.sim_ci.lo, p.sim_ci.hi}},
+         {"world_model_ci95", {p.wm_ci.lo, p.wm_ci.hi}},
+         {"per_episode", binary_json(p.agreement)},
+         {"simulator_episodes_per_s", p.sim_episodes_per_s},
+         {"world_model_episodes_per_s", p.wm_episodes_per_s},
+         {"world_model_errors", p.wm_errors},
+         {"world_model_corrected_rate", number_json(p.wm_corrected.rate)},
+         {"world_model_corrected_ci95", {p.wm_corrected.ci.lo, p.wm_corrected.ci.hi}},
+         {"acted_on_generated_frames", p.acted_on_generated_frames}});
   }
   j["policies"] = policies;
   j["per_episode"] = binary_json(c.overall);
+  j["judge_correction"] = judge_correction_json(c.judge_correction);
+  j["judge_cost"] = {{"calls", c.judge_cost.calls},
+                     {"episodes_judged", c.judge_cost.frames},
+                     {"seconds", c.judge_cost.seconds}};
   nlohmann::json agreements = nlohmann::json::array();
   for (const auto& a : c.agreements) agreements.push_back(agreement_json(a));
   j["ranking_agreement"] = agreements;
@@ -235,6 +267,49 @@ std::string wm_report_card_json(const WmReportCard& c) {
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+std::string judge_correction_markdown(const WmReportCard& c) {
+  const auto& jc = c.judge_correction;
+  const auto& r = jc.rates;
+  std::string m = "## Judge error rates and corrected rates\n\n";
+  m += std::string(jc.rankable ? "**Rankable**" : "**NOT RANKABLE**") + ": " +
+       escape_markdown(jc.rankable_note) + "\n\n";
+  m += "Over all " + std::to_string(r.counts.total()) +
+       " paired episodes (the simulator is the truth): sensitivity " + pct(r.sensitivity) + " " +
+       pct_ci(r.sensitivity_ci) + ", specificity " + pct(r.specificity) + " " +
+       pct_ci(r.specificity_ci) + " (Clopper-Pearson 95%), Youden J " + num(r.youden, 3) +
+       ". A run whose `--env` names this card (`worldmodel:...,card=report-card.json`) reports "
+       "Rogan-Gladen corrected rates with intervals that carry the card's uncertainty";
+  m += jc.informative ? ".\n\n"
+                      : "; this card cannot exclude an uninformative judge (se + sp <= 1), so "
+                        "corrected intervals are [0, 1].\n\n";
+  m += "| Policy | Simulator | World model (judged) | World model corrected | 95% CI (corrected) | "
+       "Acted on generated frames |\n|---|---:|---:|---:|---|---|\n";
+  for (const auto& p : c.policies) {
+    const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
+    m += "| " + escape_markdown(p.name) + " | " + pct(s) + " | " + pct(p.wm_corrected.apparent) +
+         " | " + pct(p.wm_corrected.rate) + " | " + pct_ci(p.wm_corrected.ci) + " | " +
+         (p.acted_on_generated_frames ? "yes" : "no (shadow simulation)") + " |\n";
+  }
+  m += "\nJudge cost (the world-model runs of this invocation; resumed episodes are not "
+       "counted): " +
+       std::to_string(c.judge_cost.calls) + " calls judging " +
+       std::to_string(c.judge_cost.frames) + " episode-steps, " + num(c.judge_cost.seconds, 2) +
+       " s inside the judge";
+  if (c.judge_cost.calls > 0) {
+    m +=
+        " (" + num(1000.0 * c.judge_cost.seconds / static_cast<double>(c.judge_cost.calls), 2) +
+        " ms per call, " +
+        num(static_cast<double>(c.judge_cost.frames) / static_cast<double>(c.judge_cost.calls), 2) +
+        " episodes per call)";
+  }
+  m += ".\n\n";
+  return m;
+}
+
+}  // namespace
+
 std::string wm_report_card_markdown(const WmReportCard& c) {
   std::string m = "# World-model report card: " + escape_markdown(c.suite) + "\n\n";
   m +=
@@ -251,6 +326,7 @@ std::string wm_report_card_markdown(const WmReportCard& c) {
   if (!c.shadow_note.empty()) m += escape_markdown(c.shadow_note) + "\n\n";
   for (const auto& w : c.warnings) m += "> **Warning:** " + escape_markdown(w) + "\n\n";
 
+  m += judge_correction_markdown(c);
   m += "## Ranking agreement\n\n| Evaluation | Episodes | Spearman | Kendall tau-b | Pearson | "
        "MMRV |\n|---|---:|---|---|---|---|\n";
   for (const auto& a : c.agreements) {
@@ -366,6 +442,32 @@ std::string wm_report_card_html(const WmReportCard& c) {
        "Uncertainty</a><a href=\"#fidelity\">Open-loop fidelity</a><a "
        "href=\"#strips\">Strips</a><a href=\"#cost\">Cost</a></nav>\n";
 
+  {
+    const auto& jc = c.judge_correction;
+    const auto& r = jc.rates;
+    b +=
+        "<section id=\"correction\"><h2>Judge error rates and corrected rates</h2>\n<p class=\"" +
+        std::string(jc.rankable ? "note" : "warning") + "\"><b>" +
+        (jc.rankable ? "Rankable" : "NOT RANKABLE") + "</b>: " + escape_xml(jc.rankable_note) +
+        "</p>\n<p>Sensitivity " + pct(r.sensitivity) + " " + pct_ci(r.sensitivity_ci) +
+        ", specificity " + pct(r.specificity) + " " + pct_ci(r.specificity_ci) +
+        " (Clopper-Pearson 95%) over " + std::to_string(r.counts.total()) +
+        " paired episodes. Corrected: Rogan-Gladen with an exact interval that carries this "
+        "card's uncertainty (what a run with <code>card=</code> "
+        "reports).</p>\n<table><tr><th>Policy</th>"
+        "<th>Simulator</th><th>World model (judged)</th><th>Corrected</th><th>95% CI</th><th>Acted "
+        "on generated frames</th></tr>\n";
+    for (const auto& p : c.policies) {
+      const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
+      b += "<tr><td>" + escape_xml(p.name) + "</td><td>" + pct(s) + "</td><td>" +
+           pct(p.wm_corrected.apparent) + "</td><td>" + pct(p.wm_corrected.rate) + "</td><td>" +
+           pct_ci(p.wm_corrected.ci) + "</td><td>" +
+           (p.acted_on_generated_frames ? "yes" : "no (shadow simulation)") + "</td></tr>\n";
+    }
+    b += "</table>\n<p class=\"note\">Judge cost: " + std::to_string(c.judge_cost.calls) +
+         " calls judging " + std::to_string(c.judge_cost.frames) + " episode-steps, " +
+         num(c.judge_cost.seconds, 2) + " s inside the judge.</p></section>\n";
+  }
   b += "<section id=\"agreement\"><h2>Ranking "
        "agreement</h2>\n<table><thead><tr><th>Evaluation</th><th>Episodes</th>"
        "<th>Spearman</th><th>Kendall tau-b</th><th>Pearson</th><th>MMRV</th></tr></thead><tbody>\n";

@@ -11,6 +11,7 @@
 #include "harness/observation.hpp"
 #include "metrics/agreement.hpp"
 #include "metrics/confusion.hpp"
+#include "metrics/judge_correction.hpp"
 #include "metrics/proportion_interval.hpp"
 
 namespace gauntlet::reports {
@@ -26,6 +27,31 @@ struct WmPolicyRow {
   double sim_episodes_per_s = 0.0;
   double wm_episodes_per_s = 0.0;
   std::int64_t wm_errors = 0;  // world-model or judge failures (sim_error rows)
+  // The world model's rate corrected with the card's pooled judge error rates
+  // (metrics/judge_correction.hpp): what a `card=` run would report.
+  metrics::CorrectedRate wm_corrected;
+  bool acted_on_generated_frames = true;  // false: state from a shadow simulation
+};
+
+// The judge's error rates over every paired episode (the simulator is the
+// truth) and whether the world model may rank and gate policies: what a
+// world-model run whose --env names this card reads (worldmodel/env).
+struct WmJudgeCorrection {
+  metrics::JudgeErrorRates rates;  // Clopper-Pearson 95%
+  bool informative = true;         // the card excludes se + sp <= 1 at the corrected level
+  double min_spearman = 0.5;       // rankable: the Spearman interval's lower end reaches it
+  std::optional<double> spearman_lower;
+  bool rankable = false;
+  std::string rankable_note;  // why (not)
+};
+
+// What judging cost over the world-model runs of one `wm validate` (episodes
+// resumed from files are not counted). Each Env judges its own episode: one
+// episode per call (batching across workers is not implemented).
+struct WmJudgeCost {
+  std::int64_t calls = 0;   // judge calls
+  std::int64_t frames = 0;  // episodes judged over all calls
+  double seconds = 0.0;     // wall time inside the judge
 };
 
 // Ranking agreement of one world-model evaluation with the simulator.
@@ -86,6 +112,8 @@ struct WmReportCard {
   std::string shadow_note;  // which policies got privileged state from a shadow simulation
   std::vector<WmPolicyRow> policies;
   metrics::BinaryAgreement overall;  // all policies' episodes pooled
+  WmJudgeCorrection judge_correction;
+  WmJudgeCost judge_cost;
   std::vector<WmAgreement> agreements;
   std::vector<WmUncertaintyRow> uncertainty;  // empty without an ensemble
   std::string uncertainty_note;

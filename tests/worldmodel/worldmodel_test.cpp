@@ -518,3 +518,140 @@ TEST_CASE("Frames are resized bilinearly at pixel centres", "[worldmodel][resize
   CHECK(static_cast<int>(out.rgb[3 * 3]) == 50);
   CHECK(static_cast<int>(out.rgb[4 * 3]) == 150);
 }
+
+TEST_CASE(
+    "A biased Python judge: the card measures its bias, a run with card= reports corrected rates "
+    "that remove it, and compare refuses to gate on a card that is not rankable",
+    "[worldmodel][python][correction]") {
+  const fs::path dir = fresh_dir("wm-biased-judge");
+  // The judge calls 30% of never-moving episodes (zero: 0% in the simulator) successes and
+  // 95% of moving ones (scripted: 100% in the simulator).
+  const std::string models =
+      "worldmodel:python:wm_test_models:MotionWorld,judge=python:"
+      "wm_test_models:BiasedJudge,judge_every=0,path=" +
+      test_data();
+  const fs::path card_dir = dir / "card";
+  const auto v = gauntlet_cli({"wm",
+                               "validate",
+                               "--suite",
+                               "tabletop-smoke",
+                               "--task",
+                               "open-the-drawer",
+                               "--episodes",
+                               "20",
+                               "--workers",
+                               "2",
+                               "--policy",
+                               "zero",
+                               "--policy",
+                               "scripted",
+                               "--wm",
+                               "python:wm_test_models:MotionWorld",
+                               "--judge",
+                               "python:wm_test_models:BiasedJudge,path=" + test_data(),
+                               "--judge-every",
+                               "0",
+                               "--capture",
+                               "0",
+                               "--strips",
+                               "0",
+                               "--bootstrap",
+                               "200",
+                               "--out",
+                               card_dir.string()});
+  REQUIRE_EXIT(v, 0);
+  const auto card = nlohmann::json::parse(read_file(card_dir / "report-card.json"));
+  const auto& jc = card["judge_correction"];
+  INFO(jc.dump());
+  CHECK(jc["true_positive"].get<int>() + jc["false_negative"].get<int>() == 20);
+  CHECK(jc["true_negative"].get<int>() + jc["false_positive"].get<int>() == 20);
+  // The judge's bias, measured: its 95% intervals hold the rates it was built with.
+  CHECK(jc["sensitivity_ci"][0].get<double>() <= 0.95);
+  CHECK(jc["sensitivity_ci"][1].get<double>() >= 0.95);
+  CHECK(jc["specificity_ci"][0].get<double>() <= 0.7);
+  CHECK(jc["specificity_ci"][1].get<double>() >= 0.7);
+  CHECK(jc["false_positive"].get<int>() > 0);
+  CHECK(jc["informative"].get<bool>());
+  // judge_every=0: one judge call per world-model episode, all of them metered.
+  CHECK(card["judge_cost"]["calls"].get<int>() == 40);
+  CHECK(card["judge_cost"]["episodes_judged"].get<int>() == 40);
+  // Two policies cannot measure ranking agreement: not rankable.
+  CHECK_FALSE(jc["rankable"].get<bool>());
+  for (const auto& p : card["policies"]) {
+    CHECK(p["acted_on_generated_frames"].get<bool>() == (p["policy"] == "zero"));
+  }
+
+  // Held-out seeds, the card named in --env: reports say the rates are corrected.
+  const std::string env = models + ",card=" + (card_dir / "report-card.json").string();
+  for (const char* policy : {"zero", "scripted"}) {
+    REQUIRE_EXIT(
+        gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                      policy, "--episodes", "20", "--seed", "77", "--workers", "2", "--env", env,
+                      "--out", (dir / (std::string(policy) + ".h5")).string(), "--videos", "0"}),
+        0);
+  }
+  const auto header = gauntlet::ResultsStore::read(dir / "zero.h5").header;
+  CHECK_THAT(header.judge_card, Catch::Contains("\"false_positive\""));
+  REQUIRE_EXIT(gauntlet_cli({"report", (dir / "zero.h5").string(), (dir / "scripted.h5").string(),
+                             "--out", (dir / "report").string(), "--format", "json,md"}),
+               0);
+  const auto report = nlohmann::json::parse(read_file(dir / "report" / "report.json"));
+  INFO(report.dump());
+  REQUIRE(report["corrections"].size() == 1);
+  CHECK_THAT(report["corrections"][0].get<std::string>(), Catch::Contains("CORRECTED"));
+  CHECK_THAT(read_file(dir / "report" / "report.md"), Catch::Contains("Corrected"));
+  bool saw_zero = false;
+  for (const auto& p : report["policies"]) {
+    const auto& s = p["success"];
+    INFO(p["name"] << ": " << s.dump());
+    REQUIRE(s["corrected"].get<bool>());
+    const double judged = s["judged_success_rate"].get<double>();
+    const auto judged_ci = s["judged_ci95"];
+    const auto ci = s["ci95"];
+    if (p["name"] == "zero") {
+      saw_zero = true;
+      // The bias is visible: the judged interval excludes the simulator's 0%...
+      CHECK(judged > 0.1);
+      CHECK(judged_ci[0].get<double>() > 0.0);
+      // ... and the corrected rate removes it: its interval holds 0%, its estimate is lower.
+      CHECK(s["success_rate"].get<double>() < judged);
+      CHECK(ci[0].get<double>() == 0.0);
+    } else {
+      CHECK(s["success_rate"].get<double>() >= judged);
+      CHECK(ci[1].get<double>() == Approx(1.0));
+    }
+  }
+  CHECK(saw_zero);
+
+  // The card says not rankable: compare refuses to gate (exit 2 naming --force) unless forced.
+  const std::vector<std::string> cmp{"compare", "--baseline", (dir / "scripted.h5").string(),
+                                     "--candidate", (dir / "zero.h5").string()};
+  const auto refused = gauntlet_cli(cmp);
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("NOT RANKABLE") && Catch::Contains("--force"));
+  auto forced_args = cmp;
+  forced_args.push_back("--force");
+  forced_args.push_back("--json");
+  const auto forced = gauntlet_cli(forced_args);
+  REQUIRE(forced.exit_code == 1);  // zero is far worse than scripted
+  const auto forced_json = nlohmann::json::parse(forced.out);
+  CHECK(forced_json["corrected"].get<bool>());
+  CHECK_FALSE(forced_json["rankable"].get<bool>());
+
+  // So does a sequential compare run in the world model with that card, before any episode.
+  const auto sequential =
+      gauntlet_cli({"compare", "--sequential", "--suite", "tabletop-smoke", "--task",
+                    "open-the-drawer", "--policy-a", "scripted", "--policy-b", "zero", "--env", env,
+                    "--out", (dir / "sequential").string()});
+  CHECK(sequential.exit_code == 2);
+  CHECK_THAT(sequential.err, Catch::Contains("NOT RANKABLE") && Catch::Contains("--force"));
+  CHECK_FALSE(fs::exists(dir / "sequential" / "baseline.h5"));
+
+  // A card from another judge is refused (exit 2 naming the card).
+  const auto other =
+      gauntlet_cli({"run", "--suite", "tabletop-smoke", "--task", "open-the-drawer", "--policy",
+                    "zero", "--episodes", "1", "--env", env + ",judge.false_positive=0.1", "--out",
+                    (dir / "other.h5").string(), "--videos", "0"});
+  CHECK(other.exit_code == 2);
+  CHECK_THAT(other.err, Catch::Contains("report-card.json"));
+}

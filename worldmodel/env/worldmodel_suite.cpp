@@ -1,7 +1,12 @@
 #include "worldmodel/env/worldmodel_suite.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
@@ -35,6 +40,42 @@ PolicySpec component_spec(const std::string& text, const std::string& env_text, 
 }
 
 }  // namespace
+
+std::string judge_card_summary(const std::string& path, const std::string& text) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    if (j.value("format", "") != "gauntlet-wm-report-card") {
+      throw InputError("card '" + path +
+                       "': not a world-model report card (expected format "
+                       "gauntlet-wm-report-card, written by gauntlet wm validate)");
+    }
+    if (!j.contains("judge_correction")) {
+      throw InputError("card '" + path +
+                       "': no judge_correction section (written by an older gauntlet: run gauntlet "
+                       "wm validate again)");
+    }
+    const auto& c = j.at("judge_correction");
+    nlohmann::json out;
+    out["card"] = path;
+    out["sha256"] = sha256_hex(text);
+    for (const char* k : {"true_positive", "false_negative", "true_negative", "false_positive"}) {
+      const auto v = c.at(k).get<std::int64_t>();
+      if (v < 0) throw InputError("card '" + path + "': judge_correction." + k + " is negative");
+      out[k] = v;
+    }
+    out["rankable"] = c.at("rankable").get<bool>();
+    out["rankable_note"] = c.value("rankable_note", "");
+    out["min_spearman"] = c.value("min_spearman", 0.5);
+    out["spearman_lower"] = c.contains("spearman_lower") ? c.at("spearman_lower") : nullptr;
+    out["world_model_identity"] = j.at("world_model_identities").at(0).get<std::string>();
+    out["judge_identity"] = j.at("judge_identity").get<std::string>();
+    out["judge_every"] = j.at("judge_every").get<int>();
+    out["threshold"] = j.at("threshold").get<double>();
+    return out.dump();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError("card '" + path + "': not a readable report card (" + e.what() + ")");
+  }
+}
 
 double resolved_threshold(const WorldModelEnvOptions& options, const Judge& judge) {
   if (options.threshold_set) return options.threshold;
@@ -75,8 +116,34 @@ class WorldModelSuite final : public Suite {
                        std::to_string(wm.proprio_dim) + " proprioception values, suite '" +
                        in.name + "' has " + std::to_string(in.proprio_names.size()));
     }
+    std::string card_hash;
+    if (!options_.card.empty()) {
+      const std::string summary = judge_card_summary(options_.card, options_.card_text);
+      const auto j = nlohmann::json::parse(summary);
+      const auto mismatch = [&](const std::string& what, const std::string& card_value,
+                                const std::string& run_value) {
+        throw InputError("environment '" + options_.text + "': card '" + options_.card +
+                         "' was measured with " + what + " " + card_value + ", this run uses " +
+                         run_value +
+                         ": a card corrects only the evaluator it validated (run gauntlet wm "
+                         "validate with this world model and judge)");
+      };
+      if (j["world_model_identity"] != model_->identity())
+        mismatch("world model", j["world_model_identity"].get<std::string>(), model_->identity());
+      if (j["judge_identity"] != judge_->identity())
+        mismatch("judge", j["judge_identity"].get<std::string>(), judge_->identity());
+      if (j["judge_every"].get<int>() != options_.judge_every)
+        mismatch("judge_every", std::to_string(j["judge_every"].get<int>()),
+                 std::to_string(options_.judge_every));
+      if (std::fabs(j["threshold"].get<double>() - options_.threshold) > 1e-9)
+        mismatch("threshold", std::to_string(j["threshold"].get<double>()),
+                 std::to_string(options_.threshold));
+      judge_card_ = summary;
+      card_hash = j["sha256"].get<std::string>();
+    }
     info_ = in;
     info_.name = in.name + "@worldmodel";
+    info_.judge_card = judge_card_;
     info_.backend = "worldmodel";
     info_.source = in.source + " + " + options_.text;
     info_.description = in.description + " (rolled out in world model " + options_.model.text +
@@ -91,7 +158,7 @@ class WorldModelSuite final : public Suite {
     info_.content_hash = sha256_hex(
         "gauntlet-worldmodel-suite-v1|suite=" + in.content_hash + "|model=" + model_->identity() +
         "|judge=" + judge_->identity() + "|judge_every=" + std::to_string(options_.judge_every) +
-        "|threshold=" + threshold);
+        "|threshold=" + threshold + (card_hash.empty() ? std::string() : "|card=" + card_hash));
   }
 
   const SuiteInfo& info() const override { return info_; }
@@ -132,6 +199,7 @@ class WorldModelSuite final : public Suite {
   std::shared_ptr<WorldModel> model_;
   std::shared_ptr<Judge> judge_;
   WorldModelEnvOptions options_;
+  std::string judge_card_;
   SuiteInfo info_;
 };
 
@@ -168,6 +236,17 @@ WorldModelEnvOptions parse_world_model_env(const std::string& text) {
       if (!(o.threshold > 0.0 && o.threshold <= 1.0)) {
         throw InputError(spec.quoted() + ": threshold must be in (0, 1]");
       }
+    } else if (key == "card") {
+      o.card = value;
+      std::ifstream in(value, std::ios::binary);
+      if (!in) {
+        throw InputError(spec.quoted() + ": cannot read card '" + value +
+                         "' (a report-card.json written by gauntlet wm validate)");
+      }
+      std::ostringstream contents;
+      contents << in.rdbuf();
+      o.card_text = contents.str();
+      judge_card_summary(value, o.card_text);  // fails early on a malformed card
     } else if (key == "device" || key == "threads" || key == "path" || key == "venv") {
       o.model.options[key] = value;
       o.judge.options[key] = value;
@@ -194,7 +273,7 @@ std::shared_ptr<const Suite> make_world_model_suite(std::shared_ptr<const Suite>
 
 void register_world_model_environment(Registry& registry) {
   registry.add_environment(EnvironmentKind{
-      "worldmodel", "worldmodel:MODEL,judge=JUDGE[,judge_every=N][,threshold=P]",
+      "worldmodel", "worldmodel:MODEL,judge=JUDGE[,judge_every=N][,threshold=P][,card=CARD.json]",
       "a learned world model generates the frames, a judge decides success (docs/worldmodel.md)",
       [](std::shared_ptr<const Suite> suite, const std::string& spec, const Registry& r) {
         const WorldModelEnvOptions o = parse_world_model_env(spec);

@@ -22,14 +22,23 @@ struct WorldModelEnvOptions {
   int judge_every = 1;
   double threshold = 0.5;      // success when the judge's probability reaches it
   bool threshold_set = false;  // given in the spec; otherwise the judge's recommendation, else 0.5
+  // card=PATH: a `wm validate` report card (report-card.json) whose judge
+  // error rates correct this run's success rates in reports and compare.
+  std::string card;
+  std::string card_text;  // the file's contents (parsed and checked by the suite)
 };
+
+// What a run's header carries from its card (RunHeader::judge_card, JSON):
+// the file, its SHA-256, the judge's confusion counts and the rankable flag.
+// InputError naming the card when it is not a report card with a judge correction.
+std::string judge_card_summary(const std::string& path, const std::string& text);
 
 // The success threshold in force: the spec's, else the judge's calibrated
 // one, else 0.5.
 double resolved_threshold(const WorldModelEnvOptions& options, const Judge& judge);
 
 // Parses worldmodel:MODEL,judge=JUDGE[,judge_every=N][,threshold=P]
-// [,device=D][,threads=N][,path=DIR][,venv=DIR][,wm.KEY=V][,judge.KEY=V].
+// [,card=CARD.json][,device=D][,threads=N][,path=DIR][,venv=DIR][,wm.KEY=V][,judge.KEY=V].
 // MODEL and JUDGE are FILE.pt (TorchScript), torchscript:FILE.pt or
 // python:pkg.module:Class; device/threads/path/venv go to both, wm.KEY and
 // judge.KEY to one. InputError naming the environment spec when malformed.

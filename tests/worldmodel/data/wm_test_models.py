@@ -6,6 +6,7 @@ judges check what they are given and decide from it, so a test can tell from
 the results that frames went from the world model to the judge, that every
 step was judged, and that success ended the episode.
 """
+import hashlib
 import zlib
 
 import numpy as np
@@ -145,3 +146,59 @@ class DigestJudge:
 
     def judge(self, frames, instruction):
         return 0.0, (zlib.crc32(frames[-1].tobytes()) % 100003) / 100003.0
+
+
+class MotionWorld:
+    """Frames that say whether the arm was commanded to move (green 255 once the
+    summed |action| passes 0.5) and carry the episode's world-model seed in
+    their first row, so a judge can draw per-episode coins from them."""
+    camera = "agentview"
+    image_size = (32, 24)
+    action_dim = 7
+
+    def __init__(self):
+        self.state = {}
+
+    def identity(self):
+        return "motion-world-v1"
+
+    def reset(self, slot, frames, proprio, instruction, seed=None):
+        self.state[slot] = [0.0, int(seed)]
+
+    def predict(self, slot, actions):
+        s = self.state[slot]
+        out = np.zeros((actions.shape[0], 24, 32, 3), dtype=np.uint8)
+        seed_bytes = np.frombuffer(s[1].to_bytes(8, "little"), dtype=np.uint8)
+        for k, a in enumerate(actions):
+            s[0] += float(np.abs(a).sum())
+            out[k, :, :, 1] = 255 if s[0] > 0.5 else 0
+            out[k, 0, :8, 2] = seed_bytes
+        return out
+
+    def release(self, slot):
+        self.state.pop(slot, None)
+
+
+class BiasedJudge:
+    """A deliberately biased judge of MotionWorld's frames: an episode whose arm
+    moved is called a success with probability `sensitivity`, one whose arm
+    never moved with probability `false_positive` (a coin per episode from the
+    frame, which holds the episode's seed)."""
+    camera = "agentview"
+    image_size = (32, 24)
+    frames = 1
+
+    def __init__(self, sensitivity="0.95", false_positive="0.3"):
+        self.se = float(sensitivity)
+        self.fp = float(false_positive)
+
+    def identity(self):
+        return "biased-judge-se%g-fp%g" % (self.se, self.fp)
+
+    def judge(self, frames, instruction):
+        f = frames[-1]
+        moved = bool(f[:, :, 1].max() == 255)
+        digest = hashlib.sha256(f[0, :8, 2].tobytes()).digest()
+        u = int.from_bytes(digest[:8], "little") / 2.0**64
+        ok = u < (self.se if moved else self.fp)
+        return float(ok), float(moved)
