@@ -5,6 +5,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
+#include "suites/calvin/calvin_suite.hpp"
 #include "robots/robot_description.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/perturb/dimensions.hpp"
@@ -58,6 +59,9 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     throw InputError(source + ":1: expected a suite definition (a mapping with name, tasks, ...)");
   }
   const YamlFields top(root, source, "");
+  if (top.string_or("backend", "mujoco") == "bullet") {
+    return calvin::load_calvin_yaml(text, source, options);
+  }
   top.only_keys({"name", "version", "description", "backend", "seed", "episodes_per_task",
                  "control_hz", "settle_steps", "image", "cameras", "tasks", "scene",
                  "perturbations", "robot", "robots", "actions"});
@@ -69,7 +73,7 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   info.backend = top.string_or("backend", "mujoco");
   if (info.backend != "mujoco") {
     top.fail_at(root["backend"], "backend",
-                "unsupported backend '" + info.backend + "' for YAML suites; expected: mujoco");
+                "unsupported backend '" + info.backend + "' for YAML suites; expected: mujoco or bullet");
   }
   info.source = source;
   info.seed = top.unsigned_integer("seed");
