@@ -15,10 +15,10 @@
 #include "harness/geometry.hpp"
 
 namespace gauntlet::bullet {
-namespace {
 
-using geo::Quat;
-using geo::Vec3;
+using namespace geo;
+
+namespace {
 
 // Collision groups: the kinematic arm touches only what can move.
 constexpr int kStatic = 1;
@@ -132,6 +132,24 @@ struct PlayTable::Impl {
   bool button_latched = false;
 
   Impl(const robots::RobotDescription& r, const DeskLayout& l) : robot(r), layout(l) {}
+  ~Impl() { teardown(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // The world first: its destructor still reads the bodies it holds.
+  void teardown() {
+    world.reset();
+    constraints.clear();
+    colliders.clear();
+    desk.reset();
+    rigid.clear();
+    motion.clear();
+    shapes.clear();
+    solver.reset();
+    broadphase.reset();
+    dispatcher.reset();
+    config.reset();
+  }
 
   int new_body(btCollisionObject* obj) {
     bodies.push_back(BodyRef{obj});
@@ -208,15 +226,9 @@ struct PlayTable::Impl {
 };
 
 void PlayTable::Impl::build(const PlayInit& init) {
+  teardown();
   geoms.clear();
   bodies.clear();
-  shapes.clear();
-  rigid.clear();
-  motion.clear();
-  constraints.clear();
-  colliders.clear();
-  desk.reset();
-  world.reset();
   config = std::make_unique<btDefaultCollisionConfiguration>();
   dispatcher = std::make_unique<btCollisionDispatcher>(config.get());
   broadphase = std::make_unique<btDbvtBroadphase>();
@@ -294,18 +306,18 @@ void PlayTable::Impl::build_desk(const PlayInit& init) {
     btCompoundShape* shape;
     int body;
   };
-  std::array<Link, 4> links{};
+  std::array<Link, 4> parts{};
   // 0: the sliding door, along +y (its value > half the travel: door on the left).
-  links[0] = {{sx - 0.01, cy - 0.15, 0.105}, {0, 1, 0}, 1.0, compound(), 0};
+  parts[0] = {{sx - 0.01, cy - 0.15, 0.105}, {0, 1, 0}, 1.0, compound(), 0};
   // 1: the drawer under the table, opening towards the robot (-x).
-  links[1] = {{0.45, layout.drawer_y, desk::kDrawerFloor}, {-1, 0, 0}, 1.0, compound(), 0};
+  parts[1] = {{0.45, layout.drawer_y, desk::kDrawerFloor}, {-1, 0, 0}, 1.0, compound(), 0};
   // 2: the button, pressed down (-z).
-  links[2] = {{layout.button[0], layout.button[1], kButtonTop - 0.0125}, {0, 0, -1}, 0.05,
+  parts[2] = {{layout.button[0], layout.button[1], kButtonTop - 0.0125}, {0, 0, -1}, 0.05,
               compound(), 0};
   // 3: the switch knob, slid towards +y turns the bulb on.
-  links[3] = {{layout.switch_xy[0], layout.switch_xy[1], desk::kSwitchBase}, {0, 1, 0}, 0.05,
+  parts[3] = {{layout.switch_xy[0], layout.switch_xy[1], desk::kSwitchBase}, {0, 1, 0}, 0.05,
               compound(), 0};
-  for (auto& l : links) l.body = -1;
+  for (auto& l : parts) l.body = -1;
   // Shapes and visuals (bodies created below, once their colliders exist).
   const int first_body = static_cast<int>(bodies.size());
   for (int i = 0; i < 4; ++i) new_body(nullptr);
@@ -314,37 +326,37 @@ void PlayTable::Impl::build_desk(const PlayInit& init) {
   button_body = first_body + 2;
   switch_body = first_body + 3;
   const std::array<float, 4> panel{0.62f, 0.5f, 0.36f, 1.0f};
-  add_box(links[0].shape, slider_body, "door", {0.01, 0.15, 0.095}, at({0, 0, 0}), panel);
-  add_box(links[0].shape, slider_body, "door_knob", {0.02, 0.015, 0.03}, at({-0.03, 0, 0.0}),
+  add_box(parts[0].shape, slider_body, "door", {0.01, 0.15, 0.095}, at({0, 0, 0}), panel);
+  add_box(parts[0].shape, slider_body, "door_knob", {0.02, 0.015, 0.03}, at({-0.03, 0, 0.0}),
           Colors::kDark);
   const double hx = desk::kDrawerHalf[0], hy = desk::kDrawerHalf[1];
   const double wall_h = (-0.045 - desk::kDrawerFloor) / 2;
-  add_box(links[1].shape, drawer_body, "drawer_floor", {hx + 0.01, hy + 0.01, 0.005},
+  add_box(parts[1].shape, drawer_body, "drawer_floor", {hx + 0.01, hy + 0.01, 0.005},
           at({0, 0, -0.005}), panel);
-  add_box(links[1].shape, drawer_body, "drawer_front", {0.005, hy + 0.01, wall_h},
+  add_box(parts[1].shape, drawer_body, "drawer_front", {0.005, hy + 0.01, wall_h},
           at({-hx - 0.005, 0, wall_h}), panel);
-  add_box(links[1].shape, drawer_body, "drawer_back", {0.005, hy + 0.01, wall_h},
+  add_box(parts[1].shape, drawer_body, "drawer_back", {0.005, hy + 0.01, wall_h},
           at({hx + 0.005, 0, wall_h}), panel);
   for (const double s : {-1.0, 1.0}) {
-    add_box(links[1].shape, drawer_body, "drawer_side", {hx, 0.005, wall_h},
+    add_box(parts[1].shape, drawer_body, "drawer_side", {hx, 0.005, wall_h},
             at({0, s * (hy + 0.005), wall_h}), panel);
-    add_box(links[1].shape, drawer_body, "drawer_handle_post", {0.025, 0.006, 0.006},
+    add_box(parts[1].shape, drawer_body, "drawer_handle_post", {0.025, 0.006, 0.006},
             at({-hx - 0.035, s * 0.05, wall_h + 0.02}), Colors::kDark);
   }
-  add_box(links[1].shape, drawer_body, "drawer_handle", {0.008, 0.07, 0.008},
+  add_box(parts[1].shape, drawer_body, "drawer_handle", {0.008, 0.07, 0.008},
           at({-hx - 0.068, 0, wall_h + 0.02}), Colors::kDark);
-  links[2].shape->addChildShape(btTransform::getIdentity(),
+  parts[2].shape->addChildShape(btTransform::getIdentity(),
                                 keep(new btCylinderShapeZ(btVector3(0.025f, 0.025f, 0.0125f))));
   geom("button", button_body, VisualGeom::Type::kCylinder, {0.025, 0.0125, 0}, at({0, 0, 0}),
        {0.9f, 0.9f, 0.9f, 1.0f});
-  add_box(links[3].shape, switch_body, "switch_knob", {0.015, 0.015, 0.03}, at({0, 0, 0}),
+  add_box(parts[3].shape, switch_body, "switch_knob", {0.015, 0.015, 0.03}, at({0, 0, 0}),
           {0.9f, 0.9f, 0.9f, 1.0f});
 
   for (int i = 0; i < 4; ++i) {
     btVector3 inertia;
-    links[static_cast<std::size_t>(i)].shape->calculateLocalInertia(
-        static_cast<btScalar>(links[static_cast<std::size_t>(i)].mass), inertia);
-    const Link& l = links[static_cast<std::size_t>(i)];
+    parts[static_cast<std::size_t>(i)].shape->calculateLocalInertia(
+        static_cast<btScalar>(parts[static_cast<std::size_t>(i)].mass), inertia);
+    const Link& l = parts[static_cast<std::size_t>(i)];
     desk->setupPrismatic(i, static_cast<btScalar>(l.mass), inertia, -1, btQuaternion::getIdentity(),
                          bt(l.axis), bt(l.rest), btVector3(0, 0, 0), true);
   }
@@ -352,7 +364,7 @@ void PlayTable::Impl::build_desk(const PlayInit& init) {
   world->addMultiBody(desk.get());
   for (int i = 0; i < 4; ++i) {
     auto col = std::make_unique<btMultiBodyLinkCollider>(desk.get(), i);
-    col->setCollisionShape(links[static_cast<std::size_t>(i)].shape);
+    col->setCollisionShape(parts[static_cast<std::size_t>(i)].shape);
     col->setFriction(0.8f);
     world->addCollisionObject(col.get(), kDesk, kBlock | kArm | kFinger);
     desk->getLink(i).m_collider = col.get();

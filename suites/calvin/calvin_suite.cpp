@@ -14,10 +14,11 @@
 #include "suites/common/yaml_fields.hpp"
 
 namespace gauntlet::suites::calvin {
+
+using namespace geo;
+
 namespace {
 
-using geo::Quat;
-using geo::Vec3;
 
 constexpr const char* kCodeVersion = "calvin-play-table/1";
 

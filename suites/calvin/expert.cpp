@@ -9,10 +9,12 @@
 #include "suites/calvin/subtasks.hpp"
 
 namespace gauntlet::suites::calvin {
+
+using namespace geo;
+
 namespace {
 
 namespace desk = bullet::desk;
-using geo::Vec3;
 constexpr double kPi = std::numbers::pi;
 constexpr double kSafeZ = 0.15;
 constexpr double kPadHalfX = 0.012;  // the panda's finger pads (robots/panda.yaml)

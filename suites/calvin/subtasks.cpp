@@ -5,10 +5,12 @@
 #include <numbers>
 
 namespace gauntlet::suites::calvin {
+
+using namespace geo;
+
 namespace {
 
 namespace desk = bullet::desk;
-using geo::Vec3;
 
 constexpr double kDeg = std::numbers::pi / 180.0;
 // CALVIN's thresholds (calvin_env's tasks config): rotation, push, lift, doors.
@@ -17,7 +19,7 @@ constexpr double kRotateTilt = 30 * kDeg;
 constexpr double kRotateMove = 0.1;
 constexpr double kPush = 0.1;
 constexpr double kLift = 0.05;
-constexpr double kLiftSlider = 0.03;
+constexpr double kLiftFromSlider = 0.03;
 constexpr double kSlider = 0.15;
 constexpr double kDrawer = 0.12;
 
@@ -375,7 +377,7 @@ bool achieved(int task, const PlayState& start, const PlayState& now, const Desk
           d.kind == kLiftTable    ? from == Place::kTable
           : d.kind == kLiftDrawer ? from == Place::kDrawer
                                   : (from == Place::kSliderLeft || from == Place::kSliderRight);
-      const double h = d.kind == kLiftSlider ? kLiftSlider : kLift;
+      const double h = d.kind == kLiftSlider ? kLiftFromSlider : kLift;
       return right_place && b1.held() && b1.pose.pos[2] - b0.pose.pos[2] > h;
     }
     case kPlaceSlider:

@@ -2,6 +2,7 @@
 // (frozen lists; bad files fail with file, line and what was expected).
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "harness/errors.hpp"

@@ -3,11 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <set>
 #include <numbers>
 
 #include "suites/calvin/subtasks.hpp"
 
 using namespace gauntlet;
+using namespace gauntlet::geo;
 using namespace gauntlet::suites::calvin;
 namespace desk = gauntlet::bullet::desk;
 

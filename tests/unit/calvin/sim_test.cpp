@@ -3,7 +3,11 @@
 // and the mirror renders both cameras.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <numeric>
+#include <thread>
 
 #include "harness/plan.hpp"
 #include "harness/policy_spec.hpp"
@@ -13,6 +17,7 @@
 #include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
+using namespace gauntlet::geo;
 
 namespace {
 
@@ -94,4 +99,92 @@ TEST_CASE("The scripted expert completes chains on calvin-d, the same with 1 or 
     total += one[i].chain_length();
   }
   CHECK(total >= 6);  // the expert's average length on these three chains is >= 2
+}
+
+TEST_CASE("The visual mirror renders the static and gripper cameras", "[calvin][render]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-a");
+  ObservationRequest request;
+  request.cameras = {"static", "gripper"};
+  request.width = 64;
+  request.height = 64;
+  auto env = suite.make_env(request);
+  EpisodeSpec spec;
+  spec.suite = suite.info().name;
+  spec.task_id = "chains";
+  const Observation& obs = env->reset(spec);
+  REQUIRE(obs.cameras.size() == 2);
+  CHECK(obs.instruction == suite.instruction(spec));
+  const auto spread = [](const Image& im) {
+    int lo = 255, hi = 0;
+    for (const auto v : im.rgb) {
+      lo = std::min<int>(lo, v);
+      hi = std::max<int>(hi, v);
+    }
+    return hi - lo;
+  };
+  for (const auto& c : obs.cameras) {
+    INFO(c.name);
+    CHECK(c.image.width == 64);
+    CHECK(spread(c.image) > 60);  // a scene, not a blank frame
+  }
+  const Image* gripper = obs.camera("gripper");
+  const Image* fixed = obs.camera("static");
+  REQUIRE(gripper);
+  REQUIRE(fixed);
+  const std::vector<std::uint8_t> before = gripper->rgb;
+  const std::vector<std::uint8_t> first_static = fixed->rgb;
+  const std::array<float, 7> down{0, 0, -0.03f, 0, 0, 0, -1};
+  for (int i = 0; i < 4; ++i) env->step(down, true);
+  const Image* moved = env->observation().camera("gripper");
+  REQUIRE(moved);
+  CHECK(moved->rgb != before);  // the camera rides on the hand
+  Image big;
+  CHECK(env->render("gripper", 84, 84, big));
+  CHECK(big.width == 84);
+  CHECK_FALSE(env->render("agentview", 84, 84, big));
+  // The same episode renders the same pixels.
+  const Observation& again = env->reset(spec);
+  const Image* again_static = again.camera("static");
+  REQUIRE(again_static);
+  CHECK(again_static->rgb == first_static);
+}
+
+// A measurement, not a check (hidden: run it by name): the expert's average
+// length and per-subtask success on CALVIN_CHAINS chains (default 100) of
+// CALVIN_SUITE (default calvin-d), on all cores.
+//   build/release/tests/unit/calvin/test_calvin_sim "[calvin-eval]"
+TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
+  const char* n = std::getenv("CALVIN_CHAINS");
+  const char* name = std::getenv("CALVIN_SUITE");
+  const char* policy_name = std::getenv("CALVIN_POLICY");
+  const Suite& suite = fixtures::builtin_suite(name ? name : "calvin-d");
+  EpisodePlan plan;
+  plan.episodes_per_task = n ? std::atoi(n) : 100;
+  const auto specs = plan_episodes(suite, plan);
+  auto policy =
+      fixtures::builtin_registry().make_policy(PolicySpec::parse(policy_name ? policy_name : "scripted"));
+  RunnerOptions options;
+  options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Runner runner(suite, *policy, options);
+  fixtures::CollectingSink sink;
+  runner.run(specs, sink);
+  std::map<std::string, std::pair<int, int>> table;
+  double total = 0;
+  std::array<int, 6> at{};
+  for (const auto& r : sink.rows) {
+    total += r.chain_length();
+    for (int k = 1; k <= r.chain_length(); ++k) ++at[static_cast<std::size_t>(k)];
+    for (const auto& s : r.subtasks) {
+      auto& e = table[s.name];
+      e.first += s.success;
+      ++e.second;
+    }
+  }
+  const double chains = static_cast<double>(sink.rows.size());
+  std::printf("%s, %zu chains: average length %.3f; success at 1..5:", suite.info().name.c_str(),
+              sink.rows.size(), total / chains);
+  for (int k = 1; k <= 5; ++k) std::printf(" %.2f", at[static_cast<std::size_t>(k)] / chains);
+  std::printf("\n");
+  for (const auto& [task, e] : table) std::printf("  %-28s %3d / %3d\n", task.c_str(), e.first, e.second);
+  CHECK(chains == plan.episodes_per_task);
 }
