@@ -44,8 +44,8 @@ enum class RngStream : std::uint64_t {
   kCalvinChain = 21,   // the chain's symbolic initial state and its five subtasks
   kCalvinLayout = 22,  // where its blocks stand (sockets, jitter, yaw)
 };
-inline constexpr RngStream kRngStreams[] = {RngStream::kInitialState, RngStream::kPolicyNoise,
-                                            RngStream::kPerturbation, RngStream::kWorldModel,
+inline constexpr RngStream kRngStreams[] = {RngStream::kInitialState,   RngStream::kPolicyNoise,
+                                            RngStream::kPerturbation,   RngStream::kWorldModel,
                                             RngStream::kJudgeNegatives, RngStream::kCalvinChain,
                                             RngStream::kCalvinLayout};
 

@@ -181,8 +181,8 @@ struct PlayTable::Impl {
                    std::array<float, 4> rgba) {
     const Vec3 d = cap.to - cap.from;
     const double len = geo::norm(d);
-    const Pose local = at(0.5 * (cap.from + cap.to), len > 1e-9 ? z_to((1.0 / len) * d)
-                                                                  : Quat{1, 0, 0, 0});
+    const Pose local =
+        at(0.5 * (cap.from + cap.to), len > 1e-9 ? z_to((1.0 / len) * d) : Quat{1, 0, 0, 0});
     if (c) {
       c->addChildShape(bt(local), keep(new btCapsuleShapeZ(static_cast<btScalar>(cap.radius),
                                                            static_cast<btScalar>(len))));
@@ -312,11 +312,14 @@ void PlayTable::Impl::build_desk(const PlayInit& init) {
   // 1: the drawer under the table, opening towards the robot (-x).
   parts[1] = {{0.45, layout.drawer_y, desk::kDrawerFloor}, {-1, 0, 0}, 1.0, compound(), 0};
   // 2: the button, pressed down (-z).
-  parts[2] = {{layout.button[0], layout.button[1], kButtonTop - 0.0125}, {0, 0, -1}, 0.05,
-              compound(), 0};
+  parts[2] = {
+      {layout.button[0], layout.button[1], kButtonTop - 0.0125}, {0, 0, -1}, 0.05, compound(), 0};
   // 3: the switch knob, slid towards +y turns the bulb on.
-  parts[3] = {{layout.switch_xy[0], layout.switch_xy[1], desk::kSwitchBase}, {0, 1, 0}, 0.05,
-              compound(), 0};
+  parts[3] = {{layout.switch_xy[0], layout.switch_xy[1], desk::kSwitchBase},
+              {0, 1, 0},
+              0.05,
+              compound(),
+              0};
   for (auto& l : parts) l.body = -1;
   // Shapes and visuals (bodies created below, once their colliders exist).
   const int first_body = static_cast<int>(bodies.size());
@@ -382,7 +385,7 @@ void PlayTable::Impl::build_desk(const PlayInit& init) {
     if (i == 2) {
       // The button springs back up.
       auto motor = std::make_unique<btMultiBodyJointMotor>(desk.get(), i, 0, 0.0f,
-                                                            static_cast<btScalar>(4.0 * kDt));
+                                                           static_cast<btScalar>(4.0 * kDt));
       motor->setPositionTarget(0.0f, 0.3f);
       motor->setVelocityTarget(0.0f, 1.0f);
       constraints.push_back(std::move(motor));
@@ -464,7 +467,8 @@ void PlayTable::Impl::build_arm() {
   command = -1.0;
   place_arm(1.0);
   for (btRigidBody* b : links) b->setInterpolationWorldTransform(b->getWorldTransform());
-  for (btRigidBody* b : {hand, left, right}) b->setInterpolationWorldTransform(b->getWorldTransform());
+  for (btRigidBody* b : {hand, left, right})
+    b->setInterpolationWorldTransform(b->getWorldTransform());
 }
 
 Pose PlayTable::Impl::tcp() const {
@@ -501,7 +505,8 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
         jac(3 + k, j) = w[static_cast<std::size_t>(k)];
       }
     }
-    const Eigen::MatrixXd jjt = jac * jac.transpose() + kLambda * kLambda * Eigen::MatrixXd::Identity(6, 6);
+    const Eigen::MatrixXd jjt =
+        jac * jac.transpose() + kLambda * kLambda * Eigen::MatrixXd::Identity(6, 6);
     const Eigen::VectorXd dq = jac.transpose() * jjt.ldlt().solve(err);
     for (int j = 0; j < n; ++j) {
       const auto uj = static_cast<std::size_t>(j);
@@ -601,8 +606,8 @@ PlayState PlayTable::Impl::state() const {
       if (m->getContactPoint(c).getDistance() < 0.002f) touching = true;
     }
     if (!touching) continue;
-    for (const auto& [a, b] : {std::pair{m->getBody0(), m->getBody1()},
-                               std::pair{m->getBody1(), m->getBody0()}}) {
+    for (const auto& [a, b] :
+         {std::pair{m->getBody0(), m->getBody1()}, std::pair{m->getBody1(), m->getBody0()}}) {
       const auto it = std::find(blocks.begin(), blocks.end(), a);
       if (it == blocks.end()) continue;
       BlockState& bs = s.blocks[static_cast<std::size_t>(it - blocks.begin())];

@@ -23,12 +23,12 @@ namespace gauntlet::bullet {
 
 // Where the desk's parts are; environments A..D differ here (and in colours).
 struct DeskLayout {
-  double slider_x = 0.5;        // front face of the cabinet (m, world x)
-  double cabinet_y = 0.0;       // centre of the cabinet across y
-  double drawer_y = -0.2;       // centre of the drawer across y
-  std::array<double, 2> button{0.4, 0.36};     // x, y on the table
+  double slider_x = 0.5;                         // front face of the cabinet (m, world x)
+  double cabinet_y = 0.0;                        // centre of the cabinet across y
+  double drawer_y = -0.2;                        // centre of the drawer across y
+  std::array<double, 2> button{0.4, 0.36};       // x, y on the table
   std::array<double, 2> switch_xy{0.42, -0.44};  // x, y of the switch knob at 0
-  std::vector<std::array<double, 2>> sockets;  // block positions on the table (x, y)
+  std::vector<std::array<double, 2>> sockets;    // block positions on the table (x, y)
 };
 
 inline constexpr int kBlocks = 3;
@@ -36,24 +36,24 @@ inline constexpr const char* kBlockNames[kBlocks] = {"red", "blue", "pink"};
 
 // Geometry constants of the desk (shared by the world, the oracles and the expert).
 namespace desk {
-inline constexpr double kTableFront = 0.3;       // x of the table's front edge
-inline constexpr double kCabinetDepth = 0.22;    // interior depth behind the door
-inline constexpr double kCabinetHalfWidth = 0.3; // interior spans cabinet_y +- this
+inline constexpr double kTableFront = 0.3;        // x of the table's front edge
+inline constexpr double kCabinetDepth = 0.22;     // interior depth behind the door
+inline constexpr double kCabinetHalfWidth = 0.3;  // interior spans cabinet_y +- this
 inline constexpr double kCabinetHeight = 0.2;
-inline constexpr double kSliderTravel = 0.3;     // door travel (m); > half: door on the left
+inline constexpr double kSliderTravel = 0.3;  // door travel (m); > half: door on the left
 inline constexpr double kDrawerTravel = 0.22;
-inline constexpr double kDrawerFloor = -0.13;    // z of the drawer's floor (table top is 0)
+inline constexpr double kDrawerFloor = -0.13;           // z of the drawer's floor (table top is 0)
 inline constexpr double kDrawerHalf[2] = {0.13, 0.14};  // interior half sizes x, y
 inline constexpr double kButtonTravel = 0.012;
-inline constexpr double kButtonTop = 0.035;      // z of the released button's top
+inline constexpr double kButtonTop = 0.035;  // z of the released button's top
 inline constexpr double kSwitchTravel = 0.06;
-inline constexpr double kSwitchBase = 0.05;      // z of the knob's centre (it slides along +y)
+inline constexpr double kSwitchBase = 0.05;  // z of the knob's centre (it slides along +y)
 }  // namespace desk
 
 struct BlockState {
   Pose pose;
   std::array<double, 3> half{0.025, 0.025, 0.025};
-  bool touch_left = false;   // contacts with the left / right finger
+  bool touch_left = false;  // contacts with the left / right finger
   bool touch_right = false;
   bool touch_other = false;  // with anything but the fingers (table, desk, blocks)
   bool held() const { return touch_left && touch_right && !touch_other; }
@@ -61,9 +61,9 @@ struct BlockState {
 
 // Everything the oracles and the expert read: the privileged state.
 struct PlayState {
-  double slider = 0.0;  // door offset (0: door on the right .. kSliderTravel: on the left)
-  double drawer = 0.0;  // opening (0 closed .. kDrawerTravel)
-  double button = 0.0;  // depression (0 .. kButtonTravel)
+  double slider = 0.0;      // door offset (0: door on the right .. kSliderTravel: on the left)
+  double drawer = 0.0;      // opening (0 closed .. kDrawerTravel)
+  double button = 0.0;      // depression (0 .. kButtonTravel)
   double switch_pos = 0.0;  // 0 (off) .. kSwitchTravel (on, slid towards +y)
   bool led = false;
   bool bulb = false;

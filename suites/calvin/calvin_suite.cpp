@@ -19,7 +19,6 @@ using namespace geo;
 
 namespace {
 
-
 constexpr const char* kCodeVersion = "calvin-play-table/1";
 
 std::string num(double v) {
@@ -56,7 +55,8 @@ std::string geom_xml(const bullet::VisualGeom& g, int index) {
                      : g.type == bullet::VisualGeom::Type::kCapsule  ? "capsule"
                      : g.type == bullet::VisualGeom::Type::kCylinder ? "cylinder"
                                                                      : "sphere";
-  std::string size = g.type == bullet::VisualGeom::Type::kBox ? vec({g.size[0], g.size[1], g.size[2]})
+  std::string size = g.type == bullet::VisualGeom::Type::kBox
+                         ? vec({g.size[0], g.size[1], g.size[2]})
                      : g.type == bullet::VisualGeom::Type::kSphere ? vec({g.size[0]})
                                                                    : vec({g.size[0], g.size[1]});
   o << "<geom name=\"" << g.name << "_" << index << "\" type=\"" << type << "\" size=\"" << size
@@ -93,7 +93,8 @@ std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDesc
        "castshadow=\"true\"/>\n"
     << "<light name=\"fill\" pos=\"0.8 0.8 1.2\" dir=\"-0.3 -0.3 -1\" diffuse=\"0.3 0.3 0.3\" "
        "castshadow=\"false\"/>\n"
-    << "<geom name=\"floor\" type=\"plane\" size=\"3 3 0.1\" pos=\"0 0 -0.64\" rgba=\"0.4 0.4 0.42 1\" "
+    << "<geom name=\"floor\" type=\"plane\" size=\"3 3 0.1\" pos=\"0 0 -0.64\" rgba=\"0.4 0.4 0.42 "
+       "1\" "
        "contype=\"0\" conaffinity=\"0\"/>\n"
     << "<camera name=\"static\" pos=\"1.35 -0.55 0.85\" xyaxes=\""
     << xyaxes({1.35, -0.55, 0.85}, {0.35, 0.0, 0.0}, {0, 0, 1}) << "\" fovy=\"40\"/>\n";
@@ -128,9 +129,7 @@ std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDesc
 class CalvinEnv : public Env {
  public:
   CalvinEnv(const CalvinSuite& suite, ObservationRequest request)
-      : suite_(suite),
-        request_(std::move(request)),
-        table_(suite.robot(), suite.config().layout) {
+      : suite_(suite), request_(std::move(request)), table_(suite.robot(), suite.config().layout) {
     names_ = suite.info().proprio_names;
     obs_.proprio_names = &names_;
     for (const auto& c : request_.cameras) {
@@ -194,7 +193,7 @@ class CalvinEnv : public Env {
     ++in_subtask_;
     if (current_ < kChainLength) {
       const int task = chain_.tasks[static_cast<std::size_t>(current_)];
-      const std::string& name = subtasks()[static_cast<std::size_t>(task)].name;
+      const std::string& name = calvin::subtasks()[static_cast<std::size_t>(task)].name;
       if (achieved(task, start_, now_, suite_.config().layout)) {
         outcomes_.push_back(SubtaskOutcome{name, true, in_subtask_});
         ++current_;
@@ -231,7 +230,8 @@ class CalvinEnv : public Env {
  private:
   std::string annotation() const {
     if (current_ >= kChainLength) return "";
-    return calvin::subtasks()[static_cast<std::size_t>(chain_.tasks[static_cast<std::size_t>(current_)])]
+    return calvin::subtasks()[static_cast<std::size_t>(
+                                  chain_.tasks[static_cast<std::size_t>(current_)])]
         .annotation;
   }
 
@@ -260,7 +260,8 @@ class CalvinEnv : public Env {
       if (id < 0) continue;
       const auto& p = poses_[static_cast<std::size_t>(b)];
       for (int k = 0; k < 3; ++k) data_->mocap_pos[3 * id + k] = p.pos[static_cast<std::size_t>(k)];
-      for (int k = 0; k < 4; ++k) data_->mocap_quat[4 * id + k] = p.quat[static_cast<std::size_t>(k)];
+      for (int k = 0; k < 4; ++k)
+        data_->mocap_quat[4 * id + k] = p.quat[static_cast<std::size_t>(k)];
     }
     const auto light = [&](int geom, bool on, std::array<float, 3> rgb) {
       if (geom < 0) return;
@@ -346,7 +347,8 @@ class CalvinEnv : public Env {
   int led_geom_ = -1, bulb_geom_ = -1;
 };
 
-std::array<double, 2> xy(const YamlFields& f, const std::string& key, std::array<double, 2> fallback) {
+std::array<double, 2> xy(const YamlFields& f, const std::string& key,
+                         std::array<double, 2> fallback) {
   if (!f.has(key)) return fallback;
   const auto v = f.numbers(key, 2);
   return {v[0], v[1]};
@@ -379,7 +381,7 @@ std::unique_ptr<Expert> CalvinSuite::make_expert(int) const {
 std::string CalvinSuite::instruction(const EpisodeSpec& spec) const {
   try {
     const Chain c = chain(spec.episode_index);
-    return subtasks()[static_cast<std::size_t>(c.tasks[0])].annotation;
+    return calvin::subtasks()[static_cast<std::size_t>(c.tasks[0])].annotation;
   } catch (const InputError&) {
     return tasks_[0].instruction;
   }
@@ -400,8 +402,8 @@ std::shared_ptr<const Suite> load_calvin_yaml(const std::string& text, const std
                                               const SuiteOptions& options) {
   const YAML::Node root = parse_yaml(text, source);
   const YamlFields top(root, source, "");
-  top.only_keys({"name", "version", "description", "backend", "robot", "seed",
-                 "episodes_per_task", "image", "desk"});
+  top.only_keys({"name", "version", "description", "backend", "robot", "seed", "episodes_per_task",
+                 "image", "desk"});
   CalvinConfig config;
   SuiteInfo& info = config.info;
   info.name = top.string("name");
@@ -422,7 +424,8 @@ std::shared_ptr<const Suite> load_calvin_yaml(const std::string& text, const std
     info.image_height = image.integer_in("height", 200, 8, 2048);
   }
   const std::string robot_name = top.string_or("robot", "panda");
-  if (robot_name != "panda") top.fail("the play table is built for robot 'panda'; got '" + robot_name + "'");
+  if (robot_name != "panda")
+    top.fail("the play table is built for robot 'panda'; got '" + robot_name + "'");
   if (!options.robot.empty() && options.robot != "panda") {
     throw InputError("--robot '" + options.robot + "': suite '" + info.name +
                      "' runs on 'panda' only");
@@ -468,8 +471,8 @@ std::shared_ptr<const Suite> load_calvin_yaml(const std::string& text, const std
   if (config.layout.sockets.size() < 3) {
     top.fail("desk.sockets: expected at least 3 block positions on the table");
   }
-  std::string hashed = text + "\n#code " + kCodeVersion + "\n#robot panda " +
-                       sha256_hex(robot->content);
+  std::string hashed =
+      text + "\n#code " + kCodeVersion + "\n#robot panda " + sha256_hex(robot->content);
   if (!options.chains.empty()) {
     config.chains = load_chain_file(options.chains);
     config.chains_file = options.chains;

@@ -31,7 +31,8 @@ Symbolic sample_init(Rng& rng) {
   if (rng.bernoulli(0.5)) std::swap(compartments[0], compartments[1]);
   for (int i = 0; i < kBlocks; ++i) {
     const auto b = static_cast<std::size_t>(order[static_cast<std::size_t>(i)]);
-    s.blocks[b] = i < on_table ? Place::kTable : compartments[static_cast<std::size_t>(i - on_table)];
+    s.blocks[b] =
+        i < on_table ? Place::kTable : compartments[static_cast<std::size_t>(i - on_table)];
   }
   return s;
 }
@@ -77,10 +78,9 @@ std::vector<int> item_lines(const std::string& text) {
 }
 
 int line_of_offset(const std::string& text, std::size_t offset) {
-  return 1 + static_cast<int>(std::count(text.begin(),
-                                         text.begin() + static_cast<std::ptrdiff_t>(
-                                                            std::min(offset, text.size())),
-                                         '\n'));
+  return 1 + static_cast<int>(std::count(
+                 text.begin(),
+                 text.begin() + static_cast<std::ptrdiff_t>(std::min(offset, text.size())), '\n'));
 }
 
 const char* const kInitialHelp =
@@ -91,7 +91,8 @@ const char* const kInitialHelp =
 }  // namespace
 
 Chain sample_chain(std::uint64_t seed, int index) {
-  Rng rng(derive_seed(derive_seed(seed, RngStream::kCalvinChain), static_cast<std::uint64_t>(index)));
+  Rng rng(
+      derive_seed(derive_seed(seed, RngStream::kCalvinChain), static_cast<std::uint64_t>(index)));
   const int n = static_cast<int>(subtasks().size());
   for (;;) {
     Chain c;
@@ -120,7 +121,8 @@ Chain sample_chain(std::uint64_t seed, int index) {
 
 bullet::PlayInit realize(const Symbolic& init, std::uint64_t seed, int index,
                          const DeskLayout& layout) {
-  Rng rng(derive_seed(derive_seed(seed, RngStream::kCalvinLayout), static_cast<std::uint64_t>(index)));
+  Rng rng(
+      derive_seed(derive_seed(seed, RngStream::kCalvinLayout), static_cast<std::uint64_t>(index)));
   bullet::PlayInit p;
   p.led = init.led;
   p.slider = init.slider_left ? desk::kSliderTravel : 0.0;
@@ -180,8 +182,9 @@ std::string chain_problem(const Chain& chain) {
       }
       return "subtask " + std::to_string(k + 1) + " '" + st.name +
              "' is not feasible from the state before it (led " + (s.led ? "on" : "off") +
-             ", bulb " + (s.bulb ? "on" : "off") + ", slider " + (s.slider_left ? "left" : "right") +
-             ", drawer " + (s.drawer_open ? "open" : "closed") + ", " + blocks + ")";
+             ", bulb " + (s.bulb ? "on" : "off") + ", slider " +
+             (s.slider_left ? "left" : "right") + ", drawer " +
+             (s.drawer_open ? "open" : "closed") + ", " + blocks + ")";
     }
     used.insert(st.category);
     s = apply(t, s);
@@ -194,19 +197,21 @@ std::vector<Chain> parse_chain_file(const std::string& text, const std::string& 
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(file + ":" + std::to_string(line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0)) +
+    throw InputError(file + ":" +
+                     std::to_string(line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0)) +
                      ": not valid JSON (" + e.what() +
                      "); expected a list of chains [INITIAL, [5 subtask names]]");
   }
   if (!doc.is_array() || doc.empty()) {
-    throw InputError(file + ":1: expected a non-empty JSON list of chains, each [INITIAL, [5 "
-                            "subtask names]] or {\"initial\": ..., \"subtasks\": [...]}");
+    throw InputError(file +
+                     ":1: expected a non-empty JSON list of chains, each [INITIAL, [5 "
+                     "subtask names]] or {\"initial\": ..., \"subtasks\": [...]}");
   }
   const std::vector<int> lines = item_lines(text);
   std::vector<Chain> out;
   for (std::size_t i = 0; i < doc.size(); ++i) {
-    const std::string where =
-        file + ":" + std::to_string(i < lines.size() ? lines[i] : 1) + ": chain " + std::to_string(i);
+    const std::string where = file + ":" + std::to_string(i < lines.size() ? lines[i] : 1) +
+                              ": chain " + std::to_string(i);
     const auto fail = [&](const std::string& what) { throw InputError(where + ": " + what); };
     const nlohmann::json& item = doc[i];
     nlohmann::json initial, names;
@@ -222,10 +227,12 @@ std::vector<Chain> parse_chain_file(const std::string& text, const std::string& 
     if (!initial.is_object()) fail(std::string("expected ") + kInitialHelp);
     Chain c;
     const auto flag = [&](const char* key) {
-      if (!initial.contains(key)) fail(std::string("initial state lacks '") + key + "'; expected " + kInitialHelp);
+      if (!initial.contains(key))
+        fail(std::string("initial state lacks '") + key + "'; expected " + kInitialHelp);
       const auto& v = initial[key];
       if (v.is_boolean()) return v.get<bool>();
-      if (v.is_number_integer() && (v.get<int>() == 0 || v.get<int>() == 1)) return v.get<int>() == 1;
+      if (v.is_number_integer() && (v.get<int>() == 0 || v.get<int>() == 1))
+        return v.get<int>() == 1;
       fail(std::string("'") + key + "' must be 0 or 1");
       return false;
     };
@@ -248,16 +255,17 @@ std::vector<Chain> parse_chain_file(const std::string& text, const std::string& 
     for (int b = 0; b < kBlocks; ++b) {
       const std::string key = std::string(bullet::kBlockNames[b]) + "_block";
       const std::string v = word(key.c_str(), {"table", "slider_left", "slider_right", "drawer"});
-      c.init.blocks[static_cast<std::size_t>(b)] = v == "table"         ? Place::kTable
-                                                   : v == "slider_left" ? Place::kSliderLeft
+      c.init.blocks[static_cast<std::size_t>(b)] = v == "table"          ? Place::kTable
+                                                   : v == "slider_left"  ? Place::kSliderLeft
                                                    : v == "slider_right" ? Place::kSliderRight
                                                                          : Place::kDrawer;
     }
-    if (initial.contains("grasped") && !(initial["grasped"].is_number_integer() &&
-                                         initial["grasped"].get<int>() == 0)) {
+    if (initial.contains("grasped") &&
+        !(initial["grasped"].is_number_integer() && initial["grasped"].get<int>() == 0)) {
       fail("'grasped' must be 0 (chains start with the gripper empty)");
     }
-    if (std::count(c.init.blocks.begin(), c.init.blocks.end(), Place::kDrawer) > 0 && !c.init.drawer_open) {
+    if (std::count(c.init.blocks.begin(), c.init.blocks.end(), Place::kDrawer) > 0 &&
+        !c.init.drawer_open) {
       fail("a block in the drawer needs \"drawer\": \"open\" at the start");
     }
     if (!names.is_array() || names.size() != static_cast<std::size_t>(kChainLength)) {

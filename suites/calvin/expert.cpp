@@ -23,9 +23,9 @@ constexpr double kPadHalfY = 0.008;
 struct Waypoint {
   Vec3 pos;
   double yaw = 0.0;
-  double grip = -1.0;  // -1 open, +1 closed
-  int hold = 0;        // steps to stay once reached
-  double speed = 0.03; // m per step
+  double grip = -1.0;   // -1 open, +1 closed
+  int hold = 0;         // steps to stay once reached
+  double speed = 0.03;  // m per step
 };
 
 struct BlockView {
@@ -157,7 +157,8 @@ class CalvinExpert : public Expert {
     const double yaw0 = 0.0;
     const auto colour = [&]() {
       for (int b = 0; b < kBlocks; ++b) {
-        if (name.find(std::string("_") + bullet::kBlockNames[b] + "_") != std::string::npos) return b;
+        if (name.find(std::string("_") + bullet::kBlockNames[b] + "_") != std::string::npos)
+          return b;
       }
       return -1;
     };

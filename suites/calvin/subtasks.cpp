@@ -59,49 +59,59 @@ std::vector<Def> build() {
     const std::string c = colours[b];
     d.push_back({{"rotate_" + c + "_block_right", "rotate",
                   "take the " + c + " block and rotate it to the right"},
-                 kRotateRight, b});
+                 kRotateRight,
+                 b});
     d.push_back({{"rotate_" + c + "_block_left", "rotate",
                   "take the " + c + " block and rotate it to the left"},
-                 kRotateLeft, b});
+                 kRotateLeft,
+                 b});
   }
   for (int b = 0; b < kBlocks; ++b) {
     const std::string c = colours[b];
     d.push_back({{"push_" + c + "_block_right", "push", "go push the " + c + " block right"},
-                 kPushRight, b});
+                 kPushRight,
+                 b});
     d.push_back(
         {{"push_" + c + "_block_left", "push", "go push the " + c + " block left"}, kPushLeft, b});
   }
-  d.push_back({{"move_slider_left", "slider", "push the sliding door to the left side"},
-               kSliderLeft, -1});
+  d.push_back(
+      {{"move_slider_left", "slider", "push the sliding door to the left side"}, kSliderLeft, -1});
   d.push_back({{"move_slider_right", "slider", "push the sliding door to the right side"},
-               kSliderRight, -1});
+               kSliderRight,
+               -1});
   d.push_back({{"open_drawer", "drawer", "open the drawer"}, kOpenDrawer, -1});
   d.push_back({{"close_drawer", "drawer", "close the drawer"}, kCloseDrawer, -1});
   for (int b = 0; b < kBlocks; ++b) {
     const std::string c = colours[b];
     d.push_back({{"lift_" + c + "_block_table", "lift", "lift the " + c + " block from the table"},
-                 kLiftTable, b});
-    d.push_back({{"lift_" + c + "_block_slider", "lift",
-                  "lift the " + c + " block in the sliding cabinet"},
-                 kLiftSlider, b});
+                 kLiftTable,
+                 b});
+    d.push_back(
+        {{"lift_" + c + "_block_slider", "lift", "lift the " + c + " block in the sliding cabinet"},
+         kLiftSlider,
+         b});
     d.push_back({{"lift_" + c + "_block_drawer", "lift", "lift the " + c + " block in the drawer"},
-                 kLiftDrawer, b});
+                 kLiftDrawer,
+                 b});
   }
-  d.push_back(
-      {{"place_in_slider", "place", "put the grasped object in the sliding cabinet"}, kPlaceSlider,
-       -1});
-  d.push_back({{"place_in_drawer", "place", "put the grasped object in the drawer"}, kPlaceDrawer,
+  d.push_back({{"place_in_slider", "place", "put the grasped object in the sliding cabinet"},
+               kPlaceSlider,
                -1});
+  d.push_back(
+      {{"place_in_drawer", "place", "put the grasped object in the drawer"}, kPlaceDrawer, -1});
   d.push_back({{"stack_block", "stack", "stack the blocks on top of each other"}, kStack, -1});
-  d.push_back({{"unstack_block", "stack", "remove the top block from the stack"}, kUnstack, -1});
+  d.push_back({{"unstack_block", "unstack", "remove the top block from the stack"}, kUnstack, -1});
   d.push_back({{"turn_on_lightbulb", "lightbulb", "use the switch to turn on the light bulb"},
-               kBulbOn, -1});
+               kBulbOn,
+               -1});
   d.push_back({{"turn_off_lightbulb", "lightbulb", "use the switch to turn off the light bulb"},
-               kBulbOff, -1});
+               kBulbOff,
+               -1});
   d.push_back({{"turn_on_led", "led", "press the button to turn on the led light"}, kLedOn, -1});
   d.push_back({{"turn_off_led", "led", "press the button to turn off the led light"}, kLedOff, -1});
   d.push_back({{"push_into_drawer", "push_into_drawer", "push the object into the drawer"},
-               kPushIntoDrawer, -1});
+               kPushIntoDrawer,
+               -1});
   return d;
 }
 
@@ -111,7 +121,8 @@ const std::vector<Def>& defs() {
 }
 
 bool grasping(const Symbolic& s) {
-  return std::any_of(s.blocks.begin(), s.blocks.end(), [](Place p) { return p == Place::kGrasped; });
+  return std::any_of(s.blocks.begin(), s.blocks.end(),
+                     [](Place p) { return p == Place::kGrasped; });
 }
 int grasped(const Symbolic& s) {
   for (int b = 0; b < kBlocks; ++b) {
@@ -196,7 +207,9 @@ int push_into_drawer_block(const Symbolic& s) {
 bool feasible(int task, const Symbolic& s) {
   const Def& d = defs().at(static_cast<std::size_t>(task));
   const bool hold = grasping(s);
-  const auto at = [&](Place p) { return d.block >= 0 && s.blocks[static_cast<std::size_t>(d.block)] == p; };
+  const auto at = [&](Place p) {
+    return d.block >= 0 && s.blocks[static_cast<std::size_t>(d.block)] == p;
+  };
   switch (d.kind) {
     case kRotateLeft:
     case kRotateRight:
@@ -336,7 +349,8 @@ Symbolic classify(const PlayState& s, const DeskLayout& layout) {
   out.bulb = s.bulb;
   out.slider_left = s.slider > desk::kSliderTravel / 2;
   out.drawer_open = s.drawer > desk::kDrawerTravel / 2;
-  for (int b = 0; b < kBlocks; ++b) out.blocks[static_cast<std::size_t>(b)] = place_of(b, s, layout);
+  for (int b = 0; b < kBlocks; ++b)
+    out.blocks[static_cast<std::size_t>(b)] = place_of(b, s, layout);
   return out;
 }
 
@@ -373,10 +387,10 @@ bool achieved(int task, const PlayState& start, const PlayState& now, const Desk
     case kLiftSlider:
     case kLiftDrawer: {
       const Place from = place_of(d.block, start, layout);
-      const bool right_place =
-          d.kind == kLiftTable    ? from == Place::kTable
-          : d.kind == kLiftDrawer ? from == Place::kDrawer
-                                  : (from == Place::kSliderLeft || from == Place::kSliderRight);
+      const bool right_place = d.kind == kLiftTable ? from == Place::kTable
+                               : d.kind == kLiftDrawer
+                                   ? from == Place::kDrawer
+                                   : (from == Place::kSliderLeft || from == Place::kSliderRight);
       const double h = d.kind == kLiftSlider ? kLiftFromSlider : kLift;
       return right_place && b1.held() && b1.pose.pos[2] - b0.pose.pos[2] > h;
     }
@@ -385,7 +399,8 @@ bool achieved(int task, const PlayState& start, const PlayState& now, const Desk
     case kStack: {
       for (int i = 0; i < kBlocks; ++i) {
         const auto u = static_cast<std::size_t>(i);
-        if (!start.blocks[u].held() || !resting(now.blocks[u]) || !now.blocks[u].touch_other) continue;
+        if (!start.blocks[u].held() || !resting(now.blocks[u]) || !now.blocks[u].touch_other)
+          continue;
         const Place p = place_of(i, now, layout);
         if (d.kind == kPlaceDrawer && p == Place::kDrawer) return true;
         if (d.kind == kPlaceSlider && (p == Place::kSliderLeft || p == Place::kSliderRight))
@@ -414,7 +429,8 @@ bool achieved(int task, const PlayState& start, const PlayState& now, const Desk
       return start.led && !now.led;
     case kPushIntoDrawer:
       for (int i = 0; i < kBlocks; ++i) {
-        if (place_of(i, start, layout) == Place::kTable && place_of(i, now, layout) == Place::kDrawer)
+        if (place_of(i, start, layout) == Place::kTable &&
+            place_of(i, now, layout) == Place::kDrawer)
           return true;
       }
       return false;

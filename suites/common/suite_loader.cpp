@@ -5,11 +5,11 @@
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
-#include "suites/calvin/calvin_suite.hpp"
 #include "robots/robot_description.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
+#include "suites/calvin/calvin_suite.hpp"
 
 namespace gauntlet::suites {
 
@@ -72,8 +72,9 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   info.description = top.string_or("description", "");
   info.backend = top.string_or("backend", "mujoco");
   if (info.backend != "mujoco") {
-    top.fail_at(root["backend"], "backend",
-                "unsupported backend '" + info.backend + "' for YAML suites; expected: mujoco or bullet");
+    top.fail_at(
+        root["backend"], "backend",
+        "unsupported backend '" + info.backend + "' for YAML suites; expected: mujoco or bullet");
   }
   info.source = source;
   info.seed = top.unsigned_integer("seed");

@@ -11,7 +11,8 @@
 using namespace gauntlet;
 using namespace gauntlet::suites::calvin;
 
-TEST_CASE("Chains are reproducible from the suite seed and index, and feasible", "[calvin][chains]") {
+TEST_CASE("Chains are reproducible from the suite seed and index, and feasible",
+          "[calvin][chains]") {
   std::set<std::string> firsts;
   std::map<std::string, int> seen;
   for (int i = 0; i < 300; ++i) {
@@ -84,12 +85,12 @@ TEST_CASE("Chain files round-trip and bad ones fail with file and line", "[calvi
   CHECK_THROWS_WITH(parse(first + " [" + init +
                           ", [\"open_drawer\", \"fly_away\", \"lift_red_block_table\", "
                           "\"place_in_drawer\", \"turn_on_led\"]]\n]"),
-                    Catch::Contains("eval.json:3: chain 1: unknown subtask 'fly_away'") &&
+                    Catch::Contains("eval.json:4: chain 1: unknown subtask 'fly_away'") &&
                         Catch::Contains("expected one of: rotate_red_block_right"));
   CHECK_THROWS_WITH(parse(first + " [" + init +
                           ", [\"close_drawer\", \"turn_off_lightbulb\", \"lift_red_block_table\", "
                           "\"place_in_drawer\", \"turn_on_led\"]]\n]"),
-                    Catch::Contains("eval.json:3: chain 1: infeasible chain: subtask 1 "
+                    Catch::Contains("eval.json:4: chain 1: infeasible chain: subtask 1 "
                                     "'close_drawer' is not feasible"));
   CHECK_THROWS_WITH(parse("[[" + init + ", [\"open_drawer\"]]]"),
                     Catch::Contains("expected a list of 5 subtask names"));

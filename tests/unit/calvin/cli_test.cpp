@@ -52,10 +52,11 @@ TEST_CASE("run --chains: bad files exit 2 naming file and line, a good one runs"
     return gauntlet_cmd({"run", "--suite", "calvin-d", "--chains", file, "--policy", "zero",
                          "--workers", "1", "--videos", "0", "--out", (dir / "r.h5").string()});
   };
-  const std::string bad_name = write(dir / "unknown.json", "[\n[" + init +
-                                                               ",\n [\"open_drawer\", \"dance\", "
-                                                               "\"turn_on_led\", \"turn_on_lightbulb\", "
-                                                               "\"move_slider_left\"]]]");
+  const std::string bad_name =
+      write(dir / "unknown.json", "[\n[" + init +
+                                      ",\n [\"open_drawer\", \"dance\", "
+                                      "\"turn_on_led\", \"turn_on_lightbulb\", "
+                                      "\"move_slider_left\"]]]");
   auto r = run(bad_name);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(bad_name + ":2: chain 0: unknown subtask 'dance'"));
@@ -74,10 +75,10 @@ TEST_CASE("run --chains: bad files exit 2 naming file and line, a good one runs"
                     "--episodes", "1", "--out", (dir / "s.h5").string()});
   CHECK(r.exit_code == 2);
   // A good file: one chain, the zero policy fails its first subtask after 360 steps.
-  const std::string good = write(
-      dir / "good.json", "[[" + init +
-                             ", [\"open_drawer\", \"turn_on_led\", \"turn_on_lightbulb\", "
-                             "\"move_slider_left\", \"push_red_block_left\"]]]");
+  const std::string good =
+      write(dir / "good.json", "[[" + init +
+                                   ", [\"open_drawer\", \"turn_on_led\", \"turn_on_lightbulb\", "
+                                   "\"move_slider_left\", \"push_red_block_left\"]]]");
   r = run(good);
   INFO(r.err);
   CHECK(r.exit_code == 0);

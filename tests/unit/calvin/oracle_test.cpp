@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <set>
 #include <numbers>
+#include <set>
 
 #include "suites/calvin/subtasks.hpp"
 
@@ -81,9 +81,11 @@ TEST_CASE("Rotation oracles: > 60 deg about z, < 30 deg tilt, < 0.1 m moved", "[
       q = geo::quat_from_yaw(-sign * 65 * deg);  // the other way
       CHECK_FALSE(ok(name, a, turned));
       // Tilted 35 degrees as well: not a rotation on the table.
-      q = geo::quat_mul(geo::quat_from_rotvec({35 * deg, 0, 0}), geo::quat_from_yaw(sign * 65 * deg));
+      q = geo::quat_mul(geo::quat_from_rotvec({35 * deg, 0, 0}),
+                        geo::quat_from_yaw(sign * 65 * deg));
       CHECK_FALSE(ok(name, a, turned));
-      q = geo::quat_mul(geo::quat_from_rotvec({25 * deg, 0, 0}), geo::quat_from_yaw(sign * 65 * deg));
+      q = geo::quat_mul(geo::quat_from_rotvec({25 * deg, 0, 0}),
+                        geo::quat_from_yaw(sign * 65 * deg));
       CHECK(ok(name, a, turned));
       q = geo::quat_from_yaw(sign * 65 * deg);
       turned.blocks[static_cast<std::size_t>(b)].pose.pos[0] += 0.11;
@@ -175,7 +177,8 @@ TEST_CASE("Lift oracles: > 0.05 m (0.03 m from the cabinet) held by the fingers 
   CHECK_FALSE(ok("lift_blue_block_table", in, b));
 }
 
-TEST_CASE("Place and stack oracles: released from the gripper onto the target", "[calvin][oracle]") {
+TEST_CASE("Place and stack oracles: released from the gripper onto the target",
+          "[calvin][oracle]") {
   PlayState a = base();
   hold(a, 0, 0.08);  // red in the gripper
   PlayState b = base();
