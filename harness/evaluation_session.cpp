@@ -27,8 +27,12 @@ std::uint64_t parse_suite_seed(const std::string& text) {
 SessionPlan make_session_plan(const PlanRequest& request, const Registry& registry) {
   SessionPlan p;
   p.suite = registry.wrap_in_environment(
-      registry.load_suite(request.suite, SuiteOptions{request.robot}), request.env);
+      registry.load_suite(request.suite, SuiteOptions{request.robot, request.chains}), request.env);
   const Suite& suite = *p.suite;
+  if (!request.chains.empty() && suite.info().backend != "bullet") {
+    throw InputError("--chains '" + request.chains + "': suite '" + suite.info().name +
+                     "' has no chains (chain files run on the CALVIN-like suites, backend bullet)");
+  }
   if (request.episodes_per_task && *request.episodes_per_task < 1) {
     throw InputError("episodes per task must be at least 1, got " +
                      std::to_string(*request.episodes_per_task));

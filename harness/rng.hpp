@@ -40,10 +40,14 @@ enum class RngStream : std::uint64_t {
   kWorldModel = 4,    // WorldModelContext::seed, a world model's own sampling (worldmodel/env)
   // Of (training seed ^ episode index) in `gauntlet wm train-judge`:
   kJudgeNegatives = 17,  // which earlier frames become "not yet" samples (worldmodel/judge)
+  // Of a CALVIN-like suite's seed, then the chain index (suites/calvin/chains.cpp):
+  kCalvinChain = 21,   // the chain's symbolic initial state and its five subtasks
+  kCalvinLayout = 22,  // where its blocks stand (sockets, jitter, yaw)
 };
-inline constexpr RngStream kRngStreams[] = {RngStream::kInitialState, RngStream::kPolicyNoise,
-                                            RngStream::kPerturbation, RngStream::kWorldModel,
-                                            RngStream::kJudgeNegatives};
+inline constexpr RngStream kRngStreams[] = {RngStream::kInitialState,   RngStream::kPolicyNoise,
+                                            RngStream::kPerturbation,   RngStream::kWorldModel,
+                                            RngStream::kJudgeNegatives, RngStream::kCalvinChain,
+                                            RngStream::kCalvinLayout};
 
 // Streams of the language perturbation's dimension seed, one per operation, so
 // each operation's choices are the same at every level that applies it

@@ -44,7 +44,8 @@ struct SuiteInfo {
 
 // How a suite is loaded beyond its definition.
 struct SuiteOptions {
-  std::string robot;  // --robot: run on this robot instead of the suite's (empty: the suite's)
+  std::string robot;   // --robot: run on this robot instead of the suite's (empty: the suite's)
+  std::string chains;  // --chains: a chain file for chain suites (CALVIN-like); empty: sampled
 };
 
 class Suite {

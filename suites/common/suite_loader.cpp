@@ -9,6 +9,7 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
+#include "suites/calvin/calvin_suite.hpp"
 
 namespace gauntlet::suites {
 
@@ -58,6 +59,9 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     throw InputError(source + ":1: expected a suite definition (a mapping with name, tasks, ...)");
   }
   const YamlFields top(root, source, "");
+  if (top.string_or("backend", "mujoco") == "bullet") {
+    return calvin::load_calvin_yaml(text, source, options);
+  }
   top.only_keys({"name", "version", "description", "backend", "seed", "episodes_per_task",
                  "control_hz", "settle_steps", "image", "cameras", "tasks", "scene",
                  "perturbations", "robot", "robots", "actions"});
@@ -68,8 +72,9 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   info.description = top.string_or("description", "");
   info.backend = top.string_or("backend", "mujoco");
   if (info.backend != "mujoco") {
-    top.fail_at(root["backend"], "backend",
-                "unsupported backend '" + info.backend + "' for YAML suites; expected: mujoco");
+    top.fail_at(
+        root["backend"], "backend",
+        "unsupported backend '" + info.backend + "' for YAML suites; expected: mujoco or bullet");
   }
   info.source = source;
   info.seed = top.unsigned_integer("seed");

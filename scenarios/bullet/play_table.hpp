@@ -1,0 +1,128 @@
+// The CALVIN-like play table on Bullet (btMultiBodyDynamicsWorld): a desk with
+// a sliding door, a drawer, a button (LED) and a switch (light bulb) as
+// prismatic links of one btMultiBody, three dynamic blocks, and the arm of a
+// robots/ description. The only Bullet user in gauntlet: this header names no
+// Bullet type, so the rest of the code never includes Bullet headers.
+//
+// The arm is kinematic (first version, see docs/calvin.md): every physics step
+// its links follow joint positions solved by damped least squares from the
+// ee_delta target, as collision shapes of infinite mass; the fingers close
+// until they touch and hold blocks by friction.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "harness/observation.hpp"
+#include "robots/robot_description.hpp"
+
+namespace gauntlet::bullet {
+
+// Where the desk's parts are; environments A..D differ here (and in colours).
+struct DeskLayout {
+  double slider_x = 0.5;                         // front face of the cabinet (m, world x)
+  double cabinet_y = 0.0;                        // centre of the cabinet across y
+  double drawer_y = -0.2;                        // centre of the drawer across y
+  std::array<double, 2> button{0.4, 0.36};       // x, y on the table
+  std::array<double, 2> switch_xy{0.42, -0.44};  // x, y of the switch knob at 0
+  std::vector<std::array<double, 2>> sockets;    // block positions on the table (x, y)
+};
+
+inline constexpr int kBlocks = 3;
+inline constexpr const char* kBlockNames[kBlocks] = {"red", "blue", "pink"};
+
+// Geometry constants of the desk (shared by the world, the oracles and the expert).
+namespace desk {
+inline constexpr double kTableFront = 0.3;        // x of the table's front edge
+inline constexpr double kCabinetDepth = 0.22;     // interior depth behind the door
+inline constexpr double kCabinetHalfWidth = 0.3;  // interior spans cabinet_y +- this
+inline constexpr double kCabinetHeight = 0.2;
+inline constexpr double kSliderTravel = 0.3;  // door travel (m); > half: door on the left
+inline constexpr double kDrawerTravel = 0.22;
+inline constexpr double kDrawerFloor = -0.13;           // z of the drawer's floor (table top is 0)
+inline constexpr double kDrawerHalf[2] = {0.13, 0.14};  // interior half sizes x, y
+inline constexpr double kButtonTravel = 0.012;
+inline constexpr double kButtonTop = 0.035;  // z of the released button's top
+inline constexpr double kSwitchTravel = 0.06;
+inline constexpr double kSwitchBase = 0.05;  // z of the knob's centre (it slides along +y)
+}  // namespace desk
+
+struct BlockState {
+  Pose pose;
+  std::array<double, 3> half{0.025, 0.025, 0.025};
+  bool touch_left = false;  // contacts with the left / right finger
+  bool touch_right = false;
+  bool touch_other = false;  // with anything but the fingers (table, desk, blocks)
+  bool held() const { return touch_left && touch_right && !touch_other; }
+};
+
+// Everything the oracles and the expert read: the privileged state.
+struct PlayState {
+  double slider = 0.0;      // door offset (0: door on the right .. kSliderTravel: on the left)
+  double drawer = 0.0;      // opening (0 closed .. kDrawerTravel)
+  double button = 0.0;      // depression (0 .. kButtonTravel)
+  double switch_pos = 0.0;  // 0 (off) .. kSwitchTravel (on, slid towards +y)
+  bool led = false;
+  bool bulb = false;
+  std::array<BlockState, kBlocks> blocks;
+  Pose tcp;
+  double opening = 0.0;  // finger gap, m
+  std::vector<double> joints;
+};
+
+// The state an episode starts from (what a chain file gives): articulations,
+// lights, and block poses (x, y, yaw; z rests the block on its support).
+struct PlayInit {
+  double slider = 0.0;
+  double drawer = 0.0;
+  double switch_pos = 0.0;
+  bool led = false;
+  std::array<std::array<double, 4>, kBlocks> blocks{};  // x, y, z, yaw
+};
+
+// One primitive of the visual mirror: `body` indexes PlayTable::poses().
+struct VisualGeom {
+  std::string name;
+  int body = 0;
+  enum class Type { kBox, kCapsule, kCylinder, kSphere } type = Type::kBox;
+  std::array<double, 3> size{};  // box half sizes; capsule/cylinder radius, half length; sphere r
+  Pose local;                    // in the body frame
+  std::array<float, 4> rgba{0.5f, 0.5f, 0.5f, 1.0f};
+};
+
+class PlayTable {
+ public:
+  PlayTable(const robots::RobotDescription& robot, const DeskLayout& layout);
+  ~PlayTable();
+  PlayTable(const PlayTable&) = delete;
+  PlayTable& operator=(const PlayTable&) = delete;
+
+  static constexpr double kPhysicsHz = 240.0;
+  static constexpr int kSubsteps = 8;  // physics steps per control step (30 Hz)
+
+  // Puts the desk, lights and blocks in `init`, the arm at its start pose
+  // (gripper open, pointing down), and settles the blocks.
+  void reset(const PlayInit& init);
+  // One control step: ee_delta action (dx dy dz droll dpitch dyaw gripper),
+  // kSubsteps physics steps.
+  void control_step(std::span<const float> action);
+  // kSubsteps bare physics steps (benchmarks).
+  void physics_steps();
+  PlayState state() const;
+  // Body poses of the visual mirror, indexed as VisualGeom::body.
+  void poses(std::vector<Pose>& out) const;
+  const std::vector<VisualGeom>& visual_geoms() const;
+  int body_count() const;
+  // Index of the TCP body among poses() (the gripper camera rides on it).
+  int tcp_body() const;
+  bool finite() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gauntlet::bullet
