@@ -83,3 +83,43 @@ TEST_CASE("run --chains: bad files exit 2 naming file and line, a good one runs"
   INFO(r.err);
   CHECK(r.exit_code == 0);
 }
+
+TEST_CASE("a CALVIN-like evaluation end to end: run --json, the report and compare speak chains",
+          "[cli][calvin][chains]") {
+  // The two halves of the chain work meet here: the Bullet suite writes each
+  // chain's subtasks, the store keeps them, and summary, report and compare
+  // read average length from them.
+  const auto dir = fresh_dir("calvin_e2e");
+  const auto run = [&](const std::string& policy, const std::string& out) {
+    return gauntlet_cmd({"run", "--suite", "calvin-d", "--episodes", "12", "--policy", policy,
+                         "--workers", "2", "--videos", "0", "--json", "--out",
+                         (dir / out).string()});
+  };
+  auto expert = run("scripted", "expert.h5");
+  REQUIRE(expert.exit_code == 0);
+  const auto j = nlohmann::json::parse(expert.out.substr(expert.out.find('{')));
+  const double avg = j["avg_length"];
+  REQUIRE(j["success_at"].size() == 5);
+  // Average length is the sum of success-at-k over k (a chain of length L
+  // counts once in each of the first L columns).
+  double sum = 0;
+  for (const auto& v : j["success_at"]) sum += v.get<double>();
+  CHECK(avg == Approx(sum).epsilon(1e-9));
+  CHECK(j["avg_length_ci95"][0].get<double>() <= avg);
+  CHECK(j["avg_length_ci95"][1].get<double>() >= avg);
+  CHECK(avg >= 2.0);  // the expert (3.7 over 100 chains) is far from random's 0.06
+  auto random = run("random,seed=3", "random.h5");
+  REQUIRE(random.exit_code == 0);
+
+  auto r = gauntlet_cmd({"report", (dir / "expert.h5").string(), (dir / "random.h5").string(),
+                         "--out", (dir / "report").string()});
+  REQUIRE(r.exit_code == 0);
+  const std::string text = testing::read_file(dir / "report" / "report.md");
+  CHECK_THAT(text, Catch::Contains("Long horizon (chains)") && Catch::Contains("Avg length"));
+
+  // The same 12 chains met by both: the paired test of average length gates.
+  r = gauntlet_cmd({"compare", "--baseline", (dir / "expert.h5").string(), "--candidate",
+                    (dir / "random.h5").string()});
+  CHECK(r.exit_code == 1);  // the candidate (random) is significantly worse
+  CHECK_THAT(r.out + r.err, Catch::Contains("chain length"));
+}
