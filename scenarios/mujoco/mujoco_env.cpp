@@ -126,7 +126,7 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   mj_resetData(m, d);
   Rng rng(derive_seed(spec.seed, RngStream::kInitialState));
   memory_ = TaskMemory{};
-  task_->initialize(sim, rng, memory_);
+  task_->initialize_episode(sim, spec, rng, memory_);
   GripperStart start{suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0, {}};
   if (perturbed_) {
     mj_kinematics(m, d);
