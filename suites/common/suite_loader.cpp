@@ -9,6 +9,7 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
+#include "scenarios/render/overlay.hpp"
 
 namespace gauntlet::suites {
 
@@ -187,6 +188,15 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   hashed += "\n#scene tabletop/1";
   hashed += robot_hash;
   if (config.perturbations) hashed += "\n#perturbations " + config.perturbations->version();
+  if (!options.overlay.empty()) {
+    try {
+      config.overlay = render::load_overlay(options.overlay);
+    } catch (const InputError& e) {
+      throw InputError(std::string("--overlay: ") + e.what());
+    }
+    // Another background is another experiment: its pixels are part of the hash.
+    hashed += "\n#overlay " + sha256_hex(std::string(config.overlay->rgb.begin(), config.overlay->rgb.end()));
+  }
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));
 }

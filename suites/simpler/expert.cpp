@@ -53,7 +53,7 @@ class SimplerExpert final : public Expert {
 
  private:
   enum class Phase { kAbove, kDown, kClose, kLift, kCarry, kLower, kRelease, kRetreat, kRecover };
-  enum class DrawerPhase { kAbove, kDown, kMove, kUp, kDone };
+  enum class DrawerPhase { kFront, kAbove, kDown, kMove, kUp, kDone };
 
   // Which object moves and where to (move near: from the instruction, which
   // names them as "move X near Y").
@@ -80,7 +80,7 @@ class SimplerExpert final : public Expert {
       Vec3 dir = a - b;
       dir[2] = 0;
       const double n = std::max(norm(dir), 1e-6);
-      near_goal_ = b + (0.075 / n) * dir;
+      near_goal_ = b + (0.088 / n) * dir;
     }
   }
 
@@ -136,7 +136,13 @@ class SimplerExpert final : public Expert {
     const CatalogObject& o = spec_.object(index);
     const Pose& pose = s.require_body(spec_.objects[index]);
     const Vec3 obj = pose.pos;
-    const double grasp_z = std::max(obj[2], 0.022);
+    // Tall objects are held near their top, so the palm (7 cm above the
+    // fingertips' centre) clears them.
+    const Rest rest = spec_.kind == Kind::kPick ? spec_.rest
+                      : o.shape == ObjectShape::kCapsule ? Rest::kLying
+                                                         : Rest::kUpright;
+    const double top = obj[2] - rest_height(o, rest) + top_height(o, rest);
+    const double grasp_z = std::max({obj[2], top - 0.05, 0.022});
     switch (phase_) {
       case Phase::kAbove: {
         grip_ = -1.0f;
@@ -243,10 +249,15 @@ class SimplerExpert final : public Expert {
     grip_ = 1.0f;
     yaw_ = yaw_of(d.quat);
     switch (drawer_phase_) {
+      case DrawerPhase::kFront:
+        // In front of the handles first, so the fingers never sweep across them.
+        goal_ = spot + 0.09 * out + Vec3{0, 0, 0.07};
+        if (!opening || norm(s.ee.pos - goal_) < 0.025) drawer_phase_ = DrawerPhase::kAbove;
+        break;
       case DrawerPhase::kAbove:
-        goal_ = spot + Vec3{0, 0, 0.1};
+        goal_ = spot + Vec3{0, 0, 0.07};
         if (dist_xy(s.ee.pos, spot) < 0.01 && std::abs(s.ee.pos[2] - goal_[2]) < 0.04 &&
-            yaw_error(s.ee, yaw_) < 0.08)
+            yaw_error(s.ee, yaw_) < 0.2)
           drawer_phase_ = DrawerPhase::kDown;
         break;
       case DrawerPhase::kDown:
@@ -255,7 +266,7 @@ class SimplerExpert final : public Expert {
         if (std::abs(s.ee.pos[2] - spot[2]) < 0.01) drawer_phase_ = DrawerPhase::kMove;
         break;
       case DrawerPhase::kMove: {
-        const double want = opening ? cabinet::kTravel - 0.01 : 0.0;
+        const double want = opening ? spec_.open_at + 0.035 : 0.0;
         goal_ = spot + (want - slide + (opening ? 0.02 : -0.03)) * out;
         goal_[2] = spot[2];
         if ((opening && slide > want - 0.015) || (!opening && slide < 0.015)) {
@@ -288,7 +299,7 @@ class SimplerExpert final : public Expert {
   int target_ = 1;
   Vec3 near_goal_{};
   Phase phase_ = Phase::kAbove;
-  DrawerPhase drawer_phase_ = DrawerPhase::kAbove;
+  DrawerPhase drawer_phase_ = DrawerPhase::kFront;
   bool drawer_done_ = false;
   int counter_ = 0;
   double lift_z_ = 0.0;

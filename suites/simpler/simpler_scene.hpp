@@ -53,15 +53,15 @@ void add_catalog_object(mj::SceneBuilder& scene, const std::string& instance,
 namespace cabinet {
 inline constexpr double kDepth = 0.30;       // x extent
 inline constexpr double kWidth = 0.40;       // y extent
-inline constexpr double kLevel = 0.12;       // height of one drawer
+inline constexpr double kLevel = 0.10;       // height of one drawer
 inline constexpr double kHeight = 3 * kLevel + 0.02;  // with the top board
 inline constexpr double kDrawerDepth = 0.24;
 inline constexpr double kTravel = 0.22;  // slide range
 inline constexpr double kHandleOut = 0.06;  // handle bar in front of the drawer face
-inline constexpr double kHandleHalfWidth = 0.05;
+inline constexpr double kHandleHalfWidth = 0.04;
 // The bars sit at different sides so the hand can reach a lower one from
 // above without meeting the others (a real arm would come from the front).
-inline constexpr std::array<double, 3> kHandleY{-0.1, 0.0, 0.1};
+inline constexpr std::array<double, 3> kHandleY{-0.12, 0.12, 0.0};
 inline constexpr std::array<const char*, 3> kLevels{"bottom", "middle", "top"};
 // Level index (0 bottom .. 2 top) by name; -1 when unknown.
 int level_index(std::string_view level);
@@ -87,7 +87,7 @@ struct TaskSpec {
   bool open = true;                  // drawer: open (or close)
   double open_at = 0.15;             // drawer open when its slide is past this, m
   double closed_at = 0.05;           // and closed below this
-  double near = 0.10;                // move_near: centres closer than this, m
+  double near = 0.11;                // move_near: centres closer than this, m
   const CatalogObject& object(std::size_t i) const { return *find_object(objects.at(i)); }
 };
 

@@ -35,6 +35,9 @@ struct Layout {
   std::size_t overlay = 0;  // index into the task's overlays
 };
 
+// Close tasks start with the drawer this far open (m).
+constexpr double kCloseStart = 0.16;
+
 // Memory slots: initial xy of up to 6 objects.
 constexpr std::size_t kInitialXY = 0;
 
@@ -81,7 +84,7 @@ class SimplerTask final : public mj::MjTask {
                           quat_from_yaw(l.cabinet[2]));
       for (int k = 0; k < 3; ++k) {
         const bool open_start = spec_.kind == Kind::kDrawer && !spec_.open && k == spec_.level;
-        sim.set_joint_pos(sim.joint(cabinet::slide_joint(k)), open_start ? 0.2 : 0.0);
+        sim.set_joint_pos(sim.joint(cabinet::slide_joint(k)), open_start ? kCloseStart : 0.0);
       }
       cabinet_top = cabinet::kHeight;
     }
@@ -180,7 +183,7 @@ class SimplerTask final : public mj::MjTask {
         const double q = sim.joint_pos(sim.joint(cabinet::slide_joint(spec_.level)));
         status.success = spec_.open ? q >= spec_.open_at : q <= spec_.closed_at;
         status.progress = spec_.open ? std::clamp(q / spec_.open_at, 0.0, 0.95)
-                                     : std::clamp((0.2 - q) / (0.2 - spec_.closed_at), 0.0, 0.95);
+                                     : std::clamp((kCloseStart - q) / (kCloseStart - spec_.closed_at), 0.0, 0.95);
         break;
       }
       case Kind::kDrawerPlace: {
@@ -370,7 +373,7 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
           }
         }
       }
-      spec.near = 0.10;
+      spec.near = 0.11;
       break;
     }
     case Kind::kDrawer:
@@ -387,8 +390,9 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
           Layout l;
           l.cabinet = poses[p];
           l.overlay = p;
+          // Drawer tasks list no object to move: the apple waits off stage.
           for (std::size_t o = 0; o < spec.objects.size(); ++o)
-            l.objects.push_back({{xy[0], xy[1], 0}, true});
+            l.objects.push_back({{xy[0], xy[1], 0}, spec.kind == Kind::kDrawerPlace});
           layouts.push_back(l);
         }
       }
