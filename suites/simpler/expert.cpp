@@ -149,7 +149,7 @@ class SimplerExpert final : public Expert {
         yaw_ = grasp_yaw(o, pose, yaw_of(s.ee.quat));
         goal_ = {obj[0], obj[1], std::max(grasp_z + 0.1, s.ee.pos[2] - 0.04)};
         if (dist_xy(s.ee.pos, obj) < 0.012 && std::abs(s.ee.pos[2] - (grasp_z + 0.1)) < 0.04 &&
-            yaw_error(s.ee, yaw_) < 0.08) {
+            yaw_error(s.ee, yaw_) < 0.15) {
           phase_ = Phase::kDown;
         }
         break;
