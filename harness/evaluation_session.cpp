@@ -26,7 +26,8 @@ std::uint64_t parse_suite_seed(const std::string& text) {
 SessionPlan make_session_plan(const PlanRequest& request, const Registry& registry) {
   SessionPlan p;
   p.suite = registry.wrap_in_environment(
-      registry.load_suite(request.suite, SuiteOptions{request.robot, request.overlay}), request.env);
+      registry.load_suite(request.suite, SuiteOptions{request.robot, request.overlay}),
+      request.env);
   const Suite& suite = *p.suite;
   if (request.episodes_per_task && *request.episodes_per_task < 1) {
     throw InputError("episodes per task must be at least 1, got " +

@@ -42,7 +42,8 @@ struct SuiteInfo {
 // How a suite is loaded beyond its definition.
 struct SuiteOptions {
   std::string robot;  // --robot: run on this robot instead of the suite's (empty: the suite's)
-  std::string overlay;  // --overlay: visual-matching background for every task (PNG or standin:NAME)
+  std::string
+      overlay;  // --overlay: visual-matching background for every task (PNG or standin:NAME)
 };
 
 class Suite {

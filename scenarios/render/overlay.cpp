@@ -76,7 +76,7 @@ Image read_png(const std::string& path) {
 
 std::vector<std::string> standin_names() {
   return {"google_coke_can", "google_move_near", "google_drawer_a", "google_drawer_b",
-          "google_drawer_c", "bridge_table", "bridge_sink"};
+          "google_drawer_c", "bridge_table",     "bridge_sink"};
 }
 
 Image standin_overlay(const std::string& name, int width, int height) {
@@ -91,8 +91,10 @@ Image standin_overlay(const std::string& name, int width, int height) {
     x ^= x >> 16;
     return x;
   };
-  const double wall[3] = {150.0 + (seed % 60), 140.0 + ((seed >> 8) % 60), 130.0 + ((seed >> 16) % 50)};
-  const double table[3] = {120.0 + ((seed >> 4) % 60), 95.0 + ((seed >> 12) % 40), 70.0 + ((seed >> 20) % 40)};
+  const double wall[3] = {150.0 + (seed % 60), 140.0 + ((seed >> 8) % 60),
+                          130.0 + ((seed >> 16) % 50)};
+  const double table[3] = {120.0 + ((seed >> 4) % 60), 95.0 + ((seed >> 12) % 40),
+                           70.0 + ((seed >> 20) % 40)};
   const double horizon = 0.35 + 0.1 * ((seed >> 24) % 8) / 8.0;
   Image img;
   img.resize(width, height);

@@ -74,7 +74,8 @@ void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int ca
   for (int r = 0; r < height; ++r) {
     const std::uint8_t* row = segment_rgb_.data() + 3 * static_cast<std::size_t>(height - 1 - r) *
                                                         static_cast<std::size_t>(width);
-    std::uint8_t* out = foreground.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(width);
+    std::uint8_t* out =
+        foreground.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(width);
     for (int c = 0; c < width; ++c) {
       const std::uint8_t* p = row + 3 * c;
       const int id = p[0] | (p[1] << 8) | (p[2] << 16);

@@ -195,7 +195,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
       throw InputError(std::string("--overlay: ") + e.what());
     }
     // Another background is another experiment: its pixels are part of the hash.
-    hashed += "\n#overlay " + sha256_hex(std::string(config.overlay->rgb.begin(), config.overlay->rgb.end()));
+    hashed += "\n#overlay " +
+              sha256_hex(std::string(config.overlay->rgb.begin(), config.overlay->rgb.end()));
   }
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));

@@ -138,7 +138,7 @@ class SimplerExpert final : public Expert {
     const Vec3 obj = pose.pos;
     // Tall objects are held near their top, so the palm (7 cm above the
     // fingertips' centre) clears them.
-    const Rest rest = spec_.kind == Kind::kPick ? spec_.rest
+    const Rest rest = spec_.kind == Kind::kPick          ? spec_.rest
                       : o.shape == ObjectShape::kCapsule ? Rest::kLying
                                                          : Rest::kUpright;
     const double top = obj[2] - rest_height(o, rest) + top_height(o, rest);

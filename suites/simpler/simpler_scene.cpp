@@ -10,11 +10,31 @@ namespace {
 // toy kitchen objects), colours to read as those objects at 128-640 px.
 const std::vector<CatalogObject>& catalog() {
   static const std::vector<CatalogObject> objects = {
-      {"coke_can", "coke can", ObjectShape::kCylinder, {0.033, 0.061, 0}, {0.78, 0.06, 0.08, 1}, 0.05},
-      {"pepsi_can", "pepsi can", ObjectShape::kCylinder, {0.033, 0.061, 0}, {0.1, 0.2, 0.7, 1}, 0.05},
+      {"coke_can",
+       "coke can",
+       ObjectShape::kCylinder,
+       {0.033, 0.061, 0},
+       {0.78, 0.06, 0.08, 1},
+       0.05},
+      {"pepsi_can",
+       "pepsi can",
+       ObjectShape::kCylinder,
+       {0.033, 0.061, 0},
+       {0.1, 0.2, 0.7, 1},
+       0.05},
       {"7up_can", "7up can", ObjectShape::kCylinder, {0.033, 0.061, 0}, {0.2, 0.7, 0.25, 1}, 0.05},
-      {"redbull_can", "redbull can", ObjectShape::kCylinder, {0.027, 0.068, 0}, {0.35, 0.45, 0.75, 1}, 0.05},
-      {"blue_plastic_bottle", "blue plastic bottle", ObjectShape::kCylinder, {0.032, 0.09, 0}, {0.35, 0.55, 0.95, 1}, 0.05},
+      {"redbull_can",
+       "redbull can",
+       ObjectShape::kCylinder,
+       {0.027, 0.068, 0},
+       {0.35, 0.45, 0.75, 1},
+       0.05},
+      {"blue_plastic_bottle",
+       "blue plastic bottle",
+       ObjectShape::kCylinder,
+       {0.032, 0.09, 0},
+       {0.35, 0.55, 0.95, 1},
+       0.05},
       {"orange", "orange", ObjectShape::kSphere, {0.034, 0, 0}, {1.0, 0.55, 0.05, 1}, 0.08},
       {"apple", "apple", ObjectShape::kSphere, {0.034, 0, 0}, {0.75, 0.1, 0.1, 1}, 0.08},
       {"sponge", "sponge", ObjectShape::kBox, {0.045, 0.03, 0.02}, {0.95, 0.85, 0.25, 1}, 0.02},
@@ -22,8 +42,18 @@ const std::vector<CatalogObject>& catalog() {
       {"towel", "towel", ObjectShape::kBox, {0.08, 0.08, 0.004}, {0.3, 0.45, 0.8, 1}, 0.3},
       {"carrot", "carrot", ObjectShape::kCapsule, {0.016, 0.045, 0}, {0.95, 0.45, 0.05, 1}, 0.04},
       {"plate", "plate", ObjectShape::kCylinder, {0.085, 0.008, 0}, {0.92, 0.92, 0.9, 1}, 0.3},
-      {"green_block", "green block", ObjectShape::kBox, {0.017, 0.017, 0.017}, {0.1, 0.7, 0.2, 1}, 0.03},
-      {"yellow_block", "yellow block", ObjectShape::kBox, {0.017, 0.017, 0.017}, {0.95, 0.85, 0.1, 1}, 0.03},
+      {"green_block",
+       "green block",
+       ObjectShape::kBox,
+       {0.017, 0.017, 0.017},
+       {0.1, 0.7, 0.2, 1},
+       0.03},
+      {"yellow_block",
+       "yellow block",
+       ObjectShape::kBox,
+       {0.017, 0.017, 0.017},
+       {0.95, 0.85, 0.1, 1},
+       0.03},
       {"eggplant", "eggplant", ObjectShape::kCapsule, {0.022, 0.05, 0}, {0.35, 0.1, 0.45, 1}, 0.06},
       {"basket", "basket", ObjectShape::kBasket, {0.11, 0.09, 0.035}, {0.7, 0.55, 0.35, 1}, 0.5},
   };
@@ -118,7 +148,8 @@ void add_catalog_object(mj::SceneBuilder& scene, const std::string& instance,
     }
   }
   g->set("mass", o.mass).set("friction", {1.2, 0.01, 0.001}).set("condim", 4.0);
-  // Round objects must not roll away at a touch (SimplerEnv's cans have flat ends, tables have cloth).
+  // Round objects must not roll away at a touch (SimplerEnv's cans have flat ends, tables have
+  // cloth).
   if (o.shape != ObjectShape::kBox) g->set("friction", {1.2, 0.05, 0.01}).set("condim", 6.0);
 }
 
@@ -143,7 +174,9 @@ geo::Vec3 handle_in_drawer(int level) {
   return {-kHandleOut, kHandleY[static_cast<std::size_t>(level)], 0};
 }
 
-geo::Vec3 floor_in_drawer() { return {kDrawerDepth / 2, 0, -0.04}; }
+geo::Vec3 floor_in_drawer() {
+  return {kDrawerDepth / 2, 0, -0.04};
+}
 
 }  // namespace cabinet
 
@@ -170,9 +203,8 @@ void add_cabinet(mj::SceneBuilder& scene) {
                       wood));
   }
   for (int k = 0; k < 3; ++k) {
-    mj::XmlElement& d = cab.add("body")
-                            .set("name", drawer_body(k))
-                            .set("pos", {-hx, 0, k * kLevel + 0.02 + 0.05});
+    mj::XmlElement& d =
+        cab.add("body").set("name", drawer_body(k)).set("pos", {-hx, 0, k * kLevel + 0.02 + 0.05});
     d.add("joint")
         .set("name", slide_joint(k))
         .set("type", "slide")

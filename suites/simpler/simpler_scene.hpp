@@ -24,7 +24,8 @@ struct CatalogObject {
   std::string name;     // "coke_can"
   std::string display;  // "coke can": how instructions name it
   ObjectShape shape = ObjectShape::kBox;
-  geo::Vec3 size{};  // box/basket: half extents; cylinder/capsule: radius, half length; sphere: radius
+  geo::Vec3
+      size{};  // box/basket: half extents; cylinder/capsule: radius, half length; sphere: radius
   mj::Rgba rgba{0.8, 0.2, 0.2, 1};
   double mass = 0.05;
 };
@@ -51,12 +52,12 @@ void add_catalog_object(mj::SceneBuilder& scene, const std::string& instance,
 // bodies "cabinet_<level>_drawer" have theirs at the centre of their front
 // face, with slide joints "cabinet_<level>_slide" (0 closed, positive open).
 namespace cabinet {
-inline constexpr double kDepth = 0.30;       // x extent
-inline constexpr double kWidth = 0.40;       // y extent
-inline constexpr double kLevel = 0.10;       // height of one drawer
+inline constexpr double kDepth = 0.30;                // x extent
+inline constexpr double kWidth = 0.40;                // y extent
+inline constexpr double kLevel = 0.10;                // height of one drawer
 inline constexpr double kHeight = 3 * kLevel + 0.02;  // with the top board
 inline constexpr double kDrawerDepth = 0.24;
-inline constexpr double kTravel = 0.22;  // slide range
+inline constexpr double kTravel = 0.22;     // slide range
 inline constexpr double kHandleOut = 0.06;  // handle bar in front of the drawer face
 inline constexpr double kHandleHalfWidth = 0.04;
 // The bars sit at different sides so the hand can reach a lower one from

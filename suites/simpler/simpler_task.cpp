@@ -98,7 +98,8 @@ class SimplerTask final : public mj::MjTask {
         const Quat q = quat_from_yaw(l.cabinet[2]);
         world = Vec3{l.cabinet[0], l.cabinet[1], 0} + rotate(q, at);
       }
-      if (!p.shown) world = {2.0 + 0.3 * static_cast<double>(i), 3.0, -0.8 + rest_height(o, rest_of(i))};
+      if (!p.shown)
+        world = {2.0 + 0.3 * static_cast<double>(i), 3.0, -0.8 + rest_height(o, rest_of(i))};
       sim.set_free_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
       if (i < 6) {
         memory.values[kInitialXY + 2 * i] = world[0];
@@ -109,14 +110,16 @@ class SimplerTask final : public mj::MjTask {
     memory.values[13] = l.target;
     // SimplerEnv averages over recoloured arms: colouring (i / layouts) mod C.
     if (!arm_colors_.empty()) {
-      const auto c = (static_cast<std::size_t>(episode.episode_index) / layouts_.size()) %
-                     arm_colors_.size();
+      const auto c =
+          (static_cast<std::size_t>(episode.episode_index) / layouts_.size()) % arm_colors_.size();
       const mj::Rgba& rgba = arm_colors_[c];
       mjModel* m = sim.model();
       for (int g = 0; g < m->ngeom; ++g) {
         const char* body = mj_id2name(m, mjOBJ_BODY, m->geom_bodyid[g]);
-        if (body && std::string_view(body).starts_with("robot_link_") && m->geom_type[g] == mjGEOM_CAPSULE) {
-          for (int k = 0; k < 4; ++k) m->geom_rgba[4 * g + k] = static_cast<float>(rgba[static_cast<std::size_t>(k)]);
+        if (body && std::string_view(body).starts_with("robot_link_") &&
+            m->geom_type[g] == mjGEOM_CAPSULE) {
+          for (int k = 0; k < 4; ++k)
+            m->geom_rgba[4 * g + k] = static_cast<float>(rgba[static_cast<std::size_t>(k)]);
         }
       }
     }
@@ -167,23 +170,26 @@ class SimplerTask final : public mj::MjTask {
           if (static_cast<int>(i) == a) continue;
           const Vec3 p = sim.body_pos(sim.body(spec_.objects[i]));
           if (p[2] < -0.5) continue;  // off stage
-          moved_others = std::max(moved_others, std::hypot(p[0] - memory.values[kInitialXY + 2 * i],
-                                                           p[1] - memory.values[kInitialXY + 2 * i + 1]));
+          moved_others =
+              std::max(moved_others, std::hypot(p[0] - memory.values[kInitialXY + 2 * i],
+                                                p[1] - memory.values[kInitialXY + 2 * i + 1]));
         }
         const double d = dist_xy(pa, pt);
         const bool released = !touched(sim, ab, false);
         status.success = d < spec_.near && released && moved_others < 0.03 && pa[2] < 0.1;
-        const double d0 = std::max(std::hypot(memory.values[kInitialXY + 2 * static_cast<std::size_t>(a)] - pt[0],
-                                              memory.values[kInitialXY + 2 * static_cast<std::size_t>(a) + 1] - pt[1]),
-                                   1e-6);
+        const double d0 = std::max(
+            std::hypot(memory.values[kInitialXY + 2 * static_cast<std::size_t>(a)] - pt[0],
+                       memory.values[kInitialXY + 2 * static_cast<std::size_t>(a) + 1] - pt[1]),
+            1e-6);
         status.progress = std::clamp(1.0 - d / d0, 0.0, 0.95);
         break;
       }
       case Kind::kDrawer: {
         const double q = sim.joint_pos(sim.joint(cabinet::slide_joint(spec_.level)));
         status.success = spec_.open ? q >= spec_.open_at : q <= spec_.closed_at;
-        status.progress = spec_.open ? std::clamp(q / spec_.open_at, 0.0, 0.95)
-                                     : std::clamp((kCloseStart - q) / (kCloseStart - spec_.closed_at), 0.0, 0.95);
+        status.progress =
+            spec_.open ? std::clamp(q / spec_.open_at, 0.0, 0.95)
+                       : std::clamp((kCloseStart - q) / (kCloseStart - spec_.closed_at), 0.0, 0.95);
         break;
       }
       case Kind::kDrawerPlace: {
@@ -208,7 +214,8 @@ class SimplerTask final : public mj::MjTask {
         const double bottom = p[2] - rest_height(spec_.object(0), Rest::kLying);
         bool on = false;
         if (t.shape == ObjectShape::kBasket) {
-          on = std::abs(p[0] - tp[0]) < t.size[0] - 0.01 && std::abs(p[1] - tp[1]) < t.size[1] - 0.01 &&
+          on = std::abs(p[0] - tp[0]) < t.size[0] - 0.01 &&
+               std::abs(p[1] - tp[1]) < t.size[1] - 0.01 &&
                p[2] < tp[2] + top_height(t, Rest::kUpright);
         } else {
           const double top = tp[2] + rest_height(t, Rest::kUpright);
@@ -216,7 +223,8 @@ class SimplerTask final : public mj::MjTask {
           on = dist_xy(p, tp) < tol && bottom > top - 0.012 && bottom < top + 0.03;
         }
         status.success = on && !touched(sim, b, false);
-        const double d0 = std::max(std::hypot(memory.values[0] - tp[0], memory.values[1] - tp[1]), 1e-6);
+        const double d0 =
+            std::max(std::hypot(memory.values[0] - tp[0], memory.values[1] - tp[1]), 1e-6);
         status.progress = std::clamp(1.0 - dist_xy(p, tp) / d0, 0.0, 0.95);
         break;
       }
@@ -278,8 +286,7 @@ std::vector<Vec3> read_poses(const YamlFields& t, const std::string& key) {
     t.fail_at(list, key, "expected a list of [x, y, yaw] poses");
   std::vector<Vec3> out;
   for (const auto& item : list) {
-    if (!item.IsSequence() || item.size() != 3)
-      t.fail_at(item, key, "expected [x, y, yaw]");
+    if (!item.IsSequence() || item.size() != 3) t.fail_at(item, key, "expected [x, y, yaw]");
     out.push_back({item[0].as<double>(), item[1].as<double>(), item[2].as<double>()});
   }
   return out;
@@ -303,9 +310,10 @@ std::vector<std::shared_ptr<const Image>> read_overlays(const YamlFields& t) {
 }
 
 std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) {
-  t.only_keys({"id", "family", "instruction", "max_steps", "kind", "objects", "object", "target",
-               "rest", "yaw", "grid", "center", "spacing", "half_edge", "yaws", "level", "open",
-               "cabinet_poses", "overlay", "overlays", "arm_colors"});
+  t.only_keys({"id",      "family",    "instruction", "max_steps", "kind", "objects",
+               "object",  "target",    "rest",        "yaw",       "grid", "center",
+               "spacing", "half_edge", "yaws",        "level",     "open", "cabinet_poses",
+               "overlay", "overlays",  "arm_colors"});
   TaskSpec spec;
   const std::string kind = t.string("kind");
   static const std::map<std::string, Kind> kinds{{"pick", Kind::kPick},
@@ -315,8 +323,9 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
                                                  {"place_on", Kind::kPlaceOn}};
   const auto k = kinds.find(kind);
   if (k == kinds.end())
-    t.fail_at(t.node()["kind"], "kind",
-              "unknown kind '" + kind + "'; expected: pick, move_near, drawer, drawer_place, place_on");
+    t.fail_at(
+        t.node()["kind"], "kind",
+        "unknown kind '" + kind + "'; expected: pick, move_near, drawer, drawer_place, place_on");
   spec.kind = k->second;
   auto object = [&](const std::string& key, const std::string& name) {
     if (!find_object(name))
@@ -347,7 +356,8 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
       break;
     }
     case Kind::kMoveNear: {
-      if (spec.objects.size() < 3 || spec.objects.size() > 6) t.fail("move_near needs 3..6 objects");
+      if (spec.objects.size() < 3 || spec.objects.size() > 6)
+        t.fail("move_near needs 3..6 objects");
       const auto c = t.numbers("center", 2);
       const double r = t.number_in("spacing", 0.13, 0.08, 0.3, "[0.08, 0.3] m");
       const std::size_t n = spec.objects.size();
@@ -404,7 +414,8 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
       spec.objects.push_back(spec.target);
       const auto c = t.numbers("center", 2);
       const double h = t.number_in("half_edge", 0.075, 0.03, 0.2, "[0.03, 0.2] m");
-      const std::vector<double> yaws = t.has("yaws") ? t.numbers("yaws", 2) : std::vector<double>{0.0, kPi / 2};
+      const std::vector<double> yaws =
+          t.has("yaws") ? t.numbers("yaws", 2) : std::vector<double>{0.0, kPi / 2};
       const std::array<std::array<double, 2>, 4> corners{
           {{c[0] - h, c[1] - h}, {c[0] - h, c[1] + h}, {c[0] + h, c[1] + h}, {c[0] + h, c[1] - h}}};
       for (double yaw : yaws) {
@@ -425,7 +436,8 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
   if (t.has("arm_colors")) {
     const YAML::Node list = t.node()["arm_colors"];
     for (const auto& c : list) {
-      if (!c.IsSequence() || c.size() != 3) t.fail_at(c, "arm_colors", "expected [r, g, b] in 0..1");
+      if (!c.IsSequence() || c.size() != 3)
+        t.fail_at(c, "arm_colors", "expected [r, g, b] in 0..1");
       colors.push_back({c[0].as<double>(), c[1].as<double>(), c[2].as<double>(), 1.0});
     }
   }

@@ -29,8 +29,7 @@ Image pattern(int w, int h, int seed) {
 }
 
 std::map<std::string, std::pair<int, int>> successes(const std::string& suite_name,
-                                                     const std::string& policy_spec,
-                                                     int episodes) {
+                                                     const std::string& policy_spec, int episodes) {
   const Registry& registry = fixtures::builtin_registry();
   const auto suite = registry.load_suite(suite_name);
   auto policy = registry.make_policy(PolicySpec::parse(policy_spec));
@@ -101,8 +100,7 @@ TEST_CASE("overlays round-trip through PNG and bad files are input errors naming
   std::string bytes = reports::encode_png(img);
   bytes.resize(bytes.size() / 2);
   std::ofstream(dir / "cut.png", std::ios::binary) << bytes;
-  CHECK_THROWS_WITH(render::load_overlay((dir / "cut.png").string()),
-                    Catch::Contains("cut.png"));
+  CHECK_THROWS_WITH(render::load_overlay((dir / "cut.png").string()), Catch::Contains("cut.png"));
   CHECK_THROWS_WITH(render::load_overlay("standin:nope"), Catch::Contains("bridge_table"));
 }
 
@@ -140,8 +138,7 @@ TEST_CASE("the agentview shows the overlay wherever no robot or object is seen",
   CHECK(from_render > 80 * 64 / 50);
 }
 
-TEST_CASE("the scripted expert solves every WidowX task and random does not",
-          "[simpler][expert]") {
+TEST_CASE("the scripted expert solves every WidowX task and random does not", "[simpler][expert]") {
   for (const auto& [task, n] : successes("simpler-widowx-visual-matching", "scripted", 3)) {
     INFO(task);
     CHECK(n.first >= 2);
@@ -161,11 +158,10 @@ TEST_CASE("the scripted expert solves every Google-robot task", "[simpler][exper
 
 TEST_CASE("a bad overlay path exits 2 naming it", "[simpler][overlay][bad-input]") {
   const auto dir = testing::fresh_dir("simpler_cli");
-  const auto r = testing::run_process({testing::gauntlet_binary(), "run", "--suite",
-                                       "simpler-widowx-visual-matching", "--policy", "zero",
-                                       "--episodes", "1", "--overlay",
-                                       (dir / "missing.png").string(), "--out",
-                                       (dir / "a.h5").string()});
+  const auto r = testing::run_process(
+      {testing::gauntlet_binary(), "run", "--suite", "simpler-widowx-visual-matching", "--policy",
+       "zero", "--episodes", "1", "--overlay", (dir / "missing.png").string(), "--out",
+       (dir / "a.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--overlay") && Catch::Contains("missing.png"));
 }
