@@ -19,6 +19,9 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
   app.add_option("--chains", chains,
                  "chain suites (calvin-*): run these chains, a JSON list of [INITIAL, [5 subtask "
                  "names]] as CALVIN's eval_sequences.json (docs/calvin.md)");
+  app.add_option("--overlay", overlay,
+                 "visual matching: composite the robot and objects over this PNG (the real "
+                 "camera's view of the empty scene) in every task's agentview");
   episodes_option = app.add_option(
       "--episodes", episodes, "episodes per task (and per perturbation); default: the suite's");
   app.add_option("--seed", seed, "suite seed override (episode seeds derive from it)");
@@ -156,6 +159,7 @@ PlanRequest plan_request(const PlanOptions& o) {
   r.env = o.env;
   r.robot = o.robot;
   r.chains = o.chains;
+  r.overlay = o.overlay;
   if (o.episodes_option && o.episodes_option->count() > 0) r.episodes_per_task = o.episodes;
   r.seed = o.seed;
   r.workers = o.workers;

@@ -29,6 +29,7 @@ struct PlanOptions {
   std::string env;     // --env: "" / "sim" (the suite's simulator) or worldmodel:MODEL,judge=JUDGE
   std::string robot;   // --robot: run on this robot where the suite allows ("" : the suite's)
   std::string chains;  // --chains: a chain file (CALVIN-like suites)
+  std::string overlay;  // --overlay: visual-matching background PNG for every task
 
   // Adds --suite --robot --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env
   // [--shard].

@@ -27,7 +27,9 @@ std::uint64_t parse_suite_seed(const std::string& text) {
 SessionPlan make_session_plan(const PlanRequest& request, const Registry& registry) {
   SessionPlan p;
   p.suite = registry.wrap_in_environment(
-      registry.load_suite(request.suite, SuiteOptions{request.robot, request.chains}), request.env);
+      registry.load_suite(request.suite,
+                          SuiteOptions{request.robot, request.chains, request.overlay}),
+      request.env);
   const Suite& suite = *p.suite;
   if (!request.chains.empty() && suite.info().backend != "bullet") {
     throw InputError("--chains '" + request.chains + "': suite '" + suite.info().name +

@@ -30,6 +30,7 @@ struct PlanRequest {
   std::string env;     // "" / "sim": the suite's simulator; else an environment spec
   std::string robot;   // "" : the suite's robot; else one the suite allows
   std::string chains;  // chain suites: a chain file to run ("" : the suite's sampled chains)
+  std::string overlay;  // "" : the tasks' own overlays; else this image for every task
   std::optional<int> episodes_per_task;  // default: the suite's
   std::string seed;                      // suite seed override as text ("" keeps the suite's)
   int workers = 0;                       // 0: one per hardware thread

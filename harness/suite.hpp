@@ -46,6 +46,8 @@ struct SuiteInfo {
 struct SuiteOptions {
   std::string robot;   // --robot: run on this robot instead of the suite's (empty: the suite's)
   std::string chains;  // --chains: a chain file for chain suites (CALVIN-like); empty: sampled
+  // --overlay: visual-matching background for every task (PNG or standin:NAME).
+  std::string overlay;
 };
 
 class Suite {

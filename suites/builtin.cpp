@@ -7,6 +7,7 @@
 #include "suites/bddl/bddl_suite.hpp"
 #include "suites/common/suite_loader.hpp"
 #include "suites/libero/families.hpp"
+#include "suites/simpler/families.hpp"
 #include "suites/smoke/families.hpp"
 
 namespace gauntlet {
@@ -19,6 +20,7 @@ const TaskFamilies& builtin_task_families() {
     f.add(smoke::push_to_region_family());
     f.add(smoke::open_drawer_family());
     f.add(libero::libero_scene_family());
+    f.add(simpler::simpler_family());
     return f;
   }();
   return families;

@@ -9,6 +9,7 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/mujoco/sim.hpp"
 #include "scenarios/mujoco/task.hpp"
+#include "scenarios/render/overlay.hpp"
 
 namespace gauntlet::mj {
 
@@ -117,6 +118,7 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   Instance& inst = instance(spec.task_index);
   current_ = &inst;
   task_ = &suite_.task(spec.task_index);
+  overlay_ = suite_.config().overlay ? suite_.config().overlay.get() : task_->overlay(spec);
   mjModel* m = inst.model;
   mjData* d = inst.data;
   if (inst.model_edited) restore_model(inst, spec.task_index);
@@ -127,7 +129,7 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   mj_resetData(m, d);
   Rng rng(derive_seed(spec.seed, RngStream::kInitialState));
   memory_ = TaskMemory{};
-  task_->initialize(sim, rng, memory_);
+  task_->initialize_episode(sim, spec, rng, memory_);
   GripperStart start{suite_.config().scene.gripper_home, {1, 0, 0, 0}, -1.0, {}};
   if (perturbed_) {
     mj_kinematics(m, d);
@@ -234,12 +236,31 @@ StepResult MujocoEnv::step(std::span<const float> action, bool want_observation)
   return result;
 }
 
+// SimplerEnv's green screen: the robot and objects as rendered, the rest
+// from the overlay (resized to the camera once per overlay).
+void MujocoEnv::composite_overlay(Instance& inst, int camera_id, Image& out) {
+  if (overlay_source_ != overlay_ || overlay_resized_.width != request_.width ||
+      overlay_resized_.height != request_.height) {
+    render::resize_nearest(*overlay_, request_.width, request_.height, overlay_resized_);
+    overlay_source_ = overlay_;
+  }
+  inst.renderer->render(inst.model, inst.data, camera_id, request_.width, request_.height,
+                        rendered_);
+  inst.renderer->render_foreground(inst.model, inst.data, camera_id, request_.width,
+                                   request_.height, foreground_);
+  render::composite(rendered_, foreground_, overlay_resized_, out);
+}
+
 void MujocoEnv::observe() {
   Instance& inst = *current_;
   inst.controller->proprio(inst.data, obs_.proprio);
   for (std::size_t c = 0; c < inst.camera_ids.size(); ++c) {
-    inst.renderer->render(inst.model, inst.data, inst.camera_ids[c], request_.width,
-                          request_.height, obs_.cameras[c].image);
+    if (overlay_ && obs_.cameras[c].name == "agentview") {
+      composite_overlay(inst, inst.camera_ids[c], obs_.cameras[c].image);
+    } else {
+      inst.renderer->render(inst.model, inst.data, inst.camera_ids[c], request_.width,
+                            request_.height, obs_.cameras[c].image);
+    }
     if (perturbed_) perturber_->edit_image(obs_.cameras[c].name, obs_.step, obs_.cameras[c].image);
   }
   if (request_.privileged) {

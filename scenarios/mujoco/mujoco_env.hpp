@@ -46,6 +46,7 @@ class MujocoEnv : public Env {
   Instance& instance(int task_index);
   render::SceneRenderer& renderer(Instance& inst);
   void observe();
+  void composite_overlay(Instance& inst, int camera_id, Image& out);
   bool physics_unstable(std::string& why);
   void control_step(std::span<const float> action);
   void restore_model(Instance& inst, int task_index);
@@ -70,6 +71,13 @@ class MujocoEnv : public Env {
   bool perturbed_ = false;
   std::vector<float> action_buffer_;
   ControlStepHook control_step_hook_;
+  // Visual matching: this episode's overlay for the agentview camera (null:
+  // none), resized to the request, and the foreground mask.
+  const Image* overlay_ = nullptr;
+  const Image* overlay_source_ = nullptr;
+  Image overlay_resized_;
+  Image rendered_;
+  std::vector<std::uint8_t> foreground_;
 };
 
 }  // namespace gauntlet::mj

@@ -25,6 +25,8 @@ struct MujocoSuiteConfig {
   std::vector<std::shared_ptr<const MjTask>> tasks;
   std::vector<std::string> perturbation_dimensions;
   std::shared_ptr<const PerturbationProvider> perturbations;  // null: nominal only
+  // Visual matching: replaces every task's overlay (run --overlay); null: the tasks'.
+  std::shared_ptr<const Image> overlay;
 };
 
 class MujocoSuite : public Suite {

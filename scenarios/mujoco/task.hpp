@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/observation.hpp"
 #include "harness/policy.hpp"
 #include "harness/rng.hpp"
 #include "harness/suite.hpp"
@@ -38,6 +39,24 @@ class MjTask {
   // Called after mj_resetData with the episode's initial-state stream; places
   // objects and articulations. The env calls mj_forward afterwards.
   virtual void initialize(const MjSim& sim, Rng& rng, TaskMemory& memory) const = 0;
+  // As initialize(), for tasks whose initial state is a table of layouts
+  // indexed by the episode (SimplerEnv's grids): the env calls this one.
+  virtual void initialize_episode(const MjSim& sim, const EpisodeSpec& spec, Rng& rng,
+                                  TaskMemory& memory) const {
+    (void)spec;
+    initialize(sim, rng, memory);
+  }
+  // The instruction of one episode (a task may name its objects per layout).
+  virtual std::string instruction(const EpisodeSpec& spec) const {
+    (void)spec;
+    return info_.instruction;
+  }
+  // Visual matching: the image the agentview camera's background (every geom
+  // of the world body) is replaced with in this episode; null: none.
+  virtual const Image* overlay(const EpisodeSpec& spec) const {
+    (void)spec;
+    return nullptr;
+  }
   // Called after every control step (and after settling, to record baselines).
   virtual TaskStatus evaluate(const MjSim& sim, TaskMemory& memory) const = 0;
   virtual std::unique_ptr<Expert> make_expert() const = 0;

@@ -51,6 +51,42 @@ void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, in
   }
 }
 
+void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int camera_id, int width,
+                                      int height, std::vector<std::uint8_t>& foreground) {
+  if (width > context_.offWidth || height > context_.offHeight) {
+    throw RuntimeFailure("renderer: segmentation image exceeds the offscreen buffer");
+  }
+  gl_.make_current();
+  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+  camera_.fixedcamid = camera_id;
+  mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
+  scene_.flags[mjRND_SEGMENT] = 1;
+  scene_.flags[mjRND_IDCOLOR] = 1;
+  const mjrRect viewport{0, 0, width, height};
+  mjr_render(viewport, &scene_, &context_);
+  scene_.flags[mjRND_SEGMENT] = 0;
+  scene_.flags[mjRND_IDCOLOR] = 0;
+  const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  segment_rgb_.resize(3 * n);
+  mjr_readPixels(segment_rgb_.data(), nullptr, viewport, &context_);
+  // segid + 1 in the colour (0: nothing); the scene geom says which model geom.
+  foreground.assign(n, 0);
+  for (int r = 0; r < height; ++r) {
+    const std::uint8_t* row = segment_rgb_.data() + 3 * static_cast<std::size_t>(height - 1 - r) *
+                                                        static_cast<std::size_t>(width);
+    std::uint8_t* out =
+        foreground.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(width);
+    for (int c = 0; c < width; ++c) {
+      const std::uint8_t* p = row + 3 * c;
+      const int id = p[0] | (p[1] << 8) | (p[2] << 16);
+      if (id == 0 || id > scene_.ngeom) continue;
+      const mjvGeom& g = scene_.geoms[id - 1];
+      out[c] = g.objtype == mjOBJ_GEOM && g.objid >= 0 && g.objid < model->ngeom &&
+               model->geom_bodyid[g.objid] != 0;
+    }
+  }
+}
+
 void SceneRenderer::upload_texture(const mjModel* model, int texture_id) {
   gl_.make_current();
   mjr_uploadTexture(model, &context_, texture_id);

@@ -4,6 +4,9 @@
 
 #include <mujoco/mujoco.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "harness/observation.hpp"
 #include "scenarios/render/gl_context.hpp"
 
@@ -21,6 +24,12 @@ class SceneRenderer {
   // Renders fixed camera `camera_id` of the current state into `out` (resized
   // to width x height), row 0 = top. One read from GL into `out`, flipped in place.
   void render(const mjModel* model, mjData* data, int camera_id, int width, int height, Image& out);
+  // Visual matching: renders camera `camera_id` with MuJoCo's segmentation
+  // (mjRND_SEGMENT + mjRND_IDCOLOR) and sets `foreground` (width*height,
+  // row 0 = top) to 1 where a geom of any body but the world body (the
+  // table, floor, walls) is seen: the robot and the task's objects.
+  void render_foreground(const mjModel* model, mjData* data, int camera_id, int width, int height,
+                         std::vector<std::uint8_t>& foreground);
   // Re-sends a texture after a perturbation changed the model's texture data.
   void upload_texture(const mjModel* model, int texture_id);
 
@@ -32,6 +41,7 @@ class SceneRenderer {
   mjrContext context_;
   mjvOption option_;
   mjvCamera camera_;
+  std::vector<std::uint8_t> segment_rgb_;
 };
 
 }  // namespace gauntlet::render

@@ -10,6 +10,7 @@
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
 #include "suites/calvin/calvin_suite.hpp"
+#include "scenarios/render/overlay.hpp"
 
 namespace gauntlet::suites {
 
@@ -192,6 +193,16 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   hashed += "\n#scene tabletop/1";
   hashed += robot_hash;
   if (config.perturbations) hashed += "\n#perturbations " + config.perturbations->version();
+  if (!options.overlay.empty()) {
+    try {
+      config.overlay = render::load_overlay(options.overlay);
+    } catch (const InputError& e) {
+      throw InputError(std::string("--overlay: ") + e.what());
+    }
+    // Another background is another experiment: its pixels are part of the hash.
+    hashed += "\n#overlay " +
+              sha256_hex(std::string(config.overlay->rgb.begin(), config.overlay->rgb.end()));
+  }
   info.content_hash = sha256_hex(hashed);
   return std::make_shared<mj::MujocoSuite>(std::move(config));
 }
