@@ -26,9 +26,9 @@ struct PlanOptions {
   std::string ood_dims;  // dimensions of the sweep (default: every one the suite supports)
   std::vector<std::string> tasks;
   std::string shard = "0/1";
-  std::string env;     // --env: "" / "sim" (the suite's simulator) or worldmodel:MODEL,judge=JUDGE
-  std::string robot;   // --robot: run on this robot where the suite allows ("" : the suite's)
-  std::string chains;  // --chains: a chain file (CALVIN-like suites)
+  std::string env;      // --env: "" / "sim" (the suite's simulator) or worldmodel:MODEL,judge=JUDGE
+  std::string robot;    // --robot: run on this robot where the suite allows ("" : the suite's)
+  std::string chains;   // --chains: a chain file (CALVIN-like suites)
   std::string overlay;  // --overlay: visual-matching background PNG for every task
 
   // Adds --suite --robot --episodes --seed --workers --perturb --ood-sweep --ood-dims --task --env

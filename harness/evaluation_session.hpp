@@ -26,10 +26,10 @@ namespace gauntlet {
 // What a command asks to evaluate, in the user's terms. make_session_plan
 // validates every field and names the one that is wrong.
 struct PlanRequest {
-  std::string suite;   // a suite name, PATH.yaml or bddl:PATH
-  std::string env;     // "" / "sim": the suite's simulator; else an environment spec
-  std::string robot;   // "" : the suite's robot; else one the suite allows
-  std::string chains;  // chain suites: a chain file to run ("" : the suite's sampled chains)
+  std::string suite;    // a suite name, PATH.yaml or bddl:PATH
+  std::string env;      // "" / "sim": the suite's simulator; else an environment spec
+  std::string robot;    // "" : the suite's robot; else one the suite allows
+  std::string chains;   // chain suites: a chain file to run ("" : the suite's sampled chains)
   std::string overlay;  // "" : the tasks' own overlays; else this image for every task
   std::optional<int> episodes_per_task;  // default: the suite's
   std::string seed;                      // suite seed override as text ("" keeps the suite's)

@@ -866,11 +866,11 @@ std::string encode(const RunResults& r) {
   Encoder e;
   const RunHeader& h = r.header;
   e.num(h.schema_version);
-  for (const auto* s : {&h.harness_version,    &h.git_sha,      &h.suite_name,    &h.suite_version,
-                        &h.suite_hash,         &h.suite_source, &h.policy_spec,   &h.policy_name,
-                        &h.policy_identity,    &h.cameras,      &h.shard,         &h.hosts,
-                        &h.started_at,         &h.updated_at,   &h.command,       &h.robot,
-                        &h.action_convention,  &h.action_scale, &h.action_offset, &h.state_layout,
+  for (const auto* s : {&h.harness_version,     &h.git_sha,      &h.suite_name,    &h.suite_version,
+                        &h.suite_hash,          &h.suite_source, &h.policy_spec,   &h.policy_name,
+                        &h.policy_identity,     &h.cameras,      &h.shard,         &h.hosts,
+                        &h.started_at,          &h.updated_at,   &h.command,       &h.robot,
+                        &h.action_convention,   &h.action_scale, &h.action_offset, &h.state_layout,
                         &h.image_preprocessing, &h.judge_card}) {
     e.str(*s);
   }
@@ -918,11 +918,11 @@ RunResults decode(const std::string& bytes) {
   RunResults r;
   RunHeader& h = r.header;
   h.schema_version = d.num<int>();
-  for (auto* s : {&h.harness_version,    &h.git_sha,      &h.suite_name,    &h.suite_version,
-                  &h.suite_hash,         &h.suite_source, &h.policy_spec,   &h.policy_name,
-                  &h.policy_identity,    &h.cameras,      &h.shard,         &h.hosts,
-                  &h.started_at,         &h.updated_at,   &h.command,       &h.robot,
-                  &h.action_convention,  &h.action_scale, &h.action_offset, &h.state_layout,
+  for (auto* s : {&h.harness_version,     &h.git_sha,      &h.suite_name,    &h.suite_version,
+                  &h.suite_hash,          &h.suite_source, &h.policy_spec,   &h.policy_name,
+                  &h.policy_identity,     &h.cameras,      &h.shard,         &h.hosts,
+                  &h.started_at,          &h.updated_at,   &h.command,       &h.robot,
+                  &h.action_convention,   &h.action_scale, &h.action_offset, &h.state_layout,
                   &h.image_preprocessing, &h.judge_card}) {
     *s = d.str();
   }

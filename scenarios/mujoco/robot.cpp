@@ -322,8 +322,9 @@ void ArmController::servo(const mjModel* m, mjData* d) {
       // joints lagging unequally) while it follows the path.
       const double period = ramp_steps_ * dt;
       const Vec3 v = (1.0 / period) * (target_.pos - from_.pos);
-      const Vec3 w = (1.0 / period) * rotvec_from_quat(quat_normalize(
-                                          quat_mul(target_.quat, quat_conj(from_.quat))));
+      const Vec3 w =
+          (1.0 / period) *
+          rotvec_from_quat(quat_normalize(quat_mul(target_.quat, quat_conj(from_.quat))));
       dls_step(m, d, {v[0], v[1], v[2], w[0], w[1], w[2]}, 0.0, ff_);
       for (std::size_t i = 0; i < n; ++i) ff_[i] *= m->dof_damping[dofs_[i]];
       ++ramp_;

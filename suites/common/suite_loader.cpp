@@ -9,8 +9,8 @@
 #include "scenarios/mujoco/mujoco_suite.hpp"
 #include "scenarios/perturb/dimensions.hpp"
 #include "scenarios/perturb/mujoco_perturbations.hpp"
-#include "suites/calvin/calvin_suite.hpp"
 #include "scenarios/render/overlay.hpp"
+#include "suites/calvin/calvin_suite.hpp"
 
 namespace gauntlet::suites {
 

@@ -104,10 +104,9 @@ TEST_CASE("the scripted expert solves every libero-object task through the Panda
   // objects over (before the reference interpolation and the velocity
   // feed-forward this suite was at 60% on the arm).
   const auto dir = fresh_dir("robot_cli_expert");
-  const auto r =
-      gauntlet_cmd({"run", "--suite", "libero-object", "--robot", "panda", "--episodes", "1",
-                    "--videos", "0", "--workers", "2", "--policy", "scripted", "--json", "--out",
-                    (dir / "expert.h5").string()});
+  const auto r = gauntlet_cmd({"run", "--suite", "libero-object", "--robot", "panda", "--episodes",
+                               "1", "--videos", "0", "--workers", "2", "--policy", "scripted",
+                               "--json", "--out", (dir / "expert.h5").string()});
   REQUIRE(r.exit_code == 0);
   const RunResults run = ResultsStore::read(dir / "expert.h5");
   REQUIRE(run.episodes.size() == 10);
