@@ -169,6 +169,7 @@ ArmController::ArmController(const mjModel* m, const robots::RobotDescription& r
     lower_.push_back(j.lower + gains_.limit_margin);
     upper_.push_back(j.upper - gains_.limit_margin);
     velocity_.push_back(j.velocity);
+    effort_.push_back(j.effort);
   }
   home_ = robot.home;
   for (std::size_t i = 0; i < home_.size(); ++i)
@@ -282,10 +283,10 @@ void ArmController::place(const mjModel* m, mjData* d, const GripperStart& start
   mj_kinematics(m, d);
   target_ = tcp_pose(d);
   from_ = target_;
-  ramp_ = ramp_steps_;
+  ramp_ = ramp_len_;
 }
 
-void ArmController::apply(const mjModel* /*m*/, mjData* d, std::span<const float> a) {
+void ArmController::apply(const mjModel* m, mjData* d, std::span<const float> a) {
   if (joint_control_) {
     for (std::size_t i = 0; i < q_goal_.size(); ++i) {
       q_goal_[i] = std::clamp(static_cast<double>(a[i]), lower_[i], upper_[i]);
@@ -298,6 +299,11 @@ void ArmController::apply(const mjModel* /*m*/, mjData* d, std::span<const float
   // has not finished is not lost and robots are compared on equal terms.
   from_ = target_;
   ramp_ = 0;
+  // The reference reaches the goal within kMaxRamp (one 20 Hz period) and
+  // then holds: at 3-5 Hz control (SimplerEnv) the arm arrives early, as it
+  // would under a robot's own trajectory generator, instead of crawling.
+  ramp_len_ =
+      std::clamp(static_cast<int>(std::lround(robot::kMaxRamp / m->opt.timestep)), 1, ramp_steps_);
   target_ = next_target(target_, tcp_pose(d), a, workspace_, robot::kArmLeash);
   set_fingers(d, a[6]);
 }
@@ -316,19 +322,25 @@ void ArmController::servo(const mjModel* m, mjData* d) {
     // (bounded per step), plus a pull towards the start posture in the null space.
     Pose reference = target_;
     ff_.assign(n, 0.0);
-    if (ramp_ < ramp_steps_) {
+    if (ramp_ < ramp_len_) {
       // Velocity feed-forward: the joint damping the reference's motion will
       // meet is paid in advance, so the arm does not lag (and drift sideways,
       // joints lagging unequally) while it follows the path.
-      const double period = ramp_steps_ * dt;
+      const double period = ramp_len_ * dt;
       const Vec3 v = (1.0 / period) * (target_.pos - from_.pos);
       const Vec3 w =
           (1.0 / period) *
           rotvec_from_quat(quat_normalize(quat_mul(target_.quat, quat_conj(from_.quat))));
       dls_step(m, d, {v[0], v[1], v[2], w[0], w[1], w[2]}, 0.0, ff_);
-      for (std::size_t i = 0; i < n; ++i) ff_[i] *= m->dof_damping[dofs_[i]];
+      // Near a singularity DLS(v) can ask for more than a joint can move: the
+      // feed-forward pays for at most the joint's rated velocity.
+      for (std::size_t i = 0; i < n; ++i) {
+        ff_[i] =
+            std::clamp(m->dof_damping[dofs_[i]] * std::clamp(ff_[i], -velocity_[i], velocity_[i]),
+                       -effort_[i], effort_[i]);
+      }
       ++ramp_;
-      const double s = static_cast<double>(ramp_) / ramp_steps_;
+      const double s = static_cast<double>(ramp_) / ramp_len_;
       reference.pos = from_.pos + s * (target_.pos - from_.pos);
       const Vec3 turn =
           rotvec_from_quat(quat_normalize(quat_mul(target_.quat, quat_conj(from_.quat))));

@@ -34,7 +34,8 @@ inline constexpr double kMaxLeash = 0.06;  // m between target and tool centre p
 // keeps 5 cm steps whole while the arm is still finishing the previous one.
 inline constexpr double kArmLeash = 0.12;
 // Like an arm's wrist limits: the fingers stay within this angle of pointing down.
-inline constexpr double kMaxTilt = 1.0;  // rad
+inline constexpr double kMaxTilt = 1.0;   // rad
+inline constexpr double kMaxRamp = 0.05;  // s: an arm command is interpolated over at most this
 }  // namespace robot
 
 // Limits on where the tool centre point may be sent, in world coordinates.
@@ -163,6 +164,7 @@ class ArmController : public RobotController {
   std::vector<double> lower_;
   std::vector<double> upper_;
   std::vector<double> velocity_;
+  std::vector<double> effort_;
   std::vector<double> home_;
   int site_ = -1;
   Pose target_;
@@ -171,7 +173,8 @@ class ArmController : public RobotController {
   std::vector<double> q_goal_;   // joint control: the commanded joints
   Pose from_;                    // the reference at the start of this control period
   int ramp_ = 0;                 // physics steps of this control period so far
-  int ramp_steps_ = 1;           // physics steps over which a command is interpolated
+  int ramp_steps_ = 1;           // physics steps per control period
+  int ramp_len_ = 1;             // physics steps over which this command is interpolated
   std::vector<double> ff_;       // velocity feed-forward torques of this physics step
   // The nominal start is the same every episode: its IK solution is kept.
   Pose cached_start_{};
