@@ -116,7 +116,7 @@ const mjModel* MujocoSuite::model(int index, int variant) const {
 }
 
 std::string MujocoSuite::instruction(const EpisodeSpec& spec) const {
-  const std::string nominal = task(spec.task_index).instruction(spec);
+  std::string nominal = task(spec.task_index).instruction(spec);
   if (spec.perturbation.nominal() || !config_.perturbations) return nominal;
   return config_.perturbations->instruction(spec, nominal);
 }

@@ -239,7 +239,7 @@ std::vector<Chain> parse_chain_file(const std::string& text, const std::string& 
     const auto word = [&](const char* key, std::initializer_list<const char*> allowed) {
       if (!initial.contains(key) || !initial[key].is_string())
         fail(std::string("initial state lacks '") + key + "'; expected " + kInitialHelp);
-      const std::string v = initial[key].get<std::string>();
+      std::string v = initial[key].get<std::string>();
       std::string list;
       for (const char* a : allowed) {
         if (v == a) return v;

@@ -16,7 +16,6 @@ namespace {
 
 namespace desk = bullet::desk;
 constexpr double kPi = std::numbers::pi;
-constexpr double kSafeZ = 0.15;
 constexpr double kPadHalfX = 0.012;  // the panda's finger pads (robots/panda.yaml)
 constexpr double kPadHalfY = 0.008;
 
