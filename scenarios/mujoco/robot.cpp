@@ -195,7 +195,9 @@ std::array<double, 6> ArmController::pose_error(const mjData* d, const Pose& goa
 }
 
 void ArmController::dls_step(const mjModel* m, const mjData* d, const std::array<double, 6>& err,
-                             double null_gain, std::vector<double>& dq) const {
+                             double null_gain, std::vector<double>& dq,
+                             const std::array<double, 6>* twist,
+                             std::vector<double>* twist_dq) const {
   const int nv = m->nv;
   mj_jacBody(m, d, jac_.data(), jac_.data() + 3 * nv, body_);
   const auto n = static_cast<Eigen::Index>(dofs_.size());
@@ -221,6 +223,12 @@ void ArmController::dls_step(const mjModel* m, const mjData* d, const std::array
   }
   dq.resize(static_cast<std::size_t>(n));
   for (Eigen::Index i = 0; i < n; ++i) dq[static_cast<std::size_t>(i)] = step(i);
+  if (twist != nullptr && twist_dq != nullptr) {
+    for (int i = 0; i < 6; ++i) e(i) = (*twist)[static_cast<std::size_t>(i)];
+    const Eigen::VectorXd t = J.transpose() * solver.solve(e);
+    twist_dq->resize(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) (*twist_dq)[static_cast<std::size_t>(i)] = t(i);
+  }
 }
 
 bool ArmController::solve_ik(const mjModel* m, mjData* d, const Pose& pose, std::vector<double>& q,
@@ -322,35 +330,39 @@ void ArmController::servo(const mjModel* m, mjData* d) {
     // (bounded per step), plus a pull towards the start posture in the null space.
     Pose reference = target_;
     ff_.assign(n, 0.0);
-    if (ramp_ < ramp_len_) {
-      // Velocity feed-forward: the joint damping the reference's motion will
-      // meet is paid in advance, so the arm does not lag (and drift sideways,
-      // joints lagging unequally) while it follows the path.
-      const double period = ramp_len_ * dt;
-      const Vec3 v = (1.0 / period) * (target_.pos - from_.pos);
-      const Vec3 w =
-          (1.0 / period) *
-          rotvec_from_quat(quat_normalize(quat_mul(target_.quat, quat_conj(from_.quat))));
-      dls_step(m, d, {v[0], v[1], v[2], w[0], w[1], w[2]}, 0.0, ff_);
-      // Near a singularity DLS(v) can ask for more than a joint can move: the
-      // feed-forward pays for at most the joint's rated velocity.
-      for (std::size_t i = 0; i < n; ++i) {
-        ff_[i] =
-            std::clamp(m->dof_damping[dofs_[i]] * std::clamp(ff_[i], -velocity_[i], velocity_[i]),
-                       -effort_[i], effort_[i]);
-      }
+    const bool moving = ramp_ < ramp_len_;
+    std::array<double, 6> twist{};
+    if (moving) {
       ++ramp_;
       const double s = static_cast<double>(ramp_) / ramp_len_;
-      reference.pos = from_.pos + s * (target_.pos - from_.pos);
       const Vec3 turn =
           rotvec_from_quat(quat_normalize(quat_mul(target_.quat, quat_conj(from_.quat))));
+      reference.pos = from_.pos + s * (target_.pos - from_.pos);
       reference.quat = quat_normalize(quat_mul(quat_from_rotvec(s * turn), from_.quat));
+      // The reference's velocity, for the feed-forward below.
+      const double period = ramp_len_ * dt;
+      const Vec3 v = (1.0 / period) * (target_.pos - from_.pos);
+      const Vec3 w = (1.0 / period) * turn;
+      twist = {v[0], v[1], v[2], w[0], w[1], w[2]};
     }
     std::array<double, 6> e = pose_error(d, reference);
     const Vec3 dp = clamp_norm({e[0], e[1], e[2]}, gains_.max_step);
     const Vec3 dr = clamp_norm({e[3], e[4], e[5]}, gains_.max_turn_step);
     std::vector<double> dq;
-    dls_step(m, d, {dp[0], dp[1], dp[2], dr[0], dr[1], dr[2]}, gains_.nullspace * dt, dq);
+    dls_step(m, d, {dp[0], dp[1], dp[2], dr[0], dr[1], dr[2]}, gains_.nullspace * dt, dq,
+             moving ? &twist : nullptr, &ff_);
+    if (moving) {
+      // Velocity feed-forward: the joint damping the reference's motion will
+      // meet is paid in advance, so the arm does not lag (and drift sideways,
+      // joints lagging unequally) while it follows the path. Near a
+      // singularity DLS(v) can ask for more than a joint can do: at most its
+      // rated velocity and effort.
+      for (std::size_t i = 0; i < n; ++i) {
+        ff_[i] =
+            std::clamp(m->dof_damping[dofs_[i]] * std::clamp(ff_[i], -velocity_[i], velocity_[i]),
+                       -effort_[i], effort_[i]);
+      }
+    }
     for (std::size_t i = 0; i < n; ++i) q_cmd_[i] = d->qpos[qpos_[i]] + dq[i];
   }
   for (std::size_t i = 0; i < n; ++i) {

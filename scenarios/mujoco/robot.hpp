@@ -151,8 +151,11 @@ class ArmController : public RobotController {
 
  private:
   // dq = J^T (J J^T + lambda^2 I)^-1 err (+ null-space pull), from `data`'s kinematics.
+  // With `twist`, also twist_dq = DLS(twist) from the same Jacobian and factorisation.
   void dls_step(const mjModel* model, const mjData* data, const std::array<double, 6>& err,
-                double null_gain, std::vector<double>& dq) const;
+                double null_gain, std::vector<double>& dq,
+                const std::array<double, 6>* twist = nullptr,
+                std::vector<double>* twist_dq = nullptr) const;
   std::array<double, 6> pose_error(const mjData* data, const Pose& goal) const;
 
   Workspace workspace_;
