@@ -3,13 +3,19 @@
 //      the very same physics steps, replayed from recorded states (target: ratio <= 1.05);
 //  (b) env steps rendering two 128x128 cameras vs bare physics + bare
 //      mjv_updateScene/mjr_render/mjr_readPixels (target: >= 0.9 of bare throughput);
-//  (c) episodes per second with 1 and 2 workers.
+//  (c) scaling: episodes per second of one worker on one core (the process
+//      pinned to one CPU, rendering in-process) against N workers on N cores
+//      (one render process per worker, as `run --workers N` does), with and
+//      without cameras. Target: N workers deliver >= 0.9 x N x one worker.
 #include <benchmark/benchmark.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "harness/plan.hpp"
@@ -246,13 +252,52 @@ BENCHMARK(BM_RenderTwoCameras)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5);
 
+// One worker's throughput on one core, per camera setting, for the ratio.
+std::map<bool, double>& one_core_rate() {
+  static std::map<bool, double> rates;
+  return rates;
+}
+
+// Restricts the calling thread (and the threads and processes it starts) to
+// `cores` CPUs, restoring the old mask when it goes.
+class CpuPin {
+ public:
+  explicit CpuPin(int cores) {
+    sched_getaffinity(0, sizeof old_, &old_);
+    cpu_set_t want;
+    CPU_ZERO(&want);
+    int taken = 0;
+    for (int c = 0; c < CPU_SETSIZE && taken < cores; ++c) {
+      if (CPU_ISSET(c, &old_)) {
+        CPU_SET(c, &want);
+        ++taken;
+      }
+    }
+    sched_setaffinity(0, sizeof want, &want);
+  }
+  ~CpuPin() { sched_setaffinity(0, sizeof old_, &old_); }
+  CpuPin(const CpuPin&) = delete;
+  CpuPin& operator=(const CpuPin&) = delete;
+
+ private:
+  cpu_set_t old_{};
+};
+
 void BM_WorkerScaling(benchmark::State& state) {
   const auto& suite = smoke();
   const int workers = static_cast<int>(state.range(0));
   const bool cameras = state.range(1) != 0;
-  auto policy = registry().make_policy(PolicySpec::parse(cameras ? "zero" : "zero"));
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  if (workers > cores) {
+    state.SkipWithError("fewer cores than workers");
+    return;
+  }
+  const CpuPin pin(workers);
+  render::set_render_isolation(workers > 1 ? render::RenderIsolation::kProcessPerContext
+                                           : render::RenderIsolation::kInProcess);
+  auto policy = registry().make_policy(PolicySpec::parse("zero"));
   EpisodePlan plan;
-  plan.episodes_per_task = 4;
+  plan.episodes_per_task = 2 * workers;
   const auto specs = plan_episodes(suite, plan);
   RunnerOptions options;
   options.workers = workers;
@@ -274,25 +319,58 @@ void BM_WorkerScaling(benchmark::State& state) {
     std::string identity() const override { return "bench:camera-zero"; }
   } camera_zero(*policy);
   Runner runner(suite, cameras ? static_cast<Policy&>(camera_zero) : *policy, options);
+  {
+    // Untimed: every slot builds its environments (and render process) once.
+    CountingSink warm;
+    runner.run(std::span(specs).first(static_cast<std::size_t>(workers)), warm);
+  }
   int episodes = 0;
+  double seconds = 0;
   for (auto _ : state) {
     CountingSink sink;
+    const auto t0 = Clock::now();
     runner.run(specs, sink);
+    const double s = seconds_since(t0);
+    state.SetIterationTime(s);
+    seconds += s;
     episodes += sink.episodes;
   }
-  state.counters["episodes_per_s"] = benchmark::Counter(episodes, benchmark::Counter::kIsRate);
-  state.SetLabel(std::to_string(workers) + " worker(s), " +
-                 (cameras ? "2 cameras 128x128" : "no cameras"));
+  render::set_render_isolation(render::RenderIsolation::kInProcess);
+  const double rate = episodes / seconds;
+  state.counters["episodes_per_s"] = rate;
+  state.counters["episodes_per_s_per_core"] = rate / workers;
+  if (workers == 1) one_core_rate()[cameras] = rate;
+  if (workers > 1 && one_core_rate().count(cameras) != 0) {
+    state.counters["scaling_vs_one_core"] = rate / (workers * one_core_rate()[cameras]);
+  }
+  state.SetLabel(std::to_string(workers) + " worker(s) on " + std::to_string(workers) +
+                 " core(s), " + (cameras ? "2 cameras 128x128" : "no cameras"));
+}
+// One worker on one core first: the ratios need it. Every core count up to
+// the machine's (2 on the CI machine).
+void scaling_args(benchmark::internal::Benchmark* b) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int cameras : {0, 1}) {
+    for (int w = 1; w <= cores; w = w < cores && 2 * w > cores ? cores : 2 * w) {
+      b->Args({w, cameras});
+    }
+  }
 }
 BENCHMARK(BM_WorkerScaling)
-    ->Args({1, 0})
-    ->Args({2, 0})
-    ->Args({1, 1})
-    ->Args({2, 1})
+    ->Apply(scaling_args)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2)
-    ->UseRealTime();
+    ->UseManualTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // One rasteriser thread everywhere, so "one core" means one core; render
+  // processes set the same for themselves.
+  setenv("LP_NUM_THREADS", "0", 1);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -171,7 +171,7 @@ PlanRequest plan_request(const PlanOptions& o) {
 
 SessionPlan plan_session(const PlanOptions& o, CliContext& ctx) {
   SessionPlan p = make_session_plan(plan_request(o), ctx.registry);
-  render::configure_rasterizer_threads(p.workers);
+  render::configure_rendering(p.workers);
   return p;
 }
 

@@ -1,30 +1,54 @@
-// An offscreen OpenGL context for MuJoCo's renderer: OSMesa on CPU machines.
+// An offscreen OpenGL context for MuJoCo's renderer: OSMesa on CPU machines,
+// either in this process or in a render process of its own.
 // A context is current on one thread at a time; make_current() is cheap when it already is.
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
+
+#include "scenarios/render/render_process.hpp"
 
 namespace gauntlet::render {
 
-// Mesa's CPU rasteriser (llvmpipe) starts its own threads per context, one per
-// core by default. With one worker per core they only compete with the
-// workers, so rasterise on the calling thread instead (LP_NUM_THREADS=0).
-// Call before the first context exists; a user's LP_NUM_THREADS wins.
-void configure_rasterizer_threads(int workers);
+// Where contexts made by create_offscreen() draw.
+//  kInProcess: an OSMesa context in this process. Mesa's llvmpipe draws every
+//    context of a process through one rasteriser behind one lock, so workers
+//    rendering at once take turns.
+//  kProcessPerContext: each context is a gauntlet-render-server process with
+//    its own rasteriser, so N workers render on N cores.
+enum class RenderIsolation { kInProcess, kProcessPerContext };
+
+// Chooses for a run of `workers` workers: a process per context when there
+// is more than one worker, and llvmpipe's own threads off (LP_NUM_THREADS=0)
+// when there are at least as many workers as cores. GAUNTLET_RENDER_PROCESS=0
+// or =1 forces the isolation; a user's LP_NUM_THREADS wins. Call before the
+// first context exists.
+void configure_rendering(int workers);
+RenderIsolation render_isolation();
+void set_render_isolation(RenderIsolation isolation);
 
 class GlContext {
  public:
-  // Throws RuntimeFailure when no offscreen GL implementation is available.
+  // As render_isolation() says; a render process that cannot start falls back
+  // to this process with a warning on stderr (once). Throws RuntimeFailure
+  // when no offscreen GL implementation is available.
   static std::unique_ptr<GlContext> create_offscreen();
+  static std::unique_ptr<GlContext> create_in_process();
+  // Throws RuntimeFailure saying why when the render process cannot start.
+  static std::unique_ptr<GlContext> create_render_process();
   ~GlContext();
   GlContext(const GlContext&) = delete;
   GlContext& operator=(const GlContext&) = delete;
 
+  // No-op for a render process (it has its own context).
   void make_current();
+  // The render process this context draws in; null when in this process.
+  RenderProcess* process() { return process_.get(); }
 
  private:
   GlContext() = default;
+  std::unique_ptr<RenderProcess> process_;
   void* context_ = nullptr;           // OSMesaContext
   std::vector<unsigned char> dummy_;  // OSMesa needs a bound buffer; MuJoCo renders to its own FBO
 };

@@ -7,15 +7,26 @@
 
 namespace gauntlet::render {
 
-SceneRenderer::SceneRenderer(GlContext& gl, const mjModel* model) : gl_(gl) {
-  gl_.make_current();
+SceneRenderer::SceneRenderer(GlContext& gl, const mjModel* model)
+    : gl_(gl), process_(gl.process()) {
   mjv_defaultScene(&scene_);
   mjv_makeScene(model, &scene_, 2000);
   mjr_defaultContext(&context_);
-  mjr_makeContext(model, &context_, mjFONTSCALE_100);
-  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
-  if (context_.currentBuffer != mjFB_OFFSCREEN) {
-    throw RuntimeFailure("MuJoCo renderer: offscreen framebuffer not available");
+  if (process_ != nullptr) {
+    remote_ = process_->create(model);
+    off_width_ = model->vis.global.offwidth;
+    off_height_ = model->vis.global.offheight;
+  } else {
+    gl_.make_current();
+    mjr_makeContext(model, &context_, mjFONTSCALE_100);
+    mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+    if (context_.currentBuffer != mjFB_OFFSCREEN) {
+      mjr_freeContext(&context_);
+      mjv_freeScene(&scene_);
+      throw RuntimeFailure("MuJoCo renderer: offscreen framebuffer not available");
+    }
+    off_width_ = context_.offWidth;
+    off_height_ = context_.offHeight;
   }
   mjv_defaultOption(&option_);
   mjv_defaultCamera(&camera_);
@@ -23,27 +34,43 @@ SceneRenderer::SceneRenderer(GlContext& gl, const mjModel* model) : gl_(gl) {
 }
 
 SceneRenderer::~SceneRenderer() {
-  gl_.make_current();
-  mjr_freeContext(&context_);
+  if (process_ != nullptr) {
+    process_->destroy(remote_);
+  } else {
+    gl_.make_current();
+    mjr_freeContext(&context_);
+  }
   mjv_freeScene(&scene_);
 }
 
-void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, int width, int height,
-                           Image& out) {
-  if (width > context_.offWidth || height > context_.offHeight) {
-    throw RuntimeFailure("renderer: image " + std::to_string(width) + "x" + std::to_string(height) +
-                         " exceeds the offscreen buffer " + std::to_string(context_.offWidth) +
-                         "x" + std::to_string(context_.offHeight));
+void SceneRenderer::check_size(int width, int height, const char* what) const {
+  if (width > off_width_ || height > off_height_) {
+    throw RuntimeFailure(std::string("renderer: ") + what + " " + std::to_string(width) + "x" +
+                         std::to_string(height) + " exceeds the offscreen buffer " +
+                         std::to_string(off_width_) + "x" + std::to_string(off_height_));
+  }
+}
+
+void SceneRenderer::draw(int width, int height, std::uint8_t* rgb) {
+  if (process_ != nullptr) {
+    process_->render(remote_, scene_, width, height, rgb);
+    return;
   }
   gl_.make_current();
   // Several renderers (one per task model) share one GL context: bind ours.
   mjr_setBuffer(mjFB_OFFSCREEN, &context_);
-  camera_.fixedcamid = camera_id;
-  mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
   const mjrRect viewport{0, 0, width, height};
   mjr_render(viewport, &scene_, &context_);
+  mjr_readPixels(rgb, nullptr, viewport, &context_);
+}
+
+void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, int width, int height,
+                           Image& out) {
+  check_size(width, height, "image");
+  camera_.fixedcamid = camera_id;
+  mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
   out.resize(width, height);
-  mjr_readPixels(out.rgb.data(), nullptr, viewport, &context_);
+  draw(width, height, out.rgb.data());
   // OpenGL's row 0 is the bottom; ours is the top.
   const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
   for (int r = 0; r < height / 2; ++r) {
@@ -53,22 +80,22 @@ void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, in
 
 void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int camera_id, int width,
                                       int height, std::vector<std::uint8_t>& foreground) {
-  if (width > context_.offWidth || height > context_.offHeight) {
-    throw RuntimeFailure("renderer: segmentation image exceeds the offscreen buffer");
-  }
-  gl_.make_current();
-  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+  check_size(width, height, "segmentation image");
   camera_.fixedcamid = camera_id;
   mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
   scene_.flags[mjRND_SEGMENT] = 1;
   scene_.flags[mjRND_IDCOLOR] = 1;
-  const mjrRect viewport{0, 0, width, height};
-  mjr_render(viewport, &scene_, &context_);
-  scene_.flags[mjRND_SEGMENT] = 0;
-  scene_.flags[mjRND_IDCOLOR] = 0;
   const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   segment_rgb_.resize(3 * n);
-  mjr_readPixels(segment_rgb_.data(), nullptr, viewport, &context_);
+  try {
+    draw(width, height, segment_rgb_.data());
+  } catch (...) {
+    scene_.flags[mjRND_SEGMENT] = 0;
+    scene_.flags[mjRND_IDCOLOR] = 0;
+    throw;
+  }
+  scene_.flags[mjRND_SEGMENT] = 0;
+  scene_.flags[mjRND_IDCOLOR] = 0;
   // segid + 1 in the colour (0: nothing); the scene geom says which model geom.
   foreground.assign(n, 0);
   for (int r = 0; r < height; ++r) {
@@ -88,6 +115,10 @@ void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int ca
 }
 
 void SceneRenderer::upload_texture(const mjModel* model, int texture_id) {
+  if (process_ != nullptr) {
+    process_->upload_texture(remote_, model, texture_id);
+    return;
+  }
   gl_.make_current();
   mjr_uploadTexture(model, &context_, texture_id);
 }

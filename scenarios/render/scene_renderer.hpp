@@ -36,7 +36,15 @@ class SceneRenderer {
   mjvOption& options() { return option_; }
 
  private:
+  void check_size(int width, int height, const char* what) const;
+  // Draws scene_ and reads width*height*3 RGB (bottom row first) into `rgb`.
+  void draw(int width, int height, std::uint8_t* rgb);
+
   GlContext& gl_;
+  RenderProcess* process_ = nullptr;  // null: drawing in this process
+  std::uint32_t remote_ = 0;          // our renderer in process_
+  int off_width_ = 0;
+  int off_height_ = 0;
   mjvScene scene_;
   mjrContext context_;
   mjvOption option_;
