@@ -105,8 +105,7 @@ std::vector<std::string> read_names(hid_t loc, const std::string& path, const st
   H5Sget_simple_extent_dims(space.get(), &n, nullptr);
   const std::size_t width = H5Tget_size(type.get());
   std::vector<char> packed(static_cast<std::size_t>(n) * width);
-  if (n > 0 &&
-      H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()) < 0) {
+  if (n > 0 && H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()) < 0) {
     throw InputError(where + ": cannot read dataset '" + path + "'");
   }
   std::vector<std::string> out;
@@ -133,8 +132,10 @@ std::vector<DemoSubtask> read_subtasks(hid_t demo, int steps, const std::string&
   read_dataset(demo, "subtasks/success", H5T_NATIVE_UINT8, success, at);
   const std::size_t n = names.size();
   if (annotations.size() != n || start.size() != n || end.size() != n || success.size() != n) {
-    throw InputError(at + ": name, annotation, start, end and success must have one row per "
-                     "subtask (" + std::to_string(n) + ")");
+    throw InputError(at +
+                     ": name, annotation, start, end and success must have one row per "
+                     "subtask (" +
+                     std::to_string(n) + ")");
   }
   std::vector<DemoSubtask> out;
   long long expected = 0;

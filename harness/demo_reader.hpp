@@ -39,8 +39,8 @@ struct DemoEpisode {
   int action_dim = 0;
   std::vector<float> actions;  // steps x action_dim
   int proprio_dim = 0;
-  std::vector<float> proprio;   // frame_count() x proprio_dim (empty when absent)
-  std::vector<float> progress;  // after each action (steps); empty when not stored
+  std::vector<float> proprio;         // frame_count() x proprio_dim (empty when absent)
+  std::vector<float> progress;        // after each action (steps); empty when not stored
   std::vector<DemoSubtask> subtasks;  // chain demos only, in order
 
   int frame_count() const { return steps + (has_final ? 1 : 0); }

@@ -134,7 +134,18 @@ struct PlayTable::Impl {
   PlayInit episode_init;  // of the current episode (restore() rebuilds from it)
   PhysicsScales scales;   // of the current episode
 
-  Impl(const robots::RobotDescription& r, const DeskLayout& l) : robot(r), layout(l) {}
+  // The joint origins' rotations, computed once (forward kinematics runs 11
+  // times per control step).
+  std::vector<Quat> origin_quat;
+  Quat flange_quat{1, 0, 0, 0}, tcp_quat{1, 0, 0, 0};
+  std::vector<robots::Pose> frames_buffer;  // place_arm's, reused every physics step
+
+  Impl(const robots::RobotDescription& r, const DeskLayout& l) : robot(r), layout(l) {
+    for (const auto& j : robot.joints) origin_quat.push_back(j.origin.quat());
+    flange_quat = robot.flange.quat();
+    tcp_quat = robot.tcp.quat();
+  }
+  robots::Pose fk(const std::vector<double>& joints, std::vector<robots::Pose>* frames) const;
   ~Impl() { teardown(); }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -491,7 +502,8 @@ void PlayTable::Impl::build_arm() {
   q = robot.home;
   solve_ik(Vec3{0.3, 0.0, 0.25} + episode_init.tcp_offset, episode_init.tcp_turn, 200);
   for (std::size_t j = 0; j < q.size() && j < episode_init.joint_offsets.size(); ++j) {
-    q[j] = std::clamp(q[j] + episode_init.joint_offsets[j], robot.joints[j].lower, robot.joints[j].upper);
+    q[j] = std::clamp(q[j] + episode_init.joint_offsets[j], robot.joints[j].lower,
+                      robot.joints[j].upper);
   }
   target_pos = tcp().pos;
   target_quat = tcp().quat;
@@ -503,8 +515,28 @@ void PlayTable::Impl::build_arm() {
     b->setInterpolationWorldTransform(b->getWorldTransform());
 }
 
+// robots::forward_kinematics with the origins' rotations cached: the same
+// arithmetic in the same order, so the same numbers.
+robots::Pose PlayTable::Impl::fk(const std::vector<double>& joints,
+                                 std::vector<robots::Pose>* frames) const {
+  robots::Pose p;
+  if (frames) frames->clear();
+  for (std::size_t i = 0; i < joints.size(); ++i) {
+    const robots::Joint& j = robot.joints[i];
+    p.pos = p.pos + geo::rotate(p.quat, j.origin.xyz);
+    p.quat = geo::quat_normalize(geo::quat_mul(p.quat, origin_quat[i]));
+    p.quat = geo::quat_normalize(geo::quat_mul(p.quat, geo::quat_from_rotvec(joints[i] * j.axis)));
+    if (frames) frames->push_back(p);
+  }
+  p.pos = p.pos + geo::rotate(p.quat, robot.flange.xyz);
+  p.quat = geo::quat_normalize(geo::quat_mul(p.quat, flange_quat));
+  p.pos = p.pos + geo::rotate(p.quat, robot.tcp.xyz);
+  p.quat = geo::quat_normalize(geo::quat_mul(p.quat, tcp_quat));
+  return p;
+}
+
 Pose PlayTable::Impl::tcp() const {
-  const robots::Pose p = robots::forward_kinematics(robot, q);
+  const robots::Pose p = fk(q, nullptr);
   return compose(base, at(p.pos, p.quat));
 }
 
@@ -512,10 +544,13 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
   const int n = robot.dof();
   Eigen::MatrixXd jac(6, n);
   Eigen::VectorXd err(6);
-  constexpr double kEps = 1e-6;
   constexpr double kLambda = 0.03;
+  std::vector<robots::Pose> frames;
   for (int it = 0; it < iterations; ++it) {
-    const Pose cur = tcp();
+    // One forward kinematics pass gives the TCP and every joint's frame: the
+    // geometric Jacobian of revolute joints, column j = (a_j x (tcp - p_j), a_j).
+    const robots::Pose flange_tcp = fk(q, &frames);
+    const Pose cur = compose(base, at(flange_tcp.pos, flange_tcp.quat));
     const Vec3 dp = pos - cur.pos;
     const Vec3 dr = geo::rotvec_from_quat(geo::quat_mul(quat, geo::quat_conj(cur.quat)));
     for (int k = 0; k < 3; ++k) {
@@ -525,20 +560,16 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
     if (err.norm() < 1e-6) break;
     for (int j = 0; j < n; ++j) {
       const auto uj = static_cast<std::size_t>(j);
-      const double saved = q[uj];
-      q[uj] += kEps;
-      const Pose p = tcp();
-      q[uj] = saved;
-      const Vec3 v = (1.0 / kEps) * (p.pos - cur.pos);
-      const Vec3 w =
-          (1.0 / kEps) * geo::rotvec_from_quat(geo::quat_mul(p.quat, geo::quat_conj(cur.quat)));
+      const Pose f = compose(base, at(frames[uj].pos, frames[uj].quat));
+      const Vec3 a = geo::rotate(f.quat, robot.joints[uj].axis);
+      const Vec3 v = geo::cross(a, cur.pos - f.pos);
       for (int k = 0; k < 3; ++k) {
         jac(k, j) = v[static_cast<std::size_t>(k)];
-        jac(3 + k, j) = w[static_cast<std::size_t>(k)];
+        jac(3 + k, j) = a[static_cast<std::size_t>(k)];
       }
     }
-    const Eigen::MatrixXd jjt =
-        jac * jac.transpose() + kLambda * kLambda * Eigen::MatrixXd::Identity(6, 6);
+    const Eigen::Matrix<double, 6, 6> jjt =
+        jac * jac.transpose() + kLambda * kLambda * Eigen::Matrix<double, 6, 6>::Identity();
     const Eigen::VectorXd dq = jac.transpose() * jjt.ldlt().solve(err);
     for (int j = 0; j < n; ++j) {
       const auto uj = static_cast<std::size_t>(j);
@@ -549,8 +580,8 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
 }
 
 void PlayTable::Impl::place_arm(double) {
-  std::vector<robots::Pose> frames;
-  const robots::Pose flange_tcp = robots::forward_kinematics(robot, q, &frames);
+  std::vector<robots::Pose>& frames = frames_buffer;
+  const robots::Pose flange_tcp = fk(q, &frames);
   for (std::size_t j = 0; j < links.size(); ++j) {
     const Pose p = compose(base, at(frames[j].pos, frames[j].quat));
     links[j]->getMotionState()->setWorldTransform(bt(p));
@@ -766,7 +797,7 @@ void PlayTable::restore(std::span<const double> s) {
   if (s.size() != want) {
     throw InputError("play table state: expected " + std::to_string(want) + " numbers (" +
                      state_layout(static_cast<int>(m.q.size())) + "), got " +
-                                std::to_string(s.size()));
+                     std::to_string(s.size()));
   }
   const PlayInit init = m.episode_init;
   m.build(init);  // a fresh world: no contact history
@@ -783,19 +814,19 @@ void PlayTable::restore(std::span<const double> s) {
   for (btRigidBody* b : m.blocks) {
     const double px = next(), py = next(), pz = next();
     const double qx = next(), qy = next(), qz = next(), qw = next();
-    const btTransform t(btQuaternion(static_cast<btScalar>(qx), static_cast<btScalar>(qy),
-                                     static_cast<btScalar>(qz), static_cast<btScalar>(qw)),
-                        btVector3(static_cast<btScalar>(px), static_cast<btScalar>(py),
-                                  static_cast<btScalar>(pz)));
+    const btTransform t(
+        btQuaternion(static_cast<btScalar>(qx), static_cast<btScalar>(qy),
+                     static_cast<btScalar>(qz), static_cast<btScalar>(qw)),
+        btVector3(static_cast<btScalar>(px), static_cast<btScalar>(py), static_cast<btScalar>(pz)));
     b->setWorldTransform(t);
     b->getMotionState()->setWorldTransform(t);
     b->setInterpolationWorldTransform(t);
     const double vx = next(), vy = next(), vz = next();
     const double wx = next(), wy = next(), wz = next();
-    b->setLinearVelocity(btVector3(static_cast<btScalar>(vx), static_cast<btScalar>(vy),
-                                   static_cast<btScalar>(vz)));
-    b->setAngularVelocity(btVector3(static_cast<btScalar>(wx), static_cast<btScalar>(wy),
-                                    static_cast<btScalar>(wz)));
+    b->setLinearVelocity(
+        btVector3(static_cast<btScalar>(vx), static_cast<btScalar>(vy), static_cast<btScalar>(vz)));
+    b->setAngularVelocity(
+        btVector3(static_cast<btScalar>(wx), static_cast<btScalar>(wy), static_cast<btScalar>(wz)));
   }
   for (double& q : m.q) q = next();
   for (double& v : m.target_pos) v = next();

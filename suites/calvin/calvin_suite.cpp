@@ -204,7 +204,8 @@ void perturb_arm_start(bullet::PlayInit& init, int level, Rng& rng) {
   init.tcp_offset[2] = std::max(init.tcp_offset[2], -0.1);
   const Quat tilt_q = geo::quat_from_rotvec((p.tilt_deg * kDeg * tilt) *
                                             Vec3{std::cos(tilt_axis), std::sin(tilt_axis), 0});
-  init.tcp_turn = geo::quat_normalize(geo::quat_mul(tilt_q, geo::quat_from_yaw(p.yaw_deg * kDeg * yaw)));
+  init.tcp_turn =
+      geo::quat_normalize(geo::quat_mul(tilt_q, geo::quat_from_yaw(p.yaw_deg * kDeg * yaw)));
   init.closed = p.closed_frac * closed;
   init.joint_offsets.resize(7);
   for (double& q : init.joint_offsets) q = p.joint_rad * perturb::draw_signed_fraction(rng);
@@ -224,8 +225,8 @@ bullet::PhysicsScales draw_physics(int level, Rng& rng) {
 // The oracles' view of a subtask's start state, as numbers (replay restores it).
 constexpr std::size_t kSnapshotSize = 6 + 10 * kBlocks;
 void append_snapshot(const PlayState& s, std::vector<double>& out) {
-  for (const double v : {s.slider, s.drawer, s.button, s.switch_pos, s.led ? 1.0 : 0.0,
-                         s.bulb ? 1.0 : 0.0})
+  for (const double v :
+       {s.slider, s.drawer, s.button, s.switch_pos, s.led ? 1.0 : 0.0, s.bulb ? 1.0 : 0.0})
     out.push_back(v);
   for (const auto& b : s.blocks) {
     out.insert(out.end(), b.pose.pos.begin(), b.pose.pos.end());
@@ -307,8 +308,9 @@ class CalvinEnv : public Env {
     table_.set_physics(physics);
     sensor_level_ = perturb::level_of(set, "sensor_noise");
     sensor_seed_ = perturb::dimension_seed(spec.seed, "sensor_noise");
-    action_noise_.reset(perturb::level_of(set, "action"), perturb::dimension_seed(spec.seed, "action"),
-                        suite_.action_space(), {0, 0, 0, 0, 0, 0, -1});
+    action_noise_.reset(perturb::level_of(set, "action"),
+                        perturb::dimension_seed(spec.seed, "action"), suite_.action_space(),
+                        {0, 0, 0, 0, 0, 0, -1});
     visuals_pending_ = true;
     table_.reset(init);
     physics_ = table_.physics();
@@ -413,7 +415,8 @@ class CalvinEnv : public Env {
     for (int i = 0; i < current_; ++i) {
       const int task = chain_.tasks[static_cast<std::size_t>(i)];
       outcomes_.push_back(SubtaskOutcome{calvin::subtasks()[static_cast<std::size_t>(task)].name,
-                                         true, static_cast<int>(s[3 + static_cast<std::size_t>(i)])});
+                                         true,
+                                         static_cast<int>(s[3 + static_cast<std::size_t>(i)])});
     }
     start_ = now_;
     read_snapshot(s.subspan(3 + kChainLength, kSnapshotSize), start_);
@@ -426,10 +429,11 @@ class CalvinEnv : public Env {
  private:
   std::string annotation() const {
     if (current_ >= kChainLength) return "";
-    return subtask_instruction(calvin::subtasks()[static_cast<std::size_t>(
-                                                      chain_.tasks[static_cast<std::size_t>(current_)])]
-                                   .annotation,
-                               spec_, current_);
+    return subtask_instruction(
+        calvin::subtasks()[static_cast<std::size_t>(
+                               chain_.tasks[static_cast<std::size_t>(current_)])]
+            .annotation,
+        spec_, current_);
   }
 
   // The visual perturbations edit this worker's mirror model; the next episode
@@ -527,7 +531,8 @@ class CalvinEnv : public Env {
         renderer_->render(model_, data_, mj_name2id(model_, mjOBJ_CAMERA, frame.name.c_str()),
                           request_.width, request_.height, frame.image);
         if (sensor_level_ > 0) {
-          const std::uint64_t camera_seed = derive_seed(sensor_seed_, perturb::name_hash(frame.name));
+          const std::uint64_t camera_seed =
+              derive_seed(sensor_seed_, perturb::name_hash(frame.name));
           perturb::apply_sensor_noise(
               frame.image, sensor_level_, camera_seed,
               derive_seed(camera_seed, static_cast<std::uint64_t>(obs_.step) + 1));
@@ -612,9 +617,9 @@ class CalvinStates final : public SimulatorStates {
   std::string layout(int) const override {
     const int dof = suite_.robot().dof();
     return "step:1,subtask_position:1,subtask_steps:1,completed_steps:" +
-           std::to_string(kChainLength) + ",subtask_start_snapshot:" +
-           std::to_string(kSnapshotSize) + ",prev_joints:" + std::to_string(dof) + "," +
-           bullet::PlayTable::state_layout(dof);
+           std::to_string(kChainLength) +
+           ",subtask_start_snapshot:" + std::to_string(kSnapshotSize) +
+           ",prev_joints:" + std::to_string(dof) + "," + bullet::PlayTable::state_layout(dof);
   }
 
  private:
@@ -667,10 +672,9 @@ std::string subtask_instruction(const std::string& annotation, const EpisodeSpec
                                 int position) {
   const int level = perturb::level_of(spec.perturbation, "language");
   if (level == 0) return annotation;
-  return perturb::perturb_instruction(
-      annotation, level,
-      derive_seed(perturb::dimension_seed(spec.seed, "language"),
-                  static_cast<std::uint64_t>(position)));
+  return perturb::perturb_instruction(annotation, level,
+                                      derive_seed(perturb::dimension_seed(spec.seed, "language"),
+                                                  static_cast<std::uint64_t>(position)));
 }
 
 std::unique_ptr<Env> CalvinSuite::make_env(const ObservationRequest& request) const {

@@ -130,8 +130,8 @@ TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and
           "[cli][calvin][record]") {
   const auto dir = fresh_dir("calvin_record");
   const std::string demos = (dir / "d.h5").string();
-  auto r = gauntlet_cmd({"record", "--suite", "calvin-d", "--policy", "scripted", "--episodes",
-                         "2", "--camera", "static", "--image-size", "16x16", "--out", demos});
+  auto r = gauntlet_cmd({"record", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "2",
+                         "--camera", "static", "--image-size", "16x16", "--out", demos});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   // The same two chains evaluated: the run's subtasks column is the reference.
@@ -146,8 +146,9 @@ TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and
   REQUIRE(set.episodes.size() == 2);
   for (const DemoEpisode& demo : set.episodes) {
     INFO(demo.name << " (episode " << demo.episode << ")");
-    const auto row = std::find_if(run.episodes.begin(), run.episodes.end(),
-                                  [&](const EpisodeResult& e) { return e.episode_index == demo.episode; });
+    const auto row =
+        std::find_if(run.episodes.begin(), run.episodes.end(),
+                     [&](const EpisodeResult& e) { return e.episode_index == demo.episode; });
     REQUIRE(row != run.episodes.end());
     REQUIRE(demo.subtasks.size() == row->subtasks.size());
     REQUIRE(!demo.subtasks.empty());
@@ -163,7 +164,8 @@ TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and
       // The annotation is the subtask's CALVIN-style instruction, as the policy saw it.
       const int task = suites::calvin::subtask_index(got.name);
       REQUIRE(task >= 0);
-      CHECK(got.annotation == suites::calvin::subtasks()[static_cast<std::size_t>(task)].annotation);
+      CHECK(got.annotation ==
+            suites::calvin::subtasks()[static_cast<std::size_t>(task)].annotation);
     }
     CHECK(at == demo.steps);  // the chain ends where its last attempted subtask ends
     CHECK(demo.instruction == demo.subtasks[0].annotation);
@@ -181,9 +183,9 @@ TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and
 TEST_CASE("A perturbation the CALVIN-like suites do not support exits 2 naming it",
           "[cli][calvin][perturb]") {
   const auto dir = fresh_dir("calvin_distractors");
-  const auto r = gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes",
-                               "1", "--perturb", "distractors:1", "--out",
-                               (dir / "x.h5").string()});
+  const auto r =
+      gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "1",
+                    "--perturb", "distractors:1", "--out", (dir / "x.h5").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("distractors") && Catch::Contains("calvin-d"));
   CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));

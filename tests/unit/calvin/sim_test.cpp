@@ -296,7 +296,8 @@ TEST_CASE("Every supported perturbation changes its property of a CALVIN-like ep
     } else if (dim == "layout") {
       // Blocks on the table moved by centimetres, not lifted or dropped.
       CHECK(max_abs_diff(a.bodies, base.bodies) > 0.02);
-      for (std::size_t k = 0; k < 3; ++k) CHECK(a.bodies[7 * k + 2] == Approx(base.bodies[7 * k + 2]).margin(0.005));
+      for (std::size_t k = 0; k < 3; ++k)
+        CHECK(a.bodies[7 * k + 2] == Approx(base.bodies[7 * k + 2]).margin(0.005));
       CHECK(a.image != base.image);
     } else if (dim == "robot_init") {
       CHECK(geo::norm(a.ee - base.ee) > 0.01);
