@@ -103,6 +103,7 @@ void replay_command(const ReplayCliOptions& o, CliContext& ctx) {
            {"replayed_success", r.replayed_success},
            {"success_reproduced", r.recorded_success == r.replayed_success},
            {"scene_matches", r.scene_matches},
+           {"subtasks_reproduced", r.subtasks_reproduced},
            {"error", r.error},
            {"reproduced", r.reproduced()}});
     }
@@ -122,6 +123,7 @@ void replay_command(const ReplayCliOptions& o, CliContext& ctx) {
         verdict += " at step " + std::to_string(r.first_divergent_step);
       if (!r.error.empty()) verdict += " (" + r.error + ")";
       if (!r.scene_matches) verdict += " [scene differs from model_file]";
+      if (!r.subtasks_reproduced) verdict += " [subtasks differ]";
       std::printf("%-10s %-28s %6d %12s %12s %10s %9s  %s\n", r.demo.c_str(),
                   r.task.substr(0, 28).c_str(), r.steps, number(r.max_state_error).c_str(),
                   number(r.final_state_error).c_str(), number(r.max_eef_error).c_str(),

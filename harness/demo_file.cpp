@@ -116,6 +116,8 @@ struct DemoWriter::Buffer {
   std::vector<double> rewards;
   std::vector<std::uint8_t> dones;
   std::vector<float> progress;  // the task's progress after each step
+  // The instruction the policy saw before each step: a chain's current subtask's annotation.
+  std::vector<std::string> instructions;
   // The observation after the last step (world-model targets, judge labels):
   // overwritten after every step, so it holds the final one when the episode ends.
   std::vector<std::vector<std::uint8_t>> final_images;  // per camera, H x W x 3
@@ -172,6 +174,7 @@ void DemoWriter::record_step(int slot, const Observation& obs, std::span<const f
   b.proprio_dim = obs.proprio.size();
   b.proprio.insert(b.proprio.end(), obs.proprio.begin(), obs.proprio.end());
   b.actions.insert(b.actions.end(), action.begin(), action.end());
+  b.instructions.push_back(obs.instruction);
   if (const SimulatorStates* states = suite_.simulator_states(); states && b.env) {
     const std::vector<double> state = states->save(*b.env);
     b.states.insert(b.states.end(), state.begin(), state.end());
@@ -244,6 +247,35 @@ std::vector<T> shifted(const std::vector<T>& rows, std::size_t row_size,
   std::vector<T> out(rows.begin() + static_cast<long>(std::min(row_size, rows.size())), rows.end());
   out.insert(out.end(), last.begin(), last.end());
   return out;
+}
+
+// Chain suites: data/demo_K/subtasks/{name, annotation, start, end, success}, one row per
+// subtask attempted. Subtask i covers actions [start, end): the running sums of the steps.
+void write_subtask_group(hid_t demo, const std::vector<SubtaskOutcome>& subtasks,
+                         const std::vector<std::string>& instructions) {
+  const hid_t g =
+      checked(H5Gcreate2(demo, "subtasks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "subtasks");
+  std::vector<std::string> names, annotations;
+  std::vector<long long> start, end;
+  std::vector<std::uint8_t> success;
+  long long at = 0;
+  for (const auto& s : subtasks) {
+    names.push_back(s.name);
+    // The instruction shown at the subtask's first step (what the policy was asked).
+    const auto first = static_cast<std::size_t>(at);
+    annotations.push_back(first < instructions.size() ? instructions[first] : std::string());
+    start.push_back(at);
+    at += s.steps;
+    end.push_back(at);
+    success.push_back(s.success ? 1 : 0);
+  }
+  const hsize_t n = subtasks.size();
+  write_names(g, "name", names);
+  write_names(g, "annotation", annotations);
+  write_dataset(g, "start", H5T_NATIVE_LLONG, H5T_STD_I64LE, {n}, start.data(), 0);
+  write_dataset(g, "end", H5T_NATIVE_LLONG, H5T_STD_I64LE, {n}, end.data(), 0);
+  write_dataset(g, "success", H5T_NATIVE_UINT8, H5T_STD_U8LE, {n}, success.data(), 0);
+  H5Gclose(g);
 }
 
 }  // namespace
@@ -330,6 +362,7 @@ void DemoWriter::write_demo(const Buffer& b, const EpisodeResult& result) {
     // boundaries between subtasks are the running sums of the steps.
     write_string_attr(g, "subtasks", subtasks);
     write_int_attr(g, "chain_length", result.chain_length());
+    write_subtask_group(g, result.subtasks, b.instructions);
   }
   H5Gclose(g);
   H5Fflush(file_, H5F_SCOPE_GLOBAL);

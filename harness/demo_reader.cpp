@@ -91,6 +91,72 @@ std::vector<hsize_t> read_dataset(hid_t loc, const std::string& path, hid_t mem_
   return dims;
 }
 
+// A 1-D dataset of fixed-length strings (write_names in demo_file.cpp).
+std::vector<std::string> read_names(hid_t loc, const std::string& path, const std::string& where) {
+  Handle ds(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.ok()) throw InputError(where + ": cannot open dataset '" + path + "'");
+  Handle type(H5Dget_type(ds.get()), H5Tclose);
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0 ||
+      H5Sget_simple_extent_ndims(space.get()) != 1) {
+    throw InputError(where + ": '" + path + "' must be a 1-D dataset of fixed-length strings");
+  }
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  const std::size_t width = H5Tget_size(type.get());
+  std::vector<char> packed(static_cast<std::size_t>(n) * width);
+  if (n > 0 && H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()) < 0) {
+    throw InputError(where + ": cannot read dataset '" + path + "'");
+  }
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < n; ++i) {
+    std::string s(packed.data() + i * width, width);
+    s.resize(std::min(s.size(), s.find('\0')));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// data/demo_K/subtasks of a chain demo (empty when the group is absent): rows
+// of equal length, each subtask's actions [start, end) within the demo's
+// `steps`, subtasks back to back, and no success after a failure.
+std::vector<DemoSubtask> read_subtasks(hid_t demo, int steps, const std::string& where) {
+  if (!has_link(demo, "subtasks")) return {};
+  const std::string at = where + ": subtasks";
+  const std::vector<std::string> names = read_names(demo, "subtasks/name", at);
+  const std::vector<std::string> annotations = read_names(demo, "subtasks/annotation", at);
+  std::vector<long long> start, end;
+  std::vector<std::uint8_t> success;
+  read_dataset(demo, "subtasks/start", H5T_NATIVE_LLONG, start, at);
+  read_dataset(demo, "subtasks/end", H5T_NATIVE_LLONG, end, at);
+  read_dataset(demo, "subtasks/success", H5T_NATIVE_UINT8, success, at);
+  const std::size_t n = names.size();
+  if (annotations.size() != n || start.size() != n || end.size() != n || success.size() != n) {
+    throw InputError(at +
+                     ": name, annotation, start, end and success must have one row per "
+                     "subtask (" +
+                     std::to_string(n) + ")");
+  }
+  std::vector<DemoSubtask> out;
+  long long expected = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string row = at + " row " + std::to_string(i);
+    if (start[i] != expected || end[i] < start[i] || end[i] > steps) {
+      throw InputError(row + ": expected start " + std::to_string(expected) +
+                       " (the previous subtask's end) and start <= end <= " +
+                       std::to_string(steps) + " (the demo's actions); got [" +
+                       std::to_string(start[i]) + ", " + std::to_string(end[i]) + ")");
+    }
+    if (success[i] > 1 || (i > 0 && success[i] == 1 && success[i - 1] == 0)) {
+      throw InputError(row + ": success must be 0 or 1, and a chain stops at its first failure");
+    }
+    expected = end[i];
+    out.push_back(DemoSubtask{names[i], annotations[i], static_cast<int>(start[i]),
+                              static_cast<int>(end[i]), success[i] == 1});
+  }
+  return out;
+}
+
 herr_t collect_name(hid_t /*group*/, const char* name, const H5L_info_t* /*info*/, void* data) {
   static_cast<std::vector<std::string>*>(data)->emplace_back(name);
   return 0;
@@ -197,6 +263,7 @@ DemoTraceSet read_demo_traces(const std::filesystem::path& path, const std::stri
         throw InputError(where + ": next_obs/proprio must be T x P");
       t.proprio_dim = static_cast<int>(pdims[1]);
     }
+    t.subtasks = read_subtasks(g.get(), t.steps, where);
     set.demos.push_back(std::move(t));
   }
   if (set.demos.empty())
@@ -263,6 +330,7 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
       read_dataset(g.get(), "progress", H5T_NATIVE_FLOAT, e.progress, where);
       if (e.progress.size() != static_cast<std::size_t>(e.steps)) e.progress.clear();
     }
+    e.subtasks = read_subtasks(g.get(), e.steps, where);
     if (has_link(g.get(), "final_obs/" + key)) {
       std::vector<std::uint8_t> last;
       const auto ldims = read_dataset(g.get(), "final_obs/" + key, H5T_NATIVE_UINT8, last, where);

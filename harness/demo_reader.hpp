@@ -10,6 +10,17 @@
 
 namespace gauntlet {
 
+// One subtask of a chain demo (CALVIN-like suites; data/demo_K/subtasks): it
+// covers actions [start, end), and `annotation` is the instruction the policy saw.
+struct DemoSubtask {
+  std::string name;
+  std::string annotation;
+  int start = 0;
+  int end = 0;
+  bool success = false;
+  friend bool operator==(const DemoSubtask&, const DemoSubtask&) = default;
+};
+
 struct DemoEpisode {
   std::string name;  // "demo_K"
   std::string task;
@@ -28,8 +39,9 @@ struct DemoEpisode {
   int action_dim = 0;
   std::vector<float> actions;  // steps x action_dim
   int proprio_dim = 0;
-  std::vector<float> proprio;   // frame_count() x proprio_dim (empty when absent)
-  std::vector<float> progress;  // after each action (steps); empty when not stored
+  std::vector<float> proprio;         // frame_count() x proprio_dim (empty when absent)
+  std::vector<float> progress;        // after each action (steps); empty when not stored
+  std::vector<DemoSubtask> subtasks;  // chain demos only, in order
 
   int frame_count() const { return steps + (has_final ? 1 : 0); }
   std::size_t frame_bytes() const {
@@ -71,6 +83,7 @@ struct DemoTrace {
   std::vector<float> next_proprio;  // steps x proprio_dim (empty without next_obs)
   std::string model_file;
   std::string state_layout;
+  std::vector<DemoSubtask> subtasks;  // chain demos only, in order
 };
 
 struct DemoTraceSet {

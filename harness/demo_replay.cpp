@@ -108,6 +108,16 @@ DemoReplay replay_demo(const Suite& suite, const DemoTrace& demo, const ReplayOp
       out.max_eef_error = std::max(out.max_eef_error, std::sqrt(e));
     }
   }
+  if (!demo.subtasks.empty()) {
+    const std::vector<SubtaskOutcome> replayed = env->subtasks();
+    out.subtasks_reproduced = replayed.size() == demo.subtasks.size();
+    for (std::size_t i = 0; out.subtasks_reproduced && i < replayed.size(); ++i) {
+      const DemoSubtask& want = demo.subtasks[i];
+      out.subtasks_reproduced = replayed[i].name == want.name &&
+                                replayed[i].success == want.success &&
+                                replayed[i].steps == want.end - want.start;
+    }
+  }
   return out;
 }
 

@@ -30,10 +30,14 @@ struct DemoReplay {
   bool recorded_success = false;
   bool replayed_success = false;  // the task's success after the last action
   bool scene_matches = true;      // model_file equals the suite's scene of the task
-  std::string error;              // a sim_error while replaying
+  // Chain demos: the replay attempted the recorded subtasks with the same
+  // outcomes and boundaries (always true for other demos).
+  bool subtasks_reproduced = true;
+  std::string error;  // a sim_error while replaying
 
   bool reproduced() const {
-    return first_divergent_step < 0 && recorded_success == replayed_success && error.empty();
+    return first_divergent_step < 0 && recorded_success == replayed_success &&
+           subtasks_reproduced && error.empty();
   }
 };
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/errors.hpp"
 #include "harness/geometry.hpp"
 
 namespace gauntlet::bullet {
@@ -130,8 +131,21 @@ struct PlayTable::Impl {
   double command = -1.0;
   bool led = false;
   bool button_latched = false;
+  PlayInit episode_init;  // of the current episode (restore() rebuilds from it)
+  PhysicsScales scales;   // of the current episode
 
-  Impl(const robots::RobotDescription& r, const DeskLayout& l) : robot(r), layout(l) {}
+  // The joint origins' rotations, computed once (forward kinematics runs 11
+  // times per control step).
+  std::vector<Quat> origin_quat;
+  Quat flange_quat{1, 0, 0, 0}, tcp_quat{1, 0, 0, 0};
+  std::vector<robots::Pose> frames_buffer;  // place_arm's, reused every physics step
+
+  Impl(const robots::RobotDescription& r, const DeskLayout& l) : robot(r), layout(l) {
+    for (const auto& j : robot.joints) origin_quat.push_back(j.origin.quat());
+    flange_quat = robot.flange.quat();
+    tcp_quat = robot.tcp.quat();
+  }
+  robots::Pose fk(const std::vector<double>& joints, std::vector<robots::Pose>* frames) const;
   ~Impl() { teardown(); }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -222,10 +236,12 @@ struct PlayTable::Impl {
   void substep(const std::vector<double>& q_from, const std::vector<double>& q_to, int i);
   double finger_penetration(const btRigidBody* finger) const;
   void update_lights();
+  void apply_scales();
   PlayState state() const;
 };
 
 void PlayTable::Impl::build(const PlayInit& init) {
+  if (&init != &episode_init) episode_init = init;
   teardown();
   geoms.clear();
   bodies.clear();
@@ -245,6 +261,30 @@ void PlayTable::Impl::build(const PlayInit& init) {
   led = init.led;
   button_latched = false;
   nbodies = static_cast<int>(bodies.size());
+  if (!scales.nominal()) apply_scales();
+}
+
+// Nominal episodes never come here, so their simulation is exactly the unperturbed one.
+void PlayTable::Impl::apply_scales() {
+  // Bullet multiplies the two bodies' frictions: each body's by the square root
+  // scales every contact's by `friction`.
+  const auto f = static_cast<btScalar>(std::sqrt(scales.friction));
+  for (auto& r : rigid) r->setFriction(r->getFriction() * f);
+  for (auto& c : colliders) c->setFriction(c->getFriction() * f);
+  for (btRigidBody* b : blocks) {
+    const double mass = kBlockMass * scales.mass;
+    btVector3 inertia;
+    b->getCollisionShape()->calculateLocalInertia(static_cast<btScalar>(mass), inertia);
+    b->setMassProps(static_cast<btScalar>(mass), inertia);
+    b->updateInertiaTensor();
+  }
+  for (auto& c : constraints) {
+    auto* motor = dynamic_cast<btMultiBodyJointMotor*>(c.get());
+    if (motor && motor->getLinkA() != 2) {  // the button's spring is not a resistance
+      motor->setMaxAppliedImpulse(motor->getMaxAppliedImpulse() *
+                                  static_cast<btScalar>(scales.damping));
+    }
+  }
 }
 
 void PlayTable::Impl::build_static() {
@@ -460,19 +500,43 @@ void PlayTable::Impl::build_arm() {
   }
   // Start: from the home configuration to the TCP pointing down above the table.
   q = robot.home;
-  solve_ik({0.3, 0.0, 0.25}, {1, 0, 0, 0}, 200);
+  solve_ik(Vec3{0.3, 0.0, 0.25} + episode_init.tcp_offset, episode_init.tcp_turn, 200);
+  for (std::size_t j = 0; j < q.size() && j < episode_init.joint_offsets.size(); ++j) {
+    q[j] = std::clamp(q[j] + episode_init.joint_offsets[j], robot.joints[j].lower,
+                      robot.joints[j].upper);
+  }
   target_pos = tcp().pos;
   target_quat = tcp().quat;
-  left_gap = right_gap = g.stroke / 2;
-  command = -1.0;
+  left_gap = right_gap = g.stroke / 2 * (1.0 - std::clamp(episode_init.closed, 0.0, 1.0));
+  command = -1.0 + 2.0 * std::clamp(episode_init.closed, 0.0, 1.0);
   place_arm(1.0);
   for (btRigidBody* b : links) b->setInterpolationWorldTransform(b->getWorldTransform());
   for (btRigidBody* b : {hand, left, right})
     b->setInterpolationWorldTransform(b->getWorldTransform());
 }
 
+// robots::forward_kinematics with the origins' rotations cached: the same
+// arithmetic in the same order, so the same numbers.
+robots::Pose PlayTable::Impl::fk(const std::vector<double>& joints,
+                                 std::vector<robots::Pose>* frames) const {
+  robots::Pose p;
+  if (frames) frames->clear();
+  for (std::size_t i = 0; i < joints.size(); ++i) {
+    const robots::Joint& j = robot.joints[i];
+    p.pos = p.pos + geo::rotate(p.quat, j.origin.xyz);
+    p.quat = geo::quat_normalize(geo::quat_mul(p.quat, origin_quat[i]));
+    p.quat = geo::quat_normalize(geo::quat_mul(p.quat, geo::quat_from_rotvec(joints[i] * j.axis)));
+    if (frames) frames->push_back(p);
+  }
+  p.pos = p.pos + geo::rotate(p.quat, robot.flange.xyz);
+  p.quat = geo::quat_normalize(geo::quat_mul(p.quat, flange_quat));
+  p.pos = p.pos + geo::rotate(p.quat, robot.tcp.xyz);
+  p.quat = geo::quat_normalize(geo::quat_mul(p.quat, tcp_quat));
+  return p;
+}
+
 Pose PlayTable::Impl::tcp() const {
-  const robots::Pose p = robots::forward_kinematics(robot, q);
+  const robots::Pose p = fk(q, nullptr);
   return compose(base, at(p.pos, p.quat));
 }
 
@@ -480,10 +544,13 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
   const int n = robot.dof();
   Eigen::MatrixXd jac(6, n);
   Eigen::VectorXd err(6);
-  constexpr double kEps = 1e-6;
   constexpr double kLambda = 0.03;
+  std::vector<robots::Pose> frames;
   for (int it = 0; it < iterations; ++it) {
-    const Pose cur = tcp();
+    // One forward kinematics pass gives the TCP and every joint's frame: the
+    // geometric Jacobian of revolute joints, column j = (a_j x (tcp - p_j), a_j).
+    const robots::Pose flange_tcp = fk(q, &frames);
+    const Pose cur = compose(base, at(flange_tcp.pos, flange_tcp.quat));
     const Vec3 dp = pos - cur.pos;
     const Vec3 dr = geo::rotvec_from_quat(geo::quat_mul(quat, geo::quat_conj(cur.quat)));
     for (int k = 0; k < 3; ++k) {
@@ -493,20 +560,16 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
     if (err.norm() < 1e-6) break;
     for (int j = 0; j < n; ++j) {
       const auto uj = static_cast<std::size_t>(j);
-      const double saved = q[uj];
-      q[uj] += kEps;
-      const Pose p = tcp();
-      q[uj] = saved;
-      const Vec3 v = (1.0 / kEps) * (p.pos - cur.pos);
-      const Vec3 w =
-          (1.0 / kEps) * geo::rotvec_from_quat(geo::quat_mul(p.quat, geo::quat_conj(cur.quat)));
+      const Pose f = compose(base, at(frames[uj].pos, frames[uj].quat));
+      const Vec3 a = geo::rotate(f.quat, robot.joints[uj].axis);
+      const Vec3 v = geo::cross(a, cur.pos - f.pos);
       for (int k = 0; k < 3; ++k) {
         jac(k, j) = v[static_cast<std::size_t>(k)];
-        jac(3 + k, j) = w[static_cast<std::size_t>(k)];
+        jac(3 + k, j) = a[static_cast<std::size_t>(k)];
       }
     }
-    const Eigen::MatrixXd jjt =
-        jac * jac.transpose() + kLambda * kLambda * Eigen::MatrixXd::Identity(6, 6);
+    const Eigen::Matrix<double, 6, 6> jjt =
+        jac * jac.transpose() + kLambda * kLambda * Eigen::Matrix<double, 6, 6>::Identity();
     const Eigen::VectorXd dq = jac.transpose() * jjt.ldlt().solve(err);
     for (int j = 0; j < n; ++j) {
       const auto uj = static_cast<std::size_t>(j);
@@ -517,8 +580,8 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
 }
 
 void PlayTable::Impl::place_arm(double) {
-  std::vector<robots::Pose> frames;
-  const robots::Pose flange_tcp = robots::forward_kinematics(robot, q, &frames);
+  std::vector<robots::Pose>& frames = frames_buffer;
+  const robots::Pose flange_tcp = fk(q, &frames);
   for (std::size_t j = 0; j < links.size(); ++j) {
     const Pose p = compose(base, at(frames[j].pos, frames[j].quat));
     links[j]->getMotionState()->setWorldTransform(bt(p));
@@ -637,7 +700,7 @@ void PlayTable::reset(const PlayInit& init) {
   impl_->build(init);
   // Let the blocks settle onto their supports with the arm still.
   std::vector<float> noop(7, 0.0f);
-  noop[6] = -1.0f;
+  noop[6] = static_cast<float>(impl_->command);  // open, or as far closed as robot_init says
   for (int i = 0; i < 4; ++i) control_step(noop);
 }
 
@@ -672,6 +735,109 @@ void PlayTable::physics_steps() {
 
 PlayState PlayTable::state() const {
   return impl_->state();
+}
+
+void PlayTable::set_physics(const PhysicsScales& scales) {
+  impl_->scales = scales;
+}
+
+PhysicsReadout PlayTable::physics() const {
+  const Impl& m = *impl_;
+  PhysicsReadout r;
+  for (std::size_t k = 0; k < kBlocks; ++k) {
+    r.block_mass[k] = 1.0 / m.blocks[k]->getInvMass();
+    r.block_friction[k] = m.blocks[k]->getFriction();
+  }
+  r.table_friction = m.rigid.front()->getFriction();  // the static table and cabinet
+  std::size_t i = 0;
+  for (const auto& c : m.constraints) {
+    const auto* motor = dynamic_cast<const btMultiBodyJointMotor*>(c.get());
+    if (motor && motor->getLinkA() != 2 && i < r.joint_resistance.size())
+      r.joint_resistance[i++] = motor->getMaxAppliedImpulse() / kDt;
+  }
+  return r;
+}
+
+// Layout of save(): what restore() needs to continue an episode exactly as
+// far as Bullet allows (contact caches are not part of it).
+std::string PlayTable::state_layout(int dof) {
+  const int n = dof;
+  return "desk_q:4,desk_qd:4,led:1,button_latched:1,blocks(pos,quat_xyzw,linvel,angvel):39,"
+         "arm_q:" +
+         std::to_string(n) + ",target_pos:3,target_quat_wxyz:4,gaps:2,command:1";
+}
+
+std::vector<double> PlayTable::save() const {
+  const Impl& m = *impl_;
+  std::vector<double> s;
+  for (int i = 0; i < 4; ++i) s.push_back(m.desk->getJointPos(i));
+  for (int i = 0; i < 4; ++i) s.push_back(m.desk->getJointVel(i));
+  s.push_back(m.led ? 1.0 : 0.0);
+  s.push_back(m.button_latched ? 1.0 : 0.0);
+  for (const btRigidBody* b : m.blocks) {
+    const btTransform& t = b->getWorldTransform();
+    const btQuaternion q = t.getRotation();
+    for (int k = 0; k < 3; ++k) s.push_back(t.getOrigin()[k]);
+    for (const btScalar v : {q.x(), q.y(), q.z(), q.w()}) s.push_back(v);
+    for (int k = 0; k < 3; ++k) s.push_back(b->getLinearVelocity()[k]);
+    for (int k = 0; k < 3; ++k) s.push_back(b->getAngularVelocity()[k]);
+  }
+  s.insert(s.end(), m.q.begin(), m.q.end());
+  s.insert(s.end(), m.target_pos.begin(), m.target_pos.end());
+  s.insert(s.end(), m.target_quat.begin(), m.target_quat.end());
+  s.push_back(m.left_gap);
+  s.push_back(m.right_gap);
+  s.push_back(m.command);
+  return s;
+}
+
+void PlayTable::restore(std::span<const double> s) {
+  Impl& m = *impl_;
+  const std::size_t want = state_size(static_cast<int>(m.q.size()));
+  if (s.size() != want) {
+    throw InputError("play table state: expected " + std::to_string(want) + " numbers (" +
+                     state_layout(static_cast<int>(m.q.size())) + "), got " +
+                     std::to_string(s.size()));
+  }
+  const PlayInit init = m.episode_init;
+  m.build(init);  // a fresh world: no contact history
+  std::size_t i = 0;
+  const auto next = [&] { return s[i++]; };
+  for (int j = 0; j < 4; ++j) m.desk->setJointPos(j, static_cast<btScalar>(next()));
+  for (int j = 0; j < 4; ++j) m.desk->setJointVel(j, static_cast<btScalar>(next()));
+  btAlignedObjectArray<btQuaternion> sq;
+  btAlignedObjectArray<btVector3> sv;
+  m.desk->forwardKinematics(sq, sv);
+  m.desk->updateCollisionObjectWorldTransforms(sq, sv);
+  m.led = next() != 0.0;
+  m.button_latched = next() != 0.0;
+  for (btRigidBody* b : m.blocks) {
+    const double px = next(), py = next(), pz = next();
+    const double qx = next(), qy = next(), qz = next(), qw = next();
+    const btTransform t(
+        btQuaternion(static_cast<btScalar>(qx), static_cast<btScalar>(qy),
+                     static_cast<btScalar>(qz), static_cast<btScalar>(qw)),
+        btVector3(static_cast<btScalar>(px), static_cast<btScalar>(py), static_cast<btScalar>(pz)));
+    b->setWorldTransform(t);
+    b->getMotionState()->setWorldTransform(t);
+    b->setInterpolationWorldTransform(t);
+    const double vx = next(), vy = next(), vz = next();
+    const double wx = next(), wy = next(), wz = next();
+    b->setLinearVelocity(
+        btVector3(static_cast<btScalar>(vx), static_cast<btScalar>(vy), static_cast<btScalar>(vz)));
+    b->setAngularVelocity(
+        btVector3(static_cast<btScalar>(wx), static_cast<btScalar>(wy), static_cast<btScalar>(wz)));
+  }
+  for (double& q : m.q) q = next();
+  for (double& v : m.target_pos) v = next();
+  for (double& v : m.target_quat) v = next();
+  m.left_gap = next();
+  m.right_gap = next();
+  m.command = next();
+  m.place_arm(1.0);
+  for (btRigidBody* b : m.links) b->setInterpolationWorldTransform(b->getWorldTransform());
+  for (btRigidBody* b : {m.hand, m.left, m.right})
+    b->setInterpolationWorldTransform(b->getWorldTransform());
 }
 
 void PlayTable::poses(std::vector<Pose>& out) const {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/geometry.hpp"
 #include "harness/observation.hpp"
 #include "robots/robot_description.hpp"
 
@@ -81,6 +82,29 @@ struct PlayInit {
   double switch_pos = 0.0;
   bool led = false;
   std::array<std::array<double, 4>, kBlocks> blocks{};  // x, y, z, yaw
+  // The arm's start (the `robot_init` perturbation; nominal: all zero): the
+  // TCP's start moved and turned, the joints offset after the IK solve, the
+  // fingers this fraction closed.
+  geo::Vec3 tcp_offset{0, 0, 0};
+  geo::Quat tcp_turn{1, 0, 0, 0};
+  std::vector<double> joint_offsets;
+  double closed = 0.0;
+};
+
+// Physical properties an episode scales (the `dynamics` perturbation; 1: nominal).
+struct PhysicsScales {
+  double friction = 1.0;  // every contact's friction (each body's by the square root)
+  double mass = 1.0;      // the blocks' mass and inertia
+  double damping = 1.0;   // the resisting force of the door, drawer and switch joints
+  bool nominal() const { return friction == 1.0 && mass == 1.0 && damping == 1.0; }
+};
+
+// The physical parameters as Bullet holds them now (tests, docs).
+struct PhysicsReadout {
+  std::array<double, kBlocks> block_mass{};
+  std::array<double, kBlocks> block_friction{};
+  double table_friction = 0.0;
+  std::array<double, 3> joint_resistance{};  // N: door, drawer, switch
 };
 
 // One primitive of the visual mirror: `body` indexes PlayTable::poses().
@@ -106,6 +130,15 @@ class PlayTable {
   // Puts the desk, lights and blocks in `init`, the arm at its start pose
   // (gripper open, pointing down), and settles the blocks.
   void reset(const PlayInit& init);
+  // Scales applied from the next reset on (and kept by restore()).
+  void set_physics(const PhysicsScales& scales);
+  PhysicsReadout physics() const;
+  // The whole simulation state as numbers (layout: state_layout()); restore()
+  // rebuilds the world (no contact history) and sets that state.
+  std::vector<double> save() const;
+  void restore(std::span<const double> state);
+  static std::string state_layout(int dof);
+  static std::size_t state_size(int dof) { return 59 + static_cast<std::size_t>(dof); }
   // One control step: ee_delta action (dx dy dz droll dpitch dyaw gripper),
   // kSubsteps physics steps.
   void control_step(std::span<const float> action);

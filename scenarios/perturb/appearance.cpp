@@ -129,11 +129,11 @@ void add_texture_assets(mj::SceneBuilder& scene) {
   }
 }
 
-void perturb_camera(mjModel* m, int level, Rng& rng) {
-  const int cam = mj_name2id(m, mjOBJ_CAMERA, "agentview");
+void perturb_camera(mjModel* m, int level, Rng& rng, const char* camera) {
+  const int cam = mj_name2id(m, mjOBJ_CAMERA, camera);
   if (cam < 0 || m->cam_bodyid[cam] != 0) {
-    throw RuntimeFailure(
-        "camera perturbation: the scene has no fixed 'agentview' camera on the worldbody");
+    throw RuntimeFailure(std::string("camera perturbation: the scene has no fixed '") + camera +
+                         "' camera on the worldbody");
   }
   const CameraLevel p = camera_level(level);
   const double azimuth = draw_signed_fraction(rng), elevation = draw_signed_fraction(rng),

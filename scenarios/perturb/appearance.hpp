@@ -18,9 +18,10 @@ inline constexpr const char* kWallTexture = "gauntlet_wall_tex";
 inline constexpr int kTextureSize = 64;
 void add_texture_assets(mj::SceneBuilder& scene);
 
-// Orbits the `agentview` camera (a fixed camera on the worldbody) about the
-// point it looks at on the table. Throws RuntimeFailure when there is none.
-void perturb_camera(mjModel* model, int level, Rng& rng);
+// Orbits `camera` (a fixed camera on the worldbody: agentview, or the
+// CALVIN-like mirror's static) about the point it looks at on the table.
+// Throws RuntimeFailure when there is none.
+void perturb_camera(mjModel* model, int level, Rng& rng, const char* camera = "agentview");
 // Every light and the headlight: intensity, colour, direction, shadows.
 void perturb_lighting(mjModel* model, int level, Rng& rng);
 // Table, wall and floor materials; returns the ids of textures whose pixels

@@ -4,11 +4,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <sstream>
 
 #include "harness/errors.hpp"
 #include "harness/sha256.hpp"
 #include "scenarios/mujoco/mujoco_suite.hpp"
+#include "scenarios/perturb/action_noise.hpp"
+#include "scenarios/perturb/appearance.hpp"
+#include "scenarios/perturb/dimensions.hpp"
+#include "scenarios/perturb/image_noise.hpp"
+#include "scenarios/perturb/language.hpp"
+#include "scenarios/perturb/levels.hpp"
+#include "scenarios/perturb/mujoco_perturbations.hpp"
+#include "scenarios/perturb/streams.hpp"
 #include "scenarios/render/scene_renderer.hpp"
 #include "suites/calvin/expert.hpp"
 #include "suites/common/yaml_fields.hpp"
@@ -63,7 +72,7 @@ std::string geom_xml(const bullet::VisualGeom& g, int index) {
     << "\" pos=\"" << vec({g.local.pos[0], g.local.pos[1], g.local.pos[2]}) << "\" quat=\""
     << vec({g.local.quat[0], g.local.quat[1], g.local.quat[2], g.local.quat[3]}) << "\"";
   if (is_desk(g.name)) {
-    o << " material=\"desk\"";
+    o << " material=\"table_mat\"";
   } else {
     o << " rgba=\"" << vec({g.rgba[0], g.rgba[1], g.rgba[2], g.rgba[3]}) << "\"";
   }
@@ -81,12 +90,17 @@ std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDesc
        "rgb2=\"0.2 0.22 0.25\" width=\"64\" height=\"64\"/>\n";
   const std::string rgb1 = vec({look.rgba[0], look.rgba[1], look.rgba[2]});
   const std::string rgb2 = vec({look.rgb2[0], look.rgb2[1], look.rgb2[2]});
+  // The desk's material is the `texture` perturbation's table_mat; its
+  // texture asset is painted only by perturbed episodes.
+  x << "<texture name=\"" << perturb::kTableTexture << "\" type=\"2d\" builtin=\"flat\" width=\""
+    << perturb::kTextureSize << "\" height=\"" << perturb::kTextureSize << "\" rgb1=\"1 1 1\"/>\n";
   if (look.texture == "none") {
-    x << "<material name=\"desk\" rgba=\"" << rgb1 << " 1\"/>\n";
+    x << "<material name=\"table_mat\" rgba=\"" << rgb1 << " 1\"/>\n";
   } else {
     x << "<texture name=\"desk\" type=\"2d\" builtin=\"" << look.texture << "\" rgb1=\"" << rgb1
       << "\" rgb2=\"" << rgb2 << "\" width=\"64\" height=\"64\"/>\n"
-      << "<material name=\"desk\" texture=\"desk\" texrepeat=\"6 6\" texuniform=\"true\"/>\n";
+      << "<material name=\"table_mat\" texture=\"desk\" texrepeat=\"6 6\" "
+         "texuniform=\"true\"/>\n";
   }
   x << "</asset>\n<worldbody>\n"
     << "<light name=\"key\" pos=\"0.3 -0.6 1.6\" dir=\"0.1 0.35 -1\" diffuse=\"0.75 0.75 0.75\" "
@@ -126,6 +140,117 @@ std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDesc
   return x.str();
 }
 
+bool calvin_supports(const std::string& dim) {
+  return perturb::is_dimension(dim) && dim != "distractors";
+}
+
+// `layout`: blocks on the table move 3.5 L cm (a drawn fraction of it) in a
+// drawn direction and turn 8 L deg, staying on the free part of the table in
+// front of the cabinet, clear of the button, the switch and each other;
+// blocks in the cabinet or the drawer and the fixtures stay (the fixtures are
+// what tells environments A..D apart). Three draws per block whatever the level.
+void displace_blocks(bullet::PlayInit& init, const Symbolic& sym, const DeskLayout& layout,
+                     int level, Rng& rng) {
+  const perturb::LayoutLevel p = perturb::layout_level(level);
+  const auto free_at = [&](double x, double y, std::size_t self) {
+    if (x < bullet::desk::kTableFront + 0.04 || x > layout.slider_x - 0.04 || std::abs(y) > 0.3)
+      return false;
+    for (const auto& f : {layout.button, layout.switch_xy}) {
+      if (std::hypot(x - f[0], y - f[1]) < 0.08) return false;
+    }
+    for (std::size_t o = 0; o < init.blocks.size(); ++o) {
+      if (o != self && sym.blocks[o] == Place::kTable &&
+          std::hypot(x - init.blocks[o][0], y - init.blocks[o][1]) < 0.09)
+        return false;
+    }
+    return true;
+  };
+  for (std::size_t k = 0; k < init.blocks.size(); ++k) {
+    const double u = perturb::draw_fraction(rng);
+    const double heading = rng.uniform(0.0, 2.0 * std::numbers::pi);
+    const double yaw = perturb::draw_signed_fraction(rng);
+    if (sym.blocks[k] != Place::kTable) continue;
+    auto& b = init.blocks[k];
+    // The drawn direction, else the next quarter turns, else half as far.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const double d = p.displacement_m * u * (attempt < 4 ? 1.0 : 0.5);
+      const double a = heading + 0.5 * std::numbers::pi * (attempt % 4);
+      const double x = b[0] + d * std::cos(a), y = b[1] + d * std::sin(a);
+      if (free_at(x, y, k)) {
+        b[0] = x;
+        b[1] = y;
+        break;
+      }
+    }
+    b[3] += p.yaw_deg * std::numbers::pi / 180.0 * yaw;
+  }
+}
+
+// `robot_init`: the arm starts with its TCP moved, turned and tilted, its
+// joints off the solved posture and its fingers partly closed, as the MuJoCo
+// arms' (scenarios/perturb/placement.cpp) with the same draws.
+void perturb_arm_start(bullet::PlayInit& init, int level, Rng& rng) {
+  const perturb::RobotInitLevel p = perturb::robot_init_level(level);
+  constexpr double kDeg = std::numbers::pi / 180.0;
+  const double u = perturb::draw_fraction(rng), heading = rng.uniform(0.0, 2.0 * std::numbers::pi),
+               rise = rng.uniform(-0.6, 0.6);
+  const double yaw = perturb::draw_signed_fraction(rng);
+  const double tilt = perturb::draw_fraction(rng),
+               tilt_axis = rng.uniform(0.0, 2.0 * std::numbers::pi);
+  const double closed = perturb::draw_fraction(rng);
+  const Vec3 dir = normalized({std::cos(heading), std::sin(heading), rise});
+  init.tcp_offset = (p.offset_m * u) * dir;
+  // The nominal start is 0.25 m above the table: stay above every block.
+  init.tcp_offset[2] = std::max(init.tcp_offset[2], -0.1);
+  const Quat tilt_q = geo::quat_from_rotvec((p.tilt_deg * kDeg * tilt) *
+                                            Vec3{std::cos(tilt_axis), std::sin(tilt_axis), 0});
+  init.tcp_turn =
+      geo::quat_normalize(geo::quat_mul(tilt_q, geo::quat_from_yaw(p.yaw_deg * kDeg * yaw)));
+  init.closed = p.closed_frac * closed;
+  init.joint_offsets.resize(7);
+  for (double& q : init.joint_offsets) q = p.joint_rad * perturb::draw_signed_fraction(rng);
+}
+
+// `dynamics`: one friction, one mass and one damping factor per episode, drawn
+// as the MuJoCo backend draws them.
+bullet::PhysicsScales draw_physics(int level, Rng& rng) {
+  const perturb::DynamicsLevel p = perturb::dynamics_level(level);
+  bullet::PhysicsScales s;
+  s.friction = std::exp(p.friction_log * perturb::draw_signed_fraction(rng));
+  s.mass = std::exp(p.mass_log * perturb::draw_signed_fraction(rng));
+  s.damping = std::exp(p.damping_log * perturb::draw_fraction(rng));
+  return s;
+}
+
+// The oracles' view of a subtask's start state, as numbers (replay restores it).
+constexpr std::size_t kSnapshotSize = 6 + 10 * kBlocks;
+void append_snapshot(const PlayState& s, std::vector<double>& out) {
+  for (const double v :
+       {s.slider, s.drawer, s.button, s.switch_pos, s.led ? 1.0 : 0.0, s.bulb ? 1.0 : 0.0})
+    out.push_back(v);
+  for (const auto& b : s.blocks) {
+    out.insert(out.end(), b.pose.pos.begin(), b.pose.pos.end());
+    out.insert(out.end(), b.pose.quat.begin(), b.pose.quat.end());
+    for (const bool t : {b.touch_left, b.touch_right, b.touch_other}) out.push_back(t ? 1.0 : 0.0);
+  }
+}
+void read_snapshot(std::span<const double> in, PlayState& s) {
+  std::size_t i = 0;
+  s.slider = in[i++];
+  s.drawer = in[i++];
+  s.button = in[i++];
+  s.switch_pos = in[i++];
+  s.led = in[i++] != 0.0;
+  s.bulb = in[i++] != 0.0;
+  for (auto& b : s.blocks) {
+    for (double& v : b.pose.pos) v = in[i++];
+    for (double& v : b.pose.quat) v = in[i++];
+    b.touch_left = in[i++] != 0.0;
+    b.touch_right = in[i++] != 0.0;
+    b.touch_other = in[i++] != 0.0;
+  }
+}
+
 class CalvinEnv : public Env {
  public:
   CalvinEnv(const CalvinSuite& suite, ObservationRequest request)
@@ -145,23 +270,50 @@ class CalvinEnv : public Env {
     renderer_.reset();
     if (data_) mj_deleteData(data_);
     if (model_) mj_deleteModel(model_);
+    if (pristine_) mj_deleteModel(pristine_);
   }
 
   const ActionSpace& action_space() const override { return suite_.action_space(); }
 
   const Observation& reset(const EpisodeSpec& spec) override {
-    if (!spec.perturbation.nominal()) {
-      throw SimulationError("suite '" + suite_.info().name + "' has no perturbations ('" +
-                            spec.perturbation.id() + "')");
+    // Plans are validated against the suite (exit 2); this guards programmatic specs.
+    for (const auto& item : spec.perturbation.items) {
+      if (!calvin_supports(item.first)) {
+        throw SimulationError("suite '" + suite_.info().name +
+                              "' does not support perturbation dimension '" + item.first + "'");
+      }
     }
     try {
       chain_ = suite_.chain(spec.episode_index);
     } catch (const InputError& e) {
       throw SimulationError(e.what());
     }
-    const bullet::PlayInit init =
+    spec_ = spec;
+    const PerturbationSet& set = spec.perturbation;
+    bullet::PlayInit init =
         realize(chain_.init, suite_.info().seed, spec.episode_index, suite_.config().layout);
+    if (const int level = perturb::level_of(set, "layout"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec.seed, "layout"));
+      displace_blocks(init, chain_.init, suite_.config().layout, level, rng);
+    }
+    if (const int level = perturb::level_of(set, "robot_init"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec.seed, "robot_init"));
+      perturb_arm_start(init, level, rng);
+    }
+    bullet::PhysicsScales physics;
+    if (const int level = perturb::level_of(set, "dynamics"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec.seed, "dynamics"));
+      physics = draw_physics(level, rng);
+    }
+    table_.set_physics(physics);
+    sensor_level_ = perturb::level_of(set, "sensor_noise");
+    sensor_seed_ = perturb::dimension_seed(spec.seed, "sensor_noise");
+    action_noise_.reset(perturb::level_of(set, "action"),
+                        perturb::dimension_seed(spec.seed, "action"), suite_.action_space(),
+                        {0, 0, 0, 0, 0, 0, -1});
+    visuals_pending_ = true;
     table_.reset(init);
+    physics_ = table_.physics();
     start_ = table_.state();
     if (!table_.finite()) throw SimulationError("the play table is unstable after reset");
     current_ = 0;
@@ -178,9 +330,10 @@ class CalvinEnv : public Env {
   StepResult step(std::span<const float> action, bool want) override {
     StepResult r;
     const ActionSpace& space = suite_.action_space();
-    clipped_.resize(static_cast<std::size_t>(space.dim));
+    clipped_.assign(action.begin(), action.begin() + space.dim);
+    if (action_noise_.active()) action_noise_.apply(obs_.step, clipped_);
     for (std::size_t i = 0; i < clipped_.size(); ++i)
-      clipped_[i] = std::clamp(action[i], space.low[i], space.high[i]);
+      clipped_[i] = std::clamp(clipped_[i], space.low[i], space.high[i]);
     prev_joints_ = now_.joints;
     table_.control_step(clipped_);
     ++obs_.step;
@@ -227,12 +380,92 @@ class CalvinEnv : public Env {
 
   bullet::PlayTable& table() { return table_; }
 
+  // The episode's state for demonstrations and replay: the chain's progress,
+  // the oracles' start snapshot, the previous joints (proprioception) and
+  // the Bullet world (PlayTable::save).
+  std::vector<double> save_state() const {
+    std::vector<double> s{static_cast<double>(obs_.step), static_cast<double>(current_),
+                          static_cast<double>(in_subtask_)};
+    for (int i = 0; i < kChainLength; ++i) {
+      s.push_back(i < static_cast<int>(outcomes_.size())
+                      ? outcomes_[static_cast<std::size_t>(i)].steps
+                      : 0.0);
+    }
+    append_snapshot(start_, s);
+    s.insert(s.end(), prev_joints_.begin(), prev_joints_.end());
+    const std::vector<double> world = table_.save();
+    s.insert(s.end(), world.begin(), world.end());
+    return s;
+  }
+
+  void restore_state(std::span<const double> s) {
+    const std::size_t dof = prev_joints_.size();
+    const std::size_t head = 3 + kChainLength + kSnapshotSize + dof;
+    if (s.size() != head + bullet::PlayTable::state_size(static_cast<int>(dof))) {
+      throw InputError("CALVIN state: expected " +
+                       std::to_string(head + bullet::PlayTable::state_size(static_cast<int>(dof))) +
+                       " numbers, got " + std::to_string(s.size()));
+    }
+    table_.restore(s.subspan(head));
+    now_ = table_.state();
+    obs_.step = static_cast<int>(s[0]);
+    current_ = std::clamp(static_cast<int>(s[1]), 0, kChainLength);
+    in_subtask_ = static_cast<int>(s[2]);
+    outcomes_.clear();
+    for (int i = 0; i < current_; ++i) {
+      const int task = chain_.tasks[static_cast<std::size_t>(i)];
+      outcomes_.push_back(SubtaskOutcome{calvin::subtasks()[static_cast<std::size_t>(task)].name,
+                                         true,
+                                         static_cast<int>(s[3 + static_cast<std::size_t>(i)])});
+    }
+    start_ = now_;
+    read_snapshot(s.subspan(3 + kChainLength, kSnapshotSize), start_);
+    const auto prev = s.subspan(3 + kChainLength + kSnapshotSize, dof);
+    prev_joints_.assign(prev.begin(), prev.end());
+    obs_.instruction = annotation();
+    observe();
+  }
+
  private:
   std::string annotation() const {
     if (current_ >= kChainLength) return "";
-    return calvin::subtasks()[static_cast<std::size_t>(
-                                  chain_.tasks[static_cast<std::size_t>(current_)])]
-        .annotation;
+    return subtask_instruction(
+        calvin::subtasks()[static_cast<std::size_t>(
+                               chain_.tasks[static_cast<std::size_t>(current_)])]
+            .annotation,
+        spec_, current_);
+  }
+
+  // The visual perturbations edit this worker's mirror model; the next episode
+  // starts from the suite's (pristine_) again.
+  void apply_visuals() {
+    if (!visuals_pending_) return;
+    visuals_pending_ = false;
+    if (visuals_edited_) {
+      mj_copyModel(model_, pristine_);
+      for (const int tex : uploaded_) renderer_->upload_texture(model_, tex);
+      uploaded_.clear();
+      visuals_edited_ = false;
+    }
+    const PerturbationSet& set = spec_.perturbation;
+    if (const int level = perturb::level_of(set, "camera"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec_.seed, "camera"));
+      perturb::perturb_camera(model_, level, rng, "static");
+      visuals_edited_ = true;
+    }
+    if (const int level = perturb::level_of(set, "lighting"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec_.seed, "lighting"));
+      perturb::perturb_lighting(model_, level, rng);
+      visuals_edited_ = true;
+    }
+    if (const int level = perturb::level_of(set, "texture"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec_.seed, "texture"));
+      for (const int tex : perturb::perturb_textures(model_, level, rng)) {
+        renderer_->upload_texture(model_, tex);
+        uploaded_.push_back(tex);
+      }
+      visuals_edited_ = true;
+    }
   }
 
   void ensure_mirror() {
@@ -241,6 +474,7 @@ class CalvinEnv : public Env {
     model_->vis.global.offwidth = std::max(model_->vis.global.offwidth, request_.width);
     model_->vis.global.offheight = std::max(model_->vis.global.offheight, request_.height);
     data_ = mj_makeData(model_);
+    pristine_ = mj_copyModel(nullptr, model_);
     if (!gl_) gl_ = render::GlContext::create_offscreen();
     renderer_ = std::make_unique<render::SceneRenderer>(*gl_, model_);
     led_geom_ = -1;
@@ -254,6 +488,7 @@ class CalvinEnv : public Env {
   }
 
   void sync_mirror() {
+    apply_visuals();
     table_.poses(poses_);
     for (int b = 1; b < static_cast<int>(poses_.size()); ++b) {
       const int id = model_->body_mocapid[b];
@@ -295,6 +530,13 @@ class CalvinEnv : public Env {
       for (auto& frame : obs_.cameras) {
         renderer_->render(model_, data_, mj_name2id(model_, mjOBJ_CAMERA, frame.name.c_str()),
                           request_.width, request_.height, frame.image);
+        if (sensor_level_ > 0) {
+          const std::uint64_t camera_seed =
+              derive_seed(sensor_seed_, perturb::name_hash(frame.name));
+          perturb::apply_sensor_noise(
+              frame.image, sensor_level_, camera_seed,
+              derive_seed(camera_seed, static_cast<std::uint64_t>(obs_.step) + 1));
+        }
       }
     }
     if (request_.privileged) {
@@ -319,6 +561,14 @@ class CalvinEnv : public Env {
                          ? static_cast<double>(chain_.tasks[static_cast<std::size_t>(current_)])
                          : -1.0);
       privileged_.scalars.emplace_back("subtask_position", static_cast<double>(current_));
+      // Bullet's physical parameters now (the `dynamics` perturbation scales them).
+      for (std::size_t b = 0; b < kBlocks; ++b) {
+        const std::string colour = bullet::kBlockNames[b];
+        privileged_.scalars.emplace_back("mass_" + colour, physics_.block_mass[b]);
+        privileged_.scalars.emplace_back("friction_" + colour, physics_.block_friction[b]);
+      }
+      privileged_.scalars.emplace_back("friction_table", physics_.table_friction);
+      privileged_.scalars.emplace_back("resistance_drawer", physics_.joint_resistance[1]);
       obs_.privileged = &privileged_;
     } else {
       obs_.privileged = nullptr;
@@ -328,7 +578,16 @@ class CalvinEnv : public Env {
   const CalvinSuite& suite_;
   ObservationRequest request_;
   bullet::PlayTable table_;
+  EpisodeSpec spec_;
   Chain chain_;
+  int sensor_level_ = 0;
+  std::uint64_t sensor_seed_ = 0;
+  perturb::ActionPerturbation action_noise_;
+  bool visuals_pending_ = false;  // the episode's visual edits are not applied yet
+  bool visuals_edited_ = false;   // model_ differs from pristine_
+  std::vector<int> uploaded_;     // textures sent to the renderer since
+  mjModel* pristine_ = nullptr;
+  bullet::PhysicsReadout physics_;
   PlayState start_, now_;
   int current_ = 0;
   int in_subtask_ = 0;
@@ -345,6 +604,36 @@ class CalvinEnv : public Env {
   std::unique_ptr<render::SceneRenderer> renderer_;
   std::vector<Pose> poses_;
   int led_geom_ = -1, bulb_geom_ = -1;
+};
+
+class CalvinStates final : public SimulatorStates {
+ public:
+  explicit CalvinStates(const CalvinSuite& suite) : suite_(suite) {}
+  std::vector<double> save(const Env& env) const override { return of(env).save_state(); }
+  void restore(Env& env, std::span<const double> state) const override {
+    of(env).restore_state(state);
+  }
+  std::string model_file(int) const override { return suite_.mirror_xml(); }
+  std::string layout(int) const override {
+    const int dof = suite_.robot().dof();
+    return "step:1,subtask_position:1,subtask_steps:1,completed_steps:" +
+           std::to_string(kChainLength) +
+           ",subtask_start_snapshot:" + std::to_string(kSnapshotSize) +
+           ",prev_joints:" + std::to_string(dof) + "," + bullet::PlayTable::state_layout(dof);
+  }
+
+ private:
+  static const CalvinEnv& of(const Env& env) {
+    const auto* e = dynamic_cast<const CalvinEnv*>(&env);
+    if (!e) throw RuntimeFailure("CALVIN simulator states: the environment is not a CALVIN one");
+    return *e;
+  }
+  static CalvinEnv& of(Env& env) {
+    auto* e = dynamic_cast<CalvinEnv*>(&env);
+    if (!e) throw RuntimeFailure("CALVIN simulator states: the environment is not a CALVIN one");
+    return *e;
+  }
+  const CalvinSuite& suite_;
 };
 
 std::array<double, 2> xy(const YamlFields& f, const std::string& key,
@@ -368,6 +657,24 @@ CalvinSuite::CalvinSuite(CalvinConfig config, std::shared_ptr<const robots::Robo
   const bullet::PlayTable probe(*robot_, config_.layout);
   mirror_xml_ = build_mirror(probe, *robot_, config_.look,
                              std::max({config_.info.image_width, config_.info.image_height, 256}));
+  states_ = std::make_unique<CalvinStates>(*this);
+}
+
+std::vector<std::string> CalvinSuite::perturbation_dimensions() const {
+  std::vector<std::string> out;
+  for (const auto& d : perturb::dimension_names()) {
+    if (calvin_supports(d)) out.push_back(d);
+  }
+  return out;
+}
+
+std::string subtask_instruction(const std::string& annotation, const EpisodeSpec& spec,
+                                int position) {
+  const int level = perturb::level_of(spec.perturbation, "language");
+  if (level == 0) return annotation;
+  return perturb::perturb_instruction(annotation, level,
+                                      derive_seed(perturb::dimension_seed(spec.seed, "language"),
+                                                  static_cast<std::uint64_t>(position)));
 }
 
 std::unique_ptr<Env> CalvinSuite::make_env(const ObservationRequest& request) const {
@@ -381,7 +688,8 @@ std::unique_ptr<Expert> CalvinSuite::make_expert(int) const {
 std::string CalvinSuite::instruction(const EpisodeSpec& spec) const {
   try {
     const Chain c = chain(spec.episode_index);
-    return calvin::subtasks()[static_cast<std::size_t>(c.tasks[0])].annotation;
+    return subtask_instruction(calvin::subtasks()[static_cast<std::size_t>(c.tasks[0])].annotation,
+                               spec, 0);
   } catch (const InputError&) {
     return tasks_[0].instruction;
   }
@@ -471,8 +779,9 @@ std::shared_ptr<const Suite> load_calvin_yaml(const std::string& text, const std
   if (config.layout.sockets.size() < 3) {
     top.fail("desk.sockets: expected at least 3 block positions on the table");
   }
-  std::string hashed =
-      text + "\n#code " + kCodeVersion + "\n#robot panda " + sha256_hex(robot->content);
+  std::string hashed = text + "\n#code " + kCodeVersion + "\n#robot panda " +
+                       sha256_hex(robot->content) + "\n#perturb " +
+                       perturb::kPerturbationCodeVersion + " calvin-bullet/1";
   if (!options.chains.empty()) {
     config.chains = load_chain_file(options.chains);
     config.chains_file = options.chains;

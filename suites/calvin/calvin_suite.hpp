@@ -39,6 +39,10 @@ class CalvinSuite : public Suite {
   std::unique_ptr<Env> make_env(const ObservationRequest& request) const override;
   std::unique_ptr<Expert> make_expert(int task_index) const override;
   std::string instruction(const EpisodeSpec& spec) const override;
+  // Every dimension but `distractors` (docs/calvin.md, "Perturbations").
+  std::vector<std::string> perturbation_dimensions() const override;
+  // Bullet state plus the chain's progress (demo `states`, replay).
+  const SimulatorStates* simulator_states() const override { return states_.get(); }
 
   // Chain of episode `index` (InputError past the end of a chain file).
   Chain chain(int index) const;
@@ -53,7 +57,13 @@ class CalvinSuite : public Suite {
   std::vector<TaskInfo> tasks_;
   ActionSpace space_;
   std::string mirror_xml_;
+  std::unique_ptr<SimulatorStates> states_;
 };
+
+// The instruction of the subtask at `position` of an episode: its annotation,
+// reworded when the episode's perturbation has `language`.
+std::string subtask_instruction(const std::string& annotation, const EpisodeSpec& spec,
+                                int position);
 
 // Loads a `backend: bullet` suite file (InputError FILE:LINE on bad fields);
 // options.chains names a chain file to run instead of sampled chains.

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "harness/demo_reader.hpp"
+#include "harness/results_store.hpp"
 #include "suites/calvin/chains.hpp"
 #include "tests/support/process.hpp"
 
@@ -122,4 +124,69 @@ TEST_CASE("a CALVIN-like evaluation end to end: run --json, the report and compa
                     (dir / "random.h5").string()});
   CHECK(r.exit_code == 1);  // the candidate (random) is significantly worse
   CHECK_THAT(r.out + r.err, Catch::Contains("chain length"));
+}
+
+TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and annotations",
+          "[cli][calvin][record]") {
+  const auto dir = fresh_dir("calvin_record");
+  const std::string demos = (dir / "d.h5").string();
+  auto r = gauntlet_cmd({"record", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "2",
+                         "--camera", "static", "--image-size", "16x16", "--out", demos});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // The same two chains evaluated: the run's subtasks column is the reference.
+  const std::string results = (dir / "r.h5").string();
+  r = gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "2",
+                    "--videos", "0", "--out", results});
+  REQUIRE(r.exit_code == 0);
+  const RunResults run = ResultsStore::read(results);
+  REQUIRE(run.episodes.size() == 2);
+
+  const DemoSet set = read_demo_file(demos, "static");
+  REQUIRE(set.episodes.size() == 2);
+  for (const DemoEpisode& demo : set.episodes) {
+    INFO(demo.name << " (episode " << demo.episode << ")");
+    const auto row =
+        std::find_if(run.episodes.begin(), run.episodes.end(),
+                     [&](const EpisodeResult& e) { return e.episode_index == demo.episode; });
+    REQUIRE(row != run.episodes.end());
+    REQUIRE(demo.subtasks.size() == row->subtasks.size());
+    REQUIRE(!demo.subtasks.empty());
+    int at = 0;
+    for (std::size_t i = 0; i < demo.subtasks.size(); ++i) {
+      const DemoSubtask& got = demo.subtasks[i];
+      const SubtaskOutcome& want = row->subtasks[i];
+      CHECK(got.name == want.name);
+      CHECK(got.success == want.success);
+      CHECK(got.start == at);
+      CHECK(got.end - got.start == want.steps);
+      at = got.end;
+      // The annotation is the subtask's CALVIN-style instruction, as the policy saw it.
+      const int task = suites::calvin::subtask_index(got.name);
+      REQUIRE(task >= 0);
+      CHECK(got.annotation ==
+            suites::calvin::subtasks()[static_cast<std::size_t>(task)].annotation);
+    }
+    CHECK(at == demo.steps);  // the chain ends where its last attempted subtask ends
+    CHECK(demo.instruction == demo.subtasks[0].annotation);
+  }
+  // Replay re-simulates each chain from its recorded states and actions and
+  // meets the same subtasks at the same steps.
+  r = gauntlet_cmd({"replay", demos, "--json"});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  CHECK(j["reproduced"] == 2);
+  for (const auto& d : j["demos"]) CHECK(d["subtasks_reproduced"] == true);
+}
+
+TEST_CASE("A perturbation the CALVIN-like suites do not support exits 2 naming it",
+          "[cli][calvin][perturb]") {
+  const auto dir = fresh_dir("calvin_distractors");
+  const auto r =
+      gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "1",
+                    "--perturb", "distractors:1", "--out", (dir / "x.h5").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("distractors") && Catch::Contains("calvin-d"));
+  CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));
 }

@@ -1,19 +1,23 @@
 // The play table on Bullet: a grasped block is held by the fingers, the
 // scripted expert completes chains, results do not depend on the worker count,
-// and the mirror renders both cameras.
+// the mirror renders both cameras, perturbations change what they say, and
+// states save and restore.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <numeric>
 #include <thread>
 
+#include "harness/errors.hpp"
 #include "harness/plan.hpp"
 #include "harness/policy_spec.hpp"
 #include "harness/runner.hpp"
 #include "robots/robot_description.hpp"
 #include "scenarios/bullet/play_table.hpp"
+#include "scenarios/perturb/language.hpp"
 #include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
@@ -193,4 +197,173 @@ TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
   for (const auto& [task, e] : table)
     std::printf("  %-28s %3d / %3d\n", task.c_str(), e.first, e.second);
   CHECK(chains == plan.episodes_per_task);
+}
+
+namespace {
+
+// What an observation shows of the simulation and to the policy: images,
+// instruction, proprioception and the privileged state, for "differs" and
+// "the same" checks between episodes.
+struct Seen {
+  std::vector<std::uint8_t> image;
+  std::string instruction;
+  std::vector<float> proprio;
+  std::vector<double> bodies;  // block poses
+  std::map<std::string, double> scalars;
+  geo::Vec3 ee{};
+};
+
+Seen seen(const Observation& obs) {
+  Seen s;
+  if (const Image* im = obs.camera("static")) s.image = im->rgb;
+  s.instruction = obs.instruction;
+  s.proprio = obs.proprio;
+  REQUIRE(obs.privileged);
+  for (const auto& [name, pose] : obs.privileged->bodies) {
+    s.bodies.insert(s.bodies.end(), pose.pos.begin(), pose.pos.end());
+    s.bodies.insert(s.bodies.end(), pose.quat.begin(), pose.quat.end());
+  }
+  for (const auto& [name, v] : obs.privileged->scalars) s.scalars[name] = v;
+  s.ee = obs.privileged->ee.pos;
+  return s;
+}
+
+// Episode 0 of calvin-d under `perturbation`, observed after reset and after
+// `steps` control steps of a fixed small motion, in a fresh Env.
+Seen episode(const std::string& perturbation, int steps = 0) {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  ObservationRequest request;
+  request.cameras = {"static"};
+  request.width = 48;
+  request.height = 48;
+  request.privileged = true;
+  auto env = suite.make_env(request);
+  EpisodeSpec spec;
+  spec.suite = suite.info().name;
+  spec.task_id = "chains";
+  spec.episode_index = 0;
+  spec.seed = 12345;
+  spec.perturbation = PerturbationSet::parse(perturbation);
+  env->reset(spec);
+  const std::array<float, 7> nudge{0.01f, 0.0f, -0.005f, 0, 0, 0, -1};
+  for (int i = 0; i < steps; ++i) env->step(nudge, true);
+  return seen(env->observation());
+}
+
+double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  REQUIRE(a.size() == b.size());
+  double m = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+  return m;
+}
+
+bool same(const Seen& a, const Seen& b) {
+  return a.image == b.image && a.instruction == b.instruction && a.proprio == b.proprio &&
+         a.bodies == b.bodies && a.scalars == b.scalars;
+}
+
+}  // namespace
+
+TEST_CASE("Every supported perturbation changes its property of a CALVIN-like episode, by seed",
+          "[calvin][perturb]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  const auto dims = suite.perturbation_dimensions();
+  CHECK(std::find(dims.begin(), dims.end(), "distractors") == dims.end());
+  CHECK(dims.size() == 9);
+  const Seen nominal = episode("");
+  const Seen nominal_moved = episode("", 6);
+  CHECK(nominal.scalars.at("mass_red") == Approx(0.1));
+  for (const std::string dim : {"camera", "lighting", "texture", "sensor_noise", "language",
+                                "layout", "robot_init", "dynamics", "action"}) {
+    INFO("dimension " << dim);
+    CHECK(std::find(dims.begin(), dims.end(), dim) != dims.end());
+    const std::string set = dim + ":3";
+    const bool moves = dim == "action";  // visible only once the robot acts
+    const Seen a = episode(set, moves ? 6 : 0);
+    const Seen b = episode(set, moves ? 6 : 0);
+    CHECK(same(a, b));  // the same seed: the same perturbed episode, in another Env
+    const Seen& base = moves ? nominal_moved : nominal;
+    if (dim == "camera" || dim == "lighting" || dim == "texture" || dim == "sensor_noise") {
+      // Images only: the simulation is the nominal one.
+      CHECK(a.image != base.image);
+      CHECK(a.bodies == base.bodies);
+      CHECK(a.proprio == base.proprio);
+    } else if (dim == "language") {
+      CHECK(a.instruction != base.instruction);
+      CHECK(perturb::instruction_meaning(a.instruction, base.instruction) ==
+            perturb::instruction_meaning(base.instruction, base.instruction));
+      CHECK(a.bodies == base.bodies);
+    } else if (dim == "layout") {
+      // Blocks on the table moved by centimetres, not lifted or dropped.
+      CHECK(max_abs_diff(a.bodies, base.bodies) > 0.02);
+      for (std::size_t k = 0; k < 3; ++k)
+        CHECK(a.bodies[7 * k + 2] == Approx(base.bodies[7 * k + 2]).margin(0.005));
+      CHECK(a.image != base.image);
+    } else if (dim == "robot_init") {
+      CHECK(geo::norm(a.ee - base.ee) > 0.01);
+    } else if (dim == "dynamics") {
+      // Bullet's own body parameters changed.
+      CHECK(std::abs(a.scalars.at("mass_red") - 0.1) > 0.005);
+      CHECK(std::abs(a.scalars.at("friction_red") - 1.0) > 0.01);
+      CHECK(std::abs(a.scalars.at("friction_table") - base.scalars.at("friction_table")) > 0.01);
+      CHECK(a.scalars.at("resistance_drawer") > base.scalars.at("resistance_drawer") * 1.05);
+      CHECK(a.scalars.at("mass_red") / 0.1 == Approx(a.scalars.at("mass_blue") / 0.1));
+    } else if (dim == "action") {
+      CHECK(geo::norm(a.ee - base.ee) > 0.001);
+    }
+  }
+  // Levels share an episode's draw: level 5 moves the blocks at least as far as level 1.
+  const Seen l1 = episode("layout:1"), l5 = episode("layout:5");
+  CHECK(max_abs_diff(l5.bodies, nominal.bodies) >= max_abs_diff(l1.bodies, nominal.bodies) - 1e-9);
+}
+
+TEST_CASE("Perturbed CALVIN-like chains still run to the end without simulator errors",
+          "[calvin][perturb]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5")};
+  const auto specs = plan_episodes(suite, plan);
+  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse("scripted"));
+  Runner runner(suite, *policy, RunnerOptions{});
+  fixtures::CollectingSink sink;
+  runner.run(specs, sink);
+  REQUIRE(sink.rows.size() == specs.size());
+  for (const auto& r : sink.rows) {
+    INFO(r.perturbation_id << ": " << r.error);
+    CHECK(r.termination != Termination::kSimError);
+    CHECK(!r.subtasks.empty());
+  }
+}
+
+TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh Env",
+          "[calvin][states]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  const SimulatorStates* states = suite.simulator_states();
+  REQUIRE(states);
+  ObservationRequest request;
+  request.privileged = true;
+  auto env = suite.make_env(request);
+  EpisodeSpec spec;
+  spec.suite = suite.info().name;
+  spec.task_id = "chains";
+  spec.seed = 7;
+  env->reset(spec);
+  auto expert = suite.make_expert(0);
+  REQUIRE(expert);
+  std::array<float, 7> a{};
+  for (int i = 0; i < 40; ++i) {
+    expert->act(env->observation(), a);
+    env->step(a, true);
+  }
+  const std::vector<double> saved = states->save(*env);
+  auto other = suite.make_env(request);
+  other->reset(spec);
+  CHECK(states->save(*other) != saved);
+  states->restore(*other, saved);
+  const std::vector<double> back = states->save(*other);
+  REQUIRE(back.size() == saved.size());
+  CHECK(max_abs_diff(back, saved) < 1e-6);
+  CHECK(other->observation().instruction == env->observation().instruction);
+  CHECK_THROWS_AS(states->restore(*other, std::vector<double>(3, 0.0)), InputError);
 }
