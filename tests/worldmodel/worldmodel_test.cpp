@@ -573,9 +573,11 @@ TEST_CASE(
   CHECK(jc["specificity_ci"][1].get<double>() >= 0.7);
   CHECK(jc["false_positive"].get<int>() > 0);
   CHECK(jc["informative"].get<bool>());
-  // judge_every=0: one judge call per world-model episode, all of them metered.
-  CHECK(card["judge_cost"]["calls"].get<int>() == 40);
-  CHECK(card["judge_cost"]["episodes_judged"].get<int>() == 40);
+  // judge_every=0: one judged frame per world-model episode, all of them metered; the two
+  // workers' episodes end together, so their last frames share judge calls.
+  CHECK(card["judge_cost"]["frames_judged"].get<int>() == 40);
+  CHECK(card["judge_cost"]["calls"].get<int>() >= 20);
+  CHECK(card["judge_cost"]["calls"].get<int>() < 40);
   // Two policies cannot measure ranking agreement: not rankable.
   CHECK_FALSE(jc["rankable"].get<bool>());
   for (const auto& p : card["policies"]) {
