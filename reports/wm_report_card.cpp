@@ -482,8 +482,8 @@ std::string wm_report_card_html(const WmReportCard& c) {
       const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
       b += "<tr><td>" + escape_xml(p.name) + "</td><td>" + pct(s) + "</td><td>" +
            pct(p.wm_corrected.apparent) + "</td><td>" + pct(p.wm_corrected.rate) + "</td><td>" +
-           pct_ci(p.wm_corrected.ci) + "</td><td>" +
-           escape_xml(wm_policy_inputs(p)) + "</td></tr>\n";
+           pct_ci(p.wm_corrected.ci) + "</td><td>" + escape_xml(wm_policy_inputs(p)) +
+           "</td></tr>\n";
     }
     b += "</table>\n<p class=\"note\">Judge cost (one call per step for every worker's live "
          "episode): " +

@@ -672,24 +672,29 @@ TEST_CASE(
                              "pick-cube-onto-plate", "--episodes", "2", "--camera", "agentview",
                              "--image-size", "32x32", "--seed", "3", "--out", demos.string()}),
                0);
-  REQUIRE_EXIT(run_process({"/usr/bin/python3",
-                            std::string(GAUNTLET_SOURCE_DIR) + "/examples/bc/train.py", "--demos",
-                            demos.string(), "--kind", "cnn", "--out", (dir / "bc").string(),
-                            "--epochs", "1", "--hidden", "16", "--batch", "32"}),
-               0);
+  REQUIRE_EXIT(
+      run_process({GAUNTLET_PYTHON, std::string(GAUNTLET_SOURCE_DIR) + "/examples/bc/train.py",
+                   "--demos", demos.string(), "--kind", "cnn", "--out", (dir / "bc").string(),
+                   "--epochs", "1", "--hidden", "16", "--batch", "32"}),
+      0);
   const fs::path ckpt = dir / "bc" / "epoch_001";
   const std::string bc = "torchscript:" + (ckpt / "model.pt").string() +
                          ",config=" + (ckpt / "policy.yaml").string() + ",name=bc";
   const std::vector<std::string> policies{"zero", "scripted", "vision-scripted", "random", bc};
   const auto validate = [&](const char* workers) {
     const fs::path out = dir / (std::string("w") + workers);
-    std::vector<std::string> args{"wm",         "validate", "--suite",     "tabletop-smoke",
-                                  "--task",     "pick-cube-onto-plate",    "--episodes",
-                                  "3",          "--workers", workers,      "--wm",
-                                  "python:wm_test_models:MotionWorld",     "--judge",
-                                  "python:wm_test_models:BiasedJudge,path=" + test_data(),
-                                  "--capture",  "0",        "--strips",    "0",
-                                  "--bootstrap", "100",     "--out",       out.string()};
+    std::vector<std::string> args{
+        "wm",          "validate",
+        "--suite",     "tabletop-smoke",
+        "--task",      "pick-cube-onto-plate",
+        "--episodes",  "3",
+        "--workers",   workers,
+        "--wm",        "python:wm_test_models:MotionWorld",
+        "--judge",     "python:wm_test_models:BiasedJudge,path=" + test_data(),
+        "--capture",   "0",
+        "--strips",    "0",
+        "--bootstrap", "100",
+        "--out",       out.string()};
     for (const auto& p : policies) {
       args.push_back("--policy");
       args.push_back(p);
@@ -715,8 +720,9 @@ TEST_CASE(
 
   // The same per-episode verdicts (and steps) with one worker and with three.
   for (const char* label : {"zero", "scripted", "vision-scripted", "random", "bc"}) {
-    const auto a = gauntlet::ResultsStore::read(one / "results" / "wm" / (std::string(label) + ".h5"))
-                       .episodes;
+    const auto a =
+        gauntlet::ResultsStore::read(one / "results" / "wm" / (std::string(label) + ".h5"))
+            .episodes;
     const auto b =
         gauntlet::ResultsStore::read(three / "results" / "wm" / (std::string(label) + ".h5"))
             .episodes;
@@ -735,10 +741,10 @@ TEST_CASE(
   // What each policy acted on in the world model.
   std::map<std::string, std::pair<bool, bool>> expected{
       {"zero", {false, false}},
-      {"scripted", {false, true}},           // privileged state from the shadow simulation
-      {"vision-scripted", {true, true}},     // the target from frames, the gripper from state
+      {"scripted", {false, true}},        // privileged state from the shadow simulation
+      {"vision-scripted", {true, true}},  // the target from frames, the gripper from state
       {"random", {false, false}},
-      {"bc", {true, false}}};                // frames (and predicted proprioception) only
+      {"bc", {true, false}}};  // frames (and predicted proprioception) only
   REQUIRE(card3["policies"].size() == expected.size());
   for (const auto& p : card3["policies"]) {
     const std::string name = p["policy"].get<std::string>();
