@@ -426,7 +426,12 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   {
     const auto& primary = card.agreements.front();
     char buf[256];
-    if (!primary.result || !primary.result->spearman.interval) {
+    if (primary.result && !primary.result->spearman.interval) {
+      jc.rankable = false;
+      jc.rankable_note =
+          "Spearman is undefined: the world model or the simulator gave every policy the same "
+          "success rate; validate with policies of spread skill";
+    } else if (!primary.result || !primary.result->spearman.interval) {
       jc.rankable = false;
       jc.rankable_note =
           "ranking agreement could not be computed (" +
