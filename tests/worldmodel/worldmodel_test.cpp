@@ -611,8 +611,8 @@ TEST_CASE(
     INFO(p["name"] << ": " << s.dump());
     REQUIRE(s["corrected"].get<bool>());
     const double judged = s["judged_success_rate"].get<double>();
-    const auto judged_ci = s["judged_ci95"];
-    const auto ci = s["ci95"];
+    const auto& judged_ci = s["judged_ci95"];
+    const auto& ci = s["ci95"];
     if (p["name"] == "zero") {
       saw_zero = true;
       // The bias is visible: the judged interval excludes the simulator's 0%...
@@ -682,7 +682,7 @@ TEST_CASE(
                          ",config=" + (ckpt / "policy.yaml").string() + ",name=bc";
   const std::vector<std::string> policies{"zero", "scripted", "vision-scripted", "random", bc};
   const auto validate = [&](const char* workers) {
-    const fs::path out = dir / (std::string("w") + workers);
+    fs::path out = dir / (std::string("w") + workers);
     std::vector<std::string> args{
         "wm",          "validate",
         "--suite",     "tabletop-smoke",
