@@ -8,7 +8,7 @@ JOBS          ?= $(shell nproc)
 GAUNTLET_WERROR ?= OFF
 CTEST_ARGS    ?=
 
-.PHONY: all deps configure build install demo wm-demo test bench format format-check tidy clean
+.PHONY: all deps configure build install demo wm-demo wm-bench test bench format format-check tidy clean
 
 all: build
 
@@ -31,6 +31,10 @@ demo: build
 
 wm-demo: build
 	bash scripts/wm-demo
+
+# Several tasks of two suites, frame-acting policies; not run by CI (docs/worldmodel.md).
+wm-bench: build
+	bash scripts/wm-bench
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)

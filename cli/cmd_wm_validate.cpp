@@ -304,7 +304,9 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     }
     names.push_back(name);
     std::unique_ptr<Policy> policy = ctx.registry.make_policy(spec);
-    const bool privileged = policy->requirements().privileged;
+    const PolicyRequirements req = policy->requirements();
+    const bool privileged = req.privileged;
+    const bool looks = !req.cameras.empty();
     if (privileged) shadowed.push_back(name);
     CaptureRecorder capture(*sim, prepared.workers, wi.camera, wi.width, wi.height, o.capture);
     const RunResults s =
@@ -350,7 +352,8 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
     row.sim_ci = metrics::wilson_interval(row.sim_successes, row.episodes);
     row.wm_ci = metrics::wilson_interval(row.wm_successes, row.episodes);
     row.agreement = episode_agreement(pe.episodes);
-    row.acted_on_generated_frames = !privileged;
+    row.acted_on_generated_frames = looks;
+    row.shadowed = privileged;
     card.policies.push_back(row);
     paired.push_back(std::move(pe));
   }
@@ -370,9 +373,11 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   if (!shadowed.empty()) {
     card.shadow_note =
         "Policies that read simulator state (" + join_names(shadowed) +
-        ") got it from a shadow simulation driven by the same actions: their actions match the "
-        "simulator's, and the world model is tested on generating those rollouts and the judge on "
-        "scoring them. Every other policy acted on generated frames alone.";
+        ") got it from a shadow simulation driven by the same actions: as far as they act on that "
+        "state, their actions match the simulator's, and the world model is tested on generating "
+        "those rollouts and the judge on scoring them. Policies that ask for a camera saw only "
+        "generated frames (the 'Acted on' column); policies with neither acted on the predicted "
+        "proprioception at most.";
   }
 
   std::vector<PairedEpisode> all;
@@ -421,7 +426,12 @@ void validate_command(const ValidateOptions& o, CliContext& ctx) {
   {
     const auto& primary = card.agreements.front();
     char buf[256];
-    if (!primary.result || !primary.result->spearman.interval) {
+    if (primary.result && !primary.result->spearman.interval) {
+      jc.rankable = false;
+      jc.rankable_note =
+          "Spearman is undefined: the world model or the simulator gave every policy the same "
+          "success rate; validate with policies of spread skill";
+    } else if (!primary.result || !primary.result->spearman.interval) {
       jc.rankable = false;
       jc.rankable_note =
           "ranking agreement could not be computed (" +

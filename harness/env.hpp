@@ -30,6 +30,23 @@ struct StepResult {
   // current subtask ran out of steps); the runner records a timeout.
   bool failed = false;
   std::string error;
+  // The outcome (every field above) is not decided yet: the Env's
+  // OutcomeBatch decides it (Env::defer_outcomes). Only after defer_outcomes.
+  bool deferred = false;
+};
+
+class Env;
+
+// Decides the outcomes that Envs deferred, in one batched call for every
+// worker: a world model's judge scores all live episodes' frames at once, as
+// the policy acts for all of them at once.
+class OutcomeBatch {
+ public:
+  virtual ~OutcomeBatch() = default;
+  // envs[i]'s last step returned deferred; out[i] gets its outcome (never
+  // deferred). Called on the runner's thread; must not throw (a failure is
+  // out[i].sim_error with the message).
+  virtual void decide(std::span<Env* const> envs, std::span<StepResult> out) = 0;
 };
 
 // Thrown by Env::reset when the simulator cannot produce a valid initial state.
@@ -49,6 +66,11 @@ class Env {
   // Env may skip rendering: the runner will not read the observation.
   virtual StepResult step(std::span<const float> action, bool observe) = 0;
   virtual const Observation& observation() const = 0;
+  // Lets step() return deferred outcomes from now on; returns the batch that
+  // decides them (shared by the Envs of one suite), or nullptr when this Env
+  // decides every step itself (the default, and what callers that never ask
+  // get).
+  virtual OutcomeBatch* defer_outcomes() { return nullptr; }
   // Chain suites: the subtasks of the current episode so far, in order (the
   // runner copies them into the EpisodeResult when the episode ends; reset()
   // clears them).

@@ -13,9 +13,22 @@ namespace gauntlet {
 using Clock = std::chrono::steady_clock;
 
 struct Runner::Slot {
-  enum class Phase { kIdle, kNeedsReset, kNeedsAction, kExecuting, kFinished };
+  // kNeedsOutcome: a step's outcome waits for the Env's OutcomeBatch;
+  // kOutcomeReady: decided, to be applied on the slot's thread.
+  enum class Phase {
+    kIdle,
+    kNeedsReset,
+    kNeedsAction,
+    kExecuting,
+    kNeedsOutcome,
+    kOutcomeReady,
+    kFinished
+  };
   int index = 0;
   std::unique_ptr<Env> env;
+  OutcomeBatch* outcomes = nullptr;  // the Env's, when it defers outcomes
+  int chunk_pos = 0;                 // actions of the chunk already applied
+  StepResult pending;                // a decided outcome (kOutcomeReady)
   Phase phase = Phase::kIdle;
   const EpisodeSpec* spec = nullptr;
   const TaskInfo* task = nullptr;
@@ -122,13 +135,34 @@ void Runner::finish(Slot& slot, Termination termination, std::string error) {
   slot.phase = Slot::Phase::kFinished;
 }
 
+bool Runner::apply_outcome(Slot& slot, const StepResult& r) {
+  if (slot.recording) options_.recorder->record_outcome(slot.index, r, *slot.env);
+  ++slot.steps;
+  slot.result.episode_return += r.reward;
+  slot.result.progress = std::max(slot.result.progress, std::clamp(r.progress, 0.0, 1.0));
+  if (r.sim_error) {
+    finish(slot, Termination::kSimError, r.error.empty() ? "simulation became unstable" : r.error);
+    return true;
+  }
+  if (r.success) {
+    slot.result.progress = 1.0;
+    finish(slot, Termination::kSuccess, {});
+    return true;
+  }
+  if (r.failed || slot.steps >= slot.task->max_steps) {
+    finish(slot, Termination::kTimeout, {});
+    return true;
+  }
+  return false;
+}
+
 void Runner::execute_chunk(Slot& slot) {
   const int available = slot.chunk.horizon;
   const int n = replan_every_ > 0 ? std::min(replan_every_, available) : available;
   StepRecorder* recorder = slot.recording ? options_.recorder : nullptr;
   const bool observe_all = recorder != nullptr && recorder->wants_observations();
   const ActionSpace& space = suite_.action_space();
-  for (int i = 0; i < n; ++i) {
+  for (int i = slot.chunk_pos; i < n; ++i) {
     const bool observe = observe_all || i == n - 1;
     std::span<const float> action = slot.chunk.action(i);
     if (recorder) {
@@ -139,24 +173,13 @@ void Runner::execute_chunk(Slot& slot) {
       recorder->record_step(slot.index, slot.env->observation(), slot.clipped);
     }
     const StepResult r = slot.env->step(action, observe);
-    if (recorder) recorder->record_outcome(slot.index, r, *slot.env);
-    ++slot.steps;
-    slot.result.episode_return += r.reward;
-    slot.result.progress = std::max(slot.result.progress, std::clamp(r.progress, 0.0, 1.0));
-    if (r.sim_error) {
-      finish(slot, Termination::kSimError,
-             r.error.empty() ? "simulation became unstable" : r.error);
+    slot.chunk_pos = i + 1;
+    if (r.deferred) {
+      // The rest of the chunk waits for the batched decision (Runner::run).
+      slot.phase = Slot::Phase::kNeedsOutcome;
       return;
     }
-    if (r.success) {
-      slot.result.progress = 1.0;
-      finish(slot, Termination::kSuccess, {});
-      return;
-    }
-    if (r.failed || slot.steps >= slot.task->max_steps) {
-      finish(slot, Termination::kTimeout, {});
-      return;
-    }
+    if (apply_outcome(slot, r)) return;
   }
   slot.phase = Slot::Phase::kNeedsAction;
 }
@@ -164,12 +187,17 @@ void Runner::execute_chunk(Slot& slot) {
 void Runner::advance(Slot& slot) {
   try {
     if (slot.phase == Slot::Phase::kNeedsReset) {
-      if (!slot.env) slot.env = suite_.make_env(request_);
+      if (!slot.env) {
+        slot.env = suite_.make_env(request_);
+        slot.outcomes = slot.env->defer_outcomes();
+      }
       slot.env->reset(*slot.spec);
       if (slot.recording) options_.recorder->begin_episode(slot.index, *slot.spec, *slot.env);
       slot.phase = Slot::Phase::kNeedsAction;
     } else if (slot.phase == Slot::Phase::kExecuting) {
       execute_chunk(slot);
+    } else if (slot.phase == Slot::Phase::kOutcomeReady) {
+      if (!apply_outcome(slot, slot.pending)) execute_chunk(slot);
     }
   } catch (const SimulationError& e) {
     finish(slot, Termination::kSimError, e.what());
@@ -184,6 +212,9 @@ void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, StopFlag
   std::vector<const Observation*> batch_obs;
   std::vector<ActionChunk> batch_out;
   std::vector<EpisodeResult> finished;
+  std::vector<Env*> deferred_envs;
+  std::vector<Slot*> deferred_slots;
+  std::vector<StepResult> decided;
   const ActionSpace& space = suite_.action_space();
   const std::function<void(int)> advance_slot = [this](int i) {
     advance(*slots_[static_cast<std::size_t>(i)]);
@@ -217,6 +248,28 @@ void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, StopFlag
       }
     }
     if (!finished.empty()) sink.on_episodes(finished);
+
+    // One batched decision per OutcomeBatch for every slot whose step waits
+    // for one (normally all slots share one: the world model's judge).
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      OutcomeBatch* batch = slots_[i]->outcomes;
+      if (slots_[i]->phase != Slot::Phase::kNeedsOutcome || batch == nullptr) continue;
+      deferred_envs.clear();
+      deferred_slots.clear();
+      for (std::size_t k = i; k < slots_.size(); ++k) {
+        Slot& s = *slots_[k];
+        if (s.phase == Slot::Phase::kNeedsOutcome && s.outcomes == batch) {
+          deferred_envs.push_back(s.env.get());
+          deferred_slots.push_back(&s);
+        }
+      }
+      decided.assign(deferred_envs.size(), StepResult{});
+      batch->decide(deferred_envs, decided);
+      for (std::size_t b = 0; b < deferred_slots.size(); ++b) {
+        deferred_slots[b]->pending = std::move(decided[b]);
+        deferred_slots[b]->phase = Slot::Phase::kOutcomeReady;
+      }
+    }
 
     // One batched policy call for every slot waiting for actions.
     batch_slots.clear();
@@ -256,6 +309,7 @@ void Runner::run(std::span<const EpisodeSpec> specs, EpisodeSink& sink, StopFlag
         continue;
       }
       std::swap(slot.chunk, batch_out[b]);
+      slot.chunk_pos = 0;
       slot.phase = Slot::Phase::kExecuting;
     }
   }

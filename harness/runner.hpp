@@ -92,6 +92,8 @@ class Runner {
   void start_episode(Slot& slot, int slot_index, const EpisodeSpec& spec);
   void advance(Slot& slot);  // runs on the slot's worker thread
   void execute_chunk(Slot& slot);
+  // Books one step's outcome; true when it ended the episode.
+  bool apply_outcome(Slot& slot, const StepResult& r);
   void finish(Slot& slot, Termination termination, std::string error);
 
   const Suite& suite_;

@@ -25,6 +25,18 @@ std::string num(double v, int decimals = 3) {
 std::string pct(double v) {
   return std::isnan(v) ? "n/a" : num(100.0 * v, 1) + "%";
 }
+std::string judge_cost_text(const WmJudgeCost& c) {
+  std::string t = std::to_string(c.calls) + " calls judging " + std::to_string(c.frames) +
+                  " frames (episode-steps), " + num(c.seconds, 2) + " s inside the judge";
+  if (c.calls > 0 && c.frames > 0) {
+    t += " (" + num(static_cast<double>(c.frames) / static_cast<double>(c.calls), 2) +
+         " frames per call, " + num(1000.0 * c.seconds / static_cast<double>(c.calls), 2) +
+         " ms per call, " + num(1000.0 * c.seconds / static_cast<double>(c.frames), 3) +
+         " ms per frame)";
+  }
+  return t;
+}
+
 std::string pct_ci(const metrics::Interval& ci) {
   return "[" + num(100.0 * ci.lo, 1) + ", " + num(100.0 * ci.hi, 1) + "]";
 }
@@ -184,6 +196,12 @@ nlohmann::json judge_correction_json(const WmJudgeCorrection& jc) {
 
 }  // namespace
 
+std::string wm_policy_inputs(const WmPolicyRow& p) {
+  if (p.acted_on_generated_frames)
+    return p.shadowed ? "generated frames + shadow state" : "generated frames";
+  return p.shadowed ? "shadow state" : "no camera";
+}
+
 std::string wm_report_card_json(const WmReportCard& c) {
   nlohmann::json j;
   j["format"] = "gauntlet-wm-report-card";
@@ -218,14 +236,27 @@ std::string wm_report_card_json(const WmReportCard& c) {
          {"world_model_errors", p.wm_errors},
          {"world_model_corrected_rate", number_json(p.wm_corrected.rate)},
          {"world_model_corrected_ci95", {p.wm_corrected.ci.lo, p.wm_corrected.ci.hi}},
-         {"acted_on_generated_frames", p.acted_on_generated_frames}});
+         {"acted_on_generated_frames", p.acted_on_generated_frames},
+         {"shadow_simulation", p.shadowed},
+         {"inputs", wm_policy_inputs(p)}});
   }
   j["policies"] = policies;
   j["per_episode"] = binary_json(c.overall);
   j["judge_correction"] = judge_correction_json(c.judge_correction);
-  j["judge_cost"] = {{"calls", c.judge_cost.calls},
-                     {"episodes_judged", c.judge_cost.frames},
-                     {"seconds", c.judge_cost.seconds}};
+  {
+    const auto& jc = c.judge_cost;
+    const auto per = [](double a, std::int64_t b) -> nlohmann::json {
+      if (b <= 0) return nullptr;
+      return a / static_cast<double>(b);
+    };
+    j["judge_cost"] = {{"calls", jc.calls},
+                       {"episodes_judged", jc.frames},
+                       {"frames_judged", jc.frames},
+                       {"frames_per_call", per(static_cast<double>(jc.frames), jc.calls)},
+                       {"ms_per_call", per(1000.0 * jc.seconds, jc.calls)},
+                       {"ms_per_frame", per(1000.0 * jc.seconds, jc.frames)},
+                       {"seconds", jc.seconds}};
+  }
   nlohmann::json agreements = nlohmann::json::array();
   for (const auto& a : c.agreements) agreements.push_back(agreement_json(a));
   j["ranking_agreement"] = agreements;
@@ -285,26 +316,16 @@ std::string judge_correction_markdown(const WmReportCard& c) {
                       : "; this card cannot exclude an uninformative judge (se + sp <= 1), so "
                         "corrected intervals are [0, 1].\n\n";
   m += "| Policy | Simulator | World model (judged) | World model corrected | 95% CI (corrected) | "
-       "Acted on generated frames |\n|---|---:|---:|---:|---|---|\n";
+       "Acted on |\n|---|---:|---:|---:|---|---|\n";
   for (const auto& p : c.policies) {
     const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
     m += "| " + escape_markdown(p.name) + " | " + pct(s) + " | " + pct(p.wm_corrected.apparent) +
          " | " + pct(p.wm_corrected.rate) + " | " + pct_ci(p.wm_corrected.ci) + " | " +
-         (p.acted_on_generated_frames ? "yes" : "no (shadow simulation)") + " |\n";
+         wm_policy_inputs(p) + " |\n";
   }
   m += "\nJudge cost (the world-model runs of this invocation; resumed episodes are not "
-       "counted): " +
-       std::to_string(c.judge_cost.calls) + " calls judging " +
-       std::to_string(c.judge_cost.frames) + " episode-steps, " + num(c.judge_cost.seconds, 2) +
-       " s inside the judge";
-  if (c.judge_cost.calls > 0) {
-    m +=
-        " (" + num(1000.0 * c.judge_cost.seconds / static_cast<double>(c.judge_cost.calls), 2) +
-        " ms per call, " +
-        num(static_cast<double>(c.judge_cost.frames) / static_cast<double>(c.judge_cost.calls), 2) +
-        " episodes per call)";
-  }
-  m += ".\n\n";
+       "counted; one call per step judges every worker's live episode): " +
+       judge_cost_text(c.judge_cost) + ".\n\n";
   return m;
 }
 
@@ -456,17 +477,17 @@ std::string wm_report_card_html(const WmReportCard& c) {
         "card's uncertainty (what a run with <code>card=</code> "
         "reports).</p>\n<table><tr><th>Policy</th>"
         "<th>Simulator</th><th>World model (judged)</th><th>Corrected</th><th>95% CI</th><th>Acted "
-        "on generated frames</th></tr>\n";
+        "on</th></tr>\n";
     for (const auto& p : c.policies) {
       const double s = p.episodes ? static_cast<double>(p.sim_successes) / p.episodes : 0.0;
       b += "<tr><td>" + escape_xml(p.name) + "</td><td>" + pct(s) + "</td><td>" +
            pct(p.wm_corrected.apparent) + "</td><td>" + pct(p.wm_corrected.rate) + "</td><td>" +
-           pct_ci(p.wm_corrected.ci) + "</td><td>" +
-           (p.acted_on_generated_frames ? "yes" : "no (shadow simulation)") + "</td></tr>\n";
+           pct_ci(p.wm_corrected.ci) + "</td><td>" + escape_xml(wm_policy_inputs(p)) +
+           "</td></tr>\n";
     }
-    b += "</table>\n<p class=\"note\">Judge cost: " + std::to_string(c.judge_cost.calls) +
-         " calls judging " + std::to_string(c.judge_cost.frames) + " episode-steps, " +
-         num(c.judge_cost.seconds, 2) + " s inside the judge.</p></section>\n";
+    b += "</table>\n<p class=\"note\">Judge cost (one call per step for every worker's live "
+         "episode): " +
+         escape_xml(judge_cost_text(c.judge_cost)) + ".</p></section>\n";
   }
   b += "<section id=\"agreement\"><h2>Ranking "
        "agreement</h2>\n<table><thead><tr><th>Evaluation</th><th>Episodes</th>"

@@ -30,8 +30,17 @@ struct WmPolicyRow {
   // The world model's rate corrected with the card's pooled judge error rates
   // (metrics/judge_correction.hpp): what a `card=` run would report.
   metrics::CorrectedRate wm_corrected;
-  bool acted_on_generated_frames = true;  // false: state from a shadow simulation
+  // What the policy acted on in the world model: generated frames (it asks
+  // for a camera) and/or privileged state from a shadow simulation driven by
+  // its own actions (it asks for privileged state). A policy with neither acts
+  // on the (predicted) proprioception at most.
+  bool acted_on_generated_frames = true;
+  bool shadowed = false;
 };
+
+// "generated frames", "generated frames + shadow state", "shadow state" or
+// "no camera": what a policy row acted on, in words.
+std::string wm_policy_inputs(const WmPolicyRow& p);
 
 // The judge's error rates over every paired episode (the simulator is the
 // truth) and whether the world model may rank and gate policies: what a
@@ -46,11 +55,11 @@ struct WmJudgeCorrection {
 };
 
 // What judging cost over the world-model runs of one `wm validate` (episodes
-// resumed from files are not counted). Each Env judges its own episode: one
-// episode per call (batching across workers is not implemented).
+// resumed from files are not counted). The judge is batched across workers:
+// one call per runner step judges every live episode's current frame(s).
 struct WmJudgeCost {
   std::int64_t calls = 0;   // judge calls
-  std::int64_t frames = 0;  // episodes judged over all calls
+  std::int64_t frames = 0;  // episode-steps judged over all calls (batch items)
   double seconds = 0.0;     // wall time inside the judge
 };
 

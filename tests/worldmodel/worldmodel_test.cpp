@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -572,13 +573,17 @@ TEST_CASE(
   CHECK(jc["specificity_ci"][1].get<double>() >= 0.7);
   CHECK(jc["false_positive"].get<int>() > 0);
   CHECK(jc["informative"].get<bool>());
-  // judge_every=0: one judge call per world-model episode, all of them metered.
-  CHECK(card["judge_cost"]["calls"].get<int>() == 40);
-  CHECK(card["judge_cost"]["episodes_judged"].get<int>() == 40);
+  // judge_every=0: one judged frame per world-model episode, all of them metered; the two
+  // workers' episodes end together, so their last frames share judge calls.
+  CHECK(card["judge_cost"]["frames_judged"].get<int>() == 40);
+  CHECK(card["judge_cost"]["calls"].get<int>() >= 20);
+  CHECK(card["judge_cost"]["calls"].get<int>() < 40);
   // Two policies cannot measure ranking agreement: not rankable.
   CHECK_FALSE(jc["rankable"].get<bool>());
   for (const auto& p : card["policies"]) {
-    CHECK(p["acted_on_generated_frames"].get<bool>() == (p["policy"] == "zero"));
+    // Neither asks for a camera; scripted reads a shadow simulation's state.
+    CHECK_FALSE(p["acted_on_generated_frames"].get<bool>());
+    CHECK(p["shadow_simulation"].get<bool>() == (p["policy"] == "scripted"));
   }
 
   // Held-out seeds, the card named in --env: reports say the rates are corrected.
@@ -606,8 +611,8 @@ TEST_CASE(
     INFO(p["name"] << ": " << s.dump());
     REQUIRE(s["corrected"].get<bool>());
     const double judged = s["judged_success_rate"].get<double>();
-    const auto judged_ci = s["judged_ci95"];
-    const auto ci = s["ci95"];
+    const auto& judged_ci = s["judged_ci95"];
+    const auto& ci = s["ci95"];
     if (p["name"] == "zero") {
       saw_zero = true;
       // The bias is visible: the judged interval excludes the simulator's 0%...
@@ -654,4 +659,100 @@ TEST_CASE(
                     (dir / "other.h5").string(), "--videos", "0"});
   CHECK(other.exit_code == 2);
   CHECK_THAT(other.err, Catch::Contains("report-card.json"));
+}
+
+TEST_CASE(
+    "The judge is batched across workers: fewer calls than judged frames, the same per-episode "
+    "verdicts as one worker; the card says which policies acted on generated frames",
+    "[worldmodel][python][batch]") {
+  const fs::path dir = fresh_dir("wm-judge-batch");
+  // A behaviour-cloning CNN (examples/bc, TorchScript) that acts on the frames it is shown.
+  const fs::path demos = dir / "demos.h5";
+  REQUIRE_EXIT(gauntlet_cli({"record", "--suite", "tabletop-smoke", "--task",
+                             "pick-cube-onto-plate", "--episodes", "2", "--camera", "agentview",
+                             "--image-size", "32x32", "--seed", "3", "--out", demos.string()}),
+               0);
+  REQUIRE_EXIT(
+      run_process({GAUNTLET_PYTHON, std::string(GAUNTLET_SOURCE_DIR) + "/examples/bc/train.py",
+                   "--demos", demos.string(), "--kind", "cnn", "--out", (dir / "bc").string(),
+                   "--epochs", "1", "--hidden", "16", "--batch", "32"}),
+      0);
+  const fs::path ckpt = dir / "bc" / "epoch_001";
+  const std::string bc = "torchscript:" + (ckpt / "model.pt").string() +
+                         ",config=" + (ckpt / "policy.yaml").string() + ",name=bc";
+  const std::vector<std::string> policies{"zero", "scripted", "vision-scripted", "random", bc};
+  const auto validate = [&](const char* workers) {
+    fs::path out = dir / (std::string("w") + workers);
+    std::vector<std::string> args{
+        "wm",          "validate",
+        "--suite",     "tabletop-smoke",
+        "--task",      "pick-cube-onto-plate",
+        "--episodes",  "3",
+        "--workers",   workers,
+        "--wm",        "python:wm_test_models:MotionWorld",
+        "--judge",     "python:wm_test_models:BiasedJudge,path=" + test_data(),
+        "--capture",   "0",
+        "--strips",    "0",
+        "--bootstrap", "100",
+        "--out",       out.string()};
+    for (const auto& p : policies) {
+      args.push_back("--policy");
+      args.push_back(p);
+    }
+    REQUIRE_EXIT(gauntlet_cli(args), 0);
+    return out;
+  };
+  const fs::path one = validate("1");
+  const fs::path three = validate("3");
+  const auto card1 = nlohmann::json::parse(read_file(one / "report-card.json"));
+  const auto card3 = nlohmann::json::parse(read_file(three / "report-card.json"));
+  const auto& cost1 = card1["judge_cost"];
+  const auto& cost3 = card3["judge_cost"];
+  INFO(cost1.dump() << "\n" << cost3.dump());
+  // judge_every=1: every world-model step is judged; one worker, one frame per call.
+  CHECK(cost1["calls"].get<int>() == cost1["frames_judged"].get<int>());
+  // Three workers: one call per step for all live episodes.
+  CHECK(cost3["frames_judged"].get<int>() == cost1["frames_judged"].get<int>());
+  CHECK(cost3["calls"].get<int>() < cost3["frames_judged"].get<int>());
+  CHECK(cost3["frames_per_call"].get<double>() > 1.5);
+  CHECK(cost3["ms_per_frame"].get<double>() > 0.0);
+  CHECK_THAT(read_file(three / "report-card.md"), Catch::Contains("frames per call"));
+
+  // The same per-episode verdicts (and steps) with one worker and with three.
+  for (const char* label : {"zero", "scripted", "vision-scripted", "random", "bc"}) {
+    const auto a =
+        gauntlet::ResultsStore::read(one / "results" / "wm" / (std::string(label) + ".h5"))
+            .episodes;
+    const auto b =
+        gauntlet::ResultsStore::read(three / "results" / "wm" / (std::string(label) + ".h5"))
+            .episodes;
+    REQUIRE(a.size() == 3);
+    REQUIRE(b.size() == 3);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      INFO(label << " #" << a[i].episode_index << ": " << a[i].error << " | " << b[i].error);
+      CHECK(a[i].episode_index == b[i].episode_index);
+      CHECK(a[i].success == b[i].success);
+      CHECK(a[i].steps == b[i].steps);
+      CHECK(a[i].termination == b[i].termination);
+      CHECK(a[i].progress == b[i].progress);
+    }
+  }
+
+  // What each policy acted on in the world model.
+  std::map<std::string, std::pair<bool, bool>> expected{
+      {"zero", {false, false}},
+      {"scripted", {false, true}},        // privileged state from the shadow simulation
+      {"vision-scripted", {true, true}},  // the target from frames, the gripper from state
+      {"random", {false, false}},
+      {"bc", {true, false}}};  // frames (and predicted proprioception) only
+  REQUIRE(card3["policies"].size() == expected.size());
+  for (const auto& p : card3["policies"]) {
+    const std::string name = p["policy"].get<std::string>();
+    INFO(name << ": " << p.dump());
+    REQUIRE(expected.count(name) == 1);
+    CHECK(p["acted_on_generated_frames"].get<bool>() == expected[name].first);
+    CHECK(p["shadow_simulation"].get<bool>() == expected[name].second);
+  }
+  CHECK_THAT(read_file(three / "report-card.md"),
+             Catch::Contains("generated frames + shadow state"));
 }

@@ -20,14 +20,16 @@ void resize_image(const Image& src, int width, int height, Image& out) {
 
 WorldModelEnv::WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real,
                              std::shared_ptr<WorldModel> model, std::shared_ptr<Judge> judge,
-                             ObservationRequest request, WorldModelEnvConfig config)
+                             ObservationRequest request, WorldModelEnvConfig config,
+                             std::shared_ptr<JudgeBatch> batch)
     : suite_(suite),
       real_(std::move(real)),
       model_(std::move(model)),
       judge_(std::move(judge)),
       request_(std::move(request)),
       config_(config),
-      rollout_(model_->new_rollout()) {
+      rollout_(model_->new_rollout()),
+      batch_(std::move(batch)) {
   for (const auto& cam : request_.cameras) obs_.cameras.push_back(CameraFrame{cam, {}});
 }
 
@@ -110,42 +112,83 @@ StepResult WorldModelEnv::step(std::span<const float> action, bool observe_now) 
   const int n = obs_.step;
   const bool last = n >= max_steps_;
   if (last || (config_.judge_every > 0 && n % config_.judge_every == 0)) {
-    const JudgeInfo& ji = judge_->info();
-    const std::size_t keep = ji.frames == 0
-                                 ? frames_.size()
-                                 : std::min(frames_.size(), static_cast<std::size_t>(ji.frames));
-    std::vector<const Image*> seen;
-    const WorldModelInfo& wm = model_->info();
-    if (ji.width == wm.width && ji.height == wm.height) {
-      for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i)
-        seen.push_back(&frames_[i]);
-    } else {
-      judge_frames_.resize(keep);
-      for (std::size_t i = 0; i < keep; ++i) {
-        resize_image(frames_[frames_.size() - keep + i], ji.width, ji.height, judge_frames_[i]);
-        seen.push_back(&judge_frames_[i]);
-      }
+    if (defer_) {
+      // JudgeBatch::decide judges this step together with the other workers'.
+      if (observe_now) observe();
+      result.deferred = true;
+      return result;
     }
-    JudgeInput in;
-    in.frames = seen;
-    in.instruction = obs_.instruction;
+    const JudgeInput in = judge_input();
     JudgeVerdict verdict;
     try {
       judge_->judge(std::span<const JudgeInput>(&in, 1), std::span<JudgeVerdict>(&verdict, 1));
     } catch (const std::exception& e) {
       verdict.error = e.what();
     }
-    if (!verdict.error.empty()) {
-      result.sim_error = true;
-      result.error = "judge: " + verdict.error;
-      return result;
-    }
-    result.success = verdict.success >= config_.threshold;
-    result.progress = verdict.progress;
-    result.reward = result.success ? 1.0 : 0.0;
+    result = judged(verdict);
   }
   if (observe_now) observe();
   return result;
+}
+
+JudgeInput WorldModelEnv::judge_input() {
+  const JudgeInfo& ji = judge_->info();
+  const std::size_t keep = ji.frames == 0
+                               ? frames_.size()
+                               : std::min(frames_.size(), static_cast<std::size_t>(ji.frames));
+  seen_.clear();
+  const WorldModelInfo& wm = model_->info();
+  if (ji.width == wm.width && ji.height == wm.height) {
+    for (std::size_t i = frames_.size() - keep; i < frames_.size(); ++i)
+      seen_.push_back(&frames_[i]);
+  } else {
+    judge_frames_.resize(keep);
+    for (std::size_t i = 0; i < keep; ++i) {
+      resize_image(frames_[frames_.size() - keep + i], ji.width, ji.height, judge_frames_[i]);
+      seen_.push_back(&judge_frames_[i]);
+    }
+  }
+  JudgeInput in;
+  in.frames = seen_;
+  in.instruction = obs_.instruction;
+  return in;
+}
+
+StepResult WorldModelEnv::judged(const JudgeVerdict& verdict) const {
+  StepResult result;
+  if (!verdict.error.empty()) {
+    result.sim_error = true;
+    result.error = "judge: " + verdict.error;
+    return result;
+  }
+  result.success = verdict.success >= config_.threshold;
+  result.progress = verdict.progress;
+  result.reward = result.success ? 1.0 : 0.0;
+  return result;
+}
+
+OutcomeBatch* WorldModelEnv::defer_outcomes() {
+  defer_ = batch_ != nullptr;
+  return batch_.get();
+}
+
+void JudgeBatch::decide(std::span<Env* const> envs, std::span<StepResult> out) {
+  std::vector<JudgeInput> items;
+  items.reserve(envs.size());
+  for (Env* env : envs) items.push_back(static_cast<WorldModelEnv*>(env)->judge_input());
+  std::vector<JudgeVerdict> verdicts(items.size());
+  std::string batch_error;
+  try {
+    judge_->judge(items, verdicts);
+  } catch (const std::exception& e) {
+    batch_error = e.what();
+  } catch (...) {
+    batch_error = "the judge threw a non-standard exception";
+  }
+  for (std::size_t i = 0; i < envs.size(); ++i) {
+    if (!batch_error.empty()) verdicts[i].error = batch_error;
+    out[i] = static_cast<const WorldModelEnv*>(envs[i])->judged(verdicts[i]);
+  }
 }
 
 void WorldModelEnv::observe() {

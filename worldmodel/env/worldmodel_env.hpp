@@ -19,11 +19,28 @@ struct WorldModelEnvConfig {
   bool shadow = false;  // step the real Env too (privileged state for scripted experts)
 };
 
+class WorldModelEnv;
+
+// The judge batched across workers: the runner hands it every episode whose
+// step waits for a verdict, and it makes ONE judge call for all of them. Each
+// verdict depends only on its own episode's frames, so a run gives the same
+// per-episode verdicts with any number of workers (for a judge whose output
+// for an item does not depend on the rest of the batch). Stateless: several
+// runners may share one.
+class JudgeBatch final : public OutcomeBatch {
+ public:
+  explicit JudgeBatch(std::shared_ptr<Judge> judge) : judge_(std::move(judge)) {}
+  void decide(std::span<Env* const> envs, std::span<StepResult> out) override;
+
+ private:
+  std::shared_ptr<Judge> judge_;
+};
+
 class WorldModelEnv final : public Env {
  public:
   WorldModelEnv(const Suite& suite, std::unique_ptr<Env> real, std::shared_ptr<WorldModel> model,
                 std::shared_ptr<Judge> judge, ObservationRequest request,
-                WorldModelEnvConfig config);
+                WorldModelEnvConfig config, std::shared_ptr<JudgeBatch> batch = nullptr);
 
   const ActionSpace& action_space() const override { return suite_.action_space(); }
   const Observation& reset(const EpisodeSpec& spec) override;
@@ -31,9 +48,16 @@ class WorldModelEnv final : public Env {
   const Observation& observation() const override { return obs_; }
   // The current generated frame (episode videos of world-model runs).
   bool render(const std::string& camera, int width, int height, Image& out) override;
+  // With a JudgeBatch: judged steps return deferred and the batch judges them.
+  OutcomeBatch* defer_outcomes() override;
 
  private:
+  friend class JudgeBatch;
   void observe();
+  // The judge's input for the current step (frames resized to the judge's size).
+  JudgeInput judge_input();
+  // A step's outcome from the judge's verdict.
+  StepResult judged(const JudgeVerdict& verdict) const;
 
   const Suite& suite_;
   std::unique_ptr<Env> real_;
@@ -49,6 +73,9 @@ class WorldModelEnv final : public Env {
   Observation obs_;
   ActionChunk chunk_;
   WorldModelPrediction prediction_;
+  std::shared_ptr<JudgeBatch> batch_;
+  bool defer_ = false;
+  std::vector<const Image*> seen_;  // judge_input()'s frames
 };
 
 // Bilinear resize at pixel centres (OpenCV INTER_LINEAR), rounding to uint8.

@@ -92,7 +92,8 @@ class WorldModelSuite final : public Suite {
       : inner_(std::move(inner)),
         model_(std::move(model)),
         judge_(std::move(judge)),
-        options_(std::move(options)) {
+        options_(std::move(options)),
+        batch_(std::make_shared<JudgeBatch>(judge_)) {
     const WorldModelInfo& wm = model_->info();
     const SuiteInfo& in = inner_->info();
     options_.threshold = resolved_threshold(options_, *judge_);
@@ -191,7 +192,7 @@ class WorldModelSuite final : public Suite {
     config.threshold = options_.threshold;
     config.shadow = request.privileged;
     return std::make_unique<WorldModelEnv>(*this, inner_->make_env(real), model_, judge_, request,
-                                           config);
+                                           config, batch_);
   }
 
  private:
@@ -199,6 +200,8 @@ class WorldModelSuite final : public Suite {
   std::shared_ptr<WorldModel> model_;
   std::shared_ptr<Judge> judge_;
   WorldModelEnvOptions options_;
+  // One judge call per runner step for every worker's episode.
+  std::shared_ptr<JudgeBatch> batch_;
   std::string judge_card_;
   SuiteInfo info_;
 };
