@@ -45,7 +45,7 @@ std::string RenderProcess::server_path() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const std::string beside = (self.parent_path() / "gauntlet-render-server").string();
+    std::string beside = (self.parent_path() / "gauntlet-render-server").string();
     if (executable(beside)) return beside;
   }
 #ifdef GAUNTLET_RENDER_SERVER_BUILD_PATH
