@@ -79,7 +79,7 @@ struct PolicyRobustness {
   std::string most_damaging;                    // largest mean drop ("" when no dimension)
   std::vector<Interaction> interactions;
   std::optional<VariantAggregate> aggregate;  // needs nominal and >= 1 other set
-  std::vector<std::string> notes;  // unpaired episodes, missing parts
+  std::vector<std::string> notes;             // unpaired episodes, missing parts
 };
 
 // nullopt when the run holds no perturbed episodes. Throws InputError for a

@@ -15,10 +15,10 @@ namespace gauntlet::reports {
 struct RunSummary {
   std::string suite, suite_hash;
   std::string policy, policy_spec;
-  std::string out;   // the results file
-  int episodes = 0;  // every row, sim errors included
+  std::string out;    // the results file
+  int episodes = 0;   // every row, sim errors included
   int perturbed = 0;  // rows of a perturbation set other than nominal (not in `success`)
-  Rate success;      // over counted episodes (report_model.hpp's scope)
+  Rate success;       // over counted episodes (report_model.hpp's scope)
   double mean_progress = 0.0;
   std::vector<TaskSummary> tasks;
   std::map<std::string, int> errors;  // policy_error, invalid_action, sim_error (0 when none)

@@ -172,10 +172,12 @@ void foreground_from_depth(const std::vector<float>& depth, const std::vector<fl
     throw RuntimeFailure("foreground_from_depth: depth sizes differ from the image");
   foreground.resize(n);
   for (int r = 0; r < height; ++r) {
-    const std::size_t src = static_cast<std::size_t>(height - 1 - r) * static_cast<std::size_t>(width);
+    const std::size_t src =
+        static_cast<std::size_t>(height - 1 - r) * static_cast<std::size_t>(width);
     const float* d = depth.data() + src;
     const float* w = world.data() + src;
-    std::uint8_t* out = foreground.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(width);
+    std::uint8_t* out =
+        foreground.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(width);
     for (int c = 0; c < width; ++c) out[c] = d[c] < w[c] ? 1 : 0;
   }
 }

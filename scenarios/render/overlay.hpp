@@ -48,8 +48,8 @@ class OverlayCompositor {
  public:
   // out = the camera's image where a geom of a body other than the world
   // body is seen, `overlay` (resized to width x height) everywhere else.
-  void render(SceneRenderer& renderer, const mjModel* model, mjData* data, int camera_id,
-              int width, int height, const Image& overlay, Image& out);
+  void render(SceneRenderer& renderer, const mjModel* model, mjData* data, int camera_id, int width,
+              int height, const Image& overlay, Image& out);
   // The world's depth must be rendered again (a new episode: the model may
   // have been edited).
   void invalidate() { world_valid_ = false; }

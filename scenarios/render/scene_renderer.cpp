@@ -117,8 +117,7 @@ void SceneRenderer::render_depth(const mjModel* model, mjData* data, int camera_
   if (!out) return;
   const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
   for (int r = 0; r < height / 2; ++r) {
-    std::swap_ranges(out->pixel(r, 0), out->pixel(r, 0) + row_bytes,
-                     out->pixel(height - 1 - r, 0));
+    std::swap_ranges(out->pixel(r, 0), out->pixel(r, 0) + row_bytes, out->pixel(height - 1 - r, 0));
   }
 }
 

@@ -1,6 +1,6 @@
 // The `simpler` task family: SimplerEnv's Google-robot and WidowX tasks on
 // fixed tables of layouts (episode i uses layout i mod N and arm colouring
-// (i + i / N) mod C, as SimplerEnv's grids and URDF recolourings), geometric
+// (i mod N + i / N) mod C, as SimplerEnv's grids and URDF recolourings), geometric
 // success predicates, and an optional visual-matching overlay per layout.
 
 #include <algorithm>
@@ -108,12 +108,12 @@ class SimplerTask final : public mj::MjTask {
     }
     memory.values[12] = l.subject;
     memory.values[13] = l.target;
-    // SimplerEnv averages over recoloured arms: colouring (i + i / N) mod C,
+    // SimplerEnv averages over recoloured arms: colouring (i mod N + i / N) mod C,
     // so that any N consecutive episodes cycle through the colourings and
     // N * C episodes give every layout every colouring once.
     if (!arm_colors_.empty()) {
       const auto i = static_cast<std::size_t>(episode.episode_index);
-      const auto c = (i + i / layouts_.size()) % arm_colors_.size();
+      const auto c = (i % layouts_.size() + i / layouts_.size()) % arm_colors_.size();
       const mj::Rgba& rgba = arm_colors_[c];
       mjModel* m = sim.model();
       for (int g = 0; g < m->ngeom; ++g) {

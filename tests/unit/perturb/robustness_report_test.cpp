@@ -220,10 +220,12 @@ TEST_CASE("Variant aggregation averages every variant on paired episodes, bootst
   const auto j = robustness_json({*r});
   CHECK(j[0]["variant_aggregation"]["success_rate"].get<double>() == Approx(expected));
   CHECK(j[0]["variant_aggregation"]["ci95"][0].get<double>() == Approx(a.ci.lo));
-  CHECK_THAT(markdown_robustness_section({*r}), Catch::Contains("Variant aggregation (SimplerEnv)"));
+  CHECK_THAT(markdown_robustness_section({*r}),
+             Catch::Contains("Variant aggregation (SimplerEnv)"));
 }
 
-TEST_CASE("Variant aggregation needs nominal episodes", "[reports][robustness][variant-aggregation]") {
+TEST_CASE("Variant aggregation needs nominal episodes",
+          "[reports][robustness][variant-aggregation]") {
   RunResults run = results();
   std::erase_if(run.episodes,
                 [](const EpisodeResult& e) { return e.perturbation_id == "nominal"; });

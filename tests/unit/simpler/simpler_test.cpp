@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/plan.hpp"
-#include "harness/results_store.hpp"
 #include "harness/registry.hpp"
+#include "harness/results_store.hpp"
 #include "harness/runner.hpp"
 #include "reports/png.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
@@ -149,7 +149,8 @@ TEST_CASE("the one-pass depth mask equals MuJoCo's segmentation on every task, a
           "[simpler][overlay]") {
   const Registry& registry = fixtures::builtin_registry();
   auto gl = render::GlContext::create_offscreen();
-  for (const std::string name : {"simpler-google-visual-matching", "simpler-widowx-visual-matching"}) {
+  for (const std::string name :
+       {"simpler-google-visual-matching", "simpler-widowx-visual-matching"}) {
     const auto suite = registry.load_suite(name);
     ObservationRequest request;
     request.cameras = {"agentview"};
@@ -251,10 +252,10 @@ TEST_CASE("a variant-aggregation run pairs every variant with nominal and report
   const auto dir = testing::fresh_dir("simpler_variants");
   const auto out = (dir / "va.h5").string();
   // A plain run (no --perturb / --ood-sweep) runs the suite's variants.
-  auto r = testing::run_process({testing::gauntlet_binary(), "run", "--suite",
-                                 "simpler-google-variant-aggregation", "--policy", "scripted",
-                                 "--task", "pick_coke_can_horizontal", "--episodes", "2", "--out",
-                                 out});
+  auto r =
+      testing::run_process({testing::gauntlet_binary(), "run", "--suite",
+                            "simpler-google-variant-aggregation", "--policy", "scripted", "--task",
+                            "pick_coke_can_horizontal", "--episodes", "2", "--out", out});
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("over 2 nominal episodes (+16 perturbed"));
   const auto suite = fixtures::builtin_registry().load_suite("simpler-google-variant-aggregation");
