@@ -141,6 +141,10 @@ std::vector<PerturbationSet> perturbation_sets(const PlanOptions& o, const Suite
     perturb::validate_set(set, suite.perturbation_dimensions(), suite.info().name, "--perturb");
     add(std::move(set));
   }
+  // A variant-aggregation suite's own variants, else nominal.
+  if (sets.empty()) {
+    for (const auto& id : suite.default_perturbations()) add(PerturbationSet::parse(id));
+  }
   if (sets.empty()) add(PerturbationSet{});
   return sets;
 }

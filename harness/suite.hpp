@@ -62,6 +62,10 @@ class Suite {
   virtual std::unique_ptr<Expert> make_expert(int task_index) const = 0;
   // Perturbation dimensions this suite supports (see scenarios/perturb).
   virtual std::vector<std::string> perturbation_dimensions() const { return {}; }
+  // The perturbation sets (ids, "nominal" included) a run without --perturb
+  // or --ood-sweep evaluates; empty: nominal only. Variant-aggregation suites
+  // list their variants here (docs/simpler.md).
+  virtual std::vector<std::string> default_perturbations() const { return {}; }
   // The instruction an episode shows the policy: the task's, unless the
   // episode's perturbation rewords it (the `language` dimension).
   virtual std::string instruction(const EpisodeSpec& spec) const {

@@ -173,6 +173,40 @@ class Builder {
     return x;
   }
 
+  std::optional<VariantAggregate> variant_aggregate(std::vector<std::string>& notes) const {
+    if (!has("nominal")) return std::nullopt;
+    VariantAggregate a;
+    a.variants.emplace_back("nominal");
+    for (const auto& id : ordered_ids()) {
+      if (id != "nominal") a.variants.push_back(id);
+    }
+    const auto keys = common_keys(a.variants, nullptr);
+    std::vector<metrics::TaskScores> per_variant;
+    for (const auto& id : a.variants) per_variant.push_back(scores(id, keys));
+    metrics::TaskScores mean = per_variant.front();
+    if (mean.episodes() == 0) {
+      notes.push_back("variant aggregation: no episode was run (and counted) under every variant");
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < mean.values.size(); ++i) {
+      double sum = 0.0;
+      for (const auto& v : per_variant) sum += v.values[i];
+      mean.values[i] = sum / static_cast<double>(per_variant.size());
+    }
+    a.episodes = static_cast<int>(mean.episodes());
+    const std::size_t nominal = by_set_.at("nominal").size();
+    if (static_cast<std::size_t>(a.episodes) < nominal) {
+      notes.push_back("variant aggregation: over the " + std::to_string(a.episodes) + " of " +
+                      std::to_string(nominal) +
+                      " nominal episodes that every variant holds (counted, same seed)");
+    }
+    const metrics::BootstrapEstimate est = metrics::aggregate_interval(
+        mean, metrics::AggregateSpec{}, bootstrap("#variant-aggregation"));
+    a.rate = est.estimate;
+    a.ci = est.interval;
+    return a;
+  }
+
   std::vector<std::string> ordered_ids() const {
     std::vector<std::string> ids;
     for (const auto& p : run_.header.perturbations) {
@@ -234,6 +268,7 @@ std::optional<PolicyRobustness> build_robustness(const RunResults& run, const st
     }
     it->levels.push_back(LevelDrop{level, b.paired_drop(id, r.notes)});
   }
+  r.aggregate = b.variant_aggregate(r.notes);
   double worst = -1.0;
   for (auto& d : r.dimensions) {
     std::sort(d.levels.begin(), d.levels.end(),

@@ -60,13 +60,26 @@ struct Interaction {
   metrics::Interval interaction_ci;  // paired bootstrap of the per-episode difference
 };
 
+// SimplerEnv's variant aggregation: success averaged over every perturbation
+// set in the file (nominal included, each weighing the same), over the
+// episodes every set holds with the same seed; the interval is a stratified
+// bootstrap over those episodes (each carries its mean over the variants), so
+// the variants' shared initial states are not counted as independent.
+struct VariantAggregate {
+  std::vector<std::string> variants;  // nominal first, then the file's order
+  int episodes = 0;                   // paired episodes (per variant)
+  double rate = 0.0;                  // task-averaged
+  metrics::Interval ci;
+};
+
 struct PolicyRobustness {
   std::string policy;
   Rate nominal;
   std::vector<DimensionRobustness> dimensions;  // in the order of the first level seen
   std::string most_damaging;                    // largest mean drop ("" when no dimension)
   std::vector<Interaction> interactions;
-  std::vector<std::string> notes;  // unpaired episodes, missing parts
+  std::optional<VariantAggregate> aggregate;  // needs nominal and >= 1 other set
+  std::vector<std::string> notes;             // unpaired episodes, missing parts
 };
 
 // nullopt when the run holds no perturbed episodes. Throws InputError for a

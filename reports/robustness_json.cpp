@@ -71,6 +71,17 @@ json robustness_json(const std::vector<PolicyRobustness>& robustness) {
          {"dimensions", dims},
          {"most_damaging", r.most_damaging.empty() ? json(nullptr) : json(r.most_damaging)},
          {"interactions", interactions},
+         {"variant_aggregation",
+          r.aggregate ? json{{"variants", r.aggregate->variants},
+                             {"episodes", r.aggregate->episodes},
+                             {"success_rate", number(r.aggregate->rate)},
+                             {"ci95", interval(r.aggregate->ci)},
+                             {"method",
+                              "SimplerEnv's variant aggregation: task-averaged success averaged "
+                              "over the variants (nominal included, equal weights) on the "
+                              "episodes every variant holds with the same seed; 95% stratified "
+                              "bootstrap over those episodes (10000 resamples)"}}
+                      : json(nullptr)},
          {"notes", r.notes},
          {"method",
           "paired: perturbed episodes share their nominal twin's seed; drop = nominal - "

@@ -107,6 +107,16 @@ std::string markdown_robustness_section(const std::vector<PolicyRobustness>& rob
         }
       }
     }
+    if (r.aggregate) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf,
+                    "\nVariant aggregation (SimplerEnv): %s [%.1f, %.1f] averaged over %zu "
+                    "variants (nominal included) on %d paired episodes each.\n",
+                    format_percent(r.aggregate->rate).c_str(), 100.0 * r.aggregate->ci.lo,
+                    100.0 * r.aggregate->ci.hi, r.aggregate->variants.size(),
+                    r.aggregate->episodes);
+      out += buf;
+    }
     if (!r.interactions.empty()) {
       out +=
           "\n| Composed | Success | Observed drop | Sum of single drops | Interaction | 95% CI | "

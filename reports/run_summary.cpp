@@ -17,6 +17,7 @@ RunSummary summarize_run(const RunResults& results, const std::string& out) {
   r.policy_spec = results.header.policy_spec;
   r.out = out;
   r.episodes = s.episodes;
+  for (const auto& e : results.episodes) r.perturbed += e.perturbation_id != "nominal" ? 1 : 0;
   r.success = s.success;
   r.mean_progress = s.mean_progress;
   r.tasks = s.tasks;
@@ -35,6 +36,7 @@ std::string run_summary_json(const RunSummary& s) {
   j["policy"] = s.policy;
   j["policy_spec"] = s.policy_spec;
   j["episodes"] = s.episodes;
+  j["perturbed_episodes"] = s.perturbed;
   j["counted_episodes"] = s.success.trials;
   j["successes"] = s.success.successes;
   j["success_rate"] = s.success.rate;
@@ -84,6 +86,11 @@ std::string run_summary_line(const RunSummary& s) {
     std::snprintf(judged, sizeof judged, "%.1f%%", 100.0 * s.success.judged_rate);
     return s.policy + ": success " + buf + " episodes, CORRECTED for the judge (judged " + judged +
            ") -> " + s.out + "\n";
+  }
+  if (s.perturbed > 0) {
+    // The success above is the nominal episodes'; say so, and where the rest is.
+    return s.policy + ": success " + buf + " nominal episodes (+" + std::to_string(s.perturbed) +
+           " perturbed: `gauntlet report` aggregates them) -> " + s.out + "\n";
   }
   return s.policy + ": success " + buf + " episodes -> " + s.out + "\n";
 }

@@ -119,6 +119,7 @@ const Observation& MujocoEnv::reset(const EpisodeSpec& spec) {
   current_ = &inst;
   task_ = &suite_.task(spec.task_index);
   overlay_ = suite_.config().overlay ? suite_.config().overlay.get() : task_->overlay(spec);
+  compositor_.invalidate();
   mjModel* m = inst.model;
   mjData* d = inst.data;
   if (inst.model_edited) restore_model(inst, spec.task_index);
@@ -237,18 +238,10 @@ StepResult MujocoEnv::step(std::span<const float> action, bool want_observation)
 }
 
 // SimplerEnv's green screen: the robot and objects as rendered, the rest
-// from the overlay (resized to the camera once per overlay).
+// from the overlay (render::OverlayCompositor: one render per frame).
 void MujocoEnv::composite_overlay(Instance& inst, int camera_id, Image& out) {
-  if (overlay_source_ != overlay_ || overlay_resized_.width != request_.width ||
-      overlay_resized_.height != request_.height) {
-    render::resize_nearest(*overlay_, request_.width, request_.height, overlay_resized_);
-    overlay_source_ = overlay_;
-  }
-  inst.renderer->render(inst.model, inst.data, camera_id, request_.width, request_.height,
-                        rendered_);
-  inst.renderer->render_foreground(inst.model, inst.data, camera_id, request_.width,
-                                   request_.height, foreground_);
-  render::composite(rendered_, foreground_, overlay_resized_, out);
+  compositor_.render(*inst.renderer, inst.model, inst.data, camera_id, request_.width,
+                     request_.height, *overlay_, out);
 }
 
 void MujocoEnv::observe() {

@@ -14,6 +14,7 @@
 #include "scenarios/mujoco/perturbation_hooks.hpp"
 #include "scenarios/mujoco/robot.hpp"
 #include "scenarios/mujoco/task.hpp"
+#include "scenarios/render/overlay.hpp"
 #include "scenarios/render/scene_renderer.hpp"
 
 namespace gauntlet::mj {
@@ -72,12 +73,9 @@ class MujocoEnv : public Env {
   std::vector<float> action_buffer_;
   ControlStepHook control_step_hook_;
   // Visual matching: this episode's overlay for the agentview camera (null:
-  // none), resized to the request, and the foreground mask.
+  // none) and its compositor.
   const Image* overlay_ = nullptr;
-  const Image* overlay_source_ = nullptr;
-  Image overlay_resized_;
-  Image rendered_;
-  std::vector<std::uint8_t> foreground_;
+  render::OverlayCompositor compositor_;
 };
 
 }  // namespace gauntlet::mj

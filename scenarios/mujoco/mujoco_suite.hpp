@@ -25,6 +25,7 @@ struct MujocoSuiteConfig {
   std::vector<std::shared_ptr<const MjTask>> tasks;
   std::vector<std::string> perturbation_dimensions;
   std::shared_ptr<const PerturbationProvider> perturbations;  // null: nominal only
+  std::vector<std::string> variants;  // YAML `variants:`, Suite::default_perturbations()
   // Visual matching: replaces every task's overlay (run --overlay); null: the tasks'.
   std::shared_ptr<const Image> overlay;
 };
@@ -44,6 +45,7 @@ class MujocoSuite : public Suite {
   std::vector<std::string> perturbation_dimensions() const override {
     return config_.perturbation_dimensions;
   }
+  std::vector<std::string> default_perturbations() const override { return config_.variants; }
   std::string instruction(const EpisodeSpec& spec) const override;
   const SimulatorStates* simulator_states() const override { return states_.get(); }
 

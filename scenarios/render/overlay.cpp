@@ -165,4 +165,50 @@ void composite(const Image& rendered, const std::vector<std::uint8_t>& foregroun
   }
 }
 
+void foreground_from_depth(const std::vector<float>& depth, const std::vector<float>& world,
+                           int width, int height, std::vector<std::uint8_t>& foreground) {
+  const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  if (depth.size() != n || world.size() != n)
+    throw RuntimeFailure("foreground_from_depth: depth sizes differ from the image");
+  foreground.resize(n);
+  for (int r = 0; r < height; ++r) {
+    const std::size_t src =
+        static_cast<std::size_t>(height - 1 - r) * static_cast<std::size_t>(width);
+    const float* d = depth.data() + src;
+    const float* w = world.data() + src;
+    std::uint8_t* out =
+        foreground.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(width);
+    for (int c = 0; c < width; ++c) out[c] = d[c] < w[c] ? 1 : 0;
+  }
+}
+
+void OverlayCompositor::render(SceneRenderer& renderer, const mjModel* model, mjData* data,
+                               int camera_id, int width, int height, const Image& overlay,
+                               Image& out) {
+  if (overlay_source_ != &overlay || overlay_resized_.width != width ||
+      overlay_resized_.height != height) {
+    resize_nearest(overlay, width, height, overlay_resized_);
+    overlay_source_ = &overlay;
+  }
+  // The world body never moves: its depth changes only with the camera (a
+  // fixed camera on the world body; checked anyway) or an edited model.
+  std::array<double, 13> pose{};
+  std::copy_n(data->cam_xpos + 3 * camera_id, 3, pose.begin());
+  std::copy_n(data->cam_xmat + 9 * camera_id, 9, pose.begin() + 3);
+  pose[12] = model->cam_fovy[camera_id];
+  if (!world_valid_ || world_model_ != model || world_camera_ != camera_id ||
+      world_width_ != width || world_height_ != height || world_pose_ != pose) {
+    renderer.render_depth(model, data, camera_id, width, height, nullptr, world_, true);
+    world_valid_ = true;
+    world_model_ = model;
+    world_camera_ = camera_id;
+    world_width_ = width;
+    world_height_ = height;
+    world_pose_ = pose;
+  }
+  renderer.render_depth(model, data, camera_id, width, height, &rendered_, depth_);
+  foreground_from_depth(depth_, world_, width, height, foreground_);
+  composite(rendered_, foreground_, overlay_resized_, out);
+}
+
 }  // namespace gauntlet::render

@@ -114,6 +114,40 @@ void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int ca
   }
 }
 
+void SceneRenderer::render_depth(const mjModel* model, mjData* data, int camera_id, int width,
+                                 int height, Image* out, std::vector<float>& depth,
+                                 bool world_only) {
+  if (width > context_.offWidth || height > context_.offHeight) {
+    throw RuntimeFailure("renderer: depth image exceeds the offscreen buffer");
+  }
+  gl_.make_current();
+  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+  camera_.fixedcamid = camera_id;
+  mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
+  if (world_only) {
+    // Keep everything but the geoms of moving bodies, in the same order, so
+    // that the world's fragments get the same depth as in the full render.
+    int kept = 0;
+    for (int i = 0; i < scene_.ngeom; ++i) {
+      const mjvGeom& g = scene_.geoms[i];
+      const bool body_geom = g.objtype == mjOBJ_GEOM && g.objid >= 0 && g.objid < model->ngeom &&
+                             model->geom_bodyid[g.objid] != 0;
+      if (!body_geom) scene_.geoms[kept++] = g;
+    }
+    scene_.ngeom = kept;
+  }
+  const mjrRect viewport{0, 0, width, height};
+  mjr_render(viewport, &scene_, &context_);
+  depth.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+  if (out) out->resize(width, height);
+  mjr_readPixels(out ? out->rgb.data() : nullptr, depth.data(), viewport, &context_);
+  if (!out) return;
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
+  for (int r = 0; r < height / 2; ++r) {
+    std::swap_ranges(out->pixel(r, 0), out->pixel(r, 0) + row_bytes, out->pixel(height - 1 - r, 0));
+  }
+}
+
 void SceneRenderer::upload_texture(const mjModel* model, int texture_id) {
   if (process_ != nullptr) {
     process_->upload_texture(remote_, model, texture_id);

@@ -30,6 +30,14 @@ class SceneRenderer {
   // table, floor, walls) is seen: the robot and the task's objects.
   void render_foreground(const mjModel* model, mjData* data, int camera_id, int width, int height,
                          std::vector<std::uint8_t>& foreground);
+  // Visual matching in one pass: renders like render() into `out` and reads
+  // the depth buffer into `depth` (width*height, OpenGL order: row 0 = the
+  // bottom). With `world_only` (and `out` null) it draws no geom of any body
+  // but the world body: the depth of the table, floor and walls alone, which
+  // a pixel of the full render is nearer than exactly where the robot or an
+  // object is seen (OverlayCompositor, overlay.hpp).
+  void render_depth(const mjModel* model, mjData* data, int camera_id, int width, int height,
+                    Image* out, std::vector<float>& depth, bool world_only = false);
   // Re-sends a texture after a perturbation changed the model's texture data.
   void upload_texture(const mjModel* model, int texture_id);
 

@@ -65,7 +65,7 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   }
   top.only_keys({"name", "version", "description", "backend", "seed", "episodes_per_task",
                  "control_hz", "settle_steps", "image", "cameras", "tasks", "scene",
-                 "perturbations", "robot", "robots", "actions"});
+                 "perturbations", "variants", "robot", "robots", "actions"});
   mj::MujocoSuiteConfig config;
   SuiteInfo& info = config.info;
   info.name = top.string("name");
@@ -145,6 +145,19 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
   }
   if (!config.perturbation_dimensions.empty()) {
     config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);
+  }
+  // Variant aggregation: the perturbation sets a plain run evaluates.
+  for (const auto& v : top.strings_or("variants", {})) {
+    try {
+      const PerturbationSet set = PerturbationSet::parse(v);
+      perturb::validate_set(set, config.perturbation_dimensions, config.info.name, "a variant");
+      if (std::find(config.variants.begin(), config.variants.end(), set.id()) !=
+          config.variants.end())
+        throw InputError("'" + set.id() + "' is listed twice");
+      config.variants.push_back(set.id());
+    } catch (const InputError& e) {
+      top.fail_at(root["variants"], "variants", e.what());
+    }
   }
   // The robot: `robot:` names the default, `robots:` the ones --robot may choose.
   const std::string actions = top.string_or("actions", "ee_delta");

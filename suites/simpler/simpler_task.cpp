@@ -1,6 +1,6 @@
 // The `simpler` task family: SimplerEnv's Google-robot and WidowX tasks on
 // fixed tables of layouts (episode i uses layout i mod N and arm colouring
-// (i / N) mod C, as SimplerEnv's grids and URDF recolourings), geometric
+// (i mod N + i / N) mod C, as SimplerEnv's grids and URDF recolourings), geometric
 // success predicates, and an optional visual-matching overlay per layout.
 
 #include <algorithm>
@@ -108,10 +108,12 @@ class SimplerTask final : public mj::MjTask {
     }
     memory.values[12] = l.subject;
     memory.values[13] = l.target;
-    // SimplerEnv averages over recoloured arms: colouring (i / layouts) mod C.
+    // SimplerEnv averages over recoloured arms: colouring (i mod N + i / N) mod C,
+    // so that any N consecutive episodes cycle through the colourings and
+    // N * C episodes give every layout every colouring once.
     if (!arm_colors_.empty()) {
-      const auto c =
-          (static_cast<std::size_t>(episode.episode_index) / layouts_.size()) % arm_colors_.size();
+      const auto i = static_cast<std::size_t>(episode.episode_index);
+      const auto c = (i % layouts_.size() + i / layouts_.size()) % arm_colors_.size();
       const mj::Rgba& rgba = arm_colors_[c];
       mjModel* m = sim.model();
       for (int g = 0; g < m->ngeom; ++g) {
@@ -247,7 +249,7 @@ class SimplerTask final : public mj::MjTask {
     if (spec_.kind != Kind::kDrawer && spec_.kind != Kind::kDrawerPlace) return {};
     return {cabinet::slide_joint(0), cabinet::slide_joint(1), cabinet::slide_joint(2)};
   }
-  std::string code_version() const override { return "simpler/1"; }
+  std::string code_version() const override { return "simpler/2"; }
 
   const std::vector<Layout>& layouts() const { return layouts_; }
 
@@ -451,7 +453,7 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
 TaskFamily simpler_family() {
   TaskFamily f;
   f.name = "simpler";
-  f.code_version = "simpler/1";
+  f.code_version = "simpler/2";
   f.make = make_task;
   return f;
 }

@@ -3,7 +3,9 @@
 // dimension, interactions, unpaired episodes, and the nominal-only headline.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "metrics/paired_comparison.hpp"
 #include "reports/report_model.hpp"
@@ -167,4 +169,67 @@ TEST_CASE("The Markdown and JSON sections carry the robustness numbers", "[repor
   CHECK(j[0]["dimensions"][0]["levels"][0]["drop"].get<double>() == Approx(0.1));
   CHECK(j[0]["interactions"][0]["interaction"].get<double>() == Approx(0.15));
   CHECK(markdown_robustness_section({}).empty());
+}
+
+TEST_CASE("Variant aggregation averages every variant on paired episodes, bootstrap by episode",
+          "[reports][robustness][variant-aggregation]") {
+  const RunResults run = results();
+  const auto r = build_robustness(run, "p");
+  REQUIRE(r);
+  REQUIRE(r->aggregate);
+  const VariantAggregate& a = *r->aggregate;
+  CHECK(a.variants == run.header.perturbations);  // nominal first, the file's order
+  CHECK(a.episodes == 2 * kEpisodes);
+  // By hand: per task, the mean over variants and episodes; then over tasks.
+  const std::vector<std::string> variants = run.header.perturbations;
+  std::vector<std::vector<double>> per_episode(2, std::vector<double>(kEpisodes, 0.0));
+  double expected = 0.0;
+  for (int t = 0; t < 2; ++t) {
+    const std::string task = t == 0 ? "t1" : "t2";
+    double task_sum = 0.0;
+    for (int i = 0; i < kEpisodes; ++i) {
+      for (const auto& v : variants)
+        per_episode[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)] +=
+            succeeds(task, v, i) ? 1.0 / static_cast<double>(variants.size()) : 0.0;
+      task_sum += per_episode[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)];
+    }
+    expected += task_sum / kEpisodes / 2.0;
+  }
+  CHECK(a.rate == Approx(expected).epsilon(1e-12));
+  // The interval against an independent stratified bootstrap (episodes
+  // resampled within tasks, each carrying its mean over the variants): the
+  // percentile endpoints agree to Monte Carlo error.
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> pick(0, kEpisodes - 1);
+  std::vector<double> means;
+  for (int b = 0; b < 40000; ++b) {
+    double m = 0.0;
+    for (const auto& task : per_episode) {
+      double s = 0.0;
+      for (int i = 0; i < kEpisodes; ++i) s += task[static_cast<std::size_t>(pick(rng))];
+      m += s / kEpisodes / 2.0;
+    }
+    means.push_back(m);
+  }
+  std::sort(means.begin(), means.end());
+  CHECK(a.ci.lo == Approx(means[static_cast<std::size_t>(0.025 * 40000)]).margin(0.015));
+  CHECK(a.ci.hi == Approx(means[static_cast<std::size_t>(0.975 * 40000)]).margin(0.015));
+  CHECK(a.ci.lo < a.rate);
+  CHECK(a.rate < a.ci.hi);
+  // In the JSON and Markdown sections.
+  const auto j = robustness_json({*r});
+  CHECK(j[0]["variant_aggregation"]["success_rate"].get<double>() == Approx(expected));
+  CHECK(j[0]["variant_aggregation"]["ci95"][0].get<double>() == Approx(a.ci.lo));
+  CHECK_THAT(markdown_robustness_section({*r}),
+             Catch::Contains("Variant aggregation (SimplerEnv)"));
+}
+
+TEST_CASE("Variant aggregation needs nominal episodes",
+          "[reports][robustness][variant-aggregation]") {
+  RunResults run = results();
+  std::erase_if(run.episodes,
+                [](const EpisodeResult& e) { return e.perturbation_id == "nominal"; });
+  const auto r = build_robustness(run, "p");
+  REQUIRE(r);
+  CHECK_FALSE(r->aggregate);
 }

@@ -4,14 +4,21 @@
 // does not, and a bad overlay path is exit 2 naming it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
+#include "harness/results_store.hpp"
 #include "harness/runner.hpp"
 #include "reports/png.hpp"
+#include "scenarios/mujoco/mujoco_env.hpp"
+#include "scenarios/render/gl_context.hpp"
 #include "scenarios/render/overlay.hpp"
 #include "tests/fixtures/builtin.hpp"
 #include "tests/support/process.hpp"
@@ -138,6 +145,90 @@ TEST_CASE("the agentview shows the overlay wherever no robot or object is seen",
   CHECK(from_render > 80 * 64 / 50);
 }
 
+TEST_CASE("the one-pass depth mask equals MuJoCo's segmentation on every task, arm moving",
+          "[simpler][overlay]") {
+  const Registry& registry = fixtures::builtin_registry();
+  auto gl = render::GlContext::create_offscreen();
+  for (const std::string name :
+       {"simpler-google-visual-matching", "simpler-widowx-visual-matching"}) {
+    const auto suite = registry.load_suite(name);
+    ObservationRequest request;
+    request.cameras = {"agentview"};
+    request.width = 80;
+    request.height = 64;
+    auto env = suite->make_env(request);
+    auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+    REQUIRE(menv != nullptr);
+    EpisodePlan plan;
+    plan.episodes_per_task = 1;
+    for (const auto& spec : plan_episodes(*suite, plan)) {
+      INFO(name << " " << spec.task_id);
+      env->reset(spec);
+      render::SceneRenderer renderer(*gl, menv->model());
+      const int cam = mj_name2id(menv->model(), mjOBJ_CAMERA, "agentview");
+      render::OverlayCompositor compositor;
+      const Image overlay = render::standin_overlay("bridge_sink", 80, 64);
+      std::vector<float> action(7, 0.0F);
+      for (int step = 0; step < 4; ++step) {
+        std::vector<std::uint8_t> segmented;
+        renderer.render_foreground(menv->model(), menv->data(), cam, 80, 64, segmented);
+        Image out;
+        compositor.render(renderer, menv->model(), menv->data(), cam, 80, 64, overlay, out);
+        const auto& mask = compositor.foreground();
+        REQUIRE(mask.size() == segmented.size());
+        int differ = 0;
+        int shown = 0;
+        for (std::size_t p = 0; p < mask.size(); ++p) {
+          differ += mask[p] != segmented[p];
+          shown += segmented[p];
+        }
+        CHECK(differ == 0);
+        CHECK(shown > 0);
+        // Sweep the arm down and sideways between frames.
+        action[0] = 0.5F;
+        action[1] = step % 2 == 0 ? 0.8F : -0.8F;
+        action[2] = -0.6F;
+        env->step(action, false);
+      }
+    }
+  }
+}
+
+TEST_CASE("arm colourings cycle within a table and cover every layout x colouring",
+          "[simpler][colours]") {
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-google-visual-matching");
+  auto env = suite->make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  REQUIRE(menv != nullptr);
+  EpisodePlan plan;
+  plan.episodes_per_task = 100;  // 25 layouts x 4 colourings
+  plan.task_ids = {"pick_coke_can_standing"};
+  const auto specs = plan_episodes(*suite, plan);
+  const auto arm_colour = [&](const EpisodeSpec& spec) {
+    env->reset(spec);
+    const mjModel* m = menv->model();
+    for (int g = 0; g < m->ngeom; ++g) {
+      const char* body = mj_id2name(m, mjOBJ_BODY, m->geom_bodyid[g]);
+      if (body && std::string_view(body).starts_with("robot_link_") &&
+          m->geom_type[g] == mjGEOM_CAPSULE)
+        return std::array<float, 3>{m->geom_rgba[4 * g], m->geom_rgba[4 * g + 1],
+                                    m->geom_rgba[4 * g + 2]};
+    }
+    FAIL("no arm link capsule");
+    return std::array<float, 3>{};
+  };
+  // The first four episodes (a default run's start) show four colourings.
+  std::set<std::array<float, 3>> first;
+  for (std::size_t i = 0; i < 4; ++i) first.insert(arm_colour(specs.at(i)));
+  CHECK(first.size() == 4);
+  CHECK(first.count({0.92F, 0.92F, 0.92F}) == 1);
+  CHECK(first.count({0.86F, 0.8F, 0.7F}) == 1);
+  // Layout 0 (episodes 0, 25, 50, 75) gets every colouring once.
+  std::set<std::array<float, 3>> layout0;
+  for (std::size_t i = 0; i < 100; i += 25) layout0.insert(arm_colour(specs.at(i)));
+  CHECK(layout0 == first);
+}
+
 TEST_CASE("the scripted expert solves every WidowX task and random does not", "[simpler][expert]") {
   for (const auto& [task, n] : successes("simpler-widowx-visual-matching", "scripted", 3)) {
     INFO(task);
@@ -154,6 +245,60 @@ TEST_CASE("the scripted expert solves every Google-robot task", "[simpler][exper
     INFO(task);
     CHECK(n.first >= 2);
   }
+}
+
+TEST_CASE("a variant-aggregation run pairs every variant with nominal and reports the average",
+          "[simpler][variant-aggregation]") {
+  const auto dir = testing::fresh_dir("simpler_variants");
+  const auto out = (dir / "va.h5").string();
+  // A plain run (no --perturb / --ood-sweep) runs the suite's variants.
+  auto r =
+      testing::run_process({testing::gauntlet_binary(), "run", "--suite",
+                            "simpler-google-variant-aggregation", "--policy", "scripted", "--task",
+                            "pick_coke_can_horizontal", "--episodes", "2", "--out", out});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("over 2 nominal episodes (+16 perturbed"));
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-google-variant-aggregation");
+  const std::vector<std::string> variants = suite->default_perturbations();
+  REQUIRE(variants.size() == 9);
+  CHECK(variants.front() == "nominal");
+  for (const char* dim : {"camera", "lighting", "texture", "distractors"}) {
+    CHECK(std::any_of(variants.begin(), variants.end(),
+                      [&](const std::string& v) { return v.rfind(dim, 0) == 0; }));
+  }
+  const RunResults run = ResultsStore::read(out);
+  std::map<int, std::uint64_t> nominal_seed;
+  for (const auto& e : run.episodes) {
+    if (e.perturbation_id == "nominal") nominal_seed[e.episode_index] = e.seed;
+  }
+  REQUIRE(nominal_seed.size() == 2);
+  std::map<std::string, double> successes;
+  std::map<std::string, int> count;
+  for (const auto& e : run.episodes) {
+    INFO(e.perturbation_id << " #" << e.episode_index);
+    CHECK(e.task_id == "pick_coke_can_horizontal");
+    CHECK(std::find(variants.begin(), variants.end(), e.perturbation_id) != variants.end());
+    CHECK(e.seed == nominal_seed.at(e.episode_index));  // paired with its nominal twin
+    successes[e.perturbation_id] += e.success ? 1.0 : 0.0;
+    ++count[e.perturbation_id];
+  }
+  double mean = 0.0;
+  for (const auto& v : variants) {
+    INFO(v);
+    CHECK(count[v] == 2);
+    mean += successes[v] / 2.0 / static_cast<double>(variants.size());
+  }
+  r = testing::run_process(
+      {testing::gauntlet_binary(), "report", out, "--out", (dir / "report").string()});
+  REQUIRE(r.exit_code == 0);
+  std::ifstream in(dir / "report" / "report.json");
+  const auto j = nlohmann::json::parse(in);
+  const auto& va = j.at("robustness").at(0).at("variant_aggregation");
+  CHECK(va.at("variants").get<std::vector<std::string>>() == variants);
+  CHECK(va.at("episodes") == 2);
+  CHECK(va.at("success_rate").get<double>() == Approx(mean));
+  CHECK(va.at("ci95").at(0).get<double>() <= mean);
+  CHECK(va.at("ci95").at(1).get<double>() >= mean);
 }
 
 TEST_CASE("a bad overlay path exits 2 naming it", "[simpler][overlay][bad-input]") {
