@@ -18,13 +18,14 @@
 
 namespace gauntlet::render::ipc {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;
 
 enum class Op : std::uint32_t {
   kHello = 1,          // payload: Hello; reply: empty
   kCreate = 2,         // payload: the model as MJB (mj_saveModel); reply: the renderer id (u32)
   kDestroy = 3,        // renderer; reply: empty
-  kRender = 4,         // renderer; payload: RenderArgs + scene; reply: width*height*3 RGB, bottom row first
+  kRender = 4,         // renderer; payload: RenderArgs + scene; reply: the RGB bytes
+                       // (w*h*3) then the depths (w*h floats) asked for, bottom row first
   kUploadTexture = 5,  // renderer; payload: i32 texture id + its bytes of tex_rgb; reply: empty
 };
 
@@ -51,6 +52,8 @@ struct Hello {
 struct RenderArgs {
   std::int32_t width = 0;
   std::int32_t height = 0;
+  std::int32_t rgb = 1;    // send the colours
+  std::int32_t depth = 0;  // send the depths
 };
 
 // Full reads and writes that retry on EINTR. write_all never raises SIGPIPE.

@@ -114,10 +114,18 @@ RenderProcess::~RenderProcess() {
 void RenderProcess::died(const std::string& doing) {
   dead_ = true;
   std::string why = "render process " + std::to_string(pid_) + " stopped answering while " + doing;
+  // Its socket closes a moment before it can be reaped: wait up to a second
+  // to say how it ended.
   int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-    why += ": it " + describe(status);
-    pid_ = -1;
+  for (int i = 0; i < 100; ++i) {
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      why += ": it " + describe(status);
+      pid_ = -1;
+      break;
+    }
+    if (r < 0 && errno != EINTR) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   throw RuntimeFailure(why);
 }
@@ -169,16 +177,23 @@ void RenderProcess::destroy(std::uint32_t renderer) noexcept {
 }
 
 void RenderProcess::render(std::uint32_t renderer, const mjvScene& scene, int width, int height,
-                           std::uint8_t* rgb) {
+                           std::uint8_t* rgb, float* depth) {
   ipc::RenderArgs args;
   args.width = width;
   args.height = height;
+  args.rgb = rgb != nullptr ? 1 : 0;
+  args.depth = depth != nullptr ? 1 : 0;
   ipc::pack_scene(scene, scene_bytes_);
   call(static_cast<std::uint32_t>(ipc::Op::kRender), renderer, &args, sizeof args,
        scene_bytes_.data(), scene_bytes_.size(), reply_);
-  const std::size_t expect = 3 * static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
-  if (reply_.size() != expect) throw RuntimeFailure("render process: image of the wrong size");
-  std::memcpy(rgb, reply_.data(), expect);
+  const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  const std::size_t rgb_bytes = rgb != nullptr ? 3 * pixels : 0;
+  const std::size_t depth_bytes = depth != nullptr ? sizeof(float) * pixels : 0;
+  if (reply_.size() != rgb_bytes + depth_bytes) {
+    throw RuntimeFailure("render process: image of the wrong size");
+  }
+  if (rgb != nullptr) std::memcpy(rgb, reply_.data(), rgb_bytes);
+  if (depth != nullptr) std::memcpy(depth, reply_.data() + rgb_bytes, depth_bytes);
 }
 
 void RenderProcess::upload_texture(std::uint32_t renderer, const mjModel* model, int texture_id) {

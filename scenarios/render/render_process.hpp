@@ -28,9 +28,10 @@ class RenderProcess {
   // A renderer for `model` as it is now (textures included); returns its id.
   std::uint32_t create(const mjModel* model);
   void destroy(std::uint32_t renderer) noexcept;
-  // Draws `scene` and reads width*height*3 RGB bytes (bottom row first) into `rgb`.
+  // Draws `scene` and reads width*height*3 RGB bytes and width*height depths
+  // (bottom row first) into those of `rgb` and `depth` that are not null.
   void render(std::uint32_t renderer, const mjvScene& scene, int width, int height,
-              std::uint8_t* rgb);
+              std::uint8_t* rgb, float* depth = nullptr);
   void upload_texture(std::uint32_t renderer, const mjModel* model, int texture_id);
 
   pid_t pid() const { return pid_; }

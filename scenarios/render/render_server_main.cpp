@@ -78,7 +78,8 @@ std::unique_ptr<Renderer> load(const std::vector<std::uint8_t>& mjb, std::string
 // One request; false ends the server (the socket is gone or the stream is
 // out of step).
 bool serve(std::map<std::uint32_t, std::unique_ptr<Renderer>>& renderers, std::uint32_t& next_id,
-           std::vector<std::uint8_t>& payload, std::vector<std::uint8_t>& pixels) {
+           std::vector<std::uint8_t>& payload, std::vector<std::uint8_t>& pixels,
+           std::vector<float>& depths) {
   ipc::Header h;
   if (!ipc::read_all(kSocket, &h, sizeof h)) return false;
   if (h.bytes > (std::uint64_t{1} << 32)) return false;
@@ -128,8 +129,14 @@ bool serve(std::map<std::uint32_t, std::unique_ptr<Renderer>>& renderers, std::u
       mjr_setBuffer(mjFB_OFFSCREEN, &r.context);
       const mjrRect viewport{0, 0, args.width, args.height};
       mjr_render(viewport, &r.scene, &r.context);
-      pixels.resize(3 * static_cast<std::size_t>(args.width) * static_cast<std::size_t>(args.height));
-      mjr_readPixels(pixels.data(), nullptr, viewport, &r.context);
+      const std::size_t n = static_cast<std::size_t>(args.width) * static_cast<std::size_t>(args.height);
+      const std::size_t rgb_bytes = args.rgb != 0 ? 3 * n : 0;
+      const std::size_t depth_bytes = args.depth != 0 ? sizeof(float) * n : 0;
+      pixels.resize(rgb_bytes + depth_bytes);
+      depths.resize(args.depth != 0 ? n : 0);
+      mjr_readPixels(args.rgb != 0 ? pixels.data() : nullptr,
+                     args.depth != 0 ? depths.data() : nullptr, viewport, &r.context);
+      if (depth_bytes > 0) std::memcpy(pixels.data() + rgb_bytes, depths.data(), depth_bytes);
       return reply(0, pixels.data(), pixels.size());
     }
     case ipc::Op::kUploadTexture: {
@@ -167,7 +174,8 @@ int main() {
     std::uint32_t next_id = 1;
     std::vector<std::uint8_t> payload;
     std::vector<std::uint8_t> pixels;
-    while (serve(renderers, next_id, payload, pixels)) {
+    std::vector<float> depths;
+    while (serve(renderers, next_id, payload, pixels, depths)) {
     }
   }
   OSMesaDestroyContext(gl);

@@ -51,9 +51,9 @@ void SceneRenderer::check_size(int width, int height, const char* what) const {
   }
 }
 
-void SceneRenderer::draw(int width, int height, std::uint8_t* rgb) {
+void SceneRenderer::draw(int width, int height, std::uint8_t* rgb, float* depth) {
   if (process_ != nullptr) {
-    process_->render(remote_, scene_, width, height, rgb);
+    process_->render(remote_, scene_, width, height, rgb, depth);
     return;
   }
   gl_.make_current();
@@ -61,7 +61,7 @@ void SceneRenderer::draw(int width, int height, std::uint8_t* rgb) {
   mjr_setBuffer(mjFB_OFFSCREEN, &context_);
   const mjrRect viewport{0, 0, width, height};
   mjr_render(viewport, &scene_, &context_);
-  mjr_readPixels(rgb, nullptr, viewport, &context_);
+  mjr_readPixels(rgb, depth, viewport, &context_);
 }
 
 void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, int width, int height,
@@ -70,7 +70,7 @@ void SceneRenderer::render(const mjModel* model, mjData* data, int camera_id, in
   camera_.fixedcamid = camera_id;
   mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
   out.resize(width, height);
-  draw(width, height, out.rgb.data());
+  draw(width, height, out.rgb.data(), nullptr);
   // OpenGL's row 0 is the bottom; ours is the top.
   const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
   for (int r = 0; r < height / 2; ++r) {
@@ -88,7 +88,7 @@ void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int ca
   const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   segment_rgb_.resize(3 * n);
   try {
-    draw(width, height, segment_rgb_.data());
+    draw(width, height, segment_rgb_.data(), nullptr);
   } catch (...) {
     scene_.flags[mjRND_SEGMENT] = 0;
     scene_.flags[mjRND_IDCOLOR] = 0;
@@ -117,11 +117,7 @@ void SceneRenderer::render_foreground(const mjModel* model, mjData* data, int ca
 void SceneRenderer::render_depth(const mjModel* model, mjData* data, int camera_id, int width,
                                  int height, Image* out, std::vector<float>& depth,
                                  bool world_only) {
-  if (width > context_.offWidth || height > context_.offHeight) {
-    throw RuntimeFailure("renderer: depth image exceeds the offscreen buffer");
-  }
-  gl_.make_current();
-  mjr_setBuffer(mjFB_OFFSCREEN, &context_);
+  check_size(width, height, "depth image");
   camera_.fixedcamid = camera_id;
   mjv_updateScene(model, data, &option_, nullptr, &camera_, mjCAT_ALL, &scene_);
   if (world_only) {
@@ -136,11 +132,9 @@ void SceneRenderer::render_depth(const mjModel* model, mjData* data, int camera_
     }
     scene_.ngeom = kept;
   }
-  const mjrRect viewport{0, 0, width, height};
-  mjr_render(viewport, &scene_, &context_);
   depth.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
   if (out) out->resize(width, height);
-  mjr_readPixels(out ? out->rgb.data() : nullptr, depth.data(), viewport, &context_);
+  draw(width, height, out ? out->rgb.data() : nullptr, depth.data());
   if (!out) return;
   const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
   for (int r = 0; r < height / 2; ++r) {

@@ -45,8 +45,9 @@ class SceneRenderer {
 
  private:
   void check_size(int width, int height, const char* what) const;
-  // Draws scene_ and reads width*height*3 RGB (bottom row first) into `rgb`.
-  void draw(int width, int height, std::uint8_t* rgb);
+  // Draws scene_ and reads width*height*3 RGB and width*height depths (bottom
+  // row first) into those of `rgb` and `depth` that are not null.
+  void draw(int width, int height, std::uint8_t* rgb, float* depth);
 
   GlContext& gl_;
   RenderProcess* process_ = nullptr;  // null: drawing in this process

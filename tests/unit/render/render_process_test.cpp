@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -107,6 +108,23 @@ TEST_CASE("A render process draws the same pixels as this process", "[render]") 
   remote.render_foreground(s.model, s.data, 0, 96, 80, fb);
   CHECK(fa == fb);
   CHECK(std::count(fa.begin(), fa.end(), 1) > 50);
+
+  // Colour and depth from one draw, and depth alone of the world's geoms, as
+  // the overlay compositor asks for them.
+  std::vector<float> da;
+  std::vector<float> db;
+  local.render_depth(s.model, s.data, 0, 96, 80, &a, da);
+  remote.render_depth(s.model, s.data, 0, 96, 80, &b, db);
+  CHECK(a.rgb == b.rgb);
+  CHECK(da == db);
+  REQUIRE(da.size() == 96u * 80u);
+  CHECK(*std::min_element(da.begin(), da.end()) < *std::max_element(da.begin(), da.end()));
+  std::vector<float> world_a;
+  std::vector<float> world_b;
+  local.render_depth(s.model, s.data, 0, 96, 80, nullptr, world_a, true);
+  remote.render_depth(s.model, s.data, 0, 96, 80, nullptr, world_b, true);
+  CHECK(world_a == world_b);
+  CHECK(world_a != da);
 
   // A texture edited after the renderer was made reaches both once uploaded.
   local.render(s.model, s.data, 0, 96, 80, a);
