@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
+#include "scenarios/mujoco/scene.hpp"
 #include "suites/common/expert_kit.hpp"
 #include "suites/libero/expert/skills.hpp"
 
@@ -31,15 +33,23 @@ class DrawerSkill final : public Skill {
     const ArticulationSpec& spec = m.articulations[static_cast<std::size_t>(art_)];
     const Frame root = w.frame(entity_);
     const Frame drawer = w.frame(entity_, spec.part);
-    const Vec3 n = rotate(root.quat, spec.out);   // out of the cabinet
-    const Vec3 u = rotate(root.quat, {0, 1, 0});  // along the handle
+    const Vec3 n = rotate(root.quat, spec.out);                                // out of the cabinet
+    const Vec3 u = (1.0 / std::max(norm_xy(n), 1e-9)) * Vec3{-n[1], n[0], 0};  // along the handle
     const Vec3 handle = to_world(drawer, spec.handle);
     const double q = w.joint(entity_, art_);
     const Pose& tcp = w.tcp();
     // Closing axis (gripper y) along u; gripper x then points along +n or -n,
     // and the tilt sign makes the fingertips lean towards -n.
-    double yaw = std::atan2(-u[0], u[1]);
-    yaw = closest_symmetric_yaw(yaw, yaw_of(tcp.quat), kPi);
+    // Of the two yaws that close across the handle, the one an arm behind the
+    // table reaches with its last joint mid-range (a Panda's wrist yaw is
+    // about joint 1 - joint 7 + pi/4, joint 1 pointing at the handle); the
+    // one nearer the current yaw can need joint 7 past its limit. Chosen
+    // once, so the grasp never flips while the drawer moves.
+    if (!wrist_yaw_) {
+      const Vec3 base = mj::SceneOptions{}.robot_base;
+      wrist_yaw_ = std::atan2(handle[1] - base[1], handle[0] - base[0]) + kPi / 4;
+    }
+    const double yaw = closest_symmetric_yaw(std::atan2(-u[0], u[1]), *wrist_yaw_, kPi);
     const Vec3 gx{std::cos(yaw), std::sin(yaw), 0};
     const double tilt = dot(gx, n) >= 0 ? kTilt : -kTilt;
     const Quat quat = gripper_quat(yaw, tilt);
@@ -64,11 +74,18 @@ class DrawerSkill final : public Skill {
         break;
       case Phase::kDown:
         goal = stand;
-        if (norm(tcp.pos - stand) < 0.007) phase_ = open_ ? Phase::kIn : Phase::kPush;
+        // An arm's hand can come to rest a few millimetres short (its links
+        // against the table or the drawer below): close enough to go on.
+        if (norm(tcp.pos - stand) < 0.007 || (norm(tcp.pos - stand) < 0.015 && settled(tcp.pos))) {
+          phase_ = open_ ? Phase::kIn : Phase::kPush;
+        }
         break;
       case Phase::kIn:
         goal = grip_at;
-        if (norm(tcp.pos - grip_at) < 0.005) phase_ = Phase::kGrasp, counter_ = 0;
+        if (norm(tcp.pos - grip_at) < 0.005 ||
+            (norm(tcp.pos - grip_at) < 0.012 && settled(tcp.pos))) {
+          phase_ = Phase::kGrasp, counter_ = 0;
+        }
         break;
       case Phase::kGrasp:
         goal = grip_at;
@@ -114,12 +131,22 @@ class DrawerSkill final : public Skill {
   }
 
  private:
+  // True once the tool centre point has moved less than 1 mm per step for 8 steps.
+  bool settled(const Vec3& p) {
+    still_ = norm(p - last_) < 0.001 ? still_ + 1 : 0;
+    last_ = p;
+    return still_ >= 8;
+  }
+
   enum class Phase { kAbove, kDown, kIn, kGrasp, kPull, kPush, kRelease, kBack, kUp };
+  Vec3 last_{};
+  int still_ = 0;
   int entity_;
   int art_;
   bool open_;
   double target_;
   Phase phase_ = Phase::kAbove;
+  std::optional<double> wrist_yaw_;
   int counter_ = 0;
   int steps_ = 0;
 };

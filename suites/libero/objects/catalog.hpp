@@ -14,7 +14,8 @@ namespace gauntlet::suites::libero {
 const ObjectModel* find_model(std::string_view category);
 // Sorted category names, for error messages and `docs/suites.md`.
 std::vector<std::string> model_categories();
-// Names the models' geometry; part of every LIBERO suite's content hash.
-inline constexpr const char* kCatalogVersion = "libero-catalog/1";
+// Names the models' geometry; part of every LIBERO suite's content hash
+// (2: the cabinets open their drawers along -y, as LIBERO's).
+inline constexpr const char* kCatalogVersion = "libero-catalog/2";
 
 }  // namespace gauntlet::suites::libero

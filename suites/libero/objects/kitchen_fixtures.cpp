@@ -13,8 +13,8 @@ namespace gauntlet::suites::libero {
 namespace {
 
 // Cabinet dimensions (root frame, origin at the bottom centre).
-constexpr double kCabDepth = 0.1;   // half, along the drawers' axis
-constexpr double kCabWidth = 0.15;  // half
+constexpr double kCabDepth = 0.1;    // half, along the drawers' axis
+constexpr double kCabWidth = 0.125;  // half (LIBERO's cabinets are 0.25 m wide)
 constexpr double kCabBase = 0.02;
 constexpr double kDrawerPitch = 0.09;
 constexpr double kCabTop = kCabBase + 3 * kDrawerPitch + 0.012;
@@ -23,24 +23,36 @@ constexpr double kTravel = 0.16;
 // Drawer body frame: origin at the slot's bottom centre. The drawer's inside.
 constexpr double kDrawerFloorTop = 0.012;
 constexpr double kDrawerInnerHalfX = 0.084;
-constexpr double kDrawerInnerHalfY = 0.128;
+constexpr double kDrawerInnerHalfY = 0.103;
 // The handle: a block sticking out of the front, gripped across its width.
 constexpr double kHandleOut = 0.045;
 constexpr double kHandleHalfWidth = 0.025;
 constexpr double kHandleHalfHeight = 0.008;
 
-// `front` is +1 when the drawers face the model's +x, -1 for -x: LIBERO's
-// wooden cabinet stands with yaw pi and the white one with yaw 0, and both
-// should show their drawers to the agentview camera (world +x).
+// LIBERO's cabinets (wooden_cabinet.xml, white_cabinet.xml) open their
+// drawers along the model's -y (slide joints on y, range [-0.16, 0.01]) and
+// stand 0.25 m wide along x. Their BDDL yaws (pi for the wooden cabinet at
+// the table's right, y < 0; 0 for the white one at its left) so turn the
+// drawers towards the table's middle, across the robot's reach, not towards
+// the agentview camera. The geometry below is written in (depth, width, z):
+// depth grows towards the drawer fronts, which is the model's -y.
+constexpr geo::Vec3 at(double depth, double width, double z) {
+  return {width, -depth, z};
+}
+constexpr geo::Vec3 half(double depth, double width, double z) {
+  return {width, depth, z};
+}
+
 ObjectModel cabinet(const char* category, const char* description, const mj::Rgba& body_rgba,
-                    const mj::Rgba& drawer_rgba, double front) {
+                    const mj::Rgba& drawer_rgba) {
   ObjectModel m;
   m.category = category;
   m.description = description;
   m.fixture = true;
-  set_box_footprint(m, kCabDepth, kCabWidth, kCabTop);
+  set_box_footprint(m, kCabWidth, kCabDepth, kCabTop);
   m.supports = {
-      SupportSpec{"top_side", "", {0, 0, kCabTop}, kCabDepth - 0.01, kCabWidth - 0.01, false}};
+      SupportSpec{"top_side", "", {0, 0, kCabTop}, kCabWidth - 0.01, kCabDepth - 0.01, false}};
+  const geo::Vec3 out = at(1, 0, 0);
   const char* names[3] = {"bottom", "middle", "top"};
   for (int k = 0; k < 3; ++k) {
     const std::string part = std::string(names[k]) + "_drawer";
@@ -49,9 +61,9 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
     ContainerSpec c;
     c.region = region;
     c.part = part;
-    const double cx = front * (kCabDepth - kPanel - kDrawerInnerHalfX);
-    c.center = {cx, 0, kDrawerFloorTop + 0.035};
-    c.half = {kDrawerInnerHalfX, kDrawerInnerHalfY, 0.035};
+    const double cx = kCabDepth - kPanel - kDrawerInnerHalfX;
+    c.center = at(cx, 0, kDrawerFloorTop + 0.035);
+    c.half = half(kDrawerInnerHalfX, kDrawerInnerHalfY, 0.035);
     c.entry = Entry::kTop;
     c.needs_open = true;
     c.articulation = region;
@@ -66,27 +78,28 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
     a.init_open = {0.145, kTravel};
     a.init_closed = {0.0, 0.004};
     a.max = kTravel;
-    a.handle = {front * (kCabDepth + kHandleOut / 2), 0, kDrawerPitch / 2};
-    a.handle_half = {kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight};
-    a.out = {front, 0, 0};
+    a.handle = at(kCabDepth + kHandleOut / 2, 0, kDrawerPitch / 2);
+    a.handle_half = half(kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight);
+    a.out = out;
     m.articulations.push_back(a);
-    m.obstacles.push_back(ObstacleBox{part,
-                                      {front * 0.02, 0, kDrawerPitch / 2},
-                                      {kCabDepth + 0.025, kCabWidth - 0.004, kDrawerPitch / 2}});
+    m.obstacles.push_back(
+        ObstacleBox{part, at(0.02, 0, kDrawerPitch / 2),
+                    half(kCabDepth + 0.025, kCabWidth - 0.004, kDrawerPitch / 2)});
   }
   m.build = [=](ModelBuild& b) {
     mj::XmlElement& r = b.root;
-    const double back_x = -front * (kCabDepth - kPanel / 2);
     const double wall_h = (kCabTop - kCabBase - kPanel) / 2;
     const double wall_z = kCabBase + wall_h;
-    solid_box(r, {kCabDepth, kCabWidth, kCabBase / 2}, {0, 0, kCabBase / 2}, shade(body_rgba, 0.8),
+    solid_box(r, half(kCabDepth, kCabWidth, kCabBase / 2), at(0, 0, kCabBase / 2),
+              shade(body_rgba, 0.8), 500);
+    solid_box(r, half(kCabDepth, kCabWidth, kPanel / 2), at(0, 0, kCabTop - kPanel / 2), body_rgba,
               500);
-    solid_box(r, {kCabDepth, kCabWidth, kPanel / 2}, {0, 0, kCabTop - kPanel / 2}, body_rgba, 500);
     for (const double s : {-1.0, 1.0}) {
-      solid_box(r, {kCabDepth, kPanel / 2, wall_h}, {0, s * (kCabWidth - kPanel / 2), wall_z},
+      solid_box(r, half(kCabDepth, kPanel / 2, wall_h), at(0, s * (kCabWidth - kPanel / 2), wall_z),
                 body_rgba, 500);
     }
-    solid_box(r, {kPanel / 2, kCabWidth - kPanel, wall_h}, {back_x, 0, wall_z}, body_rgba, 500);
+    solid_box(r, half(kPanel / 2, kCabWidth - kPanel, wall_h),
+              at(-(kCabDepth - kPanel / 2), 0, wall_z), body_rgba, 500);
     for (int k = 0; k < 3; ++k) {
       const std::string part = std::string(names[k]) + "_drawer";
       mj::XmlElement& d = b.part(r, part, {0, 0, kCabBase + k * kDrawerPitch});
@@ -94,27 +107,25 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
       d.add("joint")
           .set("name", part_name(b.name, part + "_slide"))
           .set("type", "slide")
-          .set("axis", {front, 0, 0})
+          .set("axis", {out[0], out[1], out[2]})
           .set("range", {0, kTravel})
           .set("damping", 3.0)
           .set("frictionloss", 1.0)
           .set("armature", 0.02);
       // Front panel (2 mm gaps to the neighbours), floor, sides and back.
-      solid_box(d, {0.006, kCabWidth - kPanel - 0.003, kDrawerPitch / 2 - 0.002},
-                {front * (kCabDepth - 0.006), 0, kDrawerPitch / 2}, drawer_rgba, 400);
-      const double cx = front * (kCabDepth - kPanel - kDrawerInnerHalfX);
-      solid_box(d, {kDrawerInnerHalfX, kDrawerInnerHalfY + 0.008, 0.004}, {cx, 0, 0.008},
+      solid_box(d, half(0.006, kCabWidth - kPanel - 0.003, kDrawerPitch / 2 - 0.002),
+                at(kCabDepth - 0.006, 0, kDrawerPitch / 2), drawer_rgba, 400);
+      const double cx = kCabDepth - kPanel - kDrawerInnerHalfX;
+      solid_box(d, half(kDrawerInnerHalfX, kDrawerInnerHalfY + 0.008, 0.004), at(cx, 0, 0.008),
                 shade(drawer_rgba, 0.85), 400);
       for (const double s : {-1.0, 1.0}) {
-        solid_box(d, {kDrawerInnerHalfX, 0.004, 0.03}, {cx, s * (kDrawerInnerHalfY + 0.004), 0.042},
-                  shade(drawer_rgba, 0.85), 400);
+        solid_box(d, half(kDrawerInnerHalfX, 0.004, 0.03),
+                  at(cx, s * (kDrawerInnerHalfY + 0.004), 0.042), shade(drawer_rgba, 0.85), 400);
       }
-      solid_box(d, {0.004, kDrawerInnerHalfY, 0.03},
-                {cx - front * (kDrawerInnerHalfX + 0.004), 0, 0.042}, shade(drawer_rgba, 0.85),
-                400);
-      solid_box(d, {kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight},
-                {front * (kCabDepth + kHandleOut / 2), 0, kDrawerPitch / 2}, {0.2, 0.2, 0.22, 1},
-                800)
+      solid_box(d, half(0.004, kDrawerInnerHalfY, 0.03),
+                at(cx - (kDrawerInnerHalfX + 0.004), 0, 0.042), shade(drawer_rgba, 0.85), 400);
+      solid_box(d, half(kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight),
+                at(kCabDepth + kHandleOut / 2, 0, kDrawerPitch / 2), {0.2, 0.2, 0.22, 1}, 800)
           .set("friction", {1.5, 0.02, 0.001});
     }
   };
@@ -247,10 +258,12 @@ ObjectModel microwave() {
 }  // namespace
 
 void add_kitchen_fixtures(std::vector<ObjectModel>& out) {
-  out.push_back(cabinet("wooden_cabinet", "wooden cabinet with three drawers (fronts at -x)",
-                        {0.55, 0.36, 0.2, 1}, {0.62, 0.42, 0.24, 1}, -1.0));
-  out.push_back(cabinet("white_cabinet", "white cabinet with three drawers (fronts at +x)",
-                        {0.9, 0.9, 0.88, 1}, {0.95, 0.95, 0.93, 1}, 1.0));
+  out.push_back(cabinet("wooden_cabinet",
+                        "wooden cabinet with three drawers (fronts at -y, as LIBERO's)",
+                        {0.55, 0.36, 0.2, 1}, {0.62, 0.42, 0.24, 1}));
+  out.push_back(cabinet("white_cabinet",
+                        "white cabinet with three drawers (fronts at -y, as LIBERO's)",
+                        {0.9, 0.9, 0.88, 1}, {0.95, 0.95, 0.93, 1}));
   out.push_back(flat_stove());
   out.push_back(microwave());
 }
