@@ -34,9 +34,13 @@ void configure_rendering(int workers) {
   set_render_isolation(isolation);
 }
 
-RenderIsolation render_isolation() { return g_isolation.load(); }
+RenderIsolation render_isolation() {
+  return g_isolation.load();
+}
 
-void set_render_isolation(RenderIsolation isolation) { g_isolation.store(isolation); }
+void set_render_isolation(RenderIsolation isolation) {
+  g_isolation.store(isolation);
+}
 
 std::unique_ptr<GlContext> GlContext::create_offscreen() {
   if (render_isolation() == RenderIsolation::kProcessPerContext) {

@@ -81,7 +81,8 @@ std::string unpack_scene(const std::uint8_t* data, std::size_t bytes, mjvScene& 
   const std::size_t verts = skin_vertices(scene);
   const std::size_t geom_bytes = static_cast<std::size_t>(sent.ngeom) * sizeof(mjvGeom);
   const std::size_t skin_bytes = 2 * 3 * verts * sizeof(float);
-  if (bytes != sizeof(mjvScene) + geom_bytes + skin_bytes) return "scene message has the wrong size";
+  if (bytes != sizeof(mjvScene) + geom_bytes + skin_bytes)
+    return "scene message has the wrong size";
   // Keep our buffers, take everything else.
   mjvScene mine = scene;
   scene = sent;

@@ -136,7 +136,7 @@ void RenderProcess::call(std::uint32_t op, std::uint32_t renderer, const void* a
   const char* doing = op == static_cast<std::uint32_t>(ipc::Op::kHello)    ? "starting"
                       : op == static_cast<std::uint32_t>(ipc::Op::kCreate) ? "loading a model"
                       : op == static_cast<std::uint32_t>(ipc::Op::kRender) ? "rendering"
-                                                                            : "updating a renderer";
+                                                                           : "updating a renderer";
   if (dead_) throw RuntimeFailure(std::string("render process is gone; cannot go on ") + doing);
   ipc::Header h;
   h.op = op;

@@ -43,10 +43,13 @@ bool reply(std::uint32_t status, const void* data, std::size_t bytes) {
   ipc::Reply r;
   r.status = status;
   r.bytes = bytes;
-  return ipc::write_all(kSocket, &r, sizeof r) && (bytes == 0 || ipc::write_all(kSocket, data, bytes));
+  return ipc::write_all(kSocket, &r, sizeof r) &&
+         (bytes == 0 || ipc::write_all(kSocket, data, bytes));
 }
 
-bool fail(const std::string& why) { return reply(1, why.data(), why.size()); }
+bool fail(const std::string& why) {
+  return reply(1, why.data(), why.size());
+}
 
 std::unique_ptr<Renderer> load(const std::vector<std::uint8_t>& mjb, std::string& error) {
   auto vfs = std::make_unique<mjVFS>();
@@ -129,7 +132,8 @@ bool serve(std::map<std::uint32_t, std::unique_ptr<Renderer>>& renderers, std::u
       mjr_setBuffer(mjFB_OFFSCREEN, &r.context);
       const mjrRect viewport{0, 0, args.width, args.height};
       mjr_render(viewport, &r.scene, &r.context);
-      const std::size_t n = static_cast<std::size_t>(args.width) * static_cast<std::size_t>(args.height);
+      const std::size_t n =
+          static_cast<std::size_t>(args.width) * static_cast<std::size_t>(args.height);
       const std::size_t rgb_bytes = args.rgb != 0 ? 3 * n : 0;
       const std::size_t depth_bytes = args.depth != 0 ? sizeof(float) * n : 0;
       pixels.resize(rgb_bytes + depth_bytes);

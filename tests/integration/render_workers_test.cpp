@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
-#include <tuple>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "harness/results_store.hpp"
 #include "tests/support/process.hpp"
@@ -75,10 +75,9 @@ TEST_CASE("Camera runs with two workers: a render process each, the episodes of 
   const auto dir = testing::fresh_dir("cli_render_workers");
   const auto run = [&](const std::string& workers, const std::string& out) {
     return testing::run_process({testing::gauntlet_binary(), "run", "--suite", "tabletop-smoke",
-                                 "--policy", "vision-scripted", "--task",
-                                 "pick-cube-onto-plate", "--task", "push-block-into-square",
-                                 "--episodes", "3", "--workers", workers, "--out",
-                                 (dir / out).string()});
+                                 "--policy", "vision-scripted", "--task", "pick-cube-onto-plate",
+                                 "--task", "push-block-into-square", "--episodes", "3", "--workers",
+                                 workers, "--out", (dir / out).string()});
   };
   const auto one = run("1", "one.h5");
   REQUIRE(one.exit_code == 0);

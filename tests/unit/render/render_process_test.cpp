@@ -132,7 +132,8 @@ TEST_CASE("A render process draws the same pixels as this process", "[render]") 
   const int tex = mj_name2id(s.model, mjOBJ_TEXTURE, "grid");
   REQUIRE(tex >= 0);
   const int bytes = 3 * s.model->tex_width[tex] * s.model->tex_height[tex];
-  for (int i = 0; i < bytes; ++i) s.model->tex_rgb[s.model->tex_adr[tex] + i] = (i % 3 == 1) ? 255 : 0;
+  for (int i = 0; i < bytes; ++i)
+    s.model->tex_rgb[s.model->tex_adr[tex] + i] = (i % 3 == 1) ? 255 : 0;
   local.upload_texture(s.model, tex);
   remote.upload_texture(s.model, tex);
   local.render(s.model, s.data, 0, 96, 80, a);
