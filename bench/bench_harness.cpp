@@ -252,14 +252,20 @@ BENCHMARK(BM_RenderTwoCameras)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5);
 
-// One worker's throughput on one core, per camera setting, for the ratio.
-std::map<bool, double>& one_core_rate() {
-  static std::map<bool, double> rates;
-  return rates;
+// The CPUs this program may use, as it started.
+const cpu_set_t& all_cpus() {
+  static const cpu_set_t all = [] {
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    sched_getaffinity(0, sizeof s, &s);
+    return s;
+  }();
+  return all;
 }
 
-// Restricts the calling thread (and the threads and processes it starts) to
-// `cores` CPUs, restoring the old mask when it goes.
+// Restricts the calling thread (and the threads and processes it starts from
+// now on) to the first `cores` of all_cpus(), restoring the old mask when it
+// goes. Threads keep the mask they were started with.
 class CpuPin {
  public:
   explicit CpuPin(int cores) {
@@ -268,7 +274,7 @@ class CpuPin {
     CPU_ZERO(&want);
     int taken = 0;
     for (int c = 0; c < CPU_SETSIZE && taken < cores; ++c) {
-      if (CPU_ISSET(c, &old_)) {
+      if (CPU_ISSET(c, &all_cpus())) {
         CPU_SET(c, &want);
         ++taken;
       }
@@ -283,83 +289,94 @@ class CpuPin {
   cpu_set_t old_{};
 };
 
-void BM_WorkerScaling(benchmark::State& state) {
-  const auto& suite = smoke();
-  const int workers = static_cast<int>(state.range(0));
-  const bool cameras = state.range(1) != 0;
-  const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  if (workers > cores) {
-    state.SkipWithError("fewer cores than workers");
-    return;
+// The zero policy asks for no cameras; this wrapper asks for two.
+struct CameraZero final : Policy {
+  Policy& inner;
+  explicit CameraZero(Policy& p) : inner(p) {}
+  PolicyRequirements requirements() const override {
+    PolicyRequirements r;
+    r.cameras = {"agentview", "wrist"};
+    return r;
   }
-  const CpuPin pin(workers);
-  render::set_render_isolation(workers > 1 ? render::RenderIsolation::kProcessPerContext
-                                           : render::RenderIsolation::kInProcess);
-  auto policy = registry().make_policy(PolicySpec::parse("zero"));
-  EpisodePlan plan;
-  plan.episodes_per_task = 2 * workers;
-  const auto specs = plan_episodes(suite, plan);
-  RunnerOptions options;
-  options.workers = workers;
-  // The zero policy asks for no cameras; a wrapper asks for two.
-  struct CameraZero final : Policy {
-    Policy& inner;
-    explicit CameraZero(Policy& p) : inner(p) {}
-    PolicyRequirements requirements() const override {
-      PolicyRequirements r;
-      r.cameras = {"agentview", "wrist"};
-      return r;
-    }
-    void prepare(int s, const ActionSpace& a) override { inner.prepare(s, a); }
-    void reset(int s, const EpisodeContext& c) override { inner.reset(s, c); }
-    void act(std::span<const int> s, std::span<const Observation* const> o,
-             std::span<ActionChunk> out) override {
-      inner.act(s, o, out);
-    }
-    std::string identity() const override { return "bench:camera-zero"; }
-  } camera_zero(*policy);
-  Runner runner(suite, cameras ? static_cast<Policy&>(camera_zero) : *policy, options);
-  {
-    // Untimed: every slot builds its environments (and render process) once.
-    CountingSink warm;
-    runner.run(std::span(specs).first(static_cast<std::size_t>(workers)), warm);
+  void prepare(int s, const ActionSpace& a) override { inner.prepare(s, a); }
+  void reset(int s, const EpisodeContext& c) override { inner.reset(s, c); }
+  void act(std::span<const int> s, std::span<const Observation* const> o,
+           std::span<ActionChunk> out) override {
+    inner.act(s, o, out);
   }
-  int episodes = 0;
-  double seconds = 0;
-  for (auto _ : state) {
+  std::string identity() const override { return "bench:camera-zero"; }
+};
+
+// A runner of `workers` workers, its threads and render processes started on
+// `workers` cores, environments built.
+struct ScalingRig {
+  std::unique_ptr<Policy> zero;
+  CameraZero camera_zero;
+  std::vector<EpisodeSpec> specs;
+  std::unique_ptr<Runner> runner;
+
+  ScalingRig(int workers, bool cameras, int episodes_per_task)
+      : zero(registry().make_policy(PolicySpec::parse("zero"))), camera_zero(*zero) {
+    const CpuPin pin(workers);
+    render::set_render_isolation(workers > 1 ? render::RenderIsolation::kProcessPerContext
+                                             : render::RenderIsolation::kInProcess);
+    EpisodePlan plan;
+    plan.episodes_per_task = episodes_per_task;
+    specs = plan_episodes(smoke(), plan);
+    RunnerOptions options;
+    options.workers = workers;
+    runner = std::make_unique<Runner>(smoke(), cameras ? static_cast<Policy&>(camera_zero) : *zero,
+                                      options);
+    CountingSink warm;  // untimed: every slot builds its environments (and render process)
+    runner->run(std::span(specs).first(static_cast<std::size_t>(workers)), warm);
+    render::set_render_isolation(render::RenderIsolation::kInProcess);
+  }
+  // Seconds for one pass over the specs on `workers` cores; adds the
+  // episodes to `episodes`.
+  double pass(int workers, int& episodes) {
+    const CpuPin pin(workers);
     CountingSink sink;
     const auto t0 = Clock::now();
-    runner.run(specs, sink);
-    const double s = seconds_since(t0);
-    state.SetIterationTime(s);
-    seconds += s;
+    runner->run(specs, sink);
     episodes += sink.episodes;
+    return seconds_since(t0);
   }
-  render::set_render_isolation(render::RenderIsolation::kInProcess);
-  const double rate = episodes / seconds;
-  state.counters["episodes_per_s"] = rate;
-  state.counters["episodes_per_s_per_core"] = rate / workers;
-  if (workers == 1) one_core_rate()[cameras] = rate;
-  if (workers > 1 && one_core_rate().count(cameras) != 0) {
-    state.counters["scaling_vs_one_core"] = rate / (workers * one_core_rate()[cameras]);
+};
+
+// N workers on N cores (N = every core; 2 on the CI machine) against one
+// worker pinned to one core, the two alternating pass by pass so that drift
+// in the machine's speed hits both alike.
+void BM_WorkerScaling(benchmark::State& state) {
+  const bool cameras = state.range(0) != 0;
+  const int workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  // The same episodes per worker in both setups.
+  const int per_worker = cameras ? 2 : 6;
+  ScalingRig one(1, cameras, per_worker);
+  ScalingRig many(workers, cameras, per_worker * workers);
+  int one_episodes = 0;
+  int many_episodes = 0;
+  double one_seconds = 0;
+  double many_seconds = 0;
+  for (auto _ : state) {
+    one_seconds += one.pass(1, one_episodes);
+    const double s = many.pass(workers, many_episodes);
+    many_seconds += s;
+    state.SetIterationTime(s);
   }
-  state.SetLabel(std::to_string(workers) + " worker(s) on " + std::to_string(workers) +
-                 " core(s), " + (cameras ? "2 cameras 128x128" : "no cameras"));
-}
-// One worker on one core first: the ratios need it. Every core count up to
-// the machine's (2 on the CI machine).
-void scaling_args(benchmark::internal::Benchmark* b) {
-  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  for (int cameras : {0, 1}) {
-    for (int w = 1; w <= cores; w = w < cores && 2 * w > cores ? cores : 2 * w) {
-      b->Args({w, cameras});
-    }
-  }
+  const double one_rate = one_episodes / one_seconds;
+  const double many_rate = many_episodes / many_seconds;
+  state.counters["one_core_episodes_per_s"] = one_rate;
+  state.counters["episodes_per_s"] = many_rate;
+  state.counters["episodes_per_s_per_core"] = many_rate / workers;
+  state.counters["scaling_vs_one_core"] = many_rate / (workers * one_rate);
+  state.SetLabel(std::to_string(workers) + " workers on " + std::to_string(workers) +
+                 " cores vs 1 on 1, " + (cameras ? "2 cameras 128x128" : "no cameras"));
 }
 BENCHMARK(BM_WorkerScaling)
-    ->Apply(scaling_args)
+    ->Arg(0)
+    ->Arg(1)
     ->Unit(benchmark::kMillisecond)
-    ->Iterations(2)
+    ->Iterations(4)
     ->UseManualTime();
 
 }  // namespace
