@@ -1,7 +1,5 @@
 #include "scenarios/render/gl_context.hpp"
 
-#include <GL/osmesa.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -66,26 +64,17 @@ std::unique_ptr<GlContext> GlContext::create_render_process() {
 }
 
 std::unique_ptr<GlContext> GlContext::create_in_process() {
+  // Chosen once: MuJoCo loads its GL functions from the first context.
+  static const GlApi api = choose_gl_api();
   std::unique_ptr<GlContext> ctx(new GlContext());
-  OSMesaContext c = OSMesaCreateContextExt(OSMESA_RGBA, 24, 8, 8, nullptr);
-  if (!c) throw RuntimeFailure("OSMesa: cannot create an offscreen OpenGL context");
-  ctx->context_ = c;
-  ctx->dummy_.resize(4 * 4 * 4);
-  ctx->make_current();
+  ctx->local_ = OffscreenGl::create(api);
   return ctx;
 }
 
-GlContext::~GlContext() {
-  if (context_) OSMesaDestroyContext(static_cast<OSMesaContext>(context_));
-}
+GlContext::~GlContext() = default;
 
 void GlContext::make_current() {
-  if (process_) return;
-  auto* c = static_cast<OSMesaContext>(context_);
-  if (OSMesaGetCurrentContext() == c) return;
-  if (!OSMesaMakeCurrent(c, dummy_.data(), GL_UNSIGNED_BYTE, 4, 4)) {
-    throw RuntimeFailure("OSMesa: cannot make the offscreen context current");
-  }
+  if (local_) local_->make_current();
 }
 
 }  // namespace gauntlet::render

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/render/gl_backend.hpp"
 #include "scenarios/render/render_process.hpp"
 
 namespace gauntlet::render {
@@ -45,12 +46,13 @@ class GlContext {
   void make_current();
   // The render process this context draws in; null when in this process.
   RenderProcess* process() { return process_.get(); }
+  // The GL implementation of an in-process context (gl_backend.hpp).
+  const OffscreenGl* local() const { return local_.get(); }
 
  private:
   GlContext() = default;
   std::unique_ptr<RenderProcess> process_;
-  void* context_ = nullptr;           // OSMesaContext
-  std::vector<unsigned char> dummy_;  // OSMesa needs a bound buffer; MuJoCo renders to its own FBO
+  std::unique_ptr<OffscreenGl> local_;
 };
 
 }  // namespace gauntlet::render

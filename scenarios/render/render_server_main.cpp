@@ -3,7 +3,6 @@
 // end of a socket pair as fd 3; draws the scenes it is sent until the socket
 // closes (its parent finished or died). It ignores the terminal's signals: the
 // parent decides when a run stops and closes the socket.
-#include <GL/osmesa.h>
 #include <mujoco/mujoco.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/render/gl_backend.hpp"
 #include "scenarios/render/render_ipc.hpp"
 
 namespace ipc = gauntlet::render::ipc;
@@ -165,12 +165,25 @@ int main() {
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) std::signal(sig, SIG_IGN);
   // Whatever else the parent left open is not ours to hold.
   for (int fd = kSocket + 1; fd < 1024; ++fd) ::close(fd);
+  // MuJoCo's default error handler waits for Enter: say it and go instead
+  // (the client sees the socket close and reports how this process ended).
+  mju_user_error = [](const char* msg) {
+    std::fprintf(stderr, "gauntlet-render-server: MuJoCo: %s\n", msg);
+    std::_Exit(1);
+  };
   // One rasteriser thread: this process is the worker's renderer, one core.
   setenv("LP_NUM_THREADS", "0", 0);
-  OSMesaContext gl = OSMesaCreateContextExt(OSMESA_RGBA, 24, 8, 8, nullptr);
-  std::vector<unsigned char> dummy(4 * 4 * 4);
-  if (gl == nullptr || !OSMesaMakeCurrent(gl, dummy.data(), GL_UNSIGNED_BYTE, 4, 4)) {
-    std::fprintf(stderr, "gauntlet-render-server: cannot create an offscreen OpenGL context\n");
+  std::unique_ptr<gauntlet::render::OffscreenGl> gl;
+  try {
+    gl = gauntlet::render::OffscreenGl::create(gauntlet::render::choose_gl_api());
+  } catch (const std::exception& e) {
+    // Say why to the client's first request, then go.
+    ipc::Header h;
+    std::vector<std::uint8_t> payload;
+    if (ipc::read_all(kSocket, &h, sizeof h) && h.bytes < (1u << 20)) {
+      payload.resize(h.bytes);
+      if (ipc::read_all(kSocket, payload.data(), payload.size())) fail(e.what());
+    }
     return 1;
   }
   {
@@ -182,6 +195,5 @@ int main() {
     while (serve(renderers, next_id, payload, pixels, depths)) {
     }
   }
-  OSMesaDestroyContext(gl);
   return 0;
 }

@@ -208,3 +208,32 @@ TEST_CASE("Rendering isolation follows the worker count and GAUNTLET_RENDER_PROC
   ::unsetenv("GAUNTLET_RENDER_PROCESS");
   render::set_render_isolation(render::RenderIsolation::kInProcess);
 }
+
+TEST_CASE("EGL renders what OSMesa renders, and a bad GAUNTLET_GL is named", "[render][egl]") {
+  // This machine has no GPU: EGL runs on Mesa's software device, which is
+  // enough to check that the EGL path draws through MuJoCo at all. A render
+  // process chooses its GL for itself, so it can use EGL beside our OSMesa.
+  // (Nothing here may load libEGL into this process: MuJoCo would then take
+  // its GL functions from EGL.)
+  Scene s;
+  auto local_gl = render::GlContext::create_in_process();
+  REQUIRE(local_gl->local() != nullptr);
+  CHECK(local_gl->local()->api() == render::GlApi::kOsmesa);  // auto, without a GPU
+  render::SceneRenderer local(*local_gl, s.model);
+  ::setenv("GAUNTLET_GL", "egl", 1);
+  auto egl_gl = render::GlContext::create_render_process();
+  render::SceneRenderer egl(*egl_gl, s.model);
+  Image a;
+  Image b;
+  local.render(s.model, s.data, 0, 96, 80, a);
+  egl.render(s.model, s.data, 0, 96, 80, b);
+  REQUIRE(a.rgb.size() == b.rgb.size());
+  int differ = 0;
+  for (std::size_t i = 0; i < a.rgb.size(); ++i) differ += a.rgb[i] != b.rgb[i];
+  CHECK(differ == 0);
+
+  ::setenv("GAUNTLET_GL", "vulkan", 1);
+  CHECK_THROWS_WITH(render::GlContext::create_render_process(),
+                    Catch::Contains("GAUNTLET_GL=vulkan") && Catch::Contains("osmesa or egl"));
+  ::unsetenv("GAUNTLET_GL");
+}
