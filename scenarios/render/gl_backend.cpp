@@ -16,7 +16,9 @@ namespace gauntlet::render {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& why) { throw RuntimeFailure(why); }
+[[noreturn]] void fail(const std::string& why) {
+  throw RuntimeFailure(why);
+}
 
 // Neither library is linked: MuJoCo loads its GL functions from whichever of
 // libEGL and libOSMesa it finds in the process, so a process must hold only
@@ -147,12 +149,15 @@ GlApi choose_gl_api() {
   if (env != nullptr && *env != '\0') {
     if (std::strcmp(env, "osmesa") == 0) return GlApi::kOsmesa;
     if (std::strcmp(env, "egl") == 0) return GlApi::kEgl;
-    fail("GAUNTLET_GL=" + std::string(env) + ": expected osmesa or egl (unset: EGL on a GPU, else OSMesa)");
+    fail("GAUNTLET_GL=" + std::string(env) +
+         ": expected osmesa or egl (unset: EGL on a GPU, else OSMesa)");
   }
   return gpu_present() ? GlApi::kEgl : GlApi::kOsmesa;
 }
 
-const char* gl_api_name(GlApi api) { return api == GlApi::kEgl ? "egl" : "osmesa"; }
+const char* gl_api_name(GlApi api) {
+  return api == GlApi::kEgl ? "egl" : "osmesa";
+}
 
 std::string describe_egl_devices() {
   const EglDevices d = egl_devices();
@@ -179,22 +184,30 @@ std::unique_ptr<OffscreenGl> OffscreenGl::create(GlApi api) {
   const EglDevices d = egl_devices();
   const int device = pick_device(d, true);
   if (device < 0) fail("EGL: no device (" + describe_egl_devices() + ")");
-  EGLDisplay display =
-      d.platform_display(EGL_PLATFORM_DEVICE_EXT, d.devices[static_cast<std::size_t>(device)], nullptr);
+  EGLDisplay display = d.platform_display(EGL_PLATFORM_DEVICE_EXT,
+                                          d.devices[static_cast<std::size_t>(device)], nullptr);
   EGLint major = 0;
   EGLint minor = 0;
   if (display == EGL_NO_DISPLAY || egl().initialize(display, &major, &minor) != EGL_TRUE) {
     fail("EGL: cannot initialise device " + std::to_string(device));
   }
   gl->egl_display_ = display;
-  const EGLint attributes[] = {EGL_RED_SIZE,        8,
-                               EGL_GREEN_SIZE,      8,
-                               EGL_BLUE_SIZE,       8,
-                               EGL_ALPHA_SIZE,      8,
-                               EGL_DEPTH_SIZE,      24,
-                               EGL_STENCIL_SIZE,    8,
-                               EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
-                               EGL_SURFACE_TYPE,    EGL_PBUFFER_BIT,
+  const EGLint attributes[] = {EGL_RED_SIZE,
+                               8,
+                               EGL_GREEN_SIZE,
+                               8,
+                               EGL_BLUE_SIZE,
+                               8,
+                               EGL_ALPHA_SIZE,
+                               8,
+                               EGL_DEPTH_SIZE,
+                               24,
+                               EGL_STENCIL_SIZE,
+                               8,
+                               EGL_RENDERABLE_TYPE,
+                               EGL_OPENGL_BIT,
+                               EGL_SURFACE_TYPE,
+                               EGL_PBUFFER_BIT,
                                EGL_NONE};
   EGLConfig config = nullptr;
   EGLint configs = 0;

@@ -41,7 +41,8 @@ class OffscreenGl {
   void* osmesa_ = nullptr;       // OSMesaContext
   void* egl_display_ = nullptr;  // EGLDisplay
   void* egl_context_ = nullptr;  // EGLContext
-  unsigned char dummy_[4 * 4 * 4] = {};  // OSMesa needs a bound buffer; MuJoCo renders to its own FBO
+  unsigned char dummy_[4 * 4 * 4] =
+      {};  // OSMesa needs a bound buffer; MuJoCo renders to its own FBO
 };
 
 }  // namespace gauntlet::render
