@@ -12,10 +12,12 @@
 #include "harness/results_store.hpp"
 #include "harness/sha256.hpp"
 #include "metrics/proportion_interval.hpp"
+#include "tests/integration/result_rows.hpp"
 #include "tests/support/process.hpp"
 
 using namespace gauntlet;
 using testing::fresh_dir;
+using testing::rows;
 using testing::run_process;
 
 namespace {
@@ -24,27 +26,6 @@ testing::ProcessResult gauntlet_cmd(const std::vector<std::string>& args) {
   std::vector<std::string> full{testing::gauntlet_binary()};
   full.insert(full.end(), args.begin(), args.end());
   return run_process(full);
-}
-
-// The columns that must not depend on workers, shards or interruptions.
-struct Row {
-  std::string task, perturbation;
-  int episode;
-  std::uint64_t seed;
-  bool success;
-  double progress;
-  int steps;
-  Termination termination;
-  friend bool operator==(const Row&, const Row&) = default;
-};
-
-std::vector<Row> rows(const std::filesystem::path& file) {
-  std::vector<Row> out;
-  for (const auto& e : ResultsStore::read(file).episodes) {
-    out.push_back({e.task_id, e.perturbation_id, e.episode_index, e.seed, e.success, e.progress,
-                   e.steps, e.termination});
-  }
-  return out;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "harness/results_store.hpp"
+#include "tests/integration/result_rows.hpp"
 #include "tests/support/process.hpp"
 
 using namespace gauntlet;
@@ -48,26 +49,6 @@ std::set<pid_t> render_children(pid_t parent) {
   return out;
 }
 
-struct Row {
-  std::string task;
-  int episode;
-  bool success;
-  int steps;
-  Termination termination;
-  friend bool operator==(const Row&, const Row&) = default;
-};
-
-std::vector<Row> rows(const std::filesystem::path& file) {
-  std::vector<Row> out;
-  for (const auto& e : ResultsStore::read(file).episodes) {
-    out.push_back({e.task_id, e.episode_index, e.success, e.steps, e.termination});
-  }
-  std::sort(out.begin(), out.end(), [](const Row& a, const Row& b) {
-    return std::tie(a.task, a.episode) < std::tie(b.task, b.episode);
-  });
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("Camera runs with two workers: a render process each, the episodes of one worker",
@@ -84,9 +65,16 @@ TEST_CASE("Camera runs with two workers: a render process each, the episodes of 
   const auto two = run("2", "two.h5");
   REQUIRE(two.exit_code == 0);
   CHECK_THAT(two.err, !Catch::Contains("warning"));
-  const auto a = rows(dir / "one.h5");
+  // Workers finish episodes in another order; each episode is the same.
+  const auto sorted = [](std::vector<testing::Row> r) {
+    std::sort(r.begin(), r.end(), [](const testing::Row& x, const testing::Row& y) {
+      return std::tie(x.task, x.episode) < std::tie(y.task, y.episode);
+    });
+    return r;
+  };
+  const auto a = sorted(testing::rows(dir / "one.h5"));
   REQUIRE(a.size() == 6);
-  CHECK(a == rows(dir / "two.h5"));
+  CHECK(a == sorted(testing::rows(dir / "two.h5")));
   int successes = 0;
   for (const auto& r : a) successes += r.success;
   CHECK(successes >= 3);  // the policy saw the scene: it acted on real images

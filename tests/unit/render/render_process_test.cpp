@@ -210,15 +210,16 @@ TEST_CASE("Rendering isolation follows the worker count and GAUNTLET_RENDER_PROC
 }
 
 TEST_CASE("EGL renders what OSMesa renders, and a bad GAUNTLET_GL is named", "[render][egl]") {
-  // This machine has no GPU: EGL runs on Mesa's software device, which is
-  // enough to check that the EGL path draws through MuJoCo at all. A render
+  // Without a GPU, EGL runs on Mesa's software device, which is enough to
+  // check that the EGL path draws through MuJoCo at all. A render
   // process chooses its GL for itself, so it can use EGL beside our OSMesa.
   // (Nothing here may load libEGL into this process: MuJoCo would then take
   // its GL functions from EGL.)
   Scene s;
   auto local_gl = render::GlContext::create_in_process();
   REQUIRE(local_gl->local() != nullptr);
-  CHECK(local_gl->local()->api() == render::GlApi::kOsmesa);  // auto, without a GPU
+  // Auto: OSMesa here; EGL where a GPU's device node exists.
+  CHECK(local_gl->local()->api() == render::choose_gl_api());
   render::SceneRenderer local(*local_gl, s.model);
   ::setenv("GAUNTLET_GL", "egl", 1);
   auto egl_gl = render::GlContext::create_render_process();
