@@ -230,9 +230,15 @@ class DieOnce:
 
     def act(self, obs):
         self.seen += 1
-        if self.seen >= self.calls and self.flag and os.path.exists(self.flag):
-            os.remove(self.flag)
-            os._exit(3)
+        if self.seen >= self.calls and self.flag:
+            # Two servers may reach their call at once: only the one whose
+            # remove succeeds dies, the other lives on.
+            try:
+                os.remove(self.flag)
+            except FileNotFoundError:
+                pass
+            else:
+                os._exit(3)
         return np.zeros(7, dtype=np.float32)
 
 
