@@ -183,27 +183,49 @@ std::vector<std::string> demo_names(hid_t data) {
   return names;
 }
 
+// A demonstration file opened for reading, with its /data group; throws
+// InputError naming the file when it is missing, not HDF5 or has no /data.
+class DemoFile {
+ public:
+  explicit DemoFile(const std::filesystem::path& path)
+      : file_(open_file(path), H5Fclose), data_(open_data(file_.get(), path), H5Gclose) {}
+  hid_t data() const { return data_.get(); }
+
+ private:
+  static hid_t open_file(const std::filesystem::path& path) {
+    const std::string file = path.string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      throw InputError("demonstration file '" + file + "' does not exist");
+    }
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t id = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id < 0) throw InputError("'" + file + "' is not an HDF5 file");
+    return id;
+  }
+  static hid_t open_data(hid_t file_id, const std::filesystem::path& path) {
+    if (!has_link(file_id, "data")) {
+      throw InputError(
+          "'" + path.string() +
+          "' is not a demonstration file (no /data group; write one with gauntlet record)");
+    }
+    return H5Gopen2(file_id, "data", H5P_DEFAULT);
+  }
+
+  Handle file_;
+  Handle data_;
+};
+
 }  // namespace
 
 DemoTraceSet read_demo_traces(const std::filesystem::path& path, const std::string& demo) {
   DemoTraceSet set;
   set.path = path;
   const std::string file = path.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw InputError("demonstration file '" + file + "' does not exist");
-  }
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!f.ok()) throw InputError("'" + file + "' is not an HDF5 file");
-  if (!has_link(f.get(), "data")) {
-    throw InputError(
-        "'" + file +
-        "' is not a demonstration file (no /data group; write one with gauntlet record)");
-  }
-  Handle data(H5Gopen2(f.get(), "data", H5P_DEFAULT), H5Gclose);
-  set.env_args = string_attr(data.get(), "env_args");
-  std::vector<std::string> names = demo_names(data.get());
+  const DemoFile demo_file(path);
+  const hid_t data = demo_file.data();
+  set.env_args = string_attr(data, "env_args");
+  std::vector<std::string> names = demo_names(data);
   if (!demo.empty()) {
     if (std::find(names.begin(), names.end(), demo) == names.end()) {
       std::string list;
@@ -216,7 +238,7 @@ DemoTraceSet read_demo_traces(const std::filesystem::path& path, const std::stri
   }
   for (const auto& name : names) {
     const std::string where = file + ": " + name;
-    Handle g(H5Gopen2(data.get(), name.c_str(), H5P_DEFAULT), H5Gclose);
+    Handle g(H5Gopen2(data, name.c_str(), H5P_DEFAULT), H5Gclose);
     DemoTrace t;
     t.name = name;
     t.task = string_attr(g.get(), "task");
@@ -276,26 +298,15 @@ DemoSet read_demo_file(const std::filesystem::path& path, const std::string& cam
   set.path = path;
   set.camera = camera;
   const std::string file = path.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw InputError("demonstration file '" + file + "' does not exist");
-  }
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!f.ok()) throw InputError("'" + file + "' is not an HDF5 file");
-  if (!has_link(f.get(), "data")) {
-    throw InputError(
-        "'" + file +
-        "' is not a demonstration file (no /data group; write one with gauntlet record)");
-  }
-  Handle data(H5Gopen2(f.get(), "data", H5P_DEFAULT), H5Gclose);
-  set.policy_spec = string_attr(data.get(), "policy_spec");
-  set.env_args = string_attr(data.get(), "env_args");
-  const std::vector<std::string> names = demo_names(data.get());
+  const DemoFile demo_file(path);
+  const hid_t data = demo_file.data();
+  set.policy_spec = string_attr(data, "policy_spec");
+  set.env_args = string_attr(data, "env_args");
+  const std::vector<std::string> names = demo_names(data);
   const std::string key = demo_camera_key(camera);
   for (const auto& name : names) {
     const std::string where = file + ": " + name;
-    Handle g(H5Gopen2(data.get(), name.c_str(), H5P_DEFAULT), H5Gclose);
+    Handle g(H5Gopen2(data, name.c_str(), H5P_DEFAULT), H5Gclose);
     DemoEpisode e;
     e.name = name;
     e.task = string_attr(g.get(), "task");

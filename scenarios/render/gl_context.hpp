@@ -1,11 +1,9 @@
-// An offscreen OpenGL context for MuJoCo's renderer: OSMesa on CPU machines,
-// either in this process or in a render process of its own.
+// An offscreen OpenGL context for MuJoCo's renderer: OSMesa or EGL (see
+// gl_backend.hpp), either in this process or in a render process of its own.
 // A context is current on one thread at a time; make_current() is cheap when it already is.
 #pragma once
 
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "scenarios/render/gl_backend.hpp"
 #include "scenarios/render/render_process.hpp"
