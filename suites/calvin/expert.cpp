@@ -56,8 +56,22 @@ class CalvinExpert : public Expert {
       return;
     }
     if (*position != position_) {
+      // A subtask's oracle fires as soon as its threshold is crossed, often
+      // mid-motion: a rotated block still in the fingers, a lifted one still in
+      // the cabinet, the gripper still on the door. Finish the previous plan
+      // (release, rise, back out) first; plan the new subtask from the state
+      // that leaves.
       position_ = *position;
-      plan(static_cast<int>(*subtask), *p);
+      plan_.erase(plan_.begin(), plan_.begin() + static_cast<std::ptrdiff_t>(
+                                                     std::min(next_, plan_.size())));
+      next_ = 0;
+      held_for_ = 0;
+      stuck_ = 0;
+      pending_ = static_cast<int>(*subtask);
+    }
+    if (next_ >= plan_.size() && pending_ >= 0) {
+      plan(pending_, *p);
+      pending_ = -1;
       next_ = 0;
       held_for_ = 0;
     }
@@ -167,13 +181,18 @@ class CalvinExpert : public Expert {
       const int b = colour();
       const BlockView v = block(p, b);
       grasp(v, b);
-      const double turn = name.find("_left") != std::string::npos ? 1.35 : -1.35;
+      const double turn = name.find("_left") != std::string::npos ? 1.6 : -1.6;
+      // Most of the turn 1.5 cm up (on the table the block slips in the
+      // pads), the last part back on the table: the subtask ends as soon as
+      // the turn passes 60 degrees, and a block still in the air then has no
+      // support, which the next subtask's oracle (push, stack) reads at its start.
       const double zg = v.pos[2] - v.half[2] + 0.008;
-      add({v.pos[0], v.pos[1], zg + 0.02}, grasp_yaw_, 1);
-      add({v.pos[0], v.pos[1], zg + 0.02}, grasp_yaw_ + turn / 2, 1);
-      add({v.pos[0], v.pos[1], zg + 0.02}, grasp_yaw_ + turn, 1);
-      add({v.pos[0], v.pos[1], zg + 0.003}, grasp_yaw_ + turn, 1, 0, 0.01);
-      add({v.pos[0], v.pos[1], zg + 0.003}, grasp_yaw_ + turn, -1, 10);
+      const double sign = turn > 0 ? 1.0 : -1.0;
+      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_, 1);
+      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_ + sign * 0.7, 1);
+      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + sign * 0.7, 1, 0, 0.01);
+      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, 1);
+      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, -1, 10);
       add({v.pos[0], v.pos[1], zg + 0.12}, grasp_yaw_ + turn, -1);
     } else if (name.rfind("push_", 0) == 0 && name != "push_into_drawer") {
       const int b = colour();
@@ -327,6 +346,7 @@ class CalvinExpert : public Expert {
   int held_for_ = 0;
   int stuck_ = 0;
   double position_ = -1;
+  int pending_ = -1;  // the subtask to plan once the previous plan is finished
   double grip_ = -1.0;
   double grasp_offset_ = 0.02;
   double grasp_yaw_ = 0.0;
