@@ -14,6 +14,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/geometry.hpp"
+#include "scenarios/bullet/arm_kinematics.hpp"
 
 namespace gauntlet::bullet {
 
@@ -49,12 +50,6 @@ Pose from_bt(const btTransform& t) {
   const btQuaternion q = t.getRotation();
   p.pos = {o.x(), o.y(), o.z()};
   p.quat = geo::quat_normalize({q.w(), q.x(), q.y(), q.z()});
-  return p;
-}
-Pose compose(const Pose& a, const Pose& b) {
-  Pose p;
-  p.pos = a.pos + geo::rotate(a.quat, b.pos);
-  p.quat = geo::quat_normalize(geo::quat_mul(a.quat, b.quat));
   return p;
 }
 Pose at(const Vec3& pos, const Quat& quat = {1, 0, 0, 0}) {
@@ -134,18 +129,12 @@ struct PlayTable::Impl {
   PlayInit episode_init;  // of the current episode (restore() rebuilds from it)
   PhysicsScales scales;   // of the current episode
 
-  // The joint origins' rotations, computed once (forward kinematics runs 11
-  // times per control step).
-  std::vector<Quat> origin_quat;
-  Quat flange_quat{1, 0, 0, 0}, tcp_quat{1, 0, 0, 0};
-  std::vector<robots::Pose> frames_buffer;  // place_arm's, reused every physics step
+  // Forward kinematics runs every physics step, IK every control step.
+  ArmKinematics kinematics;
+  std::vector<Frame> frames_buffer;  // place_arm's, reused every physics step
 
-  Impl(const robots::RobotDescription& r, const DeskLayout& l) : robot(r), layout(l) {
-    for (const auto& j : robot.joints) origin_quat.push_back(j.origin.quat());
-    flange_quat = robot.flange.quat();
-    tcp_quat = robot.tcp.quat();
-  }
-  robots::Pose fk(const std::vector<double>& joints, std::vector<robots::Pose>* frames) const;
+  Impl(const robots::RobotDescription& r, const DeskLayout& l)
+      : robot(r), layout(l), kinematics(r, base) {}
   ~Impl() { teardown(); }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -515,88 +504,43 @@ void PlayTable::Impl::build_arm() {
     b->setInterpolationWorldTransform(b->getWorldTransform());
 }
 
-// robots::forward_kinematics with the origins' rotations cached: the same
-// arithmetic in the same order, so the same numbers.
-robots::Pose PlayTable::Impl::fk(const std::vector<double>& joints,
-                                 std::vector<robots::Pose>* frames) const {
-  robots::Pose p;
-  if (frames) frames->clear();
-  for (std::size_t i = 0; i < joints.size(); ++i) {
-    const robots::Joint& j = robot.joints[i];
-    p.pos = p.pos + geo::rotate(p.quat, j.origin.xyz);
-    p.quat = geo::quat_normalize(geo::quat_mul(p.quat, origin_quat[i]));
-    p.quat = geo::quat_normalize(geo::quat_mul(p.quat, geo::quat_from_rotvec(joints[i] * j.axis)));
-    if (frames) frames->push_back(p);
-  }
-  p.pos = p.pos + geo::rotate(p.quat, robot.flange.xyz);
-  p.quat = geo::quat_normalize(geo::quat_mul(p.quat, flange_quat));
-  p.pos = p.pos + geo::rotate(p.quat, robot.tcp.xyz);
-  p.quat = geo::quat_normalize(geo::quat_mul(p.quat, tcp_quat));
-  return p;
-}
-
 Pose PlayTable::Impl::tcp() const {
-  const robots::Pose p = fk(q, nullptr);
-  return compose(base, at(p.pos, p.quat));
+  return ArmKinematics::to_pose(kinematics.forward(q, nullptr));
 }
 
 void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations) {
-  const int n = robot.dof();
-  Eigen::MatrixXd jac(6, n);
-  Eigen::VectorXd err(6);
-  constexpr double kLambda = 0.03;
-  std::vector<robots::Pose> frames;
-  for (int it = 0; it < iterations; ++it) {
-    // One forward kinematics pass gives the TCP and every joint's frame: the
-    // geometric Jacobian of revolute joints, column j = (a_j x (tcp - p_j), a_j).
-    const robots::Pose flange_tcp = fk(q, &frames);
-    const Pose cur = compose(base, at(flange_tcp.pos, flange_tcp.quat));
-    const Vec3 dp = pos - cur.pos;
-    const Vec3 dr = geo::rotvec_from_quat(geo::quat_mul(quat, geo::quat_conj(cur.quat)));
-    for (int k = 0; k < 3; ++k) {
-      err(k) = dp[static_cast<std::size_t>(k)];
-      err(3 + k) = dr[static_cast<std::size_t>(k)];
-    }
-    if (err.norm() < 1e-6) break;
-    for (int j = 0; j < n; ++j) {
-      const auto uj = static_cast<std::size_t>(j);
-      const Pose f = compose(base, at(frames[uj].pos, frames[uj].quat));
-      const Vec3 a = geo::rotate(f.quat, robot.joints[uj].axis);
-      const Vec3 v = geo::cross(a, cur.pos - f.pos);
-      for (int k = 0; k < 3; ++k) {
-        jac(k, j) = v[static_cast<std::size_t>(k)];
-        jac(3 + k, j) = a[static_cast<std::size_t>(k)];
-      }
-    }
-    const Eigen::Matrix<double, 6, 6> jjt =
-        jac * jac.transpose() + kLambda * kLambda * Eigen::Matrix<double, 6, 6>::Identity();
-    const Eigen::VectorXd dq = jac.transpose() * jjt.ldlt().solve(err);
-    for (int j = 0; j < n; ++j) {
-      const auto uj = static_cast<std::size_t>(j);
-      const auto& joint = robot.joints[uj];
-      q[uj] = std::clamp(q[uj] + dq(j), joint.lower, joint.upper);
-    }
-  }
+  kinematics.solve(q, {pos[0], pos[1], pos[2]}, ArmKinematics::to_matrix(quat), iterations);
 }
 
+namespace {
+btTransform bt(const Frame& f) {
+  const Eigen::Matrix3d& r = f.rot;
+  return btTransform(
+      btMatrix3x3(static_cast<btScalar>(r(0, 0)), static_cast<btScalar>(r(0, 1)),
+                  static_cast<btScalar>(r(0, 2)), static_cast<btScalar>(r(1, 0)),
+                  static_cast<btScalar>(r(1, 1)), static_cast<btScalar>(r(1, 2)),
+                  static_cast<btScalar>(r(2, 0)), static_cast<btScalar>(r(2, 1)),
+                  static_cast<btScalar>(r(2, 2))),
+      btVector3(static_cast<btScalar>(f.pos.x()), static_cast<btScalar>(f.pos.y()),
+                static_cast<btScalar>(f.pos.z())));
+}
+void put(btRigidBody* body, const btTransform& t) {
+  body->getMotionState()->setWorldTransform(t);
+  body->setWorldTransform(t);
+}
+}  // namespace
+
 void PlayTable::Impl::place_arm(double) {
-  std::vector<robots::Pose>& frames = frames_buffer;
-  const robots::Pose flange_tcp = fk(q, &frames);
-  for (std::size_t j = 0; j < links.size(); ++j) {
-    const Pose p = compose(base, at(frames[j].pos, frames[j].quat));
-    links[j]->getMotionState()->setWorldTransform(bt(p));
-    links[j]->setWorldTransform(bt(p));
-  }
-  const Pose t = compose(base, at(flange_tcp.pos, flange_tcp.quat));
-  hand->getMotionState()->setWorldTransform(bt(t));
-  hand->setWorldTransform(bt(t));
+  const Frame t = kinematics.forward(q, &frames_buffer);
+  for (std::size_t j = 0; j < links.size(); ++j) put(links[j], bt(frames_buffer[j]));
+  put(hand, bt(t));
+  // The pads slide along the TCP frame's y.
   const double pad = robot.gripper.pad_half_size[1];
-  const Pose l = compose(t, at({0, left_gap + pad, 0}));
-  const Pose r = compose(t, at({0, -(right_gap + pad), 0}));
-  left->getMotionState()->setWorldTransform(bt(l));
-  left->setWorldTransform(bt(l));
-  right->getMotionState()->setWorldTransform(bt(r));
-  right->setWorldTransform(bt(r));
+  Frame l = t, r = t;
+  l.pos += (left_gap + pad) * t.rot.col(1);
+  r.pos -= (right_gap + pad) * t.rot.col(1);
+  put(left, bt(l));
+  put(right, bt(r));
 }
 
 // Deepest penetration of `finger` into a block (negative: overlapping), +inf when apart.
