@@ -18,6 +18,9 @@ namespace desk = bullet::desk;
 constexpr double kPi = std::numbers::pi;
 constexpr double kPadHalfX = 0.012;  // the panda's finger pads (robots/panda.yaml)
 constexpr double kPadHalfY = 0.008;
+// A block in the fingers is carried at half speed: faster, the pad behind it
+// loses contact along the closing direction and the block slips out.
+constexpr double kCarry = 0.015;
 
 struct Waypoint {
   Vec3 pos;
@@ -156,7 +159,7 @@ class CalvinExpert : public Expert {
   // Puts the held block (bottom `bottom` m above z) at (x, y), then opens and rises.
   void put(double x, double y, double bottom_z, double half_z, double yaw) {
     const double tz = bottom_z + half_z + 0.006 - grasp_offset_;
-    add({x, y, std::max(tz + 0.1, 0.1)}, yaw, 1);
+    add({x, y, std::max(tz + 0.1, 0.1)}, yaw, 1, 0, kCarry);
     add({x, y, tz}, yaw, 1, 0, 0.015);
     add({x, y, tz}, yaw, -1, 10);
     add({x, y, std::max(tz + 0.1, 0.1)}, yaw, -1);
@@ -176,7 +179,7 @@ class CalvinExpert : public Expert {
       return -1;
     };
     // Rise first when low (leaving the drawer, the cabinet, a button).
-    if (ee[2] < 0.1) add({ee[0], ee[1], 0.12}, geo::yaw_of(p.ee.quat), grip_);
+    if (ee[2] < 0.1) add({ee[0], ee[1], 0.12}, geo::yaw_of(p.ee.quat), grip_, 0, kCarry);
     if (name.rfind("rotate_", 0) == 0) {
       const int b = colour();
       const BlockView v = block(p, b);
@@ -246,9 +249,9 @@ class CalvinExpert : public Expert {
         add({layout_.slider_x - 0.08, v.pos[1], 0.14}, yaw0, -1);
       }
       grasp(v, b);
-      add({v.pos[0], v.pos[1], v.pos[2] + 0.1 - grasp_offset_}, grasp_yaw_, 1);
+      add({v.pos[0], v.pos[1], v.pos[2] + 0.1 - grasp_offset_}, grasp_yaw_, 1, 0, kCarry);
       if (name.find("_slider") != std::string::npos) {
-        add({layout_.slider_x - 0.08, v.pos[1], 0.14}, grasp_yaw_, 1);
+        add({layout_.slider_x - 0.08, v.pos[1], 0.14}, grasp_yaw_, 1, 0, kCarry);
       }
     } else if (name == "place_in_slider") {
       const int b = held_block(p);
@@ -256,8 +259,8 @@ class CalvinExpert : public Expert {
       const auto c = compartment_centre(!door_left, layout_);
       const double half = b >= 0 ? block(p, b).half[2] : 0.025;
       const double yaw = geo::yaw_of(p.ee.quat);
-      add({layout_.slider_x - 0.08, c[1], 0.14}, yaw, 1);
-      add({c[0], c[1], 0.14}, yaw, 1);
+      add({layout_.slider_x - 0.08, c[1], 0.14}, yaw, 1, 0, kCarry);
+      add({c[0], c[1], 0.14}, yaw, 1, 0, kCarry);
       put(c[0], c[1], 0.0, half, yaw);
       add({layout_.slider_x - 0.08, c[1], 0.14}, yaw, -1);
     } else if (name == "place_in_drawer" || name == "push_into_drawer") {
@@ -312,7 +315,7 @@ class CalvinExpert : public Expert {
           best = sk;
         }
       }
-      add({v.pos[0], v.pos[1], 0.15}, grasp_yaw_, 1);
+      add({v.pos[0], v.pos[1], 0.15}, grasp_yaw_, 1, 0, kCarry);
       put(best[0], best[1], 0.0, v.half[2], grasp_yaw_);
     } else if (name == "turn_on_led" || name == "turn_off_led") {
       const auto& b = layout_.button;
