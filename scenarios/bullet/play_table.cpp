@@ -573,21 +573,26 @@ void PlayTable::Impl::substep(const std::vector<double>& q_from, const std::vect
                               int i) {
   const double a = static_cast<double>(i + 1) / PlayTable::kSubsteps;
   for (std::size_t j = 0; j < q.size(); ++j) q[j] = q_from[j] + a * (q_to[j] - q_from[j]);
-  // Fingers: towards the command, but a finger that presses into a block stops there.
+  // Fingers: coupled, as the Franka Hand's (one drive, mirrored), towards the
+  // command. Closing on a block, the pad that touches first pushes it towards
+  // the centre until both press in; they stop once both press 1.5 mm and back
+  // off when either presses past 3 mm. (Independent pads let the first one
+  // push the block up to half its width off the centre line and back the
+  // other away, which lost blocks in transport.)
   const double goal = robot.gripper.stroke / 2 * (1.0 - command) / 2;
   const double step = kFingerSpeed * kDt;
-  for (auto [gap, finger] : {std::pair{&left_gap, left}, std::pair{&right_gap, right}}) {
-    if (goal > *gap) {
-      *gap = std::min(goal, *gap + step);
-    } else {
-      const double pen = finger_penetration(finger);
-      if (pen < -0.003) {
-        *gap += 0.0005;
-      } else if (pen > -0.0015) {
-        *gap = std::max(goal, *gap - step);
-      }
+  double gap = std::min(left_gap, right_gap);
+  if (goal > gap) {
+    gap = std::min(goal, gap + step);
+  } else {
+    const double pl = finger_penetration(left), pr = finger_penetration(right);
+    if (std::min(pl, pr) < -0.003) {
+      gap += 0.0005;
+    } else if (std::max(pl, pr) > -0.0015) {
+      gap = std::max(goal, gap - step);
     }
   }
+  left_gap = right_gap = gap;
   place_arm(0);
   world->stepSimulation(static_cast<btScalar>(kDt), 0);
   update_lights();
