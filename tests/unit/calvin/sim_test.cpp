@@ -25,11 +25,11 @@ using namespace gauntlet::geo;
 
 namespace {
 
-std::vector<EpisodeResult> run_chains(const Suite& suite, int chains, int workers) {
-  EpisodePlan plan;
-  plan.episodes_per_task = chains;
+// Every episode of `plan` on `suite` with `policy`, sorted by episode.
+std::vector<EpisodeResult> run_plan(const Suite& suite, const EpisodePlan& plan,
+                                    const std::string& policy_spec, int workers) {
   const auto specs = plan_episodes(suite, plan);
-  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse("scripted"));
+  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse(policy_spec));
   RunnerOptions options;
   options.workers = workers;
   Runner runner(suite, *policy, options);
@@ -37,6 +37,22 @@ std::vector<EpisodeResult> run_chains(const Suite& suite, int chains, int worker
   runner.run(specs, sink);
   REQUIRE(sink.rows.size() == specs.size());
   return sink.sorted();
+}
+
+std::vector<EpisodeResult> run_chains(const Suite& suite, int chains, int workers) {
+  EpisodePlan plan;
+  plan.episodes_per_task = chains;
+  return run_plan(suite, plan, "scripted", workers);
+}
+
+// The spec of chain `index` of `suite` (task `chains`).
+EpisodeSpec chain_spec(const Suite& suite, int index = 0, std::uint64_t seed = 0) {
+  EpisodeSpec spec;
+  spec.suite = suite.info().name;
+  spec.task_id = "chains";
+  spec.episode_index = index;
+  spec.seed = seed;
+  return spec;
 }
 
 }  // namespace
@@ -107,7 +123,7 @@ TEST_CASE("The scripted expert completes chains on calvin-d, the same with 1 or 
     for (const auto& s : one[i].subtasks) CHECK(s.steps <= 360);
     total += one[i].chain_length();
   }
-  CHECK(total >= 4);  // measured 5 on these three chains (3.7 on 100 chains of calvin-d)
+  CHECK(total >= 4);  // measured 5 on these three chains (4.38 on 100 chains of calvin-d)
 }
 
 TEST_CASE("The visual mirror renders the static and gripper cameras", "[calvin][render]") {
@@ -117,9 +133,7 @@ TEST_CASE("The visual mirror renders the static and gripper cameras", "[calvin][
   request.width = 64;
   request.height = 64;
   auto env = suite.make_env(request);
-  EpisodeSpec spec;
-  spec.suite = suite.info().name;
-  spec.task_id = "chains";
+  const EpisodeSpec spec = chain_spec(suite);
   const Observation& obs = env->reset(spec);
   REQUIRE(obs.cameras.size() == 2);
   CHECK(obs.instruction == suite.instruction(spec));
@@ -169,18 +183,13 @@ TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
   const Suite& suite = fixtures::builtin_suite(name ? name : "calvin-d");
   EpisodePlan plan;
   plan.episodes_per_task = n ? std::atoi(n) : 100;
-  const auto specs = plan_episodes(suite, plan);
-  auto policy = fixtures::builtin_registry().make_policy(
-      PolicySpec::parse(policy_name ? policy_name : "scripted"));
-  RunnerOptions options;
-  options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  Runner runner(suite, *policy, options);
-  fixtures::CollectingSink sink;
-  runner.run(specs, sink);
+  const auto rows =
+      run_plan(suite, plan, policy_name ? policy_name : "scripted",
+               static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   std::map<std::string, std::pair<int, int>> table;
   double total = 0;
   std::array<int, 6> at{};
-  for (const auto& r : sink.rows) {
+  for (const auto& r : rows) {
     total += r.chain_length();
     for (int k = 1; k <= r.chain_length(); ++k) ++at[static_cast<std::size_t>(k)];
     for (const auto& s : r.subtasks) {
@@ -189,13 +198,22 @@ TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
       ++e.second;
     }
   }
-  const double chains = static_cast<double>(sink.rows.size());
+  const double chains = static_cast<double>(rows.size());
   std::printf("%s, %zu chains: average length %.3f; success at 1..5:", suite.info().name.c_str(),
-              sink.rows.size(), total / chains);
+              rows.size(), total / chains);
   for (int k = 1; k <= 5; ++k) std::printf(" %.2f", at[static_cast<std::size_t>(k)] / chains);
   std::printf("\n");
   for (const auto& [task, e] : table)
     std::printf("  %-28s %3d / %3d\n", task.c_str(), e.first, e.second);
+  // CALVIN_TRACE=1: which subtask ended each unfinished chain, after which.
+  if (std::getenv("CALVIN_TRACE")) {
+    for (const auto& r : rows) {
+      if (r.success || r.subtasks.empty()) continue;
+      std::printf("  chain %d stopped at %s:", r.episode_index, r.subtasks.back().name.c_str());
+      for (const auto& s : r.subtasks) std::printf(" %s", s.name.c_str());
+      std::printf("\n");
+    }
+  }
   CHECK(chains == plan.episodes_per_task);
 }
 
@@ -238,11 +256,7 @@ Seen episode(const std::string& perturbation, int steps = 0) {
   request.height = 48;
   request.privileged = true;
   auto env = suite.make_env(request);
-  EpisodeSpec spec;
-  spec.suite = suite.info().name;
-  spec.task_id = "chains";
-  spec.episode_index = 0;
-  spec.seed = 12345;
+  EpisodeSpec spec = chain_spec(suite, 0, 12345);
   spec.perturbation = PerturbationSet::parse(perturbation);
   env->reset(spec);
   const std::array<float, 7> nudge{0.01f, 0.0f, -0.005f, 0, 0, 0, -1};
@@ -323,13 +337,7 @@ TEST_CASE("Perturbed CALVIN-like chains still run to the end without simulator e
   EpisodePlan plan;
   plan.episodes_per_task = 1;
   plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5")};
-  const auto specs = plan_episodes(suite, plan);
-  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse("scripted"));
-  Runner runner(suite, *policy, RunnerOptions{});
-  fixtures::CollectingSink sink;
-  runner.run(specs, sink);
-  REQUIRE(sink.rows.size() == specs.size());
-  for (const auto& r : sink.rows) {
+  for (const auto& r : run_plan(suite, plan, "scripted", 1)) {
     INFO(r.perturbation_id << ": " << r.error);
     CHECK(r.termination != Termination::kSimError);
     CHECK(!r.subtasks.empty());
@@ -344,10 +352,7 @@ TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh E
   ObservationRequest request;
   request.privileged = true;
   auto env = suite.make_env(request);
-  EpisodeSpec spec;
-  spec.suite = suite.info().name;
-  spec.task_id = "chains";
-  spec.seed = 7;
+  const EpisodeSpec spec = chain_spec(suite, 0, 7);
   env->reset(spec);
   auto expert = suite.make_expert(0);
   REQUIRE(expert);
