@@ -21,6 +21,7 @@ constexpr double kPadHalfY = 0.008;
 // A block in the fingers is carried at half speed: faster, the pad behind it
 // loses contact along the closing direction and the block slips out.
 constexpr double kCarry = 0.015;
+constexpr double kDrawerOpen = 0.18;  // how far open_drawer pulls (m)
 
 struct Waypoint {
   Vec3 pos;
@@ -227,18 +228,30 @@ class CalvinExpert : public Expert {
         add({kx - 0.03, ky - s + contact + 0.02, 0.2}, yaw0, 1);
       }
     } else if (name == "open_drawer" || name == "close_drawer") {
+      // Fingers closed in the gap between the handle bar and the drawer's front.
       const double d = p.require_joint("drawer");
       const double gx = 0.285 - d;
       const double y = layout_.drawer_y;
       const double z = -0.1;
-      add({gx, y, 0.08}, yaw0, 1);
+      if (d > desk::kDrawerTravel / 2) {
+        // An open drawer's handle is 0.2 m from the arm's base: reached from
+        // above, the arm folds against joint 4's limit (the IK then runs off);
+        // in low over the open drawer it is not folded.
+        add({gx + 0.1, y, 0.0}, yaw0, 1);
+        add({gx, y, -0.02}, yaw0, 1, 0, 0.02);
+      } else {
+        add({gx, y, 0.08}, yaw0, 1);
+      }
       add({gx, y, z}, yaw0, 1, 0, 0.02);
       if (name == "open_drawer") {
-        const double x = gx - (desk::kDrawerTravel - d) - 0.013 + 0.004;
+        // Out to 0.18 m (CALVIN counts 0.12), not to the stop, and up out of
+        // the gap before backing away: the same folded pose otherwise.
+        const double x = gx - (kDrawerOpen - d) - 0.009;
         add({x, y, z}, yaw0, 1, 0, 0.015);
-        add({x + 0.01, y, 0.08}, yaw0, 1);
+        add({x, y, -0.02}, yaw0, 1);
+        add({x + 0.1, y, 0.05}, yaw0, 1);
       } else {
-        const double x = gx + d + 0.013 - 0.004;
+        const double x = gx + d + 0.009;
         add({x, y, z}, yaw0, 1, 0, 0.015);
         add({x - 0.01, y, 0.08}, yaw0, 1);
       }
