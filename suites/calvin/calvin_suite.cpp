@@ -312,6 +312,7 @@ class CalvinEnv : public Env {
                         perturb::dimension_seed(spec.seed, "action"), suite_.action_space(),
                         {0, 0, 0, 0, 0, 0, -1});
     visuals_pending_ = true;
+    mirror_synced_ = false;
     table_.reset(init);
     physics_ = table_.physics();
     start_ = table_.state();
@@ -343,6 +344,7 @@ class CalvinEnv : public Env {
       return r;
     }
     now_ = table_.state();
+    mirror_synced_ = false;
     ++in_subtask_;
     if (current_ < kChainLength) {
       const int task = chain_.tasks[static_cast<std::size_t>(current_)];
@@ -408,6 +410,7 @@ class CalvinEnv : public Env {
     }
     table_.restore(s.subspan(head));
     now_ = table_.state();
+    mirror_synced_ = false;
     obs_.step = static_cast<int>(s[0]);
     current_ = std::clamp(static_cast<int>(s[1]), 0, kChainLength);
     in_subtask_ = static_cast<int>(s[2]);
@@ -488,6 +491,10 @@ class CalvinEnv : public Env {
   }
 
   void sync_mirror() {
+    // Once per state: the cameras of one observation (or Env::render calls
+    // between steps) share it.
+    if (mirror_synced_ && !visuals_pending_) return;
+    mirror_synced_ = true;
     apply_visuals();
     table_.poses(poses_);
     for (int b = 1; b < static_cast<int>(poses_.size()); ++b) {
@@ -585,6 +592,7 @@ class CalvinEnv : public Env {
   perturb::ActionPerturbation action_noise_;
   bool visuals_pending_ = false;  // the episode's visual edits are not applied yet
   bool visuals_edited_ = false;   // model_ differs from pristine_
+  bool mirror_synced_ = false;    // the mirror shows the current Bullet state
   std::vector<int> uploaded_;     // textures sent to the renderer since
   mjModel* pristine_ = nullptr;
   bullet::PhysicsReadout physics_;
