@@ -515,14 +515,13 @@ void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations
 namespace {
 btTransform bt(const Frame& f) {
   const Eigen::Matrix3d& r = f.rot;
-  return btTransform(
-      btMatrix3x3(static_cast<btScalar>(r(0, 0)), static_cast<btScalar>(r(0, 1)),
-                  static_cast<btScalar>(r(0, 2)), static_cast<btScalar>(r(1, 0)),
-                  static_cast<btScalar>(r(1, 1)), static_cast<btScalar>(r(1, 2)),
-                  static_cast<btScalar>(r(2, 0)), static_cast<btScalar>(r(2, 1)),
-                  static_cast<btScalar>(r(2, 2))),
-      btVector3(static_cast<btScalar>(f.pos.x()), static_cast<btScalar>(f.pos.y()),
-                static_cast<btScalar>(f.pos.z())));
+  return btTransform(btMatrix3x3(static_cast<btScalar>(r(0, 0)), static_cast<btScalar>(r(0, 1)),
+                                 static_cast<btScalar>(r(0, 2)), static_cast<btScalar>(r(1, 0)),
+                                 static_cast<btScalar>(r(1, 1)), static_cast<btScalar>(r(1, 2)),
+                                 static_cast<btScalar>(r(2, 0)), static_cast<btScalar>(r(2, 1)),
+                                 static_cast<btScalar>(r(2, 2))),
+                     btVector3(static_cast<btScalar>(f.pos.x()), static_cast<btScalar>(f.pos.y()),
+                               static_cast<btScalar>(f.pos.z())));
 }
 void put(btRigidBody* body, const btTransform& t) {
   body->getMotionState()->setWorldTransform(t);

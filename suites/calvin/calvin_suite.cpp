@@ -28,7 +28,8 @@ using namespace geo;
 
 namespace {
 
-constexpr const char* kCodeVersion = "calvin-play-table/1";
+// /2: coupled gripper pads and the matrix kinematics (the dynamics changed).
+constexpr const char* kCodeVersion = "calvin-play-table/2";
 
 std::string num(double v) {
   std::ostringstream o;

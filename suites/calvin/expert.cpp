@@ -66,8 +66,8 @@ class CalvinExpert : public Expert {
       // (release, rise, back out) first; plan the new subtask from the state
       // that leaves.
       position_ = *position;
-      plan_.erase(plan_.begin(), plan_.begin() + static_cast<std::ptrdiff_t>(
-                                                     std::min(next_, plan_.size())));
+      plan_.erase(plan_.begin(),
+                  plan_.begin() + static_cast<std::ptrdiff_t>(std::min(next_, plan_.size())));
       next_ = 0;
       held_for_ = 0;
       stuck_ = 0;

@@ -183,9 +183,8 @@ TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
   const Suite& suite = fixtures::builtin_suite(name ? name : "calvin-d");
   EpisodePlan plan;
   plan.episodes_per_task = n ? std::atoi(n) : 100;
-  const auto rows =
-      run_plan(suite, plan, policy_name ? policy_name : "scripted",
-               static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const auto rows = run_plan(suite, plan, policy_name ? policy_name : "scripted",
+                             static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   std::map<std::string, std::pair<int, int>> table;
   double total = 0;
   std::array<int, 6> at{};
