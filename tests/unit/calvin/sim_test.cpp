@@ -100,6 +100,65 @@ TEST_CASE("Closed fingers lift a block off the table and hold it", "[calvin][bul
   CHECK_FALSE(dropped.blocks[0].held());
 }
 
+TEST_CASE("Closing fingers centre an off-centre block between the pads", "[calvin][bullet]") {
+  // The Franka Hand's fingers are coupled: the first pad to touch pushes the
+  // block towards the centre line. (Independent pads pushed it 2.6 cm aside.)
+  const auto robot = robots::find_robot("panda", "test");
+  bullet::DeskLayout layout;
+  layout.sockets = {{0.4, 0.0}};
+  bullet::PlayTable table(*robot, layout);
+  bullet::PlayInit init;
+  init.blocks = {{{0.4, 0.012, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
+  table.reset(init);
+  const auto go = [&](geo::Vec3 target, float grip, int steps) {
+    for (int i = 0; i < steps; ++i) {
+      const geo::Vec3 d = geo::clamp_norm_inf(target - table.state().tcp.pos, 0.02);
+      const std::array<float, 7> a{static_cast<float>(d[0]),
+                                   static_cast<float>(d[1]),
+                                   static_cast<float>(d[2]),
+                                   0,
+                                   0,
+                                   0,
+                                   grip};
+      table.control_step(a);
+    }
+  };
+  go({0.4, 0.0, 0.12}, -1, 30);
+  go({0.4, 0.0, 0.008}, -1, 30);
+  go({0.4, 0.0, 0.008}, 1, 12);
+  const auto s = table.state();
+  INFO("block y " << s.blocks[0].pose.pos[1] << ", opening " << s.opening);
+  CHECK(std::abs(s.blocks[0].pose.pos[1] - s.tcp.pos[1]) < 0.004);
+  CHECK(s.opening == Approx(0.05).margin(0.004));  // the 5 cm cube, squeezed
+  CHECK(s.blocks[0].touch_left);
+  CHECK(s.blocks[0].touch_right);
+}
+
+TEST_CASE("The play table's TCP is the description's forward kinematics at its joints",
+          "[calvin][bullet]") {
+  // The table keeps its own kinematics (rotation matrices, for speed); they
+  // must agree with robots::forward_kinematics, the reference every backend shares.
+  const auto robot = robots::find_robot("panda", "test");
+  bullet::DeskLayout layout;
+  layout.sockets = {{0.4, 0.0}};
+  bullet::PlayTable table(*robot, layout);
+  bullet::PlayInit init;
+  init.blocks = {{{0.4, 0.0, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
+  table.reset(init);
+  const std::array<float, 7> turn{0.01f, -0.02f, -0.01f, 0.05f, -0.04f, 0.1f, -1};
+  for (int step = 0; step < 6; ++step) {
+    const auto s = table.state();
+    const robots::Pose ref = robots::forward_kinematics(*robot, s.joints);
+    const geo::Vec3 base{-0.1, 0.0, 0.0};  // the arm's base on the play table
+    for (std::size_t k = 0; k < 3; ++k)
+      CHECK(s.tcp.pos[k] == Approx(base[k] + ref.pos[k]).margin(1e-9));
+    const double dot = std::abs(s.tcp.quat[0] * ref.quat[0] + s.tcp.quat[1] * ref.quat[1] +
+                                s.tcp.quat[2] * ref.quat[2] + s.tcp.quat[3] * ref.quat[3]);
+    CHECK(dot == Approx(1.0).margin(1e-9));
+    table.control_step(turn);
+  }
+}
+
 TEST_CASE("The scripted expert completes chains on calvin-d, the same with 1 or 2 workers",
           "[calvin][bullet][determinism]") {
   const Suite& suite = fixtures::builtin_suite("calvin-d");
