@@ -20,6 +20,8 @@
 #include "scenarios/perturb/streams.hpp"
 #include "scenarios/render/scene_renderer.hpp"
 #include "suites/calvin/expert.hpp"
+#include "suites/calvin/mirror.hpp"
+#include "suites/calvin/perturb_draws.hpp"
 #include "suites/common/yaml_fields.hpp"
 
 namespace gauntlet::suites::calvin {
@@ -28,198 +30,11 @@ using namespace geo;
 
 namespace {
 
-constexpr const char* kCodeVersion = "calvin-play-table/1";
-
-std::string num(double v) {
-  std::ostringstream o;
-  o.precision(6);
-  o << v;
-  return o.str();
-}
-std::string vec(std::initializer_list<double> v) {
-  std::string s;
-  for (const double x : v) s += (s.empty() ? "" : " ") + num(x);
-  return s;
-}
-Vec3 normalized(const Vec3& v) {
-  const double n = geo::norm(v);
-  return n > 0 ? (1.0 / n) * v : Vec3{0, 0, 1};
-}
-// MuJoCo's camera frame: x right, y up, looking along -z.
-std::string xyaxes(const Vec3& pos, const Vec3& look_at, const Vec3& up) {
-  const Vec3 f = normalized(look_at - pos);
-  const Vec3 x = normalized(geo::cross(f, up));
-  const Vec3 y = geo::cross(x, f);
-  return vec({x[0], x[1], x[2], y[0], y[1], y[2]});
-}
-
-bool is_desk(const std::string& name) {
-  return name == "table" || name == "leg" || name.rfind("cabinet", 0) == 0 || name == "door" ||
-         (name.rfind("drawer", 0) == 0 && name.find("handle") == std::string::npos);
-}
-
-std::string geom_xml(const bullet::VisualGeom& g, int index) {
-  std::ostringstream o;
-  const char* type = g.type == bullet::VisualGeom::Type::kBox        ? "box"
-                     : g.type == bullet::VisualGeom::Type::kCapsule  ? "capsule"
-                     : g.type == bullet::VisualGeom::Type::kCylinder ? "cylinder"
-                                                                     : "sphere";
-  std::string size = g.type == bullet::VisualGeom::Type::kBox
-                         ? vec({g.size[0], g.size[1], g.size[2]})
-                     : g.type == bullet::VisualGeom::Type::kSphere ? vec({g.size[0]})
-                                                                   : vec({g.size[0], g.size[1]});
-  o << "<geom name=\"" << g.name << "_" << index << "\" type=\"" << type << "\" size=\"" << size
-    << "\" pos=\"" << vec({g.local.pos[0], g.local.pos[1], g.local.pos[2]}) << "\" quat=\""
-    << vec({g.local.quat[0], g.local.quat[1], g.local.quat[2], g.local.quat[3]}) << "\"";
-  if (is_desk(g.name)) {
-    o << " material=\"table_mat\"";
-  } else {
-    o << " rgba=\"" << vec({g.rgba[0], g.rgba[1], g.rgba[2], g.rgba[3]}) << "\"";
-  }
-  o << " contype=\"0\" conaffinity=\"0\"/>";
-  return o.str();
-}
-
-std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDescription& robot,
-                         const DeskLook& look, int offscreen) {
-  std::ostringstream x;
-  x << "<mujoco model=\"calvin_mirror\">\n"
-    << "<visual><global offwidth=\"" << offscreen << "\" offheight=\"" << offscreen
-    << "\"/><quality shadowsize=\"2048\"/></visual>\n<asset>\n"
-    << "<texture name=\"sky\" type=\"skybox\" builtin=\"gradient\" rgb1=\"0.7 0.75 0.8\" "
-       "rgb2=\"0.2 0.22 0.25\" width=\"64\" height=\"64\"/>\n";
-  const std::string rgb1 = vec({look.rgba[0], look.rgba[1], look.rgba[2]});
-  const std::string rgb2 = vec({look.rgb2[0], look.rgb2[1], look.rgb2[2]});
-  // The desk's material is the `texture` perturbation's table_mat; its
-  // texture asset is painted only by perturbed episodes.
-  x << "<texture name=\"" << perturb::kTableTexture << "\" type=\"2d\" builtin=\"flat\" width=\""
-    << perturb::kTextureSize << "\" height=\"" << perturb::kTextureSize << "\" rgb1=\"1 1 1\"/>\n";
-  if (look.texture == "none") {
-    x << "<material name=\"table_mat\" rgba=\"" << rgb1 << " 1\"/>\n";
-  } else {
-    x << "<texture name=\"desk\" type=\"2d\" builtin=\"" << look.texture << "\" rgb1=\"" << rgb1
-      << "\" rgb2=\"" << rgb2 << "\" width=\"64\" height=\"64\"/>\n"
-      << "<material name=\"table_mat\" texture=\"desk\" texrepeat=\"6 6\" "
-         "texuniform=\"true\"/>\n";
-  }
-  x << "</asset>\n<worldbody>\n"
-    << "<light name=\"key\" pos=\"0.3 -0.6 1.6\" dir=\"0.1 0.35 -1\" diffuse=\"0.75 0.75 0.75\" "
-       "castshadow=\"true\"/>\n"
-    << "<light name=\"fill\" pos=\"0.8 0.8 1.2\" dir=\"-0.3 -0.3 -1\" diffuse=\"0.3 0.3 0.3\" "
-       "castshadow=\"false\"/>\n"
-    << "<geom name=\"floor\" type=\"plane\" size=\"3 3 0.1\" pos=\"0 0 -0.64\" rgba=\"0.4 0.4 0.42 "
-       "1\" "
-       "contype=\"0\" conaffinity=\"0\"/>\n"
-    << "<camera name=\"static\" pos=\"1.35 -0.55 0.85\" xyaxes=\""
-    << xyaxes({1.35, -0.55, 0.85}, {0.35, 0.0, 0.0}, {0, 0, 1}) << "\" fovy=\"40\"/>\n";
-  const auto& geoms = table.visual_geoms();
-  for (std::size_t i = 0; i < geoms.size(); ++i) {
-    if (geoms[i].body == 0) x << geom_xml(geoms[i], static_cast<int>(i)) << "\n";
-  }
-  for (int b = 1; b < table.body_count(); ++b) {
-    x << "<body name=\"b" << b << "\" mocap=\"true\">\n";
-    for (std::size_t i = 0; i < geoms.size(); ++i) {
-      if (geoms[i].body == b) x << geom_xml(geoms[i], static_cast<int>(i)) << "\n";
-    }
-    if (b == table.tcp_body()) {
-      // CALVIN's gripper camera: the robot's wrist mount, 75 degrees.
-      Vec3 pos{-0.05, 0, 0.062}, look_at{0.015, 0, -0.1}, up{0, 0, 1};
-      for (const auto& c : robot.cameras) {
-        if (c.parent == "tcp") {
-          pos = c.pos;
-          look_at = c.look_at;
-          up = c.up;
-        }
-      }
-      x << "<camera name=\"gripper\" pos=\"" << vec({pos[0], pos[1], pos[2]}) << "\" xyaxes=\""
-        << xyaxes(pos, look_at, up) << "\" fovy=\"75\"/>\n";
-    }
-    x << "</body>\n";
-  }
-  x << "</worldbody>\n</mujoco>\n";
-  return x.str();
-}
+// /2: coupled gripper pads and the matrix kinematics (the dynamics changed).
+constexpr const char* kCodeVersion = "calvin-play-table/2";
 
 bool calvin_supports(const std::string& dim) {
   return perturb::is_dimension(dim) && dim != "distractors";
-}
-
-// `layout`: blocks on the table move 3.5 L cm (a drawn fraction of it) in a
-// drawn direction and turn 8 L deg, staying on the free part of the table in
-// front of the cabinet, clear of the button, the switch and each other;
-// blocks in the cabinet or the drawer and the fixtures stay (the fixtures are
-// what tells environments A..D apart). Three draws per block whatever the level.
-void displace_blocks(bullet::PlayInit& init, const Symbolic& sym, const DeskLayout& layout,
-                     int level, Rng& rng) {
-  const perturb::LayoutLevel p = perturb::layout_level(level);
-  const auto free_at = [&](double x, double y, std::size_t self) {
-    if (x < bullet::desk::kTableFront + 0.04 || x > layout.slider_x - 0.04 || std::abs(y) > 0.3)
-      return false;
-    for (const auto& f : {layout.button, layout.switch_xy}) {
-      if (std::hypot(x - f[0], y - f[1]) < 0.08) return false;
-    }
-    for (std::size_t o = 0; o < init.blocks.size(); ++o) {
-      if (o != self && sym.blocks[o] == Place::kTable &&
-          std::hypot(x - init.blocks[o][0], y - init.blocks[o][1]) < 0.09)
-        return false;
-    }
-    return true;
-  };
-  for (std::size_t k = 0; k < init.blocks.size(); ++k) {
-    const double u = perturb::draw_fraction(rng);
-    const double heading = rng.uniform(0.0, 2.0 * std::numbers::pi);
-    const double yaw = perturb::draw_signed_fraction(rng);
-    if (sym.blocks[k] != Place::kTable) continue;
-    auto& b = init.blocks[k];
-    // The drawn direction, else the next quarter turns, else half as far.
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      const double d = p.displacement_m * u * (attempt < 4 ? 1.0 : 0.5);
-      const double a = heading + 0.5 * std::numbers::pi * (attempt % 4);
-      const double x = b[0] + d * std::cos(a), y = b[1] + d * std::sin(a);
-      if (free_at(x, y, k)) {
-        b[0] = x;
-        b[1] = y;
-        break;
-      }
-    }
-    b[3] += p.yaw_deg * std::numbers::pi / 180.0 * yaw;
-  }
-}
-
-// `robot_init`: the arm starts with its TCP moved, turned and tilted, its
-// joints off the solved posture and its fingers partly closed, as the MuJoCo
-// arms' (scenarios/perturb/placement.cpp) with the same draws.
-void perturb_arm_start(bullet::PlayInit& init, int level, Rng& rng) {
-  const perturb::RobotInitLevel p = perturb::robot_init_level(level);
-  constexpr double kDeg = std::numbers::pi / 180.0;
-  const double u = perturb::draw_fraction(rng), heading = rng.uniform(0.0, 2.0 * std::numbers::pi),
-               rise = rng.uniform(-0.6, 0.6);
-  const double yaw = perturb::draw_signed_fraction(rng);
-  const double tilt = perturb::draw_fraction(rng),
-               tilt_axis = rng.uniform(0.0, 2.0 * std::numbers::pi);
-  const double closed = perturb::draw_fraction(rng);
-  const Vec3 dir = normalized({std::cos(heading), std::sin(heading), rise});
-  init.tcp_offset = (p.offset_m * u) * dir;
-  // The nominal start is 0.25 m above the table: stay above every block.
-  init.tcp_offset[2] = std::max(init.tcp_offset[2], -0.1);
-  const Quat tilt_q = geo::quat_from_rotvec((p.tilt_deg * kDeg * tilt) *
-                                            Vec3{std::cos(tilt_axis), std::sin(tilt_axis), 0});
-  init.tcp_turn =
-      geo::quat_normalize(geo::quat_mul(tilt_q, geo::quat_from_yaw(p.yaw_deg * kDeg * yaw)));
-  init.closed = p.closed_frac * closed;
-  init.joint_offsets.resize(7);
-  for (double& q : init.joint_offsets) q = p.joint_rad * perturb::draw_signed_fraction(rng);
-}
-
-// `dynamics`: one friction, one mass and one damping factor per episode, drawn
-// as the MuJoCo backend draws them.
-bullet::PhysicsScales draw_physics(int level, Rng& rng) {
-  const perturb::DynamicsLevel p = perturb::dynamics_level(level);
-  bullet::PhysicsScales s;
-  s.friction = std::exp(p.friction_log * perturb::draw_signed_fraction(rng));
-  s.mass = std::exp(p.mass_log * perturb::draw_signed_fraction(rng));
-  s.damping = std::exp(p.damping_log * perturb::draw_fraction(rng));
-  return s;
 }
 
 // The oracles' view of a subtask's start state, as numbers (replay restores it).
@@ -312,6 +127,7 @@ class CalvinEnv : public Env {
                         perturb::dimension_seed(spec.seed, "action"), suite_.action_space(),
                         {0, 0, 0, 0, 0, 0, -1});
     visuals_pending_ = true;
+    mirror_synced_ = false;
     table_.reset(init);
     physics_ = table_.physics();
     start_ = table_.state();
@@ -343,6 +159,7 @@ class CalvinEnv : public Env {
       return r;
     }
     now_ = table_.state();
+    mirror_synced_ = false;
     ++in_subtask_;
     if (current_ < kChainLength) {
       const int task = chain_.tasks[static_cast<std::size_t>(current_)];
@@ -408,6 +225,7 @@ class CalvinEnv : public Env {
     }
     table_.restore(s.subspan(head));
     now_ = table_.state();
+    mirror_synced_ = false;
     obs_.step = static_cast<int>(s[0]);
     current_ = std::clamp(static_cast<int>(s[1]), 0, kChainLength);
     in_subtask_ = static_cast<int>(s[2]);
@@ -488,6 +306,10 @@ class CalvinEnv : public Env {
   }
 
   void sync_mirror() {
+    // Once per state: the cameras of one observation (or Env::render calls
+    // between steps) share it.
+    if (mirror_synced_ && !visuals_pending_) return;
+    mirror_synced_ = true;
     apply_visuals();
     table_.poses(poses_);
     for (int b = 1; b < static_cast<int>(poses_.size()); ++b) {
@@ -585,6 +407,7 @@ class CalvinEnv : public Env {
   perturb::ActionPerturbation action_noise_;
   bool visuals_pending_ = false;  // the episode's visual edits are not applied yet
   bool visuals_edited_ = false;   // model_ differs from pristine_
+  bool mirror_synced_ = false;    // the mirror shows the current Bullet state
   std::vector<int> uploaded_;     // textures sent to the renderer since
   mjModel* pristine_ = nullptr;
   bullet::PhysicsReadout physics_;

@@ -18,6 +18,10 @@ namespace desk = bullet::desk;
 constexpr double kPi = std::numbers::pi;
 constexpr double kPadHalfX = 0.012;  // the panda's finger pads (robots/panda.yaml)
 constexpr double kPadHalfY = 0.008;
+// A block in the fingers is carried at half speed: faster, the pad behind it
+// loses contact along the closing direction and the block slips out.
+constexpr double kCarry = 0.015;
+constexpr double kDrawerOpen = 0.18;  // how far open_drawer pulls (m)
 
 struct Waypoint {
   Vec3 pos;
@@ -56,8 +60,22 @@ class CalvinExpert : public Expert {
       return;
     }
     if (*position != position_) {
+      // A subtask's oracle fires as soon as its threshold is crossed, often
+      // mid-motion: a rotated block still in the fingers, a lifted one still in
+      // the cabinet, the gripper still on the door. Finish the previous plan
+      // (release, rise, back out) first; plan the new subtask from the state
+      // that leaves.
       position_ = *position;
-      plan(static_cast<int>(*subtask), *p);
+      plan_.erase(plan_.begin(),
+                  plan_.begin() + static_cast<std::ptrdiff_t>(std::min(next_, plan_.size())));
+      next_ = 0;
+      held_for_ = 0;
+      stuck_ = 0;
+      pending_ = static_cast<int>(*subtask);
+    }
+    if (next_ >= plan_.size() && pending_ >= 0) {
+      plan(pending_, *p);
+      pending_ = -1;
       next_ = 0;
       held_for_ = 0;
     }
@@ -142,7 +160,7 @@ class CalvinExpert : public Expert {
   // Puts the held block (bottom `bottom` m above z) at (x, y), then opens and rises.
   void put(double x, double y, double bottom_z, double half_z, double yaw) {
     const double tz = bottom_z + half_z + 0.006 - grasp_offset_;
-    add({x, y, std::max(tz + 0.1, 0.1)}, yaw, 1);
+    add({x, y, std::max(tz + 0.1, 0.1)}, yaw, 1, 0, kCarry);
     add({x, y, tz}, yaw, 1, 0, 0.015);
     add({x, y, tz}, yaw, -1, 10);
     add({x, y, std::max(tz + 0.1, 0.1)}, yaw, -1);
@@ -162,18 +180,23 @@ class CalvinExpert : public Expert {
       return -1;
     };
     // Rise first when low (leaving the drawer, the cabinet, a button).
-    if (ee[2] < 0.1) add({ee[0], ee[1], 0.12}, geo::yaw_of(p.ee.quat), grip_);
+    if (ee[2] < 0.1) add({ee[0], ee[1], 0.12}, geo::yaw_of(p.ee.quat), grip_, 0, kCarry);
     if (name.rfind("rotate_", 0) == 0) {
       const int b = colour();
       const BlockView v = block(p, b);
       grasp(v, b);
-      const double turn = name.find("_left") != std::string::npos ? 1.35 : -1.35;
+      const double turn = name.find("_left") != std::string::npos ? 1.6 : -1.6;
+      // Most of the turn 1.5 cm up (on the table the block slips in the
+      // pads), the last part back on the table: the subtask ends as soon as
+      // the turn passes 60 degrees, and a block still in the air then has no
+      // support, which the next subtask's oracle (push, stack) reads at its start.
       const double zg = v.pos[2] - v.half[2] + 0.008;
-      add({v.pos[0], v.pos[1], zg + 0.02}, grasp_yaw_, 1);
-      add({v.pos[0], v.pos[1], zg + 0.02}, grasp_yaw_ + turn / 2, 1);
-      add({v.pos[0], v.pos[1], zg + 0.02}, grasp_yaw_ + turn, 1);
-      add({v.pos[0], v.pos[1], zg + 0.003}, grasp_yaw_ + turn, 1, 0, 0.01);
-      add({v.pos[0], v.pos[1], zg + 0.003}, grasp_yaw_ + turn, -1, 10);
+      const double sign = turn > 0 ? 1.0 : -1.0;
+      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_, 1);
+      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_ + sign * 0.7, 1);
+      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + sign * 0.7, 1, 0, 0.01);
+      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, 1);
+      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, -1, 10);
       add({v.pos[0], v.pos[1], zg + 0.12}, grasp_yaw_ + turn, -1);
     } else if (name.rfind("push_", 0) == 0 && name != "push_into_drawer") {
       const int b = colour();
@@ -205,18 +228,30 @@ class CalvinExpert : public Expert {
         add({kx - 0.03, ky - s + contact + 0.02, 0.2}, yaw0, 1);
       }
     } else if (name == "open_drawer" || name == "close_drawer") {
+      // Fingers closed in the gap between the handle bar and the drawer's front.
       const double d = p.require_joint("drawer");
       const double gx = 0.285 - d;
       const double y = layout_.drawer_y;
       const double z = -0.1;
-      add({gx, y, 0.08}, yaw0, 1);
+      if (d > desk::kDrawerTravel / 2) {
+        // An open drawer's handle is 0.2 m from the arm's base: reached from
+        // above, the arm folds against joint 4's limit (the IK then runs off);
+        // in low over the open drawer it is not folded.
+        add({gx + 0.1, y, 0.0}, yaw0, 1);
+        add({gx, y, -0.02}, yaw0, 1, 0, 0.02);
+      } else {
+        add({gx, y, 0.08}, yaw0, 1);
+      }
       add({gx, y, z}, yaw0, 1, 0, 0.02);
       if (name == "open_drawer") {
-        const double x = gx - (desk::kDrawerTravel - d) - 0.013 + 0.004;
+        // Out to 0.18 m (CALVIN counts 0.12), not to the stop, and up out of
+        // the gap before backing away: the same folded pose otherwise.
+        const double x = gx - (kDrawerOpen - d) - 0.009;
         add({x, y, z}, yaw0, 1, 0, 0.015);
-        add({x + 0.01, y, 0.08}, yaw0, 1);
+        add({x, y, -0.02}, yaw0, 1);
+        add({x + 0.1, y, 0.05}, yaw0, 1);
       } else {
-        const double x = gx + d + 0.013 - 0.004;
+        const double x = gx + d + 0.009;
         add({x, y, z}, yaw0, 1, 0, 0.015);
         add({x - 0.01, y, 0.08}, yaw0, 1);
       }
@@ -227,9 +262,9 @@ class CalvinExpert : public Expert {
         add({layout_.slider_x - 0.08, v.pos[1], 0.14}, yaw0, -1);
       }
       grasp(v, b);
-      add({v.pos[0], v.pos[1], v.pos[2] + 0.1 - grasp_offset_}, grasp_yaw_, 1);
+      add({v.pos[0], v.pos[1], v.pos[2] + 0.1 - grasp_offset_}, grasp_yaw_, 1, 0, kCarry);
       if (name.find("_slider") != std::string::npos) {
-        add({layout_.slider_x - 0.08, v.pos[1], 0.14}, grasp_yaw_, 1);
+        add({layout_.slider_x - 0.08, v.pos[1], 0.14}, grasp_yaw_, 1, 0, kCarry);
       }
     } else if (name == "place_in_slider") {
       const int b = held_block(p);
@@ -237,8 +272,8 @@ class CalvinExpert : public Expert {
       const auto c = compartment_centre(!door_left, layout_);
       const double half = b >= 0 ? block(p, b).half[2] : 0.025;
       const double yaw = geo::yaw_of(p.ee.quat);
-      add({layout_.slider_x - 0.08, c[1], 0.14}, yaw, 1);
-      add({c[0], c[1], 0.14}, yaw, 1);
+      add({layout_.slider_x - 0.08, c[1], 0.14}, yaw, 1, 0, kCarry);
+      add({c[0], c[1], 0.14}, yaw, 1, 0, kCarry);
       put(c[0], c[1], 0.0, half, yaw);
       add({layout_.slider_x - 0.08, c[1], 0.14}, yaw, -1);
     } else if (name == "place_in_drawer" || name == "push_into_drawer") {
@@ -293,7 +328,7 @@ class CalvinExpert : public Expert {
           best = sk;
         }
       }
-      add({v.pos[0], v.pos[1], 0.15}, grasp_yaw_, 1);
+      add({v.pos[0], v.pos[1], 0.15}, grasp_yaw_, 1, 0, kCarry);
       put(best[0], best[1], 0.0, v.half[2], grasp_yaw_);
     } else if (name == "turn_on_led" || name == "turn_off_led") {
       const auto& b = layout_.button;
@@ -327,6 +362,7 @@ class CalvinExpert : public Expert {
   int held_for_ = 0;
   int stuck_ = 0;
   double position_ = -1;
+  int pending_ = -1;  // the subtask to plan once the previous plan is finished
   double grip_ = -1.0;
   double grasp_offset_ = 0.02;
   double grasp_yaw_ = 0.0;

@@ -25,11 +25,11 @@ using namespace gauntlet::geo;
 
 namespace {
 
-std::vector<EpisodeResult> run_chains(const Suite& suite, int chains, int workers) {
-  EpisodePlan plan;
-  plan.episodes_per_task = chains;
+// Every episode of `plan` on `suite` with `policy`, sorted by episode.
+std::vector<EpisodeResult> run_plan(const Suite& suite, const EpisodePlan& plan,
+                                    const std::string& policy_spec, int workers) {
   const auto specs = plan_episodes(suite, plan);
-  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse("scripted"));
+  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse(policy_spec));
   RunnerOptions options;
   options.workers = workers;
   Runner runner(suite, *policy, options);
@@ -37,6 +37,22 @@ std::vector<EpisodeResult> run_chains(const Suite& suite, int chains, int worker
   runner.run(specs, sink);
   REQUIRE(sink.rows.size() == specs.size());
   return sink.sorted();
+}
+
+std::vector<EpisodeResult> run_chains(const Suite& suite, int chains, int workers) {
+  EpisodePlan plan;
+  plan.episodes_per_task = chains;
+  return run_plan(suite, plan, "scripted", workers);
+}
+
+// The spec of chain `index` of `suite` (task `chains`).
+EpisodeSpec chain_spec(const Suite& suite, int index = 0, std::uint64_t seed = 0) {
+  EpisodeSpec spec;
+  spec.suite = suite.info().name;
+  spec.task_id = "chains";
+  spec.episode_index = index;
+  spec.seed = seed;
+  return spec;
 }
 
 }  // namespace
@@ -84,6 +100,65 @@ TEST_CASE("Closed fingers lift a block off the table and hold it", "[calvin][bul
   CHECK_FALSE(dropped.blocks[0].held());
 }
 
+TEST_CASE("Closing fingers centre an off-centre block between the pads", "[calvin][bullet]") {
+  // The Franka Hand's fingers are coupled: the first pad to touch pushes the
+  // block towards the centre line. (Independent pads pushed it 2.6 cm aside.)
+  const auto robot = robots::find_robot("panda", "test");
+  bullet::DeskLayout layout;
+  layout.sockets = {{0.4, 0.0}};
+  bullet::PlayTable table(*robot, layout);
+  bullet::PlayInit init;
+  init.blocks = {{{0.4, 0.012, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
+  table.reset(init);
+  const auto go = [&](geo::Vec3 target, float grip, int steps) {
+    for (int i = 0; i < steps; ++i) {
+      const geo::Vec3 d = geo::clamp_norm_inf(target - table.state().tcp.pos, 0.02);
+      const std::array<float, 7> a{static_cast<float>(d[0]),
+                                   static_cast<float>(d[1]),
+                                   static_cast<float>(d[2]),
+                                   0,
+                                   0,
+                                   0,
+                                   grip};
+      table.control_step(a);
+    }
+  };
+  go({0.4, 0.0, 0.12}, -1, 30);
+  go({0.4, 0.0, 0.008}, -1, 30);
+  go({0.4, 0.0, 0.008}, 1, 12);
+  const auto s = table.state();
+  INFO("block y " << s.blocks[0].pose.pos[1] << ", opening " << s.opening);
+  CHECK(std::abs(s.blocks[0].pose.pos[1] - s.tcp.pos[1]) < 0.004);
+  CHECK(s.opening == Approx(0.05).margin(0.004));  // the 5 cm cube, squeezed
+  CHECK(s.blocks[0].touch_left);
+  CHECK(s.blocks[0].touch_right);
+}
+
+TEST_CASE("The play table's TCP is the description's forward kinematics at its joints",
+          "[calvin][bullet]") {
+  // The table keeps its own kinematics (rotation matrices, for speed); they
+  // must agree with robots::forward_kinematics, the reference every backend shares.
+  const auto robot = robots::find_robot("panda", "test");
+  bullet::DeskLayout layout;
+  layout.sockets = {{0.4, 0.0}};
+  bullet::PlayTable table(*robot, layout);
+  bullet::PlayInit init;
+  init.blocks = {{{0.4, 0.0, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
+  table.reset(init);
+  const std::array<float, 7> turn{0.01f, -0.02f, -0.01f, 0.05f, -0.04f, 0.1f, -1};
+  for (int step = 0; step < 6; ++step) {
+    const auto s = table.state();
+    const robots::Pose ref = robots::forward_kinematics(*robot, s.joints);
+    const geo::Vec3 base{-0.1, 0.0, 0.0};  // the arm's base on the play table
+    for (std::size_t k = 0; k < 3; ++k)
+      CHECK(s.tcp.pos[k] == Approx(base[k] + ref.pos[k]).margin(1e-9));
+    const double dot = std::abs(s.tcp.quat[0] * ref.quat[0] + s.tcp.quat[1] * ref.quat[1] +
+                                s.tcp.quat[2] * ref.quat[2] + s.tcp.quat[3] * ref.quat[3]);
+    CHECK(dot == Approx(1.0).margin(1e-9));
+    table.control_step(turn);
+  }
+}
+
 TEST_CASE("The scripted expert completes chains on calvin-d, the same with 1 or 2 workers",
           "[calvin][bullet][determinism]") {
   const Suite& suite = fixtures::builtin_suite("calvin-d");
@@ -107,7 +182,7 @@ TEST_CASE("The scripted expert completes chains on calvin-d, the same with 1 or 
     for (const auto& s : one[i].subtasks) CHECK(s.steps <= 360);
     total += one[i].chain_length();
   }
-  CHECK(total >= 4);  // measured 5 on these three chains (3.7 on 100 chains of calvin-d)
+  CHECK(total >= 4);  // measured 5 on these three chains (4.38 on 100 chains of calvin-d)
 }
 
 TEST_CASE("The visual mirror renders the static and gripper cameras", "[calvin][render]") {
@@ -117,9 +192,7 @@ TEST_CASE("The visual mirror renders the static and gripper cameras", "[calvin][
   request.width = 64;
   request.height = 64;
   auto env = suite.make_env(request);
-  EpisodeSpec spec;
-  spec.suite = suite.info().name;
-  spec.task_id = "chains";
+  const EpisodeSpec spec = chain_spec(suite);
   const Observation& obs = env->reset(spec);
   REQUIRE(obs.cameras.size() == 2);
   CHECK(obs.instruction == suite.instruction(spec));
@@ -169,18 +242,12 @@ TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
   const Suite& suite = fixtures::builtin_suite(name ? name : "calvin-d");
   EpisodePlan plan;
   plan.episodes_per_task = n ? std::atoi(n) : 100;
-  const auto specs = plan_episodes(suite, plan);
-  auto policy = fixtures::builtin_registry().make_policy(
-      PolicySpec::parse(policy_name ? policy_name : "scripted"));
-  RunnerOptions options;
-  options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  Runner runner(suite, *policy, options);
-  fixtures::CollectingSink sink;
-  runner.run(specs, sink);
+  const auto rows = run_plan(suite, plan, policy_name ? policy_name : "scripted",
+                             static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   std::map<std::string, std::pair<int, int>> table;
   double total = 0;
   std::array<int, 6> at{};
-  for (const auto& r : sink.rows) {
+  for (const auto& r : rows) {
     total += r.chain_length();
     for (int k = 1; k <= r.chain_length(); ++k) ++at[static_cast<std::size_t>(k)];
     for (const auto& s : r.subtasks) {
@@ -189,13 +256,22 @@ TEST_CASE("Expert average length (measurement)", "[.][calvin-eval]") {
       ++e.second;
     }
   }
-  const double chains = static_cast<double>(sink.rows.size());
+  const double chains = static_cast<double>(rows.size());
   std::printf("%s, %zu chains: average length %.3f; success at 1..5:", suite.info().name.c_str(),
-              sink.rows.size(), total / chains);
+              rows.size(), total / chains);
   for (int k = 1; k <= 5; ++k) std::printf(" %.2f", at[static_cast<std::size_t>(k)] / chains);
   std::printf("\n");
   for (const auto& [task, e] : table)
     std::printf("  %-28s %3d / %3d\n", task.c_str(), e.first, e.second);
+  // CALVIN_TRACE=1: which subtask ended each unfinished chain, after which.
+  if (std::getenv("CALVIN_TRACE")) {
+    for (const auto& r : rows) {
+      if (r.success || r.subtasks.empty()) continue;
+      std::printf("  chain %d stopped at %s:", r.episode_index, r.subtasks.back().name.c_str());
+      for (const auto& s : r.subtasks) std::printf(" %s", s.name.c_str());
+      std::printf("\n");
+    }
+  }
   CHECK(chains == plan.episodes_per_task);
 }
 
@@ -238,11 +314,7 @@ Seen episode(const std::string& perturbation, int steps = 0) {
   request.height = 48;
   request.privileged = true;
   auto env = suite.make_env(request);
-  EpisodeSpec spec;
-  spec.suite = suite.info().name;
-  spec.task_id = "chains";
-  spec.episode_index = 0;
-  spec.seed = 12345;
+  EpisodeSpec spec = chain_spec(suite, 0, 12345);
   spec.perturbation = PerturbationSet::parse(perturbation);
   env->reset(spec);
   const std::array<float, 7> nudge{0.01f, 0.0f, -0.005f, 0, 0, 0, -1};
@@ -323,13 +395,7 @@ TEST_CASE("Perturbed CALVIN-like chains still run to the end without simulator e
   EpisodePlan plan;
   plan.episodes_per_task = 1;
   plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5")};
-  const auto specs = plan_episodes(suite, plan);
-  auto policy = fixtures::builtin_registry().make_policy(PolicySpec::parse("scripted"));
-  Runner runner(suite, *policy, RunnerOptions{});
-  fixtures::CollectingSink sink;
-  runner.run(specs, sink);
-  REQUIRE(sink.rows.size() == specs.size());
-  for (const auto& r : sink.rows) {
+  for (const auto& r : run_plan(suite, plan, "scripted", 1)) {
     INFO(r.perturbation_id << ": " << r.error);
     CHECK(r.termination != Termination::kSimError);
     CHECK(!r.subtasks.empty());
@@ -344,10 +410,7 @@ TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh E
   ObservationRequest request;
   request.privileged = true;
   auto env = suite.make_env(request);
-  EpisodeSpec spec;
-  spec.suite = suite.info().name;
-  spec.task_id = "chains";
-  spec.seed = 7;
+  const EpisodeSpec spec = chain_spec(suite, 0, 7);
   env->reset(spec);
   auto expert = suite.make_expert(0);
   REQUIRE(expert);

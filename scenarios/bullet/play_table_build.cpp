@@ -1,0 +1,285 @@
+// Building the play table's Bullet world: the static table and cabinet, the
+// desk's articulated btMultiBody, the blocks and the arm's kinematic bodies.
+#include <algorithm>
+#include <cmath>
+
+#include "scenarios/bullet/play_table_impl.hpp"
+
+namespace gauntlet::bullet {
+
+void PlayTable::Impl::build(const PlayInit& init) {
+  if (&init != &episode_init) episode_init = init;
+  teardown();
+  geoms.clear();
+  bodies.clear();
+  config = std::make_unique<btDefaultCollisionConfiguration>();
+  dispatcher = std::make_unique<btCollisionDispatcher>(config.get());
+  broadphase = std::make_unique<btDbvtBroadphase>();
+  solver = std::make_unique<btMultiBodyConstraintSolver>();
+  world = std::make_unique<btMultiBodyDynamicsWorld>(dispatcher.get(), broadphase.get(),
+                                                     solver.get(), config.get());
+  world->setGravity(btVector3(0, 0, -9.81f));
+  world->getSolverInfo().m_numIterations = 30;
+  new_body(nullptr);  // 0: the world
+  build_static();
+  build_desk(init);
+  build_blocks(init);
+  build_arm();
+  led = init.led;
+  button_latched = false;
+  nbodies = static_cast<int>(bodies.size());
+  if (!scales.nominal()) apply_scales();
+}
+
+// Nominal episodes never come here, so their simulation is exactly the unperturbed one.
+void PlayTable::Impl::apply_scales() {
+  // Bullet multiplies the two bodies' frictions: each body's by the square root
+  // scales every contact's by `friction`.
+  const auto f = static_cast<btScalar>(std::sqrt(scales.friction));
+  for (auto& r : rigid) r->setFriction(r->getFriction() * f);
+  for (auto& c : colliders) c->setFriction(c->getFriction() * f);
+  for (btRigidBody* b : blocks) {
+    const double mass = kBlockMass * scales.mass;
+    btVector3 inertia;
+    b->getCollisionShape()->calculateLocalInertia(static_cast<btScalar>(mass), inertia);
+    b->setMassProps(static_cast<btScalar>(mass), inertia);
+    b->updateInertiaTensor();
+  }
+  for (auto& c : constraints) {
+    auto* motor = dynamic_cast<btMultiBodyJointMotor*>(c.get());
+    if (motor && motor->getLinkA() != 2) {  // the button's spring is not a resistance
+      motor->setMaxAppliedImpulse(motor->getMaxAppliedImpulse() *
+                                  static_cast<btScalar>(scales.damping));
+    }
+  }
+}
+
+void PlayTable::Impl::build_static() {
+  btCompoundShape* c = compound();
+  const std::array<float, 4> desk_rgba = Colors::kDesk;
+  add_box(c, 0, "table", {0.3, 0.6, 0.02}, at({0.6, 0.0, -0.02}), desk_rgba);
+  // Table legs (visual only) and the cabinet behind the door.
+  for (const double x : {0.32, 0.88}) {
+    for (const double y : {-0.58, 0.58}) {
+      add_box(c, 0, "leg", {0.02, 0.02, 0.3}, at({x, y, -0.34}), desk_rgba, false);
+    }
+  }
+  const double sx = layout.slider_x;
+  const double cy = layout.cabinet_y;
+  const double depth = desk::kCabinetDepth;
+  const double half_w = desk::kCabinetHalfWidth;
+  const double h = desk::kCabinetHeight + 0.1;
+  add_box(c, 0, "cabinet_back", {0.01, half_w + 0.01, h / 2}, at({sx + depth + 0.01, cy, h / 2}),
+          desk_rgba);
+  for (const double s : {-1.0, 1.0}) {
+    add_box(c, 0, "cabinet_side", {depth / 2 + 0.01, 0.01, h / 2},
+            at({sx + depth / 2, cy + s * (half_w + 0.01), h / 2}), desk_rgba);
+  }
+  add_box(c, 0, "cabinet_roof", {depth / 2 + 0.03, half_w + 0.02, 0.01},
+          at({sx + depth / 2 - 0.02, cy, h + 0.01}), desk_rgba);
+  // Button base and LED, switch rail and bulb.
+  const auto& b = layout.button;
+  geom("button_base", 0, VisualGeom::Type::kCylinder, {0.035, 0.01, 0}, at({b[0], b[1], 0.01}),
+       Colors::kDark);
+  geom("led", 0, VisualGeom::Type::kSphere, {0.012, 0, 0}, at({b[0] + 0.06, b[1], 0.01}),
+       {0.3f, 0.3f, 0.3f, 1.0f});
+  const auto& s = layout.switch_xy;
+  add_box(c, 0, "switch_rail", {0.02, 0.06, 0.01}, at({s[0], s[1] + 0.03, 0.01}), Colors::kDark,
+          false);
+  add_box(c, 0, "bulb_post", {0.008, 0.008, 0.1}, at({s[0] + 0.06, s[1] + 0.03, 0.1}),
+          Colors::kDark, false);
+  geom("bulb", 0, VisualGeom::Type::kSphere, {0.03, 0, 0}, at({s[0] + 0.06, s[1] + 0.03, 0.22}),
+       {0.3f, 0.3f, 0.3f, 1.0f});
+  // Robot pedestal (visual) under the base.
+  geom("pedestal", 0, VisualGeom::Type::kCylinder, {0.11, 0.3, 0}, at(base.pos + Vec3{0, 0, -0.3}),
+       Colors::kDark);
+  add_rigid(c, 0.0, at({0, 0, 0}), kStatic, kBlock, 0.6, false);
+}
+
+void PlayTable::Impl::build_desk(const PlayInit& init) {
+  using desk::kButtonTop;
+  using desk::kButtonTravel;
+  const double sx = layout.slider_x;
+  const double cy = layout.cabinet_y;
+  desk = std::make_unique<btMultiBody>(4, 0.0f, btVector3(0, 0, 0), true, false);
+  desk->setBaseWorldTransform(btTransform::getIdentity());
+  desk->setHasSelfCollision(false);
+  desk->setLinearDamping(0.0f);
+  desk->setAngularDamping(0.0f);
+  struct Link {
+    Vec3 rest;
+    Vec3 axis;
+    double mass;
+    btCompoundShape* shape;
+    int body;
+  };
+  std::array<Link, 4> parts{};
+  // 0: the sliding door, along +y (its value > half the travel: door on the left).
+  parts[0] = {{sx - 0.01, cy - 0.15, 0.105}, {0, 1, 0}, 1.0, compound(), 0};
+  // 1: the drawer under the table, opening towards the robot (-x).
+  parts[1] = {{0.45, layout.drawer_y, desk::kDrawerFloor}, {-1, 0, 0}, 1.0, compound(), 0};
+  // 2: the button, pressed down (-z).
+  parts[2] = {
+      {layout.button[0], layout.button[1], kButtonTop - 0.0125}, {0, 0, -1}, 0.05, compound(), 0};
+  // 3: the switch knob, slid towards +y turns the bulb on.
+  parts[3] = {{layout.switch_xy[0], layout.switch_xy[1], desk::kSwitchBase},
+              {0, 1, 0},
+              0.05,
+              compound(),
+              0};
+  for (auto& l : parts) l.body = -1;
+  // Shapes and visuals (bodies created below, once their colliders exist).
+  const int first_body = static_cast<int>(bodies.size());
+  for (int i = 0; i < 4; ++i) new_body(nullptr);
+  slider_body = first_body;
+  drawer_body = first_body + 1;
+  button_body = first_body + 2;
+  switch_body = first_body + 3;
+  const std::array<float, 4> panel{0.62f, 0.5f, 0.36f, 1.0f};
+  add_box(parts[0].shape, slider_body, "door", {0.01, 0.15, 0.095}, at({0, 0, 0}), panel);
+  add_box(parts[0].shape, slider_body, "door_knob", {0.02, 0.015, 0.03}, at({-0.03, 0, 0.0}),
+          Colors::kDark);
+  const double hx = desk::kDrawerHalf[0], hy = desk::kDrawerHalf[1];
+  const double wall_h = (-0.045 - desk::kDrawerFloor) / 2;
+  add_box(parts[1].shape, drawer_body, "drawer_floor", {hx + 0.01, hy + 0.01, 0.005},
+          at({0, 0, -0.005}), panel);
+  add_box(parts[1].shape, drawer_body, "drawer_front", {0.005, hy + 0.01, wall_h},
+          at({-hx - 0.005, 0, wall_h}), panel);
+  add_box(parts[1].shape, drawer_body, "drawer_back", {0.005, hy + 0.01, wall_h},
+          at({hx + 0.005, 0, wall_h}), panel);
+  for (const double s : {-1.0, 1.0}) {
+    add_box(parts[1].shape, drawer_body, "drawer_side", {hx, 0.005, wall_h},
+            at({0, s * (hy + 0.005), wall_h}), panel);
+    add_box(parts[1].shape, drawer_body, "drawer_handle_post", {0.025, 0.006, 0.006},
+            at({-hx - 0.035, s * 0.05, wall_h + 0.02}), Colors::kDark);
+  }
+  add_box(parts[1].shape, drawer_body, "drawer_handle", {0.008, 0.07, 0.008},
+          at({-hx - 0.068, 0, wall_h + 0.02}), Colors::kDark);
+  parts[2].shape->addChildShape(btTransform::getIdentity(),
+                                keep(new btCylinderShapeZ(btVector3(0.025f, 0.025f, 0.0125f))));
+  geom("button", button_body, VisualGeom::Type::kCylinder, {0.025, 0.0125, 0}, at({0, 0, 0}),
+       {0.9f, 0.9f, 0.9f, 1.0f});
+  add_box(parts[3].shape, switch_body, "switch_knob", {0.015, 0.015, 0.03}, at({0, 0, 0}),
+          {0.9f, 0.9f, 0.9f, 1.0f});
+
+  for (int i = 0; i < 4; ++i) {
+    btVector3 inertia;
+    parts[static_cast<std::size_t>(i)].shape->calculateLocalInertia(
+        static_cast<btScalar>(parts[static_cast<std::size_t>(i)].mass), inertia);
+    const Link& l = parts[static_cast<std::size_t>(i)];
+    desk->setupPrismatic(i, static_cast<btScalar>(l.mass), inertia, -1, btQuaternion::getIdentity(),
+                         bt(l.axis), bt(l.rest), btVector3(0, 0, 0), true);
+  }
+  desk->finalizeMultiDof();
+  world->addMultiBody(desk.get());
+  for (int i = 0; i < 4; ++i) {
+    auto col = std::make_unique<btMultiBodyLinkCollider>(desk.get(), i);
+    col->setCollisionShape(parts[static_cast<std::size_t>(i)].shape);
+    col->setFriction(0.8f);
+    world->addCollisionObject(col.get(), kDesk, kBlock | kArm | kFinger);
+    desk->getLink(i).m_collider = col.get();
+    bodies[static_cast<std::size_t>(first_body + i)].object = col.get();
+    colliders.push_back(std::move(col));
+  }
+  const std::array<double, 4> lo{0, 0, 0, 0};
+  const std::array<double, 4> hi{desk::kSliderTravel, desk::kDrawerTravel, kButtonTravel,
+                                 desk::kSwitchTravel};
+  const std::array<double, 4> friction{6.0, 6.0, 0.0, 3.0};  // N
+  for (int i = 0; i < 4; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    constraints.push_back(std::make_unique<btMultiBodyJointLimitConstraint>(
+        desk.get(), i, static_cast<btScalar>(lo[k]), static_cast<btScalar>(hi[k])));
+    if (i == 2) {
+      // The button springs back up.
+      auto motor = std::make_unique<btMultiBodyJointMotor>(desk.get(), i, 0, 0.0f,
+                                                           static_cast<btScalar>(4.0 * kDt));
+      motor->setPositionTarget(0.0f, 0.3f);
+      motor->setVelocityTarget(0.0f, 1.0f);
+      constraints.push_back(std::move(motor));
+    } else {
+      constraints.push_back(std::make_unique<btMultiBodyJointMotor>(
+          desk.get(), i, 0, 0.0f, static_cast<btScalar>(friction[k] * kDt)));
+    }
+  }
+  for (auto& c : constraints) world->addMultiBodyConstraint(c.get());
+  desk->setJointPos(0, static_cast<btScalar>(std::clamp(init.slider, 0.0, desk::kSliderTravel)));
+  desk->setJointPos(1, static_cast<btScalar>(std::clamp(init.drawer, 0.0, desk::kDrawerTravel)));
+  desk->setJointPos(2, 0.0f);
+  desk->setJointPos(3,
+                    static_cast<btScalar>(std::clamp(init.switch_pos, 0.0, desk::kSwitchTravel)));
+  btAlignedObjectArray<btQuaternion> sq;
+  btAlignedObjectArray<btVector3> sv;
+  desk->forwardKinematics(sq, sv);
+  desk->updateCollisionObjectWorldTransforms(sq, sv);
+}
+
+void PlayTable::Impl::build_blocks(const PlayInit& init) {
+  for (int i = 0; i < kBlocks; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    btCompoundShape* c = compound();
+    const int body = new_body(nullptr);
+    block_body[k] = body;
+    add_box(c, body, std::string("block_") + kBlockNames[k], kBlockHalf[k], at({0, 0, 0}),
+            kBlockRgba[k]);
+    const auto& b = init.blocks[k];
+    btRigidBody* rb = add_rigid(c, kBlockMass, at({b[0], b[1], b[2]}, geo::quat_from_yaw(b[3])),
+                                kBlock, kStatic | kBlock | kArm | kDesk | kFinger, 1.0, false);
+    bodies[static_cast<std::size_t>(body)].object = rb;
+    blocks[k] = rb;
+  }
+}
+
+void PlayTable::Impl::build_arm() {
+  for (const auto& cap : robot.base_capsules) {
+    robots::Capsule c = cap;
+    c.from = base.pos + c.from;
+    c.to = base.pos + c.to;
+    add_capsule(nullptr, 0, c, Colors::kRobot);
+  }
+  links.clear();
+  link_body.clear();
+  for (const auto& j : robot.joints) {
+    btCompoundShape* c = compound();
+    const int body = new_body(nullptr);
+    for (const auto& cap : j.capsules) add_capsule(c, body, cap, Colors::kRobot);
+    btRigidBody* rb = add_rigid(c, 0.0, base, kArm, kBlock | kDesk, 0.8, true);
+    bodies[static_cast<std::size_t>(body)].object = rb;
+    links.push_back(rb);
+    link_body.push_back(body);
+  }
+  const auto& g = robot.gripper;
+  {
+    btCompoundShape* c = compound();
+    hand_body = new_body(nullptr);
+    add_box(c, hand_body, "palm", g.palm_half_size, at({0, 0, g.palm_height}), Colors::kRobot);
+    hand = add_rigid(c, 0.0, base, kArm, kBlock | kDesk, 0.8, true);
+    bodies[static_cast<std::size_t>(hand_body)].object = hand;
+  }
+  for (const int side : {1, -1}) {
+    btCompoundShape* c = compound();
+    const int body = new_body(nullptr);
+    add_box(c, body, side > 0 ? "finger_left" : "finger_right", g.pad_half_size,
+            at({0, 0, g.pad_half_size[2]}), Colors::kDark);
+    btRigidBody* rb = add_rigid(c, 0.0, base, kFinger, kBlock | kDesk, 2.0, true);
+    bodies[static_cast<std::size_t>(body)].object = rb;
+    (side > 0 ? left : right) = rb;
+    (side > 0 ? left_body : right_body) = body;
+  }
+  // Start: from the home configuration to the TCP pointing down above the table.
+  q = robot.home;
+  solve_ik(Vec3{0.3, 0.0, 0.25} + episode_init.tcp_offset, episode_init.tcp_turn, 200);
+  for (std::size_t j = 0; j < q.size() && j < episode_init.joint_offsets.size(); ++j) {
+    q[j] = std::clamp(q[j] + episode_init.joint_offsets[j], robot.joints[j].lower,
+                      robot.joints[j].upper);
+  }
+  target_pos = tcp().pos;
+  target_quat = tcp().quat;
+  left_gap = right_gap = g.stroke / 2 * (1.0 - std::clamp(episode_init.closed, 0.0, 1.0));
+  command = -1.0 + 2.0 * std::clamp(episode_init.closed, 0.0, 1.0);
+  place_arm(1.0);
+  for (btRigidBody* b : links) b->setInterpolationWorldTransform(b->getWorldTransform());
+  for (btRigidBody* b : {hand, left, right})
+    b->setInterpolationWorldTransform(b->getWorldTransform());
+}
+
+}  // namespace gauntlet::bullet
