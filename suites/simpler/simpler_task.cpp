@@ -36,7 +36,7 @@ struct Layout {
 };
 
 // Close tasks start with the drawer this far open (m).
-constexpr double kCloseStart = 0.16;
+constexpr double kCloseStart = 0.20;
 
 // Memory slots: initial xy of up to 6 objects.
 constexpr std::size_t kInitialXY = 0;
