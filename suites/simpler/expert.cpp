@@ -91,7 +91,8 @@ class SimplerExpert final : public Expert {
 
   double grasp_yaw(const CatalogObject& o, const Pose& pose, double current) const {
     const bool round = o.shape == ObjectShape::kSphere || o.shape == ObjectShape::kCylinder;
-    if (spec_.kind == Kind::kMoveNear && round) return closest_symmetric_yaw(near_yaw_, current, kPi);
+    if (spec_.kind == Kind::kMoveNear && round)
+      return closest_symmetric_yaw(near_yaw_, current, kPi);
     if (o.shape == ObjectShape::kSphere ||
         (o.shape == ObjectShape::kCylinder && spec_.rest == Rest::kUpright &&
          spec_.kind != Kind::kPlaceOn)) {

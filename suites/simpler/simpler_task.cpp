@@ -323,10 +323,10 @@ std::vector<std::shared_ptr<const Image>> read_overlays(const YamlFields& t) {
 }
 
 std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) {
-  t.only_keys({"id",      "family",    "instruction", "max_steps", "kind", "objects",
-               "object",  "target",    "rest",        "yaw",       "grid", "center",
-               "spacing", "half_edge", "yaws",        "level",     "open", "cabinet_poses",
-               "overlay", "overlays",  "arm_colors", "object_grid", "target_at", "half_edges"});
+  t.only_keys({"id",      "family",    "instruction", "max_steps",   "kind",      "objects",
+               "object",  "target",    "rest",        "yaw",         "grid",      "center",
+               "spacing", "half_edge", "yaws",        "level",       "open",      "cabinet_poses",
+               "overlay", "overlays",  "arm_colors",  "object_grid", "target_at", "half_edges"});
   TaskSpec spec;
   const std::string kind = t.string("kind");
   static const std::map<std::string, Kind> kinds{{"pick", Kind::kPick},
@@ -441,14 +441,16 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
         // its corner (-h, -h) is our (+h, +h)).
         const auto c = t.numbers("center", 2);
         const std::vector<double> halves =
-            t.has("half_edges") ? t.numbers("half_edges", 0)
-                                : std::vector<double>{
-                                      t.number_in("half_edge", 0.075, 0.03, 0.2, "[0.03, 0.2] m")};
+            t.has("half_edges")
+                ? t.numbers("half_edges", 0)
+                : std::vector<double>{t.number_in("half_edge", 0.075, 0.03, 0.2, "[0.03, 0.2] m")};
         if (halves.empty() || halves.size() > 4) t.fail("half_edges must list 1..4 lengths (m)");
         for (const double h : halves) {
           if (h < 0.03 || h > 0.2) t.fail("half_edges must lie in [0.03, 0.2] m");
-          const std::array<std::array<double, 2>, 4> corners{
-              {{c[0] + h, c[1] + h}, {c[0] + h, c[1] - h}, {c[0] - h, c[1] + h}, {c[0] - h, c[1] - h}}};
+          const std::array<std::array<double, 2>, 4> corners{{{c[0] + h, c[1] + h},
+                                                              {c[0] + h, c[1] - h},
+                                                              {c[0] - h, c[1] + h},
+                                                              {c[0] - h, c[1] - h}}};
           for (std::size_t a = 0; a < 4; ++a) {
             for (std::size_t b = 0; b < 4; ++b) {
               if (a != b) pairs.push_back({corners[a], corners[b]});

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -20,8 +20,8 @@
 #include "harness/runner.hpp"
 #include "reports/png.hpp"
 #include "robots/robot_description.hpp"
-#include "scenarios/mujoco/robot.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
+#include "scenarios/mujoco/robot.hpp"
 #include "scenarios/render/gl_context.hpp"
 #include "scenarios/render/overlay.hpp"
 #include "tests/fixtures/builtin.hpp"
@@ -76,8 +76,8 @@ bool in_contact(const mjModel* m, const mjData* d, const std::function<bool(std:
 }
 
 bool robot_part(std::string_view body) {
-  return body.starts_with("robot_") || body == mj::robot::kBody ||
-         body == mj::robot::kLeftFinger || body == mj::robot::kRightFinger;
+  return body.starts_with("robot_") || body == mj::robot::kBody || body == mj::robot::kLeftFinger ||
+         body == mj::robot::kRightFinger;
 }
 
 double joint_qpos(const mjModel* m, const mjData* d, const std::string& joint) {
@@ -271,7 +271,8 @@ TEST_CASE("the Google robot starts fingers down at yaw 0 without rolling its arm
   const auto robot = robots::find_robot("google_robot", "test");
   const robots::Pose home = robots::forward_kinematics(*robot, robot->home);
   const geo::Quat& q = home.quat;
-  const double yaw = std::atan2(2 * (q[0] * q[3] + q[1] * q[2]), 1 - 2 * (q[2] * q[2] + q[3] * q[3]));
+  const double yaw =
+      std::atan2(2 * (q[0] * q[3] + q[1] * q[2]), 1 - 2 * (q[2] * q[2] + q[3] * q[3]));
   CHECK(std::abs(yaw) < 1e-6);
   const auto suite = fixtures::builtin_registry().load_suite("simpler-google-visual-matching");
   auto env = suite->make_env(ObservationRequest{});
@@ -307,9 +308,8 @@ TEST_CASE("close-drawer tasks start as SimplerEnv's: drawer 0.2 m open, the hand
     CHECK(joint_qpos(menv->model(), menv->data(), "cabinet_" + level + "_slide") ==
           Approx(0.2).margin(0.002));
     // The hand used to start inside the open top drawer (palm through its front).
-    CHECK_FALSE(in_contact(menv->model(), menv->data(), robot_part, [](std::string_view b) {
-      return b.starts_with("cabinet");
-    }));
+    CHECK_FALSE(in_contact(menv->model(), menv->data(), robot_part,
+                           [](std::string_view b) { return b.starts_with("cabinet"); }));
   }
 }
 
@@ -338,17 +338,19 @@ TEST_CASE("the eggplant starts on SimplerEnv's sink grid, apart from the basket"
     const mjData* d = menv->data();
     // Episode i: position i / 3 of the 2 x 4 grid, yaw i mod 3 of {0, pi/4, -pi/4}.
     const std::size_t p = i / 3;
-    CHECK(d->xpos[3 * eggplant] == Approx(-0.118 - 0.02 * static_cast<double>(p / 4)).margin(2e-3));
+    const std::size_t px = p / 4;  // the grid's x index (2), then y (4)
+    CHECK(d->xpos[3 * eggplant] == Approx(-0.118 - 0.02 * static_cast<double>(px)).margin(2e-3));
     CHECK(d->xpos[3 * eggplant + 1] ==
           Approx(-0.131 - 0.01 * static_cast<double>(p % 4)).margin(2e-3));
     const double yaws[3] = {0.0, 0.7854, -0.7854};
     CHECK(body_yaw(d, eggplant) == Approx(yaws[i % 3]).margin(0.02));
     CHECK(d->xpos[3 * basket] == Approx(-0.108).margin(2e-3));
     CHECK(d->xpos[3 * basket + 1] == Approx(0.035).margin(2e-3));
-    CHECK_FALSE(in_contact(m, d, [](std::string_view b) { return b == "eggplant"; },
-                           [](std::string_view b) { return b == "basket"; }));
-    positions.insert({std::lround(d->xpos[3 * eggplant] * 1000),
-                      std::lround(d->xpos[3 * eggplant + 1] * 1000)});
+    CHECK_FALSE(in_contact(
+        m, d, [](std::string_view b) { return b == "eggplant"; },
+        [](std::string_view b) { return b == "basket"; }));
+    positions.insert(
+        {std::lround(d->xpos[3 * eggplant] * 1000), std::lround(d->xpos[3 * eggplant + 1] * 1000)});
   }
   CHECK(positions.size() == 8);
 }
