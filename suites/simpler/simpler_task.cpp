@@ -100,7 +100,10 @@ class SimplerTask final : public mj::MjTask {
       }
       if (!p.shown)
         world = {2.0 + 0.3 * static_cast<double>(i), 3.0, -0.8 + rest_height(o, rest_of(i))};
-      sim.set_free_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
+      if (is_fixed(o))
+        sim.set_static_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
+      else
+        sim.set_free_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
       if (i < 6) {
         memory.values[kInitialXY + 2 * i] = world[0];
         memory.values[kInitialXY + 2 * i + 1] = world[1];

@@ -40,12 +40,14 @@ Image pattern(int w, int h, int seed) {
 }
 
 std::map<std::string, std::pair<int, int>> successes(const std::string& suite_name,
-                                                     const std::string& policy_spec, int episodes) {
+                                                     const std::string& policy_spec, int episodes,
+                                                     std::vector<std::string> tasks = {}) {
   const Registry& registry = fixtures::builtin_registry();
   const auto suite = registry.load_suite(suite_name);
   auto policy = registry.make_policy(PolicySpec::parse(policy_spec));
   EpisodePlan plan;
   plan.episodes_per_task = episodes;
+  plan.task_ids = std::move(tasks);
   const auto specs = plan_episodes(*suite, plan);
   RunnerOptions options;
   options.workers = 2;
@@ -364,6 +366,10 @@ TEST_CASE("the scripted expert solves every WidowX task and random does not", "[
   for (const auto& [task, n] : successes("simpler-widowx-visual-matching", "random", 2))
     random += n.first;
   CHECK(random == 0);
+  // The basket is a fixture, as in SimplerEnv's sink: as a free body it made
+  // the solver diverge (bad qacc) under random motion in episodes 4 and 10.
+  // successes() checks that no episode ends in a simulation error.
+  successes("simpler-widowx-visual-matching", "random", 11, {"put_eggplant_in_basket"});
 }
 
 TEST_CASE("the scripted expert solves every Google-robot task", "[simpler][expert]") {
