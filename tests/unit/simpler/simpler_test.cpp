@@ -357,6 +357,55 @@ TEST_CASE("the eggplant starts on SimplerEnv's sink grid, apart from the basket"
   CHECK(positions.size() == 8);
 }
 
+TEST_CASE("move near is scored as SimplerEnv's: a neighbour nudged less than A is allowed",
+          "[simpler][move-near]") {
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-google-visual-matching");
+  auto env = suite->make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  REQUIRE(menv != nullptr);
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  plan.task_ids = {"move_near"};
+  const EpisodeSpec spec = plan_episodes(*suite, plan).at(0);
+  // Places A (the bottle, 28 cm from its start) 9 cm from B (the pepsi can)
+  // on the far side from C (the orange), moves C by `c_moved` along +y (away
+  // from B), and scores one idle step.
+  const auto score = [&](double a_gap, double c_moved) {
+    const Observation& obs = env->reset(spec);
+    REQUIRE(obs.instruction == "move blue plastic bottle near pepsi can");
+    const mjModel* m = menv->model();
+    mjData* d = menv->data();
+    const auto qpos = [&](const char* body) {
+      const int b = mj_name2id(m, mjOBJ_BODY, body);
+      REQUIRE(b >= 0);
+      return d->qpos + m->jnt_qposadr[m->body_jntadr[b]];
+    };
+    double* a = qpos("blue_plastic_bottle");
+    double* b = qpos("pepsi_can");
+    double* c = qpos("orange");
+    // Away from C, seen from B.
+    const double dx = b[0] - c[0];
+    const double dy = b[1] - c[1];
+    const double n = std::hypot(dx, dy);
+    a[0] = b[0] + a_gap * dx / n;
+    a[1] = b[1] + a_gap * dy / n;
+    c[1] += c_moved;
+    mj_forward(m, d);
+    std::vector<float> idle(7, 0.0F);
+    idle[6] = -1.0F;
+    return env->step(idle, false).success;
+  };
+  CHECK(score(0.09, 0.0));
+  // SimplerEnv's moved_wrong_obj needs another object moved more than 3 cm
+  // AND more than A: a 4 cm nudge of C while A moved 28 cm is not wrong (the
+  // predicate before required every other object to stay within 3 cm).
+  CHECK(score(0.09, 0.04));
+  // C moved more than A: the wrong object.
+  CHECK_FALSE(score(0.09, 0.3));
+  // A too far from B.
+  CHECK_FALSE(score(0.13, 0.0));
+}
+
 TEST_CASE("the scripted expert solves every WidowX task and random does not", "[simpler][expert]") {
   for (const auto& [task, n] : successes("simpler-widowx-visual-matching", "scripted", 3)) {
     INFO(task);
