@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "scenarios/mujoco/robot.hpp"
 #include "scenarios/mujoco/scene.hpp"
 #include "suites/common/expert_kit.hpp"
 
@@ -24,6 +25,7 @@ class SimplerExpert final : public Expert {
     if (!obs.privileged) throw std::runtime_error("scripted expert needs privileged state");
     const PrivilegedState& s = *obs.privileged;
     if (!started_) start(obs, s);
+    full_open_ = std::max(full_open_, s.gripper_opening);
     grip_ = grip_closed_ ? 1.0f : -1.0f;
     yaw_ = yaw_of(s.ee.quat);
     goal_ = s.ee.pos;
@@ -80,11 +82,17 @@ class SimplerExpert final : public Expert {
       Vec3 dir = a - b;
       dir[2] = 0;
       const double n = std::max(norm(dir), 1e-6);
-      near_goal_ = b + (0.088 / n) * dir;
+      near_dir_ = (1.0 / n) * dir;
+      // Round objects are grasped at the yaw they are set down at (see
+      // beside_yaw).
+      near_yaw_ = std::atan2(dir[1], dir[0]);
     }
   }
 
   double grasp_yaw(const CatalogObject& o, const Pose& pose, double current) const {
+    const bool round = o.shape == ObjectShape::kSphere || o.shape == ObjectShape::kCylinder;
+    if (spec_.kind == Kind::kMoveNear && round)
+      return closest_symmetric_yaw(near_yaw_, current, kPi);
     if (o.shape == ObjectShape::kSphere ||
         (o.shape == ObjectShape::kCylinder && spec_.rest == Rest::kUpright &&
          spec_.kind != Kind::kPlaceOn)) {
@@ -92,6 +100,23 @@ class SimplerExpert final : public Expert {
     }
     const bool cube = o.shape == ObjectShape::kBox && std::abs(o.size[0] - o.size[1]) < 1e-6;
     return closest_symmetric_yaw(yaw_of(pose.quat), current, cube ? kPi / 2 : kPi);
+  }
+
+  // Move near: A goes down beside B with the hand's narrow side towards B
+  // (the palm is 14 cm wide along the fingers' axis and would strike a tall
+  // B; across it, 5 cm): the hand turns A while carrying it.
+  double beside_yaw(const PrivilegedState& s) const {
+    return closest_symmetric_yaw(near_yaw_, yaw_of(s.ee.quat), kPi);
+  }
+
+  // Move near: the fingers open just clear of the object (1.5 cm), not the
+  // whole stroke, so they do not push over what it was set down next to.
+  float release_command(const CatalogObject& o) const {
+    if (spec_.kind != Kind::kMoveNear || full_open_ <= 0.0) return -1.0f;
+    const double travel = full_open_ / 2;
+    const double finger = std::min(travel, grasp_width(o) / 2 + 0.0075);
+    const double closed_fraction = (travel - finger) / (travel + mj::robot::kFingerSqueeze);
+    return static_cast<float>(2 * closed_fraction - 1);
   }
 
   bool holding(const PrivilegedState& s, const Vec3& obj) const {
@@ -106,7 +131,8 @@ class SimplerExpert final : public Expert {
     const double body_h = o.shape == ObjectShape::kCylinder ? rest_height(o, Rest::kUpright) : h;
     switch (spec_.kind) {
       case Kind::kMoveNear:
-        where = near_goal_;
+        where = s.require_body(spec_.objects[static_cast<std::size_t>(target_)]).pos +
+                0.088 * near_dir_;
         release_z = body_h + 0.012;
         return;
       case Kind::kPlaceOn: {
@@ -186,9 +212,10 @@ class SimplerExpert final : public Expert {
         const double z = carry_height(s, o);
         goal_ = s.ee.pos + (Vec3{where[0], where[1], 0} - Vec3{obj[0], obj[1], 0});
         goal_[2] = z;
+        if (spec_.kind == Kind::kMoveNear) yaw_ = beside_yaw(s);
         if (!holding(s, obj))
           phase_ = Phase::kRecover, counter_ = 0;
-        else if (dist_xy(obj, where) < 0.012)
+        else if (dist_xy(obj, where) < 0.012 && yaw_error(s.ee, yaw_) < 0.1)
           phase_ = Phase::kLower;
         break;
       }
@@ -198,6 +225,7 @@ class SimplerExpert final : public Expert {
         double release_z = 0;
         place_target(s, o, where, release_z);
         goal_ = s.ee.pos + (Vec3{where[0], where[1], release_z} - obj);
+        if (spec_.kind == Kind::kMoveNear) yaw_ = beside_yaw(s);
         if (!holding(s, obj))
           phase_ = Phase::kRecover, counter_ = 0;
         else if (obj[2] < release_z + 0.01)
@@ -205,11 +233,12 @@ class SimplerExpert final : public Expert {
         break;
       }
       case Phase::kRelease:
-        grip_ = -1.0f;
+        grip_ = release_command(o);
         if (++counter_ >= wait_steps_) phase_ = Phase::kRetreat;
         break;
       case Phase::kRetreat:
-        grip_ = -1.0f;
+        // Fully open only once clear of what stands next to the object.
+        grip_ = s.ee.pos[2] > obj[2] + 0.08 ? -1.0f : release_command(o);
         goal_ = {s.ee.pos[0], s.ee.pos[1], std::max(s.ee.pos[2], obj[2] + 0.12)};
         break;
       case Phase::kRecover:
@@ -297,7 +326,9 @@ class SimplerExpert final : public Expert {
   bool started_ = false;
   int subject_ = 0;
   int target_ = 1;
-  Vec3 near_goal_{};
+  Vec3 near_dir_{1, 0, 0};  // move near: from B towards A's start
+  double near_yaw_ = 0.0;
+  double full_open_ = 0.0;  // the widest opening seen: the gripper's stroke
   Phase phase_ = Phase::kAbove;
   DrawerPhase drawer_phase_ = DrawerPhase::kFront;
   bool drawer_done_ = false;

@@ -110,9 +110,13 @@ double support_half(const CatalogObject& o) {
   }
 }
 
+bool is_fixed(const CatalogObject& o) {
+  return o.shape == ObjectShape::kBasket;
+}
+
 void add_catalog_object(mj::SceneBuilder& scene, const std::string& instance,
                         const CatalogObject& o, Rest rest) {
-  mj::XmlElement& body = scene.add_body(instance, {0, 0, rest_height(o, rest) + 0.3}, true);
+  mj::XmlElement& body = scene.add_body(instance, {0, 0, rest_height(o, rest) + 0.3}, !is_fixed(o));
   const bool lying = rest == Rest::kLying;
   mj::XmlElement* g = nullptr;
   switch (o.shape) {

@@ -43,9 +43,12 @@ double grasp_width(const CatalogObject& o);
 // Footprint half extent used by "on" predicates when the object is the support.
 double support_half(const CatalogObject& o);
 
-// Adds the object as a free body named `instance`.
+// Adds the object as a free body named `instance`; a fixed one (the basket,
+// part of SimplerEnv's sink and locked there) is a fixture on the worldbody,
+// placed with MjSim::set_static_pose.
 void add_catalog_object(mj::SceneBuilder& scene, const std::string& instance,
                         const CatalogObject& o, Rest rest);
+bool is_fixed(const CatalogObject& o);
 
 // The cabinet: three drawers (bottom, middle, top) sliding out towards -x.
 // The body "cabinet" has its origin at the centre of its bottom; drawer

@@ -36,7 +36,7 @@ struct Layout {
 };
 
 // Close tasks start with the drawer this far open (m).
-constexpr double kCloseStart = 0.16;
+constexpr double kCloseStart = 0.20;
 
 // Memory slots: initial xy of up to 6 objects.
 constexpr std::size_t kInitialXY = 0;
@@ -100,7 +100,10 @@ class SimplerTask final : public mj::MjTask {
       }
       if (!p.shown)
         world = {2.0 + 0.3 * static_cast<double>(i), 3.0, -0.8 + rest_height(o, rest_of(i))};
-      sim.set_free_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
+      if (is_fixed(o))
+        sim.set_static_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
+      else
+        sim.set_free_pose(sim.body(spec_.objects[i]), world, quat_from_yaw(p.pose[2]));
       if (i < 6) {
         memory.values[kInitialXY + 2 * i] = world[0];
         memory.values[kInitialXY + 2 * i + 1] = world[1];
@@ -161,24 +164,35 @@ class SimplerTask final : public mj::MjTask {
         break;
       }
       case Kind::kMoveNear: {
-        // The episode's A and B, recorded by initialize_episode().
+        // The episode's A and B, recorded by initialize_episode(). SimplerEnv's
+        // predicate: A moved more than 3 cm and more than any other object (a
+        // neighbour nudged less than A is not the wrong object), A ends near B
+        // and closer to B than any other object; here A must also be let go
+        // and back on the table.
         const int a = static_cast<int>(memory.values[12]);
         const int t = static_cast<int>(memory.values[13]);
-        double moved_others = 0.0;
         const int ab = sim.body(spec_.objects[static_cast<std::size_t>(a)]);
         const Vec3 pa = sim.body_pos(ab);
         const Vec3 pt = sim.body_pos(sim.body(spec_.objects[static_cast<std::size_t>(t)]));
+        const auto moved = [&](std::size_t i, const Vec3& p) {
+          return std::hypot(p[0] - memory.values[kInitialXY + 2 * i],
+                            p[1] - memory.values[kInitialXY + 2 * i + 1]);
+        };
+        const double moved_a = moved(static_cast<std::size_t>(a), pa);
+        const double d = dist_xy(pa, pt);
+        bool wrong = false;
+        bool closest = true;
         for (std::size_t i = 0; i < spec_.objects.size() && i < 6; ++i) {
           if (static_cast<int>(i) == a) continue;
           const Vec3 p = sim.body_pos(sim.body(spec_.objects[i]));
           if (p[2] < -0.5) continue;  // off stage
-          moved_others =
-              std::max(moved_others, std::hypot(p[0] - memory.values[kInitialXY + 2 * i],
-                                                p[1] - memory.values[kInitialXY + 2 * i + 1]));
+          const double m = moved(i, p);
+          if (m > 0.03 && m >= moved_a) wrong = true;
+          if (static_cast<int>(i) != t && dist_xy(p, pt) < d) closest = false;
         }
-        const double d = dist_xy(pa, pt);
         const bool released = !touched(sim, ab, false);
-        status.success = d < spec_.near && released && moved_others < 0.03 && pa[2] < 0.1;
+        status.success =
+            moved_a > 0.03 && !wrong && d < spec_.near && closest && released && pa[2] < 0.1;
         const double d0 = std::max(
             std::hypot(memory.values[kInitialXY + 2 * static_cast<std::size_t>(a)] - pt[0],
                        memory.values[kInitialXY + 2 * static_cast<std::size_t>(a) + 1] - pt[1]),
@@ -249,7 +263,7 @@ class SimplerTask final : public mj::MjTask {
     if (spec_.kind != Kind::kDrawer && spec_.kind != Kind::kDrawerPlace) return {};
     return {cabinet::slide_joint(0), cabinet::slide_joint(1), cabinet::slide_joint(2)};
   }
-  std::string code_version() const override { return "simpler/2"; }
+  std::string code_version() const override { return "simpler/3"; }
 
   const std::vector<Layout>& layouts() const { return layouts_; }
 
@@ -312,10 +326,10 @@ std::vector<std::shared_ptr<const Image>> read_overlays(const YamlFields& t) {
 }
 
 std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) {
-  t.only_keys({"id",      "family",    "instruction", "max_steps", "kind", "objects",
-               "object",  "target",    "rest",        "yaw",       "grid", "center",
-               "spacing", "half_edge", "yaws",        "level",     "open", "cabinet_poses",
-               "overlay", "overlays",  "arm_colors"});
+  t.only_keys({"id",      "family",    "instruction", "max_steps",   "kind",      "objects",
+               "object",  "target",    "rest",        "yaw",         "grid",      "center",
+               "spacing", "half_edge", "yaws",        "level",       "open",      "cabinet_poses",
+               "overlay", "overlays",  "arm_colors",  "object_grid", "target_at", "half_edges"});
   TaskSpec spec;
   const std::string kind = t.string("kind");
   static const std::map<std::string, Kind> kinds{{"pick", Kind::kPick},
@@ -414,21 +428,45 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
       spec.target = object("target", t.string("target"));
       if (spec.objects.size() != 1) t.fail("place_on moves one `object`");
       spec.objects.push_back(spec.target);
-      const auto c = t.numbers("center", 2);
-      const double h = t.number_in("half_edge", 0.075, 0.03, 0.2, "[0.03, 0.2] m");
       const std::vector<double> yaws =
-          t.has("yaws") ? t.numbers("yaws", 2) : std::vector<double>{0.0, kPi / 2};
-      const std::array<std::array<double, 2>, 4> corners{
-          {{c[0] - h, c[1] - h}, {c[0] - h, c[1] + h}, {c[0] + h, c[1] + h}, {c[0] + h, c[1] - h}}};
-      for (double yaw : yaws) {
-        for (std::size_t a = 0; a < 4; ++a) {
-          for (std::size_t b = 0; b < 4; ++b) {
-            if (a == b) continue;
-            Layout l;
-            l.objects.push_back({{corners[a][0], corners[a][1], yaw}, true});
-            l.objects.push_back({{corners[b][0], corners[b][1], 0.0}, true});
-            layouts.push_back(l);
+          t.has("yaws") ? t.numbers("yaws", 0) : std::vector<double>{0.0, kPi / 2};
+      if (yaws.empty() || yaws.size() > 8) t.fail("yaws must list 1..8 angles (rad)");
+      // SimplerEnv's order: episode i takes position pair i / |yaws| and yaw i mod |yaws|.
+      std::vector<std::array<std::array<double, 2>, 2>> pairs;
+      if (t.has("object_grid")) {
+        // The sink scene: the object on a small grid, the target fixed.
+        const auto at = t.numbers("target_at", 2);
+        for (const auto& xy : read_grid(t.child("object_grid")))
+          pairs.push_back({{{xy[0], xy[1]}, {at[0], at[1]}}});
+      } else {
+        // The table scenes: ordered pairs of the corners of squares about
+        // `center`, listed as SimplerEnv lists them (its robot faces -x, so
+        // its corner (-h, -h) is our (+h, +h)).
+        const auto c = t.numbers("center", 2);
+        const std::vector<double> halves =
+            t.has("half_edges")
+                ? t.numbers("half_edges", 0)
+                : std::vector<double>{t.number_in("half_edge", 0.075, 0.03, 0.2, "[0.03, 0.2] m")};
+        if (halves.empty() || halves.size() > 4) t.fail("half_edges must list 1..4 lengths (m)");
+        for (const double h : halves) {
+          if (h < 0.03 || h > 0.2) t.fail("half_edges must lie in [0.03, 0.2] m");
+          const std::array<std::array<double, 2>, 4> corners{{{c[0] + h, c[1] + h},
+                                                              {c[0] + h, c[1] - h},
+                                                              {c[0] - h, c[1] + h},
+                                                              {c[0] - h, c[1] - h}}};
+          for (std::size_t a = 0; a < 4; ++a) {
+            for (std::size_t b = 0; b < 4; ++b) {
+              if (a != b) pairs.push_back({corners[a], corners[b]});
+            }
           }
+        }
+      }
+      for (const auto& pair : pairs) {
+        for (const double yaw : yaws) {
+          Layout l;
+          l.objects.push_back({{pair[0][0], pair[0][1], yaw}, true});
+          l.objects.push_back({{pair[1][0], pair[1][1], 0.0}, true});
+          layouts.push_back(l);
         }
       }
       break;
@@ -453,7 +491,7 @@ std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) 
 TaskFamily simpler_family() {
   TaskFamily f;
   f.name = "simpler";
-  f.code_version = "simpler/2";
+  f.code_version = "simpler/3";
   f.make = make_task;
   return f;
 }

@@ -5,8 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -17,7 +19,9 @@
 #include "harness/results_store.hpp"
 #include "harness/runner.hpp"
 #include "reports/png.hpp"
+#include "robots/robot_description.hpp"
 #include "scenarios/mujoco/mujoco_env.hpp"
+#include "scenarios/mujoco/robot.hpp"
 #include "scenarios/render/gl_context.hpp"
 #include "scenarios/render/overlay.hpp"
 #include "tests/fixtures/builtin.hpp"
@@ -36,12 +40,14 @@ Image pattern(int w, int h, int seed) {
 }
 
 std::map<std::string, std::pair<int, int>> successes(const std::string& suite_name,
-                                                     const std::string& policy_spec, int episodes) {
+                                                     const std::string& policy_spec, int episodes,
+                                                     std::vector<std::string> tasks = {}) {
   const Registry& registry = fixtures::builtin_registry();
   const auto suite = registry.load_suite(suite_name);
   auto policy = registry.make_policy(PolicySpec::parse(policy_spec));
   EpisodePlan plan;
   plan.episodes_per_task = episodes;
+  plan.task_ids = std::move(tasks);
   const auto specs = plan_episodes(*suite, plan);
   RunnerOptions options;
   options.workers = 2;
@@ -56,6 +62,35 @@ std::map<std::string, std::pair<int, int>> successes(const std::string& suite_na
     out[r.task_id].second += 1;
   }
   return out;
+}
+
+// The named body's (or any "PREFIX*" body's) contacts with bodies of `other`.
+bool in_contact(const mjModel* m, const mjData* d, const std::function<bool(std::string_view)>& a,
+                const std::function<bool(std::string_view)>& b) {
+  for (int i = 0; i < d->ncon; ++i) {
+    const char* n1 = mj_id2name(m, mjOBJ_BODY, m->geom_bodyid[d->contact[i].geom1]);
+    const char* n2 = mj_id2name(m, mjOBJ_BODY, m->geom_bodyid[d->contact[i].geom2]);
+    const std::string_view s1 = n1 ? n1 : "";
+    const std::string_view s2 = n2 ? n2 : "";
+    if ((a(s1) && b(s2)) || (a(s2) && b(s1))) return true;
+  }
+  return false;
+}
+
+bool robot_part(std::string_view body) {
+  return body.starts_with("robot_") || body == mj::robot::kBody || body == mj::robot::kLeftFinger ||
+         body == mj::robot::kRightFinger;
+}
+
+double joint_qpos(const mjModel* m, const mjData* d, const std::string& joint) {
+  const int j = mj_name2id(m, mjOBJ_JOINT, joint.c_str());
+  REQUIRE(j >= 0);
+  return d->qpos[m->jnt_qposadr[j]];
+}
+
+double body_yaw(const mjData* d, int body) {
+  const double* q = d->xquat + 4 * body;
+  return std::atan2(2 * (q[0] * q[3] + q[1] * q[2]), 1 - 2 * (q[2] * q[2] + q[3] * q[3]));
 }
 
 }  // namespace
@@ -229,6 +264,148 @@ TEST_CASE("arm colourings cycle within a table and cover every layout x colourin
   CHECK(layout0 == first);
 }
 
+TEST_CASE("the Google robot starts fingers down at yaw 0 without rolling its arm",
+          "[simpler][robot]") {
+  // The home posture's TCP is yaw 0: a yaw-0 start then needs no wrist roll,
+  // and the wrist keeps its whole range for grasps either way (with the TCP
+  // at yaw pi at home, the start IK rolled the arm and a lying can at the
+  // grid's edge was out of the wrist's reach).
+  const auto robot = robots::find_robot("google_robot", "test");
+  const robots::Pose home = robots::forward_kinematics(*robot, robot->home);
+  const geo::Quat& q = home.quat;
+  const double yaw =
+      std::atan2(2 * (q[0] * q[3] + q[1] * q[2]), 1 - 2 * (q[2] * q[2] + q[3] * q[3]));
+  CHECK(std::abs(yaw) < 1e-6);
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-google-visual-matching");
+  auto env = suite->make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  REQUIRE(menv != nullptr);
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  plan.task_ids = {"pick_coke_can_horizontal"};
+  env->reset(plan_episodes(*suite, plan).at(0));
+  for (const std::string j : {"torso_yaw", "upper_arm_roll", "forearm_roll", "wrist_roll"}) {
+    INFO(j);
+    CHECK(std::abs(joint_qpos(menv->model(), menv->data(), "robot_" + j)) < 0.05);
+  }
+}
+
+TEST_CASE("close-drawer tasks start as SimplerEnv's: drawer 0.2 m open, the hand clear of it",
+          "[simpler][drawer]") {
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-google-visual-matching");
+  auto env = suite->make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  REQUIRE(menv != nullptr);
+  EpisodePlan plan;
+  plan.episodes_per_task = 9;  // the nine robot poses
+  plan.task_ids = {"close_top_drawer", "close_middle_drawer", "close_bottom_drawer"};
+  const auto specs = plan_episodes(*suite, plan);
+  REQUIRE(specs.size() == 27);
+  for (const auto& spec : specs) {
+    INFO(spec.task_id << " episode " << spec.episode_index);
+    env->reset(spec);
+    const std::string level = spec.task_id.substr(6, spec.task_id.find("_drawer") - 6);
+    // SimplerEnv's CloseDrawer sets the drawer's joint to 0.2 and calls it
+    // closed at <= 0.05; the settling steps must not move it.
+    CHECK(joint_qpos(menv->model(), menv->data(), "cabinet_" + level + "_slide") ==
+          Approx(0.2).margin(0.002));
+    // The hand used to start inside the open top drawer (palm through its front).
+    CHECK_FALSE(in_contact(menv->model(), menv->data(), robot_part,
+                           [](std::string_view b) { return b.starts_with("cabinet"); }));
+  }
+}
+
+TEST_CASE("the eggplant starts on SimplerEnv's sink grid, apart from the basket",
+          "[simpler][layout]") {
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-widowx-visual-matching");
+  auto env = suite->make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  REQUIRE(menv != nullptr);
+  EpisodePlan plan;
+  plan.episodes_per_task = 24;
+  plan.task_ids = {"put_eggplant_in_basket"};
+  const auto specs = plan_episodes(*suite, plan);
+  REQUIRE(specs.size() == 24);
+  env->reset(specs.at(0));  // the task's model is built on its first reset
+  const mjModel* m = menv->model();
+  const int eggplant = mj_name2id(m, mjOBJ_BODY, "eggplant");
+  const int basket = mj_name2id(m, mjOBJ_BODY, "basket");
+  REQUIRE(eggplant >= 0);
+  REQUIRE(basket >= 0);
+  std::set<std::pair<long, long>> positions;
+  for (const auto& spec : specs) {
+    const auto i = static_cast<std::size_t>(spec.episode_index);
+    INFO("episode " << i);
+    env->reset(spec);
+    const mjData* d = menv->data();
+    // Episode i: position i / 3 of the 2 x 4 grid, yaw i mod 3 of {0, pi/4, -pi/4}.
+    const std::size_t p = i / 3;
+    const std::size_t px = p / 4;  // the grid's x index (2), then y (4)
+    CHECK(d->xpos[3 * eggplant] == Approx(-0.118 - 0.02 * static_cast<double>(px)).margin(2e-3));
+    CHECK(d->xpos[3 * eggplant + 1] ==
+          Approx(-0.131 - 0.01 * static_cast<double>(p % 4)).margin(2e-3));
+    const double yaws[3] = {0.0, 0.7854, -0.7854};
+    CHECK(body_yaw(d, eggplant) == Approx(yaws[i % 3]).margin(0.02));
+    CHECK(d->xpos[3 * basket] == Approx(-0.108).margin(2e-3));
+    CHECK(d->xpos[3 * basket + 1] == Approx(0.035).margin(2e-3));
+    CHECK_FALSE(in_contact(
+        m, d, [](std::string_view b) { return b == "eggplant"; },
+        [](std::string_view b) { return b == "basket"; }));
+    positions.insert(
+        {std::lround(d->xpos[3 * eggplant] * 1000), std::lround(d->xpos[3 * eggplant + 1] * 1000)});
+  }
+  CHECK(positions.size() == 8);
+}
+
+TEST_CASE("move near is scored as SimplerEnv's: a neighbour nudged less than A is allowed",
+          "[simpler][move-near]") {
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-google-visual-matching");
+  auto env = suite->make_env(ObservationRequest{});
+  auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+  REQUIRE(menv != nullptr);
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  plan.task_ids = {"move_near"};
+  const EpisodeSpec spec = plan_episodes(*suite, plan).at(0);
+  // Places A (the bottle, 28 cm from its start) 9 cm from B (the pepsi can)
+  // on the far side from C (the orange), moves C by `c_moved` along +y (away
+  // from B), and scores one idle step.
+  const auto score = [&](double a_gap, double c_moved) {
+    const Observation& obs = env->reset(spec);
+    REQUIRE(obs.instruction == "move blue plastic bottle near pepsi can");
+    const mjModel* m = menv->model();
+    mjData* d = menv->data();
+    const auto qpos = [&](const char* body) {
+      const int b = mj_name2id(m, mjOBJ_BODY, body);
+      REQUIRE(b >= 0);
+      return d->qpos + m->jnt_qposadr[m->body_jntadr[b]];
+    };
+    double* a = qpos("blue_plastic_bottle");
+    double* b = qpos("pepsi_can");
+    double* c = qpos("orange");
+    // Away from C, seen from B.
+    const double dx = b[0] - c[0];
+    const double dy = b[1] - c[1];
+    const double n = std::hypot(dx, dy);
+    a[0] = b[0] + a_gap * dx / n;
+    a[1] = b[1] + a_gap * dy / n;
+    c[1] += c_moved;
+    mj_forward(m, d);
+    std::vector<float> idle(7, 0.0F);
+    idle[6] = -1.0F;
+    return env->step(idle, false).success;
+  };
+  CHECK(score(0.09, 0.0));
+  // SimplerEnv's moved_wrong_obj needs another object moved more than 3 cm
+  // AND more than A: a 4 cm nudge of C while A moved 28 cm is not wrong (the
+  // predicate before required every other object to stay within 3 cm).
+  CHECK(score(0.09, 0.04));
+  // C moved more than A: the wrong object.
+  CHECK_FALSE(score(0.09, 0.3));
+  // A too far from B.
+  CHECK_FALSE(score(0.13, 0.0));
+}
+
 TEST_CASE("the scripted expert solves every WidowX task and random does not", "[simpler][expert]") {
   for (const auto& [task, n] : successes("simpler-widowx-visual-matching", "scripted", 3)) {
     INFO(task);
@@ -238,6 +415,10 @@ TEST_CASE("the scripted expert solves every WidowX task and random does not", "[
   for (const auto& [task, n] : successes("simpler-widowx-visual-matching", "random", 2))
     random += n.first;
   CHECK(random == 0);
+  // The basket is a fixture, as in SimplerEnv's sink: as a free body it made
+  // the solver diverge (bad qacc) under random motion in episodes 4 and 10.
+  // successes() checks that no episode ends in a simulation error.
+  successes("simpler-widowx-visual-matching", "random", 11, {"put_eggplant_in_basket"});
 }
 
 TEST_CASE("the scripted expert solves every Google-robot task", "[simpler][expert]") {
@@ -297,8 +478,9 @@ TEST_CASE("a variant-aggregation run pairs every variant with nominal and report
   CHECK(va.at("variants").get<std::vector<std::string>>() == variants);
   CHECK(va.at("episodes") == 2);
   CHECK(va.at("success_rate").get<double>() == Approx(mean));
-  CHECK(va.at("ci95").at(0).get<double>() <= mean);
-  CHECK(va.at("ci95").at(1).get<double>() >= mean);
+  // (mean is a sum of ninths: it may round past 1 when every episode succeeds)
+  CHECK(va.at("ci95").at(0).get<double>() <= mean + 1e-12);
+  CHECK(va.at("ci95").at(1).get<double>() >= mean - 1e-12);
 }
 
 TEST_CASE("a bad overlay path exits 2 naming it", "[simpler][overlay][bad-input]") {
