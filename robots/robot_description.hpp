@@ -86,7 +86,7 @@ struct RobotDescription {
   // ManiSkill2 controllers SimplerEnv uses, `use_target`) or the measured TCP
   // pose (true; robosuite's OSC_POSE, which LIBERO's demonstrations used).
   bool delta_from_measured = false;
-  std::string content;               // the description's text: hashed into suites that use it
+  std::string content;  // the description's text: hashed into suites that use it
 
   int dof() const { return static_cast<int>(joints.size()); }
   // The proprioception layout: LIBERO's 8 numbers, then joint positions and velocities.

@@ -198,7 +198,9 @@ ObjectModel flat_stove() {
 // (Ours stands 0.34 m tall against LIBERO's 0.19 m: the expert inserts
 // fingers-down, which a 0.19 m cavity would not admit.)
 ObjectModel microwave() {
-  constexpr auto mw_at = [](double front, double side, double z) { return geo::Vec3{side, -front, z}; };
+  constexpr auto mw_at = [](double front, double side, double z) {
+    return geo::Vec3{side, -front, z};
+  };
   constexpr auto mw_half = [](double front, double side, double z) {
     return geo::Vec3{side, front, z};
   };
@@ -212,13 +214,8 @@ ObjectModel microwave() {
   const geo::Vec3 top = mw_half(hx - 0.01, hy - 0.01, 0);
   m.supports = {SupportSpec{"top_side", "", {0, 0, h}, top[0], top[1], false}};
   // The cavity: front in [-0.12, 0.14], side in [-0.19, 0.11], z in [0.02, 0.32].
-  m.containers = {ContainerSpec{"heating_region",
-                                "",
-                                mw_at(0.01, -0.04, t + 0.15),
-                                mw_half(0.13, 0.15, 0.15),
-                                Entry::kFront,
-                                mw_at(1, 0, 0),
-                                true,
+  m.containers = {ContainerSpec{"heating_region", "", mw_at(0.01, -0.04, t + 0.15),
+                                mw_half(0.13, 0.15, 0.15), Entry::kFront, mw_at(1, 0, 0), true,
                                 ""}};
   m.parts = {"door"};
   ArticulationSpec door;
@@ -246,11 +243,12 @@ ObjectModel microwave() {
     solid_box(r, mw_half(hx, hy, t / 2), mw_at(0, 0, t / 2), white, 500);
     solid_box(r, mw_half(hx, hy, t / 2), mw_at(0, 0, h - t / 2), white, 500);
     solid_box(r, mw_half(t / 2, hy, (h - 2 * t) / 2), mw_at(-hx + t / 2, 0, h / 2), white, 500);
-    solid_box(r, mw_half(hx - t / 2, t / 2, (h - 2 * t) / 2), mw_at(t / 2, -hy + t / 2, h / 2), white,
-              500);
+    solid_box(r, mw_half(hx - t / 2, t / 2, (h - 2 * t) / 2), mw_at(t / 2, -hy + t / 2, h / 2),
+              white, 500);
     // Control panel on the right, with a display and buttons.
     solid_box(r, mw_half(hx, 0.05, (h - 2 * t) / 2), mw_at(0, 0.16, h / 2), white, 500);
-    decal_box(r, mw_half(0.0008, 0.035, 0.02), mw_at(hx + 0.0004, 0.16, 0.26), {0.1, 0.25, 0.15, 1});
+    decal_box(r, mw_half(0.0008, 0.035, 0.02), mw_at(hx + 0.0004, 0.16, 0.26),
+              {0.1, 0.25, 0.15, 1});
     for (int i = 0; i < 3; ++i) {
       decal_box(r, mw_half(0.0008, 0.03, 0.012), mw_at(hx + 0.0004, 0.16, 0.19 - 0.04 * i),
                 {0.55, 0.55, 0.58, 1});

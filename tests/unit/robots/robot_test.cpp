@@ -119,9 +119,9 @@ TEST_CASE("a malformed robot description names the file, line and field") {
   REQUIRE_THROWS_WITH(robots::parse_robot(conv, "c.yaml"),
                       Catch::Contains("c.yaml:3") && Catch::Contains("unknown action convention"));
   const std::string from = "name: x\nfloating: true\nactions: [ee_delta]\ndelta_from: goal\n";
-  REQUIRE_THROWS_WITH(robots::parse_robot(from, "f.yaml"),
-                      Catch::Contains("f.yaml:4") && Catch::Contains("delta_from") &&
-                          Catch::Contains("target, measured"));
+  REQUIRE_THROWS_WITH(robots::parse_robot(from, "f.yaml"), Catch::Contains("f.yaml:4") &&
+                                                               Catch::Contains("delta_from") &&
+                                                               Catch::Contains("target, measured"));
 }
 
 TEST_CASE("Panda forward kinematics match Franka's published DH parameters") {
