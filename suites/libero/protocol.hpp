@@ -31,6 +31,8 @@ inline constexpr double kLiberoAgentviewFovy = 58.0;
 // the stove at the table's back (x = -0.41) fingers-down; a base 0.1 m closer
 // folds the elbow against its limit there.
 inline constexpr geo::Vec3 kLiberoRobotBase{-0.66, 0.0, 0.0};
+// The living room's table is 0.70 m long: there the base stands at -0.51.
+inline constexpr double kLivingRoomRobotBaseX = -0.51;
 
 // Applies the settings above to a suite configuration.
 void apply_libero_scene(mj::MujocoSuiteConfig& config);
