@@ -136,7 +136,7 @@ RobotDescription parse_robot(const std::string& text, const std::string& file) {
   }
   const YamlFields top(root, file, "");
   top.only_keys({"name", "description", "source", "floating", "base", "joints", "flange", "tcp",
-                 "gripper", "home", "cameras", "actions"});
+                 "gripper", "home", "cameras", "actions", "delta_from"});
   RobotDescription r;
   r.file = file;
   r.content = text;
@@ -185,6 +185,12 @@ RobotDescription parse_robot(const std::string& text, const std::string& file) {
       }
     }
   }
+  const std::string delta_from = top.string_or("delta_from", "target");
+  if (delta_from != "target" && delta_from != "measured") {
+    top.fail_at(root["delta_from"], "delta_from",
+                "'" + delta_from + "' is not one of: target, measured");
+  }
+  r.delta_from_measured = delta_from == "measured";
   r.actions = top.strings("actions");
   for (const auto& a : r.actions) {
     if (!known_conventions().count(a)) {

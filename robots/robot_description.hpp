@@ -82,7 +82,11 @@ struct RobotDescription {
   std::vector<double> home;  // joint positions, rad
   std::vector<CameraMount> cameras;
   std::vector<std::string> actions;  // accepted action conventions, default first
-  std::string content;               // the description's text: hashed into suites that use it
+  // What an ee_delta action is added to: the previous target (false; the
+  // ManiSkill2 controllers SimplerEnv uses, `use_target`) or the measured TCP
+  // pose (true; robosuite's OSC_POSE, which LIBERO's demonstrations used).
+  bool delta_from_measured = false;
+  std::string content;  // the description's text: hashed into suites that use it
 
   int dof() const { return static_cast<int>(joints.size()); }
   // The proprioception layout: LIBERO's 8 numbers, then joint positions and velocities.

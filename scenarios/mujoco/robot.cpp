@@ -159,7 +159,10 @@ Pose GripperController::tcp_pose(const mjData* d) const {
 
 ArmController::ArmController(const mjModel* m, const robots::RobotDescription& robot,
                              Workspace workspace, ArmGains gains)
-    : RobotController(m, robot.gripper.stroke / 2.0), workspace_(workspace), gains_(gains) {
+    : RobotController(m, robot.gripper.stroke / 2.0),
+      workspace_(workspace),
+      gains_(gains),
+      delta_from_measured_(robot.delta_from_measured) {
   for (const auto& j : robot.joints) {
     const int id = require_id(m, mjOBJ_JOINT, "robot_" + j.name);
     joints_.push_back(id);
@@ -302,9 +305,11 @@ void ArmController::apply(const mjModel* m, mjData* d, std::span<const float> a)
     set_fingers(d, a[q_goal_.size()]);
     return;
   }
-  // The same semantics as the floating gripper's mocap target: the goal
-  // accumulates the deltas (on a leash to the actual TCP), so a step the arm
-  // has not finished is not lost and robots are compared on equal terms.
+  // The robot's own semantics (robots/*.yaml `delta_from`): the delta moves
+  // the previous goal (the floating gripper's mocap target; SimplerEnv's
+  // controllers), so a step the arm has not finished is not lost, or the
+  // measured TCP pose (robosuite's OSC_POSE), so a lagging arm is not sent
+  // past where the policy saw it. Either way on a leash to the actual TCP.
   from_ = target_;
   ramp_ = 0;
   // The reference reaches the goal within kMaxRamp (one 20 Hz period) and
@@ -312,7 +317,8 @@ void ArmController::apply(const mjModel* m, mjData* d, std::span<const float> a)
   // would under a robot's own trajectory generator, instead of crawling.
   ramp_len_ =
       std::clamp(static_cast<int>(std::lround(robot::kMaxRamp / m->opt.timestep)), 1, ramp_steps_);
-  target_ = next_target(target_, tcp_pose(d), a, workspace_, robot::kArmLeash);
+  const Pose tcp = tcp_pose(d);
+  target_ = next_target(delta_from_measured_ ? tcp : target_, tcp, a, workspace_, robot::kArmLeash);
   set_fingers(d, a[6]);
 }
 

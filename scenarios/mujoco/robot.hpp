@@ -160,6 +160,7 @@ class ArmController : public RobotController {
 
   Workspace workspace_;
   ArmGains gains_;
+  bool delta_from_measured_ = false;  // ee_delta moves the measured TCP pose, not the target
   std::vector<int> joints_;
   std::vector<int> qpos_;
   std::vector<int> dofs_;

@@ -28,8 +28,8 @@ struct SceneOptions {
   geo::Vec3 gripper_home{0.0, 0.0, 0.25};           // tool centre point at reset
   // The robot and where its base stands (world frame, yaw about z). null: the
   // floating gripper. robosuite mounts a Panda 0.16 m behind the table's edge
-  // (x = -0.66 here); LIBERO-like regions reach x = +0.21 on the table, which a
-  // Panda there cannot reach fingers-down, so the default stands 0.1 m closer.
+  // (x = -0.66 here), and the LIBERO-like suites stand it there
+  // (suites/libero/protocol.hpp); this default stands 0.1 m closer.
   std::shared_ptr<const robots::RobotDescription> robot;
   geo::Vec3 robot_base{-0.56, 0.0, 0.0};
   double robot_base_yaw = 0.0;

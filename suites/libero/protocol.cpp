@@ -17,6 +17,7 @@ void apply_libero_scene(mj::MujocoSuiteConfig& config) {
   config.scene.agentview_pos = kLiberoAgentviewPos;
   config.scene.agentview_target = kLiberoAgentviewTarget;
   config.scene.agentview_fovy = kLiberoAgentviewFovy;
+  config.scene.robot_base = kLiberoRobotBase;
 }
 
 }  // namespace gauntlet::suites::libero

@@ -25,6 +25,15 @@ inline constexpr geo::Vec3 kLiberoAgentviewPos{0.8, 0.0, 0.75};
 inline constexpr geo::Vec3 kLiberoAgentviewTarget{-0.08, 0.0, 0.0};
 inline constexpr double kLiberoAgentviewFovy = 58.0;
 
+// Where LIBERO mounts its Panda: robosuite's MountedPanda stands 0.16 m
+// behind the kitchen table's edge (base_xpos_offset "kitchen_table":
+// -0.16 - 1.0 / 2), its base level with the table top. The arm then reaches
+// the stove at the table's back (x = -0.41) fingers-down; a base 0.1 m closer
+// folds the elbow against its limit there.
+inline constexpr geo::Vec3 kLiberoRobotBase{-0.66, 0.0, 0.0};
+// The living room's table is 0.70 m long: there the base stands at -0.51.
+inline constexpr double kLivingRoomRobotBaseX = -0.51;
+
 // Applies the settings above to a suite configuration.
 void apply_libero_scene(mj::MujocoSuiteConfig& config);
 

@@ -3,6 +3,7 @@
 #include "harness/errors.hpp"
 #include "suites/libero/goal_expert.hpp"
 #include "suites/libero/placement.hpp"
+#include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
 
@@ -32,8 +33,18 @@ void SceneTask::build(mj::SceneBuilder& builder) const {
       .set("rgba", {0, 0, 0, 0})
       .set("group", 3.0);
   if (scene_->table >= 0) {
-    // The table's category only changes its colour.
-    const mj::Rgba& c = scene_->entities[static_cast<std::size_t>(scene_->table)].model->table_rgba;
+    const ObjectModel& table = *scene_->entities[static_cast<std::size_t>(scene_->table)].model;
+    // LIBERO mounts its arm 0.16 m behind the table's edge, and the living
+    // room's table is 0.70 m long, not 1.0 m (OnTheGroundPanda's
+    // base_xpos_offset "living_room_table": -0.16 - 0.70 / 2).
+    if (table.category == "living_room_table") {
+      if (mj::XmlElement* base = builder.worldbody().find_child("body", "robot_base")) {
+        const geo::Vec3& p = builder.options().robot_base;
+        base->set("pos", geo::Vec3{kLivingRoomRobotBaseX, p[1], p[2]});
+      }
+    }
+    // Otherwise the table's category only changes its colour.
+    const mj::Rgba& c = table.table_rgba;
     if (mj::XmlElement* m = builder.asset().find_child("material", "table_mat")) {
       m->set("rgba", c);
     }

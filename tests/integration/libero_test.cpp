@@ -12,6 +12,7 @@
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
+#include "scenarios/mujoco/mujoco_suite.hpp"
 #include "suites/bddl/bddl_suite.hpp"
 #include "tests/fixtures/builtin.hpp"
 #include "tests/support/process.hpp"
@@ -217,4 +218,27 @@ print("ok")
   const auto py = testing::run_process({GAUNTLET_PYTHON, "-c", check, out});
   INFO(py.err);
   CHECK(py.out == "ok\n");
+}
+
+TEST_CASE("the Panda stands where LIBERO mounts it, 0.16 m behind each table's edge",
+          "[libero][robots]") {
+  // MountedPanda behind the 1.0 m kitchen table (x = -0.66), OnTheGroundPanda
+  // behind the 0.70 m living-room table (x = -0.51). Closer, the arm could not
+  // reach the stove at the table's back fingers-down.
+  SuiteOptions options;
+  options.robot = "panda";
+  const auto suite = registry().load_suite("libero-long", options);
+  const auto* mujoco = dynamic_cast<const mj::MujocoSuite*>(suite.get());
+  REQUIRE(mujoco != nullptr);
+  int living = 0;
+  for (std::size_t i = 0; i < suite->tasks().size(); ++i) {
+    const mjModel* m = mujoco->model(static_cast<int>(i));
+    const int base = mj_name2id(m, mjOBJ_BODY, "robot_base");
+    REQUIRE(base >= 0);
+    const bool living_room = suite->tasks()[i].id.rfind("LIVING_ROOM", 0) == 0;
+    living += living_room ? 1 : 0;
+    INFO(suite->tasks()[i].id);
+    CHECK(m->body_pos[3 * base] == Approx(living_room ? -0.51 : -0.66).margin(1e-9));
+  }
+  CHECK(living == 5);
 }

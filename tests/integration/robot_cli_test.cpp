@@ -101,9 +101,9 @@ TEST_CASE("an evaluation on the Panda records the robot and the convention", "[c
 TEST_CASE("the scripted expert solves libero-object through the Panda arm",
           "[cli][robots][experts]") {
   // The arm's controller is in the loop: a lagging or drifting arm knocks the
-  // objects over (before the reference interpolation and the velocity
-  // feed-forward this suite was at 60% on the arm; now 8-10 of its 10 tasks
-  // on one episode each).
+  // objects over. With deltas added to the previous target (not robosuite's
+  // measured pose) the lag fed back into the expert's loop and the hand
+  // swung 4 cm a step: 84 of 100 episodes; now 100 of 100 (10 per task).
   const auto dir = fresh_dir("robot_cli_expert");
   const auto r = gauntlet_cmd({"run", "--suite", "libero-object", "--robot", "panda", "--episodes",
                                "1", "--videos", "0", "--workers", "2", "--policy", "scripted",
@@ -117,7 +117,7 @@ TEST_CASE("the scripted expert solves libero-object through the Panda arm",
     CHECK(e.termination != Termination::kSimError);
     solved += e.success ? 1 : 0;
   }
-  CHECK(solved >= 8);
+  CHECK(solved >= 9);
 }
 
 TEST_CASE("the scripted expert opens the wooden cabinet's drawer through the Panda arm",

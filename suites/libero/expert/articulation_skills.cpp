@@ -12,6 +12,7 @@
 #include "scenarios/mujoco/scene.hpp"
 #include "suites/common/expert_kit.hpp"
 #include "suites/libero/expert/skills.hpp"
+#include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
 namespace {
@@ -21,6 +22,7 @@ using namespace geo;
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kTilt = 0.6;  // rad, fingertips towards the cabinet
 constexpr int kGiveUpSteps = 220;
+constexpr double kPushClearance = 0.065;  // m above the table for the pushing fingers' centre
 
 class DrawerSkill final : public Skill {
  public:
@@ -46,7 +48,7 @@ class DrawerSkill final : public Skill {
     // one nearer the current yaw can need joint 7 past its limit. Chosen
     // once, so the grasp never flips while the drawer moves.
     if (!wrist_yaw_) {
-      const Vec3 base = mj::SceneOptions{}.robot_base;
+      const Vec3 base = kLiberoRobotBase;
       wrist_yaw_ = std::atan2(handle[1] - base[1], handle[0] - base[0]) + kPi / 4;
     }
     const double yaw = closest_symmetric_yaw(std::atan2(-u[0], u[1]), *wrist_yaw_, kPi);
@@ -60,8 +62,11 @@ class DrawerSkill final : public Skill {
     // Gripping point: a little out from the handle's middle; pushing point:
     // just outside the handle's face.
     const Vec3 grip_at = handle + 0.008 * n;
-    const Vec3 push_at = handle + (hx + 0.022) * n;
-    const Vec3 stand = open_ ? handle + (hx + 0.045) * n : handle + (hx + 0.06) * n;
+    // Pushing, the closed fingers may meet the drawer's front above its
+    // handle: a bottom drawer's handle is too low for tilted fingertips over the table.
+    const Vec3 push_at =
+        handle + (hx + 0.022) * n + Vec3{0, 0, std::max(0.0, kPushClearance - handle[2])};
+    const Vec3 stand = open_ ? handle + (hx + 0.045) * n : push_at + 0.038 * n;
     switch (phase_) {
       case Phase::kAbove:
         goal = stand + 0.1 * up;
@@ -102,7 +107,6 @@ class DrawerSkill final : public Skill {
       case Phase::kPush:
         grip = 1.0f;
         goal = push_at - 0.03 * n;
-        goal[2] = handle[2];
         if (norm_xy(tcp.pos - push_at - dot(tcp.pos - push_at, n) * n) > 0.03)
           phase_ = Phase::kBack;
         if (q <= target_) phase_ = Phase::kBack;
@@ -160,20 +164,20 @@ class DoorCloseSkill final : public Skill {
     if (++steps_ > kGiveUpSteps) return true;
     const ObjectModel& m = w.model(entity_);
     const ArticulationSpec& spec = m.articulations[static_cast<std::size_t>(art_)];
-    const Frame root = w.frame(entity_);
     const Frame door = w.frame(entity_, spec.part);
     const double q = w.joint(entity_, art_);
     const Pose& tcp = w.tcp();
     const double radius = 0.6 * spec.door_width;  // clear of the handle near the free edge
     const double off = spec.door_thickness / 2 + 0.03;
     const double z = door.pos[2] + 0.08;
-    // The door at angle t: along d(t), outer face towards n(t); it turns
-    // about -z (positive angles swing it outwards).
+    // The door at angle t: along d(t), outer face towards n(t), both its
+    // frame's axes (y, x); it turns about -z (positive angles swing it
+    // outwards), so at t its frame is today's turned by yaw(q - t).
     const auto d_of = [&](double t) {
-      return rotate(quat_mul(quat_from_yaw(-t), root.quat), {0, 1, 0});
+      return rotate(quat_mul(door.quat, quat_from_yaw(q - t)), {0, 1, 0});
     };
     const auto n_of = [&](double t) {
-      return rotate(quat_mul(quat_from_yaw(-t), root.quat), {1, 0, 0});
+      return rotate(quat_mul(door.quat, quat_from_yaw(q - t)), {1, 0, 0});
     };
     const Vec3 hinge{door.pos[0], door.pos[1], z};
     const Vec3 start = hinge + radius * d_of(q) + off * n_of(q);

@@ -140,10 +140,22 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
     if (k.entry == Entry::kFront) {
       // Deeper than the middle, so that the door closes in front of it.
       t.front = true;
-      t.local = {k.center[0] - 0.2 * k.half[0] * k.front[0],
-                 k.center[1] - 0.2 * k.half[0] * k.front[1], k.center[2] - k.half[2]};
-      t.entry_local = {k.center[0] + (k.half[0] + 0.12) * k.front[0],
-                       k.center[1] + (k.half[0] + 0.12) * k.front[1], k.center[2] - k.half[2]};
+      const double depth = std::abs(k.front[0]) * k.half[0] + std::abs(k.front[1]) * k.half[1];
+      t.local = {k.center[0] - 0.2 * depth * k.front[0], k.center[1] - 0.2 * depth * k.front[1],
+                 k.center[2] - k.half[2]};
+      t.entry_local = {k.center[0] + (depth + 0.12) * k.front[0],
+                       k.center[1] + (depth + 0.12) * k.front[1], k.center[2] - k.half[2]};
+      // The fingers close across the opening (the gripper's x along the way
+      // in), so that once open they slide out past the object instead of
+      // dragging it: the object turns in the hand while carried if need be.
+      const Vec3 way_in = rotate(pf.quat, k.front);
+      const double across =
+          closest_symmetric_yaw(std::atan2(way_in[1], way_in[0]), gripper_yaw, 2 * kHalfPi);
+      const double turn = wrap_angle(across - gripper_yaw);
+      if (std::abs(turn) > 0.05) {
+        t.turn = true;
+        t.yaw = wrap_angle(yaw_of(object.quat) + turn);
+      }
       // Set down on the floor, not dropped: a dropped mug tips against a pad.
       t.drop = center[2] + 0.002;
       t.finger_floor = center[2] + 0.002;

@@ -16,6 +16,6 @@ const ObjectModel* find_model(std::string_view category);
 std::vector<std::string> model_categories();
 // Names the models' geometry; part of every LIBERO suite's content hash
 // (2: the cabinets open their drawers along -y, as LIBERO's).
-inline constexpr const char* kCatalogVersion = "libero-catalog/2";
+inline constexpr const char* kCatalogVersion = "libero-catalog/3";
 
 }  // namespace gauntlet::suites::libero

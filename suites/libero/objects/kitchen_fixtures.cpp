@@ -15,8 +15,10 @@ namespace {
 // Cabinet dimensions (root frame, origin at the bottom centre).
 constexpr double kCabDepth = 0.1;    // half, along the drawers' axis
 constexpr double kCabWidth = 0.125;  // half (LIBERO's cabinets are 0.25 m wide)
-constexpr double kCabBase = 0.02;
-constexpr double kDrawerPitch = 0.09;
+// LIBERO's wooden_cabinet.xml: drawer floors 0.07 m apart from 0.012 m up,
+// top at 0.223 m (ours: 0.232 m with the 12 mm top panel).
+constexpr double kCabBase = 0.01;
+constexpr double kDrawerPitch = 0.07;
 constexpr double kCabTop = kCabBase + 3 * kDrawerPitch + 0.012;
 constexpr double kPanel = 0.012;
 constexpr double kTravel = 0.16;
@@ -24,6 +26,7 @@ constexpr double kTravel = 0.16;
 constexpr double kDrawerFloorTop = 0.012;
 constexpr double kDrawerInnerHalfX = 0.084;
 constexpr double kDrawerInnerHalfY = 0.103;
+constexpr double kDrawerWallHalf = 0.024;  // the inside is 48 mm deep
 // The handle: a block sticking out of the front, gripped across its width.
 constexpr double kHandleOut = 0.045;
 constexpr double kHandleHalfWidth = 0.025;
@@ -62,8 +65,8 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
     c.region = region;
     c.part = part;
     const double cx = kCabDepth - kPanel - kDrawerInnerHalfX;
-    c.center = at(cx, 0, kDrawerFloorTop + 0.035);
-    c.half = half(kDrawerInnerHalfX, kDrawerInnerHalfY, 0.035);
+    c.center = at(cx, 0, kDrawerFloorTop + kDrawerWallHalf);
+    c.half = half(kDrawerInnerHalfX, kDrawerInnerHalfY, kDrawerWallHalf);
     c.entry = Entry::kTop;
     c.needs_open = true;
     c.articulation = region;
@@ -119,11 +122,13 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
       solid_box(d, half(kDrawerInnerHalfX, kDrawerInnerHalfY + 0.008, 0.004), at(cx, 0, 0.008),
                 shade(drawer_rgba, 0.85), 400);
       for (const double s : {-1.0, 1.0}) {
-        solid_box(d, half(kDrawerInnerHalfX, 0.004, 0.03),
-                  at(cx, s * (kDrawerInnerHalfY + 0.004), 0.042), shade(drawer_rgba, 0.85), 400);
+        solid_box(d, half(kDrawerInnerHalfX, 0.004, kDrawerWallHalf),
+                  at(cx, s * (kDrawerInnerHalfY + 0.004), kDrawerFloorTop + kDrawerWallHalf),
+                  shade(drawer_rgba, 0.85), 400);
       }
-      solid_box(d, half(0.004, kDrawerInnerHalfY, 0.03),
-                at(cx - (kDrawerInnerHalfX + 0.004), 0, 0.042), shade(drawer_rgba, 0.85), 400);
+      solid_box(d, half(0.004, kDrawerInnerHalfY, kDrawerWallHalf),
+                at(cx - (kDrawerInnerHalfX + 0.004), 0, kDrawerFloorTop + kDrawerWallHalf),
+                shade(drawer_rgba, 0.85), 400);
       solid_box(d, half(kHandleOut / 2, kHandleHalfWidth, kHandleHalfHeight),
                 at(kCabDepth + kHandleOut / 2, 0, kDrawerPitch / 2), {0.2, 0.2, 0.22, 1}, 800)
           .set("friction", {1.5, 0.02, 0.001});
@@ -185,22 +190,32 @@ ObjectModel flat_stove() {
   return m;
 }
 
+// LIBERO's microwave.xml opens towards its model's -y (door hinged at -x,
+// control panel at +x), so that a yaw of 0 at the table's left (y = +0.35,
+// KITCHEN_SCENE6) turns the opening towards the table's middle. The geometry
+// below is written in (front, side, z), front growing out of the opening,
+// side towards the control panel: model (x, y) = (side, -front).
+// (Ours stands 0.34 m tall against LIBERO's 0.19 m: the expert inserts
+// fingers-down, which a 0.19 m cavity would not admit.)
 ObjectModel microwave() {
+  constexpr auto mw_at = [](double front, double side, double z) {
+    return geo::Vec3{side, -front, z};
+  };
+  constexpr auto mw_half = [](double front, double side, double z) {
+    return geo::Vec3{side, front, z};
+  };
   ObjectModel m;
   m.category = "microwave";
-  m.description = "white microwave, door hinged on its left, opening to the front";
+  m.description = "white microwave, door hinged on its left, opening to its -y (as LIBERO's)";
   m.fixture = true;
-  const double hx = 0.14, hy = 0.21, h = 0.34, t = 0.02;
-  set_box_footprint(m, hx + t, hy, h);
-  m.supports = {SupportSpec{"top_side", "", {0, 0, h}, hx - 0.01, hy - 0.01, false}};
-  // The cavity: x in [-0.12, 0.14], y in [-0.19, 0.11], z in [0.02, 0.32].
-  m.containers = {ContainerSpec{"heating_region",
-                                "",
-                                {0.01, -0.04, t + 0.15},
-                                {0.13, 0.15, 0.15},
-                                Entry::kFront,
-                                {1, 0, 0},
-                                true,
+  const double hx = 0.14, hy = 0.21, h = 0.34, t = 0.02;  // hx: front-back, hy: side
+  const geo::Vec3 foot = mw_half(hx + t, hy, h);
+  set_box_footprint(m, foot[0], foot[1], h);
+  const geo::Vec3 top = mw_half(hx - 0.01, hy - 0.01, 0);
+  m.supports = {SupportSpec{"top_side", "", {0, 0, h}, top[0], top[1], false}};
+  // The cavity: front in [-0.12, 0.14], side in [-0.19, 0.11], z in [0.02, 0.32].
+  m.containers = {ContainerSpec{"heating_region", "", mw_at(0.01, -0.04, t + 0.15),
+                                mw_half(0.13, 0.15, 0.15), Entry::kFront, mw_at(1, 0, 0), true,
                                 ""}};
   m.parts = {"door"};
   ArticulationSpec door;
@@ -213,32 +228,38 @@ ObjectModel microwave() {
   door.init_open = {1.45, 1.6};
   door.init_closed = {0.0, 0.0};
   door.max = 1.75;
-  door.out = {1, 0, 0};
+  door.out = mw_at(1, 0, 0);
   door.door_width = 0.32;
   door.door_thickness = t;
   door.door_height = 0.3;
   door.door_bottom = t;
   m.articulations = {door};
-  m.obstacles = {ObstacleBox{"", {0, 0, h / 2}, {hx, hy, h / 2}},
+  // The door's box is in its own frame (door along its y, outer face at +x).
+  m.obstacles = {ObstacleBox{"", {0, 0, h / 2}, mw_half(hx, hy, h / 2)},
                  ObstacleBox{"door", {0.005, 0.16, 0.15}, {0.025, 0.16, 0.15}}};
   m.build = [=](ModelBuild& b) {
     const mj::Rgba white{0.9, 0.9, 0.88, 1}, dark{0.15, 0.15, 0.17, 1};
     mj::XmlElement& r = b.root;
-    solid_box(r, {hx, hy, t / 2}, {0, 0, t / 2}, white, 500);
-    solid_box(r, {hx, hy, t / 2}, {0, 0, h - t / 2}, white, 500);
-    solid_box(r, {t / 2, hy, (h - 2 * t) / 2}, {-hx + t / 2, 0, h / 2}, white, 500);
-    solid_box(r, {hx - t / 2, t / 2, (h - 2 * t) / 2}, {t / 2, -hy + t / 2, h / 2}, white, 500);
-    // Control panel on the right (+y), with a display and buttons.
-    solid_box(r, {hx, 0.05, (h - 2 * t) / 2}, {0, 0.16, h / 2}, white, 500);
-    decal_box(r, {0.0008, 0.035, 0.02}, {hx + 0.0004, 0.16, 0.26}, {0.1, 0.25, 0.15, 1});
+    solid_box(r, mw_half(hx, hy, t / 2), mw_at(0, 0, t / 2), white, 500);
+    solid_box(r, mw_half(hx, hy, t / 2), mw_at(0, 0, h - t / 2), white, 500);
+    solid_box(r, mw_half(t / 2, hy, (h - 2 * t) / 2), mw_at(-hx + t / 2, 0, h / 2), white, 500);
+    solid_box(r, mw_half(hx - t / 2, t / 2, (h - 2 * t) / 2), mw_at(t / 2, -hy + t / 2, h / 2),
+              white, 500);
+    // Control panel on the right, with a display and buttons.
+    solid_box(r, mw_half(hx, 0.05, (h - 2 * t) / 2), mw_at(0, 0.16, h / 2), white, 500);
+    decal_box(r, mw_half(0.0008, 0.035, 0.02), mw_at(hx + 0.0004, 0.16, 0.26),
+              {0.1, 0.25, 0.15, 1});
     for (int i = 0; i < 3; ++i) {
-      decal_box(r, {0.0008, 0.03, 0.012}, {hx + 0.0004, 0.16, 0.19 - 0.04 * i},
+      decal_box(r, mw_half(0.0008, 0.03, 0.012), mw_at(hx + 0.0004, 0.16, 0.19 - 0.04 * i),
                 {0.55, 0.55, 0.58, 1});
     }
-    decal_cylinder(r, 0.1, 0.002, {0.0, -0.04, t + 0.002}, {0.8, 0.82, 0.85, 0.6});
-    decal_box(r, {hx - t, 0.15, 0.0008}, {0.01 - t / 2, -0.04, t + 0.0008}, shade(white, 0.7));
-    // The door: hinge on the left front corner, opening outwards for q > 0.
-    mj::XmlElement& d = b.part(r, "door", {hx + t / 2, -hy, t});
+    decal_cylinder(r, 0.1, 0.002, mw_at(0.0, -0.04, t + 0.002), {0.8, 0.82, 0.85, 0.6});
+    decal_box(r, mw_half(hx - t, 0.15, 0.0008), mw_at(0.01 - t / 2, -0.04, t + 0.0008),
+              shade(white, 0.7));
+    // The door: hinge on the left front corner, opening outwards for q > 0;
+    // its frame is turned so that its x is the outward normal.
+    mj::XmlElement& d = b.part(r, "door", mw_at(hx + t / 2, -hy, t));
+    d.set("quat", geo::quat_from_yaw(-kPi / 2));
     b.scene.exclude_contact(b.name, part_name(b.name, "door"));
     d.add("joint")
         .set("name", part_name(b.name, "door_hinge"))

@@ -118,6 +118,10 @@ TEST_CASE("a malformed robot description names the file, line and field") {
   const std::string conv = "name: x\nfloating: true\nactions: [ee_delta, warp]\n";
   REQUIRE_THROWS_WITH(robots::parse_robot(conv, "c.yaml"),
                       Catch::Contains("c.yaml:3") && Catch::Contains("unknown action convention"));
+  const std::string from = "name: x\nfloating: true\nactions: [ee_delta]\ndelta_from: goal\n";
+  REQUIRE_THROWS_WITH(robots::parse_robot(from, "f.yaml"), Catch::Contains("f.yaml:4") &&
+                                                               Catch::Contains("delta_from") &&
+                                                               Catch::Contains("target, measured"));
 }
 
 TEST_CASE("Panda forward kinematics match Franka's published DH parameters") {
@@ -238,15 +242,24 @@ TEST_CASE("the arm controller moves the TCP the distance ee_delta actions ask fo
       mj_step2(scene.model, scene.data);
     }
   };
+  // Six control periods with no new action: the arm settles on its goal.
+  const auto settle = [&] {
+    for (int i = 0; i < 6 * 25; ++i) {
+      mj_step1(scene.model, scene.data);
+      arm.servo(scene.model, scene.data);
+      mj_step2(scene.model, scene.data);
+    }
+  };
   for (int k = 0; k < 10; ++k) control_step({0, 0, 0, 0, 0, 0, -1});
   const Vec3 start = arm.tcp_pose(scene.data).pos;
   CHECK(norm(start - Vec3{-0.05, 0.0, 0.25}) < 2e-3);
-  // The goal accumulates the deltas: a step followed by settling steps moves
-  // the TCP by the delta.
+  // A step, then settling, moves the TCP by the delta. (Zero actions instead
+  // of settling would stop a Panda where it is: its deltas move the measured
+  // pose, as robosuite's OSC_POSE does.)
   const auto moved_by = [&](std::array<float, 7> a) {
     const Vec3 before = arm.tcp_pose(scene.data).pos;
     control_step(a);
-    for (int k = 0; k < 6; ++k) control_step({0, 0, 0, 0, 0, 0, a[6]});
+    settle();
     return arm.tcp_pose(scene.data).pos - before;
   };
   Vec3 moved = moved_by({0.01f, 0, 0, 0, 0, 0, -1});
@@ -261,12 +274,37 @@ TEST_CASE("the arm controller moves the TCP the distance ee_delta actions ask fo
   // A 0.3 rad yaw.
   const Quat q0 = arm.tcp_pose(scene.data).quat;
   control_step({0, 0, 0, 0, 0, 0.3f, -1});
-  for (int k = 0; k < 6; ++k) control_step({0, 0, 0, 0, 0, 0, -1});
+  settle();
   const Quat q1 = arm.tcp_pose(scene.data).quat;
   INFO("yaw " << yaw_of(quat_mul(q1, quat_conj(q0))) << " target error "
               << norm(arm.target().pos - arm.tcp_pose(scene.data).pos));
   CHECK(norm(arm.target().pos - arm.tcp_pose(scene.data).pos) < 1e-3);
   CHECK(yaw_of(quat_mul(q1, quat_conj(q0))) == Approx(0.3).margin(5e-3));
+}
+
+TEST_CASE("a Panda's ee_delta moves its measured pose, SimplerEnv's arms their last target") {
+  // robosuite's OSC_POSE (LIBERO) adds the delta to the measured end-effector
+  // pose; ManiSkill2's target controllers (SimplerEnv) to the previous target.
+  // Two deltas before the arm has moved tell them apart.
+  const auto panda = robots::find_robot("panda", "test");
+  CHECK(panda->delta_from_measured);
+  CHECK_FALSE(robots::find_robot("widowx", "test")->delta_from_measured);
+  CHECK_FALSE(robots::find_robot("google_robot", "test")->delta_from_measured);
+  for (const bool measured : {true, false}) {
+    robots::RobotDescription robot = *panda;
+    robot.delta_from_measured = measured;
+    ArmScene scene("panda");
+    mj::ArmController arm(scene.model, robot, mj::Workspace{});
+    mj_resetData(scene.model, scene.data);
+    arm.place(scene.model, scene.data, mj::GripperStart{{-0.05, 0.0, 0.25}, {1, 0, 0, 0}, -1, {}});
+    mj_forward(scene.model, scene.data);
+    const Vec3 tcp = arm.tcp_pose(scene.data).pos;
+    const std::array<float, 7> step{0.02f, 0, 0, 0, 0, 0, -1};
+    arm.apply(scene.model, scene.data, step);
+    arm.apply(scene.model, scene.data, step);
+    INFO("measured " << measured);
+    CHECK(arm.target().pos[0] - tcp[0] == Approx(measured ? 0.02 : 0.04).margin(1e-6));
+  }
 }
 
 TEST_CASE("each action convention moves the arm the distance its units say") {
@@ -311,8 +349,11 @@ TEST_CASE("each action convention moves the arm the distance its units say") {
     CHECK(native[6] == c.gripper);
     const Pose before = arm.tcp_pose(scene.data);
     control_step(native);
-    std::array<float, 7> hold{0, 0, 0, 0, 0, 0, native[6]};
-    for (int k = 0; k < 6; ++k) control_step(hold);
+    for (int i = 0; i < 6 * 25; ++i) {  // settle on the goal (no new action)
+      mj_step1(scene.model, scene.data);
+      arm.servo(scene.model, scene.data);
+      mj_step2(scene.model, scene.data);
+    }
     const Pose after = arm.tcp_pose(scene.data);
     CHECK(after.pos[0] - before.pos[0] == Approx(c.dx).margin(0.05 * std::abs(c.dx) + 5e-4));
     CHECK(yaw_of(quat_mul(after.quat, quat_conj(before.quat))) ==
