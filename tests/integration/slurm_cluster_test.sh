@@ -141,9 +141,14 @@ done
 REFERENCE=$!
 echo "slurm: requeued shard 1 after $requeued saved episodes"
 # A requeued job waits out its old credentials (minutes) before it may start
-# again; once it is pending, let it start now.
+# again; once it is pending, let it start now. Not within the second of the
+# requeue: slurmd revokes the old credential with a time in whole seconds and
+# refuses a launch whose credential is not newer ("Job credential revoked"),
+# which ends the task for good and lets the merge job start early.
+requeued_at=$(date +%s)
 for _ in $(seq 150); do
   if [ "$(squeue -h -j "${ARRAY}_1" -o %T 2>/dev/null)" = "PENDING" ]; then
+    while [ "$(date +%s)" -le $((requeued_at + 1)) ]; do sleep 0.1; done
     scontrol update jobid="${ARRAY}_1" StartTime=now && break
   fi
   sleep 0.2
