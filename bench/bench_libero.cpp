@@ -7,7 +7,11 @@
 //  - cameras: that loop plus bare mjv_updateScene/mjr_render/mjr_readPixels
 //    of both cameras at every control step.
 // The policy is the scripted expert (it reads privileged state every step),
-// one episode per task, one worker.
+// one episode per task, one worker, on the floating gripper and on the Panda.
+// On the Panda the arm is physics the floor includes (mj_step1, mj_step2 with
+// the arm's joints, contacts and servo torques); the controller is not: its
+// apply() and per-physics-step servo are timed apart, subtracted from the
+// floor and reported as controller_us_per_control_step.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -30,16 +34,21 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 const char* kSuites[] = {"libero-spatial", "libero-object", "libero-goal", "libero-long"};
+const char* kRobots[] = {"floating_gripper", "panda"};
 constexpr int kImage = 128;
 
 const Registry& registry() {
   return fixtures::builtin_registry();
 }
 
-const mj::MujocoSuite& suite(int index) {
-  static std::map<int, std::shared_ptr<const Suite>> cache;
-  auto& s = cache[index];
-  if (!s) s = registry().load_suite(kSuites[index]);
+const mj::MujocoSuite& suite(int index, int robot) {
+  static std::map<std::pair<int, int>, std::shared_ptr<const Suite>> cache;
+  auto& s = cache[{index, robot}];
+  if (!s) {
+    SuiteOptions options;
+    options.robot = kRobots[robot];
+    s = registry().load_suite(kSuites[index], options);
+  }
   return dynamic_cast<const mj::MujocoSuite&>(*s);
 }
 
@@ -120,15 +129,22 @@ class BareRenderer {
 
 // The floor: each episode's initial state (reset untimed), the settle steps,
 // then the recorded actions through the controller with bare physics steps,
-// and bare renders of both cameras per control step when `cameras`.
-double floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> specs,
-                     const ActionRecorder& recorded, bool cameras, render::GlContext* gl) {
+// and bare renders of both cameras per control step when `cameras`. The
+// controller's own time (apply and servo) is measured apart and not counted.
+struct FloorTimes {
+  double seconds = 0;             // physics (+ bare rendering)
+  double controller_seconds = 0;  // apply() and servo()
+  long control_steps = 0;         // settle steps included
+};
+
+FloorTimes floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> specs,
+                         const ActionRecorder& recorded, bool cameras, render::GlContext* gl) {
   auto env = s.make_env(ObservationRequest{});
   auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
   const int substeps =
       static_cast<int>(std::lround(1.0 / s.info().control_hz / s.config().scene.timestep));
   std::map<int, std::unique_ptr<BareRenderer>> renderers;
-  double seconds = 0;
+  FloorTimes out;
   for (const auto& spec : specs) {
     env->reset(spec);
     const mjModel* m = menv->model();
@@ -136,28 +152,50 @@ double floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> spec
     auto& r = renderers[spec.task_index];
     if (cameras && !r) r = std::make_unique<BareRenderer>(*gl, m);
     const auto& actions = recorded.actions.at({spec.task_id, spec.episode_index});
-    // The controller turns each action into targets once per control step;
-    // its servo loop (the arm's) is not part of the floor: bare mj_step only.
     const auto controller = mj::make_controller(m, s.robot(), s.config().workspace);
+    controller->set_substeps(substeps);
+    const bool arm = controller->dof() > 0;
+    if (arm) {
+      // The arm's controller holds the episode's start posture: put it there
+      // again (reset() placed the Env's own controller), untimed.
+      controller->place(m, d,
+                        mj::GripperStart{s.config().scene.gripper_home, {1, 0, 0, 0}, -1.0, {}});
+      mj_forward(m, d);
+    }
     const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
+    double control = 0;
+    const auto control_step = [&](std::span<const float> a) {
+      auto t = Clock::now();
+      controller->apply(m, d, a);
+      control += seconds_since(t);
+      for (int i = 0; i < substeps; ++i) {
+        if (!arm) {
+          mj_step(m, d);
+          continue;
+        }
+        mj_step1(m, d);
+        t = Clock::now();
+        controller->servo(m, d);
+        control += seconds_since(t);
+        mj_step2(m, d);
+      }
+    };
     // reset() already settled: replay the settling too, from the same state.
     const auto t0 = Clock::now();
-    for (int k = 0; k < s.config().settle_steps; ++k) {
-      controller->apply(m, d, noop);
-      for (int i = 0; i < substeps; ++i) mj_step(m, d);
-    }
+    for (int k = 0; k < s.config().settle_steps; ++k) control_step(noop);
     for (const auto& a : actions) {
-      controller->apply(m, d, a);
-      for (int i = 0; i < substeps; ++i) mj_step(m, d);
+      control_step(a);
       if (cameras) r->render(m, d);
     }
-    seconds += seconds_since(t0);
+    out.seconds += seconds_since(t0) - control;
+    out.controller_seconds += control;
+    out.control_steps += s.config().settle_steps + static_cast<long>(actions.size());
   }
-  return seconds;
+  return out;
 }
 
 void BM_LiberoEpisodes(benchmark::State& state) {
-  const auto& s = suite(static_cast<int>(state.range(0)));
+  const auto& s = suite(static_cast<int>(state.range(0)), static_cast<int>(state.range(2)));
   const bool cameras = state.range(1) != 0;
   auto policy = registry().make_policy(PolicySpec::parse("scripted"));
   EpisodePlan plan;
@@ -179,18 +217,20 @@ void BM_LiberoEpisodes(benchmark::State& state) {
     StepsSink warm;
     runner.run(specs, warm);
   }
-  double harness = 0, floor = 0;
-  long steps = 0;
+  double harness = 0, floor = 0, controller = 0;
+  long steps = 0, control_steps = 0;
   int episodes = 0;
   for (auto _ : state) {
     StepsSink sink;
     const auto t0 = Clock::now();
     runner.run(specs, sink);
     const double h = seconds_since(t0);
-    const double f = floor_seconds(s, specs, recorder, cameras, gl.get());
+    const FloorTimes f = floor_seconds(s, specs, recorder, cameras, gl.get());
     state.SetIterationTime(h);
     harness += h;
-    floor += f;
+    floor += f.seconds;
+    controller += f.controller_seconds;
+    control_steps += f.control_steps;
     for (const auto& [key, n] : sink.steps) steps += n;
     episodes += static_cast<int>(specs.size());
   }
@@ -199,11 +239,16 @@ void BM_LiberoEpisodes(benchmark::State& state) {
   state.counters["ratio_vs_floor"] = harness / floor;
   state.counters["harness_ms_per_step"] = 1e3 * harness / static_cast<double>(steps);
   state.counters["floor_ms_per_step"] = 1e3 * floor / static_cast<double>(steps);
-  state.SetLabel(std::string(kSuites[state.range(0)]) +
+  // The controller's own cost per control step, and against the floor's
+  // physics (+ rendering) of the same control steps.
+  state.counters["controller_us_per_control_step"] =
+      1e6 * controller / static_cast<double>(control_steps);
+  state.counters["controller_vs_floor"] = controller / floor;
+  state.SetLabel(std::string(kSuites[state.range(0)]) + ", " + kRobots[state.range(2)] +
                  (cameras ? ", 2 cameras 128x128" : ", state only"));
 }
 BENCHMARK(BM_LiberoEpisodes)
-    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}, {0, 1}})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2);

@@ -55,6 +55,22 @@ EpisodeSpec chain_spec(const Suite& suite, int index = 0, std::uint64_t seed = 0
   return spec;
 }
 
+// `steps` control steps moving the TCP towards `target` (at most 2 cm per
+// axis a step) with gripper command `grip`.
+void move_tcp(bullet::PlayTable& table, geo::Vec3 target, float grip, int steps) {
+  for (int i = 0; i < steps; ++i) {
+    const geo::Vec3 d = geo::clamp_norm_inf(target - table.state().tcp.pos, 0.02);
+    const std::array<float, 7> a{static_cast<float>(d[0]),
+                                 static_cast<float>(d[1]),
+                                 static_cast<float>(d[2]),
+                                 0,
+                                 0,
+                                 0,
+                                 grip};
+    table.control_step(a);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("Closed fingers lift a block off the table and hold it", "[calvin][bullet]") {
@@ -69,18 +85,7 @@ TEST_CASE("Closed fingers lift a block off the table and hold it", "[calvin][bul
   CHECK(s0.blocks[0].pose.pos[2] == Approx(0.025).margin(0.003));
   CHECK(s0.tcp.pos[2] == Approx(0.25).margin(0.01));
   const auto go = [&](geo::Vec3 target, float grip, int steps) {
-    for (int i = 0; i < steps; ++i) {
-      const auto s = table.state();
-      const geo::Vec3 d = geo::clamp_norm_inf(target - s.tcp.pos, 0.02);
-      const std::array<float, 7> a{static_cast<float>(d[0]),
-                                   static_cast<float>(d[1]),
-                                   static_cast<float>(d[2]),
-                                   0,
-                                   0,
-                                   0,
-                                   grip};
-      table.control_step(a);
-    }
+    move_tcp(table, target, grip, steps);
   };
   go({0.4, 0.0, 0.12}, -1, 30);
   go({0.4, 0.0, 0.008}, -1, 30);
@@ -111,17 +116,7 @@ TEST_CASE("Closing fingers centre an off-centre block between the pads", "[calvi
   init.blocks = {{{0.4, 0.012, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
   table.reset(init);
   const auto go = [&](geo::Vec3 target, float grip, int steps) {
-    for (int i = 0; i < steps; ++i) {
-      const geo::Vec3 d = geo::clamp_norm_inf(target - table.state().tcp.pos, 0.02);
-      const std::array<float, 7> a{static_cast<float>(d[0]),
-                                   static_cast<float>(d[1]),
-                                   static_cast<float>(d[2]),
-                                   0,
-                                   0,
-                                   0,
-                                   grip};
-      table.control_step(a);
-    }
+    move_tcp(table, target, grip, steps);
   };
   go({0.4, 0.0, 0.12}, -1, 30);
   go({0.4, 0.0, 0.008}, -1, 30);
