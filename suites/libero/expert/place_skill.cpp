@@ -22,6 +22,7 @@ using namespace geo;
 constexpr double kMaxZ = 0.56;     // below the workspace ceiling of LIBERO suites
 constexpr int kGiveUpSteps = 260;  // a skill running this long restarts
 constexpr double kPi = 3.14159265358979323846;
+constexpr int kYawStallSteps = 8;  // steps without the yaw error shrinking: the wrist is stuck
 
 class PlaceSkill final : public Skill {
  public:
@@ -59,6 +60,20 @@ class PlaceSkill final : public Skill {
       case Phase::kApproach: {
         grip = -1.0f;
         yaw = wrap_angle(yaw_of(f.quat) + grasp_offset_);
+        // An arm's last joint stops at its limit (a Panda's at +-2.9 rad)
+        // before the shortest turn to `yaw` ends. The gripper is symmetric:
+        // when the yaw error stops shrinking, turn the other way, to yaw + pi.
+        if (const double e = yaw_error(tcp, yaw); e > 0.1) {
+          if (e < best_yaw_error_ - 0.01) {
+            best_yaw_error_ = e;
+            yaw_stall_ = 0;
+          } else if (++yaw_stall_ > kYawStallSteps) {
+            grasp_offset_ = wrap_angle(grasp_offset_ + kPi);
+            yaw = wrap_angle(yaw + kPi);
+            best_yaw_error_ = 1e9;
+            yaw_stall_ = 0;
+          }
+        }
         goal = {gp[0], gp[1], z_app_};
         if (dist_xy(tcp.pos, gp) < 0.008 && yaw_error(tcp, yaw) < 0.06 &&
             std::abs(tcp.pos[2] - z_app_) < 0.03) {
@@ -371,6 +386,8 @@ class PlaceSkill final : public Skill {
   double hang_ = 0.0;
   double hold_yaw_ = 0.0;
   double last_z_ = 1e9;
+  double best_yaw_error_ = 1e9;
+  int yaw_stall_ = 0;
   int stall_ = 0;
   int counter_ = 0;
   int steps_ = 0;
