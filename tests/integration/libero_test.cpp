@@ -126,7 +126,7 @@ TEST_CASE("A single BDDL file is a one-task suite whose hash covers the file's t
   const std::string src = kBddlRoot + "/libero_goal/turn_on_the_stove.bddl";
   std::string text = testing::read_file(src);
   const auto write = [&](const std::string& name, const std::string& body) {
-    const std::string path = (dir / name).string();
+    std::string path = (dir / name).string();
     std::FILE* f = std::fopen(path.c_str(), "wb");
     std::fwrite(body.data(), 1, body.size(), f);
     std::fclose(f);
