@@ -83,11 +83,11 @@ std::shared_ptr<const Suite> load_bddl_suite(const std::string& path, const Suit
   info.cameras = {"agentview", "wrist"};
   config.settle_steps = 10;
   libero::apply_libero_scene(config);
-  // The floating gripper by default (its scripted expert is tuned for it);
-  // --robot panda puts LIBERO's arm in (docs/robots.md).
+  // LIBERO's Panda by default, as the LIBERO-like YAML suites;
+  // --robot floating_gripper for fast runs and ablations (docs/robots.md).
   const std::string robot_hash =
-      apply_robot(config, options.robot.empty() ? "floating_gripper" : options.robot,
-                  {"floating_gripper", "panda"}, "--robot");
+      apply_robot(config, options.robot.empty() ? "panda" : options.robot,
+                  {"panda", "floating_gripper"}, "--robot");
   // LIBERO files get every perturbation dimension, like YAML suites.
   config.perturbation_dimensions = perturb::dimension_names();
   config.perturbations = perturb::make_mujoco_perturbations(config.perturbation_dimensions);

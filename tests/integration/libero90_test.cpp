@@ -24,7 +24,7 @@ TEST_CASE("All ninety LIBERO-90 BDDL files import, reset and step", "[libero][bd
   for (const auto& spec : plan_episodes(*suite, plan)) {
     INFO(spec.task_id);
     const Observation& obs = env->reset(spec);
-    CHECK(obs.proprio.size() == 8);
+    CHECK(obs.proprio.size() == 22);  // the Panda by default: 8 + 7 joint positions + 7 velocities
     for (int i = 0; i < 3; ++i) {
       const StepResult r = env->step(noop, i == 2);
       CHECK_FALSE(r.sim_error);

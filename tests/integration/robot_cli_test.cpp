@@ -82,9 +82,9 @@ TEST_CASE("an evaluation on the Panda records the robot and the convention", "[c
                          "--episodes", "1", "--videos", "0", "--workers", "1", "--policy",
                          "zero,actions=libero", "--out", (dir / "arm.h5").string()});
   REQUIRE(r.exit_code == 0);
-  r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--task", task, "--episodes", "1",
-                    "--videos", "0", "--workers", "1", "--policy", "zero", "--out",
-                    (dir / "float.h5").string()});
+  r = gauntlet_cmd({"run", "--suite", "libero-spatial", "--robot", "floating_gripper", "--task",
+                    task, "--episodes", "1", "--videos", "0", "--workers", "1", "--policy", "zero",
+                    "--out", (dir / "float.h5").string()});
   REQUIRE(r.exit_code == 0);
   const RunResults arm = ResultsStore::read(dir / "arm.h5");
   const RunResults floating = ResultsStore::read(dir / "float.h5");

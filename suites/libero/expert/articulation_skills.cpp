@@ -23,6 +23,8 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kTilt = 0.6;  // rad, fingertips towards the cabinet
 constexpr int kGiveUpSteps = 220;
 constexpr double kPushClearance = 0.065;  // m above the table for the pushing fingers' centre
+constexpr double kKnobNearBase = 0.4;     // m from the arm's base: a knob nearer is gripped tilted
+constexpr double kKnobTilt = 0.6;         // rad, fingertips towards the base
 
 class DrawerSkill final : public Skill {
  public:
@@ -244,6 +246,21 @@ class KnobSkill final : public Skill {
     const Pose& tcp = w.tcp();
     // The fin lies along the knob's x: close across it (gripper y = knob y).
     double yaw = closest_symmetric_yaw(yaw_of(knob.quat), yaw_of(tcp.quat), kPi);
+    // A knob close to the arm's base (LIBERO's stove at the table's near
+    // edge, 0.25 m in front of the Panda) is out of reach fingers-down: the
+    // elbow folds to its limit. The fingertips then lean towards the base,
+    // which moves the wrist out and up. Of the two yaws that close across the
+    // fin, the one whose x points away from the base; chosen once.
+    if (!near_base_) {
+      const Vec3 base = kLiberoRobotBase;
+      near_base_ = dist_xy(g, base) < kKnobNearBase;
+      if (*near_base_) {
+        const double away = std::atan2(g[1] - base[1], g[0] - base[0]);
+        approach_yaw_ = closest_symmetric_yaw(yaw_of(knob.quat), away, kPi);
+      }
+    }
+    const double tilt = *near_base_ ? kKnobTilt : 0.0;
+    if (*near_base_ && phase_ != Phase::kTurn) yaw = approach_yaw_;
     Vec3 goal = tcp.pos;
     float grip = -1.0f;
     switch (phase_) {
@@ -292,13 +309,15 @@ class KnobSkill final : public Skill {
         if (tcp.pos[2] > g[2] + 0.09) return true;
         break;
     }
-    servo_pose(tcp, goal, gripper_quat(yaw), a);
+    servo_pose(tcp, goal, gripper_quat(yaw, tilt), a);
     a[6] = grip;
     return false;
   }
 
  private:
   enum class Phase { kAbove, kDown, kGrasp, kTurn, kRelease, kUp };
+  std::optional<bool> near_base_;
+  double approach_yaw_ = 0;
   int entity_;
   int art_;
   double target_;

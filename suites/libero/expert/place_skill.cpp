@@ -22,6 +22,7 @@ using namespace geo;
 constexpr double kMaxZ = 0.56;     // below the workspace ceiling of LIBERO suites
 constexpr int kGiveUpSteps = 260;  // a skill running this long restarts
 constexpr double kPi = 3.14159265358979323846;
+constexpr int kYawStallSteps = 8;  // steps without the yaw error shrinking: the wrist is stuck
 
 class PlaceSkill final : public Skill {
  public:
@@ -59,6 +60,10 @@ class PlaceSkill final : public Skill {
       case Phase::kApproach: {
         grip = -1.0f;
         yaw = wrap_angle(yaw_of(f.quat) + grasp_offset_);
+        if (wrist_stuck(yaw_error(tcp, yaw))) {
+          grasp_offset_ = wrap_angle(grasp_offset_ + kPi);
+          yaw = wrap_angle(yaw + kPi);
+        }
         goal = {gp[0], gp[1], z_app_};
         if (dist_xy(tcp.pos, gp) < 0.008 && yaw_error(tcp, yaw) < 0.06 &&
             std::abs(tcp.pos[2] - z_app_) < 0.03) {
@@ -114,9 +119,12 @@ class PlaceSkill final : public Skill {
           const double d = wrap_angle(target_.yaw - yaw_of(f.quat));
           yaw = tcp_yaw + d;
           yaw_err = std::abs(d);
+          // The object's footprint fits at yaw + pi as well.
+          if (wrist_stuck(yaw_err)) target_.yaw = wrap_angle(target_.yaw + kPi);
         } else if (target_.set_release_yaw) {
           yaw = target_.release_yaw;
           yaw_err = std::abs(wrap_angle(yaw - tcp_yaw));
+          if (wrist_stuck(yaw_err)) target_.release_yaw = wrap_angle(target_.release_yaw + kPi);
         }
         if (!holding(w, gp)) {
           recover();
@@ -229,6 +237,22 @@ class PlaceSkill final : public Skill {
 
   bool holding(const WorldView& w, const Vec3& gp) const {
     return norm(w.tcp().pos - gp) < 0.035 && w.opening() > 0.003;
+  }
+
+  // An arm's last joint stops at its limit (a Panda's at +-2.9 rad) before
+  // the shortest turn to a yaw ends. The gripper is symmetric under pi: when
+  // the yaw error `err` stops shrinking, the caller turns to yaw + pi, the
+  // other way round.
+  bool wrist_stuck(double err) {
+    if (err <= 0.1 || err < best_yaw_error_ - 0.01) {
+      best_yaw_error_ = err;
+      yaw_stall_ = 0;
+      return false;
+    }
+    if (++yaw_stall_ <= kYawStallSteps) return false;
+    best_yaw_error_ = 1e9;
+    yaw_stall_ = 0;
+    return true;
   }
 
   // True when the tool centre point stopped moving down (blocked).
@@ -371,6 +395,8 @@ class PlaceSkill final : public Skill {
   double hang_ = 0.0;
   double hold_yaw_ = 0.0;
   double last_z_ = 1e9;
+  double best_yaw_error_ = 1e9;
+  int yaw_stall_ = 0;
   int stall_ = 0;
   int counter_ = 0;
   int steps_ = 0;

@@ -13,6 +13,7 @@ namespace {
 using namespace geo;
 
 constexpr double kHalfPi = 1.57079632679489661923;
+constexpr double kSharedMargin = 0.02;  // m, object centres inside a shared support's edges
 
 // Room between a circle of radius r at p and the nearest other movable object
 // (not the place's owner `owner`: the basket the object goes into).
@@ -87,6 +88,15 @@ void choose_turn(Target& t, const ObjectModel& m, const Frame& object, const Fra
   }
 }
 
+// Whether another goal puts a different object on the same support as `c`
+// (LIBERO-10's two moka pots on one stove).
+bool shared_support(const WorldView& w, const Condition& c) {
+  return std::any_of(w.scene().goal.begin(), w.scene().goal.end(), [&](const Condition& o) {
+    return o.is_placement() && o.subject != c.subject && o.place.kind == Place::Kind::kSupport &&
+           o.place.owner == c.place.owner && o.place.support == c.place.support;
+  });
+}
+
 }  // namespace
 
 Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw) {
@@ -97,6 +107,7 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
   Target t;
   std::vector<Vec3> candidates;
   Vec3 center{};
+  bool spread = false;
   if (p.kind == Place::Kind::kTableRegion) {
     center = w.place_center(p);
     if (p.region) {
@@ -123,6 +134,13 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
     const double ay = s.round ? s.half_x / std::sqrt(2.0) : s.half_y;
     if (on_object) {
       candidates.push_back(center);  // stacked: centred
+    } else if (shared_support(w, c)) {
+      // Two objects on one region (0.15 m square) do not both fit whole
+      // footprints inside it; LIBERO's On checks the centre, so the centres
+      // spread to its corners: the first away from the middle, the next as
+      // far as it can from the first.
+      grid(candidates, pf, s.center, ax - kSharedMargin, ay - kSharedMargin);
+      spread = true;
     } else {
       grid(candidates, pf, s.center, ax - r, ay - r);
       choose_turn(t, m, object, pf, ax, ay);
@@ -217,8 +235,8 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
   std::size_t chosen = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Vec3& q = candidates[i];
-    const double score =
-        10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) - dist_xy(q, center);
+    const double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) +
+                         (spread ? 1.0 : -1.0) * dist_xy(q, center);
     if (score > best) {
       best = score;
       chosen = i;

@@ -16,6 +16,7 @@ const ObjectModel* find_model(std::string_view category);
 std::vector<std::string> model_categories();
 // Names the models' geometry; part of every LIBERO suite's content hash
 // (2: the cabinets open their drawers along -y, as LIBERO's).
-inline constexpr const char* kCatalogVersion = "libero-catalog/3";
+// (4: the flat stove as LIBERO's, knob at the origin, burner plate 0.15 m along +x).
+inline constexpr const char* kCatalogVersion = "libero-catalog/4";
 
 }  // namespace gauntlet::suites::libero

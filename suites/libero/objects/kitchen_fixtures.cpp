@@ -137,14 +137,27 @@ ObjectModel cabinet(const char* category, const char* description, const mj::Rgb
   return m;
 }
 
+// LIBERO's flat_stove.xml: the knob at the model's origin and one square
+// burner plate (0.19 m wide) centred 0.15 m along +x, its cook_region 0.15 m
+// square. With the BDDL yaw of 0 the knob faces the robot and the plate lies
+// 0.15 m further into the table (a stove at x = -0.41 cooks at x = -0.26).
+constexpr double kStoveBurnerX = 0.15;
+constexpr double kStoveHalf = 0.095;
+constexpr double kStoveTop = 0.03;
+
 ObjectModel flat_stove() {
   ObjectModel m;
   m.category = "flat_stove";
-  m.description = "flat black stove with two burners and a knob at the front right";
+  m.description =
+      "flat black stove: a square burner plate with the knob in front of it (as LIBERO's)";
   m.fixture = true;
-  const double hx = 0.12, hy = 0.16, top = 0.03;
-  set_box_footprint(m, hx, hy, top);
-  m.supports = {SupportSpec{"cook_region", "", {-0.02, 0, top}, 0.09, 0.145, false}};
+  // The footprint box is centred on the origin: it spans the plate and, on
+  // the knob's side, as far again.
+  set_box_footprint(m, kStoveBurnerX + kStoveHalf, kStoveHalf, kStoveTop);
+  m.obstacles = {
+      ObstacleBox{"", {kStoveBurnerX, 0, kStoveTop / 2}, {kStoveHalf, kStoveHalf, kStoveTop / 2}},
+      ObstacleBox{"", {0, 0, kStoveTop / 2}, {0.03, 0.03, kStoveTop / 2}}};
+  m.supports = {SupportSpec{"cook_region", "", {kStoveBurnerX, 0, kStoveTop}, 0.075, 0.075, false}};
   m.parts = {"knob"};
   ArticulationSpec knob;
   knob.region = "";
@@ -159,20 +172,20 @@ ObjectModel flat_stove() {
   knob.handle = {0, 0, 0.044};  // grasp point on the fin, knob frame
   m.articulations = {knob};
   m.obstacles.push_back(ObstacleBox{"knob", {0, 0, 0.023}, {0.02, 0.02, 0.023}});
-  m.glow_geoms = {"burner_0", "burner_1"};
+  m.glow_geoms = {"burner_0"};
   m.build = [=](ModelBuild& b) {
     const mj::Rgba black{0.1, 0.1, 0.11, 1}, steel{0.62, 0.62, 0.65, 1};
-    solid_box(b.root, {hx, hy, top / 2}, {0, 0, top / 2}, black, 800);
-    decal_box(b.root, {hx + 0.0006, hy + 0.0006, 0.0035}, {0, 0, top - 0.0045},
-              steel);  // steel rim band
-    for (int i = 0; i < 2; ++i) {
-      const double y = i == 0 ? 0.075 : -0.075;
-      decal_cylinder(b.root, 0.055, 0.0008, {-0.02, y, top + 0.0004}, {0.12, 0.12, 0.13, 1},
-                     b.geom_name("burner_" + std::to_string(i)));
-      decal_cylinder(b.root, 0.035, 0.001, {-0.02, y, top + 0.0009}, {0.3, 0.3, 0.32, 1});
-      decal_cylinder(b.root, 0.012, 0.0012, {-0.02, y, top + 0.0012}, {0.2, 0.2, 0.22, 1});
-    }
-    mj::XmlElement& k = b.part(b.root, "knob", {0.088, 0.125, top});
+    const double top = kStoveTop;
+    solid_box(b.root, {kStoveHalf, kStoveHalf, top / 2}, {kStoveBurnerX, 0, top / 2}, black, 800);
+    decal_box(b.root, {kStoveHalf + 0.0006, kStoveHalf + 0.0006, 0.0035},
+              {kStoveBurnerX, 0, top - 0.0045}, steel);  // steel rim band
+    decal_cylinder(b.root, 0.0625, 0.0008, {kStoveBurnerX, 0, top + 0.0004}, {0.12, 0.12, 0.13, 1},
+                   b.geom_name("burner_0"));
+    decal_cylinder(b.root, 0.035, 0.001, {kStoveBurnerX, 0, top + 0.0009}, {0.3, 0.3, 0.32, 1});
+    decal_cylinder(b.root, 0.012, 0.0012, {kStoveBurnerX, 0, top + 0.0012}, {0.2, 0.2, 0.22, 1});
+    // The knob's plinth.
+    solid_box(b.root, {0.03, 0.03, top / 2}, {0, 0, top / 2}, steel, 800);
+    mj::XmlElement& k = b.part(b.root, "knob", {0, 0, top});
     b.scene.exclude_contact(b.name, part_name(b.name, "knob"));
     k.add("joint")
         .set("name", part_name(b.name, "knob_joint"))

@@ -185,15 +185,18 @@ TEST_CASE("On a table region needs the object's centre inside the region's recta
 TEST_CASE("On a fixture's region uses the region's rectangle on the fixture",
           "[libero][predicates]") {
   LabScene& s = lab();
-  // The stove stands at (-0.35, 0.25); its cooking area is centred 2 cm
-  // behind its middle, 14.5 cm to either side, on its 3 cm high top.
-  s.put("bowl_1", -0.37, 0.25, 0.03);
+  // The stove stands at (-0.35, 0.25); as LIBERO's flat_stove, its cooking
+  // area is centred 0.15 m along +x from the knob at its origin, 7.5 cm to
+  // either side, on its 3 cm high top.
+  s.put("bowl_1", -0.20, 0.25, 0.03);
   CHECK(s.holds(7));
-  s.put("bowl_1", -0.37, 0.25 + 0.144, 0.03);
+  s.put("bowl_1", -0.20, 0.25 + 0.074, 0.03);
   CHECK(s.holds(7));
-  s.put("bowl_1", -0.37, 0.25 + 0.146, 0.03);
+  s.put("bowl_1", -0.20, 0.25 + 0.076, 0.03);
   CHECK_FALSE(s.holds(7));
-  s.put("bowl_1", -0.37, 0.25, 0.0);  // under the top's height: not on it
+  s.put("bowl_1", -0.35, 0.25, 0.03);  // over the knob, not the cooking area
+  CHECK_FALSE(s.holds(7));
+  s.put("bowl_1", -0.20, 0.25, 0.0);  // under the top's height: not on it
   CHECK_FALSE(s.holds(7));
 }
 
