@@ -85,7 +85,7 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
                 model.suite.c_str(),
                 model.policies.empty()
                     ? "?"
-                    : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
+                    : model.policies.front().header.episodes_text().c_str(),
                 reports::markdown_ranking_table(model).c_str());
     std::printf("\nSuccess per task (columns: ranks above)\n\n%s",
                 reports::markdown_task_table(model).c_str());

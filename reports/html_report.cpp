@@ -188,7 +188,7 @@ std::string provenance_section(const ReportModel& m) {
     const RunHeader& r = p.header;
     h += "<tr><td>" + escape_xml(p.name) + "</td><td><code>" + escape_xml(r.policy_spec) +
          "</code></td><td><code>" + escape_xml(r.policy_identity) + "</code></td><td>" +
-         std::to_string(r.suite_seed) + "</td><td>" + std::to_string(r.episodes_per_task) +
+         std::to_string(r.suite_seed) + "</td><td>" + r.episodes_text() +
          "</td><td>" + escape_xml(r.harness_version + " (" + r.git_sha + ")") + "</td><td>" +
          escape_xml(r.hosts) + "</td><td>" + escape_xml(r.started_at) + "</td><td>" +
          escape_xml(r.updated_at) + "</td><td>" + escape_xml(p.source) + "</td></tr>\n";
@@ -211,7 +211,7 @@ class HtmlWriter final : public ReportWriter {
         std::to_string(m.policies.size()) + " policies, " + std::to_string(m.task_ids.size()) +
         " tasks" +
         (m.policies.empty() ? std::string()
-                            : ", " + std::to_string(m.policies.front().header.episodes_per_task) +
+                            : ", " + m.policies.front().header.episodes_text() +
                                   " episodes per task") +
         ".</p></header>\n<main>\n";
     for (const auto& note : correction_notes(m)) {
