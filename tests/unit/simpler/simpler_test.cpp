@@ -493,6 +493,15 @@ TEST_CASE("a default run plans each task's own count; --episodes N sets every ta
   CHECK(h.episodes_per_task == 60);
   CHECK(h.episodes_text() == "9-60");
 
+  // `list tasks --json` (and `list suites --json`) show each task's count.
+  const auto listed = testing::run_process(
+      {testing::gauntlet_binary(), "list", "tasks", "simpler-google-visual-matching", "--json"});
+  REQUIRE(listed.exit_code == 0);
+  const auto j = nlohmann::json::parse(listed.out);
+  std::map<std::string, int> shown;
+  for (const auto& t : j["tasks"]) shown[t["id"].get<std::string>()] = t["episodes"].get<int>();
+  CHECK(shown == per_task);
+
   request.episodes_per_task = 2;
   const SessionPlan two = make_session_plan(request, registry);
   CHECK(two.specs.size() == 2 * 11);
