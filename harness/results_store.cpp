@@ -660,10 +660,8 @@ constexpr Column kEpisodeColumns[] = {
 constexpr std::span<const Column> kEpisodeColumnsBeforeChains(kEpisodeColumns,
                                                               std::size(kEpisodeColumns) - 1);
 constexpr Column kTaskColumns[] = {
-    {"id", H5T_STRING, "a string"},
-    {"instruction", H5T_STRING, "a string"},
-    {"family", H5T_STRING, "a string"},
-    {"max_steps", H5T_INTEGER, "an integer"},
+    {"id", H5T_STRING, "a string"},          {"instruction", H5T_STRING, "a string"},
+    {"family", H5T_STRING, "a string"},      {"max_steps", H5T_INTEGER, "an integer"},
     {"episodes", H5T_INTEGER, "an integer"},
 };
 // Files written before per-task counts have every column but the last.
@@ -744,8 +742,8 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   // The episodes column is optional: absent in files from before per-task counts.
   bool with_counts = false;
   if (H5Lexists(f, "tasks", H5P_DEFAULT) > 0) {
-    Hid ds = checked_read(H5Dopen2(f, "tasks", H5P_DEFAULT), H5Dclose, where,
-                          "open dataset 'tasks'");
+    Hid ds =
+        checked_read(H5Dopen2(f, "tasks", H5P_DEFAULT), H5Dclose, where, "open dataset 'tasks'");
     Hid type = checked_read(H5Dget_type(ds.get()), H5Tclose, where, "dataset 'tasks' type");
     with_counts = H5Tget_class(type.get()) == H5T_COMPOUND &&
                   H5Tget_member_index(type.get(), "episodes") >= 0;

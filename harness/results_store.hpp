@@ -66,7 +66,9 @@ struct RunHeader {
 
   // Planned episodes (per perturbation) of task `t`: its own count, or
   // episodes_per_task for files from before per-task counts.
-  int episodes_of(const TaskInfo& t) const { return t.episodes > 0 ? t.episodes : episodes_per_task; }
+  int episodes_of(const TaskInfo& t) const {
+    return t.episodes > 0 ? t.episodes : episodes_per_task;
+  }
   // The same by id; 0 for a task not in the plan.
   int episodes_of(const std::string& task_id) const;
   // "25" when every task has 25 episodes, "9-60" when counts differ.

@@ -432,16 +432,21 @@ std::string layout_signature(Env& env, mj::MujocoEnv& menv, const EpisodeSpec& s
 TEST_CASE("each task's default count visits each of its layouts exactly once, as SimplerEnv's",
           "[simpler][layout][counts]") {
   // SimplerEnv's counts (scripts/rt1_*_visual_matching.sh, rt1x_bridge.sh).
-  const std::map<std::string, int> simpler_env{
-      {"pick_coke_can_horizontal", 25}, {"pick_coke_can_vertical", 25},
-      {"pick_coke_can_standing", 25},   {"move_near", 60},
-      {"open_top_drawer", 9},           {"open_middle_drawer", 9},
-      {"open_bottom_drawer", 9},        {"close_top_drawer", 9},
-      {"close_middle_drawer", 9},       {"close_bottom_drawer", 9},
-      {"place_apple_in_closed_top_drawer", 27},
-      {"put_spoon_on_towel", 24},       {"put_carrot_on_plate", 24},
-      {"stack_green_block_on_yellow_block", 24},
-      {"put_eggplant_in_basket", 24}};
+  const std::map<std::string, int> simpler_env{{"pick_coke_can_horizontal", 25},
+                                               {"pick_coke_can_vertical", 25},
+                                               {"pick_coke_can_standing", 25},
+                                               {"move_near", 60},
+                                               {"open_top_drawer", 9},
+                                               {"open_middle_drawer", 9},
+                                               {"open_bottom_drawer", 9},
+                                               {"close_top_drawer", 9},
+                                               {"close_middle_drawer", 9},
+                                               {"close_bottom_drawer", 9},
+                                               {"place_apple_in_closed_top_drawer", 27},
+                                               {"put_spoon_on_towel", 24},
+                                               {"put_carrot_on_plate", 24},
+                                               {"stack_green_block_on_yellow_block", 24},
+                                               {"put_eggplant_in_basket", 24}};
   for (const char* name : {"simpler-google-visual-matching", "simpler-widowx-visual-matching",
                            "simpler-google-variant-aggregation"}) {
     const auto suite = fixtures::builtin_registry().load_suite(name);
