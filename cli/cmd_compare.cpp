@@ -428,6 +428,7 @@ void sequential_compare(const CompareCliOptions& o, CliContext& ctx) {
       plan.plan.task_ids.empty() ? suite.tasks().size() : plan.plan.task_ids.size();
   plan.plan.episodes_per_task =
       static_cast<int>((static_cast<std::size_t>(max_episodes) + tasks - 1) / tasks);
+  plan.plan.task_episodes.clear();  // the sequential test sets one count for every task
   plan.specs = plan_episodes(suite, plan.plan);
   // Round-robin over tasks so that wherever the test stops, tasks are evenly represented.
   std::stable_sort(

@@ -43,6 +43,7 @@ void list_tasks(const ListOptions& o, CliContext& ctx) {
       tasks.push_back({{"id", t.id},
                        {"instruction", t.instruction},
                        {"max_steps", t.max_steps},
+                       {"episodes", t.episodes > 0 ? t.episodes : info.default_episodes},
                        {"family", t.family}});
     }
     std::cout << nlohmann::json{{"suite", info.name},
@@ -60,9 +61,11 @@ void list_tasks(const ListOptions& o, CliContext& ctx) {
     family_width = std::max(family_width, t.family.size());
   }
   const int iw = static_cast<int>(id_width), fw = static_cast<int>(family_width);
-  std::printf("%-*s  %9s  %-*s  %s\n", iw, "id", "max_steps", fw, "family", "instruction");
+  std::printf("%-*s  %9s  %8s  %-*s  %s\n", iw, "id", "max_steps", "episodes", fw, "family",
+              "instruction");
   for (const auto& t : suite->tasks()) {
-    std::printf("%-*s  %9d  %-*s  %s\n", iw, t.id.c_str(), t.max_steps, fw, t.family.c_str(),
+    std::printf("%-*s  %9d  %8d  %-*s  %s\n", iw, t.id.c_str(), t.max_steps,
+                t.episodes > 0 ? t.episodes : info.default_episodes, fw, t.family.c_str(),
                 t.instruction.c_str());
   }
   std::printf("%zu tasks in %s\n", suite->tasks().size(), info.name.c_str());
@@ -76,9 +79,11 @@ void list_suites(const ListOptions& o, CliContext& ctx) {
     if (o.json) {
       nlohmann::json tasks = nlohmann::json::array();
       for (const auto& t : suite->tasks()) {
+        // A task's default episode count (`run --episodes N` sets every task to N).
         tasks.push_back({{"id", t.id},
                          {"instruction", t.instruction},
                          {"max_steps", t.max_steps},
+                         {"episodes", t.episodes > 0 ? t.episodes : info.default_episodes},
                          {"family", t.family}});
       }
       out.push_back({{"name", info.name},

@@ -81,12 +81,10 @@ void report_command(const ReportOptions& o, CliContext& ctx) {
     std::fprintf(stderr, "wrote %s\n", (std::filesystem::path(o.out) / w->file_name()).c_str());
   }
   if (o.print) {
-    std::printf("\n%s (%s episodes per task; success with 95%% Wilson interval)\n\n%s",
-                model.suite.c_str(),
-                model.policies.empty()
-                    ? "?"
-                    : std::to_string(model.policies.front().header.episodes_per_task).c_str(),
-                reports::markdown_ranking_table(model).c_str());
+    std::printf(
+        "\n%s (%s episodes per task; success with 95%% Wilson interval)\n\n%s", model.suite.c_str(),
+        model.policies.empty() ? "?" : model.policies.front().header.episodes_text().c_str(),
+        reports::markdown_ranking_table(model).c_str());
     std::printf("\nSuccess per task (columns: ranks above)\n\n%s",
                 reports::markdown_task_table(model).c_str());
   }

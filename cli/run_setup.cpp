@@ -23,7 +23,9 @@ void PlanOptions::add_to(CLI::App& app, bool with_shard) {
                  "visual matching: composite the robot and objects over this PNG (the real "
                  "camera's view of the empty scene) in every task's agentview");
   episodes_option = app.add_option(
-      "--episodes", episodes, "episodes per task (and per perturbation); default: the suite's");
+      "--episodes", episodes,
+      "episodes of every task (and per perturbation); default: each task's own count "
+      "(`gauntlet list tasks SUITE`)");
   app.add_option("--seed", seed, "suite seed override (episode seeds derive from it)");
   app.add_option("--workers", workers, "parallel episodes (one Env each); default: CPU cores");
   app.add_option("--perturb", perturb,

@@ -40,6 +40,13 @@ SessionPlan make_session_plan(const PlanRequest& request, const Registry& regist
                      std::to_string(*request.episodes_per_task));
   }
   p.plan.episodes_per_task = request.episodes_per_task.value_or(suite.info().default_episodes);
+  // Without --episodes every task runs its own default count (suite YAML
+  // `episodes:`); --episodes N sets every task to N.
+  if (!request.episodes_per_task) {
+    for (const auto& t : suite.tasks()) {
+      if (t.episodes > 0) p.plan.task_episodes[t.id] = t.episodes;
+    }
+  }
   p.plan.task_ids = request.tasks;
   p.plan.shard = Shard::parse(request.shard);
   if (request.perturbations) p.plan.perturbations = request.perturbations(suite);
@@ -71,7 +78,6 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
   h.policy_spec = spec.text;
   h.policy_name = spec.display_name();
   h.policy_identity = policy.identity();
-  h.episodes_per_task = plan.plan.episodes_per_task;
   for (const auto& p : plan.plan.perturbations) h.perturbations.push_back(p.id());
   if (h.perturbations.empty()) h.perturbations.push_back("nominal");
   if (plan.plan.task_ids.empty()) {
@@ -81,6 +87,14 @@ RunHeader make_run_header(const SessionPlan& plan, const PolicySpec& spec, const
       h.tasks.push_back(suite.tasks()[static_cast<std::size_t>(suite.task_index(id))]);
     }
   }
+  // The header records each task's planned count; episodes_per_task is the
+  // largest (the count of every task when they are equal).
+  h.episodes_per_task = 0;
+  for (auto& t : h.tasks) {
+    t.episodes = plan.plan.episodes_for(t.id);
+    h.episodes_per_task = std::max(h.episodes_per_task, t.episodes);
+  }
+  if (h.tasks.empty()) h.episodes_per_task = plan.plan.episodes_per_task;
   if (request) {
     h.cameras = join_names(request->cameras, ",");
     h.image_width = request->cameras.empty() ? 0 : request->width;

@@ -40,10 +40,21 @@ Shard Shard::parse(std::string_view text) {
   return s;
 }
 
+int EpisodePlan::episodes_for(const std::string& task_id) const {
+  const auto it = task_episodes.find(task_id);
+  return it == task_episodes.end() ? episodes_per_task : it->second;
+}
+
 std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& plan) {
   if (plan.episodes_per_task < 1) {
     throw InputError("episodes per task must be at least 1, got " +
                      std::to_string(plan.episodes_per_task));
+  }
+  for (const auto& [id, n] : plan.task_episodes) {
+    if (n < 1) {
+      throw InputError("episodes of task '" + id + "' must be at least 1, got " +
+                       std::to_string(n));
+    }
   }
   std::vector<int> task_indices;
   if (plan.task_ids.empty()) {
@@ -55,8 +66,9 @@ std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& pl
   std::size_t canonical = 0;
   for (const int t : task_indices) {
     const TaskInfo& task = suite.tasks()[static_cast<std::size_t>(t)];
+    const int episodes = plan.episodes_for(task.id);
     for (const auto& perturbation : plan.perturbations) {
-      for (int e = 0; e < plan.episodes_per_task; ++e, ++canonical) {
+      for (int e = 0; e < episodes; ++e, ++canonical) {
         if (canonical % static_cast<std::size_t>(plan.shard.count) !=
             static_cast<std::size_t>(plan.shard.index)) {
           continue;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,15 +33,22 @@ struct Shard {
 
 struct EpisodePlan {
   int episodes_per_task = 50;
+  // Per-task counts that replace episodes_per_task for the tasks they name (a
+  // suite's per-task defaults; empty when --episodes N sets every task to N).
+  // Seeds depend on the episode index alone, so a task's first k episodes are
+  // the same whatever its count.
+  std::map<std::string, int> task_episodes;
+  int episodes_for(const std::string& task_id) const;
   std::vector<PerturbationSet> perturbations{PerturbationSet{}};  // nominal by default
   std::vector<std::string> task_ids;                              // empty = every task of the suite
   Shard shard;
   std::optional<std::uint64_t> seed;  // overrides the suite's seed
 };
 
-// Every episode of the plan in canonical order (task, perturbation, episode),
-// then the shard's part of it: episode i of the canonical order belongs to
-// shard i mod N. Throws InputError for unknown task ids.
+// Every episode of the plan in canonical order (task, perturbation, episode;
+// task t has plan.episodes_for(t) episodes per perturbation), then the shard's
+// part of it: episode i of the canonical order belongs to shard i mod N.
+// Throws InputError for unknown task ids or a count below 1.
 std::vector<EpisodeSpec> plan_episodes(const Suite& suite, const EpisodePlan& plan);
 
 }  // namespace gauntlet

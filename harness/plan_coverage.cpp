@@ -98,21 +98,27 @@ PlanCoverage plan_coverage(const RunResults& run) {
   } catch (const InputError&) {
     c.shards.indices.clear();  // unreadable shard text: judge by the rows alone
   }
-  const std::size_t per_pair = static_cast<std::size_t>(std::max(h.episodes_per_task, 0));
-  c.planned = h.tasks.size() * h.perturbations.size() * per_pair;
-  // Canonical position of every planned key: task, perturbation, episode (plan_episodes' order).
+  // Canonical positions (plan_episodes' order: task, perturbation, episode):
+  // task t's block starts at start[t] and holds perturbations x its count.
+  const std::size_t perts = h.perturbations.size();
+  std::vector<std::size_t> count(h.tasks.size()), start(h.tasks.size() + 1, 0);
+  for (std::size_t i = 0; i < h.tasks.size(); ++i) {
+    count[i] = static_cast<std::size_t>(std::max(h.episodes_of(h.tasks[i]), 0));
+    start[i + 1] = start[i] + perts * count[i];
+  }
+  c.planned = start.back();
   std::map<std::string, std::size_t> task_pos, pert_pos;
   for (std::size_t i = 0; i < h.tasks.size(); ++i) task_pos.emplace(h.tasks[i].id, i);
-  for (std::size_t i = 0; i < h.perturbations.size(); ++i) pert_pos.emplace(h.perturbations[i], i);
+  for (std::size_t i = 0; i < perts; ++i) pert_pos.emplace(h.perturbations[i], i);
   std::set<std::size_t> have;
   for (const auto& e : run.episodes) {
     const auto t = task_pos.find(e.task_id);
     const auto p = pert_pos.find(e.perturbation_id);
     if (t == task_pos.end() || p == pert_pos.end() || e.episode_index < 0 ||
-        static_cast<std::size_t>(e.episode_index) >= per_pair) {
+        static_cast<std::size_t>(e.episode_index) >= count[t->second]) {
       continue;
     }
-    have.insert((t->second * h.perturbations.size() + p->second) * per_pair +
+    have.insert(start[t->second] + p->second * count[t->second] +
                 static_cast<std::size_t>(e.episode_index));
   }
   c.finished = have.size();
@@ -134,11 +140,11 @@ PlanCoverage plan_coverage(const RunResults& run) {
   for (std::size_t pos = 0;
        pos < c.planned && c.missing_examples.size() < 3 && visited < 10'000'000; ++pos, ++visited) {
     if (!held(pos) || have.count(pos)) continue;
-    const std::size_t e = pos % per_pair;
-    const std::size_t pair = pos / per_pair;
-    c.missing_examples.push_back(h.tasks[pair / h.perturbations.size()].id + "/" +
-                                 h.perturbations[pair % h.perturbations.size()] + "/" +
-                                 std::to_string(e));
+    const std::size_t t = static_cast<std::size_t>(
+        std::upper_bound(start.begin(), start.end(), pos) - start.begin() - 1);
+    const std::size_t in_task = pos - start[t];
+    c.missing_examples.push_back(h.tasks[t].id + "/" + h.perturbations[in_task / count[t]] + "/" +
+                                 std::to_string(in_task % count[t]));
   }
   return c;
 }

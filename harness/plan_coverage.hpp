@@ -29,7 +29,7 @@ struct ShardSet {
 std::size_t shard_planned_episodes(std::size_t total, int index, int count);
 
 struct PlanCoverage {
-  std::size_t planned = 0;   // episodes of the whole experiment: tasks x perturbations x episodes
+  std::size_t planned = 0;  // episodes of the whole experiment: per task, perturbations x its count
   std::size_t finished = 0;  // rows of the file that belong to that plan
   ShardSet shards;
   std::size_t shard_planned = 0;              // episodes of the shards the file holds

@@ -225,16 +225,28 @@ struct TaskRow {
   char* instruction;
   char* family;
   std::int32_t max_steps;
+  std::int32_t episodes;  // planned count; files from before per-task counts lack the column
 };
 
-Hid task_row_type() {
+Hid task_row_type(bool with_episodes = true) {
   Hid str = vlen_string_type();
   Hid t = checked(H5Tcreate(H5T_COMPOUND, sizeof(TaskRow)), H5Tclose, "compound type");
   check(H5Tinsert(t.get(), "id", HOFFSET(TaskRow, id), str.get()), "insert id");
   check(H5Tinsert(t.get(), "instruction", HOFFSET(TaskRow, instruction), str.get()), "insert");
   check(H5Tinsert(t.get(), "family", HOFFSET(TaskRow, family), str.get()), "insert family");
   check(H5Tinsert(t.get(), "max_steps", HOFFSET(TaskRow, max_steps), H5T_NATIVE_INT32), "insert");
+  if (with_episodes) {
+    check(H5Tinsert(t.get(), "episodes", HOFFSET(TaskRow, episodes), H5T_NATIVE_INT32), "insert");
+  }
   return t;
+}
+
+// Schema 1 unless task counts differ (harness/results_store.hpp).
+int schema_to_write(const RunHeader& h) {
+  for (const auto& t : h.tasks) {
+    if (h.episodes_of(t) != h.episodes_per_task) return 2;
+  }
+  return 1;
 }
 
 // A 1-D chunked, extendible dataset of `n` rows of `type`, written from `rows`.
@@ -275,7 +287,7 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
   }
   const RunHeader& h = results.header;
   const hid_t f = file.get();
-  write_attr_num<std::int64_t>(f, "schema_version", h.schema_version, H5T_NATIVE_INT64);
+  write_attr_num<std::int64_t>(f, "schema_version", schema_to_write(h), H5T_NATIVE_INT64);
   write_attr(f, "format", "gauntlet-results");
   write_attr(f, "harness_version", h.harness_version);
   write_attr(f, "git_sha", h.git_sha);
@@ -323,7 +335,8 @@ void write_file(const std::filesystem::path& path, const RunResults& results) {
 
   std::vector<TaskRow> task_rows;
   for (const auto& t : h.tasks) {
-    task_rows.push_back(TaskRow{cstr(t.id), cstr(t.instruction), cstr(t.family), t.max_steps});
+    task_rows.push_back(
+        TaskRow{cstr(t.id), cstr(t.instruction), cstr(t.family), t.max_steps, h.episodes_of(t)});
   }
   Hid task_type = task_row_type();
   write_table(f, "tasks", task_type.get(), task_rows.data(), task_rows.size());
@@ -448,6 +461,26 @@ std::string merge_hosts(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+int RunHeader::episodes_of(const std::string& task_id) const {
+  for (const auto& t : tasks) {
+    if (t.id == task_id) return episodes_of(t);
+  }
+  return 0;
+}
+
+std::string RunHeader::episodes_text() const {
+  int lo = episodes_per_task;
+  int hi = episodes_per_task;
+  if (!tasks.empty()) {
+    lo = hi = episodes_of(tasks.front());
+    for (const auto& t : tasks) {
+      lo = std::min(lo, episodes_of(t));
+      hi = std::max(hi, episodes_of(t));
+    }
+  }
+  return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
+}
+
 std::string utc_now_iso8601() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -536,6 +569,12 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
     }
     header.started_at = existing.header.started_at;
     header.hosts = merge_hosts(existing.header.hosts, header.hosts);
+    // A resumed plan keeps the larger count of every task (and of the file's
+    // own tasks this run does not name).
+    for (auto& t : header.tasks) {
+      const int before = existing.header.episodes_of(t.id);
+      t.episodes = std::max(header.episodes_of(t), before);
+    }
     header.episodes_per_task =
         std::max(header.episodes_per_task, existing.header.episodes_per_task);
     for (const auto& p : existing.header.perturbations) {
@@ -548,6 +587,7 @@ std::unique_ptr<ResultsStore> ResultsStore::open_for_run(const std::filesystem::
       if (std::none_of(header.tasks.begin(), header.tasks.end(),
                        [&](const TaskInfo& x) { return x.id == t.id; })) {
         header.tasks.push_back(t);
+        header.tasks.back().episodes = existing.header.episodes_of(t);
       }
     }
     store->results_.episodes = std::move(existing.episodes);
@@ -620,11 +660,13 @@ constexpr Column kEpisodeColumns[] = {
 constexpr std::span<const Column> kEpisodeColumnsBeforeChains(kEpisodeColumns,
                                                               std::size(kEpisodeColumns) - 1);
 constexpr Column kTaskColumns[] = {
-    {"id", H5T_STRING, "a string"},
-    {"instruction", H5T_STRING, "a string"},
-    {"family", H5T_STRING, "a string"},
-    {"max_steps", H5T_INTEGER, "an integer"},
+    {"id", H5T_STRING, "a string"},          {"instruction", H5T_STRING, "a string"},
+    {"family", H5T_STRING, "a string"},      {"max_steps", H5T_INTEGER, "an integer"},
+    {"episodes", H5T_INTEGER, "an integer"},
 };
+// Files written before per-task counts have every column but the last.
+constexpr std::span<const Column> kTaskColumnsBeforeCounts(kTaskColumns,
+                                                           std::size(kTaskColumns) - 1);
 constexpr Column kPerturbationColumns[] = {{nullptr, H5T_STRING, "strings"}};
 
 // Reads and validates a results file with HDF5. Runs in a child process (see
@@ -649,7 +691,7 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   }
   if (schema < 1) {
     throw InputError(where + ": attribute 'schema_version' is " + std::to_string(schema) +
-                     ", expected 1");
+                     ", expected 1.." + std::to_string(kResultsSchemaVersion));
   }
   h.schema_version = static_cast<int>(schema);
   h.harness_version = read_attr(f, "harness_version", where);
@@ -697,8 +739,20 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   h.command = read_attr(f, "command", where);
   if (has_attr(f, "judge_card")) h.judge_card = read_attr(f, "judge_card", where);
 
-  Hid task_type = task_row_type();
-  auto tasks = read_table<TaskRow>(f, "tasks", task_type.get(), kTaskColumns, file_bytes, where);
+  // The episodes column is optional: absent in files from before per-task counts.
+  bool with_counts = false;
+  if (H5Lexists(f, "tasks", H5P_DEFAULT) > 0) {
+    Hid ds =
+        checked_read(H5Dopen2(f, "tasks", H5P_DEFAULT), H5Dclose, where, "open dataset 'tasks'");
+    Hid type = checked_read(H5Dget_type(ds.get()), H5Tclose, where, "dataset 'tasks' type");
+    with_counts = H5Tget_class(type.get()) == H5T_COMPOUND &&
+                  H5Tget_member_index(type.get(), "episodes") >= 0;
+  }
+  Hid task_type = task_row_type(with_counts);
+  auto tasks = read_table<TaskRow>(
+      f, "tasks", task_type.get(),
+      with_counts ? std::span<const Column>(kTaskColumns) : kTaskColumnsBeforeCounts, file_bytes,
+      where);
   std::set<std::string> task_ids;
   try {
     for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -714,6 +768,13 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
       if (info.max_steps < 0) {
         throw InputError(where + ": " + row + " (" + info.id + "): max_steps " +
                          std::to_string(info.max_steps) + " is negative");
+      }
+      if (with_counts) {
+        if (t.episodes < 1 || t.episodes > 1'000'000'000) {
+          throw InputError(where + ": " + row + " (" + info.id + "): episodes " +
+                           std::to_string(t.episodes) + ", expected 1..1000000000");
+        }
+        info.episodes = t.episodes;
       }
       h.tasks.push_back(std::move(info));
     }
@@ -885,6 +946,7 @@ std::string encode(const RunResults& r) {
     e.str(t.instruction);
     e.str(t.family);
     e.num(t.max_steps);
+    e.num(t.episodes);
   }
   e.num<std::uint64_t>(r.episodes.size());
   for (const auto& x : r.episodes) {
@@ -939,6 +1001,7 @@ RunResults decode(const std::string& bytes) {
     t.instruction = d.str();
     t.family = d.str();
     t.max_steps = d.num<int>();
+    t.episodes = d.num<int>();
   }
   r.episodes.resize(d.num<std::uint64_t>());
   for (auto& x : r.episodes) {
@@ -1098,7 +1161,11 @@ RunResults merge_results(const std::vector<std::filesystem::path>& inputs) {
   for (std::size_t k = 1; k < inputs.size(); ++k) {
     RunResults next = ResultsStore::read(inputs[k]);
     check_same_experiment(merged.header, inputs.front().string(), next.header, inputs[k].string());
-    if (next.header.episodes_per_task != merged.header.episodes_per_task ||
+    bool same_counts = next.header.tasks.size() == merged.header.tasks.size();
+    for (const auto& t : next.header.tasks) {
+      same_counts = same_counts && merged.header.episodes_of(t.id) == next.header.episodes_of(t);
+    }
+    if (next.header.episodes_per_task != merged.header.episodes_per_task || !same_counts ||
         next.header.perturbations != merged.header.perturbations) {
       throw InputError(inputs[k].string() + " was planned with a different --episodes or " +
                        "--perturb than " + inputs.front().string() + "; refusing to merge");

@@ -16,7 +16,10 @@
 
 namespace gauntlet {
 
-inline constexpr int kResultsSchemaVersion = 1;
+// Schema 2: the tasks table has an `episodes` column and task counts differ
+// (a schema-1 reader would judge such a file by one count per task). Files
+// whose tasks all have one count are still written as schema 1.
+inline constexpr int kResultsSchemaVersion = 2;
 
 struct RunHeader {
   int schema_version = kResultsSchemaVersion;
@@ -30,9 +33,9 @@ struct RunHeader {
   std::string policy_spec;
   std::string policy_name;
   std::string policy_identity;
-  int episodes_per_task = 0;
+  int episodes_per_task = 0;               // the largest task's count (all, when equal)
   std::vector<std::string> perturbations;  // perturbation ids in the plan
-  std::vector<TaskInfo> tasks;             // tasks in the plan
+  std::vector<TaskInfo> tasks;             // tasks in the plan, each with its planned count
   std::string cameras;                     // comma-separated, as requested by the policy
   int image_width = 0;
   int image_height = 0;
@@ -60,6 +63,16 @@ struct RunHeader {
   // World-model runs with a validation card: its judge error rates (JSON;
   // empty otherwise). Reports and compare correct success rates with them.
   std::string judge_card;
+
+  // Planned episodes (per perturbation) of task `t`: its own count, or
+  // episodes_per_task for files from before per-task counts.
+  int episodes_of(const TaskInfo& t) const {
+    return t.episodes > 0 ? t.episodes : episodes_per_task;
+  }
+  // The same by id; 0 for a task not in the plan.
+  int episodes_of(const std::string& task_id) const;
+  // "25" when every task has 25 episodes, "9-60" when counts differ.
+  std::string episodes_text() const;
 };
 
 struct RunResults {

@@ -18,6 +18,11 @@ struct TaskInfo {
   std::string instruction;  // the language instruction
   int max_steps = 200;      // control steps the policy gets
   std::string family;       // task family (code that implements it)
+  // Episodes of this task: in a suite, its default count (`episodes:` in the
+  // task's YAML; 0 = the suite's default_episodes); in a results header, the
+  // planned count (0 in files from before per-task counts: the header's
+  // episodes_per_task).
+  int episodes = 0;
 };
 
 struct SuiteInfo {

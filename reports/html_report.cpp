@@ -188,8 +188,8 @@ std::string provenance_section(const ReportModel& m) {
     const RunHeader& r = p.header;
     h += "<tr><td>" + escape_xml(p.name) + "</td><td><code>" + escape_xml(r.policy_spec) +
          "</code></td><td><code>" + escape_xml(r.policy_identity) + "</code></td><td>" +
-         std::to_string(r.suite_seed) + "</td><td>" + std::to_string(r.episodes_per_task) +
-         "</td><td>" + escape_xml(r.harness_version + " (" + r.git_sha + ")") + "</td><td>" +
+         std::to_string(r.suite_seed) + "</td><td>" + r.episodes_text() + "</td><td>" +
+         escape_xml(r.harness_version + " (" + r.git_sha + ")") + "</td><td>" +
          escape_xml(r.hosts) + "</td><td>" + escape_xml(r.started_at) + "</td><td>" +
          escape_xml(r.updated_at) + "</td><td>" + escape_xml(p.source) + "</td></tr>\n";
   }
@@ -206,14 +206,13 @@ class HtmlWriter final : public ReportWriter {
   std::string format() const override { return "html"; }
   std::string file_name() const override { return "report.html"; }
   void write(const ReportModel& m, const std::filesystem::path& dir) const override {
-    std::string body =
-        "<header><h1>gauntlet report: " + escape_xml(m.suite) + "</h1>\n<p>" +
-        std::to_string(m.policies.size()) + " policies, " + std::to_string(m.task_ids.size()) +
-        " tasks" +
-        (m.policies.empty() ? std::string()
-                            : ", " + std::to_string(m.policies.front().header.episodes_per_task) +
-                                  " episodes per task") +
-        ".</p></header>\n<main>\n";
+    std::string body = "<header><h1>gauntlet report: " + escape_xml(m.suite) + "</h1>\n<p>" +
+                       std::to_string(m.policies.size()) + " policies, " +
+                       std::to_string(m.task_ids.size()) + " tasks" +
+                       (m.policies.empty() ? std::string()
+                                           : ", " + m.policies.front().header.episodes_text() +
+                                                 " episodes per task") +
+                       ".</p></header>\n<main>\n";
     for (const auto& note : correction_notes(m)) {
       body += "<p class=\"warning\"><strong>Corrected</strong>: " + escape_xml(note) + ".</p>\n";
     }

@@ -72,6 +72,7 @@ class JsonWriter final : public ReportWriter {
       for (const auto& t : p.tasks) {
         tasks.push_back({{"task", t.task_id},
                          {"instruction", t.instruction},
+                         {"planned_episodes", p.header.episodes_of(t.task_id)},
                          {"success", rate_json(t.success)},
                          {"mean_progress", t.mean_progress},
                          {"terminations", t.terminations}});

@@ -49,7 +49,7 @@ std::vector<std::string> validate_submission(const RunResults& run) {
     if (!perturbations.count(e.perturbation_id))
       report(where + ": perturbation not in the file's plan");
     if (!seen.insert(e.key()).second) report(where + ": duplicate row");
-    if (e.episode_index < 0 || e.episode_index >= h.episodes_per_task)
+    if (e.episode_index < 0 || e.episode_index >= h.episodes_of(e.task_id))
       report(where + ": index outside the plan");
     if (!(e.progress >= 0.0 && e.progress <= 1.0)) report(where + ": progress outside [0, 1]");
     if (e.success && e.termination != Termination::kSuccess)

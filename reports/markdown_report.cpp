@@ -113,7 +113,7 @@ std::string markdown_report(const ReportModel& model, const MarkdownOptions& opt
     const RunHeader& h = model.policies.front().header;
     out += "Suite `" + escape_markdown(h.suite_name) + "` version " +
            escape_markdown(h.suite_version) + " (hash `" + h.suite_hash.substr(0, 12) +
-           "`), seed " + std::to_string(h.suite_seed) + ", " + std::to_string(h.episodes_per_task) +
+           "`), seed " + std::to_string(h.suite_seed) + ", " + h.episodes_text() +
            " episodes per task. Generated " + model.generated_at + ".\n\n";
   }
   for (const auto& note : incomplete_run_notes(model)) {

@@ -194,6 +194,8 @@ std::shared_ptr<const Suite> load_suite_yaml(const std::string& text, const std:
     task.family = t.string("family");
     task.instruction = t.string("instruction");
     task.max_steps = t.integer_in("max_steps", 200, 1, 100000);
+    // The task's default episode count (families that accept the key); 0 = episodes_per_task.
+    if (t.has("episodes")) task.episodes = t.integer_in("episodes", 0, 1, 100000);
     const TaskFamily& family = families.get(task.family, t);
     code_versions.insert(family.code_version);
     config.tasks.push_back(family.make(t, task));

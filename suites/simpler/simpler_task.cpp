@@ -326,10 +326,11 @@ std::vector<std::shared_ptr<const Image>> read_overlays(const YamlFields& t) {
 }
 
 std::shared_ptr<const mj::MjTask> make_task(const YamlFields& t, TaskInfo info) {
-  t.only_keys({"id",      "family",    "instruction", "max_steps",   "kind",      "objects",
-               "object",  "target",    "rest",        "yaw",         "grid",      "center",
-               "spacing", "half_edge", "yaws",        "level",       "open",      "cabinet_poses",
-               "overlay", "overlays",  "arm_colors",  "object_grid", "target_at", "half_edges"});
+  t.only_keys({"id",         "family",      "instruction",   "max_steps",  "kind",
+               "objects",    "object",      "target",        "rest",       "yaw",
+               "grid",       "center",      "spacing",       "half_edge",  "yaws",
+               "level",      "open",        "cabinet_poses", "overlay",    "overlays",
+               "arm_colors", "object_grid", "target_at",     "half_edges", "episodes"});
   TaskSpec spec;
   const std::string kind = t.string("kind");
   static const std::map<std::string, Kind> kinds{{"pick", Kind::kPick},

@@ -2,6 +2,8 @@
 // `merge` accepts (harness/plan_coverage.hpp).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "harness/errors.hpp"
 #include "harness/plan_coverage.hpp"
 #include "harness/results_store.hpp"
@@ -155,4 +157,131 @@ TEST_CASE("Merge records its shards and refuses a shard given twice or another s
   CHECK_THROWS_WITH(ResultsStore::open_for_run(dir / "s0.h5", header("1/3")),
                     Catch::Contains("holds shard 0/3") && Catch::Contains("shard 1/3"));
   CHECK(ResultsStore::read(dir / "s0.h5").header.shard == "0/3");
+}
+
+namespace {
+
+// Per-task counts: t1 has 3 episodes, t2 has 5, two perturbations: 16 planned;
+// canonical order t1/nominal/0..2, t1/light/0..2, t2/nominal/0..4, t2/light/0..4.
+RunHeader counted_header(const std::string& shard) {
+  RunHeader h = header(shard);
+  h.tasks[0].episodes = 3;
+  h.tasks[1].episodes = 5;
+  h.episodes_per_task = 5;
+  return h;
+}
+
+std::vector<EpisodeResult> counted_rows(int k, int n) {
+  std::vector<EpisodeResult> out;
+  int pos = 0;
+  for (const auto& [t, count] : {std::pair{"t1", 3}, std::pair{"t2", 5}}) {
+    for (const char* p : {"nominal", "light"}) {
+      for (int e = 0; e < count; ++e, ++pos) {
+        if (pos % n == k) out.push_back(row(t, p, e));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Per-task counts round-trip through a results file and set each task's plan",
+          "[store][shard][counts]") {
+  const auto dir = testing::fresh_dir("store_counts");
+  {
+    auto store = ResultsStore::open_for_run(dir / "r.h5", counted_header("0/1"));
+    store->append(counted_rows(0, 1));
+  }
+  const RunResults back = ResultsStore::read(dir / "r.h5");
+  REQUIRE(back.header.tasks.size() == 2);
+  CHECK(back.header.tasks[0].episodes == 3);
+  CHECK(back.header.tasks[1].episodes == 5);
+  CHECK(back.header.episodes_of("t2") == 5);
+  CHECK(back.header.episodes_text() == "3-5");
+  CHECK(back.header.schema_version == 2);  // unequal counts: a schema-1 reader must refuse it
+  CHECK(back.episodes.size() == 16);
+  const PlanCoverage c = plan_coverage(back);
+  CHECK(c.planned == 16);  // one count per task (3 or 5) would plan 12 or 20
+  CHECK(c.finished == 16);
+  CHECK(c.complete());
+  CHECK_NOTHROW(require_complete(back, "r.h5", "report"));
+  // Equal counts stay schema 1, readable by older versions.
+  {
+    auto store = ResultsStore::open_for_run(dir / "equal.h5", header("0/1"));
+    store->append(shard_rows(0, 1));
+  }
+  CHECK(ResultsStore::read(dir / "equal.h5").header.schema_version == 1);
+  CHECK(ResultsStore::read(dir / "equal.h5").header.episodes_text() == "3");
+
+  // The last missing episodes of t2 (indices 3 and 4, past t1's count) are missing.
+  RunResults partial = back;
+  partial.episodes.erase(std::remove_if(partial.episodes.begin(), partial.episodes.end(),
+                                        [](const EpisodeResult& e) {
+                                          return e.task_id == "t2" && e.episode_index == 4;
+                                        }),
+                         partial.episodes.end());
+  const PlanCoverage p = plan_coverage(partial);
+  CHECK(p.finished == 14);
+  CHECK(p.missing_examples == std::vector<std::string>{"t2/nominal/4", "t2/light/4"});
+}
+
+TEST_CASE("A half-finished run with per-task counts resumes to each task's count",
+          "[store][counts][resume]") {
+  const auto dir = testing::fresh_dir("store_counts_resume");
+  const auto path = dir / "r.h5";
+  std::vector<EpisodeResult> rows = counted_rows(0, 1);
+  const std::vector<EpisodeResult> first(rows.begin(), rows.begin() + 7);
+  {
+    auto store = ResultsStore::open_for_run(path, counted_header("0/1"));
+    store->append(first);
+  }
+  {
+    // Resumed with the same plan: the counts stay, the finished rows are kept.
+    auto store = ResultsStore::open_for_run(path, counted_header("0/1"));
+    CHECK(store->results().episodes.size() == 7);
+    CHECK(store->results().header.episodes_of("t1") == 3);
+    CHECK(store->results().header.episodes_of("t2") == 5);
+    CHECK_FALSE(plan_coverage(store->results()).complete());
+    store->append(rows);
+    CHECK(plan_coverage(store->results()).complete());
+  }
+  {
+    // Resumed with `--episodes 4`: each task keeps the larger of the two counts.
+    RunHeader four = header("0/1");
+    four.episodes_per_task = 4;
+    four.tasks[0].episodes = four.tasks[1].episodes = 4;
+    auto store = ResultsStore::open_for_run(path, four);
+    CHECK(store->results().header.episodes_of("t1") == 4);
+    CHECK(store->results().header.episodes_of("t2") == 5);
+    CHECK(plan_coverage(store->results()).planned == 18);
+  }
+}
+
+TEST_CASE("Shards of a plan with per-task counts merge to a complete file; other counts refused",
+          "[store][shard][merge][counts]") {
+  const auto dir = testing::fresh_dir("store_counts_merge");
+  for (int k = 0; k < 2; ++k) {
+    auto store = ResultsStore::open_for_run(dir / ("s" + std::to_string(k) + ".h5"),
+                                            counted_header(std::to_string(k) + "/2"));
+    store->append(counted_rows(k, 2));
+  }
+  // Shard 1/2 holds canonical positions 1, 3, ..., 15: 8 of them.
+  CHECK(plan_coverage(ResultsStore::read(dir / "s1.h5")).shard_planned == 8);
+  CHECK(plan_coverage(ResultsStore::read(dir / "s1.h5")).missing() ==
+        "shard 0/2 is not in this file");
+  const RunResults whole = merge_results({dir / "s0.h5", dir / "s1.h5"});
+  CHECK(whole.header.shard == "merged:0,1/2");
+  CHECK(whole.episodes.size() == 16);
+  CHECK(whole.header.episodes_of("t2") == 5);
+  CHECK(plan_coverage(whole).complete());
+  // A shard planned with other per-task counts (same largest count) is refused.
+  RunHeader other = counted_header("1/2");
+  other.tasks[0].episodes = 5;
+  {
+    auto store = ResultsStore::open_for_run(dir / "other.h5", other);
+    store->append(counted_rows(1, 2));
+  }
+  CHECK_THROWS_WITH(merge_results({dir / "s0.h5", dir / "other.h5"}),
+                    Catch::Contains("different --episodes"));
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/evaluation_session.hpp"
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
 #include "harness/results_store.hpp"
@@ -404,6 +405,140 @@ TEST_CASE("move near is scored as SimplerEnv's: a neighbour nudged less than A i
   CHECK_FALSE(score(0.09, 0.3));
   // A too far from B.
   CHECK_FALSE(score(0.13, 0.0));
+}
+
+namespace {
+
+// What a layout puts in the scene: the instruction and where (position and
+// orientation) every body but the robot's sits after reset (arm colourings change no position).
+std::string layout_signature(Env& env, mj::MujocoEnv& menv, const EpisodeSpec& spec) {
+  std::string out = env.reset(spec).instruction;
+  const mjModel* m = menv.model();
+  for (int b = 1; b < m->nbody; ++b) {
+    const char* name = mj_id2name(m, mjOBJ_BODY, b);
+    if (name && std::string_view(name).starts_with("robot")) continue;
+    for (int k = 0; k < 3; ++k) {
+      out += " " + std::to_string(std::lround(menv.data()->xpos[3 * b + k] * 1e4));
+    }
+    for (int k = 0; k < 4; ++k) {
+      out += " " + std::to_string(std::lround(menv.data()->xquat[4 * b + k] * 1e3));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("each task's default count visits each of its layouts exactly once, as SimplerEnv's",
+          "[simpler][layout][counts]") {
+  // SimplerEnv's counts (scripts/rt1_*_visual_matching.sh, rt1x_bridge.sh).
+  const std::map<std::string, int> simpler_env{{"pick_coke_can_horizontal", 25},
+                                               {"pick_coke_can_vertical", 25},
+                                               {"pick_coke_can_standing", 25},
+                                               {"move_near", 60},
+                                               {"open_top_drawer", 9},
+                                               {"open_middle_drawer", 9},
+                                               {"open_bottom_drawer", 9},
+                                               {"close_top_drawer", 9},
+                                               {"close_middle_drawer", 9},
+                                               {"close_bottom_drawer", 9},
+                                               {"place_apple_in_closed_top_drawer", 27},
+                                               {"put_spoon_on_towel", 24},
+                                               {"put_carrot_on_plate", 24},
+                                               {"stack_green_block_on_yellow_block", 24},
+                                               {"put_eggplant_in_basket", 24}};
+  for (const char* name : {"simpler-google-visual-matching", "simpler-widowx-visual-matching",
+                           "simpler-google-variant-aggregation"}) {
+    const auto suite = fixtures::builtin_registry().load_suite(name);
+    for (const auto& t : suite->tasks()) {
+      INFO(name << " " << t.id);
+      CHECK(t.episodes == simpler_env.at(t.id));
+    }
+  }
+  for (const char* name : {"simpler-google-visual-matching", "simpler-widowx-visual-matching"}) {
+    const auto suite = fixtures::builtin_registry().load_suite(name);
+    auto env = suite->make_env(ObservationRequest{});
+    auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
+    REQUIRE(menv != nullptr);
+    for (const auto& t : suite->tasks()) {
+      INFO(name << " " << t.id);
+      EpisodePlan plan;
+      plan.episodes_per_task = t.episodes + 1;
+      plan.task_ids = {t.id};
+      const auto specs = plan_episodes(*suite, plan);
+      std::set<std::string> seen;
+      for (int e = 0; e < t.episodes; ++e)
+        seen.insert(layout_signature(*env, *menv, specs.at(static_cast<std::size_t>(e))));
+      // Every episode of the default count shows another layout ...
+      CHECK(seen.size() == static_cast<std::size_t>(t.episodes));
+      // ... and the next one starts the table again: the count is the table's size.
+      CHECK(seen.count(layout_signature(*env, *menv, specs.back())) == 1);
+    }
+  }
+}
+
+TEST_CASE("a default run plans each task's own count; --episodes N sets every task to N",
+          "[simpler][counts]") {
+  const Registry& registry = fixtures::builtin_registry();
+  PlanRequest request;
+  request.suite = "simpler-google-visual-matching";
+  request.workers = 1;
+  const SessionPlan plan = make_session_plan(request, registry);
+  std::map<std::string, int> per_task;
+  for (const auto& s : plan.specs) ++per_task[s.task_id];
+  CHECK(plan.specs.size() == 3 * 25 + 60 + 6 * 9 + 27);
+  CHECK(per_task["move_near"] == 60);
+  CHECK(per_task["open_top_drawer"] == 9);
+  CHECK(per_task["place_apple_in_closed_top_drawer"] == 27);
+  const auto policy = registry.make_policy(PolicySpec::parse("random"));
+  const RunHeader h =
+      make_run_header(plan, PolicySpec::parse("random"), *policy, nullptr, 0, "test");
+  CHECK(h.episodes_of("move_near") == 60);
+  CHECK(h.episodes_of("close_bottom_drawer") == 9);
+  CHECK(h.episodes_per_task == 60);
+  CHECK(h.episodes_text() == "9-60");
+
+  // `list tasks --json` (and `list suites --json`) show each task's count.
+  const auto listed = testing::run_process(
+      {testing::gauntlet_binary(), "list", "tasks", "simpler-google-visual-matching", "--json"});
+  REQUIRE(listed.exit_code == 0);
+  const auto j = nlohmann::json::parse(listed.out);
+  std::map<std::string, int> shown;
+  for (const auto& t : j["tasks"]) shown[t["id"].get<std::string>()] = t["episodes"].get<int>();
+  CHECK(shown == per_task);
+
+  request.episodes_per_task = 2;
+  const SessionPlan two = make_session_plan(request, registry);
+  CHECK(two.specs.size() == 2 * 11);
+  // Paired seeds: episode e of a task is the same episode whatever the count.
+  std::map<std::pair<std::string, int>, std::uint64_t> seeds;
+  for (const auto& s : plan.specs) seeds[{s.task_id, s.episode_index}] = s.seed;
+  for (const auto& s : two.specs) CHECK(seeds.at({s.task_id, s.episode_index}) == s.seed);
+}
+
+TEST_CASE("plan_episodes gives each task its own count and shards the canonical order",
+          "[simpler][counts]") {
+  const auto suite = fixtures::builtin_registry().load_suite("simpler-widowx-visual-matching");
+  EpisodePlan plan;
+  plan.episodes_per_task = 1;
+  plan.task_ids = {"put_spoon_on_towel", "put_carrot_on_plate"};
+  plan.task_episodes = {{"put_spoon_on_towel", 3}, {"put_carrot_on_plate", 5}};
+  const auto all = plan_episodes(*suite, plan);
+  REQUIRE(all.size() == 8);
+  CHECK(all[2].task_id == "put_spoon_on_towel");
+  CHECK(all[2].episode_index == 2);
+  CHECK(all[3].task_id == "put_carrot_on_plate");
+  CHECK(all[7].episode_index == 4);
+  plan.shard = Shard{1, 3};
+  const auto shard = plan_episodes(*suite, plan);
+  REQUIRE(shard.size() == 3);  // canonical positions 1, 4, 7
+  CHECK(shard[0].task_id == "put_spoon_on_towel");
+  CHECK(shard[1].task_id == "put_carrot_on_plate");
+  CHECK(shard[1].episode_index == 1);
+  CHECK(shard[2].episode_index == 4);
+  plan.task_episodes["put_carrot_on_plate"] = 0;
+  CHECK_THROWS_WITH(plan_episodes(*suite, plan),
+                    Catch::Contains("put_carrot_on_plate") && Catch::Contains("at least 1"));
 }
 
 TEST_CASE("the scripted expert solves every WidowX task and random does not", "[simpler][expert]") {
