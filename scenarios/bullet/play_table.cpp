@@ -3,6 +3,8 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "harness/errors.hpp"
 #include "scenarios/bullet/play_table_impl.hpp"
@@ -78,6 +80,27 @@ void PlayTable::Impl::substep(const std::vector<double>& q_from, const std::vect
   }
   compensate_gravity();
   world->stepSimulation(static_cast<btScalar>(kDt), 0);
+  if (std::getenv("PT_DEBUG") && i == 7) {
+    const int nm = dispatcher->getNumManifolds();
+    for (int k = 0; k < nm; ++k) {
+      const btPersistentManifold* mf = dispatcher->getManifoldByIndexInternal(k);
+      if (mf->getNumContacts() == 0) continue;
+      const auto* c0 = btMultiBodyLinkCollider::upcast(mf->getBody0());
+      const auto* c1 = btMultiBodyLinkCollider::upcast(mf->getBody1());
+      const bool a0 = c0 && c0->m_multiBody == arm.get();
+      const bool a1 = c1 && c1->m_multiBody == arm.get();
+      if (!a0 && !a1) continue;
+      const btCollisionObject* other = a0 ? mf->getBody1() : mf->getBody0();
+      const auto* oc = btMultiBodyLinkCollider::upcast(other);
+      std::fprintf(stderr, "  contact arm link %d with %s %d dist %.4f at %.3f %.3f %.3f\n",
+                   a0 ? c0->m_link : c1->m_link, oc ? "desk link" : "body",
+                   oc ? oc->m_link : other->getBroadphaseHandle()->m_collisionFilterGroup,
+                   mf->getContactPoint(0).getDistance(),
+                   mf->getContactPoint(0).getPositionWorldOnA().x(),
+                   mf->getContactPoint(0).getPositionWorldOnA().y(),
+                   mf->getContactPoint(0).getPositionWorldOnA().z());
+    }
+  }
   update_lights();
 }
 
@@ -139,15 +162,16 @@ void PlayTable::reset(const PlayInit& init) {
 void PlayTable::control_step(std::span<const float> action) {
   Impl& m = *impl_;
   if (action.size() >= 7) {
-    Vec3 d{action[0], action[1], action[2]};
-    m.target_pos = m.target_pos + d;
-    // Keep the target within reach of the tool (no wind-up when blocked by limits).
-    const Vec3 now = m.tcp().pos;
-    const Vec3 off = geo::clamp_norm_inf(m.target_pos - now, 0.08);
-    m.target_pos = now + off;
+    // The delta moves the measured TCP (the description's `delta_from:
+    // measured`, robosuite's OSC): a target accumulated from the previous
+    // target winds up while the dynamic arm lags or is blocked, and the arm
+    // then overshoots.
+    const Vec3 d{action[0], action[1], action[2]};
+    const Pose now = m.tcp();
+    m.target_pos = now.pos + geo::clamp_norm_inf(d, 0.08);
     m.target_pos[2] = std::max(m.target_pos[2], desk::kDrawerFloor + 0.005);
     const Vec3 r{action[3], action[4], action[5]};
-    m.target_quat = geo::quat_normalize(geo::quat_mul(geo::quat_from_rotvec(r), m.target_quat));
+    m.target_quat = geo::quat_normalize(geo::quat_mul(geo::quat_from_rotvec(r), now.quat));
     m.command = std::clamp(static_cast<double>(action[6]), -1.0, 1.0);
   }
   const std::vector<double> from = m.q;

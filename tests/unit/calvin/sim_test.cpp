@@ -539,3 +539,34 @@ TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh E
   CHECK(other->observation().instruction == env->observation().instruction);
   CHECK_THROWS_AS(states->restore(*other, std::vector<double>(3, 0.0)), InputError);
 }
+
+TEST_CASE("probe chain trace", "[.][probe]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  ObservationRequest request;
+  request.privileged = true;
+  auto env = suite.make_env(request);
+  const int index = std::atoi(std::getenv("CHAIN") ? std::getenv("CHAIN") : "1");
+  env->reset(chain_spec(suite, index, 0));
+  auto expert = suite.make_expert(0);
+  std::array<float, 7> a{};
+  for (int i = 0; i < 1800; ++i) {
+    expert->act(env->observation(), a);
+    const StepResult r = env->step(a, true);
+    const auto* p = env->observation().privileged;
+    const auto held = [&](const char* n) {
+      const double* h = p->scalar(n);
+      return h ? *h : -1.0;
+    };
+    const Pose& red = p->require_body("block_red");
+    const Pose& pink = p->require_body("block_pink");
+    const Pose& blue = p->require_body("block_blue");
+    std::printf(
+        "%d %s ee %.3f %.3f %.3f a %.3f %.3f %.3f g %.0f open %.3f red %.3f %.3f %.3f blue %.3f "
+        "%.3f %.3f pink %.3f %.3f %.3f held %.0f%.0f%.0f\n",
+        i, env->observation().instruction.c_str(), p->ee.pos[0], p->ee.pos[1], p->ee.pos[2], a[0],
+        a[1], a[2], a[6], p->gripper_opening, red.pos[0], red.pos[1], red.pos[2], blue.pos[0],
+        blue.pos[1], blue.pos[2], pink.pos[0], pink.pos[1], pink.pos[2], held("held_red"),
+        held("held_blue"), held("held_pink"));
+    if (r.failed || r.success) break;
+  }
+}
