@@ -69,7 +69,9 @@ void PlayTable::Impl::build_static() {
   const double cy = layout.cabinet_y;
   const double depth = desk::kCabinetDepth;
   const double half_w = desk::kCabinetHalfWidth;
-  const double h = desk::kCabinetHeight + 0.1;
+  // The roof 0.5 m up: the Panda's wrist, 0.13-0.2 m above the TCP and ahead of it,
+  // passes under it when the hand works at the door or inside the cabinet.
+  const double h = desk::kCabinetHeight + 0.3;
   add_box(c, 0, "cabinet_back", {0.01, half_w + 0.01, h / 2}, at({sx + depth + 0.01, cy, h / 2}),
           desk_rgba);
   for (const double s : {-1.0, 1.0}) {
