@@ -230,7 +230,9 @@ class CalvinExpert : public Expert {
     } else if (name == "open_drawer" || name == "close_drawer") {
       // Fingers closed in the gap between the handle bar and the drawer's front.
       const double d = p.require_joint("drawer");
-      const double gx = 0.285 - d;
+      // 5 mm nearer the handle bar than the gap's middle: the pads clear the
+      // table's front edge (x 0.3), which the dynamic arm no longer passes through.
+      const double gx = 0.28 - d;
       const double y = layout_.drawer_y;
       const double z = -0.1;
       if (d > desk::kDrawerTravel / 2) {
