@@ -151,9 +151,15 @@ class CalvinExpert : public Expert {
   void grasp(const BlockView& v, int b) {
     const double yaw = grasp_yaw(v, b);
     const double zg = v.pos[2] - v.half[2] + 0.008;
-    add({v.pos[0], v.pos[1], v.pos[2] + 0.12}, yaw, -1);
-    add({v.pos[0], v.pos[1], zg}, yaw, -1, 0, 0.015);
-    add({v.pos[0], v.pos[1], zg}, yaw, 1, 12);
+    // A block on the table right in front of the door sits under its knob
+    // (front face at slider_x - 0.06), where a pad would land on the knob:
+    // grasp it up to 1.4 cm nearer the robot, the pads still on its faces.
+    double x = v.pos[0];
+    if (v.pos[2] < 0.05) x = std::max(std::min(x, layout_.slider_x - 0.076), x - 0.014);
+    add({x, v.pos[1], v.pos[2] + 0.12}, yaw, -1);
+    add({x, v.pos[1], zg}, yaw, -1, 0, 0.015);
+    add({x, v.pos[1], zg}, yaw, 1, 12);
+    grasp_x_ = x;
     grasp_offset_ = v.pos[2] - zg;
     grasp_yaw_ = yaw;
   }
@@ -192,12 +198,13 @@ class CalvinExpert : public Expert {
       // support, which the next subtask's oracle (push, stack) reads at its start.
       const double zg = v.pos[2] - v.half[2] + 0.008;
       const double sign = turn > 0 ? 1.0 : -1.0;
-      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_, 1);
-      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_ + sign * 0.7, 1);
-      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + sign * 0.7, 1, 0, 0.01);
-      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, 1);
-      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, -1, 10);
-      add({v.pos[0], v.pos[1], zg + 0.12}, grasp_yaw_ + turn, -1);
+      const double gx = grasp_x_;
+      add({gx, v.pos[1], zg + 0.015}, grasp_yaw_, 1);
+      add({gx, v.pos[1], zg + 0.015}, grasp_yaw_ + sign * 0.7, 1);
+      add({gx, v.pos[1], zg}, grasp_yaw_ + sign * 0.7, 1, 0, 0.01);
+      add({gx, v.pos[1], zg}, grasp_yaw_ + turn, 1);
+      add({gx, v.pos[1], zg}, grasp_yaw_ + turn, -1, 10);
+      add({gx, v.pos[1], zg + 0.12}, grasp_yaw_ + turn, -1);
     } else if (name.rfind("push_", 0) == 0 && name != "push_into_drawer") {
       const int b = colour();
       const BlockView v = block(p, b);
@@ -368,6 +375,7 @@ class CalvinExpert : public Expert {
   double grip_ = -1.0;
   double grasp_offset_ = 0.02;
   double grasp_yaw_ = 0.0;
+  double grasp_x_ = 0.0;
 };
 
 }  // namespace
