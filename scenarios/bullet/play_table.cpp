@@ -3,8 +3,6 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "harness/errors.hpp"
 #include "scenarios/bullet/play_table_impl.hpp"
@@ -80,27 +78,6 @@ void PlayTable::Impl::substep(const std::vector<double>& q_from, const std::vect
   }
   compensate_gravity();
   world->stepSimulation(static_cast<btScalar>(kDt), 0);
-  if (std::getenv("PT_DEBUG") && i == 7) {
-    const int nm = dispatcher->getNumManifolds();
-    for (int k = 0; k < nm; ++k) {
-      const btPersistentManifold* mf = dispatcher->getManifoldByIndexInternal(k);
-      if (mf->getNumContacts() == 0) continue;
-      const auto* c0 = btMultiBodyLinkCollider::upcast(mf->getBody0());
-      const auto* c1 = btMultiBodyLinkCollider::upcast(mf->getBody1());
-      const bool a0 = c0 && c0->m_multiBody == arm.get();
-      const bool a1 = c1 && c1->m_multiBody == arm.get();
-      if (!a0 && !a1) continue;
-      const btCollisionObject* other = a0 ? mf->getBody1() : mf->getBody0();
-      const auto* oc = btMultiBodyLinkCollider::upcast(other);
-      std::fprintf(stderr, "  contact arm link %d with %s %d dist %.4f at %.3f %.3f %.3f\n",
-                   a0 ? c0->m_link : c1->m_link, oc ? "desk link" : "body",
-                   oc ? oc->m_link : other->getBroadphaseHandle()->m_collisionFilterGroup,
-                   mf->getContactPoint(0).getDistance(),
-                   mf->getContactPoint(0).getPositionWorldOnA().x(),
-                   mf->getContactPoint(0).getPositionWorldOnA().y(),
-                   mf->getContactPoint(0).getPositionWorldOnA().z());
-    }
-  }
   update_lights();
 }
 

@@ -136,12 +136,6 @@ TEST_CASE("The multibody arm tracks its joint goal within 5 mm at the expert's s
       const auto s = table.state();
       const robots::Pose goal = robots::forward_kinematics(*robot, table.joint_goal());
       (i == 0 ? start : worst) = std::max(i == 0 ? start : worst, geo::norm(s.tcp.pos - (base + goal.pos)));
-      if (std::getenv("PROBE")) {
-        std::printf("%d err %.4f tcp %.3f %.3f %.3f q", i, geo::norm(s.tcp.pos - (base + goal.pos)),
-                    s.tcp.pos[0], s.tcp.pos[1], s.tcp.pos[2]);
-        for (std::size_t j = 0; j < 7; ++j) std::printf(" %.3f/%.3f", s.joints[j], table.joint_goal()[j]);
-        std::printf("\n");
-      }
       moved += geo::norm(s.tcp.pos - before);
     }
   }
@@ -187,11 +181,6 @@ TEST_CASE("A grasped block held still in the fingers stays for 10 s", "[calvin][
     drift = std::max(drift, geo::norm(rel - rel0));
     if (i == 30) rel30 = rel;
     if (i > 30) creep = std::max(creep, geo::norm(rel - rel30));
-    if (std::getenv("PROBE") && i % 20 == 0) {
-      const geo::Vec3 r = s.blocks[0].pose.pos - s.tcp.pos;
-      std::printf("%d rel %.4f %.4f %.4f opening %.4f yaw %.3f\n", i, r[0], r[1], r[2], s.opening,
-                  geo::yaw_of(s.blocks[0].pose.quat));
-    }
   }
   const auto end = table.state();
   INFO("block drift in the fingers " << drift * 1000 << " mm, creep after 1 s " << creep * 1000
@@ -540,33 +529,3 @@ TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh E
   CHECK_THROWS_AS(states->restore(*other, std::vector<double>(3, 0.0)), InputError);
 }
 
-TEST_CASE("probe chain trace", "[.][probe]") {
-  const Suite& suite = fixtures::builtin_suite("calvin-d");
-  ObservationRequest request;
-  request.privileged = true;
-  auto env = suite.make_env(request);
-  const int index = std::atoi(std::getenv("CHAIN") ? std::getenv("CHAIN") : "1");
-  env->reset(chain_spec(suite, index, 0));
-  auto expert = suite.make_expert(0);
-  std::array<float, 7> a{};
-  for (int i = 0; i < 1800; ++i) {
-    expert->act(env->observation(), a);
-    const StepResult r = env->step(a, true);
-    const auto* p = env->observation().privileged;
-    const auto held = [&](const char* n) {
-      const double* h = p->scalar(n);
-      return h ? *h : -1.0;
-    };
-    const Pose& red = p->require_body("block_red");
-    const Pose& pink = p->require_body("block_pink");
-    const Pose& blue = p->require_body("block_blue");
-    std::printf(
-        "%d %s ee %.3f %.3f %.3f a %.3f %.3f %.3f g %.0f open %.3f red %.3f %.3f %.3f blue %.3f "
-        "%.3f %.3f pink %.3f %.3f %.3f held %.0f%.0f%.0f\n",
-        i, env->observation().instruction.c_str(), p->ee.pos[0], p->ee.pos[1], p->ee.pos[2], a[0],
-        a[1], a[2], a[6], p->gripper_opening, red.pos[0], red.pos[1], red.pos[2], blue.pos[0],
-        blue.pos[1], blue.pos[2], pink.pos[0], pink.pos[1], pink.pos[2], held("held_red"),
-        held("held_blue"), held("held_pink"));
-    if (r.failed || r.success) break;
-  }
-}
