@@ -338,15 +338,15 @@ void PlayTable::Impl::build_arm() {
   }
   for (int j = 0; j < n; ++j) {
     const auto& joint = robot.joints[static_cast<std::size_t>(j)];
-    auto motor = std::make_unique<btMultiBodyJointMotor>(
-        arm.get(), j, 0.0f, static_cast<btScalar>(joint.effort * kDt));
+    auto motor = std::make_unique<btMultiBodyJointMotor>(arm.get(), j, 0.0f,
+                                                         static_cast<btScalar>(joint.effort * kDt));
     motor->setRhsClamp(static_cast<btScalar>(2.0 * joint.velocity));
     world->addMultiBodyConstraint(motor.get());
     arm_motors.push_back(std::move(motor));
   }
   for (int link : {n + 1, n + 2}) {
-    auto motor = std::make_unique<btMultiBodyJointMotor>(
-        arm.get(), link, 0.0f, static_cast<btScalar>(g.force / 2 * kDt));
+    auto motor = std::make_unique<btMultiBodyJointMotor>(arm.get(), link, 0.0f,
+                                                         static_cast<btScalar>(g.force / 2 * kDt));
     world->addMultiBodyConstraint(motor.get());
     arm_motors.push_back(std::move(motor));
     auto limit = std::make_unique<btMultiBodyJointLimitConstraint>(

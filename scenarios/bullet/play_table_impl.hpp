@@ -126,8 +126,8 @@ struct PlayTable::Impl {
 
   // Arm state.
   Pose base = at({-0.1, 0.0, 0.0});
-  std::vector<double> q;        // the joints' goal (the IK's), which the motors track
-  std::vector<double> q_meas;   // the joints' positions (state(), tcp()); updated every step
+  std::vector<double> q;       // the joints' goal (the IK's), which the motors track
+  std::vector<double> q_meas;  // the joints' positions (state(), tcp()); updated every step
   Vec3 target_pos{};
   Quat target_quat{1, 0, 0, 0};
   double command = -1.0;

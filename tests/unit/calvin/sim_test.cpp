@@ -118,8 +118,8 @@ TEST_CASE("The multibody arm tracks its joint goal within 5 mm at the expert's s
   init.blocks = {{{0.6, 0.3, 0.026, 0.0}, {0.6, 0.45, 0.025, 0.0}, {0.7, -0.45, 0.019, 0.0}}};
   table.reset(init);
   const geo::Vec3 base{-0.1, 0.0, 0.0};
-  double worst = 0.0;   // after each leg's first step
-  double start = 0.0;   // at a leg's first step (from rest)
+  double worst = 0.0;  // after each leg's first step
+  double start = 0.0;  // at a leg's first step (from rest)
   double moved = 0.0;
   // Clear of the cabinet (its front at x 0.49, its roof 0.3 high from x 0.45).
   const std::vector<std::pair<geo::Vec3, double>> legs{{{0.38, 0.2, 0.2}, 0.03},
@@ -130,17 +130,23 @@ TEST_CASE("The multibody arm tracks its joint goal within 5 mm at the expert's s
     for (int i = 0; i < 40; ++i) {
       const geo::Vec3 before = table.state().tcp.pos;
       const geo::Vec3 d = geo::clamp_norm_inf(target - before, speed);
-      const std::array<float, 7> a{static_cast<float>(d[0]), static_cast<float>(d[1]),
-                                   static_cast<float>(d[2]), 0, 0, 0, -1};
+      const std::array<float, 7> a{static_cast<float>(d[0]),
+                                   static_cast<float>(d[1]),
+                                   static_cast<float>(d[2]),
+                                   0,
+                                   0,
+                                   0,
+                                   -1};
       table.control_step(a);
       const auto s = table.state();
       const robots::Pose goal = robots::forward_kinematics(*robot, table.joint_goal());
-      (i == 0 ? start : worst) = std::max(i == 0 ? start : worst, geo::norm(s.tcp.pos - (base + goal.pos)));
+      (i == 0 ? start : worst) =
+          std::max(i == 0 ? start : worst, geo::norm(s.tcp.pos - (base + goal.pos)));
       moved += geo::norm(s.tcp.pos - before);
     }
   }
   INFO("worst tracking error " << worst * 1000 << " mm moving, " << start * 1000
-                                << " mm at a start from rest, over " << moved << " m");
+                               << " mm at a start from rest, over " << moved << " m");
   CHECK(moved > 1.0);  // it did move
   CHECK(worst < 0.005);
   // A full 3 cm step from rest asks joint 2 for more than its 87 N m: it lags
@@ -528,4 +534,3 @@ TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh E
   CHECK(other->observation().instruction == env->observation().instruction);
   CHECK_THROWS_AS(states->restore(*other, std::vector<double>(3, 0.0)), InputError);
 }
-
