@@ -358,6 +358,10 @@ class CalvinExpert : public Expert {
       const double ky = sw[1] + s;
       const double contact = 0.015 + 2 * kPadHalfY;
       const double z = 0.04;
+      // Turning off, from the cabinet's side of a switch within 9 cm of its
+      // front: the hand tilted, the wrist back, which upright meets the
+      // cabinet's side wall.
+      if (name == "turn_off_lightbulb" && sw[0] > layout_.slider_x - 0.09) tilt_ = -0.4;
       if (name == "turn_on_lightbulb") {
         add({sw[0], ky - 0.06, 0.12}, yaw0, 1);
         add({sw[0], ky - 0.06, z}, yaw0, 1, 0, 0.02);
