@@ -35,6 +35,10 @@ class ArmKinematics {
   void solve(std::vector<double>& q, const Eigen::Vector3d& pos, const Eigen::Matrix3d& rot,
              int iterations);
 
+  // The TCP in the last joint's frame (the flange and the TCP offsets combined).
+  const Eigen::Matrix3d& tcp_rot() const { return tcp_rot_; }
+  const Eigen::Vector3d& tcp_pos() const { return tcp_pos_; }
+
   static Pose to_pose(const Frame& f);
   static Eigen::Matrix3d to_matrix(const geo::Quat& q);
 

@@ -10,57 +10,37 @@
 namespace gauntlet::bullet {
 
 Pose PlayTable::Impl::tcp() const {
-  return ArmKinematics::to_pose(kinematics.forward(q, nullptr));
+  return ArmKinematics::to_pose(kinematics.forward(q_meas, nullptr));
+}
+
+void PlayTable::Impl::read_joints() {
+  q_meas.resize(q.size());
+  for (int j = 0; j < dof(); ++j) q_meas[static_cast<std::size_t>(j)] = arm->getJointPos(j);
+}
+
+// The arm's controller compensates gravity, as Franka's does: each joint gets
+// the torque that holds the links beyond it against their weight (from the
+// links' centres of mass, which are their frames' origins), so the motors'
+// effort caps act on top of it.
+void PlayTable::Impl::compensate_gravity() {
+  const int links_n = arm->getNumLinks();
+  const btVector3 gravity = world->getGravity();
+  for (int j = 0; j < dof(); ++j) {
+    const btMultiBodyLinkCollider* cj = arm->getLink(j).m_collider;
+    const btTransform& tj = cj->getWorldTransform();
+    const btVector3 axis = tj.getBasis() * arm->getLink(j).getAxisTop(0);
+    btScalar torque = 0;
+    for (int k = j; k < links_n; ++k) {
+      const btVector3 r =
+          arm->getLink(k).m_collider->getWorldTransform().getOrigin() - tj.getOrigin();
+      torque += axis.dot(r.cross(arm->getLinkMass(k) * gravity));
+    }
+    arm->addJointTorque(j, -torque);
+  }
 }
 
 void PlayTable::Impl::solve_ik(const Vec3& pos, const Quat& quat, int iterations) {
   kinematics.solve(q, {pos[0], pos[1], pos[2]}, ArmKinematics::to_matrix(quat), iterations);
-}
-
-namespace {
-btTransform bt(const Frame& f) {
-  const Eigen::Matrix3d& r = f.rot;
-  return btTransform(btMatrix3x3(static_cast<btScalar>(r(0, 0)), static_cast<btScalar>(r(0, 1)),
-                                 static_cast<btScalar>(r(0, 2)), static_cast<btScalar>(r(1, 0)),
-                                 static_cast<btScalar>(r(1, 1)), static_cast<btScalar>(r(1, 2)),
-                                 static_cast<btScalar>(r(2, 0)), static_cast<btScalar>(r(2, 1)),
-                                 static_cast<btScalar>(r(2, 2))),
-                     btVector3(static_cast<btScalar>(f.pos.x()), static_cast<btScalar>(f.pos.y()),
-                               static_cast<btScalar>(f.pos.z())));
-}
-void put(btRigidBody* body, const btTransform& t) {
-  body->getMotionState()->setWorldTransform(t);
-  body->setWorldTransform(t);
-}
-}  // namespace
-
-void PlayTable::Impl::place_arm(double) {
-  const Frame t = kinematics.forward(q, &frames_buffer);
-  for (std::size_t j = 0; j < links.size(); ++j) put(links[j], bt(frames_buffer[j]));
-  put(hand, bt(t));
-  // The pads slide along the TCP frame's y.
-  const double pad = robot.gripper.pad_half_size[1];
-  Frame l = t, r = t;
-  l.pos += (left_gap + pad) * t.rot.col(1);
-  r.pos -= (right_gap + pad) * t.rot.col(1);
-  put(left, bt(l));
-  put(right, bt(r));
-}
-
-// Deepest penetration of `finger` into a block (negative: overlapping), +inf when apart.
-double PlayTable::Impl::finger_penetration(const btRigidBody* finger) const {
-  double deepest = 1e9;
-  const int n = dispatcher->getNumManifolds();
-  for (int i = 0; i < n; ++i) {
-    const btPersistentManifold* m = dispatcher->getManifoldByIndexInternal(i);
-    if (m->getBody0() != finger && m->getBody1() != finger) continue;
-    const btCollisionObject* other = m->getBody0() == finger ? m->getBody1() : m->getBody0();
-    if (std::find(blocks.begin(), blocks.end(), other) == blocks.end()) continue;
-    for (int c = 0; c < m->getNumContacts(); ++c) {
-      deepest = std::min(deepest, static_cast<double>(m->getContactPoint(c).getDistance()));
-    }
-  }
-  return deepest;
 }
 
 void PlayTable::Impl::update_lights() {
@@ -75,29 +55,28 @@ void PlayTable::Impl::update_lights() {
 
 void PlayTable::Impl::substep(const std::vector<double>& q_from, const std::vector<double>& q_to,
                               int i) {
+  // Each joint's motor aims at the goal interpolated to the end of this
+  // physics step (a deadbeat position target, its speed clamped at twice the
+  // joint's limit, its impulse at the joint's effort): the arm lags only where
+  // contact or its effort stops it.
   const double a = static_cast<double>(i + 1) / PlayTable::kSubsteps;
-  for (std::size_t j = 0; j < q.size(); ++j) q[j] = q_from[j] + a * (q_to[j] - q_from[j]);
-  // Fingers: coupled, as the Franka Hand's (one drive, mirrored), towards the
-  // command. Closing on a block, the pad that touches first pushes it towards
-  // the centre until both press in; they stop once both press 1.5 mm and back
-  // off when either presses past 3 mm. (Independent pads let the first one
-  // push the block up to half its width off the centre line and back the
-  // other away, which lost blocks in transport.)
-  const double goal = robot.gripper.stroke / 2 * (1.0 - command) / 2;
-  const double step = kFingerSpeed * kDt;
-  double gap = std::min(left_gap, right_gap);
-  if (goal > gap) {
-    gap = std::min(goal, gap + step);
-  } else {
-    const double pl = finger_penetration(left), pr = finger_penetration(right);
-    if (std::min(pl, pr) < -0.003) {
-      gap += 0.0005;
-    } else if (std::max(pl, pr) > -0.0015) {
-      gap = std::max(goal, gap - step);
-    }
+  const std::size_t n = q.size();
+  for (std::size_t j = 0; j < n; ++j) {
+    btMultiBodyJointMotor* motor = arm_motors[j].get();
+    motor->setPositionTarget(static_cast<btScalar>(q_from[j] + a * (q_to[j] - q_from[j])), 1.0f);
+    motor->setVelocityTarget(0.0f, 1.0f);
   }
-  left_gap = right_gap = gap;
-  place_arm(0);
+  // Fingers: each a velocity motor towards the command's opening at up to
+  // kFingerSpeed, its force capped at half the hand's; a grasped block is
+  // squeezed and held by friction.
+  const double goal = robot.gripper.stroke / 2 * (1.0 - command) / 2;
+  for (int side = 0; side < 2; ++side) {
+    const double v = std::clamp((goal - finger(side)) / kDt, -kFingerSpeed, kFingerSpeed);
+    btMultiBodyJointMotor* motor = arm_motors[n + static_cast<std::size_t>(side)].get();
+    motor->setPositionTarget(0.0f, 0.0f);
+    motor->setVelocityTarget(static_cast<btScalar>(v), 1.0f);
+  }
+  compensate_gravity();
   world->stepSimulation(static_cast<btScalar>(kDt), 0);
   update_lights();
 }
@@ -137,8 +116,8 @@ PlayState PlayTable::Impl::state() const {
     }
   }
   s.tcp = tcp();
-  s.opening = left_gap + right_gap;
-  s.joints = q;
+  s.opening = finger(0) + finger(1);
+  s.joints = q_meas;
   return s;
 }
 
@@ -160,15 +139,16 @@ void PlayTable::reset(const PlayInit& init) {
 void PlayTable::control_step(std::span<const float> action) {
   Impl& m = *impl_;
   if (action.size() >= 7) {
-    Vec3 d{action[0], action[1], action[2]};
-    m.target_pos = m.target_pos + d;
-    // Keep the target within reach of the tool (no wind-up when blocked by limits).
-    const Vec3 now = m.tcp().pos;
-    const Vec3 off = geo::clamp_norm_inf(m.target_pos - now, 0.08);
-    m.target_pos = now + off;
+    // The delta moves the measured TCP (the description's `delta_from:
+    // measured`, robosuite's OSC): a target accumulated from the previous
+    // target winds up while the dynamic arm lags or is blocked, and the arm
+    // then overshoots.
+    const Vec3 d{action[0], action[1], action[2]};
+    const Pose now = m.tcp();
+    m.target_pos = now.pos + geo::clamp_norm_inf(d, 0.08);
     m.target_pos[2] = std::max(m.target_pos[2], desk::kDrawerFloor + 0.005);
     const Vec3 r{action[3], action[4], action[5]};
-    m.target_quat = geo::quat_normalize(geo::quat_mul(geo::quat_from_rotvec(r), m.target_quat));
+    m.target_quat = geo::quat_normalize(geo::quat_mul(geo::quat_from_rotvec(r), now.quat));
     m.command = std::clamp(static_cast<double>(action[6]), -1.0, 1.0);
   }
   const std::vector<double> from = m.q;
@@ -178,16 +158,22 @@ void PlayTable::control_step(std::span<const float> action) {
     const double lim = m.robot.joints[j].velocity * kControlDt;
     to[j] = from[j] + std::clamp(to[j] - from[j], -lim, lim);
   }
-  m.q = from;
+  m.q = to;
   for (int i = 0; i < kSubsteps; ++i) m.substep(from, to, i);
+  m.read_joints();
 }
 
 void PlayTable::physics_steps() {
   for (int i = 0; i < kSubsteps; ++i) impl_->world->stepSimulation(static_cast<btScalar>(kDt), 0);
+  impl_->read_joints();
 }
 
 PlayState PlayTable::state() const {
   return impl_->state();
+}
+
+std::vector<double> PlayTable::joint_goal() const {
+  return impl_->q;
 }
 
 void PlayTable::set_physics(const PhysicsScales& scales) {
@@ -216,8 +202,9 @@ PhysicsReadout PlayTable::physics() const {
 std::string PlayTable::state_layout(int dof) {
   const int n = dof;
   return "desk_q:4,desk_qd:4,led:1,button_latched:1,blocks(pos,quat_xyzw,linvel,angvel):39,"
-         "arm_q:" +
-         std::to_string(n) + ",target_pos:3,target_quat_wxyz:4,gaps:2,command:1";
+         "arm_goal:" +
+         std::to_string(n) + ",arm_q:" + std::to_string(n) + ",arm_qd:" + std::to_string(n) +
+         ",target_pos:3,target_quat_wxyz:4,fingers_q:2,fingers_qd:2,command:1";
 }
 
 std::vector<double> PlayTable::save() const {
@@ -236,10 +223,13 @@ std::vector<double> PlayTable::save() const {
     for (int k = 0; k < 3; ++k) s.push_back(b->getAngularVelocity()[k]);
   }
   s.insert(s.end(), m.q.begin(), m.q.end());
+  const int n = m.dof();
+  for (int j = 0; j < n; ++j) s.push_back(m.arm->getJointPos(j));
+  for (int j = 0; j < n; ++j) s.push_back(m.arm->getJointVel(j));
   s.insert(s.end(), m.target_pos.begin(), m.target_pos.end());
   s.insert(s.end(), m.target_quat.begin(), m.target_quat.end());
-  s.push_back(m.left_gap);
-  s.push_back(m.right_gap);
+  for (int j = n + 1; j < n + 3; ++j) s.push_back(m.arm->getJointPos(j));
+  for (int j = n + 1; j < n + 3; ++j) s.push_back(m.arm->getJointVel(j));
   s.push_back(m.command);
   return s;
 }
@@ -282,15 +272,17 @@ void PlayTable::restore(std::span<const double> s) {
         btVector3(static_cast<btScalar>(wx), static_cast<btScalar>(wy), static_cast<btScalar>(wz)));
   }
   for (double& q : m.q) q = next();
+  const int n = m.dof();
+  for (int j = 0; j < n; ++j) m.arm->setJointPos(j, static_cast<btScalar>(next()));
+  for (int j = 0; j < n; ++j) m.arm->setJointVel(j, static_cast<btScalar>(next()));
   for (double& v : m.target_pos) v = next();
   for (double& v : m.target_quat) v = next();
-  m.left_gap = next();
-  m.right_gap = next();
+  for (int j = n + 1; j < n + 3; ++j) m.arm->setJointPos(j, static_cast<btScalar>(next()));
+  for (int j = n + 1; j < n + 3; ++j) m.arm->setJointVel(j, static_cast<btScalar>(next()));
   m.command = next();
-  m.place_arm(1.0);
-  for (btRigidBody* b : m.links) b->setInterpolationWorldTransform(b->getWorldTransform());
-  for (btRigidBody* b : {m.hand, m.left, m.right})
-    b->setInterpolationWorldTransform(b->getWorldTransform());
+  m.arm->forwardKinematics(sq, sv);
+  m.arm->updateCollisionObjectWorldTransforms(sq, sv);
+  m.read_joints();
 }
 
 void PlayTable::poses(std::vector<Pose>& out) const {
@@ -318,6 +310,9 @@ bool PlayTable::finite() const {
   }
   for (int i = 0; i < 4; ++i) {
     if (!std::isfinite(impl_->desk->getJointPos(i))) return false;
+  }
+  for (int i = 0; i < impl_->arm->getNumLinks(); ++i) {
+    if (!std::isfinite(impl_->arm->getJointPos(i))) return false;
   }
   return true;
 }

@@ -4,10 +4,11 @@
 // robots/ description. The only Bullet user in gauntlet: this header names no
 // Bullet type, so the rest of the code never includes Bullet headers.
 //
-// The arm is kinematic (first version, see docs/calvin.md): every physics step
-// its links follow joint positions solved by damped least squares from the
-// ee_delta target, as collision shapes of infinite mass; the fingers close
-// until they touch and hold blocks by friction.
+// The arm is a second fixed-base btMultiBody (docs/calvin.md): damped least
+// squares turns the ee_delta target into a joint goal each control step, joint
+// motors capped at the joints' efforts track it, and force-capped finger
+// motors hold grasped blocks by friction. Its links collide with the table,
+// the cabinet, the desk's parts and the blocks.
 #pragma once
 
 #include <array>
@@ -138,13 +139,15 @@ class PlayTable {
   std::vector<double> save() const;
   void restore(std::span<const double> state);
   static std::string state_layout(int dof);
-  static std::size_t state_size(int dof) { return 59 + static_cast<std::size_t>(dof); }
+  static std::size_t state_size(int dof) { return 61 + 3 * static_cast<std::size_t>(dof); }
   // One control step: ee_delta action (dx dy dz droll dpitch dyaw gripper),
   // kSubsteps physics steps.
   void control_step(std::span<const float> action);
   // kSubsteps bare physics steps (benchmarks).
   void physics_steps();
   PlayState state() const;
+  // The joints' goal the motors track (the IK's, after this control step).
+  std::vector<double> joint_goal() const;
   // Body poses of the visual mirror, indexed as VisualGeom::body.
   void poses(std::vector<Pose>& out) const;
   const std::vector<VisualGeom>& visual_geoms() const;

@@ -2,6 +2,7 @@
 // desk's articulated btMultiBody, the blocks and the arm's kinematic bodies.
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "scenarios/bullet/play_table_impl.hpp"
 
@@ -68,7 +69,9 @@ void PlayTable::Impl::build_static() {
   const double cy = layout.cabinet_y;
   const double depth = desk::kCabinetDepth;
   const double half_w = desk::kCabinetHalfWidth;
-  const double h = desk::kCabinetHeight + 0.1;
+  // The roof 0.5 m up: the Panda's wrist, 0.13-0.2 m above the TCP and ahead of it,
+  // passes under it when the hand works at the door or inside the cabinet.
+  const double h = desk::kCabinetHeight + 0.3;
   add_box(c, 0, "cabinet_back", {0.01, half_w + 0.01, h / 2}, at({sx + depth + 0.01, cy, h / 2}),
           desk_rgba);
   for (const double s : {-1.0, 1.0}) {
@@ -93,7 +96,7 @@ void PlayTable::Impl::build_static() {
   // Robot pedestal (visual) under the base.
   geom("pedestal", 0, VisualGeom::Type::kCylinder, {0.11, 0.3, 0}, at(base.pos + Vec3{0, 0, -0.3}),
        Colors::kDark);
-  add_rigid(c, 0.0, at({0, 0, 0}), kStatic, kBlock, 0.6, false);
+  add_rigid(c, 0.0, at({0, 0, 0}), kStatic, kBlock | kArm | kFinger, 0.6, false);
 }
 
 void PlayTable::Impl::build_desk(const PlayInit& init) {
@@ -229,6 +232,34 @@ void PlayTable::Impl::build_blocks(const PlayInit& init) {
   }
 }
 
+namespace {
+btQuaternion bt_quat(const Eigen::Matrix3d& r) {
+  const Eigen::Quaterniond q(r);
+  return {static_cast<btScalar>(q.x()), static_cast<btScalar>(q.y()), static_cast<btScalar>(q.z()),
+          static_cast<btScalar>(q.w())};
+}
+btVector3 bt_vec(const Eigen::Vector3d& v) {
+  return {static_cast<btScalar>(v.x()), static_cast<btScalar>(v.y()), static_cast<btScalar>(v.z())};
+}
+// A link's inertia from its shape (Bullet's box approximation of the
+// compound), never below that of a 5 cm ball of its mass.
+btVector3 link_inertia(btCollisionShape* shape, double mass) {
+  btVector3 inertia(0, 0, 0);
+  shape->calculateLocalInertia(static_cast<btScalar>(mass), inertia);
+  const auto floor = static_cast<btScalar>(0.4 * mass * 0.05 * 0.05);
+  for (int k = 0; k < 3; ++k) inertia[k] = std::max(inertia[k], floor);
+  return inertia;
+}
+}  // namespace
+
+// The arm: one fixed-base btMultiBody from the description. Link j (a
+// revolute joint) has its frame at joint j's frame after its rotation, where
+// the description's capsules sit (its centre of mass there too); then the
+// hand, fixed at the TCP frame (the palm), and two prismatic fingers sliding
+// along the TCP frame's y (their joint position is the pad's gap from the
+// TCP plane). A motor per joint (its impulse capped at the joint's effort)
+// tracks the IK's goal; a velocity motor per finger, capped at half the
+// hand's force, closes or opens it.
 void PlayTable::Impl::build_arm() {
   for (const auto& cap : robot.base_capsules) {
     robots::Capsule c = cap;
@@ -236,35 +267,104 @@ void PlayTable::Impl::build_arm() {
     c.to = base.pos + c.to;
     add_capsule(nullptr, 0, c, Colors::kRobot);
   }
+  const int n = dof();
+  const auto& g = robot.gripper;
+  constexpr double kFingerMass = 0.1;
+  arm = std::make_unique<btMultiBody>(n + 3, 0.0f, btVector3(0, 0, 0), true, false);
+  arm->setBaseWorldTransform(bt(base));
+  arm->setHasSelfCollision(false);
+  arm->setLinearDamping(0.0f);
+  arm->setAngularDamping(0.0f);
+  std::vector<btCompoundShape*> link_shapes;
   links.clear();
   link_body.clear();
-  for (const auto& j : robot.joints) {
+  for (int j = 0; j < n; ++j) {
+    const auto& joint = robot.joints[static_cast<std::size_t>(j)];
     btCompoundShape* c = compound();
     const int body = new_body(nullptr);
-    for (const auto& cap : j.capsules) add_capsule(c, body, cap, Colors::kRobot);
-    btRigidBody* rb = add_rigid(c, 0.0, base, kArm, kBlock | kDesk, 0.8, true);
-    bodies[static_cast<std::size_t>(body)].object = rb;
-    links.push_back(rb);
+    for (const auto& cap : joint.capsules) add_capsule(c, body, cap, Colors::kRobot);
+    const double mass = std::max(joint.mass, 0.2);
+    arm->setupRevolute(j, static_cast<btScalar>(mass), link_inertia(c, mass), j - 1,
+                       bt_quat(ArmKinematics::to_matrix(joint.origin.quat()).transpose()),
+                       bt(joint.axis), bt(joint.origin.xyz), btVector3(0, 0, 0), true);
+    link_shapes.push_back(c);
     link_body.push_back(body);
   }
-  const auto& g = robot.gripper;
   {
     btCompoundShape* c = compound();
     hand_body = new_body(nullptr);
     add_box(c, hand_body, "palm", g.palm_half_size, at({0, 0, g.palm_height}), Colors::kRobot);
-    hand = add_rigid(c, 0.0, base, kArm, kBlock | kDesk, 0.8, true);
-    bodies[static_cast<std::size_t>(hand_body)].object = hand;
+    const double mass = std::max(g.mass - 2 * kFingerMass, 0.1);
+    arm->setupFixed(n, static_cast<btScalar>(mass), link_inertia(c, mass), n - 1,
+                    bt_quat(kinematics.tcp_rot().transpose()), bt_vec(kinematics.tcp_pos()),
+                    btVector3(0, 0, 0), true);
+    link_shapes.push_back(c);
   }
   for (const int side : {1, -1}) {
     btCompoundShape* c = compound();
     const int body = new_body(nullptr);
     add_box(c, body, side > 0 ? "finger_left" : "finger_right", g.pad_half_size,
             at({0, 0, g.pad_half_size[2]}), Colors::kDark);
-    btRigidBody* rb = add_rigid(c, 0.0, base, kFinger, kBlock | kDesk, 2.0, true);
-    bodies[static_cast<std::size_t>(body)].object = rb;
-    (side > 0 ? left : right) = rb;
+    const int link = side > 0 ? n + 1 : n + 2;
+    const auto s = static_cast<btScalar>(side);
+    arm->setupPrismatic(link, static_cast<btScalar>(kFingerMass), link_inertia(c, kFingerMass), n,
+                        btQuaternion::getIdentity(), btVector3(0, s, 0),
+                        btVector3(0, s * static_cast<btScalar>(g.pad_half_size[1]), 0),
+                        btVector3(0, 0, 0), true);
+    link_shapes.push_back(c);
     (side > 0 ? left_body : right_body) = body;
   }
+  arm->finalizeMultiDof();
+  world->addMultiBody(arm.get());
+  for (int i = 0; i < n + 3; ++i) {
+    auto col = std::make_unique<btMultiBodyLinkCollider>(arm.get(), i);
+    col->setCollisionShape(link_shapes[static_cast<std::size_t>(i)]);
+    const bool pad = i > n;
+    col->setFriction(pad ? 2.0f : 0.8f);
+    world->addCollisionObject(col.get(), pad ? kFinger : kArm, kStatic | kBlock | kDesk);
+    arm->getLink(i).m_collider = col.get();
+    btMultiBodyLinkCollider* raw = col.get();
+    if (i < n) {
+      links.push_back(raw);
+      bodies[static_cast<std::size_t>(link_body[static_cast<std::size_t>(i)])].object = raw;
+    } else if (i == n) {
+      hand = raw;
+      bodies[static_cast<std::size_t>(hand_body)].object = raw;
+    } else {
+      (i == n + 1 ? left : right) = raw;
+      bodies[static_cast<std::size_t>(i == n + 1 ? left_body : right_body)].object = raw;
+    }
+    colliders.push_back(std::move(col));
+  }
+  for (int j = 0; j < n; ++j) {
+    const auto& joint = robot.joints[static_cast<std::size_t>(j)];
+    auto motor = std::make_unique<btMultiBodyJointMotor>(arm.get(), j, 0.0f,
+                                                         static_cast<btScalar>(joint.effort * kDt));
+    motor->setRhsClamp(static_cast<btScalar>(2.0 * joint.velocity));
+    world->addMultiBodyConstraint(motor.get());
+    arm_motors.push_back(std::move(motor));
+  }
+  for (int link : {n + 1, n + 2}) {
+    auto motor = std::make_unique<btMultiBodyJointMotor>(arm.get(), link, 0.0f,
+                                                         static_cast<btScalar>(g.force / 2 * kDt));
+    world->addMultiBodyConstraint(motor.get());
+    arm_motors.push_back(std::move(motor));
+    auto limit = std::make_unique<btMultiBodyJointLimitConstraint>(
+        arm.get(), link, 0.0f, static_cast<btScalar>(g.stroke / 2));
+    world->addMultiBodyConstraint(limit.get());
+    arm_limits.push_back(std::move(limit));
+  }
+  // The Franka Hand's fingers are coupled (one drive, mirrored): a gear keeps
+  // their gaps equal, so a squeezed block cannot drift with both fingers
+  // along the closing axis (without it, the pair slid 1.4 cm in 10 s).
+  auto gear = std::make_unique<btMultiBodyGearConstraint>(
+      arm.get(), n + 1, arm.get(), n + 2, btVector3(0, 0, 0), btVector3(0, 0, 0),
+      btMatrix3x3::getIdentity(), btMatrix3x3::getIdentity());
+  gear->setGearRatio(-1.0f);
+  gear->setErp(0.2f);
+  gear->setMaxAppliedImpulse(static_cast<btScalar>(2.0 * g.force * kDt));
+  world->addMultiBodyConstraint(gear.get());
+  arm_limits.push_back(std::move(gear));
   // Start: from the home configuration to the TCP pointing down above the table.
   q = robot.home;
   solve_ik(Vec3{0.3, 0.0, 0.25} + episode_init.tcp_offset, episode_init.tcp_turn, 200);
@@ -272,14 +372,28 @@ void PlayTable::Impl::build_arm() {
     q[j] = std::clamp(q[j] + episode_init.joint_offsets[j], robot.joints[j].lower,
                       robot.joints[j].upper);
   }
+  const double gap = g.stroke / 2 * (1.0 - std::clamp(episode_init.closed, 0.0, 1.0));
+  set_arm(q, gap, gap);
   target_pos = tcp().pos;
   target_quat = tcp().quat;
-  left_gap = right_gap = g.stroke / 2 * (1.0 - std::clamp(episode_init.closed, 0.0, 1.0));
   command = -1.0 + 2.0 * std::clamp(episode_init.closed, 0.0, 1.0);
-  place_arm(1.0);
-  for (btRigidBody* b : links) b->setInterpolationWorldTransform(b->getWorldTransform());
-  for (btRigidBody* b : {hand, left, right})
-    b->setInterpolationWorldTransform(b->getWorldTransform());
+}
+
+void PlayTable::Impl::set_arm(std::span<const double> joints, double left_gap, double right_gap) {
+  const int n = dof();
+  for (int j = 0; j < n; ++j) {
+    arm->setJointPos(j, static_cast<btScalar>(joints[static_cast<std::size_t>(j)]));
+    arm->setJointVel(j, 0.0f);
+  }
+  arm->setJointPos(n + 1, static_cast<btScalar>(left_gap));
+  arm->setJointPos(n + 2, static_cast<btScalar>(right_gap));
+  arm->setJointVel(n + 1, 0.0f);
+  arm->setJointVel(n + 2, 0.0f);
+  btAlignedObjectArray<btQuaternion> sq;
+  btAlignedObjectArray<btVector3> sv;
+  arm->forwardKinematics(sq, sv);
+  arm->updateCollisionObjectWorldTransforms(sq, sv);
+  read_joints();
 }
 
 }  // namespace gauntlet::bullet

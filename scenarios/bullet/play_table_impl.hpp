@@ -6,6 +6,7 @@
 #include <BulletDynamics/Featherstone/btMultiBody.h>
 #include <BulletDynamics/Featherstone/btMultiBodyConstraintSolver.h>
 #include <BulletDynamics/Featherstone/btMultiBodyDynamicsWorld.h>
+#include <BulletDynamics/Featherstone/btMultiBodyGearConstraint.h>
 #include <BulletDynamics/Featherstone/btMultiBodyJointLimitConstraint.h>
 #include <BulletDynamics/Featherstone/btMultiBodyJointMotor.h>
 #include <BulletDynamics/Featherstone/btMultiBodyLinkCollider.h>
@@ -13,6 +14,7 @@
 
 #include <cmath>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,7 @@ namespace gauntlet::bullet {
 
 using namespace geo;
 
-// Collision groups: the kinematic arm touches only what can move.
+// Collision groups (the arm's links and fingers collide with everything but each other).
 inline constexpr int kStatic = 1;
 inline constexpr int kBlock = 2;
 inline constexpr int kArm = 4;
@@ -98,7 +100,12 @@ struct PlayTable::Impl {
   std::vector<std::unique_ptr<btRigidBody>> rigid;
   std::unique_ptr<btMultiBody> desk;
   std::vector<std::unique_ptr<btMultiBodyLinkCollider>> colliders;
-  std::vector<std::unique_ptr<btMultiBodyConstraint>> constraints;
+  std::vector<std::unique_ptr<btMultiBodyConstraint>> constraints;  // the desk's
+  // The arm: one fixed-base btMultiBody (the joints, the hand, two fingers),
+  // a motor per joint and finger, the fingers' travel limits.
+  std::unique_ptr<btMultiBody> arm;
+  std::vector<std::unique_ptr<btMultiBodyJointMotor>> arm_motors;
+  std::vector<std::unique_ptr<btMultiBodyConstraint>> arm_limits;
 
   // Visual body -> what moves it.
   struct BodyRef {
@@ -112,17 +119,17 @@ struct PlayTable::Impl {
   std::vector<int> link_body;  // per arm joint
   int hand_body = 0, left_body = 0, right_body = 0;
   std::array<btRigidBody*, kBlocks> blocks{};
-  std::vector<btRigidBody*> links;
-  btRigidBody* hand = nullptr;
-  btRigidBody* left = nullptr;
-  btRigidBody* right = nullptr;
+  std::vector<btMultiBodyLinkCollider*> links;
+  btMultiBodyLinkCollider* hand = nullptr;
+  btMultiBodyLinkCollider* left = nullptr;
+  btMultiBodyLinkCollider* right = nullptr;
 
   // Arm state.
   Pose base = at({-0.1, 0.0, 0.0});
-  std::vector<double> q;  // commanded joints (the kinematic arm is exactly there)
+  std::vector<double> q;       // the joints' goal (the IK's), which the motors track
+  std::vector<double> q_meas;  // the joints' positions (state(), tcp()); updated every step
   Vec3 target_pos{};
   Quat target_quat{1, 0, 0, 0};
-  double left_gap = 0.04, right_gap = 0.04;  // each finger's pad from the TCP plane
   double command = -1.0;
   bool led = false;
   bool button_latched = false;
@@ -131,7 +138,6 @@ struct PlayTable::Impl {
 
   // Forward kinematics runs every physics step, IK every control step.
   ArmKinematics kinematics;
-  std::vector<Frame> frames_buffer;  // place_arm's, reused every physics step
 
   Impl(const robots::RobotDescription& r, const DeskLayout& l)
       : robot(r), layout(l), kinematics(r, base) {}
@@ -142,6 +148,9 @@ struct PlayTable::Impl {
   // The world first: its destructor still reads the bodies it holds.
   void teardown() {
     world.reset();
+    arm_limits.clear();
+    arm_motors.clear();
+    arm.reset();
     constraints.clear();
     colliders.clear();
     desk.reset();
@@ -219,11 +228,15 @@ struct PlayTable::Impl {
   void build_desk(const PlayInit& init);
   void build_blocks(const PlayInit& init);
   void build_arm();
-  void place_arm(double dt_fraction);
+  // Sets the arm's joints to `joints` (and the fingers' gaps), at rest.
+  void set_arm(std::span<const double> joints, double left_gap, double right_gap);
+  void read_joints();
+  void compensate_gravity();
+  int dof() const { return static_cast<int>(robot.joints.size()); }
+  double finger(int side) const { return arm->getJointPos(dof() + 1 + side); }
   Pose tcp() const;
   void solve_ik(const Vec3& pos, const Quat& quat, int iterations);
   void substep(const std::vector<double>& q_from, const std::vector<double>& q_to, int i);
-  double finger_penetration(const btRigidBody* finger) const;
   void update_lights();
   void apply_scales();
   PlayState state() const;

@@ -29,6 +29,7 @@ struct Waypoint {
   double grip = -1.0;   // -1 open, +1 closed
   int hold = 0;         // steps to stay once reached
   double speed = 0.03;  // m per step
+  double tilt = 0.0;    // about world y; negative: the wrist back towards the robot
 };
 
 struct BlockView {
@@ -87,7 +88,8 @@ class CalvinExpert : public Expert {
     grip_ = w.grip;
     const Vec3 err = w.pos - p->ee.pos;
     const Vec3 d = geo::clamp_norm_inf(err, w.speed);
-    const geo::Quat goal = geo::quat_from_yaw(w.yaw);
+    const geo::Quat goal =
+        geo::quat_mul(geo::quat_from_rotvec({0, w.tilt, 0}), geo::quat_from_yaw(w.yaw));
     const Vec3 r = geo::rotvec_from_quat(geo::quat_mul(goal, geo::quat_conj(p->ee.quat)));
     for (std::size_t i = 0; i < 3; ++i) {
       action[i] = static_cast<float>(d[i]);
@@ -145,15 +147,21 @@ class CalvinExpert : public Expert {
   }
 
   void add(Vec3 pos, double yaw, double grip, int hold = 0, double speed = 0.03) {
-    plan_.push_back(Waypoint{pos, yaw, grip, hold, speed});
+    plan_.push_back(Waypoint{pos, yaw, grip, hold, speed, tilt_});
   }
 
   void grasp(const BlockView& v, int b) {
     const double yaw = grasp_yaw(v, b);
     const double zg = v.pos[2] - v.half[2] + 0.008;
-    add({v.pos[0], v.pos[1], v.pos[2] + 0.12}, yaw, -1);
-    add({v.pos[0], v.pos[1], zg}, yaw, -1, 0, 0.015);
-    add({v.pos[0], v.pos[1], zg}, yaw, 1, 12);
+    // A block on the table right in front of the door sits under its knob
+    // (front face at slider_x - 0.06), where a pad would land on the knob:
+    // grasp it up to 1.4 cm nearer the robot, the pads still on its faces.
+    double x = v.pos[0];
+    if (v.pos[2] < 0.05) x = std::max(std::min(x, layout_.slider_x - 0.076), x - 0.014);
+    add({x, v.pos[1], v.pos[2] + 0.12}, yaw, -1);
+    add({x, v.pos[1], zg}, yaw, -1, 0, 0.015);
+    add({x, v.pos[1], zg}, yaw, 1, 12);
+    grasp_x_ = x;
     grasp_offset_ = v.pos[2] - zg;
     grasp_yaw_ = yaw;
   }
@@ -169,6 +177,7 @@ class CalvinExpert : public Expert {
   void plan(int task, const PrivilegedState& p) {
     plan_.clear();
     stuck_ = 0;
+    tilt_ = 0.0;
     const std::string& name = subtasks().at(static_cast<std::size_t>(task)).name;
     const Vec3 ee = p.ee.pos;
     const double yaw0 = 0.0;
@@ -192,12 +201,13 @@ class CalvinExpert : public Expert {
       // support, which the next subtask's oracle (push, stack) reads at its start.
       const double zg = v.pos[2] - v.half[2] + 0.008;
       const double sign = turn > 0 ? 1.0 : -1.0;
-      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_, 1);
-      add({v.pos[0], v.pos[1], zg + 0.015}, grasp_yaw_ + sign * 0.7, 1);
-      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + sign * 0.7, 1, 0, 0.01);
-      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, 1);
-      add({v.pos[0], v.pos[1], zg}, grasp_yaw_ + turn, -1, 10);
-      add({v.pos[0], v.pos[1], zg + 0.12}, grasp_yaw_ + turn, -1);
+      const double gx = grasp_x_;
+      add({gx, v.pos[1], zg + 0.015}, grasp_yaw_, 1);
+      add({gx, v.pos[1], zg + 0.015}, grasp_yaw_ + sign * 0.7, 1);
+      add({gx, v.pos[1], zg}, grasp_yaw_ + sign * 0.7, 1, 0, 0.01);
+      add({gx, v.pos[1], zg}, grasp_yaw_ + turn, 1);
+      add({gx, v.pos[1], zg}, grasp_yaw_ + turn, -1, 10);
+      add({gx, v.pos[1], zg + 0.12}, grasp_yaw_ + turn, -1);
     } else if (name.rfind("push_", 0) == 0 && name != "push_into_drawer") {
       const int b = colour();
       const BlockView v = block(p, b);
@@ -230,7 +240,9 @@ class CalvinExpert : public Expert {
     } else if (name == "open_drawer" || name == "close_drawer") {
       // Fingers closed in the gap between the handle bar and the drawer's front.
       const double d = p.require_joint("drawer");
-      const double gx = 0.285 - d;
+      // 5 mm nearer the handle bar than the gap's middle: the pads clear the
+      // table's front edge (x 0.3), which the dynamic arm no longer passes through.
+      const double gx = 0.28 - d;
       const double y = layout_.drawer_y;
       const double z = -0.1;
       if (d > desk::kDrawerTravel / 2) {
@@ -261,8 +273,13 @@ class CalvinExpert : public Expert {
       if (name.find("_slider") != std::string::npos) {
         add({layout_.slider_x - 0.08, v.pos[1], 0.14}, yaw0, -1);
       }
+      // A block on the table in front of the door is grasped with the hand
+      // tilted 23 degrees, the wrist back: upright, the wrist (9 cm ahead of
+      // the TCP) lands on the door's top edge.
+      if (v.pos[2] < 0.05 && v.pos[0] > layout_.slider_x - 0.09) tilt_ = -0.4;
       grasp(v, b);
-      add({v.pos[0], v.pos[1], v.pos[2] + 0.1 - grasp_offset_}, grasp_yaw_, 1, 0, kCarry);
+      add({grasp_x_, v.pos[1], v.pos[2] + 0.1 - grasp_offset_}, grasp_yaw_, 1, 0, kCarry);
+      tilt_ = 0.0;
       if (name.find("_slider") != std::string::npos) {
         add({layout_.slider_x - 0.08, v.pos[1], 0.14}, grasp_yaw_, 1, 0, kCarry);
       }
@@ -341,6 +358,10 @@ class CalvinExpert : public Expert {
       const double ky = sw[1] + s;
       const double contact = 0.015 + 2 * kPadHalfY;
       const double z = 0.04;
+      // Turning off, from the cabinet's side of a switch within 9 cm of its
+      // front: the hand tilted, the wrist back, which upright meets the
+      // cabinet's side wall.
+      if (name == "turn_off_lightbulb" && sw[0] > layout_.slider_x - 0.09) tilt_ = -0.4;
       if (name == "turn_on_lightbulb") {
         add({sw[0], ky - 0.06, 0.12}, yaw0, 1);
         add({sw[0], ky - 0.06, z}, yaw0, 1, 0, 0.02);
@@ -366,6 +387,8 @@ class CalvinExpert : public Expert {
   double grip_ = -1.0;
   double grasp_offset_ = 0.02;
   double grasp_yaw_ = 0.0;
+  double grasp_x_ = 0.0;
+  double tilt_ = 0.0;  // of the waypoints add() appends
 };
 
 }  // namespace
