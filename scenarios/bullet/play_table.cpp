@@ -303,8 +303,8 @@ void PlayTable::poses(std::vector<Pose>& out) const {
   const Impl& m = *impl_;
   out.resize(m.bodies.size());
   for (std::size_t i = 0; i < m.bodies.size(); ++i) {
-    out[i] = m.bodies[i].object ? from_bt(m.bodies[i].object->getWorldTransform())
-                                : m.bodies[i].fixed;
+    out[i] =
+        m.bodies[i].object ? from_bt(m.bodies[i].object->getWorldTransform()) : m.bodies[i].fixed;
   }
 }
 
@@ -313,7 +313,8 @@ const std::vector<Distractor>& PlayTable::distractors() const {
 }
 std::vector<Pose> PlayTable::distractor_poses() const {
   std::vector<Pose> out;
-  for (const btRigidBody* b : impl_->distractor_rigid) out.push_back(from_bt(b->getWorldTransform()));
+  for (const btRigidBody* b : impl_->distractor_rigid)
+    out.push_back(from_bt(b->getWorldTransform()));
   return out;
 }
 int PlayTable::distractor_body(int slot) const {

@@ -96,7 +96,7 @@ struct Distractor {
   std::array<float, 4> rgba{0.5f, 0.5f, 0.5f, 1.0f};
   // Height of its centre above the table top when it stands upright.
   double rest_height() const {
-    return type == VisualGeom::Type::kBox ? size[2]
+    return type == VisualGeom::Type::kBox      ? size[2]
            : type == VisualGeom::Type::kSphere ? size[0]
                                                : size[1];
   }

@@ -119,11 +119,11 @@ void place_distractors(bullet::PlayInit& init, const DeskLayout& layout, int lev
     d.type = kind == 0 ? T::kBox : kind == 1 ? T::kCylinder : T::kSphere;
     const double a = rng.uniform(0.015, 0.03), b = rng.uniform(0.015, 0.03),
                  h = rng.uniform(0.015, 0.04);
-    d.size = d.type == T::kBox ? std::array<double, 3>{a, b, h}
+    d.size = d.type == T::kBox        ? std::array<double, 3>{a, b, h}
              : d.type == T::kCylinder ? std::array<double, 3>{a, h, 0}
                                       : std::array<double, 3>{a, 0, 0};
-    for (int k = 0; k < 3; ++k) d.rgba[static_cast<std::size_t>(k)] =
-        static_cast<float>(rng.uniform(0.05, 0.95));
+    for (int k = 0; k < 3; ++k)
+      d.rgba[static_cast<std::size_t>(k)] = static_cast<float>(rng.uniform(0.05, 0.95));
     d.yaw = rng.uniform(0.0, std::numbers::pi);
     const double r = d.footprint();
     const auto clear = [&](double x, double y) {

@@ -192,9 +192,8 @@ TEST_CASE("run --perturb distractors:3 runs CALVIN-like chains; an unknown dimen
   CHECK(j.at("perturbed_episodes").get<int>() == 5);
   CHECK(j.at("errors").at("sim_error").get<int>() == 0);
   CHECK(j.at("avg_length").get<double>() >= 1.0);
-  const auto bad =
-      gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "1",
-                    "--perturb", "clutter:1", "--out", (dir / "x.h5").string()});
+  const auto bad = gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes",
+                                 "1", "--perturb", "clutter:1", "--out", (dir / "x.h5").string()});
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("clutter"));
   CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));

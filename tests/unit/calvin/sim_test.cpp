@@ -555,10 +555,12 @@ TEST_CASE("CALVIN-like distractors stand on the table, clear of the task, and ar
   for (int index = 0; index < 6; ++index) {
     INFO("chain " << index);
     EpisodeSpec spec = chain_spec(suite, index, 100 + static_cast<std::uint64_t>(index));
-    const std::size_t nominal_state = states->save(*[&] {
-      env->reset(spec);
-      return env.get();
-    }()).size();
+    const std::size_t nominal_state = states
+                                          ->save(*[&] {
+                                            env->reset(spec);
+                                            return env.get();
+                                          }())
+                                          .size();
     CHECK(env->observation().privileged->bodies.size() == 3);  // nominal: the blocks only
     spec.perturbation = PerturbationSet::parse("distractors:3");
     env->reset(spec);
@@ -631,4 +633,21 @@ TEST_CASE("A block resting on a distractor touches 'other', so it is neither hel
   bullet::PlayInit too_many = nominal;
   too_many.distractors.assign(bullet::kMaxDistractors + 1, box);
   CHECK_THROWS_AS(table.reset(too_many), InputError);
+}
+
+TEST_CASE("CALVIN-like chains with distractors are the same with 1 or 2 workers",
+          "[calvin][perturb]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  EpisodePlan plan;
+  plan.episodes_per_task = 2;
+  plan.perturbations = {PerturbationSet::parse("distractors:3")};
+  const auto one = run_plan(suite, plan, "scripted", 1);
+  const auto two = run_plan(suite, plan, "scripted", 2);
+  REQUIRE(one.size() == two.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CHECK(one[i].perturbation_id == "distractors:3");
+    CHECK(one[i].termination != Termination::kSimError);
+    CHECK(one[i].steps == two[i].steps);
+    CHECK(one[i].chain_length() == two[i].chain_length());
+  }
 }
