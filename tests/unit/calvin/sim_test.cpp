@@ -504,7 +504,7 @@ TEST_CASE("Perturbed CALVIN-like chains still run to the end without simulator e
   const Suite& suite = fixtures::builtin_suite("calvin-d");
   EpisodePlan plan;
   plan.episodes_per_task = 1;
-  plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5")};
+  plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5,distractors:5")};
   for (const auto& r : run_plan(suite, plan, "scripted", 1)) {
     INFO(r.perturbation_id << ": " << r.error);
     CHECK(r.termination != Termination::kSimError);
