@@ -129,6 +129,10 @@ PlayTable::PlayTable(const robots::RobotDescription& robot, const DeskLayout& la
 PlayTable::~PlayTable() = default;
 
 void PlayTable::reset(const PlayInit& init) {
+  if (init.distractors.size() > static_cast<std::size_t>(kMaxDistractors)) {
+    throw InputError("play table: " + std::to_string(init.distractors.size()) +
+                     " distractors, expected at most " + std::to_string(kMaxDistractors));
+  }
   impl_->build(init);
   // Let the blocks settle onto their supports with the arm still.
   std::vector<float> noop(7, 0.0f);
@@ -197,6 +201,35 @@ PhysicsReadout PlayTable::physics() const {
   return r;
 }
 
+namespace {
+
+// A rigid body's pose and velocities: position, quaternion (x y z w), linear, angular.
+void push_body(const btRigidBody& b, std::vector<double>& s) {
+  const btTransform& t = b.getWorldTransform();
+  const btQuaternion q = t.getRotation();
+  for (int k = 0; k < 3; ++k) s.push_back(t.getOrigin()[k]);
+  for (const btScalar v : {q.x(), q.y(), q.z(), q.w()}) s.push_back(v);
+  for (int k = 0; k < 3; ++k) s.push_back(b.getLinearVelocity()[k]);
+  for (int k = 0; k < 3; ++k) s.push_back(b.getAngularVelocity()[k]);
+}
+
+template <typename Next>
+void set_body(btRigidBody& b, Next& next) {
+  const auto f = [&] { return static_cast<btScalar>(next()); };
+  const btScalar px = f(), py = f(), pz = f();
+  const btScalar qx = f(), qy = f(), qz = f(), qw = f();
+  const btTransform t(btQuaternion(qx, qy, qz, qw), btVector3(px, py, pz));
+  b.setWorldTransform(t);
+  b.getMotionState()->setWorldTransform(t);
+  b.setInterpolationWorldTransform(t);
+  const btScalar vx = f(), vy = f(), vz = f();
+  b.setLinearVelocity(btVector3(vx, vy, vz));
+  const btScalar wx = f(), wy = f(), wz = f();
+  b.setAngularVelocity(btVector3(wx, wy, wz));
+}
+
+}  // namespace
+
 // Layout of save(): what restore() needs to continue an episode exactly as
 // far as Bullet allows (contact caches are not part of it).
 std::string PlayTable::state_layout(int dof) {
@@ -204,7 +237,8 @@ std::string PlayTable::state_layout(int dof) {
   return "desk_q:4,desk_qd:4,led:1,button_latched:1,blocks(pos,quat_xyzw,linvel,angvel):39,"
          "arm_goal:" +
          std::to_string(n) + ",arm_q:" + std::to_string(n) + ",arm_qd:" + std::to_string(n) +
-         ",target_pos:3,target_quat_wxyz:4,fingers_q:2,fingers_qd:2,command:1";
+         ",target_pos:3,target_quat_wxyz:4,fingers_q:2,fingers_qd:2,command:1,"
+         "then per distractor (pos,quat_xyzw,linvel,angvel):13";
 }
 
 std::vector<double> PlayTable::save() const {
@@ -214,14 +248,7 @@ std::vector<double> PlayTable::save() const {
   for (int i = 0; i < 4; ++i) s.push_back(m.desk->getJointVel(i));
   s.push_back(m.led ? 1.0 : 0.0);
   s.push_back(m.button_latched ? 1.0 : 0.0);
-  for (const btRigidBody* b : m.blocks) {
-    const btTransform& t = b->getWorldTransform();
-    const btQuaternion q = t.getRotation();
-    for (int k = 0; k < 3; ++k) s.push_back(t.getOrigin()[k]);
-    for (const btScalar v : {q.x(), q.y(), q.z(), q.w()}) s.push_back(v);
-    for (int k = 0; k < 3; ++k) s.push_back(b->getLinearVelocity()[k]);
-    for (int k = 0; k < 3; ++k) s.push_back(b->getAngularVelocity()[k]);
-  }
+  for (const btRigidBody* b : m.blocks) push_body(*b, s);
   s.insert(s.end(), m.q.begin(), m.q.end());
   const int n = m.dof();
   for (int j = 0; j < n; ++j) s.push_back(m.arm->getJointPos(j));
@@ -231,12 +258,14 @@ std::vector<double> PlayTable::save() const {
   for (int j = n + 1; j < n + 3; ++j) s.push_back(m.arm->getJointPos(j));
   for (int j = n + 1; j < n + 3; ++j) s.push_back(m.arm->getJointVel(j));
   s.push_back(m.command);
+  for (const btRigidBody* b : m.distractor_rigid) push_body(*b, s);
   return s;
 }
 
 void PlayTable::restore(std::span<const double> s) {
   Impl& m = *impl_;
-  const std::size_t want = state_size(static_cast<int>(m.q.size()));
+  const std::size_t want =
+      state_size(static_cast<int>(m.q.size()), m.episode_init.distractors.size());
   if (s.size() != want) {
     throw InputError("play table state: expected " + std::to_string(want) + " numbers (" +
                      state_layout(static_cast<int>(m.q.size())) + "), got " +
@@ -254,23 +283,7 @@ void PlayTable::restore(std::span<const double> s) {
   m.desk->updateCollisionObjectWorldTransforms(sq, sv);
   m.led = next() != 0.0;
   m.button_latched = next() != 0.0;
-  for (btRigidBody* b : m.blocks) {
-    const double px = next(), py = next(), pz = next();
-    const double qx = next(), qy = next(), qz = next(), qw = next();
-    const btTransform t(
-        btQuaternion(static_cast<btScalar>(qx), static_cast<btScalar>(qy),
-                     static_cast<btScalar>(qz), static_cast<btScalar>(qw)),
-        btVector3(static_cast<btScalar>(px), static_cast<btScalar>(py), static_cast<btScalar>(pz)));
-    b->setWorldTransform(t);
-    b->getMotionState()->setWorldTransform(t);
-    b->setInterpolationWorldTransform(t);
-    const double vx = next(), vy = next(), vz = next();
-    const double wx = next(), wy = next(), wz = next();
-    b->setLinearVelocity(
-        btVector3(static_cast<btScalar>(vx), static_cast<btScalar>(vy), static_cast<btScalar>(vz)));
-    b->setAngularVelocity(
-        btVector3(static_cast<btScalar>(wx), static_cast<btScalar>(wy), static_cast<btScalar>(wz)));
-  }
+  for (btRigidBody* b : m.blocks) set_body(*b, next);
   for (double& q : m.q) q = next();
   const int n = m.dof();
   for (int j = 0; j < n; ++j) m.arm->setJointPos(j, static_cast<btScalar>(next()));
@@ -280,6 +293,7 @@ void PlayTable::restore(std::span<const double> s) {
   for (int j = n + 1; j < n + 3; ++j) m.arm->setJointPos(j, static_cast<btScalar>(next()));
   for (int j = n + 1; j < n + 3; ++j) m.arm->setJointVel(j, static_cast<btScalar>(next()));
   m.command = next();
+  for (btRigidBody* b : m.distractor_rigid) set_body(*b, next);
   m.arm->forwardKinematics(sq, sv);
   m.arm->updateCollisionObjectWorldTransforms(sq, sv);
   m.read_joints();
@@ -289,8 +303,22 @@ void PlayTable::poses(std::vector<Pose>& out) const {
   const Impl& m = *impl_;
   out.resize(m.bodies.size());
   for (std::size_t i = 0; i < m.bodies.size(); ++i) {
-    out[i] = m.bodies[i].object ? from_bt(m.bodies[i].object->getWorldTransform()) : Pose{};
+    out[i] =
+        m.bodies[i].object ? from_bt(m.bodies[i].object->getWorldTransform()) : m.bodies[i].fixed;
   }
+}
+
+const std::vector<Distractor>& PlayTable::distractors() const {
+  return impl_->episode_init.distractors;
+}
+std::vector<Pose> PlayTable::distractor_poses() const {
+  std::vector<Pose> out;
+  for (const btRigidBody* b : impl_->distractor_rigid)
+    out.push_back(from_bt(b->getWorldTransform()));
+  return out;
+}
+int PlayTable::distractor_body(int slot) const {
+  return impl_->distractor_slots.at(static_cast<std::size_t>(slot));
 }
 
 const std::vector<VisualGeom>& PlayTable::visual_geoms() const {
@@ -305,6 +333,10 @@ int PlayTable::tcp_body() const {
 
 bool PlayTable::finite() const {
   for (const btRigidBody* b : impl_->blocks) {
+    const btVector3& o = b->getWorldTransform().getOrigin();
+    if (!std::isfinite(o.x()) || !std::isfinite(o.y()) || !std::isfinite(o.z())) return false;
+  }
+  for (const btRigidBody* b : impl_->distractor_rigid) {
     const btVector3& o = b->getWorldTransform().getOrigin();
     if (!std::isfinite(o.x()) || !std::isfinite(o.y()) || !std::isfinite(o.z())) return false;
   }

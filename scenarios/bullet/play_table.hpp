@@ -75,6 +75,35 @@ struct PlayState {
   std::vector<double> joints;
 };
 
+// One primitive of the visual mirror: `body` indexes PlayTable::poses().
+struct VisualGeom {
+  std::string name;
+  int body = 0;
+  enum class Type { kBox, kCapsule, kCylinder, kSphere } type = Type::kBox;
+  std::array<double, 3> size{};  // box half sizes; capsule/cylinder radius, half length; sphere r
+  Pose local;                    // in the body frame
+  std::array<float, 4> rgba{0.5f, 0.5f, 0.5f, 1.0f};
+};
+
+// An extra object of the `distractors` perturbation: a dynamic box, cylinder
+// or sphere standing on the table top, which the arm and the blocks can push.
+// It is not a block: the oracles and the expert never see it.
+inline constexpr int kMaxDistractors = 5;
+struct Distractor {
+  VisualGeom::Type type = VisualGeom::Type::kBox;  // kBox, kCylinder or kSphere
+  std::array<double, 3> size{};  // as VisualGeom::size (box half sizes; radius, half height; r)
+  double x = 0.0, y = 0.0, yaw = 0.0;
+  std::array<float, 4> rgba{0.5f, 0.5f, 0.5f, 1.0f};
+  // Height of its centre above the table top when it stands upright.
+  double rest_height() const {
+    return type == VisualGeom::Type::kBox      ? size[2]
+           : type == VisualGeom::Type::kSphere ? size[0]
+                                               : size[1];
+  }
+  // Radius of its footprint on the table (about its centre, any yaw).
+  double footprint() const;
+};
+
 // The state an episode starts from (what a chain file gives): articulations,
 // lights, and block poses (x, y, yaw; z rests the block on its support).
 struct PlayInit {
@@ -90,6 +119,8 @@ struct PlayInit {
   geo::Quat tcp_turn{1, 0, 0, 0};
   std::vector<double> joint_offsets;
   double closed = 0.0;
+  // The `distractors` perturbation's objects (nominal: none; at most kMaxDistractors).
+  std::vector<Distractor> distractors;
 };
 
 // Physical properties an episode scales (the `dynamics` perturbation; 1: nominal).
@@ -106,16 +137,6 @@ struct PhysicsReadout {
   std::array<double, kBlocks> block_friction{};
   double table_friction = 0.0;
   std::array<double, 3> joint_resistance{};  // N: door, drawer, switch
-};
-
-// One primitive of the visual mirror: `body` indexes PlayTable::poses().
-struct VisualGeom {
-  std::string name;
-  int body = 0;
-  enum class Type { kBox, kCapsule, kCylinder, kSphere } type = Type::kBox;
-  std::array<double, 3> size{};  // box half sizes; capsule/cylinder radius, half length; sphere r
-  Pose local;                    // in the body frame
-  std::array<float, 4> rgba{0.5f, 0.5f, 0.5f, 1.0f};
 };
 
 class PlayTable {
@@ -139,7 +160,16 @@ class PlayTable {
   std::vector<double> save() const;
   void restore(std::span<const double> state);
   static std::string state_layout(int dof);
-  static std::size_t state_size(int dof) { return 61 + 3 * static_cast<std::size_t>(dof); }
+  // `distractors`: how many the episode has (13 numbers each: pose, velocities).
+  static std::size_t state_size(int dof, std::size_t distractors = 0) {
+    return 61 + 3 * static_cast<std::size_t>(dof) + 13 * distractors;
+  }
+  // The current episode's distractors (PlayInit::distractors) and their poses now.
+  const std::vector<Distractor>& distractors() const;
+  std::vector<Pose> distractor_poses() const;
+  // The visual body of distractor slot `slot` (0..kMaxDistractors-1): every
+  // table has them, parked under the table when the episode has fewer.
+  int distractor_body(int slot) const;
   // One control step: ee_delta action (dx dy dz droll dpitch dyaw gripper),
   // kSubsteps physics steps.
   void control_step(std::span<const float> action);

@@ -2,6 +2,7 @@
 // desk's articulated btMultiBody, the blocks and the arm's kinematic bodies.
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <span>
 
 #include "scenarios/bullet/play_table_impl.hpp"
@@ -26,6 +27,7 @@ void PlayTable::Impl::build(const PlayInit& init) {
   build_desk(init);
   build_blocks(init);
   build_arm();
+  build_distractors(init);
   led = init.led;
   button_latched = false;
   nbodies = static_cast<int>(bodies.size());
@@ -229,6 +231,50 @@ void PlayTable::Impl::build_blocks(const PlayInit& init) {
                                 kBlock, kStatic | kBlock | kArm | kDesk | kFinger, 1.0, false);
     bodies[static_cast<std::size_t>(body)].object = rb;
     blocks[k] = rb;
+  }
+}
+
+double Distractor::footprint() const {
+  return type == VisualGeom::Type::kBox ? std::hypot(size[0], size[1]) : size[0];
+}
+
+// One visual body per slot, parked under the table (the mirror hides its
+// geoms) unless the episode places a distractor there: then a dynamic Bullet
+// body of its shape standing on the table top. Built after the arm, so the
+// other bodies keep their indices, and nominal episodes add nothing to Bullet.
+void PlayTable::Impl::build_distractors(const PlayInit& init) {
+  constexpr double kDensity = 400.0;  // kg/m^3: light wood or plastic
+  distractor_rigid.clear();
+  for (int slot = 0; slot < kMaxDistractors; ++slot) {
+    const auto k = static_cast<std::size_t>(slot);
+    const int body = new_body(nullptr);
+    distractor_slots[k] = body;
+    bodies[static_cast<std::size_t>(body)].fixed = at({0.6, -0.4 + 0.2 * slot, -0.3});
+    if (k >= init.distractors.size()) continue;
+    const Distractor& d = init.distractors[k];
+    btCollisionShape* shape = nullptr;
+    double volume = 0.0;
+    switch (d.type) {
+      case VisualGeom::Type::kSphere:
+        shape = keep(new btSphereShape(static_cast<btScalar>(d.size[0])));
+        volume = 4.0 / 3.0 * std::numbers::pi * std::pow(d.size[0], 3);
+        break;
+      case VisualGeom::Type::kCylinder:
+        shape = keep(new btCylinderShapeZ(bt(Vec3{d.size[0], d.size[0], d.size[1]})));
+        volume = std::numbers::pi * d.size[0] * d.size[0] * 2 * d.size[1];
+        break;
+      default:
+        shape = keep(new btBoxShape(bt(Vec3{d.size[0], d.size[1], d.size[2]})));
+        volume = 8 * d.size[0] * d.size[1] * d.size[2];
+        break;
+    }
+    btRigidBody* rb =
+        add_rigid(shape, kDensity * volume, at({d.x, d.y, d.rest_height()}, quat_from_yaw(d.yaw)),
+                  kBlock, kStatic | kBlock | kArm | kDesk | kFinger, 0.8, false);
+    rb->setRollingFriction(0.01f);
+    rb->setSpinningFriction(0.01f);
+    bodies[static_cast<std::size_t>(body)].object = rb;
+    distractor_rigid.push_back(rb);
   }
 }
 

@@ -109,7 +109,8 @@ struct PlayTable::Impl {
 
   // Visual body -> what moves it.
   struct BodyRef {
-    btCollisionObject* object = nullptr;  // null: the world
+    btCollisionObject* object = nullptr;  // null: fixed where `fixed` says (the world: origin)
+    Pose fixed;
   };
   std::vector<BodyRef> bodies;
 
@@ -123,6 +124,10 @@ struct PlayTable::Impl {
   btMultiBodyLinkCollider* hand = nullptr;
   btMultiBodyLinkCollider* left = nullptr;
   btMultiBodyLinkCollider* right = nullptr;
+  // Distractor slots: visual bodies (after the arm's), Bullet bodies of the
+  // episode's distractors (in the blocks' collision group: everything pushes them).
+  std::array<int, kMaxDistractors> distractor_slots{};
+  std::vector<btRigidBody*> distractor_rigid;
 
   // Arm state.
   Pose base = at({-0.1, 0.0, 0.0});
@@ -164,7 +169,7 @@ struct PlayTable::Impl {
   }
 
   int new_body(btCollisionObject* obj) {
-    bodies.push_back(BodyRef{obj});
+    bodies.push_back(BodyRef{obj, Pose{}});
     return static_cast<int>(bodies.size()) - 1;
   }
   void geom(const std::string& name, int body, VisualGeom::Type type, std::array<double, 3> size,
@@ -228,6 +233,7 @@ struct PlayTable::Impl {
   void build_desk(const PlayInit& init);
   void build_blocks(const PlayInit& init);
   void build_arm();
+  void build_distractors(const PlayInit& init);
   // Sets the arm's joints to `joints` (and the fingers' gaps), at rest.
   void set_arm(std::span<const double> joints, double left_gap, double right_gap);
   void read_joints();

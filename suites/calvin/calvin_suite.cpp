@@ -34,7 +34,7 @@ namespace {
 constexpr const char* kCodeVersion = "calvin-play-table/2";
 
 bool calvin_supports(const std::string& dim) {
-  return perturb::is_dimension(dim) && dim != "distractors";
+  return perturb::is_dimension(dim);
 }
 
 // The oracles' view of a subtask's start state, as numbers (replay restores it).
@@ -114,6 +114,10 @@ class CalvinEnv : public Env {
     if (const int level = perturb::level_of(set, "robot_init"); level > 0) {
       Rng rng(perturb::dimension_seed(spec.seed, "robot_init"));
       perturb_arm_start(init, level, rng);
+    }
+    if (const int level = perturb::level_of(set, "distractors"); level > 0) {
+      Rng rng(perturb::dimension_seed(spec.seed, "distractors"));
+      place_distractors(init, suite_.config().layout, level, rng);
     }
     bullet::PhysicsScales physics;
     if (const int level = perturb::level_of(set, "dynamics"); level > 0) {
@@ -218,10 +222,11 @@ class CalvinEnv : public Env {
   void restore_state(std::span<const double> s) {
     const std::size_t dof = prev_joints_.size();
     const std::size_t head = 3 + kChainLength + kSnapshotSize + dof;
-    if (s.size() != head + bullet::PlayTable::state_size(static_cast<int>(dof))) {
-      throw InputError("CALVIN state: expected " +
-                       std::to_string(head + bullet::PlayTable::state_size(static_cast<int>(dof))) +
-                       " numbers, got " + std::to_string(s.size()));
+    const std::size_t want =
+        head + bullet::PlayTable::state_size(static_cast<int>(dof), table_.distractors().size());
+    if (s.size() != want) {
+      throw InputError("CALVIN state: expected " + std::to_string(want) + " numbers, got " +
+                       std::to_string(s.size()));
     }
     table_.restore(s.subspan(head));
     now_ = table_.state();
@@ -284,6 +289,20 @@ class CalvinEnv : public Env {
       }
       visuals_edited_ = true;
     }
+    // `distractors`: each placed object's slot shows the geom of its shape,
+    // sized and coloured as drawn (the others stay hidden).
+    const auto& placed = table_.distractors();
+    for (std::size_t k = 0; k < placed.size() && k < distractor_geoms_.size(); ++k) {
+      const bullet::Distractor& d = placed[k];
+      const int g = distractor_geoms_[k][static_cast<std::size_t>(d.type)];
+      if (g < 0) continue;
+      model_->geom_group[g] = 0;
+      for (int i = 0; i < 3; ++i)
+        model_->geom_size[3 * g + i] = d.size[static_cast<std::size_t>(i)];
+      for (int i = 0; i < 4; ++i)
+        model_->geom_rgba[4 * g + i] = d.rgba[static_cast<std::size_t>(i)];
+      visuals_edited_ = true;
+    }
   }
 
   void ensure_mirror() {
@@ -302,6 +321,15 @@ class CalvinEnv : public Env {
       const std::string n = geoms[i].name + "_" + std::to_string(i);
       if (geoms[i].name == "led") led_geom_ = mj_name2id(model_, mjOBJ_GEOM, n.c_str());
       if (geoms[i].name == "bulb") bulb_geom_ = mj_name2id(model_, mjOBJ_GEOM, n.c_str());
+    }
+    for (int slot = 0; slot < bullet::kMaxDistractors; ++slot) {
+      auto& ids = distractor_geoms_[static_cast<std::size_t>(slot)];
+      ids.fill(-1);
+      for (const auto type : {bullet::VisualGeom::Type::kBox, bullet::VisualGeom::Type::kCylinder,
+                              bullet::VisualGeom::Type::kSphere}) {
+        const std::string n = distractor_geom_name(slot, type);
+        ids[static_cast<std::size_t>(type)] = mj_name2id(model_, mjOBJ_GEOM, n.c_str());
+      }
     }
   }
 
@@ -372,6 +400,10 @@ class CalvinEnv : public Env {
         privileged_.scalars.emplace_back(std::string("held_") + bullet::kBlockNames[b],
                                          bs.held() ? 1.0 : 0.0);
       }
+      // Distractors are not blocks: reported after them, under their own names.
+      const std::vector<Pose> distractors = table_.distractor_poses();
+      for (std::size_t k = 0; k < distractors.size(); ++k)
+        privileged_.bodies.emplace_back("distractor_" + std::to_string(k), distractors[k]);
       privileged_.joints = {{"slider", now_.slider},
                             {"drawer", now_.drawer},
                             {"button", now_.button},
@@ -427,6 +459,8 @@ class CalvinEnv : public Env {
   std::unique_ptr<render::SceneRenderer> renderer_;
   std::vector<Pose> poses_;
   int led_geom_ = -1, bulb_geom_ = -1;
+  // Per distractor slot, the mirror's geom of each shape (VisualGeom::Type).
+  std::array<std::array<int, 4>, bullet::kMaxDistractors> distractor_geoms_{};
 };
 
 class CalvinStates final : public SimulatorStates {

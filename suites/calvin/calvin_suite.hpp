@@ -39,7 +39,7 @@ class CalvinSuite : public Suite {
   std::unique_ptr<Env> make_env(const ObservationRequest& request) const override;
   std::unique_ptr<Expert> make_expert(int task_index) const override;
   std::string instruction(const EpisodeSpec& spec) const override;
-  // Every dimension but `distractors` (docs/calvin.md, "Perturbations").
+  // All ten dimensions (docs/calvin.md, "Perturbations").
   std::vector<std::string> perturbation_dimensions() const override;
   // Bullet state plus the chain's progress (demo `states`, replay).
   const SimulatorStates* simulator_states() const override { return states_.get(); }

@@ -62,6 +62,13 @@ std::string geom_xml(const bullet::VisualGeom& g, int index) {
 
 }  // namespace
 
+std::string distractor_geom_name(int slot, bullet::VisualGeom::Type type) {
+  const char* shape = type == bullet::VisualGeom::Type::kBox        ? "box"
+                      : type == bullet::VisualGeom::Type::kCylinder ? "cylinder"
+                                                                    : "sphere";
+  return "distractor" + std::to_string(slot) + "_" + shape;
+}
+
 std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDescription& robot,
                          const DeskLook& look, int offscreen) {
   std::ostringstream x;
@@ -102,6 +109,19 @@ std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDesc
     x << "<body name=\"b" << b << "\" mocap=\"true\">\n";
     for (std::size_t i = 0; i < geoms.size(); ++i) {
       if (geoms[i].body == b) x << geom_xml(geoms[i], static_cast<int>(i)) << "\n";
+    }
+    for (int slot = 0; slot < bullet::kMaxDistractors; ++slot) {
+      if (b != table.distractor_body(slot)) continue;
+      // Sized for the largest draw; the episode sets its size and colour.
+      using T = bullet::VisualGeom::Type;
+      x << "<geom name=\"" << distractor_geom_name(slot, T::kBox)
+        << "\" type=\"box\" size=\"0.04 0.04 0.04\" group=\"4\" contype=\"0\" "
+           "conaffinity=\"0\"/>\n"
+        << "<geom name=\"" << distractor_geom_name(slot, T::kCylinder)
+        << "\" type=\"cylinder\" size=\"0.04 0.04\" group=\"4\" contype=\"0\" "
+           "conaffinity=\"0\"/>\n"
+        << "<geom name=\"" << distractor_geom_name(slot, T::kSphere)
+        << "\" type=\"sphere\" size=\"0.04\" group=\"4\" contype=\"0\" conaffinity=\"0\"/>\n";
     }
     if (b == table.tcp_body()) {
       // CALVIN's gripper camera: the robot's wrist mount, 75 degrees.

@@ -11,6 +11,10 @@
 
 namespace gauntlet::suites::calvin {
 
+// The mirror's geom of distractor slot `slot` in shape `type` (box, cylinder,
+// sphere): hidden (geom group 4) until an episode with distractors shows it.
+std::string distractor_geom_name(int slot, bullet::VisualGeom::Type type);
+
 // `offscreen`: the framebuffer size (pixels, both sides).
 std::string build_mirror(const bullet::PlayTable& table, const robots::RobotDescription& robot,
                          const DeskLook& look, int offscreen);

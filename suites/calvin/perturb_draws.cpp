@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include "scenarios/perturb/levels.hpp"
 #include "scenarios/perturb/streams.hpp"
@@ -96,6 +97,66 @@ bullet::PhysicsScales draw_physics(int level, Rng& rng) {
   s.mass = std::exp(p.mass_log * perturb::draw_signed_fraction(rng));
   s.damping = std::exp(p.damping_log * perturb::draw_fraction(rng));
   return s;
+}
+
+// `distractors`: per object a shape (box, cylinder or sphere), its sizes
+// (1.5-3 cm across, 1.5-4 cm high), a colour and a yaw, then up to 200 drawn
+// places on the table top until one keeps `distractors_level`'s clearance
+// (edge to edge) from the blocks, the button, the switch and its bulb post,
+// the sliding door's knob path in front of the cabinet and the objects placed
+// before it; an object with no such place is left out. Free sockets are free
+// table. Places span x 0.31-0.85 m, |y| <= 0.5 m (mostly in the static view).
+void place_distractors(bullet::PlayInit& init, const DeskLayout& layout, int level, Rng& rng) {
+  const perturb::DistractorsLevel p = perturb::distractors_level(level);
+  const int count = std::min(p.count, bullet::kMaxDistractors);
+  const double c = p.clearance_m;
+  constexpr double kBlockRadius = 0.045;  // the longest block's footprint
+  constexpr double kFixtureRadius = 0.035;
+  using T = bullet::VisualGeom::Type;
+  for (int i = 0; i < count; ++i) {
+    bullet::Distractor d;
+    const auto kind = static_cast<int>(rng.uniform(0.0, 3.0));
+    d.type = kind == 0 ? T::kBox : kind == 1 ? T::kCylinder : T::kSphere;
+    const double a = rng.uniform(0.015, 0.03), b = rng.uniform(0.015, 0.03),
+                 h = rng.uniform(0.015, 0.04);
+    d.size = d.type == T::kBox        ? std::array<double, 3>{a, b, h}
+             : d.type == T::kCylinder ? std::array<double, 3>{a, h, 0}
+                                      : std::array<double, 3>{a, 0, 0};
+    for (int k = 0; k < 3; ++k)
+      d.rgba[static_cast<std::size_t>(k)] = static_cast<float>(rng.uniform(0.05, 0.95));
+    d.yaw = rng.uniform(0.0, std::numbers::pi);
+    const double r = d.footprint();
+    const auto clear = [&](double x, double y) {
+      // The cabinet, its door and the door knob's path.
+      if (x + r + c > layout.slider_x - 0.05 &&
+          std::abs(y - layout.cabinet_y) < bullet::desk::kCabinetHalfWidth + 0.02 + r + c)
+        return false;
+      for (const auto& blk : init.blocks) {
+        if (std::hypot(x - blk[0], y - blk[1]) < r + kBlockRadius + c) return false;
+      }
+      std::vector<std::array<double, 2>> fixtures;
+      fixtures.push_back(layout.button);
+      fixtures.push_back(layout.switch_xy);
+      fixtures.push_back({layout.switch_xy[0] + 0.06, layout.switch_xy[1] + 0.03});  // bulb post
+      for (const auto& f : fixtures) {
+        if (std::hypot(x - f[0], y - f[1]) < r + kFixtureRadius + c) return false;
+      }
+      for (const auto& o : init.distractors) {
+        if (std::hypot(x - o.x, y - o.y) < r + o.footprint() + c) return false;
+      }
+      return true;
+    };
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const double x = rng.uniform(bullet::desk::kTableFront + 0.01 + r, 0.85 - r);
+      const double y = rng.uniform(-0.5 + r, 0.5 - r);
+      if (clear(x, y)) {
+        d.x = x;
+        d.y = y;
+        init.distractors.push_back(d);
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace gauntlet::suites::calvin

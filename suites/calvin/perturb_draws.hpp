@@ -14,5 +14,8 @@ void displace_blocks(bullet::PlayInit& init, const Symbolic& sym, const DeskLayo
                      int level, Rng& rng);
 void perturb_arm_start(bullet::PlayInit& init, int level, Rng& rng);
 bullet::PhysicsScales draw_physics(int level, Rng& rng);
+// `distractors`: level L puts L objects (at most bullet::kMaxDistractors) on
+// the table top, clear of the blocks, the sockets, the fixtures and each other.
+void place_distractors(bullet::PlayInit& init, const DeskLayout& layout, int level, Rng& rng);
 
 }  // namespace gauntlet::suites::calvin

@@ -180,13 +180,21 @@ TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and
   for (const auto& d : j["demos"]) CHECK(d["subtasks_reproduced"] == true);
 }
 
-TEST_CASE("A perturbation the CALVIN-like suites do not support exits 2 naming it",
+TEST_CASE("run --perturb distractors:3 runs CALVIN-like chains; an unknown dimension exits 2",
           "[cli][calvin][perturb]") {
   const auto dir = fresh_dir("calvin_distractors");
-  const auto r =
-      gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes", "1",
-                    "--perturb", "distractors:1", "--out", (dir / "x.h5").string()});
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("distractors") && Catch::Contains("calvin-d"));
+  const auto ok = gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes",
+                                "5", "--perturb", "distractors:3", "--videos", "0", "--json",
+                                "--out", (dir / "d.h5").string()});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  const auto j = nlohmann::json::parse(ok.out);
+  CHECK(j.at("perturbed_episodes").get<int>() == 5);
+  CHECK(j.at("errors").at("sim_error").get<int>() == 0);
+  CHECK(j.at("avg_length").get<double>() >= 1.0);
+  const auto bad = gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes",
+                                 "1", "--perturb", "clutter:1", "--out", (dir / "x.h5").string()});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("clutter"));
   CHECK_FALSE(std::filesystem::exists(dir / "x.h5"));
 }

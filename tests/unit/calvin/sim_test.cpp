@@ -18,6 +18,8 @@
 #include "robots/robot_description.hpp"
 #include "scenarios/bullet/play_table.hpp"
 #include "scenarios/perturb/language.hpp"
+#include "suites/calvin/calvin_suite.hpp"
+#include "suites/calvin/subtasks.hpp"
 #include "tests/fixtures/builtin.hpp"
 
 using namespace gauntlet;
@@ -444,13 +446,12 @@ TEST_CASE("Every supported perturbation changes its property of a CALVIN-like ep
           "[calvin][perturb]") {
   const Suite& suite = fixtures::builtin_suite("calvin-d");
   const auto dims = suite.perturbation_dimensions();
-  CHECK(std::find(dims.begin(), dims.end(), "distractors") == dims.end());
-  CHECK(dims.size() == 9);
+  CHECK(dims.size() == 10);
   const Seen nominal = episode("");
   const Seen nominal_moved = episode("", 6);
   CHECK(nominal.scalars.at("mass_red") == Approx(0.1));
   for (const std::string dim : {"camera", "lighting", "texture", "sensor_noise", "language",
-                                "layout", "robot_init", "dynamics", "action"}) {
+                                "layout", "robot_init", "dynamics", "action", "distractors"}) {
     INFO("dimension " << dim);
     CHECK(std::find(dims.begin(), dims.end(), dim) != dims.end());
     const std::string set = dim + ":3";
@@ -486,6 +487,11 @@ TEST_CASE("Every supported perturbation changes its property of a CALVIN-like ep
       CHECK(a.scalars.at("mass_red") / 0.1 == Approx(a.scalars.at("mass_blue") / 0.1));
     } else if (dim == "action") {
       CHECK(geo::norm(a.ee - base.ee) > 0.001);
+    } else if (dim == "distractors") {
+      // Three more bodies after the blocks, which stay where they were; visible.
+      REQUIRE(a.bodies.size() == base.bodies.size() + 3 * 7);
+      CHECK(max_abs_diff({a.bodies.begin(), a.bodies.begin() + 21}, base.bodies) < 1e-3);
+      CHECK(a.image != base.image);
     }
   }
   // Levels share an episode's draw: level 5 moves the blocks at least as far as level 1.
@@ -498,7 +504,7 @@ TEST_CASE("Perturbed CALVIN-like chains still run to the end without simulator e
   const Suite& suite = fixtures::builtin_suite("calvin-d");
   EpisodePlan plan;
   plan.episodes_per_task = 1;
-  plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5")};
+  plan.perturbations = {PerturbationSet::parse("dynamics:5,layout:5,robot_init:5,distractors:5")};
   for (const auto& r : run_plan(suite, plan, "scripted", 1)) {
     INFO(r.perturbation_id << ": " << r.error);
     CHECK(r.termination != Termination::kSimError);
@@ -533,4 +539,115 @@ TEST_CASE("A CALVIN-like episode's state saved mid-chain restores into a fresh E
   CHECK(max_abs_diff(back, saved) < 1e-6);
   CHECK(other->observation().instruction == env->observation().instruction);
   CHECK_THROWS_AS(states->restore(*other, std::vector<double>(3, 0.0)), InputError);
+}
+
+TEST_CASE("CALVIN-like distractors stand on the table, clear of the task, and are not blocks",
+          "[calvin][perturb]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  const auto& layout = dynamic_cast<const suites::calvin::CalvinSuite&>(suite).config().layout;
+  ObservationRequest request;
+  request.privileged = true;
+  auto env = suite.make_env(request);
+  auto other = suite.make_env(request);
+  const SimulatorStates* states = suite.simulator_states();
+  REQUIRE(states);
+  int placed = 0;
+  for (int index = 0; index < 6; ++index) {
+    INFO("chain " << index);
+    EpisodeSpec spec = chain_spec(suite, index, 100 + static_cast<std::uint64_t>(index));
+    const std::size_t nominal_state = states
+                                          ->save(*[&] {
+                                            env->reset(spec);
+                                            return env.get();
+                                          }())
+                                          .size();
+    CHECK(env->observation().privileged->bodies.size() == 3);  // nominal: the blocks only
+    spec.perturbation = PerturbationSet::parse("distractors:3");
+    env->reset(spec);
+    const auto& bodies = env->observation().privileged->bodies;
+    REQUIRE(bodies.size() >= 3);
+    const std::size_t n = bodies.size() - 3;
+    CHECK(n <= 3);
+    placed += static_cast<int>(n);
+    // Saved with their poses: 13 numbers each.
+    CHECK(states->save(*env).size() == nominal_state + 13 * n);
+    for (std::size_t i = 3; i < bodies.size(); ++i) {
+      const auto& [name, pose] = bodies[i];
+      CHECK(name == "distractor_" + std::to_string(i - 3));
+      // On the table top (0.3..0.9 x, -0.6..0.6 y), standing on it after settling.
+      CHECK(pose.pos[0] > 0.3);
+      CHECK(pose.pos[0] < 0.9);
+      CHECK(std::abs(pose.pos[1]) < 0.6);
+      CHECK(pose.pos[2] > 0.005);
+      CHECK(pose.pos[2] < 0.05);
+      // 6 cm clear (edge to edge, footprints at least 1.5 cm) of the blocks
+      // and each other, and of the button and the switch.
+      for (std::size_t j = 0; j < bodies.size(); ++j) {
+        if (j == i) continue;
+        CHECK(geo::dist_xy(pose.pos, bodies[j].second.pos) > 0.06 + 0.015 + 0.015);
+      }
+      for (const auto& f : {layout.button, layout.switch_xy})
+        CHECK(std::hypot(pose.pos[0] - f[0], pose.pos[1] - f[1]) > 0.06 + 0.015 + 0.035);
+    }
+    // The same seed places them the same in another Env; restored states match.
+    other->reset(spec);
+    CHECK(states->save(*other) == states->save(*env));
+    std::array<float, 7> a{0.01f, 0.0f, -0.01f, 0, 0, 0, -1};
+    for (int i = 0; i < 5; ++i) env->step(a, true);
+    const std::vector<double> saved = states->save(*env);
+    states->restore(*other, saved);
+    CHECK(max_abs_diff(states->save(*other), saved) < 1e-6);
+  }
+  CHECK(placed >= 12);  // most chains have room for all three
+}
+
+TEST_CASE("A block resting on a distractor touches 'other', so it is neither held nor lifted",
+          "[calvin][bullet]") {
+  const auto robot = robots::find_robot("panda", "test");
+  bullet::DeskLayout layout;
+  layout.sockets = {{0.4, 0.0}};
+  bullet::PlayTable table(*robot, layout);
+  bullet::PlayInit init;
+  bullet::Distractor box;
+  box.size = {0.03, 0.03, 0.02};
+  box.x = 0.6;
+  box.y = 0.45;
+  init.distractors = {box};
+  // The red cube on the box, 4 cm up; the others on the table.
+  init.blocks = {{{0.6, 0.45, 0.066, 0.0}, {0.4, 0.0, 0.025, 0.0}, {0.4, -0.25, 0.019, 0.0}}};
+  table.reset(init);
+  const auto s = table.state();
+  REQUIRE(table.distractor_poses().size() == 1);
+  CHECK(table.distractor_poses()[0].pos[2] == Approx(0.02).margin(0.003));
+  CHECK(s.blocks[0].pose.pos[2] == Approx(0.065).margin(0.004));  // resting on the box
+  CHECK(s.blocks[0].touch_other);
+  CHECK_FALSE(s.blocks[0].held());
+  CHECK(suites::calvin::place_of(0, s, layout) != suites::calvin::Place::kGrasped);
+  // Nominal tables have no distractor bodies and the nominal state size.
+  bullet::PlayInit nominal = init;
+  nominal.distractors.clear();
+  nominal.blocks[0] = {0.6, 0.45, 0.026, 0.0};
+  table.reset(nominal);
+  CHECK(table.distractor_poses().empty());
+  CHECK(table.save().size() == bullet::PlayTable::state_size(robot->dof()));
+  bullet::PlayInit too_many = nominal;
+  too_many.distractors.assign(bullet::kMaxDistractors + 1, box);
+  CHECK_THROWS_AS(table.reset(too_many), InputError);
+}
+
+TEST_CASE("CALVIN-like chains with distractors are the same with 1 or 2 workers",
+          "[calvin][perturb]") {
+  const Suite& suite = fixtures::builtin_suite("calvin-d");
+  EpisodePlan plan;
+  plan.episodes_per_task = 2;
+  plan.perturbations = {PerturbationSet::parse("distractors:3")};
+  const auto one = run_plan(suite, plan, "scripted", 1);
+  const auto two = run_plan(suite, plan, "scripted", 2);
+  REQUIRE(one.size() == two.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CHECK(one[i].perturbation_id == "distractors:3");
+    CHECK(one[i].termination != Termination::kSimError);
+    CHECK(one[i].steps == two[i].steps);
+    CHECK(one[i].chain_length() == two[i].chain_length());
+  }
 }
