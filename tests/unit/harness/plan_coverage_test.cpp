@@ -258,7 +258,7 @@ TEST_CASE("A half-finished run with per-task counts resumes to each task's count
   }
 }
 
-TEST_CASE("Shards of a plan with per-task counts merge to a complete file; other counts refused",
+TEST_CASE("Shards of a plan with per-task counts merge to a complete file, other counts refused",
           "[store][shard][merge][counts]") {
   const auto dir = testing::fresh_dir("store_counts_merge");
   for (int k = 0; k < 2; ++k) {

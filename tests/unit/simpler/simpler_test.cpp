@@ -477,7 +477,7 @@ TEST_CASE("each task's default count visits each of its layouts exactly once, as
   }
 }
 
-TEST_CASE("a default run plans each task's own count; --episodes N sets every task to N",
+TEST_CASE("a default run plans each task's own count, --episodes N sets every task to N",
           "[simpler][counts]") {
   const Registry& registry = fixtures::builtin_registry();
   PlanRequest request;
