@@ -83,6 +83,15 @@ class PlaceSkill final : public Skill {
           phase_ = Phase::kGrasp;
           counter_ = 0;
         }
+        if (phase_ == Phase::kDescend) {
+          // At most 2 cm a step, and level while the hand strays sideways:
+          // near the base a fast descent swings the fingers a centimetre or
+          // two off line, onto the rim of the bowl they were to straddle.
+          if (dist_xy(tcp.pos, gp) > 0.008) goal[2] = tcp.pos[2];
+          servo_pose(tcp, goal, gripper_quat(yaw), a, 0.02);
+          a[6] = grip;
+          return false;
+        }
         break;
       }
       case Phase::kGrasp: {
