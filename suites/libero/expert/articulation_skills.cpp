@@ -108,7 +108,9 @@ class DrawerSkill final : public Skill {
         break;
       case Phase::kPush:
         grip = 1.0f;
-        goal = push_at - 0.03 * n;
+        // Aim well past the handle: a goal just ahead of the fingers pushes
+        // too softly to carry a drawer (and its load) past its friction.
+        goal = push_at - 0.07 * n;
         if (norm_xy(tcp.pos - push_at - dot(tcp.pos - push_at, n) * n) > 0.03)
           phase_ = Phase::kBack;
         if (q <= target_) phase_ = Phase::kBack;

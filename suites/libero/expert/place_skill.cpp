@@ -83,6 +83,15 @@ class PlaceSkill final : public Skill {
           phase_ = Phase::kGrasp;
           counter_ = 0;
         }
+        if (phase_ == Phase::kDescend) {
+          // At most 2 cm a step, and level while the hand strays sideways:
+          // near the base a fast descent swings the fingers a centimetre or
+          // two off line, onto the rim of the bowl they were to straddle.
+          if (dist_xy(tcp.pos, gp) > 0.008) goal[2] = tcp.pos[2];
+          servo_pose(tcp, goal, gripper_quat(yaw), a, 0.02);
+          a[6] = grip;
+          return false;
+        }
         break;
       }
       case Phase::kGrasp: {
@@ -174,6 +183,8 @@ class PlaceSkill final : public Skill {
           phase_ = target_.front ? Phase::kCenter : Phase::kRetreat;
           counter_ = 0;
           z_retreat_ = std::min(kMaxZ, std::max(f.pos[2] + m.height, w.place_top(c_.place)) + 0.05);
+          clear_z_ = f.pos[2] + m.height + 0.01;
+          release_xy_ = tcp.pos;
         }
         break;
       }
@@ -196,8 +207,17 @@ class PlaceSkill final : public Skill {
       }
       case Phase::kRetreat: {
         grip = -1.0f;
-        goal = {tcp.pos[0], tcp.pos[1], z_retreat_};
         if (tcp.pos[2] >= z_retreat_ - 0.01) return true;
+        // Straight up over the release point, slowly while the open fingers
+        // still straddle the object: a hand drifting sideways as it rises
+        // drags a bowl that fills the fingers' stroke up by its wall.
+        if (tcp.pos[2] < clear_z_) {
+          goal = {release_xy_[0], release_xy_[1], z_retreat_};
+          servo_pose(tcp, goal, gripper_quat(yaw), a, 0.012);
+          a[6] = grip;
+          return false;
+        }
+        goal = {tcp.pos[0], tcp.pos[1], z_retreat_};
         break;
       }
       case Phase::kRecover: {
@@ -390,6 +410,8 @@ class PlaceSkill final : public Skill {
   double z_app_ = 0.2;
   double z_carry_ = 0.2;
   double z_retreat_ = 0.2;
+  double clear_z_ = 0.0;  // the fingertips clear the released object above this
+  Vec3 release_xy_{};     // where the fingers let go (x, y used)
   std::optional<double> preferred_;
   double grasp_offset_ = 0.0;  // gripper yaw relative to the object's for this attempt
   double hang_ = 0.0;
