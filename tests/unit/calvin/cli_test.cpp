@@ -180,7 +180,7 @@ TEST_CASE("record writes CALVIN-like chains as demos with subtask boundaries and
   for (const auto& d : j["demos"]) CHECK(d["subtasks_reproduced"] == true);
 }
 
-TEST_CASE("run --perturb distractors:3 runs CALVIN-like chains; an unknown dimension exits 2",
+TEST_CASE("run --perturb distractors:3 runs CALVIN-like chains, and an unknown dimension exits 2",
           "[cli][calvin][perturb]") {
   const auto dir = fresh_dir("calvin_distractors");
   const auto ok = gauntlet_cmd({"run", "--suite", "calvin-d", "--policy", "scripted", "--episodes",
