@@ -121,6 +121,16 @@ Hid checked_read(hid_t id, herr_t (*close)(hid_t), const std::string& where,
   return Hid(id, close);
 }
 
+// Whether dataset `table` exists as a compound with member `column`: optional
+// columns newer files add (an older file reads without them).
+bool has_column(hid_t file, const char* table, const char* column, const std::string& where) {
+  if (H5Lexists(file, table, H5P_DEFAULT) <= 0) return false;
+  const std::string what = std::string("dataset '") + table + "'";
+  Hid ds = checked_read(H5Dopen2(file, table, H5P_DEFAULT), H5Dclose, where, "open " + what);
+  Hid type = checked_read(H5Dget_type(ds.get()), H5Tclose, where, what + " type");
+  return H5Tget_class(type.get()) == H5T_COMPOUND && H5Tget_member_index(type.get(), column) >= 0;
+}
+
 // Strings longer than this in a results file are damage, not data.
 constexpr std::size_t kMaxStringBytes = std::size_t{16} << 20;
 
@@ -740,14 +750,7 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   if (has_attr(f, "judge_card")) h.judge_card = read_attr(f, "judge_card", where);
 
   // The episodes column is optional: absent in files from before per-task counts.
-  bool with_counts = false;
-  if (H5Lexists(f, "tasks", H5P_DEFAULT) > 0) {
-    Hid ds =
-        checked_read(H5Dopen2(f, "tasks", H5P_DEFAULT), H5Dclose, where, "open dataset 'tasks'");
-    Hid type = checked_read(H5Dget_type(ds.get()), H5Tclose, where, "dataset 'tasks' type");
-    with_counts = H5Tget_class(type.get()) == H5T_COMPOUND &&
-                  H5Tget_member_index(type.get(), "episodes") >= 0;
-  }
+  const bool with_counts = has_column(f, "tasks", "episodes", where);
   Hid task_type = task_row_type(with_counts);
   auto tasks = read_table<TaskRow>(
       f, "tasks", task_type.get(),
@@ -804,14 +807,7 @@ RunResults read_in_process(const std::filesystem::path& path, std::uintmax_t fil
   reclaim(str.get(), pert);
 
   // The subtasks column is optional: absent in files from before chain suites.
-  bool with_subtasks = false;
-  if (H5Lexists(f, "episodes", H5P_DEFAULT) > 0) {
-    Hid ds = checked_read(H5Dopen2(f, "episodes", H5P_DEFAULT), H5Dclose, where,
-                          "open dataset 'episodes'");
-    Hid type = checked_read(H5Dget_type(ds.get()), H5Tclose, where, "dataset 'episodes' type");
-    with_subtasks = H5Tget_class(type.get()) == H5T_COMPOUND &&
-                    H5Tget_member_index(type.get(), "subtasks") >= 0;
-  }
+  const bool with_subtasks = has_column(f, "episodes", "subtasks", where);
   Hid ep_type = episode_row_type(with_subtasks);
   auto rows = read_table<EpisodeRow>(
       f, "episodes", ep_type.get(),
