@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <thread>
 
@@ -73,35 +74,41 @@ void move_tcp(bullet::PlayTable& table, geo::Vec3 target, float grip, int steps)
   }
 }
 
+// The Panda on a play table whose one block socket is at (0.4, 0).
+struct OneSocketTable {
+  std::shared_ptr<const robots::RobotDescription> robot = robots::find_robot("panda", "test");
+  bullet::DeskLayout layout = [] {
+    bullet::DeskLayout l;
+    l.sockets = {{0.4, 0.0}};
+    return l;
+  }();
+  bullet::PlayTable table{*robot, layout};
+};
+
 }  // namespace
 
 TEST_CASE("Closed fingers lift a block off the table and hold it", "[calvin][bullet]") {
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   init.blocks = {{{0.4, 0.0, 0.026, 0.0}, {0.4, 0.25, 0.025, 0.0}, {0.61, 0.15, 0.019, 0.0}}};
   table.reset(init);
   const auto s0 = table.state();
   CHECK(s0.blocks[0].pose.pos[2] == Approx(0.025).margin(0.003));
   CHECK(s0.tcp.pos[2] == Approx(0.25).margin(0.01));
-  const auto go = [&](geo::Vec3 target, float grip, int steps) {
-    move_tcp(table, target, grip, steps);
-  };
-  go({0.4, 0.0, 0.12}, -1, 30);
-  go({0.4, 0.0, 0.008}, -1, 30);
-  go({0.4, 0.0, 0.008}, 1, 12);
+  move_tcp(table, {0.4, 0.0, 0.12}, -1, 30);
+  move_tcp(table, {0.4, 0.0, 0.008}, -1, 30);
+  move_tcp(table, {0.4, 0.0, 0.008}, 1, 12);
   const auto grasped = table.state();
   CHECK(grasped.opening < 0.056);
   CHECK(grasped.opening > 0.045);  // stopped by the 5 cm cube, not closed through it
-  go({0.4, 0.0, 0.12}, 1, 30);
+  move_tcp(table, {0.4, 0.0, 0.12}, 1, 30);
   const auto lifted = table.state();
   INFO("block z " << lifted.blocks[0].pose.pos[2] << " tcp z " << lifted.tcp.pos[2]);
   CHECK(lifted.blocks[0].pose.pos[2] > 0.1);
   CHECK(lifted.blocks[0].held());
   // Opened: it falls back onto the table.
-  go({0.4, 0.0, 0.12}, -1, 20);
+  move_tcp(table, {0.4, 0.0, 0.12}, -1, 20);
   const auto dropped = table.state();
   CHECK(dropped.blocks[0].pose.pos[2] < 0.03);
   CHECK_FALSE(dropped.blocks[0].held());
@@ -112,10 +119,8 @@ TEST_CASE("The multibody arm tracks its joint goal within 5 mm at the expert's s
   // The arm is a btMultiBody driven by effort-capped joint motors: in free
   // motion at the expert's speeds (3 cm a step free, 1.5 cm carrying) its TCP
   // stays within 5 mm of the goal's.
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   init.blocks = {{{0.6, 0.3, 0.026, 0.0}, {0.6, 0.45, 0.025, 0.0}, {0.7, -0.45, 0.019, 0.0}}};
   table.reset(init);
@@ -141,7 +146,7 @@ TEST_CASE("The multibody arm tracks its joint goal within 5 mm at the expert's s
                                    -1};
       table.control_step(a);
       const auto s = table.state();
-      const robots::Pose goal = robots::forward_kinematics(*robot, table.joint_goal());
+      const robots::Pose goal = robots::forward_kinematics(*fixture.robot, table.joint_goal());
       (i == 0 ? start : worst) =
           std::max(i == 0 ? start : worst, geo::norm(s.tcp.pos - (base + goal.pos)));
       moved += geo::norm(s.tcp.pos - before);
@@ -159,10 +164,8 @@ TEST_CASE("The multibody arm tracks its joint goal within 5 mm at the expert's s
 TEST_CASE("A grasped block held still in the fingers stays for 10 s", "[calvin][bullet]") {
   // The fingers' motors squeeze with the hand's force: a lifted block neither
   // creeps nor slips out while the arm holds still (300 control steps).
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   init.blocks = {{{0.4, 0.0, 0.026, 0.3}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
   table.reset(init);
@@ -201,10 +204,8 @@ TEST_CASE("A grasped block held still in the fingers stays for 10 s", "[calvin][
 
 TEST_CASE("The multibody arm stops at the table instead of passing through it",
           "[calvin][bullet]") {
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   init.blocks = {{{0.6, 0.3, 0.026, 0.0}, {0.6, 0.45, 0.025, 0.0}, {0.7, -0.45, 0.019, 0.0}}};
   table.reset(init);
@@ -219,19 +220,14 @@ TEST_CASE("The multibody arm stops at the table instead of passing through it",
 TEST_CASE("Closing fingers centre an off-centre block between the pads", "[calvin][bullet]") {
   // The Franka Hand's fingers are coupled: the first pad to touch pushes the
   // block towards the centre line. (Independent pads pushed it 2.6 cm aside.)
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   init.blocks = {{{0.4, 0.012, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
   table.reset(init);
-  const auto go = [&](geo::Vec3 target, float grip, int steps) {
-    move_tcp(table, target, grip, steps);
-  };
-  go({0.4, 0.0, 0.12}, -1, 30);
-  go({0.4, 0.0, 0.008}, -1, 30);
-  go({0.4, 0.0, 0.008}, 1, 12);
+  move_tcp(table, {0.4, 0.0, 0.12}, -1, 30);
+  move_tcp(table, {0.4, 0.0, 0.008}, -1, 30);
+  move_tcp(table, {0.4, 0.0, 0.008}, 1, 12);
   const auto s = table.state();
   INFO("block y " << s.blocks[0].pose.pos[1] << ", opening " << s.opening);
   CHECK(std::abs(s.blocks[0].pose.pos[1] - s.tcp.pos[1]) < 0.004);
@@ -244,17 +240,15 @@ TEST_CASE("The play table's TCP is the description's forward kinematics at its j
           "[calvin][bullet]") {
   // The table keeps its own kinematics (rotation matrices, for speed); they
   // must agree with robots::forward_kinematics, the reference every backend shares.
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   init.blocks = {{{0.4, 0.0, 0.026, 0.0}, {0.6, 0.25, 0.025, 0.0}, {0.6, -0.25, 0.019, 0.0}}};
   table.reset(init);
   const std::array<float, 7> turn{0.01f, -0.02f, -0.01f, 0.05f, -0.04f, 0.1f, -1};
   for (int step = 0; step < 6; ++step) {
     const auto s = table.state();
-    const robots::Pose ref = robots::forward_kinematics(*robot, s.joints);
+    const robots::Pose ref = robots::forward_kinematics(*fixture.robot, s.joints);
     const geo::Vec3 base{-0.1, 0.0, 0.0};  // the arm's base on the play table
     for (std::size_t k = 0; k < 3; ++k)
       CHECK(s.tcp.pos[k] == Approx(base[k] + ref.pos[k]).margin(1e-9));
@@ -603,10 +597,8 @@ TEST_CASE("CALVIN-like distractors stand on the table, clear of the task, and ar
 
 TEST_CASE("A block resting on a distractor touches 'other', so it is neither held nor lifted",
           "[calvin][bullet]") {
-  const auto robot = robots::find_robot("panda", "test");
-  bullet::DeskLayout layout;
-  layout.sockets = {{0.4, 0.0}};
-  bullet::PlayTable table(*robot, layout);
+  OneSocketTable fixture;
+  bullet::PlayTable& table = fixture.table;
   bullet::PlayInit init;
   bullet::Distractor box;
   box.size = {0.03, 0.03, 0.02};
@@ -622,14 +614,14 @@ TEST_CASE("A block resting on a distractor touches 'other', so it is neither hel
   CHECK(s.blocks[0].pose.pos[2] == Approx(0.065).margin(0.004));  // resting on the box
   CHECK(s.blocks[0].touch_other);
   CHECK_FALSE(s.blocks[0].held());
-  CHECK(suites::calvin::place_of(0, s, layout) != suites::calvin::Place::kGrasped);
+  CHECK(suites::calvin::place_of(0, s, fixture.layout) != suites::calvin::Place::kGrasped);
   // Nominal tables have no distractor bodies and the nominal state size.
   bullet::PlayInit nominal = init;
   nominal.distractors.clear();
   nominal.blocks[0] = {0.6, 0.45, 0.026, 0.0};
   table.reset(nominal);
   CHECK(table.distractor_poses().empty());
-  CHECK(table.save().size() == bullet::PlayTable::state_size(robot->dof()));
+  CHECK(table.save().size() == bullet::PlayTable::state_size(fixture.robot->dof()));
   bullet::PlayInit too_many = nominal;
   too_many.distractors.assign(bullet::kMaxDistractors + 1, box);
   CHECK_THROWS_AS(table.reset(too_many), InputError);
