@@ -1,17 +1,21 @@
 // Episodes per second of the four LIBERO-like suites, with state-only
 // observations and with two 128x128 cameras, each against floors measured in
 // the same run on the same scenes, initial states and actions:
-//  - state only: the recorded actions replayed into the controller with a
-//    bare mj_step loop (settle steps included) -- the same physics, since a
-//    grasping gripper costs MuJoCo more than an idle one;
-//  - cameras: that loop plus bare mjv_updateScene/mjr_render/mjr_readPixels
+//  - state only: the harness's own physics steps (settle steps included),
+//    bare -- the same physics, since a grasping gripper costs MuJoCo more
+//    than an idle one;
+//  - cameras: those steps plus bare mjv_updateScene/mjr_render/mjr_readPixels
 //    of both cameras at every control step.
 // The policy is the scripted expert (it reads privileged state every step),
 // one episode per task, one worker, on the floating gripper and on the Panda.
-// On the Panda the arm is physics the floor includes (mj_step1, mj_step2 with
-// the arm's joints, contacts and servo torques); the controller is not: its
-// apply() and per-physics-step servo are timed apart, subtracted from the
-// floor and reported as controller_us_per_control_step.
+// The floor redoes the harness's physics exactly: each episode is replayed
+// untimed through a fresh Env, taping its state and the controls the robot's
+// controller set in every physics step; the timed part is bare
+// mj_step1/mj_step2 over that tape. On the Panda the arm is physics the floor
+// includes; the controller is not: its apply() and servo() are timed in a
+// separate replay and reported as controller_us_per_control_step. The
+// scripted expert's own time is reported too (policy_ms_per_step), and the
+// ratio without it.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -60,8 +64,12 @@ using EpisodeKey = std::pair<std::string, int>;  // (task, episode)
 
 struct StepsSink final : EpisodeSink {
   std::map<EpisodeKey, int> steps;  // control steps
+  std::map<EpisodeKey, bool> success;
   void on_episodes(std::span<const EpisodeResult> finished) override {
-    for (const auto& e : finished) steps[{e.task_id, e.episode_index}] = e.steps;
+    for (const auto& e : finished) {
+      steps[{e.task_id, e.episode_index}] = e.steps;
+      success[{e.task_id, e.episode_index}] = e.success;
+    }
   }
 };
 
@@ -127,18 +135,103 @@ class BareRenderer {
   std::vector<unsigned char> rgb_;
 };
 
-// The floor: each episode's initial state (reset untimed), the settle steps,
-// then the recorded actions through the controller with bare physics steps,
-// and bare renders of both cameras per control step when `cameras`. The
-// controller's own time (apply and servo) is measured apart and not counted.
-struct FloorTimes {
-  double seconds = 0;             // physics (+ bare rendering)
-  double controller_seconds = 0;  // apply() and servo()
-  long control_steps = 0;         // settle steps included
+// One episode's physics exactly as the harness ran it: the state before its
+// first physics step (the reset's settling included) and, for every physics
+// step, the inputs the robot's controller set between mj_step1 and mj_step2.
+struct PhysicsTape {
+  double time = 0;
+  std::vector<double> qpos, qvel, act, qacc_warmstart, mocap_pos, mocap_quat;
+  std::vector<double> ctrl, qfrc_applied, step_mocap_pos, step_mocap_quat;  // per step
+  long physics_steps = 0;
+  std::vector<double> final_qpos;
+  bool success = false;
 };
 
+void append(std::vector<double>& to, const mjtNum* from, int n) {
+  to.insert(to.end(), from, from + n);
+}
+
+// An untimed pass: the episode's spec reset and its recorded actions stepped
+// through a fresh Env of the suite (deterministic, so the harness's
+// trajectory), taping the physics.
+PhysicsTape tape_episode(Env& env, mj::MujocoEnv& menv, const EpisodeSpec& spec,
+                         const std::vector<std::array<float, 7>>& actions) {
+  PhysicsTape tape;
+  menv.set_physics_step_hook([&](const mjModel* m, const mjData* d) {
+    if (tape.physics_steps == 0) {
+      // After mj_step1, before mj_step2: the integration state is still the
+      // step's initial state.
+      tape.time = d->time;
+      append(tape.qpos, d->qpos, m->nq);
+      append(tape.qvel, d->qvel, m->nv);
+      append(tape.act, d->act, m->na);
+      append(tape.qacc_warmstart, d->qacc_warmstart, m->nv);
+      append(tape.mocap_pos, d->mocap_pos, 3 * m->nmocap);
+      append(tape.mocap_quat, d->mocap_quat, 4 * m->nmocap);
+    }
+    append(tape.ctrl, d->ctrl, m->nu);
+    append(tape.qfrc_applied, d->qfrc_applied, m->nv);
+    append(tape.step_mocap_pos, d->mocap_pos, 3 * m->nmocap);
+    append(tape.step_mocap_quat, d->mocap_quat, 4 * m->nmocap);
+    ++tape.physics_steps;
+  });
+  env.reset(spec);
+  for (const auto& a : actions) tape.success = env.step(a, false).success;
+  menv.set_physics_step_hook({});
+  append(tape.final_qpos, menv.data()->qpos, menv.model()->nq);
+  return tape;
+}
+
+// The floor: the harness's physics steps, bare. Each episode's taped initial
+// state is loaded (untimed), then every physics step runs mj_step1, the taped
+// controls and applied forces, mj_step2; with `cameras`, bare renders of both
+// cameras after every control step of the policy's. Replaying the actions
+// open loop through a second controller instead drifted from the harness's
+// trajectory (the Panda's deltas move its measured pose), so the floor
+// dropped or kept contacts the harness did not.
+struct FloorTimes {
+  double seconds = 0;             // physics (+ bare rendering)
+  double controller_seconds = 0;  // apply() and servo(), from a separate replay
+  long control_steps = 0;         // settle steps included
+  double max_qpos_error = 0;      // replay vs the taped episode's end state
+  int success_mismatches = 0;     // taped episode vs the harness's outcome
+};
+
+// The controller's own cost: the recorded actions replayed open loop through
+// a fresh controller, timing apply() and servo() only.
+double controller_seconds(const mj::MujocoSuite& s, Env& env, mj::MujocoEnv& menv,
+                          const EpisodeSpec& spec, const std::vector<std::array<float, 7>>& actions,
+                          int substeps) {
+  env.reset(spec);
+  const mjModel* m = menv.model();
+  mjData* d = menv.data();
+  const auto controller = mj::make_controller(m, s.robot(), s.config().workspace);
+  controller->set_substeps(substeps);
+  if (controller->dof() == 0) return 0;  // the floating gripper: no controller to time
+  controller->place(m, d, mj::GripperStart{s.config().scene.gripper_home, {1, 0, 0, 0}, -1.0, {}});
+  mj_forward(m, d);
+  const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
+  double control = 0;
+  const auto control_step = [&](std::span<const float> a) {
+    auto t = Clock::now();
+    controller->apply(m, d, a);
+    control += seconds_since(t);
+    for (int i = 0; i < substeps; ++i) {
+      mj_step1(m, d);
+      t = Clock::now();
+      controller->servo(m, d);
+      control += seconds_since(t);
+      mj_step2(m, d);
+    }
+  };
+  for (int k = 0; k < s.config().settle_steps; ++k) control_step(noop);
+  for (const auto& a : actions) control_step(a);
+  return control;
+}
+
 FloorTimes floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> specs,
-                         const ActionRecorder& recorded, bool cameras, render::GlContext* gl) {
+                         const ActionRecorder& recorded, const std::map<EpisodeKey, bool>& success,
+                         bool cameras, render::GlContext* gl) {
   auto env = s.make_env(ObservationRequest{});
   auto* menv = dynamic_cast<mj::MujocoEnv*>(env.get());
   const int substeps =
@@ -146,58 +239,74 @@ FloorTimes floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> 
   std::map<int, std::unique_ptr<BareRenderer>> renderers;
   FloorTimes out;
   for (const auto& spec : specs) {
-    env->reset(spec);
+    const EpisodeKey key{spec.task_id, spec.episode_index};
+    const auto& actions = recorded.actions.at(key);
+    const PhysicsTape tape = tape_episode(*env, *menv, spec, actions);
+    if (tape.success != success.at(key)) ++out.success_mismatches;
     const mjModel* m = menv->model();
-    mjData* d = menv->data();
     auto& r = renderers[spec.task_index];
     if (cameras && !r) r = std::make_unique<BareRenderer>(*gl, m);
-    const auto& actions = recorded.actions.at({spec.task_id, spec.episode_index});
-    const auto controller = mj::make_controller(m, s.robot(), s.config().workspace);
-    controller->set_substeps(substeps);
-    const bool arm = controller->dof() > 0;
-    if (arm) {
-      // The arm's controller holds the episode's start posture: put it there
-      // again (reset() placed the Env's own controller), untimed.
-      controller->place(m, d,
-                        mj::GripperStart{s.config().scene.gripper_home, {1, 0, 0, 0}, -1.0, {}});
-      mj_forward(m, d);
-    }
-    const std::array<float, 7> noop{0, 0, 0, 0, 0, 0, -1};
-    double control = 0;
-    const auto control_step = [&](std::span<const float> a) {
-      auto t = Clock::now();
-      controller->apply(m, d, a);
-      control += seconds_since(t);
-      for (int i = 0; i < substeps; ++i) {
-        if (!arm) {
-          mj_step(m, d);
-          continue;
-        }
-        mj_step1(m, d);
-        t = Clock::now();
-        controller->servo(m, d);
-        control += seconds_since(t);
-        mj_step2(m, d);
-      }
-    };
-    // reset() already settled: replay the settling too, from the same state.
+    mjData* d = mj_makeData(m);
+    d->time = tape.time;
+    std::copy(tape.qpos.begin(), tape.qpos.end(), d->qpos);
+    std::copy(tape.qvel.begin(), tape.qvel.end(), d->qvel);
+    std::copy(tape.act.begin(), tape.act.end(), d->act);
+    std::copy(tape.qacc_warmstart.begin(), tape.qacc_warmstart.end(), d->qacc_warmstart);
+    std::copy(tape.mocap_pos.begin(), tape.mocap_pos.end(), d->mocap_pos);
+    std::copy(tape.mocap_quat.begin(), tape.mocap_quat.end(), d->mocap_quat);
+    const long settle_physics = static_cast<long>(s.config().settle_steps) * substeps;
     const auto t0 = Clock::now();
-    for (int k = 0; k < s.config().settle_steps; ++k) control_step(noop);
-    for (const auto& a : actions) {
-      control_step(a);
-      if (cameras) r->render(m, d);
+    for (long i = 0; i < tape.physics_steps; ++i) {
+      mj_step1(m, d);
+      std::copy_n(tape.ctrl.begin() + i * m->nu, m->nu, d->ctrl);
+      std::copy_n(tape.qfrc_applied.begin() + i * m->nv, m->nv, d->qfrc_applied);
+      std::copy_n(tape.step_mocap_pos.begin() + i * 3 * m->nmocap, 3 * m->nmocap, d->mocap_pos);
+      std::copy_n(tape.step_mocap_quat.begin() + i * 4 * m->nmocap, 4 * m->nmocap, d->mocap_quat);
+      mj_step2(m, d);
+      if (cameras && i >= settle_physics && (i + 1) % substeps == 0) r->render(m, d);
     }
-    out.seconds += seconds_since(t0) - control;
-    out.controller_seconds += control;
+    out.seconds += seconds_since(t0);
+    for (int q = 0; q < m->nq; ++q) {
+      out.max_qpos_error = std::max(
+          out.max_qpos_error, std::abs(d->qpos[q] - tape.final_qpos[static_cast<std::size_t>(q)]));
+    }
+    mj_deleteData(d);
+    out.controller_seconds += controller_seconds(s, *env, *menv, spec, actions, substeps);
     out.control_steps += s.config().settle_steps + static_cast<long>(actions.size());
   }
   return out;
 }
 
+// The policy's own time (the scripted expert computes from privileged state
+// every step): the floor has no policy, so the ratio is also given without it.
+class TimedPolicy final : public Policy {
+ public:
+  explicit TimedPolicy(std::unique_ptr<Policy> inner) : inner_(std::move(inner)) {}
+  PolicyRequirements requirements() const override { return inner_->requirements(); }
+  void prepare(int slots, const ActionSpace& space) override { inner_->prepare(slots, space); }
+  void reset(int slot, const EpisodeContext& ctx) override {
+    const auto t0 = Clock::now();
+    inner_->reset(slot, ctx);
+    seconds += seconds_since(t0);
+  }
+  void act(std::span<const int> slots, std::span<const Observation* const> obs,
+           std::span<ActionChunk> out) override {
+    const auto t0 = Clock::now();
+    inner_->act(slots, obs, out);
+    seconds += seconds_since(t0);
+  }
+  std::string identity() const override { return inner_->identity(); }
+  int replan_every() const override { return inner_->replan_every(); }
+  double seconds = 0;
+
+ private:
+  std::unique_ptr<Policy> inner_;
+};
+
 void BM_LiberoEpisodes(benchmark::State& state) {
   const auto& s = suite(static_cast<int>(state.range(0)), static_cast<int>(state.range(2)));
   const bool cameras = state.range(1) != 0;
-  auto policy = registry().make_policy(PolicySpec::parse("scripted"));
+  TimedPolicy policy(registry().make_policy(PolicySpec::parse("scripted")));
   EpisodePlan plan;
   plan.episodes_per_task = 1;
   const auto specs = plan_episodes(s, plan);
@@ -208,7 +317,7 @@ void BM_LiberoEpisodes(benchmark::State& state) {
   options.image_height = kImage;
   ActionRecorder recorder;
   options.recorder = &recorder;
-  Runner runner(s, *policy, options);
+  Runner runner(s, policy, options);
   std::unique_ptr<render::GlContext> gl;
   if (cameras) gl = render::GlContext::create_offscreen();
   {
@@ -217,18 +326,22 @@ void BM_LiberoEpisodes(benchmark::State& state) {
     StepsSink warm;
     runner.run(specs, warm);
   }
-  double harness = 0, floor = 0, controller = 0;
+  double harness = 0, floor = 0, controller = 0, policy_seconds = 0, qpos_error = 0;
   long steps = 0, control_steps = 0;
-  int episodes = 0;
+  int episodes = 0, mismatches = 0;
   for (auto _ : state) {
     StepsSink sink;
+    policy.seconds = 0;
     const auto t0 = Clock::now();
     runner.run(specs, sink);
     const double h = seconds_since(t0);
-    const FloorTimes f = floor_seconds(s, specs, recorder, cameras, gl.get());
+    const FloorTimes f = floor_seconds(s, specs, recorder, sink.success, cameras, gl.get());
     state.SetIterationTime(h);
     harness += h;
+    policy_seconds += policy.seconds;
     floor += f.seconds;
+    qpos_error = std::max(qpos_error, f.max_qpos_error);
+    mismatches += f.success_mismatches;
     controller += f.controller_seconds;
     control_steps += f.control_steps;
     for (const auto& [key, n] : sink.steps) steps += n;
@@ -237,6 +350,14 @@ void BM_LiberoEpisodes(benchmark::State& state) {
   state.counters["episodes_per_s"] = static_cast<double>(episodes) / harness;
   state.counters["floor_episodes_per_s"] = static_cast<double>(episodes) / floor;
   state.counters["ratio_vs_floor"] = harness / floor;
+  // The same without the scripted expert's own time (a policy's cost, not the harness's).
+  state.counters["ratio_vs_floor_without_policy"] = (harness - policy_seconds) / floor;
+  state.counters["policy_ms_per_step"] = 1e3 * policy_seconds / static_cast<double>(steps);
+  // The floor redid the harness's physics: its replay's end state against the
+  // taped episode's (0: bit for bit), and taped outcomes that differ from the
+  // harness's (0: the taping pass followed the harness's trajectory).
+  state.counters["floor_max_qpos_error"] = qpos_error;
+  state.counters["floor_outcome_mismatches"] = mismatches;
   state.counters["harness_ms_per_step"] = 1e3 * harness / static_cast<double>(steps);
   state.counters["floor_ms_per_step"] = 1e3 * floor / static_cast<double>(steps);
   // The controller's own cost per control step, and against the floor's

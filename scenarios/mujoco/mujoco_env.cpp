@@ -184,6 +184,7 @@ void MujocoEnv::control_step(std::span<const float> action) {
   for (int i = 0; i < substeps_; ++i) {
     mj_step1(m, d);
     controller.servo(m, d);
+    if (physics_step_hook_) physics_step_hook_(m, d);
     mj_step2(m, d);
   }
 }

@@ -41,6 +41,12 @@ class MujocoEnv : public Env {
   // benchmark records these states and replays bare mj_step over them.
   using ControlStepHook = std::function<void(const mjModel*, const mjData*)>;
   void set_control_step_hook(ControlStepHook hook) { control_step_hook_ = std::move(hook); }
+  // Called in every physics step between mj_step1 and mj_step2, after the
+  // robot's servo has set this step's controls and applied forces: what a
+  // bare mj_step1/mj_step2 replay needs to redo the episode's physics exactly
+  // (bench_libero's floor).
+  using PhysicsStepHook = std::function<void(const mjModel*, const mjData*)>;
+  void set_physics_step_hook(PhysicsStepHook hook) { physics_step_hook_ = std::move(hook); }
 
  private:
   struct Instance;
@@ -72,6 +78,7 @@ class MujocoEnv : public Env {
   bool perturbed_ = false;
   std::vector<float> action_buffer_;
   ControlStepHook control_step_hook_;
+  PhysicsStepHook physics_step_hook_;
   // Visual matching: this episode's overlay for the agentview camera (null:
   // none) and its compositor.
   const Image* overlay_ = nullptr;
