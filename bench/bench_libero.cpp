@@ -140,7 +140,7 @@ class BareRenderer {
 // step, the inputs the robot's controller set between mj_step1 and mj_step2.
 struct PhysicsTape {
   double time = 0;
-  std::vector<double> qpos, qvel, act, qacc_warmstart, mocap_pos, mocap_quat;
+  std::vector<double> qpos, qvel, act, qacc_warmstart, mocap_pos, mocap_quat, xfrc_applied;
   std::vector<double> ctrl, qfrc_applied, step_mocap_pos, step_mocap_quat;  // per step
   long physics_steps = 0;
   std::vector<double> final_qpos;
@@ -168,6 +168,8 @@ PhysicsTape tape_episode(Env& env, mj::MujocoEnv& menv, const EpisodeSpec& spec,
       append(tape.qacc_warmstart, d->qacc_warmstart, m->nv);
       append(tape.mocap_pos, d->mocap_pos, 3 * m->nmocap);
       append(tape.mocap_quat, d->mocap_quat, 4 * m->nmocap);
+      // The floating gripper's gravity compensation, set once at placement.
+      append(tape.xfrc_applied, d->xfrc_applied, 6 * m->nbody);
     }
     append(tape.ctrl, d->ctrl, m->nu);
     append(tape.qfrc_applied, d->qfrc_applied, m->nv);
@@ -254,14 +256,17 @@ FloorTimes floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> 
     std::copy(tape.qacc_warmstart.begin(), tape.qacc_warmstart.end(), d->qacc_warmstart);
     std::copy(tape.mocap_pos.begin(), tape.mocap_pos.end(), d->mocap_pos);
     std::copy(tape.mocap_quat.begin(), tape.mocap_quat.end(), d->mocap_quat);
+    std::copy(tape.xfrc_applied.begin(), tape.xfrc_applied.end(), d->xfrc_applied);
     const long settle_physics = static_cast<long>(s.config().settle_steps) * substeps;
     const auto t0 = Clock::now();
     for (long i = 0; i < tape.physics_steps; ++i) {
+      // Mocap poses enter the kinematics (mj_step1); the servo's controls and
+      // forces are set after it, as the Env does.
+      std::copy_n(tape.step_mocap_pos.begin() + i * 3 * m->nmocap, 3 * m->nmocap, d->mocap_pos);
+      std::copy_n(tape.step_mocap_quat.begin() + i * 4 * m->nmocap, 4 * m->nmocap, d->mocap_quat);
       mj_step1(m, d);
       std::copy_n(tape.ctrl.begin() + i * m->nu, m->nu, d->ctrl);
       std::copy_n(tape.qfrc_applied.begin() + i * m->nv, m->nv, d->qfrc_applied);
-      std::copy_n(tape.step_mocap_pos.begin() + i * 3 * m->nmocap, 3 * m->nmocap, d->mocap_pos);
-      std::copy_n(tape.step_mocap_quat.begin() + i * 4 * m->nmocap, 4 * m->nmocap, d->mocap_quat);
       mj_step2(m, d);
       if (cameras && i >= settle_physics && (i + 1) % substeps == 0) r->render(m, d);
     }
