@@ -8,6 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "harness/plan.hpp"
 #include "harness/registry.hpp"
@@ -39,10 +42,12 @@ std::shared_ptr<const Suite> load(const std::string& name, const std::string& ro
   return registry().load_suite(name, options);
 }
 
-std::vector<EpisodeResult> run(const Suite& suite, const std::string& policy_spec, int episodes) {
+std::vector<EpisodeResult> run(const Suite& suite, const std::string& policy_spec, int episodes,
+                               std::vector<std::string> task_ids = {}) {
   auto policy = registry().make_policy(PolicySpec::parse(policy_spec));
   EpisodePlan plan;
   plan.episodes_per_task = episodes;
+  plan.task_ids = std::move(task_ids);
   const auto specs = plan_episodes(suite, plan);
   RunnerOptions options;
   options.workers = 2;
@@ -178,6 +183,24 @@ TEST_CASE("The scripted expert solves every suite through the Panda, the default
     INFO(name << ": " << successes << " of " << rows.size());
     CHECK(successes >= 9);
   }
+}
+
+TEST_CASE("The Panda puts the mug in the microwave and shuts it, under the microwave's ceiling",
+          "[libero][expert][robots]") {
+  // Carried in through the front opening with the fingertips leaning in, so
+  // that the wrist stays out from under the ceiling; then the door is swept shut.
+  const auto suite = registry().load_suite("libero-long");
+  const std::string task =
+      "KITCHEN_SCENE6_put_the_yellow_and_white_mug_in_the_microwave_and_close_it";
+  const auto rows = run(*suite, "scripted", 6, {task});
+  REQUIRE(rows.size() == 6);
+  int successes = 0;
+  for (const auto& r : rows) {
+    INFO("episode " << r.episode_index << " " << r.error);
+    CHECK(r.termination != Termination::kSimError);
+    successes += r.success ? 1 : 0;
+  }
+  CHECK(successes >= 5);
 }
 
 TEST_CASE("A random policy almost never succeeds", "[libero][expert]") {

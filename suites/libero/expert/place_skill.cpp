@@ -23,6 +23,15 @@ constexpr double kMaxZ = 0.56;     // below the workspace ceiling of LIBERO suit
 constexpr int kGiveUpSteps = 260;  // a skill running this long restarts
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kYawStallSteps = 8;  // steps without the yaw error shrinking: the wrist is stuck
+// Carried in through a front opening, the object's bottom stays this far above
+// the floor it is set down on: a heavy mug sags the hand by a few millimetres
+// while it moves, which caught its bottom on the sill (the floor's front edge).
+constexpr double kSillClearance = 0.015;
+// Through a front opening the gripper leans its fingertips in (radians), so
+// that the wrist trails outside under a low ceiling (the microwave's): a
+// fingers-down Panda's wrist is 0.24 m above its fingers.
+constexpr double kFrontTilt = 0.55;
+constexpr int kInsertStallSteps = 12;  // steps without getting deeper: going in is blocked
 
 class PlaceSkill final : public Skill {
  public:
@@ -142,35 +151,53 @@ class PlaceSkill final : public Skill {
           stall_ = 0;
           last_z_ = 1e9;
           hold_yaw_ = yaw;
+          if (target_.front) {
+            // Fingertips towards the way in, wrist trailing (see kFrontTilt).
+            const Vec3 in = target_.world(w, target_.local) - target_.world(w, target_.entry_local);
+            const Vec3 x = rotate(tcp.quat, {1, 0, 0});
+            tilt_ = x[0] * in[0] + x[1] * in[1] > 0 ? -kFrontTilt : kFrontTilt;
+          }
         }
         break;
       }
       case Phase::kEntryDescend: {
         // Servo the object's bottom (measured: it may have slipped in the grasp).
         const Vec3 e = target_.world(w, target_.entry_local);
-        const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
-        goal = tcp.pos + Vec3{e[0] - obj[0], e[1] - obj[1], bottom - f.pos[2]};
+        const double bottom =
+            std::max(target_.drop, target_.finger_floor + kFingerTip - hang_) + kSillClearance;
+        goal = tcp.pos + Vec3{e[0] - obj[0], e[1] - obj[1], bottom - lowest(m, f)};
         if (!holding(w, gp))
           recover();
-        else if (std::abs(f.pos[2] - bottom) < 0.006)
-          phase_ = Phase::kInsert;
+        else if (std::abs(lowest(m, f) - bottom) < 0.006)
+          phase_ = Phase::kInsert, stall_ = 0, best_left_ = 1e9;
         break;
       }
       case Phase::kInsert: {
         const Vec3 to = target_.world(w, target_.local);
-        const double bottom = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
-        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], bottom - f.pos[2]};
+        const double bottom =
+            std::max(target_.drop, target_.finger_floor + kFingerTip - hang_) + kSillClearance;
+        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], bottom - lowest(m, f)};
+        // Short of the spot but well inside, with the wrist against the
+        // ceiling's front edge: set it down where it is.
+        const double left = dist_xy(obj, to);
+        if (left < best_left_ - 0.001)
+          best_left_ = left, stall_ = 0;
+        else
+          ++stall_;
+        const ContainerSpec& k = *c_.place.container;
+        const bool inside = inside_container(k, w.frame(c_.place.owner, k.part), obj,
+                                             std::min(m.half_x, m.half_y), 0.05);
         if (!holding(w, gp))
           recover();
-        else if (dist_xy(obj, to) < 0.012)
+        else if (left < 0.012 || (stall_ > kInsertStallSteps && inside))
           phase_ = Phase::kLower, stall_ = 0, last_z_ = 1e9;
         break;
       }
       case Phase::kLower: {
         const Vec3 to = target_.world(w, target_.local);
         const double drop = std::max(target_.drop, target_.finger_floor + kFingerTip - hang_);
-        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], drop - f.pos[2]};
-        if (f.pos[2] <= drop + 0.006 || stalled(tcp.pos[2]) || !holding(w, gp)) {
+        goal = tcp.pos + Vec3{to[0] - obj[0], to[1] - obj[1], drop - lowest(m, f)};
+        if (lowest(m, f) <= drop + 0.006 || stalled(tcp.pos[2]) || !holding(w, gp)) {
           phase_ = Phase::kRelease;
           counter_ = 0;
         }
@@ -200,8 +227,8 @@ class PlaceSkill final : public Skill {
         grip = -1.0f;
         const Vec3 e = target_.world(w, target_.entry_local);
         goal = {e[0], e[1], tcp.pos[2]};
-        if (dist_xy(tcp.pos, e) < 0.015) phase_ = Phase::kRetreat;
-        servo_pose(tcp, goal, gripper_quat(yaw), a, 0.02);
+        if (dist_xy(tcp.pos, e) < 0.015) phase_ = Phase::kRetreat, tilt_ = 0.0;
+        servo_pose(tcp, goal, gripper_quat(yaw, tilt_), a, 0.02);
         a[6] = grip;
         return false;
       }
@@ -231,7 +258,7 @@ class PlaceSkill final : public Skill {
         break;
       }
     }
-    servo_pose(tcp, goal, gripper_quat(yaw), a);
+    servo_pose(tcp, goal, gripper_quat(yaw, tilt_), a);
     a[6] = grip;
     return false;
   }
@@ -288,6 +315,15 @@ class PlaceSkill final : public Skill {
   void recover() {
     phase_ = Phase::kRecover;
     counter_ = 0;
+    tilt_ = 0.0;
+  }
+
+  // The lowest point of the object's bottom (a disc of its narrower half
+  // size) while the hand tilts it; its frame's origin otherwise.
+  double lowest(const ObjectModel& m, const Frame& f) const {
+    if (tilt_ == 0.0) return f.pos[2];
+    const double up = std::clamp(uprightness(f), -1.0, 1.0);
+    return f.pos[2] - std::min(m.half_x, m.half_y) * std::sqrt(1.0 - up * up);
   }
 
   // Non-prehensile: slide the object across the table into its region, with
@@ -416,6 +452,8 @@ class PlaceSkill final : public Skill {
   double grasp_offset_ = 0.0;  // gripper yaw relative to the object's for this attempt
   double hang_ = 0.0;
   double hold_yaw_ = 0.0;
+  double tilt_ = 0.0;       // gripper tilt while going in through a front opening
+  double best_left_ = 1e9;  // closest the object came to its spot while going in
   double last_z_ = 1e9;
   double best_yaw_error_ = 1e9;
   int yaw_stall_ = 0;
