@@ -1,11 +1,15 @@
 #include "suites/libero/goal_expert.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "suites/libero/expert/skills.hpp"
+#include "suites/libero/expert/targets.hpp"
 
 namespace gauntlet::suites::libero {
+inline std::FILE* gtrace() { static std::FILE* f = std::getenv("GTRACE") ? std::fopen(std::getenv("GTRACE"), "a") : nullptr; return f; }
 namespace {
 
 struct Stage {
@@ -13,6 +17,7 @@ struct Stage {
   int serves = -1;     // a synthesised opening: the placement stage it makes possible
   double target = 0;   // articulation target (joint value)
   double done_at = 0;  // the stage holds past this joint value
+  int clears = -1;     // moves the subject out from under the drawer this opening stage pulls
 };
 
 bool raises(PredicateKind k) {
@@ -23,18 +28,24 @@ class GoalExpert final : public Expert {
  public:
   explicit GoalExpert(std::shared_ptr<const ResolvedScene> scene) : scene_(std::move(scene)) {
     plan();
+    if (gtrace()) std::fprintf(gtrace(), "NEW episode\n");
   }
 
   void act(const Observation& obs, std::span<float> a) override {
     if (!obs.privileged) throw std::runtime_error("the LIBERO expert needs privileged state");
     const WorldView w(*scene_, *obs.privileged);
+    ++step_;
     // A skill that finishes this step may not have written an action: the
     // next skill acts in the same step, or the gripper holds still. (Reusing
     // whatever the buffer held would make episodes depend on memory.)
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!skill_) {
         for (std::size_t i = 0; i < stages_.size() && !skill_; ++i) {
-          if (!holds(w, i)) skill_ = start(stages_[i]);
+          if (!holds(w, i)) {
+            skill_ = start(w, stages_[i]);
+            if (gtrace())
+              std::fprintf(gtrace(), "step %d stage %zu kind %d\n", step_, i, static_cast<int>(stages_[i].cond.kind));
+          }
         }
       }
       if (!skill_) break;
@@ -83,6 +94,16 @@ class GoalExpert final : public Expert {
           if (m.articulations[i].region == k->articulation) open.articulation = static_cast<int>(i);
         }
         if (open.articulation >= 0) {
+          // A drawer pulled out over the object would keep the hand from
+          // reaching it: the object is moved aside first (when it is there).
+          const bool drawer =
+              scene_->articulation(open).kind == ArticulationKind::kDrawer &&
+              scene_->entities[static_cast<std::size_t>(c->subject)].model->grasp.style ==
+                  GraspStyle::kAcross;
+          if (drawer) {
+            Stage clear{*c, -1, 0, 0, static_cast<int>(stages_.size()) + 1};
+            stages_.push_back(clear);
+          }
           add_articulation(open);
           Stage& s = stages_.back();
           s.serves = static_cast<int>(stages_.size());
@@ -121,13 +142,27 @@ class GoalExpert final : public Expert {
 
   bool holds(const WorldView& w, std::size_t i) const {
     const Stage& s = stages_[i];
+    if (s.clears >= 0) {
+      const Stage& open = stages_[static_cast<std::size_t>(s.clears)];
+      if (holds(w, static_cast<std::size_t>(s.clears))) return true;  // open, or its content placed
+      // Moving the object needs the drawer shut no more than it is now
+      // (it is opened right after).
+      return distance_to_drawer(w, open.cond.subject, open.cond.articulation, open.target,
+                                w.frame(s.cond.subject).pos) >= kHandRoomToDrawer - 0.02;
+    }
     if (s.cond.is_placement()) return w.placed(s.cond);
     if (s.serves >= 0 && w.placed(stages_[static_cast<std::size_t>(s.serves)].cond)) return true;
     const double q = w.joint(s.cond.subject, s.cond.articulation);
     return raises(s.cond.kind) ? q >= s.done_at : q <= s.done_at;
   }
 
-  std::unique_ptr<Skill> start(const Stage& s) const {
+  std::unique_ptr<Skill> start(const WorldView& w, const Stage& s) const {
+    if (s.clears >= 0) {
+      const Stage& open = stages_[static_cast<std::size_t>(s.clears)];
+      const auto spot = spot_clear_of_drawer(w, s.cond.subject, open.cond.subject,
+                                             open.cond.articulation, open.target);
+      return spot ? make_move_skill(s.cond.subject, *spot) : nullptr;
+    }
     if (s.cond.is_placement()) return make_place_skill(s.cond);
     const ArticulationSpec& a = scene_->articulation(s.cond);
     const bool up = raises(s.cond.kind);
@@ -148,6 +183,7 @@ class GoalExpert final : public Expert {
   std::shared_ptr<const ResolvedScene> scene_;
   std::vector<Stage> stages_;
   std::unique_ptr<Skill> skill_;
+  int step_ = 0;
 };
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "scenarios/mujoco/scene.hpp"
 #include "suites/common/expert_kit.hpp"
@@ -15,6 +17,7 @@
 #include "suites/libero/expert/targets.hpp"
 
 namespace gauntlet::suites::libero {
+inline std::FILE* gtrace() { static std::FILE* f = std::getenv("GTRACE") ? std::fopen(std::getenv("GTRACE"), "a") : nullptr; return f; }
 namespace {
 
 using namespace geo;
@@ -26,9 +29,18 @@ constexpr int kYawStallSteps = 8;  // steps without the yaw error shrinking: the
 
 class PlaceSkill final : public Skill {
  public:
-  explicit PlaceSkill(const Condition& c) : c_(c) {}
+  PlaceSkill(const Condition& c, std::optional<Vec3> spot) : c_(c), spot_(spot) {}
 
   bool act(const WorldView& w, std::span<float> a) override {
+    if (gtrace()) {
+      const int ph = trace_phase();
+      if (ph != last_trace_) {
+        const Frame f0 = w.frame(c_.subject);
+        std::fprintf(gtrace(), "  place s%d phase %d tcp %.3f %.3f %.3f obj %.3f %.3f %.3f open %.3f\n", steps_, ph,
+                     w.tcp().pos[0], w.tcp().pos[1], w.tcp().pos[2], f0.pos[0], f0.pos[1], f0.pos[2], w.opening());
+        last_trace_ = ph;
+      }
+    }
     if (++steps_ > kGiveUpSteps) return true;
     const ObjectModel& m = w.model(c_.subject);
     if (m.grasp.style != GraspStyle::kAcross) return push(w, a);
@@ -100,7 +112,7 @@ class PlaceSkill final : public Skill {
         if (++counter_ >= 6) {
           phase_ = Phase::kLift;
           hold_yaw_ = tcp_yaw;
-          target_ = choose_target(w, c_, tcp_yaw);
+          target_ = spot_ ? spot_target(*spot_) : choose_target(w, c_, tcp_yaw);
           hang_ = std::max(0.0, tcp.pos[2] - f.pos[2]);
           const Vec3 to = target_.world(w, target_.front ? target_.entry_local : target_.local);
           const double inflate = std::max(m.radius, 0.05) + 0.02;
@@ -236,6 +248,9 @@ class PlaceSkill final : public Skill {
     return false;
   }
 
+ public:
+  int trace_phase() const { return pushed_target_ ? 100 + static_cast<int>(push_phase_) : static_cast<int>(phase_); }
+
  private:
   enum class Phase {
     kRise,
@@ -283,6 +298,15 @@ class PlaceSkill final : public Skill {
       return false;
     }
     return ++stall_ > 10;
+  }
+
+  // Set down on the table at a given spot.
+  static Target spot_target(const Vec3& spot) {
+    Target t;
+    t.local = spot;
+    t.drop = mj::kTableTop + 0.006;
+    t.finger_floor = mj::kTableTop + 0.002;
+    return t;
   }
 
   void recover() {
@@ -400,6 +424,7 @@ class PlaceSkill final : public Skill {
   }
 
   Condition c_;
+  std::optional<Vec3> spot_;
   std::optional<Vec3> via_;
   Vec3 back_dir_{1, 0, 0};
   Phase phase_ = Phase::kRise;
@@ -422,12 +447,20 @@ class PlaceSkill final : public Skill {
   int stall_ = 0;
   int counter_ = 0;
   int steps_ = 0;
+  int last_trace_ = -1;
 };
 
 }  // namespace
 
 std::unique_ptr<Skill> make_place_skill(const Condition& c) {
-  return std::make_unique<PlaceSkill>(c);
+  return std::make_unique<PlaceSkill>(c, std::nullopt);
+}
+
+std::unique_ptr<Skill> make_move_skill(int subject, const geo::Vec3& spot) {
+  Condition c;
+  c.kind = PredicateKind::kOn;
+  c.subject = subject;
+  return std::make_unique<PlaceSkill>(c, spot);
 }
 
 }  // namespace gauntlet::suites::libero
