@@ -15,6 +15,7 @@
 #include "suites/common/expert_kit.hpp"
 #include "suites/libero/expert/skills.hpp"
 #include "suites/libero/expert/targets.hpp"
+#include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
 inline std::FILE* gtrace() { static std::FILE* f = std::getenv("GTRACE") ? std::fopen(std::getenv("GTRACE"), "a") : nullptr; return f; }
@@ -25,7 +26,8 @@ using namespace geo;
 constexpr double kMaxZ = 0.56;     // below the workspace ceiling of LIBERO suites
 constexpr int kGiveUpSteps = 260;  // a skill running this long restarts
 constexpr double kPi = 3.14159265358979323846;
-constexpr int kYawStallSteps = 8;  // steps without the yaw error shrinking: the wrist is stuck
+constexpr int kYawStallSteps = 8;
+constexpr double kPushReach = 0.74;  // m from the arm's base: the farthest push waypoint  // steps without the yaw error shrinking: the wrist is stuck
 
 class PlaceSkill final : public Skill {
  public:
@@ -34,7 +36,7 @@ class PlaceSkill final : public Skill {
   bool act(const WorldView& w, std::span<float> a) override {
     if (gtrace()) {
       const int ph = trace_phase();
-      if (ph != last_trace_) {
+      if (ph != last_trace_ || steps_ % 20 == 0) {
         const Frame f0 = w.frame(c_.subject);
         std::fprintf(gtrace(), "  place s%d phase %d tcp %.3f %.3f %.3f obj %.3f %.3f %.3f open %.3f\n", steps_, ph,
                      w.tcp().pos[0], w.tcp().pos[1], w.tcp().pos[2], f0.pos[0], f0.pos[1], f0.pos[2], w.opening());
@@ -338,9 +340,15 @@ class PlaceSkill final : public Skill {
     const double face_yaw = wrap_angle(std::atan2(dir[1], dir[0]) + (inside ? 0.0 : kPi / 2));
     const bool steady = push_phase_ == PushPhase::kPush || push_phase_ == PushPhase::kBackOff ||
                         push_phase_ == PushPhase::kDone;
-    const double yaw =
-        steady ? yaw_of(tcp.quat) : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
-    const Vec3 contact = inside ? obj + m.grasp.drag_radius * dir : obj - (m.radius + 0.024) * dir;
+    // One of the two yaws, kept while the hand turns to it; the other when
+    // the wrist stops turning (a Panda's joint 7 at its limit).
+    if (!push_yaw_) push_yaw_ = closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
+    *push_yaw_ = closest_symmetric_yaw(face_yaw, *push_yaw_, kPi);
+    if (push_phase_ == PushPhase::kAbove && wrist_stuck(yaw_error(tcp, *push_yaw_)))
+      *push_yaw_ = wrap_angle(*push_yaw_ + kPi);
+    const double yaw = steady ? yaw_of(tcp.quat) : *push_yaw_;
+    const Vec3 contact = inside ? obj + std::max(0.0, m.grasp.drag_radius - inward_) * dir
+                                : obj - (m.radius + 0.024) * dir;
     // Fixed heights over the table: following a tilting plate upwards would lift it further.
     const double push_z = mj::kTableTop + (inside ? m.grasp.point[2] : 0.022);
     const double above_z = mj::kTableTop + std::max(0.12, m.height + 0.08);
@@ -358,12 +366,21 @@ class PlaceSkill final : public Skill {
         goal = {contact[0], contact[1], above_z};
         if (tcp.pos[2] < above_z - 0.03 && dist_xy(tcp.pos, contact) > 0.02)
           goal = {tcp.pos[0], tcp.pos[1], above_z};
-        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08)
+        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08) {
           push_phase_ = PushPhase::kDown;
+          stall_ = 0;
+          last_z_ = 1e9;
+        }
         break;
       case PushPhase::kDown:
         goal = {contact[0], contact[1], push_z};
-        if (std::abs(tcp.pos[2] - push_z) < 0.006) push_phase_ = PushPhase::kPush;
+        if (std::abs(tcp.pos[2] - push_z) < 0.006) {
+          push_phase_ = PushPhase::kPush;
+        } else if (stalled(tcp.pos[2])) {
+          // Resting on the rim: try again a centimetre further in.
+          inward_ = std::min(inward_ + 0.01, 0.03);
+          push_phase_ = PushPhase::kLift;
+        }
         break;
       case PushPhase::kPush: {
         const Vec3 rel = tcp.pos - contact;
@@ -372,25 +389,40 @@ class PlaceSkill final : public Skill {
         const double step = std::min(0.025, remaining + 0.006);
         goal = contact + (inside ? step : step - 0.012) * dir;
         goal[2] = push_z;
-        if (lateral > (inside ? 0.02 : 0.03) || along > 0.03) push_phase_ = PushPhase::kLift;
+        if (lateral > (inside ? 0.02 : 0.03) || along > 0.03) {
+          // Off the rim before rising, as at the end.
+          push_phase_ = PushPhase::kBackOff;
+          counter_ = 0;
+          back_dir_ = dir;
+          retry_ = true;
+        }
         break;
       }
       case PushPhase::kLift:
         goal = {tcp.pos[0], tcp.pos[1], above_z};
-        if (tcp.pos[2] > above_z - 0.02) push_phase_ = PushPhase::kAbove;
+        if (tcp.pos[2] > above_z - 0.02) {
+          push_phase_ = PushPhase::kAbove;
+          push_yaw_.reset();
+        }
         break;
       case PushPhase::kBackOff:
         // Off the rim before rising: fingers lifted while touching it would
         // tip the plate up.
         goal = tcp.pos - 0.015 * back_dir_;
         goal[2] = push_z;
-        if (++counter_ >= 4) push_phase_ = PushPhase::kDone;
+        if (++counter_ >= 4) {
+          push_phase_ = retry_ ? PushPhase::kLift : PushPhase::kDone;
+          retry_ = false;
+        }
         break;
       case PushPhase::kDone:
         goal = {tcp.pos[0], tcp.pos[1], above_z};
         if (tcp.pos[2] > above_z - 0.02) return true;
         break;
     }
+    if (gtrace() && steps_ % 20 == 0)
+      std::fprintf(gtrace(), "    via %d %.3f %.3f goal %.3f %.3f %.3f yaw %.2f tcpyaw %.2f\n", via_ ? 1 : 0,
+                   goal_center[0], goal_center[1], goal[0], goal[1], goal[2], yaw, yaw_of(tcp.quat));
     servo_pose(tcp, goal, gripper_quat(yaw), a);
     a[6] = 1.0f;
     return false;
@@ -410,10 +442,16 @@ class PlaceSkill final : public Skill {
     const Vec3 perp{-u[1], u[0], 0};
     double best = 1e9;
     for (const double along : {0.2, 0.4, 0.6, 0.8}) {
-      for (const double side : {-0.2, -0.15, -0.1, -0.06, 0.06, 0.1, 0.15, 0.2}) {
+      for (const double side : {-0.2, -0.15, -0.1, -0.08, -0.06, 0.06, 0.08, 0.1, 0.15, 0.2}) {
         const Vec3 via = from + (along * len) * u + side * perp;
         if (std::abs(via[0]) > 0.45 || std::abs(via[1]) > 0.6) continue;
-        const double route = dist_xy(from, via) + dist_xy(via, to);
+        // The hand pushes from a few centimetres past the object: a waypoint
+        // near the edge of the arm's reach (at table height) is costly, one
+        // beyond it never reached.
+        const double reach = dist_xy(via, kLiberoRobotBase);
+        if (reach > kPushReach) continue;
+        const double route =
+            dist_xy(from, via) + dist_xy(via, to) + 4.0 * std::max(0.0, reach - kPushReach + 0.05);
         if (route < best && w.room_along(from, via, radius, c_.subject) >= kClear &&
             w.room_along(via, to, radius, c_.subject) >= kClear) {
           best = route;
@@ -429,6 +467,9 @@ class PlaceSkill final : public Skill {
   Vec3 back_dir_{1, 0, 0};
   Phase phase_ = Phase::kRise;
   PushPhase push_phase_ = PushPhase::kAbove;
+  std::optional<double> push_yaw_;
+  double inward_ = 0.0;  // the drag contact moved in from the rim after landing on it
+  bool retry_ = false;   // backing off to push again (not done)
   bool planned_ = false;
   bool pushed_target_ = false;
   Target target_;
