@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 
 #include "scenarios/mujoco/scene.hpp"
@@ -17,7 +15,6 @@
 #include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
-inline std::FILE* gtrace() { static std::FILE* f = std::getenv("GTRACE") ? std::fopen(std::getenv("GTRACE"), "a") : nullptr; return f; }
 namespace {
 
 using namespace geo;
@@ -45,11 +42,6 @@ class DrawerSkill final : public Skill {
     const Vec3 handle = to_world(drawer, spec.handle);
     const double q = w.joint(entity_, art_);
     const Pose& tcp = w.tcp();
-    if (gtrace() && static_cast<int>(phase_) != last_trace_) {
-      last_trace_ = static_cast<int>(phase_);
-      std::fprintf(gtrace(), "  drawer s%d phase %d q %.3f tcp %.3f %.3f %.3f\n", steps_, last_trace_, q,
-                   tcp.pos[0], tcp.pos[1], tcp.pos[2]);
-    }
     // Closing axis (gripper y) along u; gripper x then points along +n or -n,
     // and the tilt sign makes the fingertips lean towards -n.
     // Of the two yaws that close across the handle, the one an arm behind the
@@ -165,7 +157,6 @@ class DrawerSkill final : public Skill {
   std::optional<double> wrist_yaw_;
   int counter_ = 0;
   int steps_ = 0;
-  int last_trace_ = -1;
 };
 
 class DoorCloseSkill final : public Skill {

@@ -1,15 +1,12 @@
 #include "suites/libero/goal_expert.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "suites/libero/expert/skills.hpp"
 #include "suites/libero/expert/targets.hpp"
 
 namespace gauntlet::suites::libero {
-inline std::FILE* gtrace() { static std::FILE* f = std::getenv("GTRACE") ? std::fopen(std::getenv("GTRACE"), "a") : nullptr; return f; }
 namespace {
 
 struct Stage {
@@ -28,24 +25,18 @@ class GoalExpert final : public Expert {
  public:
   explicit GoalExpert(std::shared_ptr<const ResolvedScene> scene) : scene_(std::move(scene)) {
     plan();
-    if (gtrace()) std::fprintf(gtrace(), "NEW episode\n");
   }
 
   void act(const Observation& obs, std::span<float> a) override {
     if (!obs.privileged) throw std::runtime_error("the LIBERO expert needs privileged state");
     const WorldView w(*scene_, *obs.privileged);
-    ++step_;
     // A skill that finishes this step may not have written an action: the
     // next skill acts in the same step, or the gripper holds still. (Reusing
     // whatever the buffer held would make episodes depend on memory.)
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!skill_) {
         for (std::size_t i = 0; i < stages_.size() && !skill_; ++i) {
-          if (!holds(w, i)) {
-            skill_ = start(w, stages_[i]);
-            if (gtrace())
-              std::fprintf(gtrace(), "step %d stage %zu kind %d\n", step_, i, static_cast<int>(stages_[i].cond.kind));
-          }
+          if (!holds(w, i)) skill_ = start(w, stages_[i]);
         }
       }
       if (!skill_) break;
@@ -145,8 +136,8 @@ class GoalExpert final : public Expert {
     if (s.clears >= 0) {
       const Stage& open = stages_[static_cast<std::size_t>(s.clears)];
       if (holds(w, static_cast<std::size_t>(s.clears))) return true;  // open, or its content placed
-      // Moving the object needs the drawer shut no more than it is now
-      // (it is opened right after).
+      // Done once the object stands clear of where the open drawer will be
+      // (with some slack, so that a spot just found counts).
       return distance_to_drawer(w, open.cond.subject, open.cond.articulation, open.target,
                                 w.frame(s.cond.subject).pos) >= kHandRoomToDrawer - 0.02;
     }
@@ -183,7 +174,6 @@ class GoalExpert final : public Expert {
   std::shared_ptr<const ResolvedScene> scene_;
   std::vector<Stage> stages_;
   std::unique_ptr<Skill> skill_;
-  int step_ = 0;
 };
 
 }  // namespace

@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "scenarios/mujoco/scene.hpp"
 #include "suites/common/expert_kit.hpp"
@@ -18,7 +16,6 @@
 #include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
-inline std::FILE* gtrace() { static std::FILE* f = std::getenv("GTRACE") ? std::fopen(std::getenv("GTRACE"), "a") : nullptr; return f; }
 namespace {
 
 using namespace geo;
@@ -26,23 +23,14 @@ using namespace geo;
 constexpr double kMaxZ = 0.56;     // below the workspace ceiling of LIBERO suites
 constexpr int kGiveUpSteps = 260;  // a skill running this long restarts
 constexpr double kPi = 3.14159265358979323846;
-constexpr int kYawStallSteps = 8;
-constexpr double kPushReach = 0.74;  // m from the arm's base: the farthest push waypoint  // steps without the yaw error shrinking: the wrist is stuck
+constexpr int kYawStallSteps = 8;    // steps without the yaw error shrinking: the wrist is stuck
+constexpr double kPushReach = 0.74;  // m from the arm's base: the farthest push waypoint
 
 class PlaceSkill final : public Skill {
  public:
   PlaceSkill(const Condition& c, std::optional<Vec3> spot) : c_(c), spot_(spot) {}
 
   bool act(const WorldView& w, std::span<float> a) override {
-    if (gtrace()) {
-      const int ph = trace_phase();
-      if (ph != last_trace_ || steps_ % 20 == 0) {
-        const Frame f0 = w.frame(c_.subject);
-        std::fprintf(gtrace(), "  place s%d phase %d tcp %.3f %.3f %.3f obj %.3f %.3f %.3f open %.3f\n", steps_, ph,
-                     w.tcp().pos[0], w.tcp().pos[1], w.tcp().pos[2], f0.pos[0], f0.pos[1], f0.pos[2], w.opening());
-        last_trace_ = ph;
-      }
-    }
     if (++steps_ > kGiveUpSteps) return true;
     const ObjectModel& m = w.model(c_.subject);
     if (m.grasp.style != GraspStyle::kAcross) return push(w, a);
@@ -250,9 +238,6 @@ class PlaceSkill final : public Skill {
     return false;
   }
 
- public:
-  int trace_phase() const { return pushed_target_ ? 100 + static_cast<int>(push_phase_) : static_cast<int>(phase_); }
-
  private:
   enum class Phase {
     kRise,
@@ -420,9 +405,6 @@ class PlaceSkill final : public Skill {
         if (tcp.pos[2] > above_z - 0.02) return true;
         break;
     }
-    if (gtrace() && steps_ % 20 == 0)
-      std::fprintf(gtrace(), "    via %d %.3f %.3f goal %.3f %.3f %.3f yaw %.2f tcpyaw %.2f\n", via_ ? 1 : 0,
-                   goal_center[0], goal_center[1], goal[0], goal[1], goal[2], yaw, yaw_of(tcp.quat));
     servo_pose(tcp, goal, gripper_quat(yaw), a);
     a[6] = 1.0f;
     return false;
@@ -488,7 +470,6 @@ class PlaceSkill final : public Skill {
   int stall_ = 0;
   int counter_ = 0;
   int steps_ = 0;
-  int last_trace_ = -1;
 };
 
 }  // namespace

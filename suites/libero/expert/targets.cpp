@@ -352,7 +352,8 @@ std::optional<Vec3> spot_clear_of_drawer(const WorldView& w, int subject, int ow
         const Entity& ent = w.scene().entities[e];
         if (static_cast<int>(e) == subject || ent.is_table()) continue;
         if (!ent.is_fixture()) {
-          free = dist_xy(w.frame(static_cast<int>(e)).pos, p) - ent.model->radius - m.radius >= kRoom;
+          free =
+              dist_xy(w.frame(static_cast<int>(e)).pos, p) - ent.model->radius - m.radius >= kRoom;
           continue;
         }
         for (const ObstacleBox& o : ent.model->obstacles) {
