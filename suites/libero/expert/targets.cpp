@@ -210,12 +210,13 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
         }
         // Room to the other objects (up to 2 cm), fingers that fit, little
         // turning, then closeness to the centre; a drawer's spot must lie
-        // clear of the cabinet and the handles above it.
+        // clear of the cabinet and, by 2 cm, of the handles above it (a bowl
+        // hanging tilted in the fingers swings out further).
         double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) +
                        (fits ? 0.3 : 0.0) - 0.02 * std::abs(wrap_angle(yaw - gripper_yaw)) -
                        dist_xy(q, center);
         if (drawer)
-          score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.008, 0.0);
+          score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.02, 0.0);
         if (score > best) {
           best = score;
           best_fits = fits;
