@@ -12,8 +12,9 @@ using namespace geo;
 namespace {
 
 constexpr int kTries = 64;
-constexpr double kGap = 0.006;    // clearance wanted between footprints
-constexpr double kLift = 0.0015;  // objects start this far above their surface
+constexpr double kGap = 0.006;       // clearance wanted between footprints
+constexpr double kLift = 0.0015;     // objects start this far above their surface
+constexpr double kLowDrawer = 0.05;  // m: a drawer whose bottom is lower stands in objects' way
 // Room kept beside an object that starts in a container (a drawer) for a
 // gripper's open fingers to reach in.
 constexpr double kReachMargin = 0.065;
@@ -46,6 +47,7 @@ class Placer {
     articulations();
     fixtures();
     mj_kinematics(sim_.model(), sim_.data());
+    open_drawers();
     objects();
     update_glow(scene_, ids_, sim_);
   }
@@ -85,6 +87,35 @@ class Placer {
         f.hy = o.half[1];
         f.level = mj::kTableTop;
         taken_.push_back(f);
+      }
+    }
+  }
+
+  // A drawer that starts pulled out low over the table (a bottom drawer)
+  // takes its footprint there: an object drawn under its front or handle
+  // would be shoved aside or tipped by it. Drawers higher up stand over the
+  // objects, as LIBERO's do.
+  void open_drawers() {
+    for (std::size_t e = 0; e < scene_.entities.size(); ++e) {
+      const ObjectModel& m = *scene_.entities[e].model;
+      if (!m.fixture) continue;
+      for (std::size_t a = 0; a < m.articulations.size(); ++a) {
+        const ArticulationSpec& spec = m.articulations[a];
+        if (spec.kind != ArticulationKind::kDrawer ||
+            eval_.joint(static_cast<int>(e), static_cast<int>(a)) < spec.closed_at)
+          continue;
+        const Frame f = eval_.frame(static_cast<int>(e), spec.part);
+        for (const ObstacleBox& o : m.obstacles) {
+          const Vec3 c = to_world(f, o.center);
+          if (o.part != spec.part || c[2] - o.half[2] > mj::kTableTop + kLowDrawer) continue;
+          Footprint fp;
+          fp.c = c;
+          fp.yaw = yaw_of(f.quat);
+          fp.hx = o.half[0];
+          fp.hy = o.half[1];
+          fp.level = mj::kTableTop;
+          taken_.push_back(fp);
+        }
       }
     }
   }

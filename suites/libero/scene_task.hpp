@@ -12,7 +12,10 @@
 
 namespace gauntlet::suites::libero {
 
-inline constexpr const char* kSceneTaskVersion = "libero_scene/1";
+// Part of every LIBERO-like and bddl: suite's content hash: initial-state
+// placement and predicates. (2: a drawer that starts pulled out low, the
+// bottom drawer, takes its footprint when objects are placed.)
+inline constexpr const char* kSceneTaskVersion = "libero_scene/2";
 
 class SceneTask final : public mj::MjTask {
  public:

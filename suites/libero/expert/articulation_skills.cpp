@@ -83,7 +83,10 @@ class DrawerSkill final : public Skill {
         goal = stand;
         // An arm's hand can come to rest a few millimetres short (its links
         // against the table or the drawer below): close enough to go on.
-        if (norm(tcp.pos - stand) < 0.007 || (norm(tcp.pos - stand) < 0.015 && settled(tcp.pos))) {
+        // A closing push still works from a little higher (the pushing
+        // fingers are well below the front's top edge).
+        if (norm(tcp.pos - stand) < 0.007 ||
+            (norm(tcp.pos - stand) < (open_ ? 0.015 : 0.025) && settled(tcp.pos))) {
           phase_ = open_ ? Phase::kIn : Phase::kPush;
         }
         break;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "suites/libero/expert/skills.hpp"
+#include "suites/libero/expert/targets.hpp"
 
 namespace gauntlet::suites::libero {
 namespace {
@@ -13,6 +14,7 @@ struct Stage {
   int serves = -1;     // a synthesised opening: the placement stage it makes possible
   double target = 0;   // articulation target (joint value)
   double done_at = 0;  // the stage holds past this joint value
+  int clears = -1;     // moves the subject out from under the drawer this opening stage pulls
 };
 
 bool raises(PredicateKind k) {
@@ -34,7 +36,7 @@ class GoalExpert final : public Expert {
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!skill_) {
         for (std::size_t i = 0; i < stages_.size() && !skill_; ++i) {
-          if (!holds(w, i)) skill_ = start(stages_[i]);
+          if (!holds(w, i)) skill_ = start(w, stages_[i]);
         }
       }
       if (!skill_) break;
@@ -83,6 +85,16 @@ class GoalExpert final : public Expert {
           if (m.articulations[i].region == k->articulation) open.articulation = static_cast<int>(i);
         }
         if (open.articulation >= 0) {
+          // A drawer pulled out over the object would keep the hand from
+          // reaching it: the object is moved aside first (when it is there).
+          const bool drawer =
+              scene_->articulation(open).kind == ArticulationKind::kDrawer &&
+              scene_->entities[static_cast<std::size_t>(c->subject)].model->grasp.style ==
+                  GraspStyle::kAcross;
+          if (drawer) {
+            Stage clear{*c, -1, 0, 0, static_cast<int>(stages_.size()) + 1};
+            stages_.push_back(clear);
+          }
           add_articulation(open);
           Stage& s = stages_.back();
           s.serves = static_cast<int>(stages_.size());
@@ -121,13 +133,27 @@ class GoalExpert final : public Expert {
 
   bool holds(const WorldView& w, std::size_t i) const {
     const Stage& s = stages_[i];
+    if (s.clears >= 0) {
+      const Stage& open = stages_[static_cast<std::size_t>(s.clears)];
+      if (holds(w, static_cast<std::size_t>(s.clears))) return true;  // open, or its content placed
+      // Done once the object stands clear of where the open drawer will be
+      // (with some slack, so that a spot just found counts).
+      return distance_to_drawer(w, open.cond.subject, open.cond.articulation, open.target,
+                                w.frame(s.cond.subject).pos) >= kHandRoomToDrawer - 0.02;
+    }
     if (s.cond.is_placement()) return w.placed(s.cond);
     if (s.serves >= 0 && w.placed(stages_[static_cast<std::size_t>(s.serves)].cond)) return true;
     const double q = w.joint(s.cond.subject, s.cond.articulation);
     return raises(s.cond.kind) ? q >= s.done_at : q <= s.done_at;
   }
 
-  std::unique_ptr<Skill> start(const Stage& s) const {
+  std::unique_ptr<Skill> start(const WorldView& w, const Stage& s) const {
+    if (s.clears >= 0) {
+      const Stage& open = stages_[static_cast<std::size_t>(s.clears)];
+      const auto spot = spot_clear_of_drawer(w, s.cond.subject, open.cond.subject,
+                                             open.cond.articulation, open.target);
+      return spot ? make_move_skill(s.cond.subject, *spot) : nullptr;
+    }
     if (s.cond.is_placement()) return make_place_skill(s.cond);
     const ArticulationSpec& a = scene_->articulation(s.cond);
     const bool up = raises(s.cond.kind);

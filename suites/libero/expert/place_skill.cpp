@@ -13,6 +13,7 @@
 #include "suites/common/expert_kit.hpp"
 #include "suites/libero/expert/skills.hpp"
 #include "suites/libero/expert/targets.hpp"
+#include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
 namespace {
@@ -32,10 +33,11 @@ constexpr double kSillClearance = 0.015;
 // fingers-down Panda's wrist is 0.24 m above its fingers.
 constexpr double kFrontTilt = 0.55;
 constexpr int kInsertStallSteps = 12;  // steps without getting deeper: going in is blocked
+constexpr double kPushReach = 0.74;  // m from the arm's base: the farthest push waypoint
 
 class PlaceSkill final : public Skill {
  public:
-  explicit PlaceSkill(const Condition& c) : c_(c) {}
+  PlaceSkill(const Condition& c, std::optional<Vec3> spot) : c_(c), spot_(spot) {}
 
   bool act(const WorldView& w, std::span<float> a) override {
     if (++steps_ > kGiveUpSteps) return true;
@@ -109,7 +111,7 @@ class PlaceSkill final : public Skill {
         if (++counter_ >= 6) {
           phase_ = Phase::kLift;
           hold_yaw_ = tcp_yaw;
-          target_ = choose_target(w, c_, tcp_yaw);
+          target_ = spot_ ? spot_target(*spot_) : choose_target(w, c_, tcp_yaw);
           hang_ = std::max(0.0, tcp.pos[2] - f.pos[2]);
           const Vec3 to = target_.world(w, target_.front ? target_.entry_local : target_.local);
           const double inflate = std::max(m.radius, 0.05) + 0.02;
@@ -312,6 +314,15 @@ class PlaceSkill final : public Skill {
     return ++stall_ > 10;
   }
 
+  // Set down on the table at a given spot.
+  static Target spot_target(const Vec3& spot) {
+    Target t;
+    t.local = spot;
+    t.drop = mj::kTableTop + 0.006;
+    t.finger_floor = mj::kTableTop + 0.002;
+    return t;
+  }
+
   void recover() {
     phase_ = Phase::kRecover;
     counter_ = 0;
@@ -350,9 +361,15 @@ class PlaceSkill final : public Skill {
     const double face_yaw = wrap_angle(std::atan2(dir[1], dir[0]) + (inside ? 0.0 : kPi / 2));
     const bool steady = push_phase_ == PushPhase::kPush || push_phase_ == PushPhase::kBackOff ||
                         push_phase_ == PushPhase::kDone;
-    const double yaw =
-        steady ? yaw_of(tcp.quat) : closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
-    const Vec3 contact = inside ? obj + m.grasp.drag_radius * dir : obj - (m.radius + 0.024) * dir;
+    // One of the two yaws, kept while the hand turns to it; the other when
+    // the wrist stops turning (a Panda's joint 7 at its limit).
+    if (!push_yaw_) push_yaw_ = closest_symmetric_yaw(face_yaw, yaw_of(tcp.quat), kPi);
+    *push_yaw_ = closest_symmetric_yaw(face_yaw, *push_yaw_, kPi);
+    if (push_phase_ == PushPhase::kAbove && wrist_stuck(yaw_error(tcp, *push_yaw_)))
+      *push_yaw_ = wrap_angle(*push_yaw_ + kPi);
+    const double yaw = steady ? yaw_of(tcp.quat) : *push_yaw_;
+    const Vec3 contact = inside ? obj + std::max(0.0, m.grasp.drag_radius - inward_) * dir
+                                : obj - (m.radius + 0.024) * dir;
     // Fixed heights over the table: following a tilting plate upwards would lift it further.
     const double push_z = mj::kTableTop + (inside ? m.grasp.point[2] : 0.022);
     const double above_z = mj::kTableTop + std::max(0.12, m.height + 0.08);
@@ -370,12 +387,21 @@ class PlaceSkill final : public Skill {
         goal = {contact[0], contact[1], above_z};
         if (tcp.pos[2] < above_z - 0.03 && dist_xy(tcp.pos, contact) > 0.02)
           goal = {tcp.pos[0], tcp.pos[1], above_z};
-        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08)
+        if (dist_xy(tcp.pos, contact) < 0.008 && yaw_error(tcp, yaw) < 0.08) {
           push_phase_ = PushPhase::kDown;
+          stall_ = 0;
+          last_z_ = 1e9;
+        }
         break;
       case PushPhase::kDown:
         goal = {contact[0], contact[1], push_z};
-        if (std::abs(tcp.pos[2] - push_z) < 0.006) push_phase_ = PushPhase::kPush;
+        if (std::abs(tcp.pos[2] - push_z) < 0.006) {
+          push_phase_ = PushPhase::kPush;
+        } else if (stalled(tcp.pos[2])) {
+          // Resting on the rim: try again a centimetre further in.
+          inward_ = std::min(inward_ + 0.01, 0.03);
+          push_phase_ = PushPhase::kLift;
+        }
         break;
       case PushPhase::kPush: {
         const Vec3 rel = tcp.pos - contact;
@@ -384,19 +410,31 @@ class PlaceSkill final : public Skill {
         const double step = std::min(0.025, remaining + 0.006);
         goal = contact + (inside ? step : step - 0.012) * dir;
         goal[2] = push_z;
-        if (lateral > (inside ? 0.02 : 0.03) || along > 0.03) push_phase_ = PushPhase::kLift;
+        if (lateral > (inside ? 0.02 : 0.03) || along > 0.03) {
+          // Off the rim before rising, as at the end.
+          push_phase_ = PushPhase::kBackOff;
+          counter_ = 0;
+          back_dir_ = dir;
+          retry_ = true;
+        }
         break;
       }
       case PushPhase::kLift:
         goal = {tcp.pos[0], tcp.pos[1], above_z};
-        if (tcp.pos[2] > above_z - 0.02) push_phase_ = PushPhase::kAbove;
+        if (tcp.pos[2] > above_z - 0.02) {
+          push_phase_ = PushPhase::kAbove;
+          push_yaw_.reset();
+        }
         break;
       case PushPhase::kBackOff:
         // Off the rim before rising: fingers lifted while touching it would
         // tip the plate up.
         goal = tcp.pos - 0.015 * back_dir_;
         goal[2] = push_z;
-        if (++counter_ >= 4) push_phase_ = PushPhase::kDone;
+        if (++counter_ >= 4) {
+          push_phase_ = retry_ ? PushPhase::kLift : PushPhase::kDone;
+          retry_ = false;
+        }
         break;
       case PushPhase::kDone:
         goal = {tcp.pos[0], tcp.pos[1], above_z};
@@ -422,10 +460,16 @@ class PlaceSkill final : public Skill {
     const Vec3 perp{-u[1], u[0], 0};
     double best = 1e9;
     for (const double along : {0.2, 0.4, 0.6, 0.8}) {
-      for (const double side : {-0.2, -0.15, -0.1, -0.06, 0.06, 0.1, 0.15, 0.2}) {
+      for (const double side : {-0.2, -0.15, -0.1, -0.08, -0.06, 0.06, 0.08, 0.1, 0.15, 0.2}) {
         const Vec3 via = from + (along * len) * u + side * perp;
         if (std::abs(via[0]) > 0.45 || std::abs(via[1]) > 0.6) continue;
-        const double route = dist_xy(from, via) + dist_xy(via, to);
+        // The hand pushes from a few centimetres past the object: a waypoint
+        // near the edge of the arm's reach (at table height) is costly, one
+        // beyond it never reached.
+        const double reach = dist_xy(via, kLiberoRobotBase);
+        if (reach > kPushReach) continue;
+        const double route =
+            dist_xy(from, via) + dist_xy(via, to) + 4.0 * std::max(0.0, reach - kPushReach + 0.05);
         if (route < best && w.room_along(from, via, radius, c_.subject) >= kClear &&
             w.room_along(via, to, radius, c_.subject) >= kClear) {
           best = route;
@@ -436,10 +480,14 @@ class PlaceSkill final : public Skill {
   }
 
   Condition c_;
+  std::optional<Vec3> spot_;
   std::optional<Vec3> via_;
   Vec3 back_dir_{1, 0, 0};
   Phase phase_ = Phase::kRise;
   PushPhase push_phase_ = PushPhase::kAbove;
+  std::optional<double> push_yaw_;
+  double inward_ = 0.0;  // the drag contact moved in from the rim after landing on it
+  bool retry_ = false;   // backing off to push again (not done)
   bool planned_ = false;
   bool pushed_target_ = false;
   Target target_;
@@ -465,7 +513,14 @@ class PlaceSkill final : public Skill {
 }  // namespace
 
 std::unique_ptr<Skill> make_place_skill(const Condition& c) {
-  return std::make_unique<PlaceSkill>(c);
+  return std::make_unique<PlaceSkill>(c, std::nullopt);
+}
+
+std::unique_ptr<Skill> make_move_skill(int subject, const geo::Vec3& spot) {
+  Condition c;
+  c.kind = PredicateKind::kOn;
+  c.subject = subject;
+  return std::make_unique<PlaceSkill>(c, spot);
 }
 
 }  // namespace gauntlet::suites::libero

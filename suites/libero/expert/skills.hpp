@@ -24,6 +24,9 @@ class Skill {
 // across the table instead when it is not graspable.
 std::unique_ptr<Skill> make_place_skill(const Condition& c);
 
+// Picks `subject` up and sets it down on the table at `spot` (world).
+std::unique_ptr<Skill> make_move_skill(int subject, const geo::Vec3& spot);
+
 // Pulls a drawer open until its joint reaches `target` (or pushes it closed
 // down to `target`), gripping the handle with the fingers tilted towards the
 // cabinet so that palm and wrist clear the drawers above.

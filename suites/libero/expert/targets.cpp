@@ -210,12 +210,13 @@ Target choose_target(const WorldView& w, const Condition& c, double gripper_yaw)
         }
         // Room to the other objects (up to 2 cm), fingers that fit, little
         // turning, then closeness to the centre; a drawer's spot must lie
-        // clear of the cabinet and the handles above it.
+        // clear of the cabinet and, by 2 cm, of the handles above it (a bowl
+        // hanging tilted in the fingers swings out further).
         double score = 10.0 * std::min(room(w, c.subject, p.owner, q, r), 0.02) +
                        (fits ? 0.3 : 0.0) - 0.02 * std::abs(wrap_angle(yaw - gripper_yaw)) -
                        dist_xy(q, center);
         if (drawer)
-          score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.008, 0.0);
+          score += 10.0 * std::min(room_under(w, p.owner, k.part, center[2], q, r) - 0.02, 0.0);
         if (score > best) {
           best = score;
           best_fits = fits;
@@ -313,6 +314,62 @@ std::optional<double> preferred_carry_yaw(const WorldView& w, const Condition& c
   // Into a drawer: the palm's long side (the gripper's y) along the cabinet's
   // front keeps the palm and wrist off the handles above.
   return yaw_of(w.frame(p.owner).quat);
+}
+
+double distance_to_drawer(const WorldView& w, int owner, int articulation, double q,
+                          const Vec3& p) {
+  const ObjectModel& m = w.model(owner);
+  const ArticulationSpec& a = m.articulations[static_cast<std::size_t>(articulation)];
+  const Frame root = w.frame(owner);
+  const Frame part = w.frame(owner, a.part);
+  // The part's frame now; pulled to q, everything in it moves along `out`.
+  const Vec3 shift = (q - w.joint(owner, articulation)) * rotate(root.quat, a.out);
+  double best = 1.0;
+  for (const ObstacleBox& o : m.obstacles) {
+    if (o.part != a.part) continue;
+    const Vec3 l = to_local(part, p - shift) - o.center;
+    const double dx = std::abs(l[0]) - o.half[0], dy = std::abs(l[1]) - o.half[1];
+    best = std::min(best, dx > 0 || dy > 0 ? std::hypot(std::max(dx, 0.0), std::max(dy, 0.0))
+                                           : std::max(dx, dy));
+  }
+  return best;
+}
+
+std::optional<Vec3> spot_clear_of_drawer(const WorldView& w, int subject, int owner,
+                                         int articulation, double q) {
+  constexpr double kRoom = 0.035;  // m between footprints: room for the fingers
+  const ObjectModel& m = w.model(subject);
+  const Vec3 from = w.frame(subject).pos;
+  std::optional<Vec3> best;
+  double best_d = 1e9;
+  for (double x = -0.3; x <= 0.2 + 1e-9; x += 0.01) {
+    for (double y = -0.35; y <= 0.35 + 1e-9; y += 0.01) {
+      const Vec3 p{x, y, mj::kTableTop};
+      const double d = dist_xy(p, from);
+      if (d >= best_d || distance_to_drawer(w, owner, articulation, q, p) < kHandRoomToDrawer)
+        continue;
+      bool free = true;
+      for (std::size_t e = 0; e < w.scene().entities.size() && free; ++e) {
+        const Entity& ent = w.scene().entities[e];
+        if (static_cast<int>(e) == subject || ent.is_table()) continue;
+        if (!ent.is_fixture()) {
+          free =
+              dist_xy(w.frame(static_cast<int>(e)).pos, p) - ent.model->radius - m.radius >= kRoom;
+          continue;
+        }
+        for (const ObstacleBox& o : ent.model->obstacles) {
+          const Vec3 l = to_local(w.frame(static_cast<int>(e), o.part), p) - o.center;
+          const double dx = std::abs(l[0]) - o.half[0], dy = std::abs(l[1]) - o.half[1];
+          if (std::hypot(std::max(dx, 0.0), std::max(dy, 0.0)) < m.radius + kRoom) free = false;
+        }
+      }
+      if (free) {
+        best = p;
+        best_d = d;
+      }
+    }
+  }
+  return best;
 }
 
 }  // namespace gauntlet::suites::libero

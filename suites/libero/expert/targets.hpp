@@ -41,4 +41,21 @@ double choose_grasp_yaw(const WorldView& w, int subject, double reference);
 // then grasped at the symmetric yaw closest to it); none: keep the current.
 std::optional<double> preferred_carry_yaw(const WorldView& w, const Condition& c);
 
+// Horizontal distance from `p` to the footprint of drawer `articulation` of
+// `owner` pulled out to joint value `q` (its obstacle box, handle included);
+// negative inside it.
+double distance_to_drawer(const WorldView& w, int owner, int articulation, double q,
+                          const geo::Vec3& p);
+
+// An object standing where an opening drawer will hang over it cannot be
+// reached from above once the drawer is open. Room the hand needs between the
+// object's centre and the open drawer's footprint:
+inline constexpr double kHandRoomToDrawer = 0.1;
+
+// A free spot on the table, as near `subject` as there is one, at least
+// kHandRoomToDrawer from the drawer open at `q` and clear of the other
+// objects and fixtures; none when there is no such spot within reach.
+std::optional<geo::Vec3> spot_clear_of_drawer(const WorldView& w, int subject, int owner,
+                                              int articulation, double q);
+
 }  // namespace gauntlet::suites::libero
