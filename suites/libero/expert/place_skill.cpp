@@ -33,7 +33,7 @@ constexpr double kSillClearance = 0.015;
 // fingers-down Panda's wrist is 0.24 m above its fingers.
 constexpr double kFrontTilt = 0.55;
 constexpr int kInsertStallSteps = 12;  // steps without getting deeper: going in is blocked
-constexpr double kPushReach = 0.74;  // m from the arm's base: the farthest push waypoint
+constexpr double kPushReach = 0.74;    // m from the arm's base: the farthest push waypoint
 
 class PlaceSkill final : public Skill {
  public:
