@@ -141,7 +141,8 @@ class BareRenderer {
 struct PhysicsTape {
   double time = 0;
   std::vector<double> qpos, qvel, act, qacc_warmstart, mocap_pos, mocap_quat, xfrc_applied;
-  std::vector<double> ctrl, qfrc_applied, step_mocap_pos, step_mocap_quat;  // per step
+  std::vector<double> ctrl, qfrc_applied;               // per physics step
+  std::vector<double> step_mocap_pos, step_mocap_quat;  // per control step
   long physics_steps = 0;
   std::vector<double> final_qpos;
   bool success = false;
@@ -173,13 +174,18 @@ PhysicsTape tape_episode(Env& env, mj::MujocoEnv& menv, const EpisodeSpec& spec,
     }
     append(tape.ctrl, d->ctrl, m->nu);
     append(tape.qfrc_applied, d->qfrc_applied, m->nv);
+    ++tape.physics_steps;
+  });
+  // Mocap poses as the controller set them, before mj_step1 (whose
+  // kinematics normalize the quaternions in place).
+  menv.set_control_step_hook([&](const mjModel* m, const mjData* d) {
     append(tape.step_mocap_pos, d->mocap_pos, 3 * m->nmocap);
     append(tape.step_mocap_quat, d->mocap_quat, 4 * m->nmocap);
-    ++tape.physics_steps;
   });
   env.reset(spec);
   for (const auto& a : actions) tape.success = env.step(a, false).success;
   menv.set_physics_step_hook({});
+  menv.set_control_step_hook({});
   append(tape.final_qpos, menv.data()->qpos, menv.model()->nq);
   return tape;
 }
@@ -260,10 +266,13 @@ FloorTimes floor_seconds(const mj::MujocoSuite& s, std::span<const EpisodeSpec> 
     const long settle_physics = static_cast<long>(s.config().settle_steps) * substeps;
     const auto t0 = Clock::now();
     for (long i = 0; i < tape.physics_steps; ++i) {
-      // Mocap poses enter the kinematics (mj_step1); the servo's controls and
-      // forces are set after it, as the Env does.
-      std::copy_n(tape.step_mocap_pos.begin() + i * 3 * m->nmocap, 3 * m->nmocap, d->mocap_pos);
-      std::copy_n(tape.step_mocap_quat.begin() + i * 4 * m->nmocap, 4 * m->nmocap, d->mocap_quat);
+      // Mocap poses enter the kinematics (mj_step1) once per control step;
+      // the servo's controls and forces are set after it, as the Env does.
+      if (i % substeps == 0) {
+        const long k = i / substeps;
+        std::copy_n(tape.step_mocap_pos.begin() + k * 3 * m->nmocap, 3 * m->nmocap, d->mocap_pos);
+        std::copy_n(tape.step_mocap_quat.begin() + k * 4 * m->nmocap, 4 * m->nmocap, d->mocap_quat);
+      }
       mj_step1(m, d);
       std::copy_n(tape.ctrl.begin() + i * m->nu, m->nu, d->ctrl);
       std::copy_n(tape.qfrc_applied.begin() + i * m->nv, m->nv, d->qfrc_applied);
