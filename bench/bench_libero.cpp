@@ -176,8 +176,8 @@ PhysicsTape tape_episode(Env& env, mj::MujocoEnv& menv, const EpisodeSpec& spec,
     append(tape.qfrc_applied, d->qfrc_applied, m->nv);
     ++tape.physics_steps;
   });
-  // Mocap poses as the controller set them, before mj_step1 (whose
-  // kinematics normalize the quaternions in place).
+  // Mocap poses as the controller set them, before mj_step1 (taped after it
+  // the replay drifted: it seems to renormalize the quaternions in place).
   menv.set_control_step_hook([&](const mjModel* m, const mjData* d) {
     append(tape.step_mocap_pos, d->mocap_pos, 3 * m->nmocap);
     append(tape.step_mocap_quat, d->mocap_quat, 4 * m->nmocap);
