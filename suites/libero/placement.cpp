@@ -169,14 +169,29 @@ class Placer {
       if (on_object) {
         pos = support_center(s, f);  // stacked on an object: centred, for stability
       } else {
-        const double ax = std::max(0.0, (s.round ? s.half_x / std::sqrt(2.0) : s.half_x) - r);
-        const double ay = std::max(0.0, (s.round ? s.half_x / std::sqrt(2.0) : s.half_y) - r);
-        pos = best_of(
-            [&] {
-              return to_world(f, {s.center[0] + rng_.uniform(-ax, ax),
-                                  s.center[1] + rng_.uniform(-ay, ay), s.center[2]});
-            },
-            r, level, nullptr);
+        // LIBERO (bddl_base_domain.py, SiteRegionRandomSampler) draws an
+        // object on a fixture's site within +-(size / 2 - r) of the site's
+        // centre: the site's half extents halved, less the object's radius,
+        // numpy's uniform taking the reversed range when the radius is the
+        // larger. A bowl on the wooden cabinet so stays within a few cm of
+        // the top's centre instead of anywhere on it (the far corner lies
+        // beyond the Panda's fingers-down reach). The whole surface is the
+        // fallback when that window has no room.
+        const double hx = s.round ? s.half_x / std::sqrt(2.0) : s.half_x;
+        const double hy = s.round ? s.half_x / std::sqrt(2.0) : s.half_y;
+        const auto draw_within = [&](double ax, double ay) {
+          return [&, ax, ay] {
+            return to_world(f, {s.center[0] + rng_.uniform(-ax, ax),
+                                s.center[1] + rng_.uniform(-ay, ay), s.center[2]});
+          };
+        };
+        bool fits = false;
+        pos = best_of(draw_within(std::abs(hx / 2 - r), std::abs(hy / 2 - r)), r, level, nullptr,
+                      &fits);
+        if (!fits) {
+          pos =
+              best_of(draw_within(std::max(0.0, hx - r), std::max(0.0, hy - r)), r, level, nullptr);
+        }
       }
       pos[2] = level;
       yaw = yaw_of(f.quat);
@@ -194,12 +209,21 @@ class Placer {
         root_frame = eval_.frame(p.owner);
         root = &root_frame;
       }
-      pos = best_of(
-          [&] {
-            return to_world(f, {k.center[0] + rng_.uniform(-ax, ax),
-                                k.center[1] + rng_.uniform(-ay, ay), k.center[2] - k.half[2]});
-          },
-          r, floor[2], root ? &exposure(p.owner, *root, r) : nullptr);
+      // LIBERO (InSiteRegionRandomSampler, ranges (0, 0)) puts the object
+      // at the region's centre. Here the centre when it has room (and, in a
+      // drawer, lies outside the cabinet), else across the drawer's width
+      // centred, else anywhere in the floor less the margin.
+      const Footprint* outside = root ? &exposure(p.owner, *root, r) : nullptr;
+      const auto draw_within = [&](double wx, double wy) {
+        return [&, wx, wy] {
+          return to_world(f, {k.center[0] + rng_.uniform(-wx, wx),
+                              k.center[1] + rng_.uniform(-wy, wy), k.center[2] - k.half[2]});
+        };
+      };
+      bool fits = false;
+      pos = best_of(draw_within(0, 0), r, floor[2], outside, &fits);
+      if (!fits) pos = best_of(draw_within(0, ay), r, floor[2], outside, &fits);
+      if (!fits) pos = best_of(draw_within(ax, ay), r, floor[2], outside);
       pos[2] = floor[2];
       yaw = yaw_of(f.quat);
     }
@@ -218,11 +242,13 @@ class Placer {
   }
 
   // Draws candidates until one clears everything on the same level (and lies
-  // outside `outside` when given); else the candidate with the most room.
+  // outside `outside` when given); else the candidate with the most room,
+  // saying so through `fits`.
   template <typename Draw>
-  Vec3 best_of(Draw draw, double r, double level, const Footprint* outside) {
+  Vec3 best_of(Draw draw, double r, double level, const Footprint* outside, bool* fits = nullptr) {
     Vec3 best{};
     double best_room = -1e9;
+    if (fits) *fits = true;
     for (int i = 0; i < kTries; ++i) {
       const Vec3 p = draw();
       double room = 1e9;
@@ -236,6 +262,7 @@ class Placer {
         best = p;
       }
     }
+    if (fits) *fits = false;
     return best;
   }
 

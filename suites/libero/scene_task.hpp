@@ -14,8 +14,10 @@ namespace gauntlet::suites::libero {
 
 // Part of every LIBERO-like and bddl: suite's content hash: initial-state
 // placement and predicates. (2: a drawer that starts pulled out low, the
-// bottom drawer, takes its footprint when objects are placed.)
-inline constexpr const char* kSceneTaskVersion = "libero_scene/2";
+// bottom drawer, takes its footprint when objects are placed. 3: an object
+// on a fixture's surface is drawn within LIBERO's window, +-(size / 2 - r)
+// around the centre; one in a container starts at its centre.)
+inline constexpr const char* kSceneTaskVersion = "libero_scene/3";
 
 class SceneTask final : public mj::MjTask {
  public:
