@@ -181,7 +181,8 @@ std::string provenance_section(const ReportModel& m) {
   std::string h =
       "<footer "
       "id=\"provenance\"><h2>Provenance</h2>\n<table><thead><tr><th>Policy</th><th>Spec</th>"
-      "<th>Identity</th><th>Seed</th><th>Episodes/task</th><th>Harness</th><th>Hosts</"
+      "<th>Identity</th><th>Seed</th><th>Episodes/task</th><th>Robot</th><th>Actions</th>"
+      "<th>Harness</th><th>Hosts</"
       "th><th>Started</th>"
       "<th>Updated</th><th>File</th></tr></thead><tbody>\n";
   for (const auto& p : m.policies) {
@@ -189,6 +190,7 @@ std::string provenance_section(const ReportModel& m) {
     h += "<tr><td>" + escape_xml(p.name) + "</td><td><code>" + escape_xml(r.policy_spec) +
          "</code></td><td><code>" + escape_xml(r.policy_identity) + "</code></td><td>" +
          std::to_string(r.suite_seed) + "</td><td>" + r.episodes_text() + "</td><td>" +
+         escape_xml(r.robot) + "</td><td>" + escape_xml(r.action_convention) + "</td><td>" +
          escape_xml(r.harness_version + " (" + r.git_sha + ")") + "</td><td>" +
          escape_xml(r.hosts) + "</td><td>" + escape_xml(r.started_at) + "</td><td>" +
          escape_xml(r.updated_at) + "</td><td>" + escape_xml(p.source) + "</td></tr>\n";

@@ -80,6 +80,8 @@ class JsonWriter final : public ReportWriter {
       pj["tasks"] = tasks;
       pj["provenance"] = {{"harness_version", p.header.harness_version},
                           {"git_sha", p.header.git_sha},
+                          {"robot", p.header.robot},
+                          {"action_convention", p.header.action_convention},
                           {"episodes_per_task", p.header.episodes_per_task},
                           {"perturbations", p.header.perturbations},
                           {"shard", p.header.shard},

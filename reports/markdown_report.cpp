@@ -178,8 +178,8 @@ std::string markdown_report(const ReportModel& model, const MarkdownOptions& opt
   out +=
       "\n</details>\n\n<details><summary>Terminations and provenance</summary>\n\n"
       "| Policy | success | timeout | policy_error | invalid_action | sim_error | spec | identity "
-      "| harness |\n"
-      "|---|---:|---:|---:|---:|---:|---|---|---|\n";
+      "| robot | actions | harness |\n"
+      "|---|---:|---:|---:|---:|---:|---|---|---|---|---|\n";
   for (const auto& p : model.policies) {
     out += "| " + escape_markdown(p.name) + " |";
     for (const char* k : {"success", "timeout", "policy_error", "invalid_action", "sim_error"}) {
@@ -188,7 +188,8 @@ std::string markdown_report(const ReportModel& model, const MarkdownOptions& opt
     }
     const RunHeader& h = p.header;
     out += " `" + escape_markdown(h.policy_spec) + "` | `" +
-           escape_markdown(h.policy_identity.substr(0, 40)) + "` | " +
+           escape_markdown(h.policy_identity.substr(0, 40)) + "` | " + escape_markdown(h.robot) +
+           " | " + escape_markdown(h.action_convention) + " | " +
            escape_markdown(h.harness_version + " " + h.git_sha) + " |\n";
   }
   out += "\n</details>\n";

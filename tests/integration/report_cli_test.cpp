@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "harness/results_store.hpp"
@@ -121,6 +122,35 @@ TEST_CASE("The HTML report works in a real browser: rank order, sorting, escapin
   const std::string junit = testing::read_file(out / "junit.xml");
   CHECK(std::count(junit.begin(), junit.end(), '\n') > 9);
   CHECK_THAT(junit, Catch::Contains("&lt;img src=x"));
+}
+
+TEST_CASE("Every report format names each run's robot and action convention",
+          "[cli][report][robots]") {
+  const auto runs = three_runs();
+  const auto out = fresh_dir("report_robot");
+  // A second convention: the same suite's floating gripper driven by LIBERO-scaled actions.
+  REQUIRE(gauntlet_cmd({"run", "--suite", "tabletop-smoke", "--policy",
+                        "zero,actions=libero,name=zero-libero", "--episodes", "1", "--videos", "0",
+                        "--out", (out / "libero.h5").string()})
+              .exit_code == 0);
+  const auto r =
+      gauntlet_cmd({"report", (runs / "scripted.h5").string(), (out / "libero.h5").string(),
+                    "--out", (out / "rep").string(), "--format", "json,md,html"});
+  REQUIRE(r.exit_code == 0);
+  const auto report = nlohmann::json::parse(testing::read_file(out / "rep" / "report.json"));
+  std::map<std::string, std::string> convention;
+  for (const auto& p : report["policies"]) {
+    CHECK(p["provenance"]["robot"] == "floating_gripper");
+    convention[p["name"]] = p["provenance"]["action_convention"];
+  }
+  CHECK(convention ==
+        std::map<std::string, std::string>{{"zero-libero", "libero"}, {kXss, "ee_delta"}});
+  const std::string md = testing::read_file(out / "rep" / "report.md");
+  CHECK_THAT(md, Catch::Contains("| floating\\_gripper | libero |"));  // Markdown-escaped
+  CHECK_THAT(md, Catch::Contains("| floating\\_gripper | ee\\_delta |"));
+  const std::string html = testing::read_file(out / "rep" / "report.html");
+  CHECK_THAT(html, Catch::Contains("<td>floating_gripper</td><td>libero</td>"));
+  CHECK_THAT(html, Catch::Contains("<td>floating_gripper</td><td>ee_delta</td>"));
 }
 
 TEST_CASE("compare exits 1 on a significant regression, 0 otherwise, 2 on bad input",

@@ -50,7 +50,7 @@ class DrawerSkill final : public Skill {
     // one nearer the current yaw can need joint 7 past its limit. Chosen
     // once, so the grasp never flips while the drawer moves.
     if (!wrist_yaw_) {
-      const Vec3 base = kLiberoRobotBase;
+      const Vec3 base = w.arm_base();
       wrist_yaw_ = std::atan2(handle[1] - base[1], handle[0] - base[0]) + kPi / 4;
     }
     const double yaw = closest_symmetric_yaw(std::atan2(-u[0], u[1]), *wrist_yaw_, kPi);
@@ -257,7 +257,7 @@ class KnobSkill final : public Skill {
     // which moves the wrist out and up. Of the two yaws that close across the
     // fin, the one whose x points away from the base; chosen once.
     if (!near_base_) {
-      const Vec3 base = kLiberoRobotBase;
+      const Vec3 base = w.arm_base();
       near_base_ = dist_xy(g, base) < kKnobNearBase;
       if (*near_base_) {
         const double away = std::atan2(g[1] - base[1], g[0] - base[0]);

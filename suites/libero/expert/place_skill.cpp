@@ -34,6 +34,12 @@ constexpr double kSillClearance = 0.015;
 constexpr double kFrontTilt = 0.55;
 constexpr int kInsertStallSteps = 12;  // steps without getting deeper: going in is blocked
 constexpr double kPushReach = 0.74;    // m from the arm's base: the farthest push waypoint
+// A grasp point farther than this from the arm's base (horizontally) lies
+// at the edge of a fingers-down Panda's reach (its elbow straight at about
+// 0.8 m over the table): the hand grasps it with the fingertips leaning
+// away from the base, which brings the wrist, 0.21 m above them, back in.
+constexpr double kFarGrasp = 0.76;
+constexpr double kFarLean = 0.35;  // rad
 
 class PlaceSkill final : public Skill {
  public:
@@ -56,8 +62,13 @@ class PlaceSkill final : public Skill {
       case Phase::kRise: {
         if (!planned_) {
           preferred_ = preferred_carry_yaw(w, c_);
-          grasp_offset_ = wrap_angle(choose_grasp_yaw(w, c_.subject, preferred_.value_or(tcp_yaw)) -
-                                     yaw_of(f.quat));
+          // Far away: of the grasp yaws, one whose fingers close across the
+          // line from the base, so that leaning them moves the wrist back.
+          const Vec3 base = w.arm_base();
+          far_ = dist_xy(gp, base) > kFarGrasp;
+          away_ = std::atan2(gp[1] - base[1], gp[0] - base[0]);
+          const double reference = far_ ? away_ : preferred_.value_or(tcp_yaw);
+          grasp_offset_ = wrap_angle(choose_grasp_yaw(w, c_.subject, reference) - yaw_of(f.quat));
           const double top = std::max(w.highest_along(tcp.pos, gp, 0.06, {}), f.pos[2] + m.height);
           z_app_ = std::min(kMaxZ, top + 0.05);
           planned_ = true;
@@ -99,7 +110,7 @@ class PlaceSkill final : public Skill {
           // near the base a fast descent swings the fingers a centimetre or
           // two off line, onto the rim of the bowl they were to straddle.
           if (dist_xy(tcp.pos, gp) > 0.008) goal[2] = tcp.pos[2];
-          servo_pose(tcp, goal, gripper_quat(yaw), a, 0.02);
+          servo_pose(tcp, goal, gripper_quat(yaw, far_lean(yaw)), a, 0.02);
           a[6] = grip;
           return false;
         }
@@ -260,12 +271,21 @@ class PlaceSkill final : public Skill {
         break;
       }
     }
-    servo_pose(tcp, goal, gripper_quat(yaw, tilt_), a);
+    const bool reaching =
+        phase_ == Phase::kApproach || phase_ == Phase::kDescend || phase_ == Phase::kGrasp;
+    servo_pose(tcp, goal, gripper_quat(yaw, reaching ? far_lean(yaw) : tilt_), a);
     a[6] = grip;
     return false;
   }
 
  private:
+  // The tilt that leans the fingertips away from the arm's base for a far
+  // grasp (positive tilt: fingertips towards the gripper's -x); 0 otherwise.
+  double far_lean(double yaw) const {
+    if (!far_) return 0.0;
+    return std::cos(yaw - away_) > 0 ? -kFarLean : kFarLean;
+  }
+
   enum class Phase {
     kRise,
     kApproach,
@@ -466,7 +486,7 @@ class PlaceSkill final : public Skill {
         // The hand pushes from a few centimetres past the object: a waypoint
         // near the edge of the arm's reach (at table height) is costly, one
         // beyond it never reached.
-        const double reach = dist_xy(via, kLiberoRobotBase);
+        const double reach = dist_xy(via, w.arm_base());
         if (reach > kPushReach) continue;
         const double route =
             dist_xy(from, via) + dist_xy(via, to) + 4.0 * std::max(0.0, reach - kPushReach + 0.05);
@@ -501,6 +521,8 @@ class PlaceSkill final : public Skill {
   double hang_ = 0.0;
   double hold_yaw_ = 0.0;
   double tilt_ = 0.0;       // gripper tilt while going in through a front opening
+  bool far_ = false;        // the grasp point is at the edge of the arm's reach
+  double away_ = 0.0;       // heading from the arm's base to the grasp point
   double best_left_ = 1e9;  // closest the object came to its spot while going in
   double last_z_ = 1e9;
   double best_yaw_error_ = 1e9;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "scenarios/mujoco/scene.hpp"
+#include "suites/libero/protocol.hpp"
 
 namespace gauntlet::suites::libero {
 
@@ -168,6 +169,16 @@ Quat gripper_quat(double yaw, double tilt) {
 
 double angle_between(const Quat& a, const Quat& b) {
   return norm(rotvec_from_quat(quat_mul(a, quat_conj(b))));
+}
+
+geo::Vec3 WorldView::arm_base() const {
+  geo::Vec3 base = kLiberoRobotBase;
+  if (scene_.table >= 0 &&
+      scene_.entities[static_cast<std::size_t>(scene_.table)].model->category ==
+          "living_room_table") {
+    base[0] = kLivingRoomRobotBaseX;
+  }
+  return base;
 }
 
 }  // namespace gauntlet::suites::libero

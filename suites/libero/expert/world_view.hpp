@@ -49,6 +49,10 @@ class WorldView {
   // Approximate, slightly stricter versions of the goal predicates, from poses.
   bool placed(const Condition& c) const;
 
+  // Where the arm stands: LIBERO's mount behind the table's edge (the
+  // living room's shorter table brings it forward; see scene_task.cpp).
+  geo::Vec3 arm_base() const;
+
  private:
   const ResolvedScene& scene_;
   const PrivilegedState& state_;

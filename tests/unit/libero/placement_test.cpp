@@ -75,8 +75,9 @@ TEST_CASE("A second object on the same fixture surface takes room outside the wi
   }
 }
 
-TEST_CASE("An object in an open drawer starts at the middle of the drawer's width, outside the cabinet",
-          "[libero][placement]") {
+TEST_CASE(
+    "An object in an open drawer starts at the middle of the drawer's width, outside the cabinet",
+    "[libero][placement]") {
   // LIBERO puts an object that starts In a region at the region's centre;
   // here the depth is drawn until the bowl lies in the part pulled out, the
   // width stays centred (the old draw spread it +-38 mm along the drawer,
