@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -317,6 +318,53 @@ TEST_CASE("The expert moves a bowl from under a drawer before pulling the drawer
   REQUIRE(sink.rows.size() == 8);
   for (const auto& r : sink.rows) {
     INFO(r.task_id << " " << r.error);
+    CHECK(r.success);
+  }
+}
+
+TEST_CASE("The Panda grasps a bowl at the edge of its reach with the fingertips leaning out",
+          "[libero][expert][robots]") {
+  // 0.80-0.83 m from the base over the table: fingers down, the Panda's
+  // elbow is straight short of the bowl's centre and a finger lands on the
+  // rim (libero-spatial's bowl next to the cookie box failed 3 times in 50).
+  const auto dir = testing::fresh_dir("libero_far_bowl");
+  std::ofstream(dir / "far.yaml") << R"(name: far-bowl
+version: "1"
+description: "a bowl at the edge of the Panda's reach"
+backend: mujoco
+robot: panda
+seed: 7
+episodes_per_task: 6
+control_hz: 20
+settle_steps: 10
+image: {width: 64, height: 64}
+cameras: [agentview]
+scene:
+  robot_base: [-0.66, 0, 0]
+  workspace: {lo: [-0.5, -0.6, 0.005], hi: [0.5, 0.6, 0.6]}
+tasks:
+  - id: far_bowl_on_plate
+    family: libero_scene
+    instruction: put the far bowl on the plate
+    max_steps: 220
+    fixtures:
+      main_table: table
+    objects:
+      akita_black_bowl_1: akita_black_bowl
+      plate_1: plate
+    regions:
+      - {name: far_region, target: main_table, ranges: [[0.14, -0.12, 0.16, 0.12]]}
+      - {name: plate_region, target: main_table, ranges: [[-0.15, 0.2, -0.13, 0.22]]}
+    init:
+      - On akita_black_bowl_1 main_table_far_region
+      - On plate_1 main_table_plate_region
+    goal:
+      - On akita_black_bowl_1 plate_1
+)";
+  const auto suite = load((dir / "far.yaml").string());
+  const auto rows = run(*suite, "scripted", 6);
+  for (const auto& r : rows) {
+    INFO("episode " << r.episode_index << " " << r.error);
     CHECK(r.success);
   }
 }
