@@ -152,6 +152,13 @@ class Placer {
     return eval_.frame(owner, part);
   }
 
+  // A draw for best_of: uniform within +-(wx, wy) of `c`, in frame `f`.
+  auto uniform_around(const Frame& f, const Vec3& c, double wx, double wy) {
+    return [this, f, c, wx, wy] {
+      return to_world(f, {c[0] + rng_.uniform(-wx, wx), c[1] + rng_.uniform(-wy, wy), c[2]});
+    };
+  }
+
   void place(const Condition& c) {
     const Entity& e = scene_.entities[static_cast<std::size_t>(c.subject)];
     const double r = e.model->radius;
@@ -179,18 +186,12 @@ class Placer {
         // fallback when that window has no room.
         const double hx = s.round ? s.half_x / std::sqrt(2.0) : s.half_x;
         const double hy = s.round ? s.half_x / std::sqrt(2.0) : s.half_y;
-        const auto draw_within = [&](double ax, double ay) {
-          return [&, ax, ay] {
-            return to_world(f, {s.center[0] + rng_.uniform(-ax, ax),
-                                s.center[1] + rng_.uniform(-ay, ay), s.center[2]});
-          };
-        };
         bool fits = false;
-        pos = best_of(draw_within(std::abs(hx / 2 - r), std::abs(hy / 2 - r)), r, level, nullptr,
-                      &fits);
+        pos = best_of(uniform_around(f, s.center, std::abs(hx / 2 - r), std::abs(hy / 2 - r)), r,
+                      level, nullptr, &fits);
         if (!fits) {
-          pos =
-              best_of(draw_within(std::max(0.0, hx - r), std::max(0.0, hy - r)), r, level, nullptr);
+          pos = best_of(uniform_around(f, s.center, std::max(0.0, hx - r), std::max(0.0, hy - r)),
+                        r, level, nullptr);
         }
       }
       pos[2] = level;
@@ -214,16 +215,11 @@ class Placer {
       // drawer, lies outside the cabinet), else across the drawer's width
       // centred, else anywhere in the floor less the margin.
       const Footprint* outside = root ? &exposure(p.owner, *root, r) : nullptr;
-      const auto draw_within = [&](double wx, double wy) {
-        return [&, wx, wy] {
-          return to_world(f, {k.center[0] + rng_.uniform(-wx, wx),
-                              k.center[1] + rng_.uniform(-wy, wy), k.center[2] - k.half[2]});
-        };
-      };
+      const Vec3 bottom{k.center[0], k.center[1], k.center[2] - k.half[2]};
       bool fits = false;
-      pos = best_of(draw_within(0, 0), r, floor[2], outside, &fits);
-      if (!fits) pos = best_of(draw_within(0, ay), r, floor[2], outside, &fits);
-      if (!fits) pos = best_of(draw_within(ax, ay), r, floor[2], outside);
+      pos = best_of(uniform_around(f, bottom, 0, 0), r, floor[2], outside, &fits);
+      if (!fits) pos = best_of(uniform_around(f, bottom, 0, ay), r, floor[2], outside, &fits);
+      if (!fits) pos = best_of(uniform_around(f, bottom, ax, ay), r, floor[2], outside);
       pos[2] = floor[2];
       yaw = yaw_of(f.quat);
     }

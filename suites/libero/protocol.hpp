@@ -34,6 +34,14 @@ inline constexpr geo::Vec3 kLiberoRobotBase{-0.66, 0.0, 0.0};
 // The living room's table is 0.70 m long: there the base stands at -0.51.
 inline constexpr double kLivingRoomRobotBaseX = -0.51;
 
+// The arm's base in a scene whose table is of `table_category`: `configured`
+// (the suite's `scene.robot_base`), moved forward in the living room
+// (OnTheGroundPanda's base_xpos_offset "living_room_table": -0.16 - 0.70 / 2).
+inline geo::Vec3 libero_robot_base(std::string_view table_category, geo::Vec3 configured) {
+  if (table_category == "living_room_table") configured[0] = kLivingRoomRobotBaseX;
+  return configured;
+}
+
 // Applies the settings above to a suite configuration.
 void apply_libero_scene(mj::MujocoSuiteConfig& config);
 

@@ -35,13 +35,9 @@ void SceneTask::build(mj::SceneBuilder& builder) const {
   if (scene_->table >= 0) {
     const ObjectModel& table = *scene_->entities[static_cast<std::size_t>(scene_->table)].model;
     // LIBERO mounts its arm 0.16 m behind the table's edge, and the living
-    // room's table is 0.70 m long, not 1.0 m (OnTheGroundPanda's
-    // base_xpos_offset "living_room_table": -0.16 - 0.70 / 2).
-    if (table.category == "living_room_table") {
-      if (mj::XmlElement* base = builder.worldbody().find_child("body", "robot_base")) {
-        const geo::Vec3& p = builder.options().robot_base;
-        base->set("pos", geo::Vec3{kLivingRoomRobotBaseX, p[1], p[2]});
-      }
+    // room's table is 0.70 m long, not 1.0 m.
+    if (mj::XmlElement* base = builder.worldbody().find_child("body", "robot_base")) {
+      base->set("pos", libero_robot_base(table.category, builder.options().robot_base));
     }
     // Otherwise the table's category only changes its colour.
     const mj::Rgba& c = table.table_rgba;

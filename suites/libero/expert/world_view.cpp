@@ -172,13 +172,9 @@ double angle_between(const Quat& a, const Quat& b) {
 }
 
 geo::Vec3 WorldView::arm_base() const {
-  geo::Vec3 base = kLiberoRobotBase;
-  if (scene_.table >= 0 &&
-      scene_.entities[static_cast<std::size_t>(scene_.table)].model->category ==
-          "living_room_table") {
-    base[0] = kLivingRoomRobotBaseX;
-  }
-  return base;
+  if (scene_.table < 0) return kLiberoRobotBase;
+  return libero_robot_base(scene_.entities[static_cast<std::size_t>(scene_.table)].model->category,
+                           kLiberoRobotBase);
 }
 
 }  // namespace gauntlet::suites::libero
